@@ -1,0 +1,284 @@
+#include "billing/accountant.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "billing/commitment.hpp"
+#include "billing/sla.hpp"
+#include "report/json_text.hpp"
+#include "scenario/dates.hpp"
+
+namespace cloudpact {
+
+namespace {
+constexpr double kSecondsPerHour = 3600.0;
+
+// Simpson's rule: exact for polynomials up to degree 3 over [a, b].
+double simpson(double dt_s, double f0, double f1, double f2) { return dt_s * (f0 + 4.0 * f1 + f2) / 6.0; }
+}  // namespace
+
+Accountant::Accountant(const Plant& plant, ReplayResult& out) : plant_(plant), out_(out) {
+  const Scenario& sc = *plant.scenario;
+  for (const auto& p : plant.providers) out_.provider_ids.push_back(p);
+  for (const auto& k : plant.contracts) out_.contract_ids.push_back(k.spec->id);
+  for (const auto& w : plant.workloads) out_.workload_ids.push_back(w.spec->id);
+  out_.providers.assign(plant.providers.size(), {});
+  out_.contracts.assign(plant.contracts.size(), {});
+  out_.workloads.assign(plant.workloads.size(), {});
+  for (size_t w = 0; w < plant.workloads.size(); ++w)
+    out_.workloads[w].training = plant.workloads[w].spec->kind == WorkloadKind::training;
+
+  interval_s_ = sc.output_interval_hours * kSecondsPerHour;
+  n_intervals_ = std::max<size_t>(1, static_cast<size_t>(std::ceil(plant.horizon_s / interval_s_ - 1e-9)));
+  bins_.assign(n_intervals_ * plant.providers.size(), {});
+
+  for (std::int64_t m = next_month_start(sc.start_epoch_s); m < sc.end_epoch_s; m = next_month_start(m))
+    month_cuts_s_.push_back(sc.to_sim_s(m));
+  month_cuts_s_.push_back(plant.horizon_s);
+
+  books_.resize(plant.contracts.size());
+  for (size_t k = 0; k < plant.contracts.size(); ++k) {
+    const Contract& spec = *plant.contracts[k].spec;
+    if (spec.min_spend_usd_per_year <= 0.0) continue;
+    for (const ContractYear& y : contract_years(spec.start_epoch_s, spec.end_epoch_s, spec.min_spend_usd_per_year)) {
+      if (y.end_epoch_s <= sc.start_epoch_s || y.end_epoch_s > sc.end_epoch_s) continue;
+      // A year that began before the horizon owes only for its part inside:
+      // what was billed before the start is not known to the replay.
+      const std::int64_t a = std::max(y.start_epoch_s, sc.start_epoch_s);
+      const double inside = static_cast<double>(y.end_epoch_s - a) / static_cast<double>(y.end_epoch_s - y.start_epoch_s);
+      books_[k].year_ends_epoch_s.push_back(y.end_epoch_s);
+      books_[k].year_minimum_usd.push_back(y.min_spend_usd * inside);
+    }
+  }
+  on_demand_month_usd_.assign(plant.providers.size(), 0.0);
+
+  attributed_provider_.assign(plant.workloads.size(), 0);
+  for (size_t w = 0; w < plant.workloads.size(); ++w) {
+    const auto& elig = plant.workloads[w].eligible_providers;
+    int p = elig.empty() ? 0 : elig.front();
+    if (sc.policy.placement == Placement::single_vendor)
+      for (size_t i = 0; i < plant.providers.size(); ++i)
+        if (plant.providers[i] == sc.policy.vendor) p = static_cast<int>(i);
+    attributed_provider_[w] = p;
+  }
+}
+
+std::vector<double> Accountant::cuts() const {
+  std::vector<double> out(month_cuts_s_.begin(), month_cuts_s_.end());
+  for (size_t i = 1; i < n_intervals_; ++i) out.push_back(static_cast<double>(i) * interval_s_);
+  const Scenario& sc = *plant_.scenario;
+  for (size_t k = 0; k < books_.size(); ++k) {
+    for (std::int64_t e : books_[k].year_ends_epoch_s) out.push_back(sc.to_sim_s(e));
+    const Contract& spec = *plant_.contracts[k].spec;
+    for (double t : {spec.start_s, spec.end_s}) out.push_back(t);
+  }
+  std::erase_if(out, [&](double t) { return t <= 0.0 || t > plant_.horizon_s; });
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
+std::int64_t Accountant::epoch(double t_s) const {
+  return plant_.scenario->start_epoch_s + static_cast<std::int64_t>(std::llround(t_s));
+}
+
+size_t Accountant::interval_of(double t_s) const {
+  const auto i = static_cast<size_t>(std::max(0.0, std::floor(t_s / interval_s_)));
+  return std::min(i, n_intervals_ - 1);
+}
+
+void Accountant::charge(double t_s, int provider, double usd) {
+  out_.providers[static_cast<size_t>(provider)].spend_usd += usd;
+  bins_[interval_of(t_s) * plant_.providers.size() + static_cast<size_t>(provider)].spend_usd += usd;
+}
+
+void Accountant::add_piece(const Sample& s0, const Sample& s1, const Sample& s2) {
+  const double a = s0.t_s, mid = s1.t_s, dt = s2.t_s - s0.t_s;
+  if (dt <= 0.0) return;
+  const size_t n_providers = plant_.providers.size();
+  Bin* bin = &bins_[interval_of(mid) * n_providers];
+  const Sample* s[3] = {&s0, &s1, &s2};
+
+  for (size_t c = 0; c < plant_.clusters.size(); ++c) {
+    const PlantCluster& pc = plant_.clusters[c];
+    const int ci = static_cast<int>(c);
+    // Curves as one-sided affine forms on the piece: a step at either end
+    // belongs to the neighbouring piece.
+    const Affine capacity = affine_on([&](double t) { return pc.capacity_phys.at(t); }, a, s2.t_s);
+    double phys[3], used[3];
+    for (int i = 0; i < 3; ++i) {
+      phys[i] = capacity.at(s[i]->t_s - a);
+      used[i] = s[i]->used_gpus[c];
+    }
+    const double delivered_gpu_s = simpson(dt, phys[0], phys[1], phys[2]) * pc.h100_equiv;
+    const double lost = plant_.lost_fraction(ci, mid);  // outage edges are piece cuts: constant here
+    const int k = plant_.reserving_contract(ci, mid);
+    const bool on_demand = k < 0 && pc.on_demand_usd_per_gpu_hour.sells_at(mid);
+    const size_t p = static_cast<size_t>(pc.provider);
+    const double used_gpu_s = simpson(dt, used[0], used[1], used[2]);
+    ProviderTotals& pt = out_.providers[p];
+    if (k >= 0 || on_demand) {
+      pt.capacity_gpu_s += delivered_gpu_s;
+      pt.available_gpu_s += delivered_gpu_s * (1.0 - lost);
+      pt.outage_gpu_s += delivered_gpu_s * lost;
+      bin[p].capacity_gpu_s += delivered_gpu_s;
+      bin[p].available_gpu_s += delivered_gpu_s * (1.0 - lost);
+    }
+    pt.used_gpu_s += used_gpu_s;
+    bin[p].used_gpu_s += used_gpu_s;
+
+    if (k >= 0) {
+      const PlantContract& pk = plant_.contracts[static_cast<size_t>(k)];
+      ContractBook& book = books_[static_cast<size_t>(k)];
+      double f[3];
+      const bool reserved = pk.spec->billing == Billing::reserved;
+      // Reserved bills every delivered physical GPU-hour, outages included;
+      // usage bills the physical GPU-hours used.
+      const Affine price = affine_on([&](double t) { return pk.price_usd_per_gpu_hour.at(t); }, a, s2.t_s);
+      for (int i = 0; i < 3; ++i)
+        f[i] = (reserved ? phys[i] : used[i] / pc.h100_equiv) * price.at(s[i]->t_s - a);
+      const double usd = simpson(dt, f[0], f[1], f[2]) / kSecondsPerHour;
+      (reserved ? book.month_reserved_usd : book.month_usage_usd) += usd;
+      book.month_outage_gpu_s += delivered_gpu_s * lost;
+      book.month_delivered_gpu_s += delivered_gpu_s;
+      book.year_billed_usd += usd;
+      book.paid_toward_commitment_usd += usd;
+      out_.contracts[static_cast<size_t>(k)].billed_usd += usd;
+      out_.billed_usd += usd;
+      charge(mid, pc.provider, usd);
+    } else if (on_demand && used_gpu_s > 0.0) {
+      double f[3];
+      const Affine price = affine_on([&](double t) { return pc.on_demand_usd_per_gpu_hour.at(t); }, a, s2.t_s);
+      for (int i = 0; i < 3; ++i) f[i] = used[i] / pc.h100_equiv * price.at(s[i]->t_s - a);
+      const double usd = simpson(dt, f[0], f[1], f[2]) / kSecondsPerHour;
+      on_demand_month_usd_[p] += usd;
+      out_.billed_usd += usd;
+      charge(mid, pc.provider, usd);
+    }
+  }
+
+  for (size_t w = 0; w < plant_.workloads.size(); ++w) {
+    WorkloadTotals& wt = out_.workloads[w];
+    wt.served_gpu_s += simpson(dt, s0.served_gpus[w], s1.served_gpus[w], s2.served_gpus[w]);
+    const double unmet_gpu_s = simpson(dt, s0.unmet_gpus[w], s1.unmet_gpus[w], s2.unmet_gpus[w]);
+    if (unmet_gpu_s <= 0.0) continue;
+    wt.unmet_gpu_s += unmet_gpu_s;
+    wt.unmet_value_usd += unmet_gpu_s / kSecondsPerHour * plant_.workloads[w].spec->value_usd_per_gpu_hour;
+    bin[static_cast<size_t>(attributed_provider_[w])].unmet_gpu_s += unmet_gpu_s;
+  }
+}
+
+void Accountant::flush_contract_month(size_t k, double t_s) {
+  const std::int64_t at = epoch(t_s);
+  ContractBook& book = books_[k];
+  const PlantContract& pk = plant_.contracts[k];
+  const std::string& id = pk.spec->id;
+  const std::string& provider = plant_.providers[static_cast<size_t>(pk.provider)];
+  if (book.month_reserved_usd != 0.0) out_.ledger.push_back({at, id, "reserved", book.month_reserved_usd, provider});
+  if (book.month_usage_usd != 0.0) out_.ledger.push_back({at, id, "usage", book.month_usage_usd, provider});
+  if (!pk.spec->sla_credits.empty() && book.month_delivered_gpu_s > 0.0) {
+    const double avail = availability_pct(book.month_outage_gpu_s, book.month_delivered_gpu_s);
+    const double credit =
+        sla_credit_pct(pk.spec->sla_credits, avail) / 100.0 * (book.month_reserved_usd + book.month_usage_usd);
+    if (credit > 0.0) {
+      out_.ledger.push_back({at, id, "sla_credit", -credit, provider});
+      out_.contracts[k].sla_credits_usd += credit;
+      out_.sla_credits_usd += credit;
+      charge(t_s, pk.provider, -credit);
+      out_.events.push_back({t_s, "sla_credit",
+                             {{"contract", json_string(id)},
+                              {"availability_pct", json_number(avail)},
+                              {"credit_usd", json_number(credit)}}});
+    }
+  }
+  book.month_reserved_usd = book.month_usage_usd = 0.0;
+  book.month_outage_gpu_s = book.month_delivered_gpu_s = 0.0;
+}
+
+void Accountant::flush_on_demand_month(double t_s) {
+  for (size_t p = 0; p < plant_.providers.size(); ++p) {
+    if (on_demand_month_usd_[p] != 0.0)
+      out_.ledger.push_back({epoch(t_s), "provider:" + plant_.providers[p], "on_demand", on_demand_month_usd_[p],
+                             plant_.providers[p]});
+    on_demand_month_usd_[p] = 0.0;
+  }
+}
+
+void Accountant::bill_shortfall(size_t k, double t_s, double owed, const char* kind) {
+  const PlantContract& pk = plant_.contracts[k];
+  out_.ledger.push_back({epoch(t_s), pk.spec->id, "shortfall", owed, plant_.providers[static_cast<size_t>(pk.provider)]});
+  out_.contracts[k].shortfall_usd += owed;
+  out_.shortfall_usd += owed;
+  books_[k].paid_toward_commitment_usd += owed;
+  charge(t_s, pk.provider, owed);
+  out_.events.push_back({t_s, "shortfall", {{"contract", json_string(pk.spec->id)}, {"kind", json_string(kind)},
+                                            {"amount_usd", json_number(owed)}}});
+}
+
+void Accountant::close_due(double t_s) {
+  // Invoices close at month ends (all contracts and on-demand) and at a
+  // contract's own end (its last, partial month).
+  const bool month_end = next_month_ < month_cuts_s_.size() && month_cuts_s_[next_month_] <= t_s;
+  for (size_t k = 0; k < books_.size(); ++k)
+    if (month_end || (!books_[k].closed && plant_.contracts[k].spec->end_s <= t_s)) flush_contract_month(k, t_s);
+  if (month_end) {
+    flush_on_demand_month(t_s);
+    ++next_month_;
+  }
+
+  for (size_t k = 0; k < books_.size(); ++k) {
+    ContractBook& book = books_[k];
+    const Contract& spec = *plant_.contracts[k].spec;
+    // Take-or-pay first: what it charges counts toward the commitment.
+    while (book.next_year < book.year_ends_epoch_s.size() &&
+           plant_.scenario->to_sim_s(book.year_ends_epoch_s[book.next_year]) <= t_s) {
+      const double owed = shortfall_usd(book.year_minimum_usd[book.next_year], book.year_billed_usd);
+      if (owed > 0.0) bill_shortfall(k, t_s, owed, "min_spend_per_year");
+      book.year_billed_usd = 0.0;
+      ++book.next_year;
+    }
+    if (!book.closed && spec.end_s <= t_s) {
+      book.closed = true;
+      if (spec.commitment_usd) {
+        const double owed = shortfall_usd(*spec.commitment_usd, book.paid_toward_commitment_usd);
+        if (owed > 0.0) bill_shortfall(k, t_s, owed, "commitment");
+      }
+    }
+  }
+}
+
+void Accountant::add_egress(double t_s, int provider, int workload, double usd) {
+  const std::string& id = plant_.providers[static_cast<size_t>(provider)];
+  out_.ledger.push_back({epoch(t_s), "provider:" + id, "egress", usd, id});
+  out_.egress_usd += usd;
+  out_.workloads[static_cast<size_t>(workload)].egress_usd += usd;
+  charge(t_s, provider, usd);
+}
+
+void Accountant::finish() {
+  for (size_t k = 0; k < books_.size(); ++k) {
+    const Contract& spec = *plant_.contracts[k].spec;
+    if (!books_[k].closed && spec.commitment_usd)
+      out_.contracts[k].commitment_remaining_usd = shortfall_usd(*spec.commitment_usd, books_[k].paid_toward_commitment_usd);
+  }
+  const size_t n_providers = plant_.providers.size();
+  for (size_t i = 0; i < n_intervals_; ++i) {
+    const double a = static_cast<double>(i) * interval_s_;
+    const double len = std::min(plant_.horizon_s, a + interval_s_) - a;
+    TimeseriesRow total{epoch(a), "*", 0, 0, 0, 0, 0};
+    for (size_t p = 0; p < n_providers; ++p) {
+      const Bin& b = bins_[i * n_providers + p];
+      TimeseriesRow row{epoch(a), plant_.providers[p], b.capacity_gpu_s / len, b.available_gpu_s / len,
+                        b.used_gpu_s / len, b.unmet_gpu_s / len, b.spend_usd};
+      total.capacity_gpus += row.capacity_gpus;
+      total.available_gpus += row.available_gpus;
+      total.used_gpus += row.used_gpus;
+      total.unmet_gpus += row.unmet_gpus;
+      total.spend_usd += row.spend_usd;
+      out_.timeseries.push_back(std::move(row));
+    }
+    out_.timeseries.push_back(std::move(total));
+  }
+}
+
+}  // namespace cloudpact

@@ -1,0 +1,81 @@
+// Turns what happened into money and reports: integrates usage over pieces of
+// time (exactly: see add_piece), issues monthly invoices per contract and
+// per provider's on-demand use, SLA credits, take-or-pay and commitment
+// shortfalls, and fills the per-interval time series. Pure C++: the replay
+// feeds it; unit tests can too.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "model/plant.hpp"
+#include "model/replay_result.hpp"
+
+namespace cloudpact {
+
+// The state of every cluster and workload at one instant of a piece.
+struct Sample {
+  double t_s = 0.0;
+  std::vector<double> used_gpus;      // per cluster: inference + running training (H100-eq)
+  std::vector<double> served_gpus;    // per workload: inference served, or training held
+  std::vector<double> unmet_gpus;     // per workload: inference demand not served
+};
+
+class Accountant {
+ public:
+  Accountant(const Plant& plant, ReplayResult& out);
+
+  // Every time at which a bill is closed or a report interval ends: the replay
+  // must stop at each (they are cuts of its pieces), and call close_due(t) there.
+  [[nodiscard]] std::vector<double> cuts() const;
+
+  // Integrates [s0.t_s, s2.t_s] from samples at its start, middle and end.
+  // Within a piece every rate is linear and every price is linear, so their
+  // products are quadratic and Simpson's rule is exact: no accounting step.
+  // The piece must not straddle a cut.
+  void add_piece(const Sample& s0, const Sample& s1, const Sample& s2);
+
+  // Closes the bills due at t (month ends, contract ends, contract-years, horizon).
+  void close_due(double t_s);
+
+  // A dataset moved out of `provider` at t.
+  void add_egress(double t_s, int provider, int workload, double usd);
+
+  // Final totals; call once, after close_due(horizon).
+  void finish();
+
+ private:
+  struct ContractBook {
+    double month_reserved_usd = 0.0, month_usage_usd = 0.0;
+    double month_outage_gpu_s = 0.0, month_delivered_gpu_s = 0.0;
+    double year_billed_usd = 0.0;
+    double paid_toward_commitment_usd = 0.0;
+    size_t next_year = 0;
+    bool closed = false;
+    std::vector<std::int64_t> year_ends_epoch_s;
+    std::vector<double> year_minimum_usd;
+  };
+  struct Bin {
+    double capacity_gpu_s = 0.0, available_gpu_s = 0.0, used_gpu_s = 0.0, unmet_gpu_s = 0.0, spend_usd = 0.0;
+  };
+
+  void charge(double t_s, int provider, double usd);  // spend that appears in the time series
+  void flush_contract_month(size_t k, double t_s);
+  void flush_on_demand_month(double t_s);
+  void bill_shortfall(size_t k, double t_s, double owed, const char* kind);
+  [[nodiscard]] std::int64_t epoch(double t_s) const;
+  [[nodiscard]] size_t interval_of(double t_s) const;
+
+  const Plant& plant_;
+  ReplayResult& out_;
+  double interval_s_ = 86400.0;
+  size_t n_intervals_ = 0;
+  std::vector<double> month_cuts_s_;      // month starts inside the horizon, then the horizon
+  size_t next_month_ = 0;
+  std::vector<ContractBook> books_;
+  std::vector<double> on_demand_month_usd_;  // per provider
+  std::vector<Bin> bins_;                    // [interval][provider]
+  std::vector<int> attributed_provider_;     // per workload: where its unmet demand is reported
+};
+
+}  // namespace cloudpact

@@ -1,0 +1,99 @@
+// The scenario resolved for simulation: every cluster in one flat array with
+// its capacity (delivery delays applied), its outage losses, and who sells it
+// at what marginal price over time; every inference demand with its shocks.
+// Pure C++: the replay (SimGrid) and unit tests both use it.
+//
+// All GPU quantities here are H100-equivalents unless the name says `phys`.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "model/price_schedule.hpp"
+#include "scenario/scenario.hpp"
+
+namespace cloudpact {
+
+// A value that is affine on one segment of time: v(t) = v0 + slope·(t − t0).
+struct Affine {
+  double v0 = 0.0;
+  double slope = 0.0;  // per second
+  [[nodiscard]] double at(double dt_s) const { return v0 + slope * dt_s; }
+};
+
+// Affine form, on [t0, t1], of a function that is linear there. Sampled at
+// interior points, so a step exactly at t0 or t1 gives the one-sided limits
+// that belong to the interval (a price that changes at t1 is not charged on it).
+template <class F>
+Affine affine_on(F f, double t0, double t1) {
+  const double len = t1 - t0;
+  const double m = t0 + 0.5 * len, q = t0 + 0.75 * len;
+  const double vm = f(m), vq = f(q);
+  const double slope = (vq - vm) / (q - m);
+  return {vm - slope * (m - t0), slope};
+}
+
+struct OutageSpan {
+  double start_s = 0.0, end_s = 0.0;
+  double lost_fraction = 1.0;
+};
+
+struct PlantCluster {
+  std::string path;             // "provider/region/cluster"
+  int provider = 0;             // index into Plant::providers
+  int region = 0;               // index into Plant::regions
+  double h100_equiv = 1.0;
+  Curve capacity_phys;          // physical GPUs, delivery delays applied
+  std::vector<OutageSpan> outages;
+  // Which contract reserves the cluster at t (-1 outside every term); clusters
+  // may be reserved by successive contracts with disjoint terms.
+  std::vector<int> contracts;
+  PriceSchedule on_demand_usd_per_gpu_hour;  // per physical GPU-hour; `for_sale` false = none
+};
+
+struct PlantContract {
+  const Contract* spec = nullptr;
+  int provider = 0;
+  std::vector<int> clusters;
+  PriceSchedule price_usd_per_gpu_hour;  // per physical GPU-hour, with price_change events
+};
+
+struct PlantWorkload {
+  const Workload* spec = nullptr;
+  // Inference: base demand and the multiplicative shocks active over time.
+  struct Shock { double start_s, end_s, factor; };
+  std::vector<Shock> shocks;
+  // Clusters it may use, in the order placement considers them (see placement.hpp),
+  // before marginal-cost ordering is applied.
+  std::vector<int> eligible_providers;   // provider indices in preference order
+};
+
+struct Plant {
+  const Scenario* scenario = nullptr;
+  double horizon_s = 0.0;
+  std::vector<std::string> providers;    // ids, file order
+  std::vector<std::string> regions;      // "provider/region"
+  std::vector<PlantCluster> clusters;    // file order: provider, region, cluster
+  std::vector<PlantContract> contracts;
+  std::vector<PlantWorkload> workloads;
+
+  // Loss fraction (0..1) of cluster c at t: overlapping outages count once,
+  // with the larger loss (SPEC 2.6).
+  [[nodiscard]] double lost_fraction(int c, double t_s) const;
+
+  // Index of the contract reserving cluster c at t, or -1.
+  [[nodiscard]] int reserving_contract(int c, double t_s) const;
+
+  // Inference demand of workload w at t (H100-eq), shocks applied.
+  [[nodiscard]] double demand_gpus(int w, double t_s) const;
+
+  // Every time in (0, horizon) where some input changes its value or slope:
+  // curve points, outage edges, price changes, shock edges, contract terms.
+  // Sorted, unique. Calendar cuts (months, output intervals) are added by the caller.
+  [[nodiscard]] std::vector<double> breakpoints() const;
+};
+
+// Resolves a validated scenario. The scenario must outlive the plant.
+Plant build_plant(const Scenario& scenario);
+
+}  // namespace cloudpact

@@ -1,0 +1,126 @@
+#include "policy/placement.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <tuple>
+
+namespace cloudpact {
+
+Broker::Broker(const Plant& plant) : plant_(plant) {
+  const Scenario& sc = *plant.scenario;
+  const size_t n_workloads = plant.workloads.size();
+  eligible_by_workload_.resize(n_workloads);
+  provider_rank_.assign(n_workloads, std::vector<int>(plant.providers.size(), -1));
+  order_by_workload_.resize(n_workloads);
+  for (size_t w = 0; w < n_workloads; ++w) {
+    const PlantWorkload& pw = plant.workloads[w];
+    for (size_t r = 0; r < pw.eligible_providers.size(); ++r)
+      provider_rank_[w][static_cast<size_t>(pw.eligible_providers[r])] = static_cast<int>(r);
+    for (size_t c = 0; c < plant.clusters.size(); ++c) {
+      const int p = plant.clusters[c].provider;
+      if (provider_rank_[w][static_cast<size_t>(p)] < 0) continue;
+      if (sc.policy.placement == Placement::single_vendor && plant.providers[static_cast<size_t>(p)] != sc.policy.vendor)
+        continue;
+      eligible_by_workload_[w].push_back(static_cast<int>(c));
+    }
+  }
+}
+
+void Broker::begin_segment(const SegmentInputs& in, double mid_dt_s) {
+  in_ = &in;
+  const bool primary = plant_.scenario->policy.placement == Placement::primary;
+  for (size_t w = 0; w < eligible_by_workload_.size(); ++w) {
+    std::vector<int>& ord = order_by_workload_[w];
+    ord.clear();
+    for (int c : eligible_by_workload_[w])
+      if (in.usable[static_cast<size_t>(c)]) ord.push_back(c);
+    // cheapest: marginal cost, then file order. primary: the workload's
+    // provider list first, cheapest within a provider.
+    auto key = [&](int c) {
+      const int rank = primary ? provider_rank_[w][static_cast<size_t>(plant_.clusters[static_cast<size_t>(c)].provider)] : 0;
+      return std::make_tuple(rank, in.marginal_usd_per_gpu_hour[static_cast<size_t>(c)].at(mid_dt_s), c);
+    };
+    std::sort(ord.begin(), ord.end(), [&](int a, int b) { return key(a) < key(b); });
+  }
+}
+
+void Broker::evaluate(double dt_s, const std::vector<double>& held_gpus, const std::vector<ServiceItem>& items,
+                      Allocation& out) const {
+  const SegmentInputs& in = *in_;
+  const size_t n_clusters = held_gpus.size();
+  out.fluid_gpus_by_cluster.assign(n_clusters, 0.0);
+  out.served_gpus_by_workload.assign(plant_.workloads.size(), 0.0);
+  out.uses.clear();
+  out.fits_cluster_by_item.assign(items.size(), -1);
+  out.overloaded_clusters.clear();
+  out.trace.clear();
+
+  // Free capacity after running training. A cluster whose held training no
+  // longer fits is an event (interruption); the tolerance keeps a job that
+  // exactly fills its cluster from flickering.
+  thread_local std::vector<double> free_gpus;
+  free_gpus.assign(n_clusters, 0.0);
+  for (size_t c = 0; c < n_clusters; ++c) {
+    const double avail = in.usable[c] ? std::max(0.0, in.available_gpus[c].at(dt_s)) : 0.0;
+    if (held_gpus[c] > 0.0) {
+      const double q = avail - held_gpus[c] + kFitTolGpus;
+      out.trace.push_back({q >= 0.0, true, q});
+      if (q < 0.0) out.overloaded_clusters.push_back(static_cast<int>(c));
+    }
+    free_gpus[c] = std::max(0.0, avail - held_gpus[c]);
+  }
+
+  for (size_t i = 0; i < items.size(); ++i) {
+    const ServiceItem& item = items[i];
+    const std::vector<int>& ord = order_by_workload_[static_cast<size_t>(item.workload)];
+    if (item.job < 0) {
+      // Inference is fluid: it takes the cheapest eligible capacity first.
+      double remaining = std::max(0.0, in.demand_gpus[static_cast<size_t>(item.workload)].at(dt_s));
+      double served = 0.0;
+      for (int c : ord) {
+        if (remaining <= 0.0) break;
+        double& f = free_gpus[static_cast<size_t>(c)];
+        const double q = f - remaining;
+        out.trace.push_back({q >= 0.0, false, q});
+        const double take = q >= 0.0 ? remaining : f;
+        if (take <= 0.0) continue;
+        f -= take;
+        remaining -= take;
+        served += take;
+        out.fluid_gpus_by_cluster[static_cast<size_t>(c)] += take;
+        out.uses.push_back({item.workload, c, take});
+      }
+      out.served_gpus_by_workload[static_cast<size_t>(item.workload)] += served;
+    } else {
+      // A waiting job fits where all of its GPUs are free, after everyone
+      // served before it; it takes nothing until the replay starts it.
+      for (int c : ord) {
+        const double q = free_gpus[static_cast<size_t>(c)] - item.gpus + kFitTolGpus;
+        out.trace.push_back({q >= 0.0, true, q});
+        if (q >= 0.0) {
+          out.fits_cluster_by_item[i] = c;
+          break;
+        }
+      }
+    }
+  }
+}
+
+void cost_crossings(const SegmentInputs& in, double length_s, std::vector<double>& out) {
+  // Only a sloped price can cross another: scan pairs from those alone.
+  const size_t n = in.usable.size();
+  for (size_t a = 0; a < n; ++a) {
+    if (!in.usable[a] || in.marginal_usd_per_gpu_hour[a].slope == 0.0) continue;
+    const Affine& fa = in.marginal_usd_per_gpu_hour[a];
+    for (size_t b = 0; b < n; ++b) {
+      if (b == a || !in.usable[b]) continue;
+      const Affine& fb = in.marginal_usd_per_gpu_hour[b];
+      const double ds = fa.slope - fb.slope;
+      if (ds == 0.0) continue;
+      const double t = (fb.v0 - fa.v0) / ds;
+      if (t > 0.0 && t < length_s) out.push_back(t);
+    }
+  }
+}
+
+}  // namespace cloudpact

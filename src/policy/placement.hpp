@@ -1,0 +1,93 @@
+// The broker's placement rule (SPEC 2.4, 2.5) on one segment of time where
+// every input is affine: who gets which capacity at offset dt, and a trace
+// of every comparison that decided it.
+//
+// Why a trace: with affine inputs, every quantity the greedy rule compares is
+// affine as long as the earlier comparisons keep their outcome. So if the
+// outcomes are the same at both ends of a piece, they are the same all along
+// it and the allocation is affine there (integrals are exact); if not, the
+// first comparison that flips does so at the root of its own affine quantity.
+// That root is either a kink of the allocation (split there) or an event (a
+// waiting training job fits, a running one no longer does: stop there).
+// Pure C++: no SimGrid.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "model/plant.hpp"
+
+namespace cloudpact {
+
+// Tolerance, in H100-equivalent GPUs, for "fits": a job fits when
+// free >= gpus - kFitTolGpus. Far below one GPU, far above rounding.
+inline constexpr double kFitTolGpus = 1e-6;
+
+struct SegmentInputs {
+  std::vector<char> usable;            // per cluster: the buyer may use it on this segment
+  std::vector<Affine> available_gpus;  // per cluster, after outages
+  std::vector<Affine> marginal_usd_per_gpu_hour;  // per cluster, per H100-eq hour
+  std::vector<Affine> demand_gpus;     // per workload (inference; 0 for training)
+};
+
+// One thing that asks for capacity, in service order (priority, then file order).
+struct ServiceItem {
+  int workload = 0;
+  int job = -1;            // training job index (-1: the inference workload itself)
+  double gpus = 0.0;       // training: size
+};
+
+struct Decision {
+  bool outcome = false;
+  bool is_event = false;   // flipping it changes the state, not just the allocation
+  double quantity = 0.0;   // affine in time; the outcome flips where it crosses 0
+};
+
+struct FluidUse {
+  int workload = 0;
+  int cluster = 0;
+  double gpus = 0.0;
+};
+
+struct Allocation {
+  std::vector<double> fluid_gpus_by_cluster;   // inference use per cluster
+  std::vector<double> served_gpus_by_workload; // inference served per workload
+  std::vector<FluidUse> uses;                  // who uses what, for failover reports
+  std::vector<int> fits_cluster_by_item;       // waiting job: first cluster it fits on now, or -1
+  std::vector<int> overloaded_clusters;        // held training above what is available
+  std::vector<Decision> trace;
+};
+
+class Broker {
+ public:
+  explicit Broker(const Plant& plant);
+
+  // Orders each workload's eligible clusters for a segment. Marginal costs are
+  // compared at the segment's middle; the replay cuts segments where two
+  // affine costs cross, so the order holds on the whole segment.
+  void begin_segment(const SegmentInputs& in, double mid_dt_s);
+
+  // Allocation at offset dt_s into the segment. `held_gpus` is per cluster
+  // (running training); `items` holds inference workloads and waiting jobs in
+  // service order.
+  void evaluate(double dt_s, const std::vector<double>& held_gpus, const std::vector<ServiceItem>& items,
+                Allocation& out) const;
+
+  // Clusters item's workload may use on this segment, in the order it tries them.
+  [[nodiscard]] const std::vector<int>& order(int workload) const {
+    return order_by_workload_[static_cast<size_t>(workload)];
+  }
+
+ private:
+  const Plant& plant_;
+  const SegmentInputs* in_ = nullptr;
+  std::vector<std::vector<int>> eligible_by_workload_;  // static: providers and policy
+  std::vector<std::vector<int>> provider_rank_;         // [workload][provider] -> rank in its list
+  std::vector<std::vector<int>> order_by_workload_;     // per segment
+};
+
+// Times strictly inside (0, length_s) where two usable clusters' marginal costs
+// cross (only possible when a price is a linear curve).
+void cost_crossings(const SegmentInputs& in, double length_s, std::vector<double>& out);
+
+}  // namespace cloudpact

@@ -1,0 +1,13 @@
+// Small JSON encoders for values the simulation logs before any writer runs.
+// Numbers use the shortest text that reads back to the same double, so
+// outputs are byte-stable and lossless.
+#pragma once
+
+#include <string>
+
+namespace cloudpact {
+
+std::string json_string(const std::string& s);
+std::string json_number(double v);  // non-finite -> null
+
+}  // namespace cloudpact

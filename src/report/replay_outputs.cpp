@@ -1,0 +1,166 @@
+#include "report/replay_outputs.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include <nlohmann/json.hpp>
+
+#include "cloudpact_version.h"
+#include "report/json_text.hpp"
+#include "scenario/dates.hpp"
+
+namespace cloudpact {
+
+namespace {
+constexpr double kSecondsPerHour = 3600.0;
+using ojson = nlohmann::ordered_json;
+
+std::int64_t to_epoch(const Scenario& sc, double t_s) { return sc.start_epoch_s + std::llround(t_s); }
+
+// Shares of a total, each clamped at 0 (a provider can end with credits
+// above its bill); empty when the total is not positive.
+std::vector<double> shares(const std::vector<double>& values) {
+  double total = 0.0;
+  for (double v : values) total += std::max(0.0, v);
+  std::vector<double> out;
+  if (total <= 0.0) return out;
+  for (double v : values) out.push_back(std::max(0.0, v) / total);
+  return out;
+}
+
+double hhi(const std::vector<double>& s) {
+  double h = 0.0;
+  for (double x : s) h += (100.0 * x) * (100.0 * x);
+  return h;
+}
+}  // namespace
+
+std::string summary_json(const Scenario& sc, const ReplayResult& r) {
+  ojson j;
+  j["scenario"] = sc.name;
+  j["cloudpact_version"] = CLOUDPACT_VERSION;
+  j["scenario_sha256"] = sc.sha256;
+  j["start"] = format_utc(sc.start_epoch_s);
+  j["end"] = format_utc(sc.end_epoch_s);
+
+  double used_s = 0.0, avail_s = 0.0, unmet_s = 0.0, unmet_value = 0.0, spend = 0.0;
+  for (const ProviderTotals& p : r.providers) {
+    used_s += p.used_gpu_s;
+    avail_s += p.available_gpu_s;
+    spend += p.spend_usd;
+  }
+  for (const WorkloadTotals& w : r.workloads) {
+    unmet_s += w.unmet_gpu_s;
+    unmet_value += w.unmet_value_usd;
+  }
+  ojson totals;
+  // spend = billed + shortfall − credits + egress (SPEC §5); the per-provider
+  // spends add up to the same figure.
+  totals["spend_usd"] = r.billed_usd + r.shortfall_usd - r.sla_credits_usd + r.egress_usd;
+  totals["billed_usd"] = r.billed_usd;
+  totals["shortfall_usd"] = r.shortfall_usd;
+  totals["sla_credits_usd"] = r.sla_credits_usd;
+  totals["egress_usd"] = r.egress_usd;
+  totals["used_gpu_hours"] = used_s / kSecondsPerHour;
+  totals["available_gpu_hours"] = avail_s / kSecondsPerHour;
+  totals["unmet_gpu_hours"] = unmet_s / kSecondsPerHour;
+  totals["unmet_value_usd"] = unmet_value;
+  j["totals"] = totals;
+
+  std::vector<double> spends, avails;
+  for (const ProviderTotals& p : r.providers) {
+    spends.push_back(p.spend_usd);
+    avails.push_back(p.available_gpu_s);
+  }
+  const std::vector<double> spend_share = shares(spends), capacity_share = shares(avails);
+  ojson providers = ojson::object();
+  for (size_t i = 0; i < r.providers.size(); ++i) {
+    const ProviderTotals& p = r.providers[i];
+    providers[r.provider_ids[i]] = {{"spend_usd", p.spend_usd},
+                                    {"used_gpu_hours", p.used_gpu_s / kSecondsPerHour},
+                                    {"available_gpu_hours", p.available_gpu_s / kSecondsPerHour},
+                                    {"outage_gpu_hours", p.outage_gpu_s / kSecondsPerHour},
+                                    {"capacity_gpu_hours", p.capacity_gpu_s / kSecondsPerHour},
+                                    {"share_of_spend", spend_share.empty() ? 0.0 : spend_share[i]}};
+  }
+  j["providers"] = providers;
+
+  ojson contracts = ojson::object();
+  for (size_t k = 0; k < r.contracts.size(); ++k) {
+    const ContractTotals& c = r.contracts[k];
+    contracts[r.contract_ids[k]] = {{"billed_usd", c.billed_usd},
+                                    {"shortfall_usd", c.shortfall_usd},
+                                    {"sla_credits_usd", c.sla_credits_usd},
+                                    {"commitment_remaining_usd", c.commitment_remaining_usd}};
+  }
+  j["contracts"] = contracts;
+
+  ojson workloads = ojson::object();
+  for (size_t w = 0; w < r.workloads.size(); ++w) {
+    const WorkloadTotals& t = r.workloads[w];
+    if (!t.training) {
+      workloads[r.workload_ids[w]] = {{"served_gpu_hours", t.served_gpu_s / kSecondsPerHour},
+                                      {"unmet_gpu_hours", t.unmet_gpu_s / kSecondsPerHour},
+                                      {"unmet_value_usd", t.unmet_value_usd}};
+      continue;
+    }
+    ojson o;
+    o["start"] = t.start_s ? ojson(format_utc(to_epoch(sc, *t.start_s))) : ojson(nullptr);
+    o["finish"] = t.finish_s ? ojson(format_utc(to_epoch(sc, *t.finish_s))) : ojson(nullptr);
+    o["interruptions"] = t.interruptions;
+    o["lost_gpu_hours"] = t.lost_gpu_s / kSecondsPerHour;
+    o["served_gpu_hours"] = t.served_gpu_s / kSecondsPerHour;
+    o["egress_usd"] = t.egress_usd;
+    workloads[r.workload_ids[w]] = o;
+  }
+  j["workloads"] = workloads;
+
+  double sum_sq = 0.0;
+  for (double s : spend_share) sum_sq += s * s;
+  j["concentration"] = {{"hhi_spend", hhi(spend_share)},
+                        {"hhi_capacity", hhi(capacity_share)},
+                        {"effective_providers", sum_sq > 0.0 ? 1.0 / sum_sq : 0.0}};
+  (void)spend;
+  return j.dump(2) + "\n";
+}
+
+std::string timeseries_csv(const ReplayResult& r) {
+  std::string out = "time,provider,capacity_gpus,available_gpus,used_gpus,unmet_gpus,spend_usd\n";
+  for (const TimeseriesRow& row : r.timeseries) {
+    out += format_utc(row.epoch_s) + "," + row.provider + "," + json_number(row.capacity_gpus) + "," +
+           json_number(row.available_gpus) + "," + json_number(row.used_gpus) + "," + json_number(row.unmet_gpus) +
+           "," + json_number(row.spend_usd) + "\n";
+  }
+  return out;
+}
+
+std::string ledger_csv(const ReplayResult& r) {
+  std::vector<const LedgerRow*> rows;
+  for (const LedgerRow& row : r.ledger) rows.push_back(&row);
+  std::stable_sort(rows.begin(), rows.end(), [](const LedgerRow* a, const LedgerRow* b) { return a->epoch_s < b->epoch_s; });
+  std::string out = "time,contract,item,amount_usd,provider\n";
+  for (const LedgerRow* row : rows)
+    out += format_utc(row->epoch_s) + "," + row->contract + "," + row->item + "," + json_number(row->amount_usd) + "," +
+           row->provider + "\n";
+  return out;
+}
+
+std::string events_jsonl(const Scenario& sc, const ReplayResult& r) {
+  std::string out;
+  for (const EventRecord& e : r.events) {
+    out += "{\"time\":" + json_string(format_utc(to_epoch(sc, e.t_s))) + ",\"t_hours\":" + json_number(e.t_s / kSecondsPerHour) +
+           ",\"type\":" + json_string(e.type);
+    for (const auto& [k, v] : e.fields) out += "," + json_string(k) + ":" + v;
+    out += "}\n";
+  }
+  return out;
+}
+
+std::vector<OutputFile> replay_outputs(const Scenario& sc, const ReplayResult& r) {
+  return {{"summary.json", summary_json(sc, r)},
+          {"timeseries.csv", timeseries_csv(r)},
+          {"ledger.csv", ledger_csv(r)},
+          {"events.jsonl", events_jsonl(sc, r)}};
+}
+
+}  // namespace cloudpact

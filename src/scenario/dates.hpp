@@ -1,0 +1,26 @@
+// UTC dates as the scenario format writes them: "2025-11-03" (midnight) or
+// "2025-10-20T06:48:00Z". Pure calendar arithmetic, no time zones, no libc.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace cloudpact {
+
+// Epoch seconds of a date string, or nullopt if it is not one of the two forms
+// or names an impossible date (2025-02-30, 24:00:00).
+std::optional<std::int64_t> parse_utc_date(const std::string& text);
+
+// "2025-10-20T06:48:00Z" (always the long form, always UTC).
+std::string format_utc(std::int64_t epoch_s);
+
+// Epoch second of midnight on the first day of the month after the one holding
+// epoch_s (calendar month boundaries drive SLA credits and monthly invoices).
+std::int64_t next_month_start(std::int64_t epoch_s);
+
+// The same calendar date `years` later (Feb 29 -> Feb 28 in a common year):
+// contract-year anniversaries for take-or-pay.
+std::int64_t add_years(std::int64_t epoch_s, int years);
+
+}  // namespace cloudpact
