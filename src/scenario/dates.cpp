@@ -1,0 +1,120 @@
+// Civil-calendar arithmetic on the proleptic Gregorian calendar, after Howard
+// Hinnant's days_from_civil / civil_from_days. No libc time functions: timegm
+// and gmtime depend on the platform's time_t range and TZ handling, and the
+// scenario format is UTC only.
+#include "scenario/dates.hpp"
+
+#include <array>
+#include <cstdio>
+
+namespace cloudpact {
+namespace {
+
+constexpr std::int64_t seconds_per_day = 86400;
+
+struct CivilDate {
+  std::int64_t year;
+  int month;  // 1..12
+  int day;    // 1..31
+};
+
+constexpr bool is_leap(std::int64_t y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
+
+constexpr int days_in_month(std::int64_t y, int m) {
+  constexpr std::array<int, 12> days{31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  return m == 2 && is_leap(y) ? 29 : days[static_cast<std::size_t>(m - 1)];
+}
+
+// Days since 1970-01-01 of a valid civil date.
+constexpr std::int64_t days_from_civil(CivilDate c) {
+  const std::int64_t y = c.year - (c.month <= 2 ? 1 : 0);
+  const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const std::int64_t yoe = y - era * 400;                           // [0, 399]
+  const std::int64_t mp = c.month > 2 ? c.month - 3 : c.month + 9;  // March = 0
+  const std::int64_t doy = (153 * mp + 2) / 5 + c.day - 1;          // [0, 365]
+  const std::int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;   // [0, 146096]
+  return era * 146097 + doe - 719468;
+}
+
+constexpr CivilDate civil_from_days(std::int64_t z) {
+  z += 719468;
+  const std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  const std::int64_t doe = z - era * 146097;
+  const std::int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const std::int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const std::int64_t mp = (5 * doy + 2) / 153;
+  const int day = static_cast<int>(doy - (153 * mp + 2) / 5 + 1);
+  const int month = static_cast<int>(mp < 10 ? mp + 3 : mp - 9);
+  return {yoe + era * 400 + (month <= 2 ? 1 : 0), month, day};
+}
+
+static_assert(days_from_civil({1970, 1, 1}) == 0);
+static_assert(days_from_civil({2000, 3, 1}) == 11017);
+static_assert(civil_from_days(11017).month == 3);
+
+// Floor division, so instants before 1970 land in the right day.
+constexpr std::int64_t floor_div(std::int64_t a, std::int64_t b) {
+  return a / b - ((a % b != 0 && (a < 0) != (b < 0)) ? 1 : 0);
+}
+
+// Reads exactly `width` ASCII digits at text[pos].
+bool digits(const std::string& text, std::size_t pos, std::size_t width, int& out) {
+  if (pos + width > text.size()) return false;
+  int v = 0;
+  for (std::size_t i = pos; i < pos + width; ++i) {
+    const char ch = text[i];
+    if (ch < '0' || ch > '9') return false;
+    v = v * 10 + (ch - '0');
+  }
+  out = v;
+  return true;
+}
+
+}  // namespace
+
+std::optional<std::int64_t> parse_utc_date(const std::string& text) {
+  // "YYYY-MM-DD" (10 characters) or "YYYY-MM-DDTHH:MM:SSZ" (20 characters);
+  // nothing else: no offsets, no fractions, no lowercase t/z.
+  if (text.size() != 10 && text.size() != 20) return std::nullopt;
+  int year = 0, month = 0, day = 0;
+  if (!digits(text, 0, 4, year) || text[4] != '-' || !digits(text, 5, 2, month) || text[7] != '-' ||
+      !digits(text, 8, 2, day))
+    return std::nullopt;
+  if (month < 1 || month > 12 || day < 1 || day > days_in_month(year, month)) return std::nullopt;
+  int hour = 0, minute = 0, second = 0;
+  if (text.size() == 20) {
+    if (text[10] != 'T' || !digits(text, 11, 2, hour) || text[13] != ':' || !digits(text, 14, 2, minute) ||
+        text[16] != ':' || !digits(text, 17, 2, second) || text[19] != 'Z')
+      return std::nullopt;
+    // No 24:00:00 and no leap seconds: UTC here is POSIX time.
+    if (hour > 23 || minute > 59 || second > 59) return std::nullopt;
+  }
+  return days_from_civil({year, month, day}) * seconds_per_day + hour * 3600 + minute * 60 + second;
+}
+
+std::string format_utc(std::int64_t epoch_s) {
+  const std::int64_t days = floor_div(epoch_s, seconds_per_day);
+  const std::int64_t sod = epoch_s - days * seconds_per_day;
+  const CivilDate c = civil_from_days(days);
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%04lld-%02d-%02dT%02d:%02d:%02dZ", static_cast<long long>(c.year), c.month, c.day,
+                static_cast<int>(sod / 3600), static_cast<int>(sod / 60 % 60), static_cast<int>(sod % 60));
+  return buf;
+}
+
+std::int64_t next_month_start(std::int64_t epoch_s) {
+  const CivilDate c = civil_from_days(floor_div(epoch_s, seconds_per_day));
+  const CivilDate next = c.month == 12 ? CivilDate{c.year + 1, 1, 1} : CivilDate{c.year, c.month + 1, 1};
+  return days_from_civil(next) * seconds_per_day;
+}
+
+std::int64_t add_years(std::int64_t epoch_s, int years) {
+  const std::int64_t days = floor_div(epoch_s, seconds_per_day);
+  const std::int64_t sod = epoch_s - days * seconds_per_day;
+  CivilDate c = civil_from_days(days);
+  c.year += years;
+  if (c.month == 2 && c.day == 29 && !is_leap(c.year)) c.day = 28;
+  return days_from_civil(c) * seconds_per_day + sod;
+}
+
+}  // namespace cloudpact

@@ -1,0 +1,311 @@
+#include "scenario/json_reader.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <limits>
+
+#include "scenario/dates.hpp"
+#include "scenario/input_error.hpp"
+
+namespace cloudpact::scenario_json {
+
+const char* const id_expected = "an id matching [A-Za-z0-9][A-Za-z0-9._-]*";
+const char* const date_expected = "a UTC date \"YYYY-MM-DD\" or \"YYYY-MM-DDTHH:MM:SSZ\"";
+
+void Problems::add(std::string_view pointer, std::string_view what, std::string_view expected) {
+  std::string line = file_;
+  line += ": ";
+  line += pointer.empty() ? std::string_view("/") : pointer;
+  line += ": ";
+  line += what;
+  if (!expected.empty()) {
+    line += " (expected ";
+    line += expected;
+    line += ")";
+  }
+  lines_.push_back(std::move(line));
+}
+
+void Problems::throw_if_any() const {
+  if (!lines_.empty()) throw InputError(lines_);
+}
+
+std::string child_pointer(std::string_view pointer, std::string_view key) {
+  std::string out(pointer);
+  out += '/';
+  for (const char ch : key) {
+    if (ch == '~')
+      out += "~0";
+    else if (ch == '/')
+      out += "~1";
+    else
+      out += ch;
+  }
+  return out;
+}
+
+std::string child_pointer(std::string_view pointer, std::size_t index) {
+  std::string out(pointer);
+  out += '/';
+  out += std::to_string(index);
+  return out;
+}
+
+std::string in_quotes(std::string_view text) {
+  // Invalid UTF-8 can only arrive through --set; show it replaced, never throw
+  // while reporting another problem.
+  return Json(std::string(text)).dump(-1, ' ', false, Json::error_handler_t::replace);
+}
+
+std::string number_text(double value) {
+  if (std::isnan(value)) return "nan";
+  if (std::isinf(value)) return value > 0 ? "inf" : "-inf";
+  // Integral values print as integers (capacities, counts): "2000000000", not "2e+09".
+  if (value == std::floor(value) && std::fabs(value) < 1e15) return std::to_string(static_cast<long long>(value));
+  char buf[64];
+  const auto res = std::to_chars(buf, buf + sizeof buf, value);
+  return {buf, res.ptr};
+}
+
+std::string type_phrase(const Json& value) {
+  switch (value.type()) {
+    case Json::value_t::null:
+      return "null";
+    case Json::value_t::boolean:
+      return "a boolean";
+    case Json::value_t::string:
+      return "a string";
+    case Json::value_t::array:
+      return "an array";
+    case Json::value_t::object:
+      return "an object";
+    case Json::value_t::number_integer:
+    case Json::value_t::number_unsigned:
+    case Json::value_t::number_float:
+      return "a number";
+    default:
+      return "a binary value";
+  }
+}
+
+std::string one_of(std::vector<std::string> names) {
+  std::sort(names.begin(), names.end());
+  names.erase(std::unique(names.begin(), names.end()), names.end());
+  if (names.empty()) return "a defined id; there are none";
+  // A scenario may hold thousands of ids; a message line names a few.
+  constexpr std::size_t shown = 20;
+  std::string out = "one of: ";
+  for (std::size_t i = 0; i < names.size() && i < shown; ++i) {
+    if (i) out += ", ";
+    out += names[i];
+  }
+  if (names.size() > shown) out += ", ... (" + std::to_string(names.size()) + " in all)";
+  return out;
+}
+
+bool is_free_key(std::string_view key) { return key.starts_with("x-") || key.starts_with("$"); }
+
+bool is_valid_id(std::string_view text) {
+  const auto alnum = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'); };
+  if (text.empty() || !alnum(text.front())) return false;
+  return std::all_of(text.begin(), text.end(), [&](char c) { return alnum(c) || c == '.' || c == '_' || c == '-'; });
+}
+
+bool Range::contains(double v) const {
+  if (has_lo && (lo_open ? !(v > lo) : !(v >= lo))) return false;
+  if (has_hi && (hi_open ? !(v < hi) : !(v <= hi))) return false;
+  return true;
+}
+
+std::string Range::expected() const {
+  const std::string noun = integer ? "an integer" : "a number";
+  if (has_lo && has_hi)
+    return noun + " in " + (lo_open ? "(" : "[") + number_text(lo) + ", " + number_text(hi) + (hi_open ? ")" : "]");
+  if (has_lo) return noun + (lo_open ? " > " : " >= ") + number_text(lo);
+  if (has_hi) return noun + (hi_open ? " < " : " <= ") + number_text(hi);
+  return integer ? "an integer" : "a finite number";
+}
+
+std::optional<double> Reader::number(const Json& v, const std::string& ptr, const Range& range) const {
+  if (!v.is_number()) {
+    problems_.add(ptr, "is " + type_phrase(v), range.expected());
+    return std::nullopt;
+  }
+  const double x = v.get<double>();
+  if (!std::isfinite(x)) {
+    problems_.add(ptr, "not finite: " + number_text(x), range.expected());
+    return std::nullopt;
+  }
+  if (range.integer && (v.is_number_float() && x != std::floor(x))) {
+    problems_.add(ptr, "not an integer: " + number_text(x), range.expected());
+    return std::nullopt;
+  }
+  if (!range.contains(x)) {
+    // "negative" is the word an analyst looks for when a cost or a capacity
+    // went below zero; every other miss is "out of range".
+    const bool negative = x < 0 && range.has_lo && range.lo == 0 && !range.lo_open;
+    problems_.add(ptr, (negative ? "negative: " : "out of range: ") + number_text(x), range.expected());
+    return std::nullopt;
+  }
+  return x;
+}
+
+std::optional<std::int64_t> Reader::integer(const Json& v, const std::string& ptr, const Range& range) const {
+  // Integral floats (1e5) count: analysts write path counts that way. The
+  // range keeps the value well inside int64.
+  Range r = range.integers();
+  constexpr double int64_safe = 9.0e18;
+  if (!r.has_hi || r.hi > int64_safe) r = r.at_most(int64_safe);
+  if (!r.has_lo) {
+    r.lo = -int64_safe;
+    r.has_lo = true;
+  }
+  // Name the int64 cap only to a value that breaks it and nothing else.
+  const auto shown_range = [&](double x) {
+    return range.integers().contains(x) ? r.expected() : range.integers().expected();
+  };
+  if (v.is_number_unsigned() || v.is_number_integer()) {
+    // Exact path: large integers are not rounded through a double.
+    if (v.is_number_unsigned() && v.get<std::uint64_t>() > static_cast<std::uint64_t>(int64_safe)) {
+      problems_.add(ptr, "out of range: " + v.dump(), r.expected());
+      return std::nullopt;
+    }
+    const auto x = v.get<std::int64_t>();
+    if (!r.contains(static_cast<double>(x))) {
+      const bool negative = x < 0 && range.has_lo && range.lo == 0;
+      problems_.add(ptr, (negative ? "negative: " : "out of range: ") + std::to_string(x),
+                    shown_range(static_cast<double>(x)));
+      return std::nullopt;
+    }
+    return x;
+  }
+  if (!v.is_number()) {
+    problems_.add(ptr, "is " + type_phrase(v), range.integers().expected());
+    return std::nullopt;
+  }
+  const double x = v.get<double>();
+  if (!std::isfinite(x)) {
+    problems_.add(ptr, "not finite: " + number_text(x), range.integers().expected());
+    return std::nullopt;
+  }
+  if (x != std::floor(x)) {
+    problems_.add(ptr, "not an integer: " + number_text(x), range.integers().expected());
+    return std::nullopt;
+  }
+  if (!r.contains(x)) {
+    const bool negative = x < 0 && range.has_lo && range.lo == 0;
+    problems_.add(ptr, (negative ? "negative: " : "out of range: ") + number_text(x), shown_range(x));
+    return std::nullopt;
+  }
+  return static_cast<std::int64_t>(x);
+}
+
+std::optional<std::string> Reader::string(const Json& v, const std::string& ptr, std::string_view expected) const {
+  if (!v.is_string()) {
+    problems_.add(ptr, "is " + type_phrase(v), expected);
+    return std::nullopt;
+  }
+  return v.get<std::string>();
+}
+
+std::optional<std::string> Reader::id(const Json& v, const std::string& ptr) const {
+  auto text = string(v, ptr, id_expected);
+  if (!text) return std::nullopt;
+  if (!is_valid_id(*text)) {
+    problems_.add(ptr, "invalid id " + in_quotes(*text), id_expected);
+    return std::nullopt;
+  }
+  return text;
+}
+
+std::optional<Date> Reader::date(const Json& v, const std::string& ptr) const {
+  auto text = string(v, ptr, date_expected);
+  if (!text) return std::nullopt;
+  const auto epoch_s = parse_utc_date(*text);
+  if (!epoch_s) {
+    problems_.add(ptr, "invalid date " + in_quotes(*text), date_expected);
+    return std::nullopt;
+  }
+  return Date{*epoch_s, *text};
+}
+
+std::optional<std::string> Reader::choice(const Json& v, const std::string& ptr, std::string_view what,
+                                          const std::vector<std::string>& allowed) const {
+  auto text = string(v, ptr, one_of(allowed));
+  if (!text) return std::nullopt;
+  if (std::find(allowed.begin(), allowed.end(), *text) == allowed.end()) {
+    problems_.add(ptr, "unknown " + std::string(what) + " " + in_quotes(*text), one_of(allowed));
+    return std::nullopt;
+  }
+  return text;
+}
+
+bool Reader::is_array(const Json& v, const std::string& ptr, std::string_view expected) const {
+  if (v.is_array()) return true;
+  problems_.add(ptr, "is " + type_phrase(v), expected);
+  return false;
+}
+
+bool Reader::is_object(const Json& v, const std::string& ptr, std::string_view expected) const {
+  if (v.is_object()) return true;
+  problems_.add(ptr, "is " + type_phrase(v), expected);
+  return false;
+}
+
+Object::Object(const Reader& reader, const Json& value, std::string ptr, std::string_view what,
+               std::vector<std::string> allowed, std::string_view unknown_key)
+    : reader_(reader), ptr_(std::move(ptr)) {
+  if (!reader_.is_object(value, ptr_, what)) return;
+  object_ = &value;
+  for (const auto& item : value.items()) {
+    const std::string& key = item.key();
+    if (is_free_key(key) || std::find(allowed.begin(), allowed.end(), key) != allowed.end()) continue;
+    reader_.problems().add(child_pointer(ptr_, key), unknown_key, one_of(allowed));
+  }
+}
+
+const Json* Object::find(std::string_view key) const {
+  if (!object_) return nullptr;
+  const auto it = object_->find(key);
+  return it == object_->end() ? nullptr : &*it;
+}
+
+const Json* Object::require(std::string_view key, std::string_view expected) const {
+  const Json* v = find(key);
+  if (!v && object_) reader_.problems().add(at(key), "missing", expected);
+  return v;
+}
+
+std::optional<double> Object::number(std::string_view key, const Range& range, Need need) const {
+  const Json* v = need == Need::required ? require(key, range.expected()) : find(key);
+  return v ? reader_.number(*v, at(key), range) : std::nullopt;
+}
+
+std::optional<std::int64_t> Object::integer(std::string_view key, const Range& range, Need need) const {
+  const Json* v = need == Need::required ? require(key, range.integers().expected()) : find(key);
+  return v ? reader_.integer(*v, at(key), range) : std::nullopt;
+}
+
+std::optional<std::string> Object::id(std::string_view key, Need need) const {
+  const Json* v = need == Need::required ? require(key, id_expected) : find(key);
+  return v ? reader_.id(*v, at(key)) : std::nullopt;
+}
+
+std::optional<std::string> Object::string(std::string_view key, std::string_view expected, Need need) const {
+  const Json* v = need == Need::required ? require(key, expected) : find(key);
+  return v ? reader_.string(*v, at(key), expected) : std::nullopt;
+}
+
+std::optional<Date> Object::date(std::string_view key, Need need) const {
+  const Json* v = need == Need::required ? require(key, date_expected) : find(key);
+  return v ? reader_.date(*v, at(key)) : std::nullopt;
+}
+
+std::optional<std::string> Object::choice(std::string_view key, std::string_view what,
+                                          const std::vector<std::string>& allowed, Need need) const {
+  const Json* v = need == Need::required ? require(key, one_of(allowed)) : find(key);
+  return v ? reader_.choice(*v, at(key), what, allowed) : std::nullopt;
+}
+
+}  // namespace cloudpact::scenario_json

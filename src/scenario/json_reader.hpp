@@ -1,0 +1,152 @@
+// Small building blocks for reading a JSON document while collecting every
+// problem (SPEC §9: one line per problem, all of them, not just the first).
+// Internal to src/scenario/: nothing else in the program reads JSON input.
+//
+// Every reader takes the JSON value and its JSON pointer, records a problem
+// `FILE: /pointer: what is wrong (expected what)` when the value is wrong and
+// returns nullopt, so callers simply skip what depends on a bad value.
+#pragma once
+
+#include <cstdint>
+#include <initializer_list>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace cloudpact::scenario_json {
+
+using Json = nlohmann::json;
+
+class Problems {
+ public:
+  explicit Problems(std::string file) : file_(std::move(file)) {}
+
+  // `pointer` is shown as "/" for the document root.
+  void add(std::string_view pointer, std::string_view what, std::string_view expected);
+  void add_line(std::string line) { lines_.push_back(std::move(line)); }
+
+  [[nodiscard]] bool empty() const { return lines_.empty(); }
+  [[nodiscard]] const std::string& file() const { return file_; }
+  [[nodiscard]] const std::vector<std::string>& lines() const { return lines_; }
+  // Throws InputError with every line collected so far, if any.
+  void throw_if_any() const;
+
+ private:
+  std::string file_;
+  std::vector<std::string> lines_;
+};
+
+// ---- message text ----
+
+std::string child_pointer(std::string_view pointer, std::string_view key);  // escapes '~' and '/'
+std::string child_pointer(std::string_view pointer, std::size_t index);
+std::string in_quotes(std::string_view text);  // as a JSON string literal, so control bytes stay visible
+std::string number_text(double value);         // shortest text that reads back to the same double
+std::string type_phrase(const Json& value);    // "a string", "an array", "null", ...
+// "one of: a, b, c" (sorted; long lists are cut short so a line stays a line).
+std::string one_of(std::vector<std::string> names);
+
+// Keys anyone may add anywhere (SPEC §2): "x-..." and "$...".
+bool is_free_key(std::string_view key);
+
+extern const char* const id_expected;    // what an id looks like, for "(expected ...)"
+extern const char* const date_expected;  // the two date forms
+bool is_valid_id(std::string_view text);
+
+// The allowed values of a number, and how to say so.
+struct Range {
+  double lo = -1e308, hi = 1e308;
+  bool lo_open = false, hi_open = false;
+  bool has_lo = false, has_hi = false;
+  bool integer = false;
+
+  static Range any() { return {}; }
+  static Range at_least(double lo) { return {lo, 0, false, false, true, false, false}; }
+  static Range above(double lo) { return {lo, 0, true, false, true, false, false}; }
+  static Range closed(double lo, double hi) { return {lo, hi, false, false, true, true, false}; }
+  static Range open_closed(double lo, double hi) { return {lo, hi, true, false, true, true, false}; }
+  [[nodiscard]] Range integers() const {
+    Range r = *this;
+    r.integer = true;
+    return r;
+  }
+  [[nodiscard]] Range at_most(double h) const {
+    Range r = *this;
+    r.hi = h;
+    r.has_hi = true;
+    return r;
+  }
+  [[nodiscard]] bool contains(double v) const;
+  [[nodiscard]] std::string expected() const;  // "a number in (0, 1]", "an integer >= 1", ...
+};
+
+struct Date {
+  std::int64_t epoch_s = 0;
+  std::string text;  // as written, for messages
+};
+
+// ---- leaf readers ----
+
+class Reader {
+ public:
+  explicit Reader(Problems& problems) : problems_(problems) {}
+  [[nodiscard]] Problems& problems() const { return problems_; }
+
+  std::optional<double> number(const Json& v, const std::string& ptr, const Range& range) const;
+  std::optional<std::int64_t> integer(const Json& v, const std::string& ptr, const Range& range) const;
+  std::optional<std::string> string(const Json& v, const std::string& ptr, std::string_view expected) const;
+  std::optional<std::string> id(const Json& v, const std::string& ptr) const;
+  std::optional<Date> date(const Json& v, const std::string& ptr) const;
+  // A string out of a fixed set; `what` names it in the message ("unknown shape \"ramp\"").
+  std::optional<std::string> choice(const Json& v, const std::string& ptr, std::string_view what,
+                                    const std::vector<std::string>& allowed) const;
+  // Type checks for containers; `expected` completes "(expected ...)".
+  bool is_array(const Json& v, const std::string& ptr, std::string_view expected) const;
+  bool is_object(const Json& v, const std::string& ptr, std::string_view expected) const;
+
+ private:
+  Problems& problems_;
+};
+
+// A JSON object being read. The constructor checks the type and reports
+// every key that is neither allowed nor free; the members then hand out
+// values: optional ones return nullopt when absent, required ones also
+// report `missing`.
+class Object {
+ public:
+  // `what` completes "(expected ...)" on a type error, e.g. "a provider object".
+  // `unknown_key` is the wording for a key not allowed, e.g. "unknown key for
+  // an outage event".
+  Object(const Reader& reader, const Json& value, std::string ptr, std::string_view what,
+         std::vector<std::string> allowed, std::string_view unknown_key = "unknown key");
+
+  [[nodiscard]] bool ok() const { return object_ != nullptr; }
+  [[nodiscard]] const std::string& ptr() const { return ptr_; }
+  [[nodiscard]] std::string at(std::string_view key) const { return child_pointer(ptr_, key); }
+  [[nodiscard]] const Json* find(std::string_view key) const;
+  [[nodiscard]] bool has(std::string_view key) const { return find(key) != nullptr; }
+  // Reports `PTR/key: missing (expected ...)` when absent; returns the value otherwise.
+  const Json* require(std::string_view key, std::string_view expected) const;
+
+  enum class Need { optional, required };
+
+  std::optional<double> number(std::string_view key, const Range& range, Need need = Need::optional) const;
+  double number_or(std::string_view key, const Range& range, double fallback) const {
+    return number(key, range).value_or(fallback);
+  }
+  std::optional<std::int64_t> integer(std::string_view key, const Range& range, Need need = Need::optional) const;
+  std::optional<std::string> id(std::string_view key, Need need = Need::required) const;
+  std::optional<std::string> string(std::string_view key, std::string_view expected, Need need) const;
+  std::optional<Date> date(std::string_view key, Need need = Need::required) const;
+  std::optional<std::string> choice(std::string_view key, std::string_view what,
+                                    const std::vector<std::string>& allowed, Need need = Need::optional) const;
+
+ private:
+  const Reader& reader_;
+  const Json* object_ = nullptr;
+  std::string ptr_;
+};
+
+}  // namespace cloudpact::scenario_json

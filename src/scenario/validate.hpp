@@ -1,0 +1,14 @@
+// SPEC §2 and §9 in one place: every rule of the scenario format is checked
+// here, while the typed Scenario is built. Internal to src/scenario/.
+#pragma once
+
+#include "scenario/json_reader.hpp"
+#include "scenario/scenario.hpp"
+
+namespace cloudpact::scenario_json {
+
+// Checks `doc` and converts it. Every problem found goes to `problems`; the
+// returned Scenario is only meaningful when `problems` stayed empty.
+Scenario build_scenario(const Json& doc, Problems& problems);
+
+}  // namespace cloudpact::scenario_json

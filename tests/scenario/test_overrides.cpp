@@ -1,0 +1,165 @@
+// `--set /json/pointer=VALUE` (SPEC §1): VALUE is JSON if it parses, else a
+// string; applied before validation; bad pointers are input errors.
+#include <doctest/doctest.h>
+
+#include "scenario/dates.hpp"
+#include "scenario/sha256.hpp"
+#include "scenario_fixture.hpp"
+
+using namespace cloudpact;
+using namespace cloudpact::test;
+
+namespace {
+
+Scenario load_with(std::initializer_list<const char*> sets, const std::string& text = base_scenario_text) {
+  std::vector<Override> overrides;
+  for (const char* s : sets) overrides.push_back(parse_override(s));
+  return parse_scenario(text, "scn.json", overrides);
+}
+
+Lines problems_with(std::initializer_list<const char*> sets) {
+  std::vector<Override> overrides;
+  for (const char* s : sets) overrides.push_back(parse_override(s));
+  return problems_of(base_scenario_text, overrides);
+}
+
+Lines parse_problems(const std::string& text) {
+  try {
+    (void)parse_override(text);
+  } catch (const InputError& e) {
+    return e.lines();
+  }
+  return {};
+}
+
+}  // namespace
+
+TEST_CASE("parse_override splits at the first '='") {
+  const Override o = parse_override("/policy/placement=single_vendor");
+  CHECK(o.pointer == "/policy/placement");
+  CHECK(o.value == "single_vendor");
+  const Override eq = parse_override("/x-note=a=b");
+  CHECK(eq.pointer == "/x-note");
+  CHECK(eq.value == "a=b");
+  CHECK(parse_override("/name=").value.empty());
+  CHECK(parse_override("/a~1b~0c=1").pointer == "/a~1b~0c");
+}
+
+TEST_CASE("malformed --set text") {
+  CHECK(parse_problems("noequals") == Lines{"--set noequals: missing '=' (expected --set /json/pointer=VALUE)"});
+  CHECK(parse_problems("policy/placement=primary") ==
+        Lines{"--set policy/placement=primary: ill-formed JSON pointer \"policy/placement\" (expected --set "
+              "/json/pointer=VALUE with a pointer starting with '/', ~0 for '~' and ~1 for '/')"});
+  CHECK(parse_problems("=1").size() == 1);
+  CHECK(parse_problems("/a~2=1").size() == 1);
+  CHECK(parse_problems("/a~=1").size() == 1);
+}
+
+TEST_CASE("VALUE is parsed as JSON") {
+  const Scenario s =
+      load_with({"/contracts/0/price_usd_per_gpu_hour=2.5", "/workloads/1/priority=-2",
+                 "/workloads/0/demand_gpus={\"shape\":\"step\",\"points\":[[\"2025-02-01\",5]]}", "/name=\"quoted\""});
+  CHECK(s.contracts[0].price_usd_per_gpu_hour.constant == 2.5);
+  CHECK(s.workloads[1].priority == -2);
+  CHECK(s.workloads[0].demand_gpus.shape == Curve::Shape::step);
+  CHECK(s.workloads[0].demand_gpus.points.size() == 1);
+  CHECK(s.name == "quoted");
+}
+
+TEST_CASE("VALUE that is not JSON is taken as a string") {
+  const Scenario s = load_with({"/policy={}", "/policy/placement=single_vendor", "/policy/vendor=azure",
+                                "/events/0/end=2025-10-21T00:00:00Z", "/x-note=hello world"});
+  CHECK(s.policy.placement == Placement::single_vendor);
+  CHECK(s.policy.vendor == "azure");
+  CHECK(s.outages[0].end_s == s.to_sim_s(*parse_utc_date("2025-10-21T00:00:00Z")));
+}
+
+TEST_CASE("a key of an existing object is created or replaced") {
+  const Scenario s =
+      load_with({"/output={\"interval_hours\":6}", "/providers/1/egress_usd_per_gb=0.05", "/accelerators/H100/kw=0.7"});
+  CHECK(s.output_interval_hours == 6);
+  CHECK(s.providers[1].egress_usd_per_gb == 0.05);
+  CHECK(s.accelerators.at("H100").kw == 0.7);
+}
+
+TEST_CASE("array elements: replace by index, append with '-' or the size") {
+  const Scenario s = load_with({"/workloads/1/providers/0=azure", "/workloads/1/providers/-=aws",
+                                "/events/1={\"type\":\"delivery_delay\",\"target\":\"azure\",\"days\":10}"});
+  CHECK(s.workloads[1].providers == std::vector<std::string>{"azure", "aws"});
+  REQUIRE(s.delivery_delays.size() == 1);
+  CHECK(s.delivery_delays[0].target == "azure");
+}
+
+TEST_CASE("overrides apply in order") {
+  const Scenario s = load_with({"/output={}", "/output/interval_hours=12", "/output/interval_hours=48"});
+  CHECK(s.output_interval_hours == 48);
+}
+
+TEST_CASE("overrides apply before validation") {
+  // A value made bad by --set is reported at its pointer ...
+  CHECK(problems_with({"/workloads/0/value_usd_per_gpu_hour=-3"}) ==
+        Lines{"bad.json: /workloads/0/value_usd_per_gpu_hour: negative: -3 (expected a number >= 0)"});
+  // ... a number too large for a double is not JSON, so it is a string ...
+  CHECK(problems_with({"/contracts/0/price_usd_per_gpu_hour=1e400"}) ==
+        Lines{"bad.json: /contracts/0/price_usd_per_gpu_hour: is a string (expected a number >= 0 or a "
+              "{\"shape\", \"points\"} curve)"});
+  // ... and a bad file made good by --set loads.
+  Json doc = base_scenario();
+  doc["end"] = "2024-01-01";
+  CHECK(problems_of_doc(doc, {parse_override("/end=2026-01-01")}) == Lines{});
+}
+
+TEST_CASE("a pointer whose parent does not exist") {
+  CHECK(problems_with({"/policy/placement=primary"}) ==
+        Lines{"bad.json: /policy/placement: cannot set: parent /policy does not exist (expected an existing object "
+              "or array)"});
+  CHECK(problems_with({"/workloads/7/id=x"}) ==
+        Lines{"bad.json: /workloads/7/id: cannot set: parent /workloads/7 does not exist (expected an existing "
+              "object or array)"});
+  CHECK(problems_with({"/workloads/01/id=x"}) ==
+        Lines{"bad.json: /workloads/01/id: cannot set: parent /workloads/01 does not exist (expected an existing "
+              "object or array)"});
+  CHECK(problems_with({"/name/first=x"}) ==
+        Lines{"bad.json: /name/first: cannot set: parent /name is a string (expected an existing object or array)"});
+}
+
+TEST_CASE("an array index that does not exist") {
+  CHECK(problems_with({"/workloads/5=1"}) ==
+        Lines{"bad.json: /workloads/5: cannot set: no element \"5\" in an array of 2 (expected an index of an "
+              "existing element, or \"-\" to append)"});
+  CHECK(problems_with({"/workloads/first=1"}) ==
+        Lines{"bad.json: /workloads/first: cannot set: no element \"first\" in an array of 2 (expected an index of "
+              "an existing element, or \"-\" to append)"});
+}
+
+TEST_CASE("every override problem is reported, and the document is not validated") {
+  CHECK(problems_with({"/nope/a=1", "/name=../evil", "/nope/b=2"}) ==
+        Lines{"bad.json: /nope/a: cannot set: parent /nope does not exist (expected an existing object or array)",
+              "bad.json: /nope/b: cannot set: parent /nope does not exist (expected an existing object or array)"});
+}
+
+TEST_CASE("an ill-formed pointer given directly") {
+  CHECK(problems_of(base_scenario_text, {Override{"name", "x"}}) ==
+        Lines{"bad.json: name: ill-formed JSON pointer \"name\" (expected a pointer starting with '/', ~0 for '~' and "
+              "~1 for '/')"});
+}
+
+TEST_CASE("escaped pointer tokens") {
+  Json doc = base_scenario();
+  doc["x-a/b"] = Json::object();
+  const Scenario s = parse_scenario(doc.dump(), "scn.json", {parse_override("/x-a~1b/c~0d=1")});
+  CHECK(s.name == "base");
+}
+
+TEST_CASE("the fingerprint: file bytes without overrides, the overridden document with them") {
+  const Scenario plain = load_with({});
+  CHECK(plain.sha256 == sha256_hex(base_scenario_text));
+  const Scenario changed = load_with({"/contracts/0/price_usd_per_gpu_hour=2.5"});
+  Json doc = base_scenario();
+  doc["contracts"][0]["price_usd_per_gpu_hour"] = 2.5;
+  CHECK(changed.sha256 == sha256_hex(doc.dump()));
+  CHECK(changed.sha256 != plain.sha256);
+  // The same document reached two ways has one fingerprint.
+  CHECK(load_with({"/contracts/0/price_usd_per_gpu_hour=3", "/contracts/0/price_usd_per_gpu_hour=2.5"}).sha256 ==
+        changed.sha256);
+}
