@@ -25,8 +25,10 @@ Accountant::Accountant(const Plant& plant, ReplayResult& out) : plant_(plant), o
   out_.providers.assign(plant.providers.size(), {});
   out_.contracts.assign(plant.contracts.size(), {});
   out_.workloads.assign(plant.workloads.size(), {});
-  for (size_t w = 0; w < plant.workloads.size(); ++w)
+  for (size_t w = 0; w < plant.workloads.size(); ++w) {
     out_.workloads[w].training = plant.workloads[w].spec->kind == WorkloadKind::training;
+    if (!out_.workloads[w].training) inference_.push_back(static_cast<int>(w));
+  }
 
   interval_s_ = sc.output_interval_hours * kSecondsPerHour;
   n_intervals_ = std::max<size_t>(1, static_cast<size_t>(std::ceil(plant.horizon_s / interval_s_ - 1e-9)));
@@ -157,10 +159,11 @@ void Accountant::add_piece(const Sample& s0, const Sample& s1, const Sample& s2)
     }
   }
 
-  for (size_t w = 0; w < plant_.workloads.size(); ++w) {
+  for (size_t i = 0; i < inference_.size(); ++i) {
+    const size_t w = static_cast<size_t>(inference_[i]);
     WorkloadTotals& wt = out_.workloads[w];
-    wt.served_gpu_s += simpson(dt, s0.served_gpus[w], s1.served_gpus[w], s2.served_gpus[w]);
-    const double unmet_gpu_s = simpson(dt, s0.unmet_gpus[w], s1.unmet_gpus[w], s2.unmet_gpus[w]);
+    wt.served_gpu_s += simpson(dt, s0.served_gpus[i], s1.served_gpus[i], s2.served_gpus[i]);
+    const double unmet_gpu_s = simpson(dt, s0.unmet_gpus[i], s1.unmet_gpus[i], s2.unmet_gpus[i]);
     if (unmet_gpu_s <= 0.0) continue;
     wt.unmet_gpu_s += unmet_gpu_s;
     wt.unmet_value_usd += unmet_gpu_s / kSecondsPerHour * plant_.workloads[w].spec->value_usd_per_gpu_hour;

@@ -17,8 +17,10 @@ namespace cloudpact {
 struct Sample {
   double t_s = 0.0;
   std::vector<double> used_gpus;      // per cluster: inference + running training (H100-eq)
-  std::vector<double> served_gpus;    // per workload: inference served, or training held
-  std::vector<double> unmet_gpus;     // per workload: inference demand not served
+  // Per inference workload, in file order among the inference workloads
+  // (training is accounted by the replay from its runs' start and end).
+  std::vector<double> served_gpus;
+  std::vector<double> unmet_gpus;
 };
 
 class Accountant {
@@ -75,6 +77,7 @@ class Accountant {
   std::vector<ContractBook> books_;
   std::vector<double> on_demand_month_usd_;  // per provider
   std::vector<Bin> bins_;                    // [interval][provider]
+  std::vector<int> inference_;               // workload index of each inference workload
   std::vector<int> attributed_provider_;     // per workload: where its unmet demand is reported
 };
 

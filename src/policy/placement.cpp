@@ -2,45 +2,69 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 #include <tuple>
 
 namespace cloudpact {
 
 Broker::Broker(const Plant& plant) : plant_(plant) {
   const Scenario& sc = *plant.scenario;
-  const size_t n_workloads = plant.workloads.size();
-  eligible_by_workload_.resize(n_workloads);
-  provider_rank_.assign(n_workloads, std::vector<int>(plant.providers.size(), -1));
-  order_by_workload_.resize(n_workloads);
-  for (size_t w = 0; w < n_workloads; ++w) {
-    const PlantWorkload& pw = plant.workloads[w];
+  const bool primary = sc.policy.placement == Placement::primary;
+  std::map<std::vector<int>, int> group_index;
+  for (const PlantWorkload& pw : plant.workloads) {
+    // The key: eligible providers, in list order for `primary` (their order
+    // matters there), sorted otherwise.
+    std::vector<int> key = pw.eligible_providers;
+    if (!primary) std::sort(key.begin(), key.end());
+    auto [it, fresh] = group_index.try_emplace(key, static_cast<int>(eligible_by_group_.size()));
+    group_of_workload_.push_back(it->second);
+    if (!fresh) continue;
+    std::vector<int> rank(plant.providers.size(), -1);
     for (size_t r = 0; r < pw.eligible_providers.size(); ++r)
-      provider_rank_[w][static_cast<size_t>(pw.eligible_providers[r])] = static_cast<int>(r);
+      rank[static_cast<size_t>(pw.eligible_providers[r])] = static_cast<int>(r);
+    std::vector<int> eligible;
     for (size_t c = 0; c < plant.clusters.size(); ++c) {
       const int p = plant.clusters[c].provider;
-      if (provider_rank_[w][static_cast<size_t>(p)] < 0) continue;
+      if (rank[static_cast<size_t>(p)] < 0) continue;
       if (sc.policy.placement == Placement::single_vendor && plant.providers[static_cast<size_t>(p)] != sc.policy.vendor)
         continue;
-      eligible_by_workload_[w].push_back(static_cast<int>(c));
+      eligible.push_back(static_cast<int>(c));
     }
+    std::vector<char> mask(plant.clusters.size(), 0);
+    for (int c : eligible) mask[static_cast<size_t>(c)] = 1;
+    eligible_mask_by_group_.push_back(std::move(mask));
+    eligible_by_group_.push_back(std::move(eligible));
+    rank_by_group_.push_back(std::move(rank));
   }
+  order_by_group_.resize(eligible_by_group_.size());
 }
 
 void Broker::begin_segment(const SegmentInputs& in, double mid_dt_s) {
   in_ = &in;
+  // One sort of the usable clusters by (marginal cost, file order); each
+  // group's order is that order filtered by its eligibility, then, for the
+  // primary policy, stably grouped by the rank of each cluster's provider.
+  global_order_.clear();
+  for (size_t c = 0; c < in.usable.size(); ++c)
+    if (in.usable[c]) global_order_.push_back(static_cast<int>(c));
+  std::sort(global_order_.begin(), global_order_.end(), [&](int a, int b) {
+    const double ca = in.marginal_usd_per_gpu_hour[static_cast<size_t>(a)].at(mid_dt_s);
+    const double cb = in.marginal_usd_per_gpu_hour[static_cast<size_t>(b)].at(mid_dt_s);
+    return ca != cb ? ca < cb : a < b;
+  });
   const bool primary = plant_.scenario->policy.placement == Placement::primary;
-  for (size_t w = 0; w < eligible_by_workload_.size(); ++w) {
-    std::vector<int>& ord = order_by_workload_[w];
+  for (size_t g = 0; g < eligible_by_group_.size(); ++g) {
+    std::vector<int>& ord = order_by_group_[g];
     ord.clear();
-    for (int c : eligible_by_workload_[w])
-      if (in.usable[static_cast<size_t>(c)]) ord.push_back(c);
-    // cheapest: marginal cost, then file order. primary: the workload's
-    // provider list first, cheapest within a provider.
-    auto key = [&](int c) {
-      const int rank = primary ? provider_rank_[w][static_cast<size_t>(plant_.clusters[static_cast<size_t>(c)].provider)] : 0;
-      return std::make_tuple(rank, in.marginal_usd_per_gpu_hour[static_cast<size_t>(c)].at(mid_dt_s), c);
-    };
-    std::sort(ord.begin(), ord.end(), [&](int a, int b) { return key(a) < key(b); });
+    const std::vector<char>& eligible = eligible_mask_by_group_[g];
+    for (int c : global_order_)
+      if (eligible[static_cast<size_t>(c)]) ord.push_back(c);
+    if (!primary) continue;
+    const std::vector<int>& rank = rank_by_group_[g];
+    std::stable_sort(ord.begin(), ord.end(), [&](int a, int b) {
+      return rank[static_cast<size_t>(plant_.clusters[static_cast<size_t>(a)].provider)] <
+             rank[static_cast<size_t>(plant_.clusters[static_cast<size_t>(b)].provider)];
+    });
   }
 }
 
@@ -49,7 +73,7 @@ void Broker::evaluate(double dt_s, const std::vector<double>& held_gpus, const s
   const SegmentInputs& in = *in_;
   const size_t n_clusters = held_gpus.size();
   out.fluid_gpus_by_cluster.assign(n_clusters, 0.0);
-  out.served_gpus_by_workload.assign(plant_.workloads.size(), 0.0);
+  out.served_gpus_by_item.assign(items.size(), 0.0);
   out.uses.clear();
   out.fits_cluster_by_item.assign(items.size(), -1);
   out.overloaded_clusters.clear();
@@ -72,7 +96,7 @@ void Broker::evaluate(double dt_s, const std::vector<double>& held_gpus, const s
 
   for (size_t i = 0; i < items.size(); ++i) {
     const ServiceItem& item = items[i];
-    const std::vector<int>& ord = order_by_workload_[static_cast<size_t>(item.workload)];
+    const std::vector<int>& ord = order(item.workload);
     if (item.job < 0) {
       // Inference is fluid: it takes the cheapest eligible capacity first.
       double remaining = std::max(0.0, in.demand_gpus[static_cast<size_t>(item.workload)].at(dt_s));
@@ -90,7 +114,7 @@ void Broker::evaluate(double dt_s, const std::vector<double>& held_gpus, const s
         out.fluid_gpus_by_cluster[static_cast<size_t>(c)] += take;
         out.uses.push_back({item.workload, c, take});
       }
-      out.served_gpus_by_workload[static_cast<size_t>(item.workload)] += served;
+      out.served_gpus_by_item[i] = served;
     } else {
       // A waiting job fits where all of its GPUs are free, after everyone
       // served before it; it takes nothing until the replay starts it.

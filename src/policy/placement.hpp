@@ -51,7 +51,7 @@ struct FluidUse {
 
 struct Allocation {
   std::vector<double> fluid_gpus_by_cluster;   // inference use per cluster
-  std::vector<double> served_gpus_by_workload; // inference served per workload
+  std::vector<double> served_gpus_by_item;     // inference served, per service item
   std::vector<FluidUse> uses;                  // who uses what, for failover reports
   std::vector<int> fits_cluster_by_item;       // waiting job: first cluster it fits on now, or -1
   std::vector<int> overloaded_clusters;        // held training above what is available
@@ -75,15 +75,21 @@ class Broker {
 
   // Clusters item's workload may use on this segment, in the order it tries them.
   [[nodiscard]] const std::vector<int>& order(int workload) const {
-    return order_by_workload_[static_cast<size_t>(workload)];
+    return order_by_group_[static_cast<size_t>(group_of_workload_[static_cast<size_t>(workload)])];
   }
 
  private:
+  // Workloads with the same eligible providers (in the same order, for the
+  // primary policy) share one cluster order: a stress scenario has 100,000
+  // jobs but a handful of distinct eligibility lists.
   const Plant& plant_;
   const SegmentInputs* in_ = nullptr;
-  std::vector<std::vector<int>> eligible_by_workload_;  // static: providers and policy
-  std::vector<std::vector<int>> provider_rank_;         // [workload][provider] -> rank in its list
-  std::vector<std::vector<int>> order_by_workload_;     // per segment
+  std::vector<int> group_of_workload_;
+  std::vector<std::vector<int>> eligible_by_group_;  // static: providers and policy
+  std::vector<std::vector<char>> eligible_mask_by_group_;  // [group][cluster]
+  std::vector<int> global_order_;                    // per segment: usable clusters by cost
+  std::vector<std::vector<int>> rank_by_group_;      // [group][provider] -> rank in its list
+  std::vector<std::vector<int>> order_by_group_;     // per segment
 };
 
 // Times strictly inside (0, length_s) where two usable clusters' marginal costs

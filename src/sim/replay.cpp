@@ -84,6 +84,7 @@ class Replay {
     running_on_.assign(n_clusters, {});
     for (size_t w = 0; w < plant_.workloads.size(); ++w) {
       const Workload& spec = *plant_.workloads[w].spec;
+      inference_index_.push_back(spec.kind == WorkloadKind::inference ? static_cast<int>(inference_.size()) : -1);
       if (spec.kind == WorkloadKind::inference) {
         inference_.push_back(static_cast<int>(w));
         continue;
@@ -171,7 +172,8 @@ class Replay {
                                           : pc.on_demand_usd_per_gpu_hour;
       in_.marginal_usd_per_gpu_hour[c] = affine_on([&](double t) { return price.at(t) / pc.h100_equiv; }, t0, t1);
     }
-    in_.demand_gpus.assign(plant_.workloads.size(), {});
+    // Indexed by workload, but only inference entries change: sized once.
+    if (in_.demand_gpus.size() != plant_.workloads.size()) in_.demand_gpus.assign(plant_.workloads.size(), {});
     for (int w : inference_)
       in_.demand_gpus[static_cast<size_t>(w)] = affine_on([&](double t) { return plant_.demand_gpus(w, t); }, t0, t1);
     seg_t0_ = t0;
@@ -225,14 +227,14 @@ class Replay {
     s.t_s = t_s;
     s.used_gpus = alloc.fluid_gpus_by_cluster;
     for (size_t c = 0; c < held_.size(); ++c) s.used_gpus[c] += held_[c];
-    s.served_gpus = alloc.served_gpus_by_workload;
-    s.unmet_gpus.assign(plant_.workloads.size(), 0.0);
-    for (int w : inference_) {
-      const size_t wi = static_cast<size_t>(w);
-      s.unmet_gpus[wi] = std::max(0.0, in_.demand_gpus[wi].at(t_s - seg_t0_) - s.served_gpus[wi]);
-    }
-    for (const Job& j : jobs_)
-      if (j.state == Job::State::running) s.served_gpus[static_cast<size_t>(j.workload)] = j.gpus;
+    s.served_gpus.assign(inference_.size(), 0.0);
+    s.unmet_gpus.assign(inference_.size(), 0.0);
+    for (size_t i = 0; i < items_.size(); ++i)
+      if (items_[i].job < 0)
+        s.served_gpus[static_cast<size_t>(inference_index_[static_cast<size_t>(items_[i].workload)])] =
+            alloc.served_gpus_by_item[i];
+    for (size_t i = 0; i < inference_.size(); ++i)
+      s.unmet_gpus[i] = std::max(0.0, in_.demand_gpus[static_cast<size_t>(inference_[i])].at(t_s - seg_t0_) - s.served_gpus[i]);
     return s;
   }
 
@@ -296,7 +298,9 @@ class Replay {
          {"remaining_hours", json_number(j.run_amount_s / 3600.0)}});
   }
 
-  void stop_run(Job& j, int ji) {
+  void stop_run(Job& j, int ji, double t_s) {
+    // A run's GPU-hours, exact: it held all its GPUs from its start to now.
+    result_.workloads[static_cast<size_t>(j.workload)].served_gpu_s += j.gpus * (t_s - j.run_start_s);
     held_[static_cast<size_t>(j.cluster)] -= j.gpus;
     if (held_[static_cast<size_t>(j.cluster)] < 1e-9) held_[static_cast<size_t>(j.cluster)] = 0.0;
     running_on_[static_cast<size_t>(j.cluster)].erase(ji);
@@ -315,7 +319,7 @@ class Replay {
     wt.interruptions += 1;
     wt.lost_gpu_s += (progress - kept) * j.gpus;
     const std::string cluster = plant_.clusters[static_cast<size_t>(j.cluster)].path;
-    stop_run(j, ji);
+    stop_run(j, ji, t_s);
     j.progress_s = kept;
     j.state = Job::State::pending;
     j.ready_s = t_s + j.restart_s;
@@ -329,7 +333,7 @@ class Replay {
   void finish_job(int ji, double t_s) {
     Job& j = jobs_[static_cast<size_t>(ji)];
     const std::string cluster = plant_.clusters[static_cast<size_t>(j.cluster)].path;
-    stop_run(j, ji);
+    stop_run(j, ji, t_s);
     j.state = Job::State::finished;
     j.progress_s = j.work_s;
     result_.workloads[static_cast<size_t>(j.workload)].finish_s = t_s;
@@ -468,8 +472,9 @@ class Replay {
     accountant_.close_due(sc_.horizon_s);
     accountant_.finish();
     for (int ji : std::vector<int>(running_)) {
-      jobs_[static_cast<size_t>(ji)].exec->cancel();
-      jobs_[static_cast<size_t>(ji)].exec = nullptr;
+      Job& j = jobs_[static_cast<size_t>(ji)];
+      j.exec->cancel();
+      stop_run(j, ji, sc_.horizon_s);
     }
     running_.clear();
   }
@@ -485,7 +490,8 @@ class Replay {
   SegmentInputs in_;
   double seg_t0_ = 0.0;
   std::vector<ServiceItem> items_;
-  std::vector<int> inference_;
+  std::vector<int> inference_;        // workload index of each inference workload
+  std::vector<int> inference_index_;  // per workload: its index in inference_, or -1
   std::vector<Job> jobs_;
   std::map<int, int> job_of_workload_;
   std::priority_queue<std::pair<double, int>, std::vector<std::pair<double, int>>, std::greater<>> pending_;
