@@ -1,16 +1,30 @@
 #include "cli/cli.hpp"
 
+#include <algorithm>
+#include <charconv>
+#include <chrono>
 #include <cstdio>
 #include <functional>
 #include <iostream>
+#include <limits>
 #include <map>
+#include <set>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
+#include <unistd.h>
+
+#include "cli/compare_json.hpp"
+#include "cli/progress.hpp"
 #include "cloudpact_version.h"
 #include "report/atomic_file.hpp"
 #include "report/replay_outputs.hpp"
+#include "risk/metrics.hpp"
+#include "risk/problem.hpp"
+#include "risk/risk_json.hpp"
+#include "risk_api.hpp"
+#include "scenario/limits.hpp"
 #include "scenario/load.hpp"
 #include "sim/replay.hpp"
 
@@ -32,6 +46,8 @@ const char* kTopHelp =
     "  run FILE [--out DIR] [--set PTR=VALUE]...\n"
     "                                        deterministic replay; writes summary.json, timeseries.csv,\n"
     "                                        ledger.csv, events.jsonl (default DIR: out/<scenario name>/)\n"
+    "  risk FILE [--out DIR] [--paths N] [--seed S] [--backend auto|cpu|cuda] [--threads N]\n"
+    "                                        Monte Carlo of sampled futures; writes risk.json\n"
     "  schema                                print the JSON Schema of scenario files\n"
     "\n"
     "options: --help (on each command), --version\n"
@@ -50,6 +66,30 @@ const char* kRunHelp =
     "events.jsonl. --set overrides one value before validation (VALUE is parsed\n"
     "as JSON, else taken as a string); repeatable.\n";
 
+const char* kRiskHelp =
+    "usage: cloudpact risk FILE [--out DIR] [--paths N] [--seed S] [--backend auto|cpu|cuda]\n"
+    "                      [--threads N] [--batch N] [--set /json/pointer=VALUE]... [--uncertainty-off]\n"
+    "Samples N futures of the scenario (outages, prices, demand, delivery delays from its\n"
+    "`uncertainty` section, plus its own events on every path) and evaluates every\n"
+    "portfolio on each: contracted, without:P and single:P for every provider P. Writes,\n"
+    "atomically, DIR/risk.json (default DIR: out/<scenario name>/): cost and unmet-demand\n"
+    "distributions, p_unmet, spend concentration (HHI), lock-in and negotiating leverage.\n"
+    "\n"
+    "  --paths N          sampled futures (default: uncertainty.paths, else 10000)\n"
+    "  --seed S           Philox seed, integer >= 0 (default: uncertainty.seed, else 42)\n"
+    "  --backend B        auto (CUDA when built with it and a GPU answers, else cpu), cpu, cuda\n"
+    "  --threads N        OpenMP threads for the cpu backend (default 0: all cores)\n"
+    "  --batch N          paths per kernel call (default: adaptive, at most 16384 on cpu and\n"
+    "                     262144 on cuda); memory beyond the per-path results does not grow\n"
+    "                     with --paths\n"
+    "  --uncertainty-off  no sampled outages, zero volatilities, deliveries on time: every path\n"
+    "                     is the replay's own future (consistency check against `run`)\n"
+    "  --set PTR=VALUE    override one scenario value before validation; repeatable\n"
+    "\n"
+    "risk.json depends only on the scenario, seed and paths: the same for any --threads or\n"
+    "--batch; CPU and CUDA agree to 1e-9 relative. Progress on stderr; the output folder on\n"
+    "stdout. Exit 2 on invalid input or options, 3 when the device or I/O fails.\n";
+
 const char* kSchemaHelp = "usage: cloudpact schema\nPrints the JSON Schema (draft 2020-12) of scenario files.\n";
 
 bool is_help(const std::string& a) { return a == "--help" || a == "-h"; }
@@ -60,10 +100,12 @@ struct Args {
   std::vector<std::string> files;
   std::vector<Override> overrides;
   std::map<std::string, std::string> named;
+  std::set<std::string> flags;  // options without a value that were given
   bool help = false;
 };
 
-Args parse_args(const std::vector<std::string>& argv, const std::vector<std::string>& valued) {
+Args parse_args(const std::vector<std::string>& argv, const std::vector<std::string>& valued,
+                const std::vector<std::string>& flags = {}) {
   Args a;
   for (size_t i = 0; i < argv.size(); ++i) {
     const std::string& s = argv[i];
@@ -90,6 +132,10 @@ Args parse_args(const std::vector<std::string>& argv, const std::vector<std::str
       }
     }
     if (matched) continue;
+    if (std::find(flags.begin(), flags.end(), s) != flags.end()) {
+      a.flags.insert(s);
+      continue;
+    }
     if (s.size() > 1 && s[0] == '-') throw UsageError("unknown option " + s);
     a.files.push_back(s);
   }
@@ -133,6 +179,132 @@ int cmd_run(const std::vector<std::string>& argv) {
   return kExitOk;
 }
 
+// An integer option in [min, max]: the whole text must be a decimal integer.
+template <typename T>
+T integer_option(const Args& a, const std::string& name, T fallback, T min, T max) {
+  const auto it = a.named.find(name);
+  if (it == a.named.end()) return fallback;
+  const std::string& text = it->second;
+  T v{};
+  const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (text.empty() || ec != std::errc() || ptr != text.data() + text.size() || v < min || v > max) {
+    throw UsageError(name + " needs an integer in [" + std::to_string(min) + ", " + std::to_string(max) +
+                     "], got '" + text + "'");
+  }
+  return v;
+}
+
+// Bytes of physical memory, 0 when unknown.
+double physical_memory_bytes() {
+  const long pages = ::sysconf(_SC_PHYS_PAGES), page = ::sysconf(_SC_PAGE_SIZE);
+  return pages > 0 && page > 0 ? static_cast<double>(pages) * static_cast<double>(page) : 0.0;
+}
+
+int cmd_risk(const std::vector<std::string>& argv) {
+  const Args a = parse_args(argv, {"--out", "--paths", "--seed", "--backend", "--threads", "--batch"},
+                            {"--uncertainty-off"});
+  if (a.help) {
+    std::cout << kRiskHelp;
+    return kExitOk;
+  }
+  if (a.files.size() != 1) throw UsageError("risk needs exactly one scenario FILE");
+  // Options first (usage errors before any work), defaults from the scenario after.
+  const auto backend_it = a.named.find("--backend");
+  const std::string backend_opt = backend_it != a.named.end() ? backend_it->second : "auto";
+  if (backend_opt != "auto" && backend_opt != "cpu" && backend_opt != "cuda") {
+    throw UsageError("--backend needs auto, cpu or cuda, got '" + backend_opt + "'");
+  }
+  constexpr std::int64_t kNoValue = -1;
+  const std::int64_t paths_opt = integer_option<std::int64_t>(a, "--paths", kNoValue, 1, limits::max_paths);
+  const bool seed_given = a.named.count("--seed") != 0;
+  const std::uint64_t seed_opt =
+      integer_option<std::uint64_t>(a, "--seed", 0, 0, std::numeric_limits<std::uint64_t>::max());
+  const int threads = integer_option<int>(a, "--threads", 0, 0, 4096);
+  const std::int64_t batch_opt = integer_option<std::int64_t>(a, "--batch", kNoValue, 1, limits::max_paths);
+  const bool uncertainty_off = a.flags.count("--uncertainty-off") != 0;
+
+  const Scenario sc = load_scenario(a.files[0], a.overrides);
+  const RiskSetup setup = build_risk_problem(sc, uncertainty_off);  // InputError: exit 2
+  const std::int64_t paths = paths_opt != kNoValue ? paths_opt : sc.uncertainty.paths;
+  const std::uint64_t seed = seed_given ? seed_opt : sc.uncertainty.seed;
+  if (paths < 1 || paths > limits::max_paths) {
+    throw UsageError("paths must be in [1, " + std::to_string(limits::max_paths) + "], got " + std::to_string(paths));
+  }
+
+  // Memory: the per-path results (kept for the quantiles), plus the metrics'
+  // sorted copies; everything else is per batch.
+  const size_t n_portfolios = setup.portfolio_names.size(), n_providers = setup.provider_ids.size();
+  const double per_path_bytes = 8.0 * static_cast<double>(3 * n_portfolios + 3 * n_providers + 4);
+  const double need = per_path_bytes * static_cast<double>(paths);
+  const double have = physical_memory_bytes();
+  if (have > 0 && need > 0.8 * have) {
+    char buf[256];
+    std::snprintf(buf, sizeof buf,
+                  "%s: --paths %lld would need about %.1f GiB for the per-path results, more than 80%% of "
+                  "this machine's %.1f GiB (use fewer paths)",
+                  a.files[0].c_str(), static_cast<long long>(paths), need / (1 << 30), have / (1 << 30));
+    throw InputError({buf});
+  }
+
+  risk::Backend backend = risk::Backend::cpu;
+  if (backend_opt == "cuda") {
+    if (!risk::cuda_compiled()) {
+      throw std::runtime_error("--backend cuda: this build has no CUDA backend (configure with -Dcuda=enabled)");
+    }
+    if (!risk::cuda_device_present()) {
+      throw std::runtime_error("--backend cuda: no CUDA device answers (driver missing or no GPU visible)");
+    }
+    backend = risk::Backend::cuda;
+  } else if (backend_opt == "auto" && risk::cuda_compiled() && risk::cuda_device_present()) {
+    backend = risk::Backend::cuda;
+  }
+  const std::string backend_name = backend == risk::Backend::cuda ? "cuda" : "cpu-omp";
+  if (backend == risk::Backend::cuda) {
+    // Device information goes to stderr only: risk.json stays byte-stable.
+    std::cerr << "risk: backend cuda: " << risk::cuda_device_description() << "\n";
+  }
+  // Batches: --batch N gives fixed batches of N. By default they grow from
+  // 1024 paths to what takes ~0.5 s (for steady progress), capped at 16384
+  // paths on the CPU and 262144 on CUDA. Results never depend on batching.
+  const bool fixed_batches = batch_opt != kNoValue;
+  const std::int64_t max_batch =
+      fixed_batches ? batch_opt : (backend == risk::Backend::cuda ? std::int64_t{262144} : std::int64_t{16384});
+
+  const auto out_it = a.named.find("--out");
+  const std::string dir = out_it != a.named.end() ? out_it->second : "out/" + sc.name;
+
+  risk::PathResults results(setup.portfolio_names, setup.provider_ids);
+  results.reserve(paths);
+  {
+    Progress progress("risk", "paths", paths);
+    risk::BatchResults b;
+    std::int64_t batch = fixed_batches ? max_batch : std::min<std::int64_t>(1024, max_batch);
+    for (std::int64_t first = 0; first < paths;) {
+      const std::int64_t count = std::min(batch, paths - first);
+      const auto t0 = std::chrono::steady_clock::now();
+      risk::evaluate_paths(setup.problem, seed, first, count, backend, threads, b);
+      const double took = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+      results.append(b);
+      first += count;
+      progress.update(first);
+      if (!fixed_batches) {
+        const double per_half_second = took > 0 ? 0.5 * static_cast<double>(count) / took : 1e18;
+        const double grown = std::min({per_half_second, 4.0 * static_cast<double>(count),
+                                       static_cast<double>(max_batch)});
+        batch = std::max<std::int64_t>(256, static_cast<std::int64_t>(grown));
+      }
+    }
+    progress.finish();
+  }
+  const risk::RiskMetrics metrics = risk::compute_metrics(results, sc.negotiation);
+  const risk::RiskProblem& pb = setup.problem;
+  const risk::RiskRunInfo info{paths,           seed,          backend_name, uncertainty_off,
+                               pb.n_days,       pb.n_clusters, pb.n_steps,   pb.n_providers};
+  write_outputs(dir, {{"risk.json", risk::risk_json(sc, info, metrics)}});
+  std::cout << dir << "\n";
+  return kExitOk;
+}
+
 int cmd_schema(const std::vector<std::string>& argv) {
   const Args a = parse_args(argv, {});
   if (a.help) {
@@ -161,7 +333,8 @@ int cli_main(int argc, char** argv) {
       return kExitOk;
     }
     const std::map<std::string, std::function<int(const std::vector<std::string>&)>> commands = {
-        {"validate", cmd_validate}, {"run", cmd_run}, {"schema", cmd_schema}};
+        {"validate", cmd_validate}, {"run", cmd_run},         {"risk", cmd_risk},
+        {"schema", cmd_schema},     {"compare-json", cmd_compare_json}};
     const auto it = commands.find(cmd);
     if (it == commands.end()) throw UsageError("unknown command " + cmd);
     return it->second(rest);

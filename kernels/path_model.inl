@@ -1,0 +1,483 @@
+// One sampled future, evaluated for every portfolio (common random numbers):
+// the replay's placement and billing on the step grid of RiskProblem.
+// Compiled twice from this one file: by g++ (Thrust OpenMP backend) and by
+// nvcc (CUDA). Only plain arithmetic and fixed-size arrays: no exceptions,
+// no allocation, no library calls beyond <cmath>.
+//
+// Resolution, and why it keeps the replay's totals (SPEC §4 consistency):
+// the grid cuts every day and every dated change of the scenario, so the
+// scenario's own outages, price changes, shocks, contract terms and bill
+// closings fall on step edges and are exact; curves are step averages. What
+// is approximate: a training job holds its GPUs for the whole step it starts
+// or finishes in (it is billed only for the time it runs), sampled outages
+// count as the share of the step they cover, sampled delivery delays are
+// whole days.
+#pragma once
+
+#include <cmath>
+#include <cstdint>
+
+#include "philox_draws.hpp"
+#include "risk_api.hpp"
+
+namespace cloudpact::risk::kernel {
+
+// Raw pointers into RiskProblem's arrays (host memory for the CPU build,
+// device memory for CUDA).
+struct View {
+  int n_steps, n_days, n_months, n_clusters, n_providers, n_regions, n_contracts, n_periods;
+  int n_inference, n_jobs, n_items, n_portfolios;
+  double horizon_s;
+  const double *step_start_s, *step_len_s;
+  const int *step_day, *step_month;
+  const int *cluster_provider, *cluster_region;
+  const double *cluster_h100_equiv, *provider_egress_usd_per_gb;
+  const float *cap_step, *cap_day, *loss_step;
+  const std::int16_t* contract_step;
+  const double* on_demand_price_step;
+  const int *contract_provider, *contract_reserved, *contract_end_step, *contract_n_tiers;
+  const double *contract_price_step, *contract_commitment_usd, *tier_below_pct, *tier_credit_pct, *contract_exit_fee_pct;
+  const int *period_contract, *period_end_step;
+  const std::uint8_t* step_closes;
+  const double* period_min_usd;
+  const std::uint32_t* inference_providers;
+  const double* inference_value_usd_per_gpu_hour;
+  const float* demand_step;
+  const std::uint32_t* job_providers;
+  const double *job_submit_s, *job_gpus, *job_work_s, *job_checkpoint_s, *job_restart_s, *job_dataset_gb;
+  const int* service_items;
+  int placement, vendor;
+  const int *inference_provider_rank, *job_provider_rank;
+  const OutageModel* region_outages;
+  const PriceModel* provider_prices;
+  double demand_vol_per_year, delivery_p_on_time;
+  int delay_lognormal;
+  double delay_median_days, delay_sigma, delay_fixed_days;
+  const std::uint32_t* portfolio_providers;
+};
+
+struct OutView {
+  std::int64_t count;  // paths in this batch: the stride of every array
+  double *cost_usd, *spend_usd, *unmet_gpu_hours;
+  double *provider_spend_usd, *provider_used_gpu_hours, *provider_exit_cost_usd;
+};
+
+// Per-path scratch: the sampled future, shared by every portfolio.
+struct ScratchLayout {
+  std::int64_t floats_per_path;  // price multipliers [day * n_providers + p], then demand [day]
+  std::int64_t doubles_per_path; // per region: count, then (start, end, loss) x kMaxOutagesPerRegion
+  std::int64_t ints_per_path;    // delivery delay in days per cluster
+};
+
+CP_HD inline ScratchLayout scratch_layout(const View& v) {
+  return {static_cast<std::int64_t>(v.n_days) * (v.n_providers + 1),
+          static_cast<std::int64_t>(v.n_regions) * (1 + 3 * kMaxOutagesPerRegion), v.n_clusters};
+}
+
+constexpr double kYear_s = 365.25 * 86400.0;
+constexpr double kDayYears = 1.0 / 365.25;
+constexpr double kFitTol = 1e-6;  // GPUs: same tolerance as the replay's placement
+
+// Plain min/max: libm's fmin/fmax are out-of-line calls (NaN rules) and sat
+// in the hot loop; no NaN reaches these.
+CP_HD inline double lo(double a, double b) { return a < b ? a : b; }
+CP_HD inline double hi(double a, double b) { return a < b ? b : a; }
+
+// ---- phase 1: sample the future of one path ----
+CP_HD inline void sample_future(const View& v, std::uint64_t seed, std::uint64_t path, float* fs, double* ds, int* is) {
+  // Delivery: on time when the raw word is below p·2^32 (exact across backends).
+  const double on_time_threshold = v.delivery_p_on_time * 4294967296.0;
+  for (int c = 0; c < v.n_clusters; ++c) {
+    const Words w = philox(seed, path, static_cast<std::uint32_t>(c), kStreamDelivery);
+    int delay = 0;
+    if (static_cast<double>(w.w[0]) >= on_time_threshold) {
+      const double days = v.delay_lognormal ? v.delay_median_days * exp(v.delay_sigma * normal(w.w[1], w.w[2]))
+                                            : v.delay_fixed_days;
+      delay = static_cast<int>(floor(days + 0.5));  // whole days: capacity is tabled by day
+    }
+    is[c] = delay;
+  }
+  // Price multipliers: GBM in log space with Merton jumps, one step a day;
+  // the drift is corrected by λ·k so that E[multiplier(t)] = exp(drift·t).
+  const double sqrt_dt = sqrt(kDayYears);
+  for (int p = 0; p < v.n_providers; ++p) {
+    const PriceModel m = v.provider_prices[p];
+    const double k = exp(m.jump_log_mean + 0.5 * m.jump_log_sd * m.jump_log_sd) - 1.0;
+    const double mu = (m.drift_per_year - 0.5 * m.vol_per_year * m.vol_per_year - m.jump_rate_per_year * k) * kDayYears;
+    const bool moves = m.vol_per_year > 0.0 || m.drift_per_year != 0.0 || m.jump_rate_per_year > 0.0;
+    double x = 0.0;
+    for (int d = 0; d < v.n_days; ++d) {
+      fs[static_cast<std::int64_t>(d) * v.n_providers + p] = static_cast<float>(exp(x));
+      if (!moves) continue;
+      const std::uint32_t block = static_cast<std::uint32_t>(d * kMaxProviders + p);
+      const Words w = philox(seed, path, block, kStreamPrice);
+      x += mu + m.vol_per_year * sqrt_dt * normal(w.w[0], w.w[1]);
+      const int jumps = poisson_small(m.jump_rate_per_year * kDayYears, w.w[2]);
+      for (int j = 0; j < jumps; j += 2) {
+        const Words jw = philox(seed, path, block, kStreamJump + 16u * static_cast<std::uint32_t>(j / 2));
+        x += m.jump_log_mean + m.jump_log_sd * normal(jw.w[0], jw.w[1]);
+        if (j + 1 < jumps) x += m.jump_log_mean + m.jump_log_sd * normal(jw.w[2], jw.w[3]);
+      }
+    }
+  }
+  // Demand multiplier: driftless lognormal random walk (mean 1 at all times).
+  float* demand = fs + static_cast<std::int64_t>(v.n_days) * v.n_providers;
+  const double sv = v.demand_vol_per_year;
+  double y = 0.0;
+  for (int d = 0; d < v.n_days; ++d) {
+    demand[d] = static_cast<float>(exp(y));
+    if (sv <= 0.0) continue;
+    const Words w = philox(seed, path, static_cast<std::uint32_t>(d), kStreamDemand);
+    y += -0.5 * sv * sv * kDayYears + sv * sqrt_dt * normal(w.w[0], w.w[1]);
+  }
+  // Outages: Poisson arrivals per region over the horizon, lognormal or
+  // fixed durations; at most kMaxOutagesPerRegion kept (far above any rate
+  // a scenario would give over its horizon).
+  for (int r = 0; r < v.n_regions; ++r) {
+    double* reg = ds + static_cast<std::int64_t>(r) * (1 + 3 * kMaxOutagesPerRegion);
+    int n = 0;
+    const OutageModel m = v.region_outages[r];
+    if (m.rate_per_year > 0.0) {
+      double t = 0.0;
+      for (int k = 0; k < kMaxOutagesPerRegion; ++k) {
+        const Words w = philox(seed, path, static_cast<std::uint32_t>(r) * 65536u + static_cast<std::uint32_t>(k), kStreamOutage);
+        t += -log(uniform(w.w[0])) / m.rate_per_year * kYear_s;
+        if (t >= v.horizon_s) break;
+        const double hours = m.duration_lognormal ? m.duration_median_h * exp(m.duration_sigma * normal(w.w[1], w.w[2]))
+                                                  : m.duration_fixed_h;
+        reg[1 + 3 * n] = t;
+        reg[2 + 3 * n] = t + hours * 3600.0;
+        reg[3 + 3 * n] = m.lost_fraction;
+        ++n;
+      }
+    }
+    reg[0] = n;
+  }
+}
+
+// ---- phase 2: one portfolio on that future ----
+
+struct PortfolioTotals {
+  double spend_usd, unmet_gpu_hours, unmet_value_usd;
+};
+
+CP_HD inline double sla_credit_pct(const View& v, int k, double availability_pct) {
+  double best = 0.0, credit = 0.0;
+  bool found = false;
+  for (int i = 0; i < v.contract_n_tiers[k]; ++i) {
+    const double below = v.tier_below_pct[k * kMaxSlaTiers + i];
+    if (availability_pct < below && (!found || below < best)) {
+      best = below;
+      credit = v.tier_credit_pct[k * kMaxSlaTiers + i];
+      found = true;
+    }
+  }
+  return credit;
+}
+
+struct ContractState {
+  double month_bill, month_delivered, month_outage, year_billed, paid;
+  bool closed;
+};
+
+struct JobState {
+  int state;  // 0 pending, 1 running, 2 finished
+  int cluster, last_provider;
+  double progress_s, ready_s, run_start_s;
+};
+
+CP_HD inline bool provider_in(std::uint32_t mask, int p) { return (mask >> p) & 1u; }
+
+CP_HD inline PortfolioTotals run_portfolio(const View& v, int q, const float* fs, const double* ds, const int* is,
+                                           double* provider_spend, double* provider_used, double* provider_exit) {
+  const std::uint32_t mask = v.portfolio_providers[q];
+  const float* demand_mult = fs + static_cast<std::int64_t>(v.n_days) * v.n_providers;
+  ContractState ks[kMaxContracts];
+  JobState js[kMaxJobs];
+  double held[kMaxClusters], avail[kMaxClusters], marginal[kMaxClusters], free_gpus[kMaxClusters];
+  double fluid[kMaxClusters], job_use_h[kMaxClusters], cap_phys[kMaxClusters], loss[kMaxClusters];
+  int order[kMaxClusters];
+  double served[kMaxInference];
+  for (int k = 0; k < v.n_contracts; ++k) ks[k] = {0, 0, 0, 0, 0, false};
+  for (int j = 0; j < v.n_jobs; ++j) js[j] = {0, -1, -1, 0.0, v.job_submit_s[j], 0.0};
+  for (int c = 0; c < v.n_clusters; ++c) held[c] = 0.0;
+  for (int p = 0; p < v.n_providers; ++p) provider_spend[p] = provider_used[p] = 0.0;
+  double spend = 0.0, unmet_h = 0.0, unmet_value = 0.0;
+
+  auto close_month = [&](int k) {
+    ContractState& st = ks[k];
+    if (v.contract_n_tiers[k] > 0 && st.month_delivered > 0.0) {
+      const double availability = 100.0 * (1.0 - st.month_outage / st.month_delivered);
+      const double credit = sla_credit_pct(v, k, availability) / 100.0 * st.month_bill;
+      spend -= credit;
+      provider_spend[v.contract_provider[k]] -= credit;
+    }
+    st.month_bill = st.month_delivered = st.month_outage = 0.0;
+  };
+  auto charge = [&](int k, double usd) {
+    spend += usd;
+    provider_spend[v.contract_provider[k]] += usd;
+  };
+  // Bills due at the start of step s (s == n_steps: the horizon).
+  auto close_due = [&](int s) {
+    const bool month_end = s == v.n_steps || (s > 0 && v.step_month[s] != v.step_month[s - 1]);
+    for (int k = 0; k < v.n_contracts; ++k) {
+      if (!provider_in(mask, v.contract_provider[k])) continue;
+      if (month_end || (!ks[k].closed && v.contract_end_step[k] <= s)) close_month(k);
+    }
+    for (int i = 0; i < v.n_periods; ++i) {
+      const int k = v.period_contract[i];
+      if (v.period_end_step[i] != s || !provider_in(mask, v.contract_provider[k])) continue;
+      const double owed = v.period_min_usd[i] - ks[k].year_billed;
+      if (owed > 0.0) {
+        charge(k, owed);
+        ks[k].paid += owed;
+      }
+      ks[k].year_billed = 0.0;
+    }
+    for (int k = 0; k < v.n_contracts; ++k) {
+      if (ks[k].closed || v.contract_end_step[k] > s || !provider_in(mask, v.contract_provider[k])) continue;
+      ks[k].closed = true;
+      const double owed = v.contract_commitment_usd[k] - ks[k].paid;
+      if (v.contract_commitment_usd[k] >= 0.0 && owed > 0.0) {
+        charge(k, owed);
+        ks[k].paid += owed;
+      }
+    }
+  };
+
+  for (int s = 0; s < v.n_steps; ++s) {
+    if (s > 0 && v.step_closes[s]) close_due(s);
+    const double a = v.step_start_s[s], len = v.step_len_s[s], b = a + len, len_h = len / 3600.0;
+    const int day = v.step_day[s];
+    const std::int64_t cs = static_cast<std::int64_t>(s);
+
+    // Capacity the buyer may use in this portfolio, after outages.
+    int n_order = 0;
+    for (int c = 0; c < v.n_clusters; ++c) {
+      const std::int64_t ci = cs * v.n_clusters + c;
+      const int p = v.cluster_provider[c];
+      avail[c] = 0.0;
+      marginal[c] = 0.0;
+      fluid[c] = job_use_h[c] = 0.0;
+      const int delay = is[c];
+      double phys = v.cap_step[ci];
+      if (delay != 0) {
+        const int d = day - delay + 365;
+        phys = d >= 0 ? v.cap_day[static_cast<std::int64_t>(c) * (v.n_days + 365) + d] : 0.0;
+      }
+      cap_phys[c] = phys;
+      // Sampled outages of the cluster's region: the share of the step they cover.
+      double l = v.loss_step[ci];
+      const double* reg = ds + static_cast<std::int64_t>(v.cluster_region[c]) * (1 + 3 * kMaxOutagesPerRegion);
+      const int n_out = static_cast<int>(reg[0]);
+      for (int i = 0; i < n_out; ++i) {
+        const double from = hi(a, reg[1 + 3 * i]), to = lo(b, reg[2 + 3 * i]);
+        if (to > from) l += hi(0.0, reg[3 + 3 * i] - l) * (to - from) / len;
+      }
+      loss[c] = lo(1.0, l);
+      if (!provider_in(mask, p)) continue;
+      const int k = v.contract_step[ci];
+      const double od = v.on_demand_price_step[ci];
+      if (k < 0 && od < 0.0) continue;
+      avail[c] = phys * v.cluster_h100_equiv[c] * (1.0 - loss[c]);
+      if (k >= 0) marginal[c] = v.contract_reserved[k] ? 0.0 : v.contract_price_step[cs * v.n_contracts + k] / v.cluster_h100_equiv[c];
+      else marginal[c] = od * fs[static_cast<std::int64_t>(day) * v.n_providers + p] / v.cluster_h100_equiv[c];
+      // Insertion sort by (marginal cost, file order): a handful of clusters.
+      int pos = n_order++;
+      while (pos > 0 && marginal[order[pos - 1]] > marginal[c]) {
+        order[pos] = order[pos - 1];
+        --pos;
+      }
+      order[pos] = c;
+    }
+
+    // Running jobs whose cluster lost capacity stop, the last served first,
+    // and roll back to their last checkpoint.
+    for (int it = v.n_items - 1; it >= 0; --it) {
+      const int item = v.service_items[it];
+      if (item >= 0) continue;
+      const int j = -item - 1;
+      JobState& st = js[j];
+      if (st.state != 1) continue;
+      const int c = st.cluster;
+      if (held[c] <= avail[c] + kFitTol) continue;
+      const double progress = st.progress_s + (a - st.run_start_s);
+      const double ck = v.job_checkpoint_s[j];
+      st.progress_s = ck > 0.0 ? floor(progress / ck * (1.0 + 1e-12)) * ck : 0.0;
+      st.state = 0;
+      st.ready_s = a + v.job_restart_s[j];
+      held[c] -= v.job_gpus[j];
+      if (held[c] < 1e-9) held[c] = 0.0;
+    }
+    for (int c = 0; c < v.n_clusters; ++c) free_gpus[c] = hi(0.0, avail[c] - held[c]);
+
+    // Service in priority order: inference takes the cheapest eligible
+    // capacity; a waiting job starts on the cheapest cluster it fits on.
+    const int n_ranks = v.placement == 2 ? kMaxProviders : 1;
+    for (int it = 0; it < v.n_items; ++it) {
+      const int item = v.service_items[it];
+      const bool inference = item >= 0;
+      const int idx = inference ? item : -item - 1;
+      const std::uint32_t elig = inference ? v.inference_providers[idx] : v.job_providers[idx];
+      const int* rank = inference ? v.inference_provider_rank + idx * kMaxProviders : v.job_provider_rank + idx * kMaxProviders;
+      if (inference) {
+        double remaining = v.demand_step[cs * v.n_inference + idx] * demand_mult[day];
+        double got = 0.0;
+        for (int r = 0; r < n_ranks && remaining > 0.0; ++r)
+          for (int o = 0; o < n_order && remaining > 0.0; ++o) {
+            const int c = order[o];
+            const int p = v.cluster_provider[c];
+            if (!provider_in(elig, p) || (v.placement == 1 && p != v.vendor) || (n_ranks > 1 && rank[p] != r)) continue;
+            const double take = lo(remaining, free_gpus[c]);
+            if (take <= 0.0) continue;
+            free_gpus[c] -= take;
+            fluid[c] += take;
+            remaining -= take;
+            got += take;
+          }
+        served[idx] = got;
+        continue;
+      }
+      JobState& st = js[idx];
+      if (st.state != 0 || st.ready_s >= b) continue;
+      const double gpus = v.job_gpus[idx];
+      int chosen = -1;
+      for (int r = 0; r < n_ranks && chosen < 0; ++r)
+        for (int o = 0; o < n_order; ++o) {
+          const int c = order[o];
+          const int p = v.cluster_provider[c];
+          if (!provider_in(elig, p) || (v.placement == 1 && p != v.vendor) || (n_ranks > 1 && rank[p] != r)) continue;
+          if (free_gpus[c] + kFitTol >= gpus) {
+            chosen = c;
+            break;
+          }
+        }
+      if (chosen < 0) continue;
+      const int p = v.cluster_provider[chosen];
+      if (st.last_provider >= 0 && st.last_provider != p) {
+        // The dataset follows the job: egress billed by the source provider.
+        const double usd = v.job_dataset_gb[idx] * v.provider_egress_usd_per_gb[st.last_provider];
+        spend += usd;
+        provider_spend[st.last_provider] += usd;
+      }
+      st.state = 1;
+      st.cluster = chosen;
+      st.last_provider = p;
+      st.run_start_s = hi(a, st.ready_s);
+      held[chosen] += gpus;
+      free_gpus[chosen] = hi(0.0, free_gpus[chosen] - gpus);
+    }
+
+    // Running jobs: GPU-hours in this step, and those that finish in it.
+    for (int j = 0; j < v.n_jobs; ++j) {
+      JobState& st = js[j];
+      if (st.state != 1) continue;
+      const double finish = st.run_start_s + (v.job_work_s[j] - st.progress_s);
+      const double from = hi(a, st.run_start_s), to = lo(b, finish);
+      if (to > from) job_use_h[st.cluster] += v.job_gpus[j] * (to - from) / 3600.0;
+      if (finish <= b) {
+        st.state = 2;
+        st.progress_s = v.job_work_s[j];
+        held[st.cluster] -= v.job_gpus[j];
+        if (held[st.cluster] < 1e-9) held[st.cluster] = 0.0;
+      }
+    }
+
+    // Bills of the step.
+    for (int c = 0; c < v.n_clusters; ++c) {
+      const int p = v.cluster_provider[c];
+      if (!provider_in(mask, p)) continue;
+      const std::int64_t ci = cs * v.n_clusters + c;
+      const double eq = v.cluster_h100_equiv[c];
+      const double used_h = fluid[c] * len_h + job_use_h[c];
+      provider_used[p] += used_h;
+      const int k = v.contract_step[ci];
+      if (k >= 0) {
+        const double price = v.contract_price_step[cs * v.n_contracts + k];
+        const double usd = v.contract_reserved[k] ? cap_phys[c] * len_h * price : used_h / eq * price;
+        ContractState& st = ks[k];
+        st.month_bill += usd;
+        st.year_billed += usd;
+        st.paid += usd;
+        st.month_delivered += cap_phys[c] * eq * len_h;
+        st.month_outage += cap_phys[c] * eq * loss[c] * len_h;
+        charge(k, usd);
+      } else if (v.on_demand_price_step[ci] >= 0.0 && used_h > 0.0) {
+        const double usd = used_h / eq * v.on_demand_price_step[ci] * fs[static_cast<std::int64_t>(day) * v.n_providers + p];
+        spend += usd;
+        provider_spend[p] += usd;
+      }
+    }
+    for (int i = 0; i < v.n_inference; ++i) {
+      const double want = v.demand_step[cs * v.n_inference + i] * demand_mult[day];
+      const double short_h = hi(0.0, want - served[i]) * len_h;
+      unmet_h += short_h;
+      unmet_value += short_h * v.inference_value_usd_per_gpu_hour[i];
+    }
+  }
+  close_due(v.n_steps);
+
+  // What leaving each provider would cost at the horizon: the exit fee on
+  // what its contracts still commit, and moving the datasets it holds.
+  for (int p = 0; p < v.n_providers; ++p) provider_exit[p] = 0.0;
+  for (int k = 0; k < v.n_contracts; ++k) {
+    if (ks[k].closed || v.contract_commitment_usd[k] < 0.0 || !provider_in(mask, v.contract_provider[k])) continue;
+    const double remaining = hi(0.0, v.contract_commitment_usd[k] - ks[k].paid);
+    provider_exit[v.contract_provider[k]] += remaining * v.contract_exit_fee_pct[k] / 100.0;
+  }
+  for (int j = 0; j < v.n_jobs; ++j)
+    if (js[j].last_provider >= 0)
+      provider_exit[js[j].last_provider] += v.job_dataset_gb[j] * v.provider_egress_usd_per_gb[js[j].last_provider];
+  return {spend, unmet_h, unmet_value};
+}
+
+// Phase 1, one thread a path: sample its future into the scratch.
+struct SampleFunctor {
+  View v;
+  std::uint64_t seed;
+  std::int64_t first_path;
+  float* scratch_f;
+  double* scratch_d;
+  int* scratch_i;
+  ScratchLayout layout;
+
+  CP_HD void operator()(std::int64_t i) const {
+    sample_future(v, seed, static_cast<std::uint64_t>(first_path + i), scratch_f + i * layout.floats_per_path,
+                  scratch_d + i * layout.doubles_per_path, scratch_i + i * layout.ints_per_path);
+  }
+};
+
+// Phase 2, one thread a (portfolio, path): every portfolio on the same
+// sampled future. Splitting the portfolios over threads gives a GPU nine
+// times more, shorter threads than one thread a path.
+struct PortfolioFunctor {
+  View v;
+  OutView out;
+  const float* scratch_f;
+  const double* scratch_d;
+  const int* scratch_i;
+  ScratchLayout layout;
+
+  CP_HD void operator()(std::int64_t k) const {
+    const int q = static_cast<int>(k / out.count);
+    const std::int64_t i = k % out.count;
+    double spend_p[kMaxProviders], used_p[kMaxProviders], exit_p[kMaxProviders];
+    const PortfolioTotals t = run_portfolio(v, q, scratch_f + i * layout.floats_per_path,
+                                            scratch_d + i * layout.doubles_per_path,
+                                            scratch_i + i * layout.ints_per_path, spend_p, used_p, exit_p);
+    const std::int64_t o = static_cast<std::int64_t>(q) * out.count + i;
+    out.cost_usd[o] = t.spend_usd + t.unmet_value_usd;
+    out.spend_usd[o] = t.spend_usd;
+    out.unmet_gpu_hours[o] = t.unmet_gpu_hours;
+    if (q != 0) return;
+    for (int p = 0; p < v.n_providers; ++p) {
+      const std::int64_t po = static_cast<std::int64_t>(p) * out.count + i;
+      out.provider_spend_usd[po] = spend_p[p];
+      out.provider_used_gpu_hours[po] = used_p[p];
+      out.provider_exit_cost_usd[po] = exit_p[p];
+    }
+  }
+};
+
+}  // namespace cloudpact::risk::kernel

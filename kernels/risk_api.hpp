@@ -1,0 +1,138 @@
+// The Monte Carlo kernels' plain C++ API (SPEC §4). No Thrust or CUDA type
+// appears here: the rest of the program includes this header only. The same
+// implementation (path_model.inl) is compiled by g++ for the CPU (Thrust's
+// OpenMP backend) and by nvcc for CUDA.
+//
+// A RiskProblem is the scenario flattened into arrays over a fixed grid of
+// time steps (days, cut at every dated change of the scenario so that its
+// own events stay exact), plus the uncertainty models. One path = one
+// sampled future; every portfolio is evaluated on the same future (common
+// random numbers).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace cloudpact::risk {
+
+// Compile-time bounds of the per-path state (it lives in registers / local
+// memory on a GPU). Scenarios beyond them are refused by `risk` (exit 2).
+inline constexpr int kMaxClusters = 64;
+inline constexpr int kMaxProviders = 16;
+inline constexpr int kMaxRegions = 64;
+inline constexpr int kMaxContracts = 32;
+inline constexpr int kMaxInference = 16;
+inline constexpr int kMaxJobs = 32;
+inline constexpr int kMaxSlaTiers = 8;
+inline constexpr int kMaxOutagesPerRegion = 64;  // sampled arrivals kept per path and region
+
+struct OutageModel {       // per region
+  double rate_per_year = 0.0;
+  double lost_fraction = 1.0;
+  int duration_lognormal = 0;  // 1: lognormal(median, sigma); 0: fixed value
+  double duration_median_h = 0.0, duration_sigma = 0.0, duration_fixed_h = 0.0;
+};
+
+struct PriceModel {        // per provider: multiplier on on-demand prices
+  double drift_per_year = 0.0, vol_per_year = 0.0;
+  double jump_rate_per_year = 0.0, jump_log_mean = 0.0, jump_log_sd = 0.0;
+};
+
+struct RiskProblem {
+  // ---- grid ----
+  int n_steps = 0, n_days = 0, n_months = 0;
+  std::vector<double> step_start_s, step_len_s;  // [step]
+  std::vector<int> step_day, step_month;         // [step]
+  double horizon_s = 0.0;
+
+  // ---- places ----
+  int n_providers = 0, n_regions = 0, n_clusters = 0;
+  std::vector<int> cluster_provider, cluster_region;  // [cluster]
+  std::vector<double> cluster_h100_equiv;             // [cluster]
+  std::vector<double> provider_egress_usd_per_gb;     // [provider]
+  // Physical GPUs, step average (exact integral / length) with no delay, and
+  // daily averages for days -365 .. n_days-1 (index day + 365) for paths that
+  // shift a cluster's deliveries by whole days.
+  std::vector<float> cap_step;   // [step * n_clusters + cluster]  (step-major: a path walks steps)
+  std::vector<float> cap_day;    // [cluster * (n_days + 365) + day + 365]
+  std::vector<float> loss_step;  // [step * n_clusters + cluster]: scenario outages, 0..1
+  // Who sells it at step s: contract index, or -1 (on demand if price >= 0, else not usable).
+  std::vector<std::int16_t> contract_step;   // [step * n_clusters + cluster]
+  std::vector<double> on_demand_price_step;  // [step * n_clusters + cluster], per physical GPU-hour; < 0: not for sale
+
+  // ---- contracts ----
+  int n_contracts = 0;
+  std::vector<int> contract_provider, contract_reserved;  // [contract]: 1 reserved, 0 usage
+  std::vector<double> contract_price_step;                // [step * n_contracts + contract], per physical GPU-hour
+  std::vector<double> contract_commitment_usd;            // [contract], < 0: none
+  std::vector<int> contract_end_step;                     // [contract]: step at whose start it ends; n_steps: after the horizon
+  std::vector<int> contract_n_tiers;                      // [contract]
+  std::vector<double> tier_below_pct, tier_credit_pct;    // [contract * kMaxSlaTiers + i]
+  std::vector<double> contract_exit_fee_pct;              // [contract]
+  // Take-or-pay periods ending inside the horizon: [period] flattened.
+  std::vector<int> period_contract, period_end_step;      // end step: the period closes at that step's start
+  std::vector<double> period_min_usd;
+  std::vector<int> month_end_step;                        // [month]: the month closes at that step's start (n_steps: horizon)
+  std::vector<std::uint8_t> step_closes;                  // [step]: 1 if a month, contract or take-or-pay period closes at its start
+
+  // ---- demand ----
+  int n_inference = 0;
+  std::vector<std::uint32_t> inference_providers; // provider bit mask [inference]
+  std::vector<double> inference_value_usd_per_gpu_hour;
+  std::vector<float> demand_step;                 // [step * n_inference + inference], H100-eq, shocks applied
+  int n_jobs = 0;
+  std::vector<std::uint32_t> job_providers;
+  std::vector<double> job_submit_s, job_gpus, job_work_s, job_checkpoint_s, job_restart_s, job_dataset_gb;
+
+  // Everything that asks for capacity, in service order (priority, then file
+  // order): an inference index i >= 0, or a job j as -(j + 1).
+  std::vector<int> service_items;
+
+  // ---- policy ----
+  int placement = 0;   // 0 cheapest, 1 single_vendor, 2 primary
+  int vendor = -1;     // single_vendor
+  std::vector<int> inference_provider_rank;  // [inference * kMaxProviders + provider], primary policy
+  std::vector<int> job_provider_rank;        // [job * kMaxProviders + provider]
+
+  // ---- uncertainty (all off = the replay's future) ----
+  std::vector<OutageModel> region_outages;  // [region]
+  std::vector<PriceModel> provider_prices;  // [provider]
+  double demand_vol_per_year = 0.0;
+  double delivery_p_on_time = 1.0;
+  int delay_lognormal = 0;
+  double delay_median_days = 0.0, delay_sigma = 0.0, delay_fixed_days = 0.0;
+
+  // ---- portfolios: which providers' contracts and capacity exist ----
+  std::vector<std::uint32_t> portfolio_providers;  // [portfolio] provider bit mask
+};
+
+// What one path gives, per portfolio (index p) and for the contracted
+// portfolio (index 0) per provider (index q).
+struct BatchResults {
+  std::int64_t first_path = 0, count = 0;
+  int n_portfolios = 0, n_providers = 0;
+  std::vector<double> cost_usd;         // [portfolio * count + i]: spend + value of unmet demand
+  std::vector<double> spend_usd;        // [portfolio * count + i]
+  std::vector<double> unmet_gpu_hours;  // [portfolio * count + i]
+  std::vector<double> provider_spend_usd;       // [provider * count + i], contracted
+  std::vector<double> provider_used_gpu_hours;  // [provider * count + i], contracted
+  std::vector<double> provider_exit_cost_usd;   // [provider * count + i], contracted, at the horizon
+};
+
+enum class Backend { cpu, cuda };
+
+// Whether this build has the CUDA backend, and whether a device answers.
+bool cuda_compiled();
+bool cuda_device_present();
+std::string cuda_device_description();  // "NVIDIA H100 80GB HBM3 (driver 12.8)" or ""
+
+// Evaluates paths [first_path, first_path + count). `threads` bounds the
+// OpenMP threads (0: all). Path i's draws depend only on (seed, i).
+void evaluate_paths(const RiskProblem& problem, std::uint64_t seed, std::int64_t first_path, std::int64_t count,
+                    Backend backend, int threads, BatchResults& out);
+
+// Philox4x32-10 of one counter/key, for known-answer tests.
+void philox4x32_10(const std::uint32_t ctr[4], const std::uint32_t key[2], std::uint32_t out[4]);
+
+}  // namespace cloudpact::risk

@@ -1,0 +1,304 @@
+#include "risk/metrics.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <stdexcept>
+
+namespace cloudpact::risk {
+
+namespace {
+
+__extension__ typedef __int128 i128;  // __extension__: no -Wpedantic warning
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+constexpr int kBp = 10000;  // basis points in 1
+constexpr i128 kScale = 100;  // kFixedScale as an integer: divide once, in ratio()
+
+// num / den as a double, without first rounding num to 53 bits: the whole
+// part is exact, only the fraction is rounded.
+double ratio(i128 num, i128 den) {
+  const i128 q = num / den, r = num % den;
+  return static_cast<double>(q) + static_cast<double>(r) / static_cast<double>(den);
+}
+
+std::vector<std::int64_t> sorted_fixed(std::span<const double> values) {
+  std::vector<std::int64_t> f;
+  f.reserve(values.size());
+  for (const double v : values) f.push_back(to_fixed(v));
+  std::sort(f.begin(), f.end());
+  return f;
+}
+
+i128 fixed_sum_of(std::span<const double> values) {
+  i128 s = 0;
+  for (const double v : values) s += to_fixed(v);
+  return s;
+}
+
+// a / b for two fixed-point sums (a ratio of means over the same paths).
+double ratio_of(i128 a, i128 b) { return static_cast<double>(a) / static_cast<double>(b); }
+
+i128 fixed_sum(const std::vector<std::int64_t>& f) {
+  i128 s = 0;
+  for (const std::int64_t x : f) s += x;
+  return s;
+}
+
+// 1-based rank ⌈α·N⌉ with α = alpha_bp / 10000, at least 1.
+std::int64_t rank_bp(std::int64_t n, int alpha_bp) {
+  const i128 k = (static_cast<i128>(alpha_bp) * n + (kBp - 1)) / kBp;
+  return std::max<std::int64_t>(1, static_cast<std::int64_t>(k));
+}
+
+double order_stat(const std::vector<std::int64_t>& sorted, int alpha_bp) {
+  const std::int64_t k = rank_bp(static_cast<std::int64_t>(sorted.size()), alpha_bp);
+  return static_cast<double>(sorted[static_cast<size_t>(k - 1)]) / kFixedScale;
+}
+
+// Sample variance (N − 1) of integers given in a canonical order, in double.
+double sample_variance(const std::vector<std::int64_t>& v, double mean) {
+  if (v.size() < 2) return kNaN;
+  double ss = 0.0;
+  for (const std::int64_t x : v) {
+    const double d = static_cast<double>(x) - mean;
+    ss += d * d;
+  }
+  return ss / static_cast<double>(v.size() - 1);
+}
+
+void summarize_sorted(const std::vector<std::int64_t>& f, Summary& s) {
+  const auto n = static_cast<std::int64_t>(f.size());
+  const i128 sum = fixed_sum(f);
+  s.mean = ratio(sum, n * kScale);
+  s.p50 = order_stat(f, 5000);
+  s.p95 = order_stat(f, 9500);
+  s.p99 = order_stat(f, 9900);
+
+  // CVaR_95 = [10000·Σ_{i>k} L_(i) + (10000·k − 9500·N)·L_(k)] / (500·N), k = ⌈0.95·N⌉:
+  // the tail mean with the boundary path's fractional weight, all in integers.
+  constexpr int a = 9500;
+  const std::int64_t k = rank_bp(n, a);
+  const std::int64_t var = f[static_cast<size_t>(k - 1)];
+  i128 tail = 0;
+  for (std::int64_t i = k; i < n; ++i) tail += f[static_cast<size_t>(i)];
+  const i128 num = static_cast<i128>(kBp) * tail + (static_cast<i128>(kBp) * k - static_cast<i128>(a) * n) * var;
+  const i128 den = static_cast<i128>(kBp - a) * n;
+  s.cvar95 = ratio(num, den * kScale);
+
+  // Standard errors (double sums over the sorted values: a canonical order).
+  const double mean_fixed = ratio(sum, n);
+  const double v = sample_variance(f, mean_fixed);
+  s.se_mean = std::sqrt(v / static_cast<double>(n)) / kFixedScale;
+  std::vector<std::int64_t> excess;
+  excess.reserve(f.size());
+  i128 excess_sum = 0;
+  for (const std::int64_t x : f) {
+    const std::int64_t e = x > var ? x - var : 0;
+    excess.push_back(e);
+    excess_sum += e;
+  }
+  const double ve = sample_variance(excess, ratio(excess_sum, n));
+  const double one_minus_alpha = static_cast<double>(kBp - a) / kBp;
+  s.se_cvar95 = std::sqrt(ve / (one_minus_alpha * one_minus_alpha * static_cast<double>(n))) / kFixedScale;
+}
+
+Summary summarize_mean_only(std::span<const double> values) {
+  Summary s;
+  s.p50 = s.p95 = s.p99 = s.cvar95 = s.se_cvar95 = kNaN;
+  if (values.empty()) {
+    s.mean = s.se_mean = kNaN;
+    return s;
+  }
+  // Sorted so that the second moment is summed in a canonical order.
+  const std::vector<std::int64_t> f = sorted_fixed(values);
+  const auto n = static_cast<std::int64_t>(f.size());
+  const i128 sum = fixed_sum(f);
+  s.mean = ratio(sum, n * kScale);
+  s.se_mean = std::sqrt(sample_variance(f, ratio(sum, n)) / static_cast<double>(n)) / kFixedScale;
+  return s;
+}
+
+std::optional<size_t> find_name(const std::vector<std::string>& names, const std::string& name) {
+  const auto it = std::find(names.begin(), names.end(), name);
+  if (it == names.end()) return std::nullopt;
+  return static_cast<size_t>(it - names.begin());
+}
+
+}  // namespace
+
+std::int64_t to_fixed(double x) {
+  const double scaled = x * kFixedScale;
+  // 9.2e18 < 2^63 ≈ 9.223e18: llround stays defined.
+  if (!std::isfinite(scaled) || std::fabs(scaled) >= 9.2e18) {
+    throw std::domain_error("risk metrics: per-path value " + std::to_string(x) +
+                            " is not finite or beyond the fixed-point range (|x| < 9.2e16)");
+  }
+  return std::llround(scaled);
+}
+
+double fixed_mean(std::span<const double> values) {
+  if (values.empty()) return kNaN;
+  return ratio(fixed_sum_of(values), static_cast<i128>(values.size()) * kScale);
+}
+
+double quantile_bp(std::span<const double> values, int alpha_bp) {
+  if (values.empty()) throw std::invalid_argument("quantile of an empty sample");
+  if (alpha_bp < 1 || alpha_bp > kBp) throw std::invalid_argument("quantile level outside (0, 1]");
+  return order_stat(sorted_fixed(values), alpha_bp);
+}
+
+Summary summarize(std::span<const double> values) {
+  if (values.empty()) throw std::invalid_argument("summary of an empty sample");
+  Summary s;
+  summarize_sorted(sorted_fixed(values), s);
+  return s;
+}
+
+std::int64_t count_unmet(std::span<const double> unmet_gpu_hours) {
+  std::int64_t n = 0;
+  for (const double u : unmet_gpu_hours) n += u > kUnmetEpsilonGpuHours ? 1 : 0;
+  return n;
+}
+
+double hhi_percent(std::span<const double> provider_spend_usd) {
+  double total = 0.0;
+  for (const double v : provider_spend_usd) total += std::max(0.0, v);
+  if (!(total > 0.0)) return 0.0;
+  double h = 0.0;
+  for (const double v : provider_spend_usd) {
+    const double pct = 100.0 * std::max(0.0, v) / total;
+    h += pct * pct;
+  }
+  return h;
+}
+
+std::optional<double> nash_price(double batna_value, double buyer_power, double seller_floor) {
+  if (!std::isfinite(batna_value) || !(seller_floor <= batna_value)) return std::nullopt;
+  return (1.0 - buyer_power) * batna_value + buyer_power * seller_floor;
+}
+
+std::optional<double> batna(double mean_cost_without, double mean_cost_contracted, double mean_spend_with,
+                            double mean_used_gpu_hours) {
+  if (!(mean_used_gpu_hours > 1e-9)) return std::nullopt;
+  return (mean_cost_without - (mean_cost_contracted - mean_spend_with)) / mean_used_gpu_hours;
+}
+
+PathResults::PathResults(std::vector<std::string> portfolios, std::vector<std::string> providers)
+    : portfolio_names(std::move(portfolios)), provider_ids(std::move(providers)) {
+  cost_usd.resize(portfolio_names.size());
+  spend_usd.resize(portfolio_names.size());
+  unmet_gpu_hours.resize(portfolio_names.size());
+  provider_spend_usd.resize(provider_ids.size());
+  provider_used_gpu_hours.resize(provider_ids.size());
+  provider_exit_cost_usd.resize(provider_ids.size());
+}
+
+void PathResults::reserve(std::int64_t n) {
+  const auto un = static_cast<size_t>(std::max<std::int64_t>(0, n));
+  for (auto* group : {&cost_usd, &spend_usd, &unmet_gpu_hours, &provider_spend_usd, &provider_used_gpu_hours,
+                      &provider_exit_cost_usd}) {
+    for (auto& v : *group) v.reserve(un);
+  }
+}
+
+void PathResults::append(const BatchResults& b) {
+  const size_t np = portfolio_names.size(), nq = provider_ids.size();
+  if (b.first_path != paths) throw std::invalid_argument("risk batch does not continue the previous one");
+  if (b.count < 0 || static_cast<size_t>(b.n_portfolios) != np || static_cast<size_t>(b.n_providers) != nq) {
+    throw std::invalid_argument("risk batch has the wrong shape");
+  }
+  const auto c = static_cast<size_t>(b.count);
+  if (b.cost_usd.size() < np * c || b.spend_usd.size() < np * c || b.unmet_gpu_hours.size() < np * c ||
+      b.provider_spend_usd.size() < nq * c || b.provider_used_gpu_hours.size() < nq * c ||
+      b.provider_exit_cost_usd.size() < nq * c) {
+    throw std::invalid_argument("risk batch has fewer results than paths");
+  }
+  auto add = [c](std::vector<std::vector<double>>& dst, const std::vector<double>& src) {
+    for (size_t j = 0; j < dst.size(); ++j) {
+      const auto first = src.begin() + static_cast<std::ptrdiff_t>(j * c);
+      dst[j].insert(dst[j].end(), first, first + static_cast<std::ptrdiff_t>(c));
+    }
+  };
+  add(cost_usd, b.cost_usd);
+  add(spend_usd, b.spend_usd);
+  add(unmet_gpu_hours, b.unmet_gpu_hours);
+  add(provider_spend_usd, b.provider_spend_usd);
+  add(provider_used_gpu_hours, b.provider_used_gpu_hours);
+  add(provider_exit_cost_usd, b.provider_exit_cost_usd);
+  paths += b.count;
+}
+
+RiskMetrics compute_metrics(const PathResults& r, const Negotiation& negotiation) {
+  if (r.paths <= 0) throw std::invalid_argument("risk metrics need at least one path");
+  const auto contracted = find_name(r.portfolio_names, "contracted");
+  if (!contracted) throw std::invalid_argument("risk metrics need the \"contracted\" portfolio");
+
+  RiskMetrics m;
+  m.paths = r.paths;
+  m.buyer_power = negotiation.buyer_power;
+  const auto n = static_cast<double>(r.paths);
+  for (size_t p = 0; p < r.portfolio_names.size(); ++p) {
+    PortfolioMetrics pm;
+    pm.name = r.portfolio_names[p];
+    pm.cost_usd = summarize(r.cost_usd[p]);
+    pm.unmet_gpu_hours = summarize(r.unmet_gpu_hours[p]);
+    pm.spend_usd = summarize_mean_only(r.spend_usd[p]);
+    pm.unmet_paths = count_unmet(r.unmet_gpu_hours[p]);
+    pm.p_unmet = static_cast<double>(pm.unmet_paths) / n;
+    pm.se_p_unmet = std::sqrt(pm.p_unmet * (1.0 - pm.p_unmet) / n);
+    m.portfolios.push_back(std::move(pm));
+  }
+
+  // Concentration of the contracted portfolio's spend, path by path.
+  const size_t nq = r.provider_ids.size();
+  std::vector<double> hhi(static_cast<size_t>(r.paths));
+  std::vector<double> spends(nq);
+  for (size_t i = 0; i < hhi.size(); ++i) {
+    for (size_t q = 0; q < nq; ++q) spends[q] = r.provider_spend_usd[q][i];
+    hhi[i] = hhi_percent(spends);
+  }
+  m.hhi_spend = summarize(hhi);
+
+  // Differences and ratios of means are taken on the exact fixed-point sums
+  // (all over the same N paths), so they carry no cancellation noise.
+  std::vector<i128> cost_sum(r.portfolio_names.size());
+  for (size_t p = 0; p < cost_sum.size(); ++p) cost_sum[p] = fixed_sum_of(r.cost_usd[p]);
+  const i128 contracted_sum = cost_sum[*contracted];
+  const i128 n_paths = r.paths;
+  for (size_t q = 0; q < nq; ++q) {
+    const std::string& id = r.provider_ids[q];
+    const i128 spend_with = fixed_sum_of(r.provider_spend_usd[q]);
+    const i128 used_on = fixed_sum_of(r.provider_used_gpu_hours[q]);
+
+    LockInMetrics li;
+    li.provider = id;
+    li.exit_cost_usd = ratio(fixed_sum_of(r.provider_exit_cost_usd[q]), n_paths * kScale);
+    if (const auto single = find_name(r.portfolio_names, "single:" + id)) {
+      li.cost_of_lock_in_usd = ratio(cost_sum[*single] - contracted_sum, n_paths * kScale);
+    }
+    m.lock_in.push_back(li);
+
+    LeverageMetrics lv;
+    lv.provider = id;
+    const auto floor_it = negotiation.seller_floor_usd_per_gpu_hour.find(id);
+    lv.floor_assumed = floor_it == negotiation.seller_floor_usd_per_gpu_hour.end();
+    lv.seller_floor_usd_per_gpu_hour = lv.floor_assumed ? 0.0 : floor_it->second;
+    // Mean GPU-hours used on P, in hundredths per path: "used" above 1e-9 h
+    // means a positive fixed-point sum.
+    if (used_on > 0) {
+      const auto without = find_name(r.portfolio_names, "without:" + id);
+      if (without) {
+        // R_B = (E[without] − (E[contracted] − E[spend P])) / E[used P]; the N's cancel.
+        lv.batna_usd_per_gpu_hour = ratio_of(cost_sum[*without] - contracted_sum + spend_with, used_on);
+        lv.nash_price_usd_per_gpu_hour =
+            nash_price(*lv.batna_usd_per_gpu_hour, negotiation.buyer_power, lv.seller_floor_usd_per_gpu_hour);
+      }
+      lv.contract_price_usd_per_gpu_hour = ratio_of(spend_with, used_on);
+    }
+    m.leverage.push_back(lv);
+  }
+  return m;
+}
+
+}  // namespace cloudpact::risk

@@ -1,0 +1,144 @@
+// Risk metrics over sampled paths (SPEC §6): distribution summaries, the
+// probability of unmet demand, spend concentration (HHI), lock-in and
+// negotiating leverage. Pure functions of the per-path results: no kernel,
+// no I/O.
+//
+// Determinism. Every mean and tail sum is taken in FIXED POINT: each value
+// becomes an int64 count of hundredths (cents, hundredths of a GPU-hour,
+// hundredths of an HHI point) via llround(x * 100), sums are exact in a
+// 128-bit integer and divided once at the end. Quantiles are read from the
+// sorted fixed-point values. The results therefore depend only on the
+// multiset of per-path values, never on summation order, thread count or
+// backend; and per-path differences below half a hundredth (an ulp between
+// CPU and GPU) vanish in the rounding. Second moments (standard errors) are
+// summed in double over the sorted fixed-point values: a canonical order, so
+// they are deterministic too.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "risk_api.hpp"
+#include "scenario/scenario.hpp"
+
+namespace cloudpact::risk {
+
+// Hundredths: the fixed-point resolution of every reported number.
+inline constexpr double kFixedScale = 100.0;
+
+// llround(x * 100). Throws std::domain_error for a non-finite value or one
+// beyond the int64 range of hundredths (|x| > ~9.2e16).
+std::int64_t to_fixed(double x);
+
+// Exact mean of to_fixed(values), in the values' unit; NaN for no values.
+double fixed_mean(std::span<const double> values);
+
+// Empirical quantile VaR_α = the ⌈α·N⌉-th order statistic (1-based) of the
+// values, α given in basis points (9500 = 0.95), rounded to hundredths.
+// ⌈α·N⌉ is computed in integers (no floating-point surprise at α·N = 95).
+double quantile_bp(std::span<const double> values, int alpha_bp);
+
+struct Summary {
+  double mean = 0.0;
+  double p50 = 0.0, p95 = 0.0, p99 = 0.0;
+  // CVaR_95, Rockafellar–Uryasev on the empirical distribution:
+  //   CVaR_α = VaR_α + Σ (L_i − VaR_α)⁺ / ((1 − α)·N),   VaR_α = L_(⌈αN⌉).
+  // Equivalently the mean of the worst (1 − α)·N paths, the path at the VaR
+  // boundary counting with the fraction ⌈αN⌉ − αN of its weight, so that the
+  // tail always holds exactly 5% of the probability mass. With N = 100 it is
+  // the plain mean of the 5 largest values; with N = 1 it is the value;
+  // with N = 30 it is (2·L_(30) + 1·L_(29)) / 3.
+  double cvar95 = 0.0;
+  // Monte Carlo standard errors, for regression tolerances (SPEC §8):
+  //   se_mean   = sample standard deviation / √N,
+  //   se_cvar95 ≈ √( Var[(L − VaR)⁺] / ((1 − α)²·N) )   (notes/monte-carlo.md).
+  // NaN (null in JSON) with fewer than 2 values.
+  double se_mean = 0.0, se_cvar95 = 0.0;
+};
+
+// Throws std::invalid_argument on an empty sample.
+Summary summarize(std::span<const double> values);
+
+// A path "has unmet demand" above this many GPU-hours.
+inline constexpr double kUnmetEpsilonGpuHours = 1e-6;
+
+// Number of paths with unmet_gpu_hours > kUnmetEpsilonGpuHours.
+std::int64_t count_unmet(std::span<const double> unmet_gpu_hours);
+
+// HHI of one path's provider spends: shares of the total, each spend clamped
+// at 0 (a provider can end with credits above its bill), in percent, so
+// 0–10000. 0 when the clamped total is not positive (as the replay does).
+double hhi_percent(std::span<const double> provider_spend_usd);
+
+// Generalised Nash bargaining (SPEC §6): p* = (1 − β)·R_B + β·r when r ≤ R_B,
+// else no deal beats the buyer's alternative (nullopt).
+std::optional<double> nash_price(double batna, double buyer_power, double seller_floor);
+
+// BATNA per H100-eq hour that P delivers in `contracted`:
+//   R_B = (E[cost without:P] − (E[cost contracted] − E[spend with P])) / E[GPU-h used on P],
+// nullopt when P is not used (E[GPU-h used on P] ≤ 1e-9).
+std::optional<double> batna(double mean_cost_without, double mean_cost_contracted, double mean_spend_with,
+                            double mean_used_gpu_hours);
+
+// Every path's results, accumulated batch after batch (same layout as
+// BatchResults, but one vector per portfolio / provider over all paths).
+struct PathResults {
+  std::vector<std::string> portfolio_names;  // problem order ("contracted" first)
+  std::vector<std::string> provider_ids;     // provider order
+  std::int64_t paths = 0;
+  std::vector<std::vector<double>> cost_usd, spend_usd, unmet_gpu_hours;  // [portfolio][path]
+  std::vector<std::vector<double>> provider_spend_usd, provider_used_gpu_hours,
+      provider_exit_cost_usd;                                             // [provider][path], contracted
+
+  PathResults() = default;
+  PathResults(std::vector<std::string> portfolios, std::vector<std::string> providers);
+  // Reserves room for `n` paths in every vector.
+  void reserve(std::int64_t n);
+  // Appends one batch; throws std::invalid_argument when its shape does not
+  // match or it does not start where the previous batch ended.
+  void append(const BatchResults& batch);
+};
+
+struct PortfolioMetrics {
+  std::string name;
+  Summary cost_usd;
+  Summary unmet_gpu_hours;
+  Summary spend_usd;
+  std::int64_t unmet_paths = 0;  // paths with unmet demand
+  double p_unmet = 0.0;          // unmet_paths / N
+  double se_p_unmet = 0.0;       // √(p(1 − p)/N)
+};
+
+struct LockInMetrics {
+  std::string provider;
+  double exit_cost_usd = 0.0;                  // E[exit cost of P's contracts at the horizon]
+  std::optional<double> cost_of_lock_in_usd;   // E[cost single:P] − E[cost contracted]; nullopt without single:P
+};
+
+struct LeverageMetrics {
+  std::string provider;
+  std::optional<double> batna_usd_per_gpu_hour;           // R_B, nullopt when P is not used
+  std::optional<double> nash_price_usd_per_gpu_hour;      // p*, nullopt when r > R_B or no R_B
+  std::optional<double> contract_price_usd_per_gpu_hour;  // E[spend with P] / E[GPU-h used on P]
+  double seller_floor_usd_per_gpu_hour = 0.0;
+  bool floor_assumed = false;  // negotiation gave no floor for P: 0 assumed
+};
+
+struct RiskMetrics {
+  std::int64_t paths = 0;
+  std::vector<PortfolioMetrics> portfolios;  // problem order
+  Summary hhi_spend;                         // per-path HHI of the contracted portfolio's spend
+  std::vector<LockInMetrics> lock_in;        // provider order
+  std::vector<LeverageMetrics> leverage;     // provider order
+  double buyer_power = 0.5;
+};
+
+// Everything above from the accumulated paths. Portfolios are found by name:
+// "contracted", "without:P", "single:P". Throws std::invalid_argument when
+// there are no paths or "contracted" is missing.
+RiskMetrics compute_metrics(const PathResults& r, const Negotiation& negotiation);
+
+}  // namespace cloudpact::risk

@@ -1,0 +1,273 @@
+#include "risk/problem.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+
+#include "model/plant.hpp"
+#include "model/training_job.hpp"
+#include "scenario/dates.hpp"
+#include "scenario/input_error.hpp"
+
+namespace cloudpact {
+
+namespace {
+constexpr double kDay_s = 86400.0;
+constexpr int kDaysBefore = 365;  // cap_day covers a year before the start for paths that shift deliveries
+
+void check_bound(std::vector<std::string>& errors, const Scenario& sc, const char* pointer, size_t n, int max,
+                 const char* what) {
+  if (n > static_cast<size_t>(max))
+    errors.push_back(sc.source_path + ": " + pointer + ": " + std::to_string(n) + " " + what +
+                     " is more than `risk` handles (expected at most " + std::to_string(max) +
+                     "; `run` has no such bound)");
+}
+
+risk::OutageModel outage_model(const OutageModel& m) {
+  risk::OutageModel o;
+  o.rate_per_year = m.rate_per_year;
+  o.lost_fraction = m.capacity_lost_pct / 100.0;
+  o.duration_lognormal = m.duration_hours.kind == Distribution::Kind::lognormal ? 1 : 0;
+  o.duration_median_h = m.duration_hours.median;
+  o.duration_sigma = m.duration_hours.sigma;
+  o.duration_fixed_h = m.duration_hours.value;
+  return o;
+}
+}  // namespace
+
+RiskSetup build_risk_problem(const Scenario& sc, bool uncertainty_off) {
+  const Plant plant = build_plant(sc);
+  RiskSetup setup;
+  risk::RiskProblem& pb = setup.problem;
+
+  size_t n_inference = 0, n_jobs = 0;
+  for (const Workload& w : sc.workloads) (w.kind == WorkloadKind::inference ? n_inference : n_jobs)++;
+  std::vector<std::string> errors;
+  check_bound(errors, sc, "/providers", plant.providers.size(), risk::kMaxProviders, "providers");
+  check_bound(errors, sc, "/providers", plant.regions.size(), risk::kMaxRegions, "regions");
+  check_bound(errors, sc, "/providers", plant.clusters.size(), risk::kMaxClusters, "clusters");
+  check_bound(errors, sc, "/contracts", plant.contracts.size(), risk::kMaxContracts, "contracts");
+  check_bound(errors, sc, "/workloads", n_inference, risk::kMaxInference, "inference workloads");
+  check_bound(errors, sc, "/workloads", n_jobs, risk::kMaxJobs, "training workloads");
+  for (size_t k = 0; k < sc.contracts.size(); ++k)
+    if (sc.contracts[k].sla_credits.size() > static_cast<size_t>(risk::kMaxSlaTiers))
+      check_bound(errors, sc, ("/contracts/" + std::to_string(k) + "/sla/credits").c_str(),
+                  sc.contracts[k].sla_credits.size(), risk::kMaxSlaTiers, "SLA tiers");
+  if (!errors.empty()) throw InputError(errors);
+
+  // ---- the grid: days, cut at every dated change the replay sees ----
+  std::vector<double> cuts = plant.breakpoints();
+  for (double t = kDay_s; t < sc.horizon_s; t += kDay_s) cuts.push_back(t);
+  std::vector<double> month_starts;
+  for (std::int64_t m = next_month_start(sc.start_epoch_s); m < sc.end_epoch_s; m = next_month_start(m))
+    month_starts.push_back(sc.to_sim_s(m));
+  cuts.insert(cuts.end(), month_starts.begin(), month_starts.end());
+  struct Period { int contract; double end_s; double min_usd; };
+  std::vector<Period> periods;
+  for (size_t k = 0; k < plant.contracts.size(); ++k) {
+    const Contract& c = *plant.contracts[k].spec;
+    cuts.push_back(c.start_s);
+    cuts.push_back(c.end_s);
+    if (c.min_spend_usd_per_year <= 0.0) continue;
+    // Contract-years exactly as the replay's accountant: pro-rated when they
+    // begin before the horizon or end with the contract.
+    std::int64_t a = c.start_epoch_s;
+    for (int y = 1; a < c.end_epoch_s; ++y) {
+      const std::int64_t full_end = add_years(c.start_epoch_s, y);
+      const std::int64_t b = std::min(full_end, c.end_epoch_s);
+      const double share = static_cast<double>(b - a) / static_cast<double>(full_end - a);
+      if (b > sc.start_epoch_s && b <= sc.end_epoch_s) {
+        const std::int64_t a_in = std::max(a, sc.start_epoch_s);
+        const double inside = static_cast<double>(b - a_in) / static_cast<double>(b - a);
+        periods.push_back({static_cast<int>(k), sc.to_sim_s(b), c.min_spend_usd_per_year * share * inside});
+        cuts.push_back(sc.to_sim_s(b));
+      }
+      a = b;
+    }
+  }
+  cuts.push_back(0.0);
+  cuts.push_back(sc.horizon_s);
+  std::erase_if(cuts, [&](double t) { return t < 0.0 || t > sc.horizon_s; });
+  std::sort(cuts.begin(), cuts.end());
+  cuts.erase(std::unique(cuts.begin(), cuts.end()), cuts.end());
+
+  const int n_steps = static_cast<int>(cuts.size()) - 1;
+  pb.n_steps = n_steps;
+  pb.horizon_s = sc.horizon_s;
+  pb.n_days = static_cast<int>(std::ceil(sc.horizon_s / kDay_s));
+  pb.n_months = static_cast<int>(month_starts.size()) + 1;
+  auto step_at = [&](double t) {  // the step starting at t (n_steps for the horizon)
+    return static_cast<int>(std::lower_bound(cuts.begin(), cuts.end(), t) - cuts.begin());
+  };
+  for (int s = 0; s < n_steps; ++s) {
+    const double a = cuts[static_cast<size_t>(s)], b = cuts[static_cast<size_t>(s) + 1];
+    pb.step_start_s.push_back(a);
+    pb.step_len_s.push_back(b - a);
+    pb.step_day.push_back(static_cast<int>(std::floor(a / kDay_s)));
+    pb.step_month.push_back(static_cast<int>(std::upper_bound(month_starts.begin(), month_starts.end(), a) -
+                                             month_starts.begin()));
+  }
+  for (double m : month_starts) pb.month_end_step.push_back(step_at(m));
+  pb.month_end_step.push_back(n_steps);
+
+  // ---- places ----
+  pb.n_providers = static_cast<int>(plant.providers.size());
+  pb.n_regions = static_cast<int>(plant.regions.size());
+  pb.n_clusters = static_cast<int>(plant.clusters.size());
+  for (const Provider& p : sc.providers) pb.provider_egress_usd_per_gb.push_back(p.egress_usd_per_gb);
+  const size_t n_days_ext = static_cast<size_t>(pb.n_days + kDaysBefore);
+  for (size_t c = 0; c < plant.clusters.size(); ++c) {
+    const PlantCluster& pc = plant.clusters[c];
+    pb.cluster_provider.push_back(pc.provider);
+    pb.cluster_region.push_back(pc.region);
+    pb.cluster_h100_equiv.push_back(pc.h100_equiv);
+    for (size_t d = 0; d < n_days_ext; ++d) {
+      const double a = (static_cast<double>(d) - kDaysBefore) * kDay_s;
+      pb.cap_day.push_back(static_cast<float>(pc.capacity_phys.integral(a, a + kDay_s) / kDay_s));
+    }
+  }
+  // Step-major: a path walks the steps, so each step's clusters sit together.
+  for (int s = 0; s < n_steps; ++s) {
+    const double a = pb.step_start_s[static_cast<size_t>(s)], len = pb.step_len_s[static_cast<size_t>(s)];
+    const double mid = a + 0.5 * len;
+    for (size_t c = 0; c < plant.clusters.size(); ++c) {
+      const PlantCluster& pc = plant.clusters[c];
+      pb.cap_step.push_back(static_cast<float>(pc.capacity_phys.integral(a, a + len) / len));
+      pb.loss_step.push_back(static_cast<float>(plant.lost_fraction(static_cast<int>(c), mid)));
+      pb.contract_step.push_back(static_cast<std::int16_t>(plant.reserving_contract(static_cast<int>(c), mid)));
+      pb.on_demand_price_step.push_back(pc.on_demand_usd_per_gpu_hour.sells_at(mid) ? pc.on_demand_usd_per_gpu_hour.at(mid)
+                                                                                    : -1.0);
+    }
+  }
+
+  // ---- contracts ----
+  pb.n_contracts = static_cast<int>(plant.contracts.size());
+  for (const PlantContract& pk : plant.contracts) {
+    const Contract& c = *pk.spec;
+    pb.contract_provider.push_back(pk.provider);
+    pb.contract_reserved.push_back(c.billing == Billing::reserved ? 1 : 0);
+    pb.contract_commitment_usd.push_back(c.commitment_usd ? *c.commitment_usd : -1.0);
+    // Ends inside the horizon (at a step start, or at the horizon itself:
+    // n_steps), or after it: n_steps + 1.
+    pb.contract_end_step.push_back(c.end_s > sc.horizon_s ? n_steps + 1 : step_at(std::max(0.0, c.end_s)));
+    pb.contract_n_tiers.push_back(static_cast<int>(c.sla_credits.size()));
+    for (int i = 0; i < risk::kMaxSlaTiers; ++i) {
+      const bool has = static_cast<size_t>(i) < c.sla_credits.size();
+      pb.tier_below_pct.push_back(has ? c.sla_credits[static_cast<size_t>(i)].below_pct : 0.0);
+      pb.tier_credit_pct.push_back(has ? c.sla_credits[static_cast<size_t>(i)].credit_pct : 0.0);
+    }
+    pb.contract_exit_fee_pct.push_back(c.exit_fee_pct_of_remaining);
+  }
+  for (int s = 0; s < n_steps; ++s)
+    for (const PlantContract& pk : plant.contracts)
+      pb.contract_price_step.push_back(
+          pk.price_usd_per_gpu_hour.at(pb.step_start_s[static_cast<size_t>(s)] + 0.5 * pb.step_len_s[static_cast<size_t>(s)]));
+  pb.step_closes.assign(static_cast<size_t>(n_steps), 0);
+  for (int m : pb.month_end_step)
+    if (m < n_steps) pb.step_closes[static_cast<size_t>(m)] = 1;
+  for (int e : pb.contract_end_step)
+    if (e < n_steps) pb.step_closes[static_cast<size_t>(e)] = 1;
+  for (const Period& p : periods) {
+    if (const int e = step_at(p.end_s); e < n_steps) pb.step_closes[static_cast<size_t>(e)] = 1;
+    pb.period_contract.push_back(p.contract);
+    pb.period_end_step.push_back(step_at(p.end_s));
+    pb.period_min_usd.push_back(p.min_usd);
+  }
+
+  // ---- demand, in service order ----
+  std::map<int, int> inference_index, job_index;
+  std::vector<std::pair<int, int>> order;  // (priority, workload)
+  for (size_t w = 0; w < plant.workloads.size(); ++w) {
+    const PlantWorkload& pw = plant.workloads[w];
+    const Workload& spec = *pw.spec;
+    std::uint32_t mask = 0;
+    for (int p : pw.eligible_providers) mask |= 1u << p;
+    std::vector<int> rank(risk::kMaxProviders, risk::kMaxProviders);
+    for (size_t r = 0; r < pw.eligible_providers.size(); ++r)
+      rank[static_cast<size_t>(pw.eligible_providers[r])] =
+          sc.policy.placement == Placement::primary ? static_cast<int>(r) : 0;
+    order.push_back({spec.priority, static_cast<int>(w)});
+    if (spec.kind == WorkloadKind::inference) {
+      inference_index[static_cast<int>(w)] = pb.n_inference++;
+      pb.inference_providers.push_back(mask);
+      pb.inference_value_usd_per_gpu_hour.push_back(spec.value_usd_per_gpu_hour);
+      pb.inference_provider_rank.insert(pb.inference_provider_rank.end(), rank.begin(), rank.end());
+    } else {
+      job_index[static_cast<int>(w)] = pb.n_jobs++;
+      pb.job_providers.push_back(mask);
+      pb.job_provider_rank.insert(pb.job_provider_rank.end(), rank.begin(), rank.end());
+      pb.job_submit_s.push_back(std::max(0.0, spec.submit_s));
+      pb.job_gpus.push_back(spec.gpus);
+      pb.job_work_s.push_back(training_work_s(spec.flops, spec.gpus, spec.mfu));
+      pb.job_checkpoint_s.push_back(spec.checkpoint_hours * 3600.0);
+      pb.job_restart_s.push_back(spec.restart_hours * 3600.0);
+      pb.job_dataset_gb.push_back(spec.dataset_tb * 1000.0);
+    }
+  }
+  for (int s = 0; s < n_steps; ++s) {
+    const double a = pb.step_start_s[static_cast<size_t>(s)], len = pb.step_len_s[static_cast<size_t>(s)];
+    for (const auto& [w, i] : inference_index) {
+      (void)i;  // std::map iterates workloads in file order, which is inference index order
+      const Curve& demand = plant.workloads[static_cast<size_t>(w)].spec->demand_gpus;
+      // Shock edges are cuts, so the shock factor is constant on the step.
+      const double base = demand.at(a + 0.5 * len);
+      const double factor = base > 0.0 ? plant.demand_gpus(w, a + 0.5 * len) / base : 1.0;
+      pb.demand_step.push_back(static_cast<float>(demand.integral(a, a + len) / len * factor));
+    }
+  }
+  std::stable_sort(order.begin(), order.end(), [](auto a, auto b) { return a.first < b.first; });
+  for (const auto& [prio, w] : order)
+    pb.service_items.push_back(inference_index.count(w) ? inference_index[w] : -(job_index[w] + 1));
+
+  pb.placement = sc.policy.placement == Placement::cheapest ? 0 : sc.policy.placement == Placement::single_vendor ? 1 : 2;
+  for (size_t p = 0; p < plant.providers.size(); ++p)
+    if (plant.providers[p] == sc.policy.vendor) pb.vendor = static_cast<int>(p);
+
+  // ---- uncertainty ----
+  const Uncertainty& u = sc.uncertainty;
+  pb.region_outages.assign(plant.regions.size(), {});
+  pb.provider_prices.assign(plant.providers.size(), {});
+  if (!uncertainty_off) {
+    for (size_t r = 0; r < plant.regions.size(); ++r) {
+      const std::string provider = plant.regions[r].substr(0, plant.regions[r].find('/'));
+      if (auto it = u.provider_outages.find(provider); it != u.provider_outages.end())
+        pb.region_outages[r] = outage_model(it->second);
+      else if (u.default_outages)
+        pb.region_outages[r] = outage_model(*u.default_outages);
+    }
+    for (size_t p = 0; p < plant.providers.size(); ++p) {
+      const auto it = u.prices.find(plant.providers[p]);
+      if (it == u.prices.end()) continue;
+      risk::PriceModel& m = pb.provider_prices[p];
+      m.drift_per_year = it->second.drift_per_year;
+      m.vol_per_year = it->second.vol_per_year;
+      m.jump_rate_per_year = it->second.jump_rate_per_year;
+      // A jump multiplies the price by exp(J), J ~ N(ln(1 + mean%), sd%).
+      m.jump_log_mean = std::log(1.0 + it->second.jump_mean_pct / 100.0);
+      m.jump_log_sd = it->second.jump_sd_pct / 100.0;
+    }
+    pb.demand_vol_per_year = u.demand_vol_per_year;
+    pb.delivery_p_on_time = u.delivery_p_on_time;
+    pb.delay_lognormal = u.delivery_delay_days.kind == Distribution::Kind::lognormal ? 1 : 0;
+    pb.delay_median_days = u.delivery_delay_days.median;
+    pb.delay_sigma = u.delivery_delay_days.sigma;
+    pb.delay_fixed_days = u.delivery_delay_days.value;
+  }
+
+  // ---- portfolios ----
+  const std::uint32_t all = pb.n_providers >= 32 ? ~0u : ((1u << pb.n_providers) - 1u);
+  pb.portfolio_providers.push_back(all);
+  setup.portfolio_names.push_back("contracted");
+  for (int p = 0; p < pb.n_providers; ++p) {
+    pb.portfolio_providers.push_back(all & ~(1u << p));
+    setup.portfolio_names.push_back("without:" + plant.providers[static_cast<size_t>(p)]);
+  }
+  for (int p = 0; p < pb.n_providers; ++p) {
+    pb.portfolio_providers.push_back(1u << p);
+    setup.portfolio_names.push_back("single:" + plant.providers[static_cast<size_t>(p)]);
+  }
+  setup.provider_ids = plant.providers;
+  return setup;
+}
+
+}  // namespace cloudpact

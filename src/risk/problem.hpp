@@ -1,0 +1,27 @@
+// From a validated scenario to the kernels' RiskProblem (kernels/risk_api.hpp):
+// the replay's semantics laid on a grid of steps (days, cut at every dated
+// change of the scenario), plus the uncertainty models and the portfolios.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "risk_api.hpp"
+#include "scenario/scenario.hpp"
+
+namespace cloudpact {
+
+struct RiskSetup {
+  risk::RiskProblem problem;
+  // Portfolio names in problem order: "contracted", then "without:P" and
+  // "single:P" for every provider P in file order.
+  std::vector<std::string> portfolio_names;
+  std::vector<std::string> provider_ids;
+};
+
+// Throws InputError (SPEC §9 style, pointing at the scenario) when the
+// scenario exceeds the kernels' bounds (risk_api.hpp kMax*).
+// `uncertainty_off` zeroes every sampled model (the replay's own future).
+RiskSetup build_risk_problem(const Scenario& sc, bool uncertainty_off = false);
+
+}  // namespace cloudpact

@@ -1,0 +1,85 @@
+#include "risk/risk_json.hpp"
+
+#include <cmath>
+#include <optional>
+
+#include <nlohmann/json.hpp>
+
+#include "cloudpact_version.h"
+
+namespace cloudpact::risk {
+
+namespace {
+
+using ojson = nlohmann::ordered_json;
+
+ojson num(double v) {
+  if (!std::isfinite(v)) return nullptr;
+  if (v == 0.0) return 0.0;  // no "-0.0"
+  return v;
+}
+
+ojson num(const std::optional<double>& v) { return v ? num(*v) : ojson(nullptr); }
+
+ojson distribution(const Summary& s) {
+  return ojson{{"mean", num(s.mean)},       {"p50", num(s.p50)},         {"p95", num(s.p95)},
+               {"p99", num(s.p99)},         {"cvar95", num(s.cvar95)},   {"se_mean", num(s.se_mean)},
+               {"se_cvar95", num(s.se_cvar95)}};
+}
+
+}  // namespace
+
+std::string risk_json(const Scenario& sc, const RiskRunInfo& info, const RiskMetrics& m) {
+  ojson j;
+  j["scenario"] = sc.name;
+  j["cloudpact_version"] = CLOUDPACT_VERSION;
+  j["scenario_sha256"] = sc.sha256;
+  j["paths"] = info.paths;
+  j["seed"] = info.seed;
+  j["backend"] = info.backend;
+  j["uncertainty_off"] = info.uncertainty_off;
+  j["problem"] = {{"days", info.days}, {"clusters", info.clusters}, {"steps", info.steps}, {"providers", info.providers}};
+
+  ojson portfolios = ojson::object();
+  for (const PortfolioMetrics& p : m.portfolios) {
+    portfolios[p.name] = {
+        {"cost_usd", distribution(p.cost_usd)},
+        {"unmet_gpu_hours",
+         {{"mean", num(p.unmet_gpu_hours.mean)},
+          {"p95", num(p.unmet_gpu_hours.p95)},
+          {"se_mean", num(p.unmet_gpu_hours.se_mean)}}},
+        {"spend_usd", {{"mean", num(p.spend_usd.mean)}, {"se_mean", num(p.spend_usd.se_mean)}}},
+        {"p_unmet", num(p.p_unmet)},
+        {"unmet_paths", p.unmet_paths},
+        {"se_p_unmet", num(p.se_p_unmet)},
+    };
+  }
+  j["portfolios"] = portfolios;
+
+  // HHI of the contracted portfolio's spend, per path (0–10000).
+  j["hhi_spend"] = {{"mean", num(m.hhi_spend.mean)},
+                    {"p50", num(m.hhi_spend.p50)},
+                    {"p95", num(m.hhi_spend.p95)},
+                    {"se_mean", num(m.hhi_spend.se_mean)}};
+
+  ojson lock_in = ojson::object();
+  for (const LockInMetrics& l : m.lock_in) {
+    lock_in[l.provider] = {{"exit_cost_usd", num(l.exit_cost_usd)},
+                           {"cost_of_lock_in_usd", num(l.cost_of_lock_in_usd)}};
+  }
+  j["lock_in"] = lock_in;
+
+  ojson leverage = ojson::object();
+  for (const LeverageMetrics& l : m.leverage) {
+    leverage[l.provider] = {{"batna_usd_per_gpu_hour", num(l.batna_usd_per_gpu_hour)},
+                            {"nash_price_usd_per_gpu_hour", num(l.nash_price_usd_per_gpu_hour)},
+                            {"contract_price_usd_per_gpu_hour", num(l.contract_price_usd_per_gpu_hour)},
+                            {"seller_floor_usd_per_gpu_hour", num(l.seller_floor_usd_per_gpu_hour)},
+                            {"floor_assumed", l.floor_assumed},
+                            {"buyer_power", num(m.buyer_power)}};
+  }
+  j["leverage"] = leverage;
+  return j.dump(2) + "\n";
+}
+
+}  // namespace cloudpact::risk

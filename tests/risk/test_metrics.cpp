@@ -1,0 +1,338 @@
+// Risk metrics (SPEC §6): quantiles, CVaR, fixed-point determinism, p_unmet,
+// HHI, lock-in, BATNA and Nash prices, risk.json shape. Pure: no kernels.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <numeric>
+#include <random>
+#include <stdexcept>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "cli/compare_json.hpp"
+#include "risk/metrics.hpp"
+#include "risk/risk_json.hpp"
+
+using namespace cloudpact;
+using namespace cloudpact::risk;
+
+namespace {
+
+std::vector<double> one_to(int n) {
+  std::vector<double> v(static_cast<size_t>(n));
+  std::iota(v.begin(), v.end(), 1.0);
+  return v;
+}
+
+// A deterministic two-provider result set: path i of `n`.
+PathResults make_results(int n) {
+  PathResults r({"contracted", "without:a", "single:a", "without:b", "single:b"}, {"a", "b"});
+  BatchResults b;
+  b.first_path = 0;
+  b.count = n;
+  b.n_portfolios = 5;
+  b.n_providers = 2;
+  const auto N = static_cast<size_t>(n);
+  b.cost_usd.resize(5 * N);
+  b.spend_usd.resize(5 * N);
+  b.unmet_gpu_hours.resize(5 * N);
+  b.provider_spend_usd.resize(2 * N);
+  b.provider_used_gpu_hours.resize(2 * N);
+  b.provider_exit_cost_usd.resize(2 * N);
+  for (size_t i = 0; i < N; ++i) {
+    for (size_t p = 0; p < 5; ++p) {
+      b.cost_usd[p * N + i] = 1000.0 * static_cast<double>(p + 1) + static_cast<double>(i) * 0.37;
+      b.spend_usd[p * N + i] = 900.0 * static_cast<double>(p + 1) + static_cast<double>(i) * 0.11;
+      b.unmet_gpu_hours[p * N + i] = (i % 4 == 0) ? 2.5 * static_cast<double>(p) : 0.0;
+    }
+    b.provider_spend_usd[i] = 600.0 + static_cast<double>(i);
+    b.provider_spend_usd[N + i] = 300.0;
+    b.provider_used_gpu_hours[i] = 100.0;
+    b.provider_used_gpu_hours[N + i] = 50.0;
+    b.provider_exit_cost_usd[i] = 10.0 * static_cast<double>(i);
+    b.provider_exit_cost_usd[N + i] = 0.0;
+  }
+  r.append(b);
+  return r;
+}
+
+}  // namespace
+
+TEST_CASE("quantiles are the ceil(alpha N)-th order statistic") {
+  const std::vector<double> v = one_to(100);
+  CHECK(quantile_bp(v, 5000) == 50.0);
+  CHECK(quantile_bp(v, 9500) == 95.0);  // ⌈0.95·100⌉ = 95 exactly, no float slip to 96
+  CHECK(quantile_bp(v, 9900) == 99.0);
+  CHECK(quantile_bp(v, 10000) == 100.0);
+  CHECK(quantile_bp(v, 1) == 1.0);
+  const std::vector<double> ten = one_to(10);
+  CHECK(quantile_bp(ten, 9500) == 10.0);  // ⌈9.5⌉ = 10
+  CHECK(quantile_bp(ten, 5000) == 5.0);
+  CHECK(quantile_bp(std::vector<double>{7.0}, 9900) == 7.0);
+  CHECK_THROWS_AS(quantile_bp(std::vector<double>{}, 9500), std::invalid_argument);
+}
+
+TEST_CASE("summary of 1..100: mean, quantiles, CVaR as the mean of the worst 5") {
+  std::vector<double> v = one_to(100);
+  std::shuffle(v.begin(), v.end(), std::mt19937(7));
+  const Summary s = summarize(v);
+  CHECK(s.mean == 50.5);
+  CHECK(s.p50 == 50.0);
+  CHECK(s.p95 == 95.0);
+  CHECK(s.p99 == 99.0);
+  CHECK(s.cvar95 == doctest::Approx((96 + 97 + 98 + 99 + 100) / 5.0).epsilon(1e-15));
+  // sample std of 1..100 = sqrt(100·101/12) = 29.011...
+  CHECK(s.se_mean == doctest::Approx(std::sqrt(100.0 * 101.0 / 12.0) / 10.0).epsilon(1e-12));
+  // (L − 95)⁺ = 0 ×95, then 1..5: mean 0.15, sample variance (55 − 100·0.15²)/99.
+  const double var_excess = (55.0 - 100.0 * 0.15 * 0.15) / 99.0;
+  CHECK(s.se_cvar95 == doctest::Approx(std::sqrt(var_excess / (0.05 * 0.05 * 100.0))).epsilon(1e-12));
+}
+
+TEST_CASE("CVaR weighs the boundary path so the tail holds exactly 5% of the paths") {
+  // N = 30: ⌈28.5⌉ = 29, tail = 1.5 paths: L(30) whole and half of L(29).
+  const std::vector<double> v = one_to(30);
+  CHECK(summarize(v).cvar95 == doctest::Approx((2.0 * 30 + 1.0 * 29) / 3.0).epsilon(1e-15));
+  // N = 1: the value itself.
+  const Summary one = summarize(std::vector<double>{12.34});
+  CHECK(one.cvar95 == doctest::Approx(12.34));
+  CHECK(one.p50 == doctest::Approx(12.34));
+  CHECK(std::isnan(one.se_mean));  // no spread from one path
+  // N = 10: ⌈9.5⌉ = 10, the tail is half a path: the largest value.
+  CHECK(summarize(one_to(10)).cvar95 == 10.0);
+  // N = 200: ⌈190⌉ = 190, the 10 largest values: 191..200.
+  CHECK(summarize(one_to(200)).cvar95 == doctest::Approx(195.5).epsilon(1e-15));
+  // CVaR >= VaR >= mean for any sample.
+  std::vector<double> r(997);
+  std::mt19937_64 g(3);
+  std::lognormal_distribution<double> ln(0.0, 1.0);
+  for (double& x : r) x = 1e6 * ln(g);
+  const Summary s = summarize(r);
+  CHECK(s.cvar95 >= s.p95);
+  CHECK(s.p95 >= s.p50);
+  CHECK(s.p99 >= s.p95);
+}
+
+TEST_CASE("values are rounded to hundredths (cents) before anything else") {
+  CHECK(to_fixed(1.234) == 123);
+  CHECK(to_fixed(1.235) == 124);  // llround: half away from zero (1.235·100 = 123.50000000000001)
+  CHECK(to_fixed(-2.5) == -250);
+  CHECK(to_fixed(0.004) == 0);
+  CHECK_THROWS_AS(to_fixed(std::numeric_limits<double>::infinity()), std::domain_error);
+  CHECK_THROWS_AS(to_fixed(std::nan("")), std::domain_error);
+  CHECK_THROWS_AS(to_fixed(1e17), std::domain_error);
+  CHECK(fixed_mean(std::vector<double>{0.001, 0.002, 0.004}) == 0.0);
+  CHECK(quantile_bp(std::vector<double>{1.0000001}, 5000) == 1.0);
+}
+
+TEST_CASE("fixed-point sums do not depend on the order of the paths") {
+  // Values whose double sum does depend on the order.
+  std::vector<double> v;
+  std::mt19937_64 g(11);
+  std::uniform_real_distribution<double> u(0.0, 1.0);
+  for (int i = 0; i < 20000; ++i) v.push_back(std::pow(10.0, 12.0 * u(g)) * (u(g) < 0.1 ? -1.0 : 1.0));
+  const Summary ref = summarize(v);
+  const double ref_mean = fixed_mean(v);
+  bool double_sum_moved = false;
+  const double naive = std::accumulate(v.begin(), v.end(), 0.0);
+  for (unsigned seed = 1; seed <= 5; ++seed) {
+    std::vector<double> w = v;
+    std::shuffle(w.begin(), w.end(), std::mt19937(seed));
+    if (std::accumulate(w.begin(), w.end(), 0.0) != naive) double_sum_moved = true;
+    const Summary s = summarize(w);
+    // Bit-identical, not approximately equal.
+    CHECK(std::memcmp(&s, &ref, sizeof s) == 0);
+    CHECK(fixed_mean(w) == ref_mean);
+  }
+  CHECK(double_sum_moved);  // the test data would have caught an order-dependent sum
+}
+
+TEST_CASE("p_unmet counts paths with unmet demand above 1e-6 GPU-hours") {
+  CHECK(count_unmet(std::vector<double>{0.0, 1e-7, 1e-6, 2e-6, 5.0}) == 2);
+  CHECK(count_unmet(std::vector<double>{}) == 0);
+  const PathResults r = make_results(8);  // unmet on paths 0 and 4 (i % 4 == 0) except in portfolio 0
+  const RiskMetrics m = compute_metrics(r, Negotiation{});
+  CHECK(m.portfolios[0].unmet_paths == 0);
+  CHECK(m.portfolios[0].p_unmet == 0.0);
+  CHECK(m.portfolios[1].unmet_paths == 2);
+  CHECK(m.portfolios[1].p_unmet == 0.25);
+  CHECK(m.portfolios[1].se_p_unmet == doctest::Approx(std::sqrt(0.25 * 0.75 / 8)));
+}
+
+TEST_CASE("HHI of provider spends in percent, negative spends clamped") {
+  CHECK(hhi_percent(std::vector<double>{100.0}) == doctest::Approx(10000.0));
+  CHECK(hhi_percent(std::vector<double>{50.0, 50.0}) == doctest::Approx(5000.0));
+  CHECK(hhi_percent(std::vector<double>{75.0, 25.0}) == doctest::Approx(75.0 * 75 + 25.0 * 25));
+  CHECK(hhi_percent(std::vector<double>{100.0, -20.0}) == doctest::Approx(10000.0));
+  CHECK(hhi_percent(std::vector<double>{0.0, 0.0}) == 0.0);
+  CHECK(hhi_percent(std::vector<double>{}) == 0.0);
+}
+
+TEST_CASE("BATNA and Nash price on a deterministic case") {
+  // contracted 100, without:P 160, spend with P 40, 10 GPU-h used on P:
+  // R_B = (160 − (100 − 40)) / 10 = 10.
+  const auto rb = batna(160.0, 100.0, 40.0, 10.0);
+  REQUIRE(rb);
+  CHECK(*rb == doctest::Approx(10.0));
+  const auto p = nash_price(*rb, 0.5, 4.0);
+  REQUIRE(p);
+  CHECK(*p == doctest::Approx(7.0));
+  CHECK_FALSE(nash_price(*rb, 0.5, 12.0));        // floor above the alternative: no deal
+  CHECK(*nash_price(*rb, 0.5, 10.0) == doctest::Approx(10.0));  // r = R_B still reported
+  CHECK(*nash_price(*rb, 0.0, 4.0) == doctest::Approx(10.0));   // no buyer power: seller takes R_B
+  CHECK(*nash_price(*rb, 1.0, 4.0) == doctest::Approx(4.0));    // all buyer power: the floor
+  CHECK_FALSE(batna(160.0, 100.0, 40.0, 0.0));    // P not used
+}
+
+TEST_CASE("lock-in and leverage from accumulated paths") {
+  // One path, one provider: contracted 100, without:P 160, single:P 130,
+  // spend with P 40, 10 GPU-h on P, exit cost 25.
+  PathResults r({"contracted", "without:P", "single:P"}, {"P"});
+  BatchResults b;
+  b.count = 1;
+  b.n_portfolios = 3;
+  b.n_providers = 1;
+  b.cost_usd = {100.0, 160.0, 130.0};
+  b.spend_usd = {90.0, 150.0, 120.0};
+  b.unmet_gpu_hours = {0.0, 1.0, 0.0};
+  b.provider_spend_usd = {40.0};
+  b.provider_used_gpu_hours = {10.0};
+  b.provider_exit_cost_usd = {25.0};
+  r.append(b);
+
+  Negotiation neg;
+  neg.buyer_power = 0.5;
+  neg.seller_floor_usd_per_gpu_hour["P"] = 4.0;
+  RiskMetrics m = compute_metrics(r, neg);
+  REQUIRE(m.lock_in.size() == 1);
+  CHECK(m.lock_in[0].exit_cost_usd == 25.0);
+  REQUIRE(m.lock_in[0].cost_of_lock_in_usd);
+  CHECK(*m.lock_in[0].cost_of_lock_in_usd == doctest::Approx(30.0));
+  REQUIRE(m.leverage.size() == 1);
+  const LeverageMetrics& lv = m.leverage[0];
+  CHECK(*lv.batna_usd_per_gpu_hour == doctest::Approx(10.0));
+  CHECK(*lv.nash_price_usd_per_gpu_hour == doctest::Approx(7.0));
+  CHECK(*lv.contract_price_usd_per_gpu_hour == doctest::Approx(4.0));
+  CHECK_FALSE(lv.floor_assumed);
+
+  neg.seller_floor_usd_per_gpu_hour["P"] = 12.0;
+  m = compute_metrics(r, neg);
+  CHECK_FALSE(m.leverage[0].nash_price_usd_per_gpu_hour);
+
+  // No floor given: 0 assumed, and said so.
+  m = compute_metrics(r, Negotiation{});
+  CHECK(m.leverage[0].floor_assumed);
+  CHECK(*m.leverage[0].nash_price_usd_per_gpu_hour == doctest::Approx(5.0));
+}
+
+TEST_CASE("batches append in order; results do not depend on the batching") {
+  const PathResults whole = make_results(10);
+  PathResults parts(whole.portfolio_names, whole.provider_ids);
+  for (std::int64_t first = 0; first < 10; first += 3) {
+    const std::int64_t count = std::min<std::int64_t>(3, 10 - first);
+    BatchResults b;
+    b.first_path = first;
+    b.count = count;
+    b.n_portfolios = 5;
+    b.n_providers = 2;
+    for (size_t p = 0; p < 5; ++p) {
+      for (std::int64_t i = 0; i < count; ++i) {
+        const auto k = static_cast<size_t>(first + i);
+        b.cost_usd.push_back(whole.cost_usd[p][k]);
+        b.spend_usd.push_back(whole.spend_usd[p][k]);
+        b.unmet_gpu_hours.push_back(whole.unmet_gpu_hours[p][k]);
+      }
+    }
+    for (size_t q = 0; q < 2; ++q) {
+      for (std::int64_t i = 0; i < count; ++i) {
+        const auto k = static_cast<size_t>(first + i);
+        b.provider_spend_usd.push_back(whole.provider_spend_usd[q][k]);
+        b.provider_used_gpu_hours.push_back(whole.provider_used_gpu_hours[q][k]);
+        b.provider_exit_cost_usd.push_back(whole.provider_exit_cost_usd[q][k]);
+      }
+    }
+    parts.append(b);
+  }
+  CHECK(parts.paths == 10);
+  CHECK(parts.cost_usd == whole.cost_usd);
+  CHECK(parts.provider_exit_cost_usd == whole.provider_exit_cost_usd);
+
+  BatchResults gap;
+  gap.first_path = 12;
+  gap.n_portfolios = 5;
+  gap.n_providers = 2;
+  CHECK_THROWS_AS(parts.append(gap), std::invalid_argument);
+  BatchResults wrong;
+  wrong.first_path = 10;
+  wrong.n_portfolios = 4;
+  wrong.n_providers = 2;
+  CHECK_THROWS_AS(parts.append(wrong), std::invalid_argument);
+}
+
+TEST_CASE("risk.json has the SPEC §6 shape and no run-dependent value") {
+  const PathResults r = make_results(40);
+  Negotiation neg;
+  neg.seller_floor_usd_per_gpu_hour["a"] = 1.0;
+  const RiskMetrics m = compute_metrics(r, neg);
+  Scenario sc;
+  sc.name = "unit";
+  sc.sha256 = "abc";
+  RiskRunInfo info;
+  info.paths = 40;
+  info.seed = 42;
+  info.backend = "cpu-omp";
+  info.days = 1095;
+  info.clusters = 11;
+  const std::string text = risk_json(sc, info, m);
+  CHECK(text == risk_json(sc, info, compute_metrics(r, neg)));
+  CHECK(text.back() == '\n');
+  const auto j = nlohmann::json::parse(text);
+  CHECK(j["paths"] == 40);
+  CHECK(j["seed"] == 42);
+  CHECK(j["backend"] == "cpu-omp");
+  CHECK(j["scenario"] == "unit");
+  CHECK(j.contains("cloudpact_version"));
+  CHECK_FALSE(j.contains("threads"));
+  CHECK(j["problem"]["days"] == 1095);
+  CHECK(j["problem"]["clusters"] == 11);
+  const auto& c = j["portfolios"]["contracted"];
+  for (const char* k : {"mean", "p50", "p95", "p99", "cvar95", "se_mean", "se_cvar95"}) {
+    CHECK(c["cost_usd"][k].is_number());
+  }
+  CHECK(c["unmet_gpu_hours"]["mean"].is_number());
+  CHECK(c["unmet_gpu_hours"]["p95"].is_number());
+  CHECK(c["spend_usd"]["mean"].is_number());
+  CHECK(c["p_unmet"].is_number());
+  CHECK(j["portfolios"].size() == 5);
+  CHECK(j["hhi_spend"]["mean"].is_number());
+  CHECK(j["hhi_spend"]["p95"].is_number());
+  CHECK(j["lock_in"]["a"]["exit_cost_usd"].is_number());
+  CHECK(j["lock_in"]["b"]["cost_of_lock_in_usd"].is_number());
+  CHECK(j["leverage"]["a"]["batna_usd_per_gpu_hour"].is_number());
+  CHECK(j["leverage"]["a"]["floor_assumed"] == false);
+  CHECK(j["leverage"]["b"]["floor_assumed"] == true);
+  CHECK(j["leverage"]["a"].contains("nash_price_usd_per_gpu_hour"));
+  CHECK(j["leverage"]["a"]["contract_price_usd_per_gpu_hour"].is_number());
+  // Key order is the problem's, not alphabetical.
+  CHECK(text.find("\"contracted\"") < text.find("\"without:a\""));
+  CHECK(text.find("\"single:a\"") < text.find("\"without:b\""));
+}
+
+TEST_CASE("compare-json: relative tolerance on numbers, exact on the rest") {
+  const std::string a = R"({"x": 1.0, "n": 3, "s": "cpu", "v": [1, 2.5], "z": null})";
+  CHECK(compare_json_text(a, a, 1e-9).mismatches.empty());
+  const auto close = compare_json_text(a, R"({"x": 1.0000000001, "n": 3, "s": "cpu", "v": [1, 2.5], "z": null})", 1e-9);
+  CHECK(close.mismatches.empty());
+  CHECK(close.max_rel_diff > 0);
+  CHECK(compare_json_text(a, R"({"x": 1.001, "n": 3, "s": "cpu", "v": [1, 2.5], "z": null})", 1e-9)
+            .mismatches.size() == 1);
+  CHECK(compare_json_text(a, R"({"x": 1.0, "n": 4, "s": "cpu", "v": [1, 2.5], "z": null})", 0.5)
+            .mismatches.size() == 1);  // integers exactly
+  const auto other = compare_json_text(a, R"({"x": 1.0, "n": 3, "s": "cuda", "v": [1], "y": 0})", 1e-9);
+  CHECK(other.mismatches.size() == 4);  // s, v length, z only in A, y only in B
+  CHECK(compare_json_text(a, R"({"x": 1.0, "n": 3, "s": "cuda", "v": [1, 2.5], "z": null})", 1e-9, {"/s"})
+            .mismatches.empty());
+}
