@@ -10,8 +10,9 @@
 // closings fall on step edges and are exact; curves are step averages. What
 // is approximate: a training job holds its GPUs for the whole step it starts
 // or finishes in (it is billed only for the time it runs), sampled outages
-// count as the share of the step they cover, sampled delivery delays are
-// whole days.
+// cut their step into sub-steps (up to 16 pieces a day; beyond that an
+// outage counts as the share of the piece it covers), sampled delivery
+// delays are whole days.
 #pragma once
 
 #include <cmath>
@@ -76,6 +77,7 @@ CP_HD inline ScratchLayout scratch_layout(const View& v) {
 
 constexpr double kYear_s = 365.25 * 86400.0;
 constexpr double kDayYears = 1.0 / 365.25;
+constexpr int kMaxSubsteps = 16;  // sub-steps a day can be cut into by sampled outages (more: fractional)
 constexpr double kFitTol = 1e-6;  // GPUs: same tolerance as the replay's placement
 
 // Plain min/max: libm's fmin/fmax are out-of-line calls (NaN rules) and sat
@@ -248,7 +250,31 @@ CP_HD inline PortfolioTotals run_portfolio(const View& v, int q, const float* fs
 
   for (int s = 0; s < v.n_steps; ++s) {
     if (s > 0 && v.step_closes[s]) close_due(s);
-    const double a = v.step_start_s[s], len = v.step_len_s[s], b = a + len, len_h = len / 3600.0;
+    // Sampled outage edges inside the step cut it into sub-steps, so sampled
+    // outages are exact like the scenario's own (a 10 h outage is 10 h of
+    // lost capacity, not 10/24 of a day's average).
+    const double step_a = v.step_start_s[s], step_b = step_a + v.step_len_s[s];
+    double edges[kMaxSubsteps + 1];
+    int n_edges = 1;
+    edges[0] = step_a;
+    for (int r = 0; r < v.n_regions; ++r) {
+      const double* reg = ds + static_cast<std::int64_t>(r) * (1 + 3 * kMaxOutagesPerRegion);
+      const int n_out = static_cast<int>(reg[0]);
+      for (int i = 0; i < 2 * n_out; ++i) {
+        const double e = reg[1 + 3 * (i / 2) + (i % 2)];
+        if (e <= step_a || e >= step_b || n_edges >= kMaxSubsteps) continue;
+        int pos = n_edges++;
+        while (pos > 1 && edges[pos - 1] > e) {
+          edges[pos] = edges[pos - 1];
+          --pos;
+        }
+        edges[pos] = e;
+      }
+    }
+    edges[n_edges++] = step_b;
+    for (int sub = 0; sub + 1 < n_edges; ++sub) {
+    const double a = edges[sub], b = edges[sub + 1], len = b - a, len_h = len / 3600.0;
+    if (len <= 0.0) continue;
     const int day = v.step_day[s];
     const std::int64_t cs = static_cast<std::int64_t>(s);
 
@@ -415,6 +441,7 @@ CP_HD inline PortfolioTotals run_portfolio(const View& v, int q, const float* fs
       unmet_h += short_h;
       unmet_value += short_h * v.inference_value_usd_per_gpu_hour[i];
     }
+    }  // sub-steps
   }
   close_due(v.n_steps);
 

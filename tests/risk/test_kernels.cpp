@@ -1,0 +1,158 @@
+// The Monte Carlo kernels (CPU build): known answers of Philox, independence
+// from threads and batching, consistency with the replay, and closed forms
+// (SPEC §4, notes/monte-carlo.md).
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <numeric>
+#include <sstream>
+
+#include "../sim/replay_in_child.hpp"
+#include "risk/problem.hpp"
+#include "risk_api.hpp"
+#include "scenario/load.hpp"
+
+using namespace cloudpact;
+
+namespace {
+risk::BatchResults evaluate(const risk::RiskProblem& pb, std::int64_t first, std::int64_t count, int threads,
+                            std::uint64_t seed = 7) {
+  risk::BatchResults r;
+  risk::evaluate_paths(pb, seed, first, count, risk::Backend::cpu, threads, r);
+  return r;
+}
+
+double mean(const std::vector<double>& v, size_t from, size_t n) {
+  return std::accumulate(v.begin() + static_cast<long>(from), v.begin() + static_cast<long>(from + n), 0.0) /
+         static_cast<double>(n);
+}
+
+double stddev(const std::vector<double>& v, size_t from, size_t n) {
+  const double m = mean(v, from, n);
+  double s = 0.0;
+  for (size_t i = from; i < from + n; ++i) s += (v[i] - m) * (v[i] - m);
+  return std::sqrt(s / static_cast<double>(n - 1));
+}
+
+std::string read_file(const std::string& path) {
+  std::ifstream f(path);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  return ss.str();
+}
+}  // namespace
+
+TEST_CASE("Philox4x32-10 known-answer vectors (Random123)") {
+  const std::uint32_t zero_ctr[4] = {0, 0, 0, 0}, zero_key[2] = {0, 0};
+  std::uint32_t out[4];
+  risk::philox4x32_10(zero_ctr, zero_key, out);
+  CHECK(out[0] == 0x6627e8d5u);
+  CHECK(out[1] == 0xe169c58du);
+  CHECK(out[2] == 0xbc57ac4cu);
+  CHECK(out[3] == 0x9b00dbd8u);
+  const std::uint32_t pi_ctr[4] = {0x243f6a88u, 0x85a308d3u, 0x13198a2eu, 0x03707344u};
+  const std::uint32_t pi_key[2] = {0xa4093822u, 0x299f31d0u};
+  risk::philox4x32_10(pi_ctr, pi_key, out);
+  CHECK(out[0] == 0xd16cfe09u);
+  CHECK(out[1] == 0x94fdccebu);
+  CHECK(out[2] == 0x5001e420u);
+  CHECK(out[3] == 0x24126ea1u);
+}
+
+TEST_CASE("path i draws the same future for any thread count and batching") {
+  const Scenario sc = load_scenario(std::string(CLOUDPACT_SOURCE_DIR) + "/scenarios/openai-2025-2027.json");
+  const RiskSetup setup = build_risk_problem(sc);
+  const auto one = evaluate(setup.problem, 0, 48, 1);
+  const auto two = evaluate(setup.problem, 0, 48, 2);
+  CHECK(one.cost_usd == two.cost_usd);
+  CHECK(one.unmet_gpu_hours == two.unmet_gpu_hours);
+  CHECK(one.provider_spend_usd == two.provider_spend_usd);
+  // Paths 16..47 evaluated as their own batch are the same paths.
+  const auto tail = evaluate(setup.problem, 16, 32, 2);
+  for (int q = 0; q < one.n_portfolios; ++q)
+    for (int i = 0; i < 32; ++i)
+      CHECK(tail.cost_usd[static_cast<size_t>(q * 32 + i)] == one.cost_usd[static_cast<size_t>(q * 48 + 16 + i)]);
+  // And the futures do differ between paths (the flagship has uncertainty).
+  CHECK(one.cost_usd[0] != one.cost_usd[1]);
+}
+
+TEST_CASE("with the uncertainty off, every scenario's contracted cost and unmet GPU-hours match the replay within 1%") {
+  for (const auto& entry : std::filesystem::directory_iterator(std::string(CLOUDPACT_SOURCE_DIR) + "/scenarios")) {
+    const std::string path = entry.path().string();
+    if (entry.path().extension() != ".json" || entry.path().filename() == "schema.json") continue;
+    INFO(path);
+    const Scenario sc = load_scenario(path);
+    const RiskSetup setup = build_risk_problem(sc, true);
+    const auto r = evaluate(setup.problem, 0, 2, 1);
+    CHECK(r.cost_usd[0] == r.cost_usd[1]);  // no uncertainty: every path is the replay's future
+    const auto s = test::replay_in_child(read_file(path)).summary_json();
+    const double replay_cost = s["totals"]["spend_usd"].get<double>() + s["totals"]["unmet_value_usd"].get<double>();
+    const double replay_unmet = s["totals"]["unmet_gpu_hours"].get<double>();
+    CHECK(r.cost_usd[0] == doctest::Approx(replay_cost).epsilon(0.01));
+    CHECK(r.unmet_gpu_hours[0] == doctest::Approx(replay_unmet).epsilon(0.01).scale(1.0));
+  }
+}
+
+namespace {
+// One year, one provider, one on-demand cluster of 1000 H100 at $2; 100 GPUs
+// of demand. `uncertainty` is spliced in.
+std::string one_cluster_year(const std::string& uncertainty) {
+  return R"({ "name": "closed-form", "start": "2025-01-01", "end": "2026-01-01",
+    "providers": [ { "id": "p", "on_demand_usd_per_gpu_hour": { "H100": 2 },
+      "regions": [ { "id": "r", "clusters": [ { "id": "c", "accelerator": "H100", "capacity_gpus": 1000 } ] } ] } ],
+    "workloads": [ { "id": "w", "kind": "inference", "demand_gpus": 100, "value_usd_per_gpu_hour": 10 } ],
+    "uncertainty": )" + uncertainty + " }";
+}
+}  // namespace
+
+TEST_CASE("GBM price multiplier: the mean cost follows E[S(t)] = exp(drift * t)") {
+  // Day d's multiplier is exp(x_d) with E = exp(mu * d / 365.25) (the jump
+  // compensation keeps this true with jumps too). Cost of day d: 100 GPUs x
+  // 24 h x $2 x multiplier, so E[cost] = 4800 * sum_d exp(mu d / 365.25).
+  const double mu = 0.2;
+  const Scenario sc = parse_scenario(one_cluster_year(R"({ "prices": { "p": { "drift_per_year": 0.2, "vol_per_year": 0.3,
+      "jump_rate_per_year": 2, "jump_mean_pct": -20, "jump_sd_pct": 10 } } })"), "gbm.json");
+  const RiskSetup setup = build_risk_problem(sc);
+  const std::int64_t n = 20000;
+  const auto r = evaluate(setup.problem, 0, n, 0);
+  double expected = 0.0;
+  for (int d = 0; d < 365; ++d) expected += 4800.0 * std::exp(mu * d / 365.25);
+  const double m = mean(r.cost_usd, 0, static_cast<size_t>(n));
+  const double se = stddev(r.cost_usd, 0, static_cast<size_t>(n)) / std::sqrt(static_cast<double>(n));
+  INFO("mean " << m << " expected " << expected << " se " << se);
+  CHECK(std::abs(m - expected) < 4.0 * se);
+}
+
+TEST_CASE("Poisson outages of fixed length: expected unmet = rate x years x demand x duration") {
+  // 2 outages a year, each 10 h, all capacity lost: 2 x 1 x 100 x 10 = 2,000
+  // GPU-h a year expected (overlaps, at 10 h in 8,760, change this by ~0.1%).
+  const Scenario sc = parse_scenario(one_cluster_year(R"({ "outages": { "default": { "rate_per_year": 2,
+      "duration_hours": { "dist": "fixed", "value": 10 } } } })"), "poisson.json");
+  const RiskSetup setup = build_risk_problem(sc);
+  const std::int64_t n = 20000;
+  const auto r = evaluate(setup.problem, 0, n, 0);
+  const double m = mean(r.unmet_gpu_hours, 0, static_cast<size_t>(n));
+  const double se = stddev(r.unmet_gpu_hours, 0, static_cast<size_t>(n)) / std::sqrt(static_cast<double>(n));
+  // An outage that starts in the last 10 h is cut by the horizon: expected
+  // loss 2 x (10/8760) x 100 x 5 = 1.1 GPU-h, negligible against 4 se.
+  INFO("mean " << m << " se " << se);
+  CHECK(std::abs(m - 2000.0) < 4.0 * se + 2.0);
+}
+
+TEST_CASE("risk refuses a scenario beyond the kernels' bounds with a clear message") {
+  std::string text = R"({ "name": "big", "start": "2025-01-01", "end": "2025-02-01", "providers": [ )";
+  for (int p = 0; p < risk::kMaxProviders + 1; ++p)
+    text += std::string(p ? "," : "") + R"({ "id": "p)" + std::to_string(p) +
+            R"(", "regions": [ { "id": "r", "clusters": [ { "id": "c", "accelerator": "H100", "capacity_gpus": 1 } ] } ] })";
+  text += R"( ], "workloads": [ { "id": "w", "kind": "inference", "demand_gpus": 1 } ] })";
+  const Scenario sc = parse_scenario(text, "big.json");
+  try {
+    (void)build_risk_problem(sc);
+    FAIL("expected an InputError");
+  } catch (const InputError& e) {
+    CHECK(e.lines().at(0) == "big.json: /providers: 17 providers is more than `risk` handles (expected at most 16; "
+                             "`run` has no such bound)");
+  }
+}
