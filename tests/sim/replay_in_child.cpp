@@ -1,5 +1,6 @@
 #include "replay_in_child.hpp"
 
+#include <cstdio>
 #include <sstream>
 #include <stdexcept>
 #include <vector>
@@ -29,6 +30,9 @@ std::string frame(const std::string& s) { return std::to_string(s.size()) + "\n"
 ReplayTexts replay_in_child(const std::string& scenario_text) {
   int fds[2];
   if (::pipe(fds) != 0) throw std::runtime_error("pipe failed");
+  // Flush first: the child would otherwise print the parent's buffered output again.
+  std::fflush(stdout);
+  std::fflush(stderr);
   const pid_t pid = ::fork();
   if (pid < 0) throw std::runtime_error("fork failed");
   if (pid == 0) {
