@@ -2,6 +2,8 @@
 // (never by nvcc: CCCL's OMP backend does not build under nvcc).
 #include <omp.h>
 
+#include <algorithm>
+
 #include <thrust/execution_policy.h>
 #include <thrust/for_each.h>
 #include <thrust/iterator/counting_iterator.h>
@@ -41,20 +43,17 @@ void evaluate_paths_cpu(const RiskProblem& pb, std::uint64_t seed, std::int64_t 
     const kernel::PortfolioFunctor run{v, co, sf.data(), sd.data(), si.data(), layout};
     thrust::for_each(thrust::omp::par, thrust::counting_iterator<std::int64_t>(0),
                      thrust::counting_iterator<std::int64_t>(n * v.n_portfolios), run);
-    for (int q = 0; q < v.n_portfolios; ++q)
-      for (std::int64_t i = 0; i < n; ++i) {
-        const size_t from = static_cast<size_t>(q * n + i), to = static_cast<size_t>(q * count + done + i);
-        out.cost_usd[to] = chunk_cost[from];
-        out.spend_usd[to] = chunk_spend[from];
-        out.unmet_gpu_hours[to] = chunk_unmet[from];
-      }
-    for (int p = 0; p < v.n_providers; ++p)
-      for (std::int64_t i = 0; i < n; ++i) {
-        const size_t from = static_cast<size_t>(p * n + i), to = static_cast<size_t>(p * count + done + i);
-        out.provider_spend_usd[to] = chunk_pspend[from];
-        out.provider_used_gpu_hours[to] = chunk_pused[from];
-        out.provider_exit_cost_usd[to] = chunk_pexit[from];
-      }
+    // Rows of the chunk (stride n) move to their place in the batch (stride count).
+    auto place_rows = [&](const std::vector<double>& from, std::vector<double>& to, int rows) {
+      for (int r = 0; r < rows; ++r)
+        std::copy_n(from.begin() + r * n, n, to.begin() + r * count + done);
+    };
+    place_rows(chunk_cost, out.cost_usd, v.n_portfolios);
+    place_rows(chunk_spend, out.spend_usd, v.n_portfolios);
+    place_rows(chunk_unmet, out.unmet_gpu_hours, v.n_portfolios);
+    place_rows(chunk_pspend, out.provider_spend_usd, v.n_providers);
+    place_rows(chunk_pused, out.provider_used_gpu_hours, v.n_providers);
+    place_rows(chunk_pexit, out.provider_exit_cost_usd, v.n_providers);
   }
 }
 
