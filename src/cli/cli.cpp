@@ -15,6 +15,7 @@
 
 #include <unistd.h>
 
+#include "cli/args.hpp"
 #include "cli/compare_json.hpp"
 #include "cli/progress.hpp"
 #include "cloudpact_version.h"
@@ -31,10 +32,6 @@
 namespace cloudpact {
 
 namespace {
-
-struct UsageError : std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
 
 const char* kTopHelp =
     "cloudpact — discrete-event simulator of multi-cloud compute contracts\n"
@@ -92,56 +89,6 @@ const char* kRiskHelp =
 
 const char* kSchemaHelp = "usage: cloudpact schema\nPrints the JSON Schema (draft 2020-12) of scenario files.\n";
 
-bool is_help(const std::string& a) { return a == "--help" || a == "-h"; }
-
-// Parsed options of one command: positional files, --set overrides, and
-// named options with a value.
-struct Args {
-  std::vector<std::string> files;
-  std::vector<Override> overrides;
-  std::map<std::string, std::string> named;
-  std::set<std::string> flags;  // options without a value that were given
-  bool help = false;
-};
-
-Args parse_args(const std::vector<std::string>& argv, const std::vector<std::string>& valued,
-                const std::vector<std::string>& flags = {}) {
-  Args a;
-  for (size_t i = 0; i < argv.size(); ++i) {
-    const std::string& s = argv[i];
-    if (is_help(s)) {
-      a.help = true;
-      continue;
-    }
-    auto take_value = [&](const std::string& name) -> std::string {
-      const std::string eq = name + "=";
-      if (s.rfind(eq, 0) == 0) return s.substr(eq.size());
-      if (i + 1 >= argv.size()) throw UsageError(name + " needs a value");
-      return argv[++i];
-    };
-    if (s == "--set" || s.rfind("--set=", 0) == 0) {
-      a.overrides.push_back(parse_override(take_value("--set")));
-      continue;
-    }
-    bool matched = false;
-    for (const std::string& name : valued) {
-      if (s == name || s.rfind(name + "=", 0) == 0) {
-        a.named[name] = take_value(name);
-        matched = true;
-        break;
-      }
-    }
-    if (matched) continue;
-    if (std::find(flags.begin(), flags.end(), s) != flags.end()) {
-      a.flags.insert(s);
-      continue;
-    }
-    if (s.size() > 1 && s[0] == '-') throw UsageError("unknown option " + s);
-    a.files.push_back(s);
-  }
-  return a;
-}
-
 int cmd_validate(const std::vector<std::string>& argv) {
   const Args a = parse_args(argv, {});
   if (a.help) {
@@ -177,21 +124,6 @@ int cmd_run(const std::vector<std::string>& argv) {
   write_outputs(dir, replay_outputs(sc, r));
   std::cout << dir << "\n";
   return kExitOk;
-}
-
-// An integer option in [min, max]: the whole text must be a decimal integer.
-template <typename T>
-T integer_option(const Args& a, const std::string& name, T fallback, T min, T max) {
-  const auto it = a.named.find(name);
-  if (it == a.named.end()) return fallback;
-  const std::string& text = it->second;
-  T v{};
-  const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-  if (text.empty() || ec != std::errc() || ptr != text.data() + text.size() || v < min || v > max) {
-    throw UsageError(name + " needs an integer in [" + std::to_string(min) + ", " + std::to_string(max) +
-                     "], got '" + text + "'");
-  }
-  return v;
 }
 
 // Bytes of physical memory, 0 when unknown.
