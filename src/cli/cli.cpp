@@ -24,6 +24,7 @@
 #include "risk/metrics.hpp"
 #include "risk/problem.hpp"
 #include "risk/risk_json.hpp"
+#include "risk/risk_run.hpp"
 #include "risk_api.hpp"
 #include "scenario/limits.hpp"
 #include "scenario/load.hpp"
@@ -165,9 +166,7 @@ int cmd_risk(const std::vector<std::string>& argv) {
 
   // Memory: the per-path results (kept for the quantiles), plus the metrics'
   // sorted copies; everything else is per batch.
-  const size_t n_portfolios = setup.portfolio_names.size(), n_providers = setup.provider_ids.size();
-  const double per_path_bytes = 8.0 * static_cast<double>(3 * n_portfolios + 3 * n_providers + 4);
-  const double need = per_path_bytes * static_cast<double>(paths);
+  const double need = risk_result_bytes(setup, paths);
   const double have = physical_memory_bytes();
   if (have > 0 && need > 0.8 * have) {
     char buf[256];
@@ -190,49 +189,21 @@ int cmd_risk(const std::vector<std::string>& argv) {
   } else if (backend_opt == "auto" && risk::cuda_compiled() && risk::cuda_device_present()) {
     backend = risk::Backend::cuda;
   }
-  const std::string backend_name = backend == risk::Backend::cuda ? "cuda" : "cpu-omp";
   if (backend == risk::Backend::cuda) {
     // Device information goes to stderr only: risk.json stays byte-stable.
     std::cerr << "risk: backend cuda: " << risk::cuda_device_description() << "\n";
   }
-  // Batches: --batch N gives fixed batches of N. By default they grow from
-  // 1024 paths to what takes ~0.5 s (for steady progress), capped at 16384
-  // paths on the CPU and 262144 on CUDA. Results never depend on batching.
-  const bool fixed_batches = batch_opt != kNoValue;
-  const std::int64_t max_batch =
-      fixed_batches ? batch_opt : (backend == risk::Backend::cuda ? std::int64_t{262144} : std::int64_t{16384});
-
   const auto out_it = a.named.find("--out");
   const std::string dir = out_it != a.named.end() ? out_it->second : "out/" + sc.name;
 
-  risk::PathResults results(setup.portfolio_names, setup.provider_ids);
-  results.reserve(paths);
+  const RiskRunOptions options{paths, seed, backend, threads, batch_opt, uncertainty_off};
+  std::string text;
   {
     Progress progress("risk", "paths", paths);
-    risk::BatchResults b;
-    std::int64_t batch = fixed_batches ? max_batch : std::min<std::int64_t>(1024, max_batch);
-    for (std::int64_t first = 0; first < paths;) {
-      const std::int64_t count = std::min(batch, paths - first);
-      const auto t0 = std::chrono::steady_clock::now();
-      risk::evaluate_paths(setup.problem, seed, first, count, backend, threads, b);
-      const double took = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-      results.append(b);
-      first += count;
-      progress.update(first);
-      if (!fixed_batches) {
-        const double per_half_second = took > 0 ? 0.5 * static_cast<double>(count) / took : 1e18;
-        const double grown = std::min({per_half_second, 4.0 * static_cast<double>(count),
-                                       static_cast<double>(max_batch)});
-        batch = std::max<std::int64_t>(256, static_cast<std::int64_t>(grown));
-      }
-    }
+    text = run_risk(sc, setup, options, [&](std::int64_t done) { progress.update(done); });
     progress.finish();
   }
-  const risk::RiskMetrics metrics = risk::compute_metrics(results, sc.negotiation);
-  const risk::RiskProblem& pb = setup.problem;
-  const risk::RiskRunInfo info{paths,           seed,          backend_name, uncertainty_off,
-                               pb.n_days,       pb.n_clusters, pb.n_steps,   pb.n_providers};
-  write_outputs(dir, {{"risk.json", risk::risk_json(sc, info, metrics)}});
+  write_outputs(dir, {{"risk.json", text}});
   std::cout << dir << "\n";
   return kExitOk;
 }

@@ -10,6 +10,7 @@
 #include <set>
 #include <sstream>
 
+#include "scenario/json_document.hpp"
 #include "scenario/json_reader.hpp"
 #include "scenario/sha256.hpp"
 #include "scenario/validate.hpp"
@@ -125,6 +126,10 @@ class DuplicateKeys : public nlohmann::json_sax<Json> {
   }
 };
 
+}  // namespace
+
+namespace scenario_json {
+
 // The document, or nullopt after reporting a syntax error. Duplicate keys are
 // reported but do not stop the reading: the rest is still worth checking.
 std::optional<Json> parse_json(const std::string& text, Problems& problems) {
@@ -176,6 +181,8 @@ std::optional<std::vector<std::string>> pointer_tokens(const std::string& pointe
   return tokens;
 }
 
+namespace {
+
 std::optional<std::size_t> array_index(const std::string& token) {
   if (token.empty() || token.size() > 18 || (token.size() > 1 && token.front() == '0')) return std::nullopt;
   std::size_t value = 0;
@@ -193,6 +200,8 @@ Json override_value(const std::string& text) {
     return text;  // SPEC §1: not JSON, so a string
   }
 }
+
+}  // namespace
 
 // Applies one override; reports why it cannot be applied.
 void apply_override(Json& doc, const Override& o, Problems& problems) {
@@ -242,7 +251,11 @@ void apply_override(Json& doc, const Override& o, Problems& problems) {
   }
 }
 
-}  // namespace
+}  // namespace scenario_json
+
+using scenario_json::apply_override;
+using scenario_json::parse_json;
+using scenario_json::pointer_tokens;
 
 Override parse_override(const std::string& text) {
   const auto eq = text.find('=');

@@ -1,0 +1,34 @@
+// One Monte Carlo run from a loaded scenario to the text of risk.json: the
+// batch loop shared by `cloudpact risk` and sweep variants. Results depend
+// only on the scenario, seed and path count, never on batching or threads.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+
+#include "risk/problem.hpp"
+#include "risk_api.hpp"
+#include "scenario/scenario.hpp"
+
+namespace cloudpact {
+
+struct RiskRunOptions {
+  std::int64_t paths = 0;
+  std::uint64_t seed = 0;
+  risk::Backend backend = risk::Backend::cpu;
+  int threads = 0;              // OpenMP threads for the cpu backend, 0: all cores
+  std::int64_t batch = -1;      // paths per kernel call; -1: adaptive
+  bool uncertainty_off = false;
+};
+
+// Bytes of the per-path results `paths` paths keep in memory (quantiles need
+// them all); everything else is per batch.
+double risk_result_bytes(const RiskSetup& setup, std::int64_t paths);
+
+// Runs every batch and returns risk.json's text. `on_progress(done)` is called
+// after each batch when given.
+std::string run_risk(const Scenario& sc, const RiskSetup& setup, const RiskRunOptions& options,
+                     const std::function<void(std::int64_t)>& on_progress = {});
+
+}  // namespace cloudpact
