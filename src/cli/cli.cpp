@@ -18,6 +18,7 @@
 #include "cli/args.hpp"
 #include "cli/compare_json.hpp"
 #include "cli/progress.hpp"
+#include "cli/sweep_command.hpp"
 #include "cloudpact_version.h"
 #include "report/atomic_file.hpp"
 #include "report/replay_outputs.hpp"
@@ -28,6 +29,7 @@
 #include "risk_api.hpp"
 #include "scenario/limits.hpp"
 #include "scenario/load.hpp"
+#include "scenario/sweep_spec.hpp"
 #include "sim/replay.hpp"
 
 namespace cloudpact {
@@ -46,6 +48,9 @@ const char* kTopHelp =
     "                                        ledger.csv, events.jsonl (default DIR: out/<scenario name>/)\n"
     "  risk FILE [--out DIR] [--paths N] [--seed S] [--backend auto|cpu|cuda] [--threads N]\n"
     "                                        Monte Carlo of sampled futures; writes risk.json\n"
+    "  sweep FILE [--out DIR] [-j N] [--resume] [--slurm ...]\n"
+    "                                        run every variant of a sweep file; writes sweep.csv and\n"
+    "                                        variants/<id>/ (default DIR: out/<sweep name>/)\n"
     "  schema                                print the JSON Schema of scenario files\n"
     "\n"
     "options: --help (on each command), --version\n"
@@ -100,7 +105,11 @@ int cmd_validate(const std::vector<std::string>& argv) {
   std::vector<std::string> problems;
   for (const std::string& f : a.files) {
     try {
-      (void)load_scenario(f, a.overrides);
+      if (looks_like_sweep_file(f)) {
+        (void)load_sweep_spec(f);
+      } else {
+        (void)load_scenario(f, a.overrides);
+      }
     } catch (const InputError& e) {
       problems.insert(problems.end(), e.lines().begin(), e.lines().end());
     }
@@ -237,7 +246,9 @@ int cli_main(int argc, char** argv) {
     }
     const std::map<std::string, std::function<int(const std::vector<std::string>&)>> commands = {
         {"validate", cmd_validate}, {"run", cmd_run},         {"risk", cmd_risk},
-        {"schema", cmd_schema},     {"compare-json", cmd_compare_json}};
+        {"schema", cmd_schema},     {"compare-json", cmd_compare_json},
+        {"sweep", cmd_sweep},       {"sweep-variant", cmd_sweep_variant},
+        {"sweep-worker", cmd_sweep_worker}};
     const auto it = commands.find(cmd);
     if (it == commands.end()) throw UsageError("unknown command " + cmd);
     return it->second(rest);

@@ -19,7 +19,8 @@ std::string rate_text(double per_s) {
   char buf[32];
   if (per_s >= 1e6) std::snprintf(buf, sizeof buf, "%.2fM", per_s / 1e6);
   else if (per_s >= 1e3) std::snprintf(buf, sizeof buf, "%.1fk", per_s / 1e3);
-  else std::snprintf(buf, sizeof buf, "%.0f", per_s);
+  else if (per_s >= 10) std::snprintf(buf, sizeof buf, "%.0f", per_s);
+  else std::snprintf(buf, sizeof buf, "%.2f", per_s);  // slow items (sweep variants)
   return buf;
 }
 }  // namespace
@@ -67,12 +68,14 @@ void Progress::draw(std::int64_t done, double elapsed) {
     std::string bar(kBarWidth, ' ');
     const int full = static_cast<int>(std::floor(frac * kBarWidth));
     for (int i = 0; i < full && i < kBarWidth; ++i) bar[static_cast<size_t>(i)] = '#';
-    std::fprintf(stderr, "\r%s [%s] %3d%%  %s %s/s  ETA %s   ", what_.c_str(), bar.c_str(), pct,
-                 rate_text(rate).c_str(), unit_.c_str(), format_duration(eta).c_str());
+    std::fprintf(stderr, "\r%s [%s] %3d%%  %s %s/s  ETA %s%s%s   ", what_.c_str(), bar.c_str(), pct,
+                 rate_text(rate).c_str(), unit_.c_str(), format_duration(eta).c_str(), note_.empty() ? "" : "  ",
+                 note_.c_str());
   } else {
-    std::fprintf(stderr, "%s: %lld/%lld %s (%d%%), %s %s/s, ETA %s\n", what_.c_str(),
+    std::fprintf(stderr, "%s: %lld/%lld %s (%d%%), %s %s/s, ETA %s%s%s\n", what_.c_str(),
                  static_cast<long long>(done), static_cast<long long>(total_), unit_.c_str(), pct,
-                 rate_text(rate).c_str(), unit_.c_str(), format_duration(eta).c_str());
+                 rate_text(rate).c_str(), unit_.c_str(), format_duration(eta).c_str(), note_.empty() ? "" : ", ",
+                 note_.c_str());
   }
   std::fflush(stderr);
   drawn_ = true;

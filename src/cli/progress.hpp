@@ -18,6 +18,8 @@ class Progress {
   Progress& operator=(const Progress&) = delete;
 
   void update(std::int64_t done);  // cheap when nothing is due
+  // Extra words shown after the ETA ("3 failed"); empty for none.
+  void set_note(std::string note) { note_ = std::move(note); }
   void finish();                   // final 100% line (only if something was shown)
 
   // "42s", "3m07s", "2h05m"; "?" for a negative or non-finite time.
@@ -27,7 +29,7 @@ class Progress {
   using clock = std::chrono::steady_clock;
   void draw(std::int64_t done, double elapsed);
 
-  std::string what_, unit_;
+  std::string what_, unit_, note_;
   std::int64_t total_;
   bool tty_;
   bool drawn_ = false, finished_ = false;

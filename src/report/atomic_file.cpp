@@ -54,4 +54,28 @@ void write_outputs(const std::string& dir, const std::vector<OutputFile>& files)
   }
 }
 
+bool commit_folder(const std::string& parent, const std::string& name, const std::vector<OutputFile>& files) {
+  namespace fs = std::filesystem;
+  const fs::path target = fs::path(parent) / name;
+  const fs::path tmp = fs::path(parent) / (".tmp-" + name + "-" + std::to_string(::getpid()));
+  std::error_code ec;
+  fs::remove_all(tmp, ec);
+  write_outputs(tmp.string(), files);
+  // rename(2) of a folder onto an existing non-empty folder fails (ENOTEMPTY
+  // or EEXIST), so a folder is committed once, by whoever comes first.
+  if (::rename(tmp.c_str(), target.c_str()) != 0) {
+    const int err = errno;
+    fs::remove_all(tmp, ec);
+    if (err == ENOTEMPTY || err == EEXIST) return false;
+    errno = err;
+    fail("cannot rename onto", target.string());
+  }
+  const int dfd = ::open(parent.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd >= 0) {
+    ::fsync(dfd);
+    ::close(dfd);
+  }
+  return true;
+}
+
 }  // namespace cloudpact

@@ -15,7 +15,8 @@
 //    1,000,000 points per curve;
 //  - contracts and events become timers in the simulation: 1,000,000 each;
 //  - Monte Carlo keeps one result per path and portfolio for the quantiles:
-//    100,000,000 paths.
+//    100,000,000 paths;
+//  - a sweep keeps its plan in memory and one folder per variant: 1,000,000.
 #pragma once
 
 #include <cstddef>
@@ -31,5 +32,8 @@ constexpr std::size_t max_curve_points = 1'000'000;
 constexpr std::size_t max_contracts = 1'000'000;
 constexpr std::size_t max_events = 1'000'000;
 constexpr std::int64_t max_paths = 100'000'000;
+// A sweep's plan (ids and values of every variant) is held in memory and
+// each variant gets a folder: 1,000,000 variants.
+constexpr std::int64_t max_sweep_variants = 1'000'000;
 
 }  // namespace cloudpact::limits

@@ -1,0 +1,98 @@
+#include "sweep/sweep_folder.hpp"
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <stdexcept>
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+namespace cloudpact {
+
+namespace fs = std::filesystem;
+
+SweepFolder::SweepFolder(std::string dir) : dir_(std::move(dir)) {}
+
+std::string SweepFolder::plan_path() const { return (fs::path(dir_) / "plan.json").string(); }
+std::string SweepFolder::csv_path() const { return (fs::path(dir_) / "sweep.csv").string(); }
+std::string SweepFolder::variants_dir() const { return (fs::path(dir_) / "variants").string(); }
+std::string SweepFolder::variant_dir(const std::string& id) const {
+  return (fs::path(variants_dir()) / id).string();
+}
+
+bool SweepFolder::committed(const std::string& id) const {
+  std::error_code ec;
+  return fs::is_directory(variant_dir(id), ec);
+}
+
+std::set<std::string> SweepFolder::committed_ids() const {
+  std::set<std::string> ids;
+  std::error_code ec;
+  for (fs::directory_iterator it(variants_dir(), ec), end; !ec && it != end; it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    if (!name.empty() && name[0] != '.' && it->is_directory(ec)) ids.insert(name);
+  }
+  return ids;
+}
+
+std::string read_text_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return "";
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+std::string SweepFolder::read_result(const std::string& id) const {
+  return read_text_file((fs::path(variant_dir(id)) / "result.json").string());
+}
+
+bool SweepFolder::commit(const std::string& id, const std::vector<OutputFile>& files) const {
+  std::error_code ec;
+  fs::create_directories(variants_dir(), ec);
+  if (ec) throw std::runtime_error("cannot create folder " + variants_dir() + ": " + ec.message());
+  return commit_folder(variants_dir(), id, files);
+}
+
+void SweepFolder::remove_temporaries() const {
+  std::error_code ec;
+  std::vector<fs::path> stale;
+  for (fs::directory_iterator it(variants_dir(), ec), end; !ec && it != end; it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    if (name.rfind(".tmp-", 0) == 0 || name.rfind(".stderr-", 0) == 0) stale.push_back(it->path());
+  }
+  for (const fs::path& p : stale) fs::remove_all(p, ec);
+}
+
+void SweepFolder::lock() {
+  std::error_code ec;
+  fs::create_directories(dir_, ec);
+  if (ec) throw std::runtime_error("cannot create folder " + dir_ + ": " + ec.message());
+  const std::string path = (fs::path(dir_) / ".lock").string();
+  lock_fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (lock_fd_ < 0) throw std::runtime_error("cannot open " + path + ": " + std::strerror(errno));
+  if (::flock(lock_fd_, LOCK_EX | LOCK_NB) != 0) {
+    throw std::runtime_error(dir_ + " is in use by another cloudpact sweep (lock " + path + ")");
+  }
+}
+
+std::string variant_result_json(const std::string& id, const std::vector<std::string>& pointers,
+                                const std::vector<std::string>& values_json, const std::string& error) {
+  nlohmann::ordered_json j;
+  j["variant"] = id;
+  j["status"] = error.empty() ? "ok" : "failed";
+  j["error"] = error;
+  nlohmann::ordered_json values = nlohmann::ordered_json::object();
+  for (std::size_t i = 0; i < pointers.size() && i < values_json.size(); ++i) {
+    values[pointers[i]] = nlohmann::ordered_json::parse(values_json[i]);
+  }
+  j["values"] = values;
+  return j.dump(2) + "\n";
+}
+
+}  // namespace cloudpact

@@ -1,0 +1,56 @@
+// The folder of a sweep (SPEC §7):
+//   DIR/plan.json            what to run (plan.hpp)
+//   DIR/sweep.csv            one row per committed variant, rebuilt from variants/
+//   DIR/variants/<id>/       each variant's outputs and result.json, committed
+//                            by one atomic folder rename
+//   DIR/.lock                held (flock) by the process driving the sweep
+// A variant is done exactly when variants/<id>/ exists: whatever kills the
+// sweep, a variant is either whole or absent, and a rerun never duplicates it.
+#pragma once
+
+#include <set>
+#include <string>
+#include <vector>
+
+#include "report/atomic_file.hpp"
+
+namespace cloudpact {
+
+class SweepFolder {
+ public:
+  explicit SweepFolder(std::string dir);
+
+  const std::string& dir() const { return dir_; }
+  std::string plan_path() const;
+  std::string csv_path() const;
+  std::string variants_dir() const;
+  std::string variant_dir(const std::string& id) const;
+
+  bool committed(const std::string& id) const;
+  std::set<std::string> committed_ids() const;
+  // result.json of a committed variant ("" when absent).
+  std::string read_result(const std::string& id) const;
+
+  // Commits a variant's files at once; false when it was already committed.
+  bool commit(const std::string& id, const std::vector<OutputFile>& files) const;
+
+  // Leftovers of processes killed mid-write (variants/.tmp-*, .stderr-*).
+  // Call only while holding the lock, with no variant process running.
+  void remove_temporaries() const;
+
+  // Takes DIR/.lock (creating DIR); throws std::runtime_error when another
+  // cloudpact process is driving this sweep. Released when the process exits.
+  void lock();
+
+ private:
+  std::string dir_;
+  int lock_fd_ = -1;
+};
+
+// result.json of a variant: {"variant", "status": "ok"|"failed", "error", "values"}.
+std::string variant_result_json(const std::string& id, const std::vector<std::string>& pointers,
+                                const std::vector<std::string>& values_json, const std::string& error);
+
+std::string read_text_file(const std::string& path);  // "" when unreadable
+
+}  // namespace cloudpact

@@ -1,0 +1,129 @@
+#include "sweep/variant_pool.hpp"
+
+#include <chrono>
+#include <csignal>
+#include <filesystem>
+#include <map>
+#include <thread>
+
+#include <sys/wait.h>
+
+#include "cli/child_process.hpp"
+
+namespace cloudpact {
+
+namespace {
+
+volatile std::sig_atomic_t g_stop_signal = 0;
+extern "C" void on_stop_signal(int sig) { g_stop_signal = sig; }
+
+// Installs the stop handlers for the pool's lifetime, restores the old ones.
+class StopSignals {
+ public:
+  StopSignals() {
+    g_stop_signal = 0;
+    struct sigaction sa {};
+    sa.sa_handler = on_stop_signal;
+    sigemptyset(&sa.sa_mask);
+    for (std::size_t i = 0; i < kCount; ++i) ::sigaction(kSignals[i], &sa, &old_[i]);
+  }
+  ~StopSignals() {
+    for (std::size_t i = 0; i < kCount; ++i) ::sigaction(kSignals[i], &old_[i], nullptr);
+  }
+  StopSignals(const StopSignals&) = delete;
+  StopSignals& operator=(const StopSignals&) = delete;
+
+ private:
+  static constexpr std::size_t kCount = 3;
+  static constexpr int kSignals[kCount] = {SIGINT, SIGTERM, SIGHUP};
+  struct sigaction old_[kCount];
+};
+
+// The last `max_bytes` of a file, trimmed to whole lines.
+std::string tail_of(const std::string& path, std::size_t max_bytes) {
+  std::string text = read_text_file(path);
+  while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
+  if (text.size() > max_bytes) {
+    text = text.substr(text.size() - max_bytes);
+    if (const auto nl = text.find('\n'); nl != std::string::npos) text = text.substr(nl + 1);
+  }
+  for (char& c : text)
+    if (c == '\n' || c == '\r') c = ' ';
+  return text;
+}
+
+struct Running {
+  std::string id;
+  std::string stderr_path;
+};
+
+}  // namespace
+
+PoolOutcome run_variant_pool(const SweepPlan& plan, const SweepFolder& folder, const std::vector<std::string>& ids,
+                             int jobs, const std::string& exe, const std::function<void(const std::string&)>& on_commit) {
+  namespace fs = std::filesystem;
+  StopSignals signals;
+  PoolOutcome out;
+  std::map<pid_t, Running> running;
+  std::size_t next = 0;
+  std::error_code ec;
+  fs::create_directories(folder.variants_dir(), ec);
+
+  auto reap = [&](pid_t pid, int status) {
+    const auto it = running.find(pid);
+    if (it == running.end()) return;
+    const Running r = it->second;
+    running.erase(it);
+    ChildExit e;
+    e.pid = pid;
+    if (WIFSIGNALED(status)) e.signal = WTERMSIG(status);
+    else e.exit_code = WEXITSTATUS(status);
+    bool committed = folder.committed(r.id);
+    // A child stopped by our own SIGTERM is not a failed variant: it is
+    // simply not done, and a resume runs it again.
+    const bool stopped_by_us = g_stop_signal != 0 && e.signal == SIGTERM;
+    if (!committed && !stopped_by_us) {
+      std::string error = "variant process " + e.describe();
+      const std::string tail = tail_of(r.stderr_path, 400);
+      if (!tail.empty()) error += ": " + tail;
+      const Variant* v = plan.find(r.id);
+      folder.commit(r.id, {{"result.json", variant_result_json(r.id, plan.pointers,
+                                                               v ? v->values_json : std::vector<std::string>{},
+                                                               error)}});
+      ++out.crashed;
+      committed = true;
+    }
+    fs::remove(r.stderr_path, ec);
+    if (committed) {
+      ++out.finished;
+      if (on_commit) on_commit(r.id);
+    }
+  };
+
+  while (next < ids.size() || !running.empty()) {
+    while (g_stop_signal == 0 && next < ids.size() && static_cast<int>(running.size()) < jobs) {
+      const std::string& id = ids[next++];
+      if (folder.committed(id)) continue;
+      const std::string err = (fs::path(folder.variants_dir()) / (".stderr-" + id)).string();
+      const pid_t pid = spawn_child({{exe, "sweep-variant", folder.dir(), id}, "/dev/null", err});
+      running[pid] = Running{id, err};
+    }
+    if (g_stop_signal != 0) {
+      for (const auto& [pid, r] : running) ::kill(pid, SIGTERM);
+      next = ids.size();
+    }
+    if (running.empty()) break;
+    // Poll rather than block, so a signal never waits for a long variant.
+    int status = 0;
+    const pid_t pid = ::waitpid(-1, &status, WNOHANG);
+    if (pid > 0) {
+      reap(pid, status);
+    } else {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+  }
+  out.stop_signal = g_stop_signal;
+  return out;
+}
+
+}  // namespace cloudpact
