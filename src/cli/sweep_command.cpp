@@ -92,9 +92,6 @@ void report(const SweepPlan& plan, const SweepTable& table, const std::string& d
   std::_Exit(128 + sig);
 }
 
-volatile std::sig_atomic_t g_wait_stop = 0;
-extern "C" void on_wait_stop(int sig) { g_wait_stop = sig; }
-
 }  // namespace
 
 int cmd_sweep(const std::vector<std::string>& argv) {
@@ -174,29 +171,22 @@ int cmd_sweep(const std::vector<std::string>& argv) {
     const std::string job_id = slurm_submit(script, slurm_dir);
     std::cerr << "sweep: submitted Slurm job " << job_id << " (" << job.array_size << " array tasks, "
               << pending.size() << " variants)\n";
-    g_wait_stop = 0;
-    struct sigaction sa {}, old_int {}, old_term {};
-    sa.sa_handler = on_wait_stop;
-    sigemptyset(&sa.sa_mask);
-    ::sigaction(SIGINT, &sa, &old_int);
-    ::sigaction(SIGTERM, &sa, &old_term);
+    const StopSignals stop_signals;
     {
       Progress progress("sweep", "variants", static_cast<std::int64_t>(pending.size()));
       const std::size_t before = folder.committed_ids().size();
       slurm_wait(
           job_id, slurm_dir,
           [&] { progress.update(static_cast<std::int64_t>(folder.committed_ids().size() - before)); },
-          [&] { return g_wait_stop != 0; });
-      if (g_wait_stop == 0) progress.finish();
+          [&] { return StopSignals::received() != 0; });
+      if (StopSignals::received() == 0) progress.finish();
     }
-    ::sigaction(SIGINT, &old_int, nullptr);
-    ::sigaction(SIGTERM, &old_term, nullptr);
     table.refresh();
     table.write();
     report(plan, table, dir);
-    if (g_wait_stop != 0) {
+    if (const int sig = StopSignals::received(); sig != 0) {
       std::cerr << "sweep: interrupted; Slurm job " << job_id << " cancelled; what finished is kept\n";
-      die_by(g_wait_stop);
+      die_by(sig);
     }
     std::cout << dir << "\n";
     return table.rows() == static_cast<int>(plan.variants.size()) && table.failed() == 0 ? kExitOk : kExitRuntime;
@@ -205,6 +195,7 @@ int cmd_sweep(const std::vector<std::string>& argv) {
   // Local: a pool of variant processes; sweep.csv is rebuilt every two
   // seconds so that even a SIGKILL leaves a nearly current table behind.
   PoolOutcome outcome;
+  const StopSignals stop_signals;
   {
     Progress progress("sweep", "variants", static_cast<std::int64_t>(pending.size()));
     int done = 0;
@@ -257,6 +248,7 @@ int cmd_sweep_worker(const std::vector<std::string>& argv) {
   for (std::size_t i = static_cast<std::size_t>(shard); i < plan.variants.size(); i += static_cast<std::size_t>(shards)) {
     if (!folder.committed(plan.variants[i].id)) ids.push_back(plan.variants[i].id);
   }
+  const StopSignals stop_signals;  // scancel sends SIGTERM: stop at a clean point
   const PoolOutcome out = run_variant_pool(plan, folder, ids, jobs, self_exe_path(), {});
   std::cout << "shard " << shard << "/" << shards << ": " << out.finished << " of " << ids.size()
             << " variants committed (" << out.crashed << " crashed)\n";

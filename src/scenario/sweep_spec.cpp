@@ -89,7 +89,7 @@ bool looks_like_sweep_file(const std::string& path) {
   const auto bytes = read_bytes(path);
   if (!bytes) return false;
   const Json doc = Json::parse(*bytes, nullptr, false);
-  return doc.is_object() && doc.contains("base") && doc.contains("mode");
+  return doc.is_object() && doc.contains("base");  // scenarios have no "base"
 }
 
 SweepSpec load_sweep_spec(const std::string& path) {
@@ -99,6 +99,10 @@ SweepSpec load_sweep_spec(const std::string& path) {
   const std::optional<Json> parsed = scenario_json::parse_json(*bytes, problems);
   if (!parsed) problems.throw_if_any();
   const Json& doc = *parsed;
+  if (doc.is_object() && !doc.contains("base") && doc.contains("providers")) {
+    problems.add("", "a scenario, not a sweep", "a sweep file with \"base\", \"mode\" and \"parameters\"");
+    problems.throw_if_any();
+  }
   const Reader r(problems);
   const Object top(r, doc, "", "a sweep object",
                    {"name", "base", "mode", "parameters", "samples", "seed", "run", "risk_paths", "risk_seed",

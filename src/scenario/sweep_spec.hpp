@@ -47,7 +47,7 @@ std::vector<std::string> default_sweep_metrics(bool replay, bool risk);
 // problem, one line each (`FILE: /json/pointer: problem (expected ...)`).
 SweepSpec load_sweep_spec(const std::string& path);
 
-// Whether a file holds a sweep (a JSON object with "base" and "mode") rather
+// Whether a file holds a sweep (a JSON object with "base") rather
 // than a scenario; false for anything unreadable or not JSON.
 bool looks_like_sweep_file(const std::string& path);
 

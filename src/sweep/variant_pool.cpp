@@ -16,28 +16,7 @@ namespace {
 
 volatile std::sig_atomic_t g_stop_signal = 0;
 extern "C" void on_stop_signal(int sig) { g_stop_signal = sig; }
-
-// Installs the stop handlers for the pool's lifetime, restores the old ones.
-class StopSignals {
- public:
-  StopSignals() {
-    g_stop_signal = 0;
-    struct sigaction sa {};
-    sa.sa_handler = on_stop_signal;
-    sigemptyset(&sa.sa_mask);
-    for (std::size_t i = 0; i < kCount; ++i) ::sigaction(kSignals[i], &sa, &old_[i]);
-  }
-  ~StopSignals() {
-    for (std::size_t i = 0; i < kCount; ++i) ::sigaction(kSignals[i], &old_[i], nullptr);
-  }
-  StopSignals(const StopSignals&) = delete;
-  StopSignals& operator=(const StopSignals&) = delete;
-
- private:
-  static constexpr std::size_t kCount = 3;
-  static constexpr int kSignals[kCount] = {SIGINT, SIGTERM, SIGHUP};
-  struct sigaction old_[kCount];
-};
+constexpr int kStopSignals[] = {SIGINT, SIGTERM, SIGHUP};
 
 // The last `max_bytes` of a file, trimmed to whole lines.
 std::string tail_of(const std::string& path, std::size_t max_bytes) {
@@ -59,10 +38,28 @@ struct Running {
 
 }  // namespace
 
+struct StopSignals::Saved {
+  struct sigaction old[kCount];
+};
+
+StopSignals::StopSignals() : saved_(new Saved) {
+  g_stop_signal = 0;
+  struct sigaction sa {};
+  sa.sa_handler = on_stop_signal;
+  sigemptyset(&sa.sa_mask);
+  for (int i = 0; i < kCount; ++i) ::sigaction(kStopSignals[i], &sa, &saved_->old[i]);
+}
+
+StopSignals::~StopSignals() {
+  for (int i = 0; i < kCount; ++i) ::sigaction(kStopSignals[i], &saved_->old[i], nullptr);
+  delete saved_;
+}
+
+int StopSignals::received() { return g_stop_signal; }
+
 PoolOutcome run_variant_pool(const SweepPlan& plan, const SweepFolder& folder, const std::vector<std::string>& ids,
                              int jobs, const std::string& exe, const std::function<void(const std::string&)>& on_commit) {
   namespace fs = std::filesystem;
-  StopSignals signals;
   PoolOutcome out;
   std::map<pid_t, Running> running;
   std::size_t next = 0;
@@ -79,10 +76,12 @@ PoolOutcome run_variant_pool(const SweepPlan& plan, const SweepFolder& folder, c
     if (WIFSIGNALED(status)) e.signal = WTERMSIG(status);
     else e.exit_code = WEXITSTATUS(status);
     bool committed = folder.committed(r.id);
-    // A child stopped by our own SIGTERM is not a failed variant: it is
-    // simply not done, and a resume runs it again.
-    const bool stopped_by_us = g_stop_signal != 0 && e.signal == SIGTERM;
-    if (!committed && !stopped_by_us) {
+    // A child stopped by SIGINT, SIGTERM or SIGHUP (ours, a Ctrl-C to the
+    // whole process group, scancel) is not a failed variant: it is simply not
+    // done, and a resume runs it again. Crashes (SIGSEGV, SIGABRT, an OOM
+    // SIGKILL) and error exits are the variant's own.
+    const bool interrupted = e.signal == SIGINT || e.signal == SIGTERM || e.signal == SIGHUP;
+    if (!committed && !interrupted) {
       std::string error = "variant process " + e.describe();
       const std::string tail = tail_of(r.stderr_path, 400);
       if (!tail.empty()) error += ": " + tail;

@@ -13,14 +13,32 @@
 
 namespace cloudpact {
 
+// While one exists, SIGINT, SIGTERM and SIGHUP only set a flag that the
+// pool (and the caller) read: the sweep then stops at a clean point instead
+// of dying between a commit and the table rebuild. Restores the previous
+// handlers when destroyed.
+class StopSignals {
+ public:
+  StopSignals();
+  ~StopSignals();
+  StopSignals(const StopSignals&) = delete;
+  StopSignals& operator=(const StopSignals&) = delete;
+  static int received();  // the signal caught, 0 when none
+
+ private:
+  static constexpr int kCount = 3;
+  struct Saved;
+  Saved* saved_;
+};
+
 struct PoolOutcome {
   int finished = 0;     // variants committed by this pool (ok or failed)
   int crashed = 0;      // of which: the child died and the pool committed the failure
   int stop_signal = 0;  // SIGINT/SIGTERM/SIGHUP that stopped the pool, 0 when all ran
 };
 
-// `on_commit(id)` is called after each variant is committed. On SIGINT,
-// SIGTERM or SIGHUP the pool starts nothing more, sends SIGTERM to the
+// `on_commit(id)` is called after each variant is committed. Once a stop
+// signal is caught (the caller holds a StopSignals) the pool starts nothing more, sends SIGTERM to the
 // running children, waits for them and returns the signal; what was
 // committed stays committed. A child that dies without committing (a crash)
 // is committed as failed with its exit status and the end of its stderr.
