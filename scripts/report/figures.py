@@ -380,6 +380,9 @@ def sweep_figure(sweep, metric, title):
 def mark_failed_x(ax, xs):
     """Red crosses on the bottom edge of the axes at data x positions."""
     if xs:
+        # Widen the x range to the failed values too (the crosses do not autoscale).
+        ax.update_datalim([(x, y) for x in xs for y in ax.get_ylim()], updatey=False)
+        ax.autoscale_view(scaley=False)
         ax.scatter(xs, [0.0] * len(xs), marker="x", color="tab:red", s=60, zorder=5,
                    clip_on=False, transform=ax.get_xaxis_transform(), label="failed variant")
 
