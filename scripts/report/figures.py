@@ -17,6 +17,8 @@ import matplotlib
 matplotlib.use("Agg")
 matplotlib.rcParams["svg.hashsalt"] = "cloudpact"
 matplotlib.rcParams["path.simplify"] = True
+# Labels hold dollar amounts ("VaR95 $584B, CVaR95 $774B"): no mathtext between two '$'.
+matplotlib.rcParams["text.parse_math"] = False
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
 
@@ -195,24 +197,50 @@ def cost_histograms(risk, title):
                              sharex=True, squeeze=False)
     flat = [a for row in axes for a in row]
     paths = number(risk.get("paths"))
+    # A few extreme paths would squeeze every histogram to the left: the shared axis ends a
+    # little past the largest p99 and each panel says how many paths lie beyond it.
+    lo = min(float(c["histogram"]["edges_usd"][0]) for _, c in ports)
+    hi_all = max(float(c["histogram"]["edges_usd"][-1]) for _, c in ports)
+    p99s = [number(c.get("p99")) for _, c in ports]
+    p99s = [v for v in p99s if not math.isnan(v)]
+    hi = min(hi_all, max(p99s) * 1.15) if p99s else hi_all
+    if hi <= lo:
+        hi = hi_all
+    pad = 0.02 * (hi - lo) if hi > lo else max(abs(lo) * 0.05, 1.0)
+    cut = False
     for k, (ax, (name, c)) in enumerate(zip(flat, ports)):
         h = c["histogram"]
         edges = [float(e) for e in h["edges_usd"]]
         counts = [float(x) for x in h["counts"]]
         total = sum(counts) or 1.0
         share = [100.0 * x / total for x in counts]
-        if len(edges) == 2 and edges[0] == edges[1]:  # every path the same cost
-            w = max(abs(edges[0]) * 0.01, 1.0)
-            ax.bar([edges[0] - w / 2], share, width=w, align="edge", color="0.6")
+        axis_span = (hi - lo) + 2 * pad
+        if edges[-1] - edges[0] < 0.015 * axis_span:
+            # Every path (nearly) the same cost: bins this narrow would not show; one visible
+            # block holds them all, and the panel says so.
+            w = 0.015 * axis_span
+            mid = (edges[0] + edges[-1]) / 2
+            ax.bar([mid - w / 2], [100.0], width=w, align="edge", color="0.62")
+            text = (f"every path: {usd(edges[0])}" if edges[0] == edges[-1]
+                    else f"every path within\n{usd(edges[0])} to {usd(edges[-1])}")
+            right = (mid - lo + pad) / axis_span > 0.6
+            ax.text(0.03 if right else 0.97, 0.5, text, transform=ax.transAxes,
+                    ha="left" if right else "right", va="center", fontsize=8, color="0.3")
         else:
             widths = [b - a for a, b in zip(edges, edges[1:])]
             ax.bar(edges[:-1], share, width=widths, align="edge", color="0.62",
                    edgecolor="white", linewidth=0.3)
         mark_lines(ax, c, k == 0)
+        beyond = sum(x for e, x in zip(edges, counts) if e > hi + pad)
+        if beyond:
+            cut = True
+            ax.text(0.99, 0.95, f"{100.0 * beyond / total:.2g}% of paths\nbeyond {usd(hi + pad)} →",
+                    transform=ax.transAxes, ha="right", va="top", fontsize=7.5, color="0.3")
+        ax.set_xlim(lo - pad, hi + pad)
         ax.set_title(f"{name}\nVaR95 {usd(number(c.get('p95')))}, "
                      f"CVaR95 {usd(number(c.get('cvar95')))}", fontsize=9, loc="left")
         ax.xaxis.set_major_formatter(USD_FMT)
-        ax.xaxis.set_major_locator(MaxNLocator(5))
+        ax.xaxis.set_major_locator(MaxNLocator(6))
         ax.grid(True, axis="y", alpha=0.3)
         ax.tick_params(labelsize=8, labelbottom=True)
         if k % ncols == 0:
@@ -226,11 +254,13 @@ def cost_histograms(risk, title):
     handles, labels = flat[0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="lower center", ncol=3, fontsize=9, frameon=False)
     fig.tight_layout(rect=(0, 0.05, 1, 1))
-    return figure(
-        "cost_distribution.png", "Cost distribution per portfolio",
-        "Histogram of sampled cost per portfolio (spend plus value of unmet demand, USD over the "
-        "horizon, share of paths per bin, from risk.json cost_usd.histogram), with the mean, "
-        "VaR 95% (p95) and CVaR 95% (mean of the worst 5% of paths) marked.", fig)
+    caption = ("Histogram of sampled cost per portfolio (spend plus value of unmet demand, USD "
+               "over the horizon, share of paths per bin, from risk.json cost_usd.histogram), "
+               "with the mean, VaR 95% (p95) and CVaR 95% (mean of the worst 5% of paths) marked")
+    if cut:
+        caption += (f"; the shared axis ends at {usd(hi + pad)} (15% past the largest p99) and "
+                    "each panel states the share of paths in bins beyond it")
+    return figure("cost_distribution.png", "Cost distribution per portfolio", caption + ".", fig)
 
 
 def cost_quantiles(risk, title, have_histogram):
