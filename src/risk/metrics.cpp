@@ -155,6 +155,30 @@ Summary summarize(std::span<const double> values) {
   return s;
 }
 
+Histogram histogram(std::span<const double> values, int bins) {
+  if (values.empty()) throw std::invalid_argument("histogram of an empty sample");
+  if (bins < 1) throw std::invalid_argument("histogram needs at least one bin");
+  const std::vector<std::int64_t> f = sorted_fixed(values);
+  const std::int64_t lo = f.front(), hi = f.back();
+  Histogram h;
+  if (lo == hi) {
+    h.edges = {static_cast<double>(lo) / kFixedScale, static_cast<double>(hi) / kFixedScale};
+    h.counts = {static_cast<std::int64_t>(f.size())};
+    return h;
+  }
+  const i128 span = static_cast<i128>(hi) - lo, nb = bins;
+  h.edges.reserve(static_cast<size_t>(bins) + 1);
+  for (int i = 0; i <= bins; ++i) h.edges.push_back(ratio(static_cast<i128>(lo) * nb + span * i, nb * kScale));
+  h.counts.assign(static_cast<size_t>(bins), 0);
+  // v is in bin i exactly when (v − lo)·bins / span rounds down to i (the
+  // same integers as the edges), the maximum in the last bin.
+  for (const std::int64_t x : f) {
+    const i128 b = std::min<i128>(nb - 1, ((static_cast<i128>(x) - lo) * nb) / span);
+    ++h.counts[static_cast<size_t>(b)];
+  }
+  return h;
+}
+
 std::int64_t count_unmet(std::span<const double> unmet_gpu_hours) {
   std::int64_t n = 0;
   for (const double u : unmet_gpu_hours) n += u > kUnmetEpsilonGpuHours ? 1 : 0;
@@ -242,6 +266,7 @@ RiskMetrics compute_metrics(const PathResults& r, const Negotiation& negotiation
     PortfolioMetrics pm;
     pm.name = r.portfolio_names[p];
     pm.cost_usd = summarize(r.cost_usd[p]);
+    pm.cost_histogram = histogram(r.cost_usd[p]);
     pm.unmet_gpu_hours = summarize(r.unmet_gpu_hours[p]);
     pm.spend_usd = summarize_mean_only(r.spend_usd[p]);
     pm.unmet_paths = count_unmet(r.unmet_gpu_hours[p]);

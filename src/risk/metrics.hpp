@@ -62,6 +62,23 @@ struct Summary {
 // Throws std::invalid_argument on an empty sample.
 Summary summarize(std::span<const double> values);
 
+// A fixed-bin histogram of a sample, for plots of the distribution (risk.json
+// `cost_usd.histogram`). `bins` equal-width bins span [min, max] of the
+// fixed-point values: edges[i] = min + (max − min)·i / bins (hundredths,
+// computed in integers, so the edges and counts depend only on the multiset of
+// values, like every other number here). Bin i holds the values v with
+// edges[i] ≤ v < edges[i + 1]; the last bin also holds max. When every value
+// is the same there is one bin, edges [v, v], holding all of them.
+inline constexpr int kHistogramBins = 40;
+
+struct Histogram {
+  std::vector<double> edges;          // bins + 1 values, ascending
+  std::vector<std::int64_t> counts;   // bins values, summing to the sample size
+};
+
+// Throws std::invalid_argument on an empty sample or bins < 1.
+Histogram histogram(std::span<const double> values, int bins = kHistogramBins);
+
 // A path "has unmet demand" above this many GPU-hours.
 inline constexpr double kUnmetEpsilonGpuHours = 1e-6;
 
@@ -105,6 +122,7 @@ struct PathResults {
 struct PortfolioMetrics {
   std::string name;
   Summary cost_usd;
+  Histogram cost_histogram;  // of cost_usd, kHistogramBins bins
   Summary unmet_gpu_hours;
   Summary spend_usd;
   std::int64_t unmet_paths = 0;  // paths with unmet demand

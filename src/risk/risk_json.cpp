@@ -27,6 +27,20 @@ ojson distribution(const Summary& s) {
                {"se_cvar95", num(s.se_cvar95)}};
 }
 
+// Additive to SPEC §6: the fixed-bin histogram behind the quantiles, for plots.
+ojson histogram(const Histogram& h) {
+  ojson edges = ojson::array(), counts = ojson::array();
+  for (const double e : h.edges) edges.push_back(num(e));
+  for (const std::int64_t c : h.counts) counts.push_back(c);
+  return ojson{{"edges_usd", edges}, {"counts", counts}};
+}
+
+ojson cost_distribution(const PortfolioMetrics& p) {
+  ojson d = distribution(p.cost_usd);
+  d["histogram"] = histogram(p.cost_histogram);
+  return d;
+}
+
 }  // namespace
 
 std::string risk_json(const Scenario& sc, const RiskRunInfo& info, const RiskMetrics& m) {
@@ -43,7 +57,7 @@ std::string risk_json(const Scenario& sc, const RiskRunInfo& info, const RiskMet
   ojson portfolios = ojson::object();
   for (const PortfolioMetrics& p : m.portfolios) {
     portfolios[p.name] = {
-        {"cost_usd", distribution(p.cost_usd)},
+        {"cost_usd", cost_distribution(p)},
         {"unmet_gpu_hours",
          {{"mean", num(p.unmet_gpu_hours.mean)},
           {"p95", num(p.unmet_gpu_hours.p95)},

@@ -272,6 +272,34 @@ TEST_CASE("batches append in order; results do not depend on the batching") {
   CHECK_THROWS_AS(parts.append(wrong), std::invalid_argument);
 }
 
+TEST_CASE("histogram: fixed bins over [min, max], counts sum to N, order-independent") {
+  std::vector<double> v = one_to(100);  // 1..100
+  const Histogram h = histogram(v, 4);
+  REQUIRE(h.edges.size() == 5);
+  REQUIRE(h.counts.size() == 4);
+  CHECK(h.edges.front() == 1.0);
+  CHECK(h.edges.back() == 100.0);
+  CHECK(h.edges[1] == 25.75);  // 1 + 99/4
+  CHECK(h.edges[2] == 50.5);
+  // [1, 25.75): 1..25; [25.75, 50.5): 26..50; [50.5, 75.25): 51..75; [75.25, 100]: 76..100
+  CHECK(h.counts == std::vector<std::int64_t>{25, 25, 25, 25});
+  std::reverse(v.begin(), v.end());
+  const Histogram r = histogram(v, 4);
+  CHECK(r.edges == h.edges);
+  CHECK(r.counts == h.counts);
+
+  const Histogram d = histogram(one_to(1000));
+  CHECK(d.counts.size() == static_cast<size_t>(kHistogramBins));
+  CHECK(std::accumulate(d.counts.begin(), d.counts.end(), std::int64_t{0}) == 1000);
+  CHECK(std::is_sorted(d.edges.begin(), d.edges.end()));
+
+  const Histogram same = histogram(std::vector<double>{3.5, 3.5, 3.5});
+  CHECK(same.edges == std::vector<double>{3.5, 3.5});
+  CHECK(same.counts == std::vector<std::int64_t>{3});
+  CHECK_THROWS_AS(histogram(std::vector<double>{}), std::invalid_argument);
+  CHECK_THROWS_AS(histogram(v, 0), std::invalid_argument);
+}
+
 TEST_CASE("risk.json has the SPEC §6 shape and no run-dependent value") {
   const PathResults r = make_results(40);
   Negotiation neg;
@@ -302,6 +330,16 @@ TEST_CASE("risk.json has the SPEC §6 shape and no run-dependent value") {
   for (const char* k : {"mean", "p50", "p95", "p99", "cvar95", "se_mean", "se_cvar95"}) {
     CHECK(c["cost_usd"][k].is_number());
   }
+  // Additive key: the histogram follows the SPEC keys, counts sum to the paths.
+  const auto& hist = c["cost_usd"]["histogram"];
+  CHECK(hist["edges_usd"].size() == static_cast<size_t>(kHistogramBins) + 1);
+  CHECK(hist["counts"].size() == static_cast<size_t>(kHistogramBins));
+  CHECK(hist["counts"].get<std::vector<std::int64_t>>() ==
+        std::vector<std::int64_t>(m.portfolios[0].cost_histogram.counts));
+  std::int64_t total = 0;
+  for (const auto& n : hist["counts"]) total += n.get<std::int64_t>();
+  CHECK(total == 40);
+  CHECK(text.find("\"se_cvar95\"") < text.find("\"histogram\""));
   CHECK(c["unmet_gpu_hours"]["mean"].is_number());
   CHECK(c["unmet_gpu_hours"]["p95"].is_number());
   CHECK(c["spend_usd"]["mean"].is_number());

@@ -1,0 +1,150 @@
+"""HTML report of cloudpact outputs: python3 scripts/report INPUT [--out OUTDIR] [--metric NAME]
+
+INPUT is one of
+  - a run folder (the --out DIR of `cloudpact run`: summary.json, timeseries.csv,
+    ledger.csv; with risk.json too when `cloudpact risk` wrote into the same folder);
+  - a risk.json (or a folder holding only risk.json);
+  - a sweep.csv (or a sweep folder holding sweep.csv).
+
+Writes PNG figures and one self-contained report.html (figures embedded as
+base64 data URIs, no external resources) into OUTDIR (default: INPUT/report/,
+or report/ beside an INPUT file), each file atomically (temporary file, then
+rename). Same inputs give byte-identical outputs. Prints the paths written.
+
+Figures: run folder -> capacity vs demand, spend by provider, spend by billing
+item, unmet demand (those of scripts/plot), plus the risk figures when risk.json
+is present; risk.json -> cost distribution per portfolio (histogram with VaR 95%
+and CVaR 95%), cost quantiles per portfolio, BATNA vs contract vs Nash price;
+sweep.csv -> the headline metric (--metric, default totals.spend_usd, else the
+first metric column) over the swept parameters: a line for one numeric
+parameter, a heat map for a grid of two, lines or bars per category for
+categorical ones, one scatter per parameter for more than two.
+
+Exit codes: 0 done; 2 bad usage or input (one line on stderr naming the file,
+nothing written); 3 an output could not be written.
+"""
+import argparse
+import os
+import signal
+import sys
+import tempfile
+
+from sources import ReportError, classify  # noqa: E402  (sys.path[0] is this folder)
+
+
+def parse_args(argv):
+    ap = argparse.ArgumentParser(
+        prog="scripts/report", description=__doc__.split("\n\n", 1)[1],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        usage="python3 scripts/report INPUT [--out OUTDIR] [--metric NAME]")
+    ap.add_argument("input", metavar="INPUT", help="run folder, risk.json, sweep.csv or sweep folder")
+    ap.add_argument("--out", metavar="OUTDIR", help="output folder (default: INPUT/report/)")
+    ap.add_argument("--metric", metavar="NAME",
+                    help="sweep only: metric column to plot (default totals.spend_usd, else the "
+                         "first metric column)")
+    return ap.parse_args(argv)
+
+
+def build(args):
+    """Reads and renders everything in memory: -> (outdir, [(file name, bytes)])."""
+    inp, folder = classify(args.input)
+    import figures
+    import htmlpage
+
+    kind = inp["kind"]
+    if args.metric is not None and kind != "sweep":
+        raise ReportError(f"{args.input}: --metric applies to sweeps only")
+    notes = []
+    if kind == "run":
+        summary, risk = inp["summary"], inp["risk"]
+        name = summary.get("scenario") or os.path.basename(os.path.normpath(folder))
+        figs = figures.replay_figures(folder, name)
+        headline = htmlpage.run_tables(summary)
+        if risk is not None:
+            figs += figures.risk_figures(risk, name)
+            headline += "\n" + htmlpage.risk_tables(risk)
+        else:
+            notes.append("No risk.json in this folder: run `cloudpact risk SCENARIO --out DIR` "
+                         "into the same folder for the risk figures.")
+        title = f"cloudpact report: {name}"
+        version = summary.get("cloudpact_version")
+        source = (f"Run folder {args.input} — {summary.get('start', '?')} to "
+                  f"{summary.get('end', '?')}" + (f", cloudpact {version}" if version else "")
+                  + ("; with risk.json" if risk is not None else "") + ".")
+    elif kind == "risk":
+        risk = inp["risk"]
+        name = risk.get("scenario") or "risk"
+        figs = figures.risk_figures(risk, name)
+        headline = htmlpage.risk_tables(risk)
+        title = f"cloudpact risk report: {name}"
+        version = risk.get("cloudpact_version")
+        source = (f"risk.json {args.input}" + (f", cloudpact {version}" if version else "")
+                  + f", backend {risk.get('backend', '?')}.")
+    else:
+        sweep = inp
+        if not sweep["metrics"]:
+            raise ReportError(f"{sweep['path']}: no metric columns (only variant, parameters, "
+                              "status, error)")
+        metric = args.metric
+        if metric is None:
+            metric = "totals.spend_usd" if "totals.spend_usd" in sweep["metrics"] \
+                else sweep["metrics"][0]
+        elif metric not in sweep["metrics"]:
+            raise ReportError(f"{sweep['path']}: no metric column {metric!r} (columns: "
+                              f"{', '.join(sweep['metrics'])})")
+        name = os.path.basename(os.path.dirname(os.path.abspath(sweep["path"]))) or "sweep"
+        figs = [figures.sweep_figure(sweep, metric, name)]
+        headline = htmlpage.sweep_tables(sweep, metric)
+        title = f"cloudpact sweep report: {name}"
+        source = (f"sweep.csv {args.input}: {len(sweep['rows'])} variants over "
+                  f"{len(sweep['params'])} parameter(s) ({', '.join(sweep['params']) or 'none'}); "
+                  f"headline metric {metric}.")
+    page = htmlpage.page(title, source, headline, figs, notes)
+    outdir = args.out or os.path.join(folder, "report")
+    files = [(f["name"], f["png"]) for f in figs] + [("report.html", page.encode("utf-8"))]
+    return outdir, files
+
+
+def write_atomic(path, data):
+    d = os.path.dirname(path) or "."
+    fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(path) + ".", suffix=".tmp", dir=d)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+def main(argv):
+    args = parse_args(argv)
+    try:
+        outdir, files = build(args)
+    except ReportError as e:
+        print(f"report: {e}", file=sys.stderr)
+        return e.code
+    try:
+        os.makedirs(outdir, exist_ok=True)
+        written = []
+        for name, data in files:  # report.html last: it is complete only when the PNGs are
+            path = os.path.join(outdir, name)
+            write_atomic(path, data)
+            written.append(path)
+    except OSError as e:
+        print(f"report: cannot write {e.filename or outdir}: {e.strerror}", file=sys.stderr)
+        return 3
+    for p in written:
+        print(p)
+    return 0
+
+
+if __name__ == "__main__":
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,609 @@
+"""The figures of scripts/report, each rendered to PNG bytes in memory.
+
+A figure is a dict: name (file name), title (HTML heading), caption (one
+sentence: what is plotted, in which units), png (bytes), size (w, h pixels).
+Nothing is written here. The replay figures are scripts/plot's own (same
+drawing, same readers); the risk and sweep figures are drawn here.
+"""
+import importlib.machinery
+import importlib.util
+import io
+import math
+import os
+import struct
+
+import matplotlib
+
+matplotlib.use("Agg")
+matplotlib.rcParams["svg.hashsalt"] = "cloudpact"
+matplotlib.rcParams["path.simplify"] = True
+# Labels hold dollar amounts ("VaR95 $584B, CVaR95 $774B"): no mathtext between two '$'.
+matplotlib.rcParams["text.parse_math"] = False
+import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
+
+from sources import ReportError, get, number  # noqa: E402
+
+DPI = 110
+# No Software (matplotlib version) in the PNG and no date: same inputs, same bytes.
+SAVE_KW = {"format": "png", "dpi": DPI, "metadata": {"Software": None}}
+
+C_MEAN, C_VAR, C_CVAR, C_P50, C_P99 = "black", "tab:orange", "tab:red", "tab:blue", "0.45"
+
+
+# ---------- number formatting ----------
+
+def usd(x, _pos=None):
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "n/a"
+    sign, a = ("-" if x < 0 else ""), abs(x)
+    for scale, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k")):
+        if a >= scale:
+            return f"{sign}${a / scale:.3g}{suffix}"
+    return f"{sign}${a:.3g}"
+
+
+def si(x, _pos=None):
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "n/a"
+    a = abs(x)
+    for scale, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k")):
+        if a >= scale:
+            return f"{x / scale:.3g}{suffix}"
+    return f"{x:.3g}"
+
+
+def price(x, _pos=None):
+    return "n/a" if x is None or math.isnan(x) else f"${x:.2f}"
+
+
+USD_FMT = FuncFormatter(usd)
+
+
+def metric_unit(name):
+    """(axis label suffix, formatter) for a sweep metric named by its dotted path."""
+    parts = name.lower().split(".")
+    if any(p.endswith("_usd") for p in parts):
+        return "USD", usd
+    if any("gpu_hours" in p for p in parts):
+        return "H100-eq GPU-hours", si
+    if any(p.startswith("hhi") for p in parts):
+        return "HHI, 0-10000", si
+    if any(p.startswith("p_") or p.startswith("share") for p in parts):
+        return "share of paths, 0-1", lambda x, _p=None: f"{x:.3g}"
+    if any("per_gpu_hour" in p for p in parts):
+        return "USD per H100-eq GPU-hour", price
+    return "", si
+
+
+# ---------- rendering ----------
+
+def png_size(data):
+    if data[:8] != b"\x89PNG\r\n\x1a\n":
+        raise ReportError("internal: matplotlib did not produce a PNG", code=3)
+    return struct.unpack(">II", data[16:24])
+
+
+def render(fig):
+    buf = io.BytesIO()
+    fig.savefig(buf, **SAVE_KW)
+    plt.close(fig)
+    return buf.getvalue()
+
+
+def figure(name, title, caption, fig):
+    data = render(fig)
+    return {"name": name, "title": title, "caption": caption, "png": data, "size": png_size(data)}
+
+
+# ---------- replay figures: scripts/plot's ----------
+
+def load_plot_module():
+    here = os.path.dirname(os.path.abspath(__file__))
+    path = os.path.join(os.path.dirname(here), "plot")
+    loader = importlib.machinery.SourceFileLoader("cloudpact_plot", path)
+    spec = importlib.util.spec_from_loader("cloudpact_plot", loader)
+    mod = importlib.util.module_from_spec(spec)
+    loader.exec_module(mod)
+    return mod
+
+
+REPLAY_TEXT = {
+    "capacity_vs_demand.png": (
+        "Capacity vs demand per provider",
+        "Interval averages from timeseries.csv, in H100-equivalent GPUs: per provider the "
+        "delivered capacity (dashed), what the buyer could use after outages (line) and what it "
+        "used (shaded); the last panel compares the total available with demand (used + unmet)."),
+    "spend_by_provider.png": (
+        "Spend by provider over time",
+        "Monthly spend per provider in USD from ledger.csv, stacked (each item counted in the "
+        "month it closes, SLA credits hatched below zero), and cumulative spend per provider and "
+        "in total."),
+    "spend_by_item.png": (
+        "Spend by billing item",
+        "Ledger totals over the horizon in USD per provider and billing item (reserved, usage, "
+        "on-demand, commitment shortfall, egress; SLA credits negative), with each provider's "
+        "net spend as a diamond."),
+    "unmet.png": (
+        "Unmet demand over time",
+        "Interval averages of demand not served, in H100-equivalent GPUs, stacked by each "
+        "workload's first eligible provider, and unmet demand as a percentage of total demand."),
+}
+
+
+def replay_figures(folder, title):
+    """The four replay figures of scripts/plot, rendered in memory."""
+    plot = load_plot_module()
+    figs = {}
+
+    def die(_code, msg):  # scripts/plot's readers report bad input through die()
+        raise ReportError(msg)
+
+    def save(fig, path, written):
+        figs[os.path.basename(path)] = render(fig)
+        written.append(path)
+
+    plot.die, plot.save = die, save
+    ts = os.path.join(folder, "timeseries.csv")
+    times, providers, series = plot.read_timeseries(ts)
+    if not times:
+        raise ReportError(f"{ts}: no rows")
+    ledger_path = os.path.join(folder, "ledger.csv")
+    ledger = plot.read_ledger(ledger_path)
+    with open(ledger_path, newline="", encoding="utf-8") as f:
+        has_provider = "provider" in f.readline().strip().split(",")
+    colors = plot.provider_colors(providers)
+    written = []
+    plot.plot_capacity(folder, title, times, providers, series, colors, written)
+    plot.plot_spend_by_provider(folder, title, times, providers, series, ledger, has_provider,
+                                colors, written)
+    plot.plot_spend_by_item(folder, title, providers, ledger, colors, written)
+    plot.plot_unmet(folder, title, times, providers, series, colors, written)
+    out = []
+    for name in ("capacity_vs_demand.png", "spend_by_provider.png", "spend_by_item.png",
+                 "unmet.png"):
+        data = figs[name]
+        heading, caption = REPLAY_TEXT[name]
+        out.append({"name": name, "title": heading, "caption": caption, "png": data,
+                    "size": png_size(data)})
+    return out
+
+
+# ---------- risk figures ----------
+
+def portfolio_cost(risk):
+    """[(name, cost_usd dict)] in file order."""
+    return [(name, p["cost_usd"]) for name, p in risk["portfolios"].items()]
+
+
+def mark_lines(ax, c, with_labels):
+    for key, color, style, label in (("mean", C_MEAN, ":", "mean"),
+                                     ("p95", C_VAR, "--", "VaR 95% (p95)"),
+                                     ("cvar95", C_CVAR, "-", "CVaR 95% (mean of worst 5%)")):
+        v = number(c.get(key))
+        if not math.isnan(v):
+            ax.axvline(v, color=color, linestyle=style, linewidth=1.5,
+                       label=label if with_labels else None)
+
+
+def cost_histograms(risk, title):
+    ports = [(n, c) for n, c in portfolio_cost(risk) if isinstance(c.get("histogram"), dict)]
+    if not ports:
+        return None
+    n = len(ports)
+    ncols = min(3, n)
+    nrows = (n + ncols - 1) // ncols
+    fig, axes = plt.subplots(nrows, ncols, figsize=(4.6 * ncols, 2.5 * nrows + 1.3),
+                             sharex=True, squeeze=False)
+    flat = [a for row in axes for a in row]
+    paths = number(risk.get("paths"))
+    # A few extreme paths would squeeze every histogram to the left: the shared axis ends a
+    # little past the largest p99 and each panel says how many paths lie beyond it.
+    lo = min(float(c["histogram"]["edges_usd"][0]) for _, c in ports)
+    hi_all = max(float(c["histogram"]["edges_usd"][-1]) for _, c in ports)
+    p99s = [number(c.get("p99")) for _, c in ports]
+    p99s = [v for v in p99s if not math.isnan(v)]
+    hi = min(hi_all, max(p99s) * 1.15) if p99s else hi_all
+    if hi <= lo:
+        hi = hi_all
+    pad = 0.02 * (hi - lo) if hi > lo else max(abs(lo) * 0.05, 1.0)
+    cut = False
+    for k, (ax, (name, c)) in enumerate(zip(flat, ports)):
+        h = c["histogram"]
+        edges = [float(e) for e in h["edges_usd"]]
+        counts = [float(x) for x in h["counts"]]
+        total = sum(counts) or 1.0
+        share = [100.0 * x / total for x in counts]
+        axis_span = (hi - lo) + 2 * pad
+        if edges[-1] - edges[0] < 0.015 * axis_span:
+            # Every path (nearly) the same cost: bins this narrow would not show; one visible
+            # block holds them all, and the panel says so.
+            w = 0.015 * axis_span
+            mid = (edges[0] + edges[-1]) / 2
+            ax.bar([mid - w / 2], [100.0], width=w, align="edge", color="0.62")
+            text = (f"every path: {usd(edges[0])}" if edges[0] == edges[-1]
+                    else f"every path within\n{usd(edges[0])} to {usd(edges[-1])}")
+            right = (mid - lo + pad) / axis_span > 0.6
+            ax.text(0.03 if right else 0.97, 0.5, text, transform=ax.transAxes,
+                    ha="left" if right else "right", va="center", fontsize=8, color="0.3")
+        else:
+            widths = [b - a for a, b in zip(edges, edges[1:])]
+            ax.bar(edges[:-1], share, width=widths, align="edge", color="0.62",
+                   edgecolor="white", linewidth=0.3)
+        mark_lines(ax, c, k == 0)
+        beyond = sum(x for e, x in zip(edges, counts) if e > hi + pad)
+        if beyond:
+            cut = True
+            ax.text(0.99, 0.95, f"{100.0 * beyond / total:.2g}% of paths\nbeyond {usd(hi + pad)} →",
+                    transform=ax.transAxes, ha="right", va="top", fontsize=7.5, color="0.3")
+        ax.set_xlim(lo - pad, hi + pad)
+        ax.set_title(f"{name}\nVaR95 {usd(number(c.get('p95')))}, "
+                     f"CVaR95 {usd(number(c.get('cvar95')))}", fontsize=9, loc="left")
+        ax.xaxis.set_major_formatter(USD_FMT)
+        ax.xaxis.set_major_locator(MaxNLocator(6))
+        ax.grid(True, axis="y", alpha=0.3)
+        ax.tick_params(labelsize=8, labelbottom=True)
+        if k % ncols == 0:
+            ax.set_ylabel("share of paths (%)", fontsize=9)
+    for ax in flat[n:]:
+        ax.set_visible(False)
+    for ax in flat[(nrows - 1) * ncols:n]:
+        ax.set_xlabel("cost over the horizon (USD)", fontsize=9)
+    fig.suptitle(f"{title}: cost distribution per portfolio "
+                 f"({'%d' % paths if not math.isnan(paths) else '?'} sampled paths)", fontsize=12)
+    handles, labels = flat[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="lower center", ncol=3, fontsize=9, frameon=False)
+    fig.tight_layout(rect=(0, 0.05, 1, 1))
+    caption = ("Histogram of sampled cost per portfolio (spend plus value of unmet demand, USD "
+               "over the horizon, share of paths per bin, from risk.json cost_usd.histogram), "
+               "with the mean, VaR 95% (p95) and CVaR 95% (mean of the worst 5% of paths) marked")
+    if cut:
+        caption += (f"; the shared axis ends at {usd(hi + pad)} (15% past the largest p99) and "
+                    "each panel states the share of paths in bins beyond it")
+    return figure("cost_distribution.png", "Cost distribution per portfolio", caption + ".", fig)
+
+
+def cost_quantiles(risk, title, have_histogram):
+    ports = portfolio_cost(risk)
+    n = len(ports)
+    fig, ax = plt.subplots(figsize=(10, 0.42 * n + 1.9))
+    ys = list(range(n))[::-1]  # first portfolio on top
+    for y, (name, c) in zip(ys, ports):
+        p50, p95, p99 = (number(c.get(k)) for k in ("p50", "p95", "p99"))
+        ax.plot([p50, p99], [y, y], color="0.75", linewidth=6, solid_capstyle="butt", zorder=1)
+        for key, color, marker, size in (("p50", C_P50, "|", 160), ("p95", C_VAR, "|", 160),
+                                         ("p99", C_P99, "|", 160), ("mean", C_MEAN, "D", 30),
+                                         ("cvar95", C_CVAR, "o", 45)):
+            v = number(c.get(key))
+            if not math.isnan(v):
+                ax.scatter([v], [y], color=color, marker=marker, s=size, zorder=3,
+                           linewidths=2.2 if marker == "|" else 0.8)
+    for key, color, marker, label in (("p50", C_P50, "|", "median (p50)"),
+                                      ("mean", C_MEAN, "D", "mean"),
+                                      ("p95", C_VAR, "|", "VaR 95% (p95)"),
+                                      ("cvar95", C_CVAR, "o", "CVaR 95%"),
+                                      ("p99", C_P99, "|", "p99")):
+        ax.scatter([], [], color=color, marker=marker, label=label,
+                   s=120 if marker == "|" else 35, linewidths=2.2 if marker == "|" else 0.8)
+    ax.set_yticks(ys)
+    ax.set_yticklabels([n_ for n_, _ in ports], fontsize=9)
+    ax.set_ylim(-0.7, n - 0.3)
+    ax.xaxis.set_major_formatter(USD_FMT)
+    ax.set_xlabel("cost over the horizon (USD): spend + value of unmet demand")
+    ax.grid(True, axis="x", alpha=0.3)
+    ax.set_title(f"{title}: cost quantiles per portfolio (grey bar: p50 to p99)", fontsize=12)
+    handles, labels = ax.get_legend_handles_labels()
+    fig.legend(handles, labels, fontsize=8, ncol=5, loc="lower center", frameon=False)
+    fig.tight_layout(rect=(0, 0.45 / (0.42 * n + 1.9), 1, 1))
+    caption = ("Quantiles of sampled cost per portfolio in USD (spend plus value of unmet "
+               "demand over the horizon): median, mean, VaR 95% (p95), CVaR 95% and p99, "
+               "as reported in risk.json.")
+    if not have_histogram:
+        caption = caption[:-1] + ("; this risk.json has no per-path histogram, so only the "
+                                  "reported quantiles are drawn, no distribution shape.")
+    return figure("cost_quantiles.png", "Cost quantiles per portfolio", caption, fig)
+
+
+def leverage(risk, title):
+    lev = risk.get("leverage")
+    if not isinstance(lev, dict) or not lev:
+        return None
+    provs = list(lev.keys())
+    keys = (("seller_floor_usd_per_gpu_hour", "seller floor", "0.7"),
+            ("contract_price_usd_per_gpu_hour", "contract price (spend / GPU-h used)", "tab:blue"),
+            ("nash_price_usd_per_gpu_hour", "Nash bargaining price", "tab:green"),
+            ("batna_usd_per_gpu_hour", "BATNA (buyer's alternative)", "tab:purple"))
+    fig, ax = plt.subplots(figsize=(max(7.5, 1.9 * len(provs) + 2.5), 5.2))
+    w = 0.8 / len(keys)
+    top = 0.0
+    for j, (key, label, color) in enumerate(keys):
+        xs, vals = [], []
+        for i, p in enumerate(provs):
+            v = number(get(lev, p, key))
+            x = i - 0.4 + w * (j + 0.5)
+            if math.isnan(v):
+                if key == "nash_price_usd_per_gpu_hour":
+                    ax.text(x, 0, " none: floor > BATNA" if not math.isnan(
+                        number(get(lev, p, "batna_usd_per_gpu_hour"))) else " none",
+                        rotation=90, ha="center", va="bottom", fontsize=7, color="tab:green")
+                continue
+            xs.append(x)
+            vals.append(v)
+            top = max(top, v)
+        ax.bar(xs, vals, width=w, color=color, label=label)
+        for x, v in zip(xs, vals):
+            ax.annotate(f"{v:.2f}", (x, v), textcoords="offset points", xytext=(0, 2),
+                        ha="center", va="bottom", fontsize=7)
+    assumed = [p for p in provs if get(lev, p, "floor_assumed") is True]
+    ax.set_xticks(range(len(provs)))
+    ax.set_xticklabels([p + (" (floor assumed 0)" if p in assumed else "") for p in provs])
+    ax.set_xlabel("provider")
+    ax.set_ylabel("USD per H100-equivalent GPU-hour")
+    ax.yaxis.set_major_formatter(FuncFormatter(price))
+    ax.set_ylim(0, top * 1.25 if top > 0 else 1)
+    ax.grid(True, axis="y", alpha=0.3)
+    ax.legend(fontsize=8, ncol=2, loc="upper left")
+    beta = number(next(iter(lev.values())).get("buyer_power")) if lev else math.nan
+    ax.set_title(f"{title}: negotiating leverage per provider"
+                 + (f" (buyer power β = {beta:g})" if not math.isnan(beta) else ""), fontsize=12)
+    fig.tight_layout()
+    return figure(
+        "leverage.png", "BATNA vs contract price vs Nash price",
+        "Per provider, in USD per H100-equivalent GPU-hour it delivers: the seller's floor, the "
+        "price the buyer pays in the contracted portfolio, the generalised Nash bargaining price "
+        "(absent where the floor exceeds the BATNA) and the BATNA (the buyer's cost per GPU-hour "
+        "of doing without that provider).", fig)
+
+
+def risk_figures(risk, title):
+    out = []
+    hist = cost_histograms(risk, title)
+    if hist:
+        out.append(hist)
+    out.append(cost_quantiles(risk, title, hist is not None))
+    lev = leverage(risk, title)
+    if lev:
+        out.append(lev)
+    return out
+
+
+# ---------- sweep figures ----------
+
+def sweep_figure(sweep, metric, title):
+    rows = sweep["rows"]
+    params = sweep["params"]
+    numeric = sweep["numeric"]
+    ok = [r for r in rows if r["ok"] and r["metrics"].get(metric) is not None]
+    failed = [r for r in rows if not r["ok"]]
+    unit, fmt = metric_unit(metric)
+    mlabel = f"{metric} ({unit})" if unit else metric
+    nfail = f"; {len(failed)} failed variant(s) marked ✕" if failed else ""
+    if not params:
+        fig, ax = plt.subplots(figsize=(max(7, 0.5 * len(rows) + 2), 4.8))
+        xs = list(range(len(rows)))
+        ax.bar([i for i, r in zip(xs, rows) if r in ok], [r["metrics"][metric] for r in ok],
+               color="tab:blue")
+        ax.set_xticks(xs)
+        ax.set_xticklabels([r["variant"] for r in rows], rotation=60, ha="right", fontsize=8)
+        for i, r in zip(xs, rows):
+            if not r["ok"]:
+                ax.scatter([i], [0], marker="x", color="tab:red", s=50, zorder=4)
+        ax.set_ylabel(mlabel)
+        ax.yaxis.set_major_formatter(FuncFormatter(fmt))
+        caption = f"{metric} ({unit or 'as reported'}) per variant{nfail}."
+    elif len(params) == 1:
+        fig, _ax, caption = one_param(rows, ok, params[0], numeric[params[0]], metric, mlabel,
+                                      fmt)
+        caption = caption.format(unit=unit or "as reported") + nfail + "."
+    elif len(params) == 2:
+        fig, _ax, caption = two_params(rows, ok, params, numeric, metric, mlabel, fmt)
+        caption = caption.format(unit=unit or "as reported") + nfail + "."
+    else:
+        fig, caption = many_params(rows, ok, params, numeric, metric, mlabel, fmt)
+        caption = caption.format(unit=unit or "as reported") + nfail + "."
+    fig.suptitle(f"{title}: {metric} over the swept parameters "
+                 f"({len(ok)} of {len(rows)} variants ok)", fontsize=12)
+    fig.tight_layout()
+    return figure("sweep.png", f"Sweep: {metric}", caption, fig)
+
+
+def mark_failed_x(ax, xs):
+    """Red crosses on the bottom edge of the axes at data x positions."""
+    if xs:
+        # Widen the x range to the failed values too (the crosses do not autoscale).
+        ax.update_datalim([(x, y) for x in xs for y in ax.get_ylim()], updatey=False)
+        ax.autoscale_view(scaley=False)
+        ax.scatter(xs, [0.0] * len(xs), marker="x", color="tab:red", s=60, zorder=5,
+                   clip_on=False, transform=ax.get_xaxis_transform(), label="failed variant")
+
+
+def one_param(rows, ok, p, is_num, metric, mlabel, fmt):
+    fig, ax = plt.subplots(figsize=(9, 5.2))
+    if is_num:
+        pts = sorted((r["values"][p], r["metrics"][metric]) for r in ok)
+        ax.plot([x for x, _ in pts], [y for _, y in pts], marker="o", color="tab:blue",
+                label=metric)
+        mark_failed_x(ax, [r["values"][p] for r in rows if not r["ok"]])
+        ax.xaxis.set_major_formatter(FuncFormatter(param_fmt(p)))
+        caption = f"Line plot of {metric} ({{unit}}) against the swept parameter {p}"
+    else:
+        cats = ordered_categories(rows, p)
+        vals = {c: [r["metrics"][metric] for r in ok if r["params"][p] == c] for c in cats}
+        xs = list(range(len(cats)))
+        ax.bar(xs, [mean(vals[c]) for c in cats], color="tab:blue", label=metric)
+        ax.set_xticks(xs)
+        ax.set_xticklabels(cats, rotation=30 if max(map(len, cats)) > 10 else 0, ha="right"
+                           if max(map(len, cats)) > 10 else "center")
+        mark_failed_x(ax, [cats.index(r["params"][p]) for r in rows if not r["ok"]])
+        caption = f"Bars of {metric} ({{unit}}) per value of the swept parameter {p}"
+    ax.set_xlabel(p)
+    ax.set_ylabel(mlabel)
+    ax.yaxis.set_major_formatter(FuncFormatter(fmt))
+    ax.grid(True, alpha=0.3)
+    ax.legend(fontsize=9, loc="best")
+    return fig, ax, caption
+
+
+def two_params(rows, ok, params, numeric, metric, mlabel, fmt):
+    px, py = params
+    if numeric[px] and numeric[py]:
+        ux = sorted({r["values"][px] for r in rows})
+        uy = sorted({r["values"][py] for r in rows})
+        pairs = [(r["values"][px], r["values"][py]) for r in rows]
+        if len(set(pairs)) == len(pairs) and len(ux) * len(uy) <= 2 * len(rows):
+            return heat_map(rows, ok, px, py, ux, uy, metric, mlabel, fmt)
+        fig, ax = plt.subplots(figsize=(9, 6.2))
+        sc = ax.scatter([r["values"][px] for r in ok], [r["values"][py] for r in ok],
+                        c=[r["metrics"][metric] for r in ok], cmap="viridis", s=60,
+                        edgecolors="0.3", linewidths=0.5)
+        bad = [r for r in rows if not r["ok"]]
+        if bad:
+            ax.scatter([r["values"][px] for r in bad], [r["values"][py] for r in bad],
+                       marker="x", color="tab:red", s=60, label="failed variant")
+            ax.legend(fontsize=9, loc="best")
+        cb = fig.colorbar(sc, ax=ax)
+        cb.set_label(mlabel)
+        cb.formatter = FuncFormatter(fmt)
+        cb.update_ticks()
+        ax.set_xlabel(px)
+        ax.set_ylabel(py)
+        ax.xaxis.set_major_formatter(FuncFormatter(param_fmt(px)))
+        ax.yaxis.set_major_formatter(FuncFormatter(param_fmt(py)))
+        ax.grid(True, alpha=0.3)
+        return fig, ax, (f"Scatter of the sampled variants over {px} and {py}, coloured by "
+                         f"{metric} ({{unit}})")
+    # one numeric, one categorical: one line per category; both categorical: grouped bars
+    if numeric[py] and not numeric[px]:
+        px, py = py, px
+    cat = py
+    cats = ordered_categories(rows, cat)
+    fig, ax = plt.subplots(figsize=(9.5, 5.6))
+    cmap = plt.get_cmap("tab10")
+    if numeric[px]:
+        for k, c in enumerate(cats):
+            pts = sorted((r["values"][px], r["metrics"][metric]) for r in ok
+                         if r["params"][cat] == c)
+            ax.plot([x for x, _ in pts], [y for _, y in pts], marker="o", color=cmap(k % 10),
+                    label=f"{cat} = {c}")
+        mark_failed_x(ax, [r["values"][px] for r in rows if not r["ok"]])
+        ax.xaxis.set_major_formatter(FuncFormatter(param_fmt(px)))
+        caption = (f"Line plot of {metric} ({{unit}}) against {px}, one line per value of "
+                   f"{cat}")
+    else:
+        xcats = ordered_categories(rows, px)
+        w = 0.8 / len(cats)
+        for k, c in enumerate(cats):
+            ax.bar([i - 0.4 + w * (k + 0.5) for i in range(len(xcats))],
+                   [mean([r["metrics"][metric] for r in ok if r["params"][px] == xc
+                          and r["params"][cat] == c]) for xc in xcats],
+                   width=w, color=cmap(k % 10), label=f"{cat} = {c}")
+        ax.set_xticks(range(len(xcats)))
+        ax.set_xticklabels(xcats)
+        mark_failed_x(ax, [xcats.index(r["params"][px]) for r in rows if not r["ok"]])
+        caption = (f"Grouped bars of {metric} ({{unit}}) per value of {px}, one bar per "
+                   f"value of {cat}")
+    ax.set_xlabel(px)
+    ax.set_ylabel(mlabel)
+    ax.yaxis.set_major_formatter(FuncFormatter(fmt))
+    ax.grid(True, alpha=0.3)
+    ax.legend(fontsize=9, loc="best")
+    return fig, ax, caption
+
+
+def heat_map(rows, ok, px, py, ux, uy, metric, mlabel, fmt):
+    import numpy as np
+
+    grid = np.full((len(uy), len(ux)), np.nan)
+    state = {}
+    for r in rows:
+        i, j = uy.index(r["values"][py]), ux.index(r["values"][px])
+        state[(i, j)] = r["ok"]
+        if r in ok:
+            grid[i, j] = r["metrics"][metric]
+    fig, ax = plt.subplots(figsize=(max(7.0, 1.25 * len(ux) + 3.2), max(4.8, 0.75 * len(uy) + 2.4)))
+    masked = np.ma.masked_invalid(grid)
+    cmap = plt.get_cmap("viridis").copy()
+    cmap.set_bad("0.92")
+    im = ax.imshow(masked, cmap=cmap, origin="lower", aspect="auto")
+    finite = grid[np.isfinite(grid)]
+    lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
+    for i in range(len(uy)):
+        for j in range(len(ux)):
+            v = grid[i, j]
+            if (i, j) not in state:
+                text, color = "no variant", "0.4"
+            elif not state[(i, j)]:
+                text, color = "✕ failed", "tab:red"
+            elif np.isnan(v):
+                text, color = "n/a", "0.4"
+            else:
+                text = fmt(float(v))
+                frac = (v - lo) / (hi - lo) if hi > lo else 0.5
+                color = "black" if frac > 0.55 else "white"
+            ax.text(j, i, text, ha="center", va="center", fontsize=9, color=color)
+    ax.set_xticks(range(len(ux)))
+    ax.set_xticklabels([param_fmt(px)(v) for v in ux])
+    ax.set_yticks(range(len(uy)))
+    ax.set_yticklabels([param_fmt(py)(v) for v in uy])
+    ax.set_xlabel(px)
+    ax.set_ylabel(py)
+    cb = fig.colorbar(im, ax=ax)
+    cb.set_label(mlabel)
+    cb.formatter = FuncFormatter(fmt)
+    cb.update_ticks()
+    return fig, ax, (f"Heat map of {metric} ({{unit}}, written in each cell) over the grid of "
+                     f"{px} (x) and {py} (y)")
+
+
+def many_params(rows, ok, params, numeric, metric, mlabel, fmt):
+    n = len(params)
+    ncols = min(3, n)
+    nrows = (n + ncols - 1) // ncols
+    fig, axes = plt.subplots(nrows, ncols, figsize=(4.8 * ncols, 3.6 * nrows + 0.9),
+                             sharey=True, squeeze=False)
+    flat = [a for row in axes for a in row]
+    for ax, p in zip(flat, params):
+        if numeric[p]:
+            ax.scatter([r["values"][p] for r in ok], [r["metrics"][metric] for r in ok],
+                       s=22, color="tab:blue", alpha=0.8)
+            mark_failed_x(ax, [r["values"][p] for r in rows if not r["ok"]])
+            ax.xaxis.set_major_formatter(FuncFormatter(param_fmt(p)))
+        else:
+            cats = ordered_categories(rows, p)
+            ax.scatter([cats.index(r["params"][p]) for r in ok],
+                       [r["metrics"][metric] for r in ok], s=22, color="tab:blue", alpha=0.8)
+            mark_failed_x(ax, [cats.index(r["params"][p]) for r in rows if not r["ok"]])
+            ax.set_xticks(range(len(cats)))
+            ax.set_xticklabels(cats, fontsize=8)
+        ax.set_xlabel(p, fontsize=8)
+        ax.yaxis.set_major_formatter(FuncFormatter(fmt))
+        ax.grid(True, alpha=0.3)
+    for ax in flat[n:]:
+        ax.set_visible(False)
+    for k in range(0, n, ncols):
+        flat[k].set_ylabel(mlabel, fontsize=9)
+    return fig, (f"Scatter of {metric} ({{unit}}) against each of the {n} swept parameters, one "
+                 "point per variant")
+
+
+def ordered_categories(rows, p):
+    seen = []
+    for r in rows:
+        if r["params"][p] not in seen:
+            seen.append(r["params"][p])
+    return seen
+
+
+def mean(xs):
+    xs = [x for x in xs if x is not None]
+    return sum(xs) / len(xs) if xs else math.nan
+
+
+def param_fmt(pointer):
+    """Tick formatter for a numeric parameter, by the unit in its name."""
+    last = pointer.rsplit("/", 1)[-1].lower()
+    if last.endswith("_usd"):
+        return usd
+    if "usd_per" in last:
+        return lambda x, _p=None: f"${x:.3g}"
+    return lambda x, _p=None: f"{x:.4g}"

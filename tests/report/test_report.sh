@@ -1,0 +1,239 @@
+#!/usr/bin/env bash
+# scripts/report end to end: reports of (a) a run folder of scenario 01 with risk.json,
+# (b) the risk.json alone, (c) the hand-made sweep fixture; then
+#   - every PNG has the PNG signature, and the expected set of files is written;
+#   - a second generation gives byte-identical files (cmp);
+#   - the page is well-formed and loads nothing from outside (no http, link, url());
+#   - headless Chromium loads every embedded image (the page's own script sets
+#     body[data-images-loaded] = loaded/total on `load`), and counts a corrupted one as
+#     not loaded (so the check can fail);
+#   - bad input exits 2 with one line on stderr naming the file and writes nothing.
+# Needs CLOUDPACT_BIN (the built cloudpact) and python3 with matplotlib.
+# Exit 77 (skipped) only when Chromium is not installed.
+set -uo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+cd "$root"
+py=${PYTHON:-/usr/bin/python3}
+[ -x "$py" ] || py=python3
+bin=${CLOUDPACT_BIN:-}
+
+chrome=""
+for c in chromium chromium-browser google-chrome; do
+  if command -v "$c" >/dev/null 2>&1; then chrome=$(command -v "$c"); break; fi
+done
+if [ -z "$chrome" ]; then
+  echo "test_report: SKIP: Chromium is not installed (scripts/setup installs Debian's chromium)"
+  exit 77
+fi
+
+fails=0
+pass() { echo "ok    $*"; }
+fail() { echo "FAIL  $*"; fails=$((fails + 1)); }
+
+if [ -z "$bin" ] || [ ! -x "$bin" ]; then
+  echo "test_report: CLOUDPACT_BIN is not set to the cloudpact executable (got '${bin}')"
+  exit 1
+fi
+if ! "$py" -c 'import matplotlib, numpy' 2>/dev/null; then
+  echo "test_report: $py lacks matplotlib/numpy (scripts/setup installs python3-matplotlib)"
+  exit 1
+fi
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/cloudpact-report.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+
+report() { "$py" scripts/report "$@"; }
+
+# Chromium's DOM after load; prints the data-images-loaded value of <body>.
+images_loaded() {
+  timeout 120 "$chrome" --headless --no-sandbox --disable-gpu --no-first-run \
+    --user-data-dir="$tmp/chrome-profile" --virtual-time-budget=5000 \
+    --dump-dom "file://$1" 2>"$tmp/chrome.err" |
+    grep -o 'data-images-loaded="[^"]*"' | head -n 1 | sed 's/.*="\(.*\)"/\1/'
+}
+
+png_ok() { [ "$(head -c 8 "$1" | od -An -tx1 | tr -d ' \n')" = "89504e470d0a1a0a" ]; }
+
+# Well-formed HTML5 (every non-void element closed in order, doctype first) and
+# nothing external: no http(s) or protocol-relative URL, no <link>, no url(), no @import.
+page_ok() {
+  "$py" - "$1" <<'EOF'
+import re, sys
+from html.parser import HTMLParser
+VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
+        "track", "wbr"}
+text = open(sys.argv[1], encoding="utf-8").read()
+problems = []
+if not text.startswith("<!DOCTYPE html>\n"):
+    problems.append("no <!DOCTYPE html> first")
+class P(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.stack = []
+    def handle_starttag(self, tag, attrs):
+        if tag not in VOID:
+            self.stack.append(tag)
+        for k, v in attrs:
+            if k in ("src", "href") and v and not v.startswith("data:") and not v.startswith("#"):
+                problems.append(f"external {k}={v[:60]}")
+        if tag == "link":
+            problems.append("<link> element")
+    def handle_endtag(self, tag):
+        if not self.stack or self.stack[-1] != tag:
+            problems.append(f"</{tag}> closes {self.stack[-1] if self.stack else 'nothing'}")
+        else:
+            self.stack.pop()
+p = P()
+p.feed(text)
+p.close()
+if p.stack:
+    problems.append("unclosed " + ",".join(p.stack))
+if re.search(r"url\(|@import|https?://|src=\"//", text):
+    problems.append("url(), @import or an http(s) URL in the page")
+for tag in ("<html lang=", "<meta charset=\"utf-8\">", "<title>", "<h1>", "<figcaption>", "<table>"):
+    if tag not in text:
+        problems.append(f"no {tag}")
+if problems:
+    print("; ".join(problems))
+    sys.exit(1)
+EOF
+}
+
+# check_report NAME OUTDIR EXPECTED_PNGS...: files, PNG signatures, page, Chromium.
+check_report() {
+  local name=$1 out=$2
+  shift 2
+  local n=$#
+  local f
+  for f in "$@" report.html; do
+    [ -s "$out/$f" ] || { fail "$name: $f not written"; return; }
+  done
+  local extra
+  extra=$(cd "$out" && ls | grep -v -x -F -e report.html $(printf -- '-e %s ' "$@"))
+  [ -z "$extra" ] || fail "$name: unexpected files: $extra"
+  local bad=""
+  for f in "$@"; do png_ok "$out/$f" || bad="$bad $f"; done
+  [ -z "$bad" ] && pass "$name: $n PNGs with the PNG signature" || fail "$name: not PNG:$bad"
+  local imgs
+  imgs=$(grep -o '<img src="data:image/png;base64,' "$out/report.html" | wc -l)
+  [ "$imgs" -eq "$n" ] && pass "$name: $n images embedded as data URIs" \
+    || fail "$name: $imgs embedded images, expected $n"
+  local why
+  why=$(page_ok "$out/report.html") && pass "$name: well-formed HTML5, no external resource" \
+    || fail "$name: page: $why"
+  local got
+  got=$(images_loaded "$out/report.html")
+  [ "$got" = "$n/$n" ] && pass "$name: Chromium loaded $got images" \
+    || { fail "$name: Chromium images loaded '$got', expected $n/$n"; tail -n 5 "$tmp/chrome.err"; }
+}
+
+# deterministic NAME DIR1 DIR2: same file names, same bytes.
+deterministic() {
+  local name=$1 a=$2 b=$3 f diff=""
+  [ "$(ls "$a")" = "$(ls "$b")" ] || diff="file lists differ"
+  for f in "$a"/*; do cmp -s "$f" "$b/$(basename "$f")" || diff="$diff $(basename "$f")"; done
+  [ -z "$diff" ] && pass "$name: second generation is byte-identical" \
+    || fail "$name: not deterministic:$diff"
+}
+
+# ---- (a) run folder of scenario 01, with risk.json ----
+run="$tmp/run01"
+"$bin" run scenarios/01-one-vendor-vs-two.json --out "$run" >/dev/null \
+  && "$bin" risk scenarios/01-one-vendor-vs-two.json --paths 1000 --threads 1 --out "$run" \
+     >/dev/null 2>&1 \
+  || { echo "test_report: cloudpact run/risk of scenario 01 failed"; exit 1; }
+risk_pngs=(cost_quantiles.png leverage.png)
+if grep -q '"histogram"' "$run/risk.json"; then
+  risk_pngs=(cost_distribution.png "${risk_pngs[@]}")
+else
+  fail "risk.json has no cost_usd.histogram (built without it?): distribution drawn as quantiles only"
+fi
+run_pngs=(capacity_vs_demand.png spend_by_provider.png spend_by_item.png unmet.png "${risk_pngs[@]}")
+
+start=$EPOCHREALTIME
+if report "$run" >"$tmp/run.out" 2>"$tmp/run.err"; then
+  pass "run folder: report written in $(awk "BEGIN { printf \"%.1f\", $EPOCHREALTIME - $start }") s"
+  check_report "run folder" "$run/report" "${run_pngs[@]}"
+  report "$run" --out "$tmp/run01-again" >/dev/null 2>&1
+  deterministic "run folder" "$run/report" "$tmp/run01-again"
+else
+  fail "run folder: report exited $?: $(cat "$tmp/run.err")"
+fi
+
+# ---- (b) risk.json alone ----
+if report "$run/risk.json" --out "$tmp/risk" >/dev/null 2>"$tmp/risk.err"; then
+  check_report "risk.json" "$tmp/risk" "${risk_pngs[@]}"
+else
+  fail "risk.json: report exited $?: $(cat "$tmp/risk.err")"
+fi
+
+# ---- (c) the sweep fixture (4x3 grid of two numeric parameters, one failed variant) ----
+fixture=tests/report/fixtures/sweep.csv
+if report "$fixture" --out "$tmp/sweep" >/dev/null 2>"$tmp/sweep.err"; then
+  check_report "sweep" "$tmp/sweep" sweep.png
+  report "$fixture" --out "$tmp/sweep-again" >/dev/null 2>&1
+  deterministic "sweep" "$tmp/sweep" "$tmp/sweep-again"
+  grep -q 'Heat map of totals.spend_usd' "$tmp/sweep/report.html" \
+    && pass "sweep: heat map of the default metric totals.spend_usd" \
+    || fail "sweep: no heat map caption for totals.spend_usd"
+  grep -q 'No space left on device, retried twice' "$tmp/sweep/report.html" \
+    && pass "sweep: failed variant's quoted error shown" || fail "sweep: failed variant's error missing"
+else
+  fail "sweep: report exited $?: $(cat "$tmp/sweep.err")"
+fi
+if report "$fixture" --out "$tmp/sweep-cvar" --metric portfolios.contracted.cost_usd.cvar95 \
+     >/dev/null 2>&1 && grep -q 'Heat map of portfolios.contracted.cost_usd.cvar95' \
+     "$tmp/sweep-cvar/report.html"; then
+  pass "sweep: --metric chooses the plotted metric"
+else
+  fail "sweep: --metric portfolios.contracted.cost_usd.cvar95"
+fi
+
+# ---- the Chromium check can fail: a corrupted image is not counted ----
+if [ -s "$tmp/sweep/report.html" ]; then
+  mkdir -p "$tmp/broken"
+  sed 's|data:image/png;base64,iVBOR|data:image/png;base64,AAAAA|' "$tmp/sweep/report.html" \
+    >"$tmp/broken/report.html"
+  got=$(images_loaded "$tmp/broken/report.html")
+  [ "$got" = "0/1" ] && pass "control: a corrupted image counts as not loaded ($got)" \
+    || fail "control: corrupted image gave '$got', expected 0/1"
+fi
+
+# ---- bad input: exit 2, one line on stderr naming the file, nothing written ----
+bad_input() {  # NAME INPUT EXPECTED_IN_MESSAGE [MORE ARGS]
+  local name=$1 input=$2 needle=$3 out="$tmp/bad-out"
+  shift 3
+  rm -rf "$out"
+  report "$input" --out "$out" "$@" >"$tmp/bad.out" 2>"$tmp/bad.err"
+  local rc=$?
+  local lines
+  lines=$(wc -l <"$tmp/bad.err")
+  if [ "$rc" -eq 2 ] && [ "$lines" -eq 1 ] && grep -q -F -- "$needle" "$tmp/bad.err" \
+     && [ ! -e "$out" ] && [ ! -s "$tmp/bad.out" ]; then
+    pass "bad input ($name): exit 2, '$(cat "$tmp/bad.err")'"
+  else
+    fail "bad input ($name): rc $rc, $lines stderr line(s): $(cat "$tmp/bad.err"), out exists: $([ -e "$out" ] && echo yes || echo no)"
+  fi
+}
+bad_input "missing folder" "$tmp/no-such-folder" "$tmp/no-such-folder"
+printf 'id,x,totals.spend_usd\n1,2,3\n' >"$tmp/novariant.csv"
+bad_input "CSV without variant" "$tmp/novariant.csv" "$tmp/novariant.csv: no \"variant\" column"
+printf 'hello\n' >"$tmp/notes.txt"
+bad_input "unrecognised file" "$tmp/notes.txt" "$tmp/notes.txt: unrecognised file"
+mkdir -p "$tmp/partial" && cp "$run/summary.json" "$tmp/partial/"
+bad_input "run folder without timeseries.csv" "$tmp/partial" "$tmp/partial/timeseries.csv"
+bad_input "unknown --metric" "$fixture" "$fixture: no metric column 'totals.nope'" --metric totals.nope
+# No --out: the default OUTDIR (INPUT/report) must not appear either.
+mkdir -p "$tmp/empty"
+report "$tmp/empty" >/dev/null 2>&1
+[ $? -eq 2 ] && [ ! -e "$tmp/empty/report" ] && pass "bad input (empty folder): exit 2, no report/" \
+  || fail "bad input (empty folder): report/ created or wrong exit code"
+
+echo
+if [ "$fails" -eq 0 ]; then
+  echo "test_report: all checks passed"
+  exit 0
+fi
+echo "test_report: $fails check(s) failed"
+exit 1
