@@ -43,7 +43,7 @@ fi
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/cloudpact-report.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 
-report() { "$py" scripts/report "$@"; }
+report() { scripts/report "$@"; }
 
 # Chromium's DOM after load; prints the data-images-loaded value of <body>.
 images_loaded() {

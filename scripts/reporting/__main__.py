@@ -1,4 +1,4 @@
-"""HTML report of cloudpact outputs: python3 scripts/report INPUT [--out OUTDIR] [--metric NAME]
+"""HTML report of cloudpact outputs: scripts/report INPUT [--out OUTDIR] [--metric NAME]
 
 INPUT is one of
   - a run folder (the --out DIR of `cloudpact run`: summary.json, timeseries.csv,
@@ -36,7 +36,7 @@ def parse_args(argv):
     ap = argparse.ArgumentParser(
         prog="scripts/report", description=__doc__.split("\n\n", 1)[1],
         formatter_class=argparse.RawDescriptionHelpFormatter,
-        usage="python3 scripts/report INPUT [--out OUTDIR] [--metric NAME]")
+        usage="scripts/report INPUT [--out OUTDIR] [--metric NAME]")
     ap.add_argument("input", metavar="INPUT", help="run folder, risk.json, sweep.csv or sweep folder")
     ap.add_argument("--out", metavar="OUTDIR", help="output folder (default: INPUT/report/)")
     ap.add_argument("--metric", metavar="NAME",

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Headline table of one replay: scripts/report/headline.py DIR|summary.json
+"""Headline table of one replay: scripts/reporting/headline.py DIR|summary.json
 
 Reads summary.json (SPEC §5) and prints, on stdout:
   - per provider: spend ($B), share of spend, used / available / outage GPU-hours (millions)
