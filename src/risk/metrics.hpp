@@ -83,6 +83,13 @@ std::optional<double> nash_price(double batna, double buyer_power, double seller
 std::optional<double> batna(double mean_cost_without, double mean_cost_contracted, double mean_spend_with,
                             double mean_used_gpu_hours);
 
+// Standard error of a ratio of means over the same paths, R = ΣD / ΣU, by the
+// first-order delta method (the linearised ratio estimator):
+//   se(R) ≈ √( Σ (D_i − R·U_i)² / (N·(N − 1)) ) / Ū,   Ū = ΣU / N.
+// `d` and `u` are per-path values in any common fixed-point unit (they cancel
+// in R; se is in R's unit). NaN with fewer than 2 paths or Ū = 0.
+double ratio_se(std::span<const std::int64_t> d, std::span<const std::int64_t> u);
+
 // Every path's results, accumulated batch after batch (same layout as
 // BatchResults, but one vector per portfolio / provider over all paths).
 struct PathResults {
@@ -116,6 +123,12 @@ struct LockInMetrics {
   std::string provider;
   double exit_cost_usd = 0.0;                  // E[exit cost of P's contracts at the horizon]
   std::optional<double> cost_of_lock_in_usd;   // E[cost single:P] − E[cost contracted]; nullopt without single:P
+  // Monte Carlo standard errors (regression tolerances, SPEC §8). Lock-in is
+  // a mean of PAIRED differences (both portfolios see the same future), so
+  // its SE is that of the per-path difference, usually far below
+  // √(se_single² + se_contracted²). NaN with fewer than 2 paths.
+  double se_exit_cost_usd = 0.0;
+  std::optional<double> se_cost_of_lock_in_usd;
 };
 
 struct LeverageMetrics {
@@ -125,6 +138,12 @@ struct LeverageMetrics {
   std::optional<double> contract_price_usd_per_gpu_hour;  // E[spend with P] / E[GPU-h used on P]
   double seller_floor_usd_per_gpu_hour = 0.0;
   bool floor_assumed = false;  // negotiation gave no floor for P: 0 assumed
+  // Standard errors of the ratios above (ratio_se, first-order delta method);
+  // se of p* = (1 − β)·se of R_B (r and β are inputs). Absent with the value,
+  // NaN with fewer than 2 paths.
+  std::optional<double> se_batna_usd_per_gpu_hour;
+  std::optional<double> se_nash_price_usd_per_gpu_hour;
+  std::optional<double> se_contract_price_usd_per_gpu_hour;
 };
 
 struct RiskMetrics {

@@ -64,8 +64,11 @@ std::string risk_json(const Scenario& sc, const RiskRunInfo& info, const RiskMet
 
   ojson lock_in = ojson::object();
   for (const LockInMetrics& l : m.lock_in) {
+    // The se_* keys come last: earlier keys keep their place and bytes.
     lock_in[l.provider] = {{"exit_cost_usd", num(l.exit_cost_usd)},
-                           {"cost_of_lock_in_usd", num(l.cost_of_lock_in_usd)}};
+                           {"cost_of_lock_in_usd", num(l.cost_of_lock_in_usd)},
+                           {"se_exit_cost_usd", num(l.se_exit_cost_usd)},
+                           {"se_cost_of_lock_in_usd", num(l.se_cost_of_lock_in_usd)}};
   }
   j["lock_in"] = lock_in;
 
@@ -76,7 +79,10 @@ std::string risk_json(const Scenario& sc, const RiskRunInfo& info, const RiskMet
                             {"contract_price_usd_per_gpu_hour", num(l.contract_price_usd_per_gpu_hour)},
                             {"seller_floor_usd_per_gpu_hour", num(l.seller_floor_usd_per_gpu_hour)},
                             {"floor_assumed", l.floor_assumed},
-                            {"buyer_power", num(m.buyer_power)}};
+                            {"buyer_power", num(m.buyer_power)},
+                            {"se_batna_usd_per_gpu_hour", num(l.se_batna_usd_per_gpu_hour)},
+                            {"se_nash_price_usd_per_gpu_hour", num(l.se_nash_price_usd_per_gpu_hour)},
+                            {"se_contract_price_usd_per_gpu_hour", num(l.se_contract_price_usd_per_gpu_hour)}};
   }
   j["leverage"] = leverage;
   return j.dump(2) + "\n";
