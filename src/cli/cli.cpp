@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "cli/args.hpp"
+#include "cli/check_command.hpp"
 #include "cli/compare_json.hpp"
 #include "cli/progress.hpp"
 #include "cloudpact_version.h"
@@ -45,6 +46,7 @@ const char* kTopHelp =
     "                                        ledger.csv, events.jsonl (default DIR: out/<scenario name>/)\n"
     "  risk FILE [--out DIR] [--paths N] [--seed S] [--backend auto|cpu|cuda] [--threads N]\n"
     "                                        Monte Carlo of sampled futures; writes risk.json\n"
+    "  check [--baseline DIR] [--junit FILE] [--update] [FILE...]  re-run, compare with results/ baselines\n"
     "  schema                                print the JSON Schema of scenario files\n"
     "\n"
     "options: --help (on each command), --version\n"
@@ -266,7 +268,7 @@ int cli_main(int argc, char** argv) {
     }
     const std::map<std::string, std::function<int(const std::vector<std::string>&)>> commands = {
         {"validate", cmd_validate}, {"run", cmd_run},         {"risk", cmd_risk},
-        {"schema", cmd_schema},     {"compare-json", cmd_compare_json}};
+        {"schema", cmd_schema},     {"compare-json", cmd_compare_json}, {"check", cmd_check}};
     const auto it = commands.find(cmd);
     if (it == commands.end()) throw UsageError("unknown command " + cmd);
     return it->second(rest);
