@@ -100,9 +100,9 @@ double difference_tolerance(double z, double se_a, double se_b) { return z * std
 double standard_error_tolerance(double z, double se, double n) {
   // A sample standard deviation s of n values has SE ≈ s·√((κ − 1) / (4(n − 1))),
   // κ the kurtosis: s/√(2(n − 1)) for normal values (κ = 3). Costs with rare
-  // outages have heavy tails: κ = 9 is assumed, twice the normal SE. At least
-  // one degree of freedom.
-  constexpr double kurtosis = 9.0;
+  // outages and price jumps have heavy tails: κ = 25 is assumed, √12 times
+  // the normal SE. At least one degree of freedom.
+  constexpr double kurtosis = 25.0;
   return z * se * std::sqrt((kurtosis - 1.0) / (4.0 * std::max(n - 1.0, 1.0)));
 }
 
@@ -143,7 +143,7 @@ Tolerance risk_tolerance(const json& baseline, const json& now, const std::vecto
   const auto n_paths = static_cast<double>(paths);
   const std::string& leaf = path.back();
   auto se_tolerance = [&](double se, double n, const std::string& n_text) {
-    return with(standard_error_tolerance(z, se, n), zs + "·se·√(2/(n−1)), n=" + n_text);
+    return with(standard_error_tolerance(z, se, n), zs + "·se·√(6/(n−1)), n=" + n_text);
   };
 
   // Distribution blocks: portfolios.X.{cost_usd,unmet_gpu_hours,spend_usd}.LEAF and hhi_spend.LEAF.
@@ -157,16 +157,30 @@ Tolerance risk_tolerance(const json& baseline, const json& now, const std::vecto
       return with(mean_tolerance(z, *se_mean), zs + "·se_mean");
     }
     if (leaf == "p50" || leaf == "p95" || leaf == "p99") {
+      // The larger of the order-statistic SE (no assumption on the shape; 0 on
+      // an atom) and the normal approximation from se_mean (blind to skew).
+      const int q_pct = std::stoi(leaf.substr(1));
+      const double q = q_pct / 100.0;
+      const auto se_q = se_at(baseline, now, with_leaf(block, "se_" + leaf));
+      const double normal = se_mean ? quantile_tolerance(z, *se_mean, q) : 0.0;
+      if (se_q && z * *se_q >= normal) return with(z * *se_q, zs + "·se_" + leaf);
       if (!se_mean) return without_se("se_mean");
-      const double q = std::stoi(leaf.substr(1)) / 100.0;
       char buf[64];
-      std::snprintf(buf, sizeof buf, "·se_mean·%.4f (normal p%02d)", quantile_se_factor(q), std::stoi(leaf.substr(1)));
-      return with(quantile_tolerance(z, *se_mean, q), zs + buf);
+      std::snprintf(buf, sizeof buf, "·se_mean·%.4f (normal p%02d)", quantile_se_factor(q), q_pct);
+      return with(normal, zs + buf);
     }
     if (leaf == "cvar95") {
       const auto se_cvar = se_at(baseline, now, with_leaf(block, "se_cvar95"));
       if (!se_cvar) return without_se("se_cvar95");
       return with(cvar_tolerance(z, *se_cvar), zs + "·se_cvar95");
+    }
+    if (leaf == "se_p50" || leaf == "se_p95" || leaf == "se_p99") {
+      // A spread of order statistics next to the quantile, in its unit: it
+      // may move as far as the quantile itself (an atom at the quantile makes
+      // it 0 on one side and not on the other).
+      Tolerance t = risk_tolerance(baseline, now, with_leaf(block, leaf.substr(3)), z);
+      t.basis += " (as " + leaf.substr(3) + ")";
+      return t;
     }
     const auto own = number_at(baseline, path);
     if (leaf == "se_mean" && own) {

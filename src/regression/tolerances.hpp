@@ -9,11 +9,18 @@
 // draw order, a fixed bug in the path model) gives another sample of the
 // same distributions, and its numbers move by sampling noise. The allowed
 // move is z standard errors (z = 5 by default), the SEs taken from the
-// baseline's own risk.json (else from the new one):
+// baseline's own risk.json (else from the new one). Baseline and re-run are
+// two independent estimates, so their difference has SD √2·se: z = 5 allows
+// 3.5 of those.
 //   mean                       z · se_mean
-//   empirical quantile p_q     z · se_mean · √(q(1 − q)) / φ(Φ⁻¹(q))
-//       (SE of a sample quantile, √(q(1 − q)/N) / f(x_q), for a normal
-//       distribution: f(x_q) = φ(Φ⁻¹(q)) / σ and σ/√N = se_mean)
+//   empirical quantile p_q     z · max(se_pq, se_mean · √(q(1 − q)) / φ(Φ⁻¹(q)))
+//       se_pq: the order-statistic SE in risk.json (risk/metrics.hpp
+//       quantile_se_bp), which sees skewed and heavy tails; the second term
+//       is the SE of a sample quantile, √(q(1 − q)/N) / f(x_q), for a normal
+//       distribution (f(x_q) = φ(Φ⁻¹(q)) / σ and σ/√N = se_mean), which
+//       still holds where the sample has an atom at the quantile (se_pq = 0).
+//       The normal term alone proved too tight: on the flagship at 1000 paths
+//       p95 moved 10–15% between seeds against a normal SE of 2%.
 //   cvar95                     z · se_cvar95
 //   p_unmet                    z · max(se_p_unmet, 1/paths)   (se is 0 at p = 0 or 1)
 //   unmet_paths                paths · (tolerance of p_unmet)
@@ -22,10 +29,14 @@
 //   exit_cost_usd, batna, nash, contract price
 //                              z · their se_* (delta method, risk/metrics.hpp);
 //                              nash without its se: z · (1 − β) · se_batna
-//   an se_* field itself       z · se · √(2/(n − 1)): the SE of a standard
+//   se_pq                      as p_q (a spread of order statistics next to
+//                              the quantile, in its unit; 0 at an atom)
+//   an se_* field itself       z · se · √(6/(n − 1)): the SE of a standard
 //                              deviation, s·√((κ − 1)/(4(n − 1))), with kurtosis
-//                              κ = 9 assumed (normal: 3; se_cvar95 of a sample
-//                              with rare outages spreads ~2× the normal value);
+//                              κ = 25 assumed (normal: 3; between seeds the SE of
+//                              the flagship's contract prices moved 20% at 1000
+//                              paths, se_cvar95 of scenario 01 with sampled
+//                              demand spread ~2× the normal-theory value);
 //                              n = paths, paths·(1 − 0.95) for se_cvar95,
 //                              unmet_paths for unmet GPU-hours
 //   se_p_unmet                 how far √(p(1 − p)/N) can move while p_unmet

@@ -101,6 +101,9 @@ void summarize_sorted(const std::vector<std::int64_t>& f, Summary& s) {
   const double ve = sample_variance(excess, ratio(excess_sum, n));
   const double one_minus_alpha = static_cast<double>(kBp - a) / kBp;
   s.se_cvar95 = std::sqrt(ve / (one_minus_alpha * one_minus_alpha * static_cast<double>(n))) / kFixedScale;
+  s.se_p50 = quantile_se_bp(f, 5000);
+  s.se_p95 = quantile_se_bp(f, 9500);
+  s.se_p99 = quantile_se_bp(f, 9900);
 }
 
 // Per-path fixed-point values in path order (path i at index i whatever the
@@ -121,7 +124,7 @@ double fixed_se_mean(const std::vector<std::int64_t>& f) {
 
 Summary summarize_mean_only(std::span<const double> values) {
   Summary s;
-  s.p50 = s.p95 = s.p99 = s.cvar95 = s.se_cvar95 = kNaN;
+  s.p50 = s.p95 = s.p99 = s.cvar95 = s.se_cvar95 = s.se_p50 = s.se_p95 = s.se_p99 = kNaN;
   if (values.empty()) {
     s.mean = s.se_mean = kNaN;
     return s;
@@ -169,6 +172,19 @@ Summary summarize(std::span<const double> values) {
   Summary s;
   summarize_sorted(sorted_fixed(values), s);
   return s;
+}
+
+double quantile_se_bp(std::span<const std::int64_t> sorted, int alpha_bp) {
+  const auto n = static_cast<std::int64_t>(sorted.size());
+  if (n < 2) return kNaN;
+  if (alpha_bp < 1 || alpha_bp > kBp) throw std::invalid_argument("quantile level outside (0, 1]");
+  const double a = static_cast<double>(alpha_bp) / kBp;
+  const double sd_rank = std::sqrt(static_cast<double>(n) * a * (1.0 - a));
+  const std::int64_t d = std::max<std::int64_t>(1, std::llround(2.0 * sd_rank));
+  const std::int64_t k = rank_bp(n, alpha_bp);
+  const std::int64_t lo = std::max<std::int64_t>(1, k - d), hi = std::min<std::int64_t>(n, k + d);
+  const auto spread = static_cast<double>(sorted[static_cast<size_t>(hi - 1)] - sorted[static_cast<size_t>(lo - 1)]);
+  return spread / static_cast<double>(hi - lo) * sd_rank / kFixedScale;
 }
 
 double ratio_se(std::span<const std::int64_t> d, std::span<const std::int64_t> u) {

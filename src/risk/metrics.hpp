@@ -41,6 +41,18 @@ double fixed_mean(std::span<const double> values);
 // ⌈α·N⌉ is computed in integers (no floating-point surprise at α·N = 95).
 double quantile_bp(std::span<const double> values, int alpha_bp);
 
+// Standard error of the empirical quantile VaR_α of sorted values, free of
+// any distribution: the number of values below the true quantile is
+// Binomial(N, α), standard deviation s = √(N·α(1 − α)) ranks, so the
+// estimate wanders about s ranks either side of k = ⌈α·N⌉. The value per
+// rank is read off the order statistics over the ~95% distribution-free
+// interval, d = round(2s) ranks either side (fewer ranks are too noisy):
+//   se ≈ s · (L_(k+d) − L_(k−d)) / (2d),   ranks clipped to [1, N].
+// A heavy or skewed tail shows up here where a normal approximation would
+// miss it. NaN with fewer than 2 values. `sorted` in hundredths, result in
+// units.
+double quantile_se_bp(std::span<const std::int64_t> sorted, int alpha_bp);
+
 struct Summary {
   double mean = 0.0;
   double p50 = 0.0, p95 = 0.0, p99 = 0.0;
@@ -57,6 +69,9 @@ struct Summary {
   //   se_cvar95 ≈ √( Var[(L − VaR)⁺] / ((1 − α)²·N) )   (notes/monte-carlo.md).
   // NaN (null in JSON) with fewer than 2 values.
   double se_mean = 0.0, se_cvar95 = 0.0;
+  // Standard errors of p50, p95, p99 from the order statistics, with no
+  // assumption on the distribution (quantile_se_bp).
+  double se_p50 = 0.0, se_p95 = 0.0, se_p99 = 0.0;
 };
 
 // Throws std::invalid_argument on an empty sample.

@@ -21,10 +21,12 @@ ojson num(double v) {
 
 ojson num(const std::optional<double>& v) { return v ? num(*v) : ojson(nullptr); }
 
+// The se_p* keys come after the earlier ones, which keep their place and bytes.
 ojson distribution(const Summary& s) {
   return ojson{{"mean", num(s.mean)},       {"p50", num(s.p50)},         {"p95", num(s.p95)},
                {"p99", num(s.p99)},         {"cvar95", num(s.cvar95)},   {"se_mean", num(s.se_mean)},
-               {"se_cvar95", num(s.se_cvar95)}};
+               {"se_cvar95", num(s.se_cvar95)}, {"se_p50", num(s.se_p50)}, {"se_p95", num(s.se_p95)},
+               {"se_p99", num(s.se_p99)}};
 }
 
 }  // namespace
@@ -47,7 +49,8 @@ std::string risk_json(const Scenario& sc, const RiskRunInfo& info, const RiskMet
         {"unmet_gpu_hours",
          {{"mean", num(p.unmet_gpu_hours.mean)},
           {"p95", num(p.unmet_gpu_hours.p95)},
-          {"se_mean", num(p.unmet_gpu_hours.se_mean)}}},
+          {"se_mean", num(p.unmet_gpu_hours.se_mean)},
+          {"se_p95", num(p.unmet_gpu_hours.se_p95)}}},
         {"spend_usd", {{"mean", num(p.spend_usd.mean)}, {"se_mean", num(p.spend_usd.se_mean)}}},
         {"p_unmet", num(p.p_unmet)},
         {"unmet_paths", p.unmet_paths},
@@ -60,7 +63,9 @@ std::string risk_json(const Scenario& sc, const RiskRunInfo& info, const RiskMet
   j["hhi_spend"] = {{"mean", num(m.hhi_spend.mean)},
                     {"p50", num(m.hhi_spend.p50)},
                     {"p95", num(m.hhi_spend.p95)},
-                    {"se_mean", num(m.hhi_spend.se_mean)}};
+                    {"se_mean", num(m.hhi_spend.se_mean)},
+                    {"se_p50", num(m.hhi_spend.se_p50)},
+                    {"se_p95", num(m.hhi_spend.se_p95)}};
 
   ojson lock_in = ojson::object();
   for (const LockInMetrics& l : m.lock_in) {

@@ -39,9 +39,9 @@ TEST_CASE("tolerances: the formulas by hand") {
   CHECK(probability_tolerance(5.0, 0.01, 1000) == doctest::Approx(0.05));
   // A difference of independent estimates: z·√(3² + 4²) = 25.
   CHECK(difference_tolerance(5.0, 3.0, 4.0) == doctest::Approx(25.0));
-  // An SE estimated from n = 51 values, kurtosis 9: z·se·√(8/(4·50)) = 5·0.2.
-  CHECK(standard_error_tolerance(5.0, 1.0, 51.0) == doctest::Approx(1.0));
-  CHECK(standard_error_tolerance(5.0, 1.0, 1.0) == doctest::Approx(5.0 * std::sqrt(2.0)));  // at least 1 dof
+  // An SE estimated from n = 51 values, kurtosis 25: z·se·√(24/(4·50)) = 5·√0.12.
+  CHECK(standard_error_tolerance(5.0, 1.0, 51.0) == doctest::Approx(5.0 * std::sqrt(0.12)));
+  CHECK(standard_error_tolerance(5.0, 1.0, 1.0) == doctest::Approx(5.0 * std::sqrt(6.0)));  // at least 1 dof
   // se_p_unmet at p = 0 with p's tolerance 0.005 and N = 1000: √(0.005·0.995/1000) − 0.
   CHECK(binomial_se_tolerance(0.0, 0.005, 1000) == doctest::Approx(std::sqrt(0.005 * 0.995 / 1000.0)));
   // Around p = 0.5 (the maximum of √(p(1 − p))) it can only fall.
@@ -121,18 +121,33 @@ TEST_CASE("tolerances: each risk.json number gets its rule") {
   CHECK(rule({"portfolios", "contracted", "spend_usd", "mean"}).abs_tolerance == doctest::Approx(7.5));
   CHECK(rule({"hhi_spend", "p95"}).abs_tolerance == doctest::Approx(50.0 * 2.1131875).epsilon(1e-6));
 
+  // Quantiles: the order-statistic SE where it is the larger, and the SEs of
+  // quantiles move as far as their quantile.
+  json q = risk_doc();
+  json& cost = q["portfolios"]["contracted"]["cost_usd"];
+  cost["se_p95"] = 5.0;  // 5 > 2·2.113
+  cost["se_p99"] = 1.0;  // 1 < 2·3.733
+  const std::vector<std::string> p95 = {"portfolios", "contracted", "cost_usd", "p95"};
+  CHECK(risk_tolerance(q, q, p95, 5.0).abs_tolerance == doctest::Approx(25.0));
+  CHECK(risk_tolerance(q, q, p95, 5.0).basis == "5·se_p95");
+  CHECK(risk_tolerance(q, q, {"portfolios", "contracted", "cost_usd", "p99"}, 5.0).basis ==
+        "5·se_mean·3.7332 (normal p99)");
+  CHECK(risk_tolerance(q, q, {"portfolios", "contracted", "cost_usd", "se_p95"}, 5.0).abs_tolerance ==
+        doctest::Approx(25.0));
+  CHECK(risk_tolerance(q, q, {"portfolios", "contracted", "cost_usd", "se_p95"}, 5.0).basis == "5·se_p95 (as p95)");
+
   // p_unmet = 0.1 of 1000 paths: se 0.0094868 > 1/1000.
   CHECK(rule({"portfolios", "contracted", "p_unmet"}).abs_tolerance == doctest::Approx(5.0 * 0.00948683));
   CHECK(rule({"portfolios", "contracted", "unmet_paths"}).abs_tolerance == doctest::Approx(1000 * 5.0 * 0.00948683));
 
-  // Standard errors themselves: z·se·√(2/(n − 1)).
+  // Standard errors themselves: z·se·√(6/(n − 1)).
   CHECK(rule({"portfolios", "contracted", "cost_usd", "se_mean"}).abs_tolerance ==
-        doctest::Approx(5.0 * 2.0 * std::sqrt(2.0 / 999)));
-  CHECK(rule({"portfolios", "contracted", "cost_usd", "se_mean"}).basis == "5·se·√(2/(n−1)), n=1000");
+        doctest::Approx(5.0 * 2.0 * std::sqrt(6.0 / 999)));
+  CHECK(rule({"portfolios", "contracted", "cost_usd", "se_mean"}).basis == "5·se·√(6/(n−1)), n=1000");
   CHECK(rule({"portfolios", "contracted", "cost_usd", "se_cvar95"}).abs_tolerance ==
-        doctest::Approx(5.0 * 3.0 * std::sqrt(2.0 / 49)));  // the 50 tail paths
+        doctest::Approx(5.0 * 3.0 * std::sqrt(6.0 / 49)));  // the 50 tail paths
   CHECK(rule({"portfolios", "contracted", "unmet_gpu_hours", "se_mean"}).abs_tolerance ==
-        doctest::Approx(5.0 * 0.5 * std::sqrt(2.0 / 99)));  // the 100 paths with unmet demand
+        doctest::Approx(5.0 * 0.5 * std::sqrt(6.0 / 99)));  // the 100 paths with unmet demand
 
   // Lock-in: its own paired SE; without it, the two means as if independent.
   CHECK(rule({"lock_in", "a", "cost_of_lock_in_usd"}).abs_tolerance == doctest::Approx(5.0));

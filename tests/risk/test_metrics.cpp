@@ -90,6 +90,29 @@ TEST_CASE("summary of 1..100: mean, quantiles, CVaR as the mean of the worst 5")
   // (L − 95)⁺ = 0 ×95, then 1..5: mean 0.15, sample variance (55 − 100·0.15²)/99.
   const double var_excess = (55.0 - 100.0 * 0.15 * 0.15) / 99.0;
   CHECK(s.se_cvar95 == doctest::Approx(std::sqrt(var_excess / (0.05 * 0.05 * 100.0))).epsilon(1e-12));
+  // Order-statistic SEs: one value per rank, so se = s = √(N·α(1 − α)) ranks:
+  //   p50: s = 5, d = 10: (60 − 40)/20 · 5 = 5
+  //   p95: s = √4.75 = 2.179, d = 4: (99 − 91)/8 · 2.179
+  //   p99: s = √0.99 = 0.995, d = 2, ranks 97..100 (clipped): (100 − 97)/3 · 0.995
+  CHECK(s.se_p50 == doctest::Approx(5.0).epsilon(1e-12));
+  CHECK(s.se_p95 == doctest::Approx(std::sqrt(4.75)).epsilon(1e-12));
+  CHECK(s.se_p99 == doctest::Approx(std::sqrt(0.99)).epsilon(1e-12));
+}
+
+TEST_CASE("order-statistic SE of a quantile: the spread per rank, no distribution assumed") {
+  // Values 0, 2, 4, ... (2 per rank): twice the SE of 1..N.
+  std::vector<std::int64_t> twice(100);
+  for (size_t i = 0; i < twice.size(); ++i) twice[i] = static_cast<std::int64_t>(200 * i);  // hundredths
+  CHECK(quantile_se_bp(twice, 9500) == doctest::Approx(2.0 * std::sqrt(4.75)).epsilon(1e-12));
+  // An atom at the quantile: no spread there.
+  const std::vector<std::int64_t> atom(100, 700);
+  CHECK(quantile_se_bp(atom, 9500) == 0.0);
+  // A long right tail widens p95's SE where the bulk is tight: ranks 91..99 hold 100..900.
+  std::vector<std::int64_t> tail(100, 0);
+  for (size_t i = 90; i < 100; ++i) tail[i] = static_cast<std::int64_t>(100 * 100 * (i - 89));  // 100, 200, ... units
+  CHECK(quantile_se_bp(tail, 9500) == doctest::Approx((900.0 - 100.0) / 8.0 * std::sqrt(4.75)).epsilon(1e-12));
+  CHECK(std::isnan(quantile_se_bp(std::vector<std::int64_t>{5}, 9500)));
+  CHECK_THROWS_AS(quantile_se_bp(atom, 0), std::invalid_argument);
 }
 
 TEST_CASE("CVaR weighs the boundary path so the tail holds exactly 5% of the paths") {
@@ -344,7 +367,7 @@ TEST_CASE("risk.json has the SPEC §6 shape and no run-dependent value") {
   CHECK(j["problem"]["days"] == 1095);
   CHECK(j["problem"]["clusters"] == 11);
   const auto& c = j["portfolios"]["contracted"];
-  for (const char* k : {"mean", "p50", "p95", "p99", "cvar95", "se_mean", "se_cvar95"}) {
+  for (const char* k : {"mean", "p50", "p95", "p99", "cvar95", "se_mean", "se_cvar95", "se_p50", "se_p95", "se_p99"}) {
     CHECK(c["cost_usd"][k].is_number());
   }
   CHECK(c["unmet_gpu_hours"]["mean"].is_number());
@@ -354,6 +377,9 @@ TEST_CASE("risk.json has the SPEC §6 shape and no run-dependent value") {
   CHECK(j["portfolios"].size() == 5);
   CHECK(j["hhi_spend"]["mean"].is_number());
   CHECK(j["hhi_spend"]["p95"].is_number());
+  CHECK(j["hhi_spend"]["se_p95"].is_number());
+  CHECK(c["unmet_gpu_hours"]["se_p95"].is_number());
+  CHECK(text.find("\"se_cvar95\"") < text.find("\"se_p50\""));  // new keys after the old ones
   CHECK(j["lock_in"]["a"]["exit_cost_usd"].is_number());
   CHECK(j["lock_in"]["b"]["cost_of_lock_in_usd"].is_number());
   CHECK(j["leverage"]["a"]["batna_usd_per_gpu_hour"].is_number());
