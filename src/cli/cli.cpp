@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "cli/args.hpp"
+#include "cli/check_command.hpp"
 #include "cli/compare_json.hpp"
 #include "cli/progress.hpp"
 #include "cli/sweep_command.hpp"
@@ -51,6 +52,8 @@ const char* kTopHelp =
     "  sweep FILE [--out DIR] [-j N] [--resume] [--slurm ...]\n"
     "                                        run every variant of a sweep file; writes sweep.csv and\n"
     "                                        variants/<id>/ (default DIR: out/<sweep name>/)\n"
+    "  check [--baseline DIR] [--junit FILE] [--update] [FILE...]\n"
+    "                                        re-run every scenario, compare with results/ baselines\n"
     "  schema                                print the JSON Schema of scenario files\n"
     "\n"
     "options: --help (on each command), --version\n"
@@ -248,7 +251,7 @@ int cli_main(int argc, char** argv) {
         {"validate", cmd_validate}, {"run", cmd_run},         {"risk", cmd_risk},
         {"schema", cmd_schema},     {"compare-json", cmd_compare_json},
         {"sweep", cmd_sweep},       {"sweep-variant", cmd_sweep_variant},
-        {"sweep-worker", cmd_sweep_worker}};
+        {"sweep-worker", cmd_sweep_worker}, {"check", cmd_check}};
     const auto it = commands.find(cmd);
     if (it == commands.end()) throw UsageError("unknown command " + cmd);
     return it->second(rest);

@@ -101,11 +101,30 @@ void summarize_sorted(const std::vector<std::int64_t>& f, Summary& s) {
   const double ve = sample_variance(excess, ratio(excess_sum, n));
   const double one_minus_alpha = static_cast<double>(kBp - a) / kBp;
   s.se_cvar95 = std::sqrt(ve / (one_minus_alpha * one_minus_alpha * static_cast<double>(n))) / kFixedScale;
+  s.se_p50 = quantile_se_bp(f, 5000);
+  s.se_p95 = quantile_se_bp(f, 9500);
+  s.se_p99 = quantile_se_bp(f, 9900);
+}
+
+// Per-path fixed-point values in path order (path i at index i whatever the
+// batching or thread count: a canonical order for double sums).
+std::vector<std::int64_t> fixed_values(std::span<const double> values) {
+  std::vector<std::int64_t> f;
+  f.reserve(values.size());
+  for (const double v : values) f.push_back(to_fixed(v));
+  return f;
+}
+
+// Standard error of the mean of fixed-point values, in the values' unit.
+double fixed_se_mean(const std::vector<std::int64_t>& f) {
+  const auto n = static_cast<std::int64_t>(f.size());
+  if (n < 2) return kNaN;
+  return std::sqrt(sample_variance(f, ratio(fixed_sum(f), n)) / static_cast<double>(n)) / kFixedScale;
 }
 
 Summary summarize_mean_only(std::span<const double> values) {
   Summary s;
-  s.p50 = s.p95 = s.p99 = s.cvar95 = s.se_cvar95 = kNaN;
+  s.p50 = s.p95 = s.p99 = s.cvar95 = s.se_cvar95 = s.se_p50 = s.se_p95 = s.se_p99 = kNaN;
   if (values.empty()) {
     s.mean = s.se_mean = kNaN;
     return s;
@@ -177,6 +196,39 @@ Histogram histogram(std::span<const double> values, int bins) {
     ++h.counts[static_cast<size_t>(b)];
   }
   return h;
+}
+
+double quantile_se_bp(std::span<const std::int64_t> sorted, int alpha_bp) {
+  const auto n = static_cast<std::int64_t>(sorted.size());
+  if (n < 2) return kNaN;
+  if (alpha_bp < 1 || alpha_bp > kBp) throw std::invalid_argument("quantile level outside (0, 1]");
+  const double a = static_cast<double>(alpha_bp) / kBp;
+  const double sd_rank = std::sqrt(static_cast<double>(n) * a * (1.0 - a));
+  const std::int64_t d = std::max<std::int64_t>(1, std::llround(2.0 * sd_rank));
+  const std::int64_t k = rank_bp(n, alpha_bp);
+  const std::int64_t lo = std::max<std::int64_t>(1, k - d), hi = std::min<std::int64_t>(n, k + d);
+  const auto spread = static_cast<double>(sorted[static_cast<size_t>(hi - 1)] - sorted[static_cast<size_t>(lo - 1)]);
+  return spread / static_cast<double>(hi - lo) * sd_rank / kFixedScale;
+}
+
+double ratio_se(std::span<const std::int64_t> d, std::span<const std::int64_t> u) {
+  if (d.size() != u.size()) throw std::invalid_argument("ratio_se: numerator and denominator differ in length");
+  const size_t n = d.size();
+  if (n < 2) return kNaN;
+  i128 sd = 0, su = 0;
+  for (size_t i = 0; i < n; ++i) {
+    sd += d[i];
+    su += u[i];
+  }
+  if (su == 0) return kNaN;
+  const double r = ratio_of(sd, su);
+  double ss = 0.0;  // in path order: deterministic
+  for (size_t i = 0; i < n; ++i) {
+    const double e = static_cast<double>(d[i]) - r * static_cast<double>(u[i]);
+    ss += e * e;
+  }
+  const auto nn = static_cast<double>(n);
+  return std::sqrt(ss / (nn * (nn - 1.0))) / ratio(su, static_cast<i128>(n));
 }
 
 std::int64_t count_unmet(std::span<const double> unmet_gpu_hours) {
@@ -291,6 +343,9 @@ RiskMetrics compute_metrics(const PathResults& r, const Negotiation& negotiation
   for (size_t p = 0; p < cost_sum.size(); ++p) cost_sum[p] = fixed_sum_of(r.cost_usd[p]);
   const i128 contracted_sum = cost_sum[*contracted];
   const i128 n_paths = r.paths;
+  // Per-path values for the standard errors of differences and ratios.
+  const std::vector<std::int64_t> contracted_fixed = fixed_values(r.cost_usd[*contracted]);
+  const auto n_rows = contracted_fixed.size();
   for (size_t q = 0; q < nq; ++q) {
     const std::string& id = r.provider_ids[q];
     const i128 spend_with = fixed_sum_of(r.provider_spend_usd[q]);
@@ -299,8 +354,12 @@ RiskMetrics compute_metrics(const PathResults& r, const Negotiation& negotiation
     LockInMetrics li;
     li.provider = id;
     li.exit_cost_usd = ratio(fixed_sum_of(r.provider_exit_cost_usd[q]), n_paths * kScale);
+    li.se_exit_cost_usd = fixed_se_mean(fixed_values(r.provider_exit_cost_usd[q]));
     if (const auto single = find_name(r.portfolio_names, "single:" + id)) {
       li.cost_of_lock_in_usd = ratio(cost_sum[*single] - contracted_sum, n_paths * kScale);
+      std::vector<std::int64_t> diff = fixed_values(r.cost_usd[*single]);
+      for (size_t i = 0; i < n_rows; ++i) diff[i] -= contracted_fixed[i];
+      li.se_cost_of_lock_in_usd = fixed_se_mean(diff);
     }
     m.lock_in.push_back(li);
 
@@ -312,14 +371,24 @@ RiskMetrics compute_metrics(const PathResults& r, const Negotiation& negotiation
     // Mean GPU-hours used on P, in hundredths per path: "used" above 1e-9 h
     // means a positive fixed-point sum.
     if (used_on > 0) {
+      const std::vector<std::int64_t> used = fixed_values(r.provider_used_gpu_hours[q]);
+      const std::vector<std::int64_t> spend = fixed_values(r.provider_spend_usd[q]);
       const auto without = find_name(r.portfolio_names, "without:" + id);
       if (without) {
         // R_B = (E[without] − (E[contracted] − E[spend P])) / E[used P]; the N's cancel.
         lv.batna_usd_per_gpu_hour = ratio_of(cost_sum[*without] - contracted_sum + spend_with, used_on);
         lv.nash_price_usd_per_gpu_hour =
             nash_price(*lv.batna_usd_per_gpu_hour, negotiation.buyer_power, lv.seller_floor_usd_per_gpu_hour);
+        // The per-path numerator of R_B, for its standard error.
+        std::vector<std::int64_t> num = fixed_values(r.cost_usd[*without]);
+        for (size_t i = 0; i < n_rows; ++i) num[i] += spend[i] - contracted_fixed[i];
+        lv.se_batna_usd_per_gpu_hour = ratio_se(num, used);
+        if (lv.nash_price_usd_per_gpu_hour) {
+          lv.se_nash_price_usd_per_gpu_hour = (1.0 - negotiation.buyer_power) * *lv.se_batna_usd_per_gpu_hour;
+        }
       }
       lv.contract_price_usd_per_gpu_hour = ratio_of(spend_with, used_on);
+      lv.se_contract_price_usd_per_gpu_hour = ratio_se(spend, used);
     }
     m.leverage.push_back(lv);
   }

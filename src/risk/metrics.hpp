@@ -41,6 +41,18 @@ double fixed_mean(std::span<const double> values);
 // ⌈α·N⌉ is computed in integers (no floating-point surprise at α·N = 95).
 double quantile_bp(std::span<const double> values, int alpha_bp);
 
+// Standard error of the empirical quantile VaR_α of sorted values, free of
+// any distribution: the number of values below the true quantile is
+// Binomial(N, α), standard deviation s = √(N·α(1 − α)) ranks, so the
+// estimate wanders about s ranks either side of k = ⌈α·N⌉. The value per
+// rank is read off the order statistics over the ~95% distribution-free
+// interval, d = round(2s) ranks either side (fewer ranks are too noisy):
+//   se ≈ s · (L_(k+d) − L_(k−d)) / (2d),   ranks clipped to [1, N].
+// A heavy or skewed tail shows up here where a normal approximation would
+// miss it. NaN with fewer than 2 values. `sorted` in hundredths, result in
+// units.
+double quantile_se_bp(std::span<const std::int64_t> sorted, int alpha_bp);
+
 struct Summary {
   double mean = 0.0;
   double p50 = 0.0, p95 = 0.0, p99 = 0.0;
@@ -57,6 +69,9 @@ struct Summary {
   //   se_cvar95 ≈ √( Var[(L − VaR)⁺] / ((1 − α)²·N) )   (notes/monte-carlo.md).
   // NaN (null in JSON) with fewer than 2 values.
   double se_mean = 0.0, se_cvar95 = 0.0;
+  // Standard errors of p50, p95, p99 from the order statistics, with no
+  // assumption on the distribution (quantile_se_bp).
+  double se_p50 = 0.0, se_p95 = 0.0, se_p99 = 0.0;
 };
 
 // Throws std::invalid_argument on an empty sample.
@@ -100,6 +115,13 @@ std::optional<double> nash_price(double batna, double buyer_power, double seller
 std::optional<double> batna(double mean_cost_without, double mean_cost_contracted, double mean_spend_with,
                             double mean_used_gpu_hours);
 
+// Standard error of a ratio of means over the same paths, R = ΣD / ΣU, by the
+// first-order delta method (the linearised ratio estimator):
+//   se(R) ≈ √( Σ (D_i − R·U_i)² / (N·(N − 1)) ) / Ū,   Ū = ΣU / N.
+// `d` and `u` are per-path values in any common fixed-point unit (they cancel
+// in R; se is in R's unit). NaN with fewer than 2 paths or Ū = 0.
+double ratio_se(std::span<const std::int64_t> d, std::span<const std::int64_t> u);
+
 // Every path's results, accumulated batch after batch (same layout as
 // BatchResults, but one vector per portfolio / provider over all paths).
 struct PathResults {
@@ -134,6 +156,12 @@ struct LockInMetrics {
   std::string provider;
   double exit_cost_usd = 0.0;                  // E[exit cost of P's contracts at the horizon]
   std::optional<double> cost_of_lock_in_usd;   // E[cost single:P] − E[cost contracted]; nullopt without single:P
+  // Monte Carlo standard errors (regression tolerances, SPEC §8). Lock-in is
+  // a mean of PAIRED differences (both portfolios see the same future), so
+  // its SE is that of the per-path difference, usually far below
+  // √(se_single² + se_contracted²). NaN with fewer than 2 paths.
+  double se_exit_cost_usd = 0.0;
+  std::optional<double> se_cost_of_lock_in_usd;
 };
 
 struct LeverageMetrics {
@@ -143,6 +171,12 @@ struct LeverageMetrics {
   std::optional<double> contract_price_usd_per_gpu_hour;  // E[spend with P] / E[GPU-h used on P]
   double seller_floor_usd_per_gpu_hour = 0.0;
   bool floor_assumed = false;  // negotiation gave no floor for P: 0 assumed
+  // Standard errors of the ratios above (ratio_se, first-order delta method);
+  // se of p* = (1 − β)·se of R_B (r and β are inputs). Absent with the value,
+  // NaN with fewer than 2 paths.
+  std::optional<double> se_batna_usd_per_gpu_hour;
+  std::optional<double> se_nash_price_usd_per_gpu_hour;
+  std::optional<double> se_contract_price_usd_per_gpu_hour;
 };
 
 struct RiskMetrics {

@@ -21,10 +21,12 @@ ojson num(double v) {
 
 ojson num(const std::optional<double>& v) { return v ? num(*v) : ojson(nullptr); }
 
+// The se_p* keys come after the earlier ones, which keep their place and bytes.
 ojson distribution(const Summary& s) {
   return ojson{{"mean", num(s.mean)},       {"p50", num(s.p50)},         {"p95", num(s.p95)},
                {"p99", num(s.p99)},         {"cvar95", num(s.cvar95)},   {"se_mean", num(s.se_mean)},
-               {"se_cvar95", num(s.se_cvar95)}};
+               {"se_cvar95", num(s.se_cvar95)}, {"se_p50", num(s.se_p50)}, {"se_p95", num(s.se_p95)},
+               {"se_p99", num(s.se_p99)}};
 }
 
 // Additive to SPEC §6: the fixed-bin histogram behind the quantiles, for plots.
@@ -61,7 +63,8 @@ std::string risk_json(const Scenario& sc, const RiskRunInfo& info, const RiskMet
         {"unmet_gpu_hours",
          {{"mean", num(p.unmet_gpu_hours.mean)},
           {"p95", num(p.unmet_gpu_hours.p95)},
-          {"se_mean", num(p.unmet_gpu_hours.se_mean)}}},
+          {"se_mean", num(p.unmet_gpu_hours.se_mean)},
+          {"se_p95", num(p.unmet_gpu_hours.se_p95)}}},
         {"spend_usd", {{"mean", num(p.spend_usd.mean)}, {"se_mean", num(p.spend_usd.se_mean)}}},
         {"p_unmet", num(p.p_unmet)},
         {"unmet_paths", p.unmet_paths},
@@ -74,12 +77,17 @@ std::string risk_json(const Scenario& sc, const RiskRunInfo& info, const RiskMet
   j["hhi_spend"] = {{"mean", num(m.hhi_spend.mean)},
                     {"p50", num(m.hhi_spend.p50)},
                     {"p95", num(m.hhi_spend.p95)},
-                    {"se_mean", num(m.hhi_spend.se_mean)}};
+                    {"se_mean", num(m.hhi_spend.se_mean)},
+                    {"se_p50", num(m.hhi_spend.se_p50)},
+                    {"se_p95", num(m.hhi_spend.se_p95)}};
 
   ojson lock_in = ojson::object();
   for (const LockInMetrics& l : m.lock_in) {
+    // The se_* keys come last: earlier keys keep their place and bytes.
     lock_in[l.provider] = {{"exit_cost_usd", num(l.exit_cost_usd)},
-                           {"cost_of_lock_in_usd", num(l.cost_of_lock_in_usd)}};
+                           {"cost_of_lock_in_usd", num(l.cost_of_lock_in_usd)},
+                           {"se_exit_cost_usd", num(l.se_exit_cost_usd)},
+                           {"se_cost_of_lock_in_usd", num(l.se_cost_of_lock_in_usd)}};
   }
   j["lock_in"] = lock_in;
 
@@ -90,7 +98,10 @@ std::string risk_json(const Scenario& sc, const RiskRunInfo& info, const RiskMet
                             {"contract_price_usd_per_gpu_hour", num(l.contract_price_usd_per_gpu_hour)},
                             {"seller_floor_usd_per_gpu_hour", num(l.seller_floor_usd_per_gpu_hour)},
                             {"floor_assumed", l.floor_assumed},
-                            {"buyer_power", num(m.buyer_power)}};
+                            {"buyer_power", num(m.buyer_power)},
+                            {"se_batna_usd_per_gpu_hour", num(l.se_batna_usd_per_gpu_hour)},
+                            {"se_nash_price_usd_per_gpu_hour", num(l.se_nash_price_usd_per_gpu_hour)},
+                            {"se_contract_price_usd_per_gpu_hour", num(l.se_contract_price_usd_per_gpu_hour)}};
   }
   j["leverage"] = leverage;
   return j.dump(2) + "\n";

@@ -90,6 +90,29 @@ TEST_CASE("summary of 1..100: mean, quantiles, CVaR as the mean of the worst 5")
   // (L − 95)⁺ = 0 ×95, then 1..5: mean 0.15, sample variance (55 − 100·0.15²)/99.
   const double var_excess = (55.0 - 100.0 * 0.15 * 0.15) / 99.0;
   CHECK(s.se_cvar95 == doctest::Approx(std::sqrt(var_excess / (0.05 * 0.05 * 100.0))).epsilon(1e-12));
+  // Order-statistic SEs: one value per rank, so se = s = √(N·α(1 − α)) ranks:
+  //   p50: s = 5, d = 10: (60 − 40)/20 · 5 = 5
+  //   p95: s = √4.75 = 2.179, d = 4: (99 − 91)/8 · 2.179
+  //   p99: s = √0.99 = 0.995, d = 2, ranks 97..100 (clipped): (100 − 97)/3 · 0.995
+  CHECK(s.se_p50 == doctest::Approx(5.0).epsilon(1e-12));
+  CHECK(s.se_p95 == doctest::Approx(std::sqrt(4.75)).epsilon(1e-12));
+  CHECK(s.se_p99 == doctest::Approx(std::sqrt(0.99)).epsilon(1e-12));
+}
+
+TEST_CASE("order-statistic SE of a quantile: the spread per rank, no distribution assumed") {
+  // Values 0, 2, 4, ... (2 per rank): twice the SE of 1..N.
+  std::vector<std::int64_t> twice(100);
+  for (size_t i = 0; i < twice.size(); ++i) twice[i] = static_cast<std::int64_t>(200 * i);  // hundredths
+  CHECK(quantile_se_bp(twice, 9500) == doctest::Approx(2.0 * std::sqrt(4.75)).epsilon(1e-12));
+  // An atom at the quantile: no spread there.
+  const std::vector<std::int64_t> atom(100, 700);
+  CHECK(quantile_se_bp(atom, 9500) == 0.0);
+  // A long right tail widens p95's SE where the bulk is tight: ranks 91..99 hold 100..900.
+  std::vector<std::int64_t> tail(100, 0);
+  for (size_t i = 90; i < 100; ++i) tail[i] = static_cast<std::int64_t>(100 * 100 * (i - 89));  // 100, 200, ... units
+  CHECK(quantile_se_bp(tail, 9500) == doctest::Approx((900.0 - 100.0) / 8.0 * std::sqrt(4.75)).epsilon(1e-12));
+  CHECK(std::isnan(quantile_se_bp(std::vector<std::int64_t>{5}, 9500)));
+  CHECK_THROWS_AS(quantile_se_bp(atom, 0), std::invalid_argument);
 }
 
 TEST_CASE("CVaR weighs the boundary path so the tail holds exactly 5% of the paths") {
@@ -228,6 +251,51 @@ TEST_CASE("lock-in and leverage from accumulated paths") {
   CHECK(*m.leverage[0].nash_price_usd_per_gpu_hour == doctest::Approx(5.0));
 }
 
+TEST_CASE("standard errors of lock-in and leverage (regression tolerances)") {
+  // Two paths, one provider P.
+  //   contracted 100, 120; single:P 130, 160  -> paired differences 30, 40:
+  //     mean 35, sample variance 50, se = √(50/2) = 5.
+  //   without:P 160, 200; spend with P 40, 40; used on P 10, 10
+  //     -> R_B numerators 100, 120, R_B = 220/20 = 11, residuals −10, +10:
+  //     se = √(200 / (2·1)) / 10 = 1.
+  //   contract price 80/20 = 4 with zero residuals: se 0.
+  //   exit cost 20, 30: se of the mean = 5.
+  PathResults r({"contracted", "without:P", "single:P"}, {"P"});
+  BatchResults b;
+  b.count = 2;
+  b.n_portfolios = 3;
+  b.n_providers = 1;
+  b.cost_usd = {100.0, 120.0, 160.0, 200.0, 130.0, 160.0};
+  b.spend_usd = {90.0, 110.0, 150.0, 190.0, 120.0, 150.0};
+  b.unmet_gpu_hours = {0.0, 0.0, 0.0, 0.0, 0.0, 0.0};
+  b.provider_spend_usd = {40.0, 40.0};
+  b.provider_used_gpu_hours = {10.0, 10.0};
+  b.provider_exit_cost_usd = {20.0, 30.0};
+  r.append(b);
+  Negotiation neg;
+  neg.buyer_power = 0.25;
+  neg.seller_floor_usd_per_gpu_hour["P"] = 4.0;
+  const RiskMetrics m = compute_metrics(r, neg);
+  const LockInMetrics& li = m.lock_in[0];
+  CHECK(*li.cost_of_lock_in_usd == doctest::Approx(35.0));
+  CHECK(*li.se_cost_of_lock_in_usd == doctest::Approx(5.0));
+  CHECK(li.se_exit_cost_usd == doctest::Approx(5.0));
+  const LeverageMetrics& lv = m.leverage[0];
+  CHECK(*lv.batna_usd_per_gpu_hour == doctest::Approx(11.0));
+  CHECK(*lv.se_batna_usd_per_gpu_hour == doctest::Approx(1.0));
+  CHECK(*lv.nash_price_usd_per_gpu_hour == doctest::Approx(0.75 * 11.0 + 0.25 * 4.0));
+  CHECK(*lv.se_nash_price_usd_per_gpu_hour == doctest::Approx(0.75));  // (1 − β)·se(R_B)
+  CHECK(*lv.se_contract_price_usd_per_gpu_hour == doctest::Approx(0.0));
+
+  // ratio_se by hand: D = 3, 5, 4; U = 1, 2, 1: R = 3, residuals 0, −1, 1,
+  // se = √(2 / (3·2)) / (4/3) = 0.433013.
+  const std::vector<std::int64_t> d{3, 5, 4}, u{1, 2, 1};
+  CHECK(ratio_se(d, u) == doctest::Approx(std::sqrt(2.0 / 6.0) * 0.75));
+  CHECK(std::isnan(ratio_se(std::vector<std::int64_t>{3}, std::vector<std::int64_t>{1})));  // one path
+  CHECK(std::isnan(ratio_se(d, std::vector<std::int64_t>{0, 0, 0})));                       // Ū = 0
+  CHECK_THROWS_AS(ratio_se(d, std::vector<std::int64_t>{1}), std::invalid_argument);
+}
+
 TEST_CASE("batches append in order; results do not depend on the batching") {
   const PathResults whole = make_results(10);
   PathResults parts(whole.portfolio_names, whole.provider_ids);
@@ -327,7 +395,7 @@ TEST_CASE("risk.json has the SPEC §6 shape and no run-dependent value") {
   CHECK(j["problem"]["days"] == 1095);
   CHECK(j["problem"]["clusters"] == 11);
   const auto& c = j["portfolios"]["contracted"];
-  for (const char* k : {"mean", "p50", "p95", "p99", "cvar95", "se_mean", "se_cvar95"}) {
+  for (const char* k : {"mean", "p50", "p95", "p99", "cvar95", "se_mean", "se_cvar95", "se_p50", "se_p95", "se_p99"}) {
     CHECK(c["cost_usd"][k].is_number());
   }
   // Additive key: the histogram follows the SPEC keys, counts sum to the paths.
@@ -347,6 +415,9 @@ TEST_CASE("risk.json has the SPEC §6 shape and no run-dependent value") {
   CHECK(j["portfolios"].size() == 5);
   CHECK(j["hhi_spend"]["mean"].is_number());
   CHECK(j["hhi_spend"]["p95"].is_number());
+  CHECK(j["hhi_spend"]["se_p95"].is_number());
+  CHECK(c["unmet_gpu_hours"]["se_p95"].is_number());
+  CHECK(text.find("\"se_cvar95\"") < text.find("\"se_p50\""));  // new keys after the old ones
   CHECK(j["lock_in"]["a"]["exit_cost_usd"].is_number());
   CHECK(j["lock_in"]["b"]["cost_of_lock_in_usd"].is_number());
   CHECK(j["leverage"]["a"]["batna_usd_per_gpu_hour"].is_number());
@@ -354,6 +425,13 @@ TEST_CASE("risk.json has the SPEC §6 shape and no run-dependent value") {
   CHECK(j["leverage"]["b"]["floor_assumed"] == true);
   CHECK(j["leverage"]["a"].contains("nash_price_usd_per_gpu_hour"));
   CHECK(j["leverage"]["a"]["contract_price_usd_per_gpu_hour"].is_number());
+  // Standard errors for `cloudpact check`, after the keys they qualify.
+  CHECK(j["lock_in"]["a"]["se_exit_cost_usd"].is_number());
+  CHECK(j["lock_in"]["b"]["se_cost_of_lock_in_usd"].is_number());
+  CHECK(j["leverage"]["a"]["se_batna_usd_per_gpu_hour"].is_number());
+  CHECK(j["leverage"]["a"]["se_contract_price_usd_per_gpu_hour"].is_number());
+  CHECK(j["leverage"]["a"].contains("se_nash_price_usd_per_gpu_hour"));
+  CHECK(text.find("\"buyer_power\"") < text.find("\"se_batna_usd_per_gpu_hour\""));
   // Key order is the problem's, not alphabetical.
   CHECK(text.find("\"contracted\"") < text.find("\"without:a\""));
   CHECK(text.find("\"single:a\"") < text.find("\"without:b\""));

@@ -1,0 +1,400 @@
+#include "cli/check_command.hpp"
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cmath>
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <optional>
+#include <sstream>
+#include <stdexcept>
+
+#include <nlohmann/json.hpp>
+
+#include "cli/args.hpp"
+#include "cli/child_process.hpp"
+#include "cli/cli.hpp"
+#include "cli/progress.hpp"
+#include "regression/check.hpp"
+#include "regression/check_report.hpp"
+#include "regression/tolerances.hpp"
+#include "report/atomic_file.hpp"
+#include "scenario/limits.hpp"
+#include "scenario/load.hpp"
+
+namespace cloudpact {
+
+namespace {
+
+namespace fs = std::filesystem;
+using json = nlohmann::json;
+using regression::CaseResult;
+using regression::Row;
+
+const char* kCheckHelp =
+    "usage: cloudpact check [--baseline DIR] [--junit FILE] [--update] [--paths N] [--z Z] [FILE...]\n"
+    "Re-runs each scenario (default: every scenarios/*.json but schema.json) and compares\n"
+    "its outputs with the baselines in DIR/<scenario name>/ (default DIR: results):\n"
+    "  summary.json  `cloudpact run`; every number within 1e-9 relative\n"
+    "  risk.json     `cloudpact risk --backend cpu` with the baseline's paths and seed, when\n"
+    "                the baseline folder holds one; every number within Z Monte Carlo\n"
+    "                standard errors (mean: Z·se_mean, quantile p_q: Z·se_mean·√(q(1−q))/φ(Φ⁻¹(q)),\n"
+    "                cvar95: Z·se_cvar95, p_unmet: Z·max(se_p_unmet, 1/paths), ...)\n"
+    "Strings, keys and array lengths must match exactly; cloudpact_version and the risk\n"
+    "backend are not compared. Prints a table of every number that moved, with its\n"
+    "relative change, tolerance and verdict, then one summary line.\n"
+    "\n"
+    "  --baseline DIR  baseline folders (default results)\n"
+    "  --junit FILE    also write JUnit XML (one test case per scenario and output)\n"
+    "  --update        rewrite DIR/<name>/summary.json and risk.json from this build instead\n"
+    "  --paths N       with --update: Monte Carlo paths of the risk baselines (default: the\n"
+    "                  existing baseline's, else 1000)\n"
+    "  --z Z           standard errors a risk number may move (default 5)\n"
+    "\n"
+    "Exit 0 all within tolerance (or baselines written), 1 a regression, 2 invalid input or\n"
+    "usage (nothing written), 3 a run or I/O failed.\n";
+
+constexpr std::int64_t kDefaultRiskPaths = 1000;
+constexpr size_t kQuotedStderrLines = 40;
+const std::string kNoBaseline = "no baseline (run cloudpact check --update)";
+
+// One scenario to check, with what its baseline folder holds.
+struct Target {
+  std::string file, name;
+  fs::path dir;                       // DIR/<name>
+  std::optional<json> summary, risk;  // parsed baselines (check: both; update: risk only)
+  std::int64_t risk_paths = 0;        // from the risk baseline
+  std::uint64_t risk_seed = 0;
+};
+
+std::vector<std::string> default_scenario_files() {
+  std::vector<std::string> files;
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator("scenarios", ec)) {
+    if (e.path().extension() == ".json" && e.path().filename() != "schema.json" && e.is_regular_file()) {
+      files.push_back(e.path().string());
+    }
+  }
+  std::sort(files.begin(), files.end());
+  if (files.empty()) {
+    throw UsageError("no scenario files: scenarios/*.json matched nothing (run from the project root, or name FILEs)");
+  }
+  return files;
+}
+
+std::string read_text(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::ostringstream ss;
+  if (in) ss << in.rdbuf();
+  if (!in || in.bad()) throw std::runtime_error("cannot read " + p.string() + ": " + std::strerror(errno));
+  return ss.str();
+}
+
+// The JSON of a baseline file; nullopt (and a problem line) when it is not JSON.
+std::optional<json> parse_baseline(const fs::path& p, std::vector<std::string>& problems) {
+  try {
+    return json::parse(read_text(p));
+  } catch (const json::exception& e) {
+    std::string what = e.what();
+    if (const auto at = what.find("parse error at "); at != std::string::npos) what = what.substr(at + 15);
+    problems.push_back(p.string() + ": JSON syntax error: " + what);
+    return std::nullopt;
+  }
+}
+
+// The baseline risk.json's paths and seed, which the re-run must reuse.
+void read_risk_run(Target& t, std::vector<std::string>& problems) {
+  const std::string file = (t.dir / "risk.json").string();
+  const json& r = *t.risk;
+  const std::string paths_expected =
+      "(expected an integer in [1, " + std::to_string(limits::max_paths) + "])";
+  if (!r.is_object() || !r.contains("paths") || !r["paths"].is_number_integer() || r["paths"].get<std::int64_t>() < 1 ||
+      r["paths"].get<std::int64_t>() > limits::max_paths) {
+    problems.push_back(file + ": /paths: missing or out of range " + paths_expected);
+  } else {
+    t.risk_paths = r["paths"].get<std::int64_t>();
+  }
+  if (!r.is_object() || !r.contains("seed") || !r["seed"].is_number_unsigned()) {
+    problems.push_back(file + ": /seed: missing or not an integer (expected an integer >= 0)");
+  } else {
+    t.risk_seed = r["seed"].get<std::uint64_t>();
+  }
+}
+
+// A folder of its own for the children's outputs, removed with everything in it.
+class TempDir {
+ public:
+  TempDir() {
+    const char* base = std::getenv("TMPDIR");
+    std::string templ = std::string(base && *base ? base : "/tmp") + "/cloudpact-check-XXXXXX";
+    if (::mkdtemp(templ.data()) == nullptr) {
+      throw std::runtime_error("cannot create a temporary folder " + templ + ": " + std::strerror(errno));
+    }
+    path_ = templ;
+  }
+  ~TempDir() {
+    std::error_code ec;
+    fs::remove_all(path_, ec);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const fs::path& path() const { return path_; }
+
+ private:
+  fs::path path_;
+};
+
+std::string last_lines(const std::string& text, size_t n) {
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  for (std::string l; std::getline(in, l);) lines.push_back(l);
+  std::string out;
+  if (lines.size() > n) out += "  | ... (" + std::to_string(lines.size() - n) + " lines before)\n";
+  for (size_t i = lines.size() > n ? lines.size() - n : 0; i < lines.size(); ++i) out += "  | " + lines[i] + "\n";
+  return out;
+}
+
+// One child `cloudpact COMMAND FILE ... --out TMP/<name>`: its output text,
+// or how it failed.
+struct ChildOutput {
+  std::optional<std::string> text;  // the output file, when the child succeeded
+  double seconds = 0.0;
+};
+
+// Runs `self args...` with stdout and stderr in files under `tmp`; on
+// failure fills the case (error for runtime failures, a regression row for
+// anything else: the code under test broke) and says so on stderr.
+ChildOutput run_child_for(CaseResult& c, const std::vector<std::string>& args, const fs::path& tmp,
+                          const std::string& output_file) {
+  const std::string log = (tmp / (c.scenario + "." + c.name)).string();
+  ChildSpec spec;
+  spec.argv.push_back(self_exe_path());
+  spec.argv.insert(spec.argv.end(), args.begin(), args.end());
+  spec.stdout_path = log + ".stdout";
+  spec.stderr_path = log + ".stderr";
+  const auto t0 = std::chrono::steady_clock::now();
+  const ChildExit e = run_child(spec);
+  ChildOutput out;
+  out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  c.seconds += out.seconds;
+  const std::string command = "cloudpact " + args[0];
+  if (e.ok()) {
+    const fs::path produced = tmp / c.scenario / output_file;
+    try {
+      out.text = read_text(produced);
+    } catch (const std::exception& ex) {
+      c.error = command + " exited 0 but " + ex.what();
+      std::cerr << "check: " << c.scenario << ": " << c.error << "\n";
+    }
+    return out;
+  }
+  std::string child_stderr;
+  try {
+    child_stderr = read_text(spec.stderr_path);
+  } catch (const std::exception&) {
+    child_stderr = "(its stderr could not be read)\n";
+  }
+  const std::string what = command + " failed (" + e.describe() + ")";
+  c.details = command + " stderr:\n" + last_lines(child_stderr, kQuotedStderrLines);
+  // Exit 3 is the child's own runtime failure (I/O, device), 127 an exec
+  // failure: the check could not run. A crash or any other code is the
+  // implementation's fault: a regression.
+  if (e.signal == 0 && (e.exit_code == kExitRuntime || e.exit_code == 127)) {
+    c.error = what;
+  } else {
+    Row r;
+    r.metric = "(" + args[0] + ")";
+    r.baseline = "-";
+    r.now = "-";
+    r.basis = what;
+    r.regression = true;
+    c.rows.push_back(std::move(r));
+  }
+  std::cerr << "check: " << c.scenario << ": " << what << "; its stderr:\n" << last_lines(child_stderr, kQuotedStderrLines);
+  return out;
+}
+
+// Compares a produced document with its baseline into the case.
+template <typename Compare>
+void compare_into(CaseResult& c, const json& baseline, const std::string& produced, Compare compare) {
+  json now;
+  try {
+    now = json::parse(produced);
+  } catch (const json::exception& e) {
+    Row r;
+    r.metric = "(document)";
+    r.baseline = "-";
+    r.now = "-";
+    r.basis = std::string("output is not JSON: ") + e.what();
+    r.regression = true;
+    c.rows.push_back(std::move(r));
+    return;
+  }
+  regression::Comparison cmp = compare(baseline, now);
+  c.numbers_compared += cmp.numbers_compared;
+  c.rows.insert(c.rows.end(), std::make_move_iterator(cmp.rows.begin()), std::make_move_iterator(cmp.rows.end()));
+}
+
+// `risk FILE --paths N [--seed S] --backend cpu --out DIR`: the baseline's
+// seed when there is a risk baseline, else the scenario's own.
+std::vector<std::string> risk_args(const Target& t, const fs::path& out_dir, std::int64_t paths) {
+  std::vector<std::string> a = {"risk", t.file, "--paths", std::to_string(paths)};
+  if (t.risk) a.insert(a.end(), {"--seed", std::to_string(t.risk_seed)});
+  a.insert(a.end(), {"--backend", "cpu", "--out", out_dir.string()});
+  return a;
+}
+
+double z_option(const Args& a) {
+  const std::string text = a.get("--z");
+  if (text.empty() && a.named.count("--z") == 0) return regression::kDefaultZ;
+  char* end = nullptr;
+  const double z = std::strtod(text.c_str(), &end);
+  if (text.empty() || *end != '\0' || !std::isfinite(z) || !(z > 0.0)) {
+    throw UsageError("--z needs a number > 0, got '" + text + "'");
+  }
+  return z;
+}
+
+// "DIR/<name>/summary.json  (updated)" etc.
+std::string write_note(const fs::path& target, const std::string& content) {
+  std::error_code ec;
+  if (!fs::exists(target, ec)) return "new";
+  try {
+    return read_text(target) == content ? "unchanged" : "updated";
+  } catch (const std::exception&) {
+    return "updated";
+  }
+}
+
+}  // namespace
+
+int cmd_check(const std::vector<std::string>& argv) {
+  const Args a = parse_args(argv, {"--baseline", "--junit", "--paths", "--z"}, {"--update"});
+  if (a.help) {
+    std::cout << kCheckHelp;
+    return kExitOk;
+  }
+  if (!a.overrides.empty()) throw UsageError("check takes no --set (baselines are of the scenario files as written)");
+  const bool update = a.has("--update");
+  if (!update && a.named.count("--paths")) {
+    throw UsageError("--paths applies only with --update (a check re-runs the baseline's paths)");
+  }
+  if (update && a.named.count("--junit")) throw UsageError("--junit applies only to a check, not with --update");
+  const std::int64_t paths_opt = integer_option<std::int64_t>(a, "--paths", 0, 1, limits::max_paths);
+  const double z = z_option(a);
+  const fs::path baseline_root = a.get("--baseline", "results");
+  if (baseline_root.empty()) throw UsageError("--baseline needs a folder");
+  const std::string junit = a.get("--junit");
+  if (a.named.count("--junit") && junit.empty()) throw UsageError("--junit needs a file name");
+
+  // Every input first, so that nothing runs or is written when one is bad.
+  const std::vector<std::string> files = a.files.empty() ? default_scenario_files() : a.files;
+  std::vector<std::string> problems;
+  std::vector<Target> targets;
+  std::map<std::string, std::string> file_of_name;
+  for (const std::string& f : files) {
+    try {
+      const Scenario sc = load_scenario(f);
+      if (const auto it = file_of_name.find(sc.name); it != file_of_name.end()) {
+        problems.push_back(f + ": /name: \"" + sc.name + "\" is also the name of " + it->second +
+                           " (expected one scenario per name: the baseline folder is named after it)");
+        continue;
+      }
+      file_of_name[sc.name] = f;
+      Target t;
+      t.file = f;
+      t.name = sc.name;
+      t.dir = baseline_root / sc.name;
+      targets.push_back(std::move(t));
+    } catch (const InputError& e) {
+      problems.insert(problems.end(), e.lines().begin(), e.lines().end());
+    }
+  }
+  for (Target& t : targets) {
+    std::error_code ec;
+    if (!update && fs::exists(t.dir / "summary.json", ec)) t.summary = parse_baseline(t.dir / "summary.json", problems);
+    if (fs::exists(t.dir / "risk.json", ec)) {
+      t.risk = parse_baseline(t.dir / "risk.json", problems);
+      if (t.risk) read_risk_run(t, problems);
+    }
+  }
+  if (!problems.empty()) throw InputError(problems);
+
+  const TempDir tmp;
+  std::vector<CaseResult> cases;
+  int status = kExitOk;
+  Progress progress("check", "scenarios", static_cast<std::int64_t>(targets.size()));
+  std::int64_t done = 0;
+  for (const Target& t : targets) {
+    const fs::path out_dir = tmp.path() / t.name;
+    CaseResult replay;
+    replay.scenario = t.name;
+    replay.name = "replay";
+    CaseResult risk = replay;
+    risk.name = "risk";
+
+    std::optional<std::string> summary_text, risk_text;
+    if (update || t.summary) {
+      summary_text = run_child_for(replay, {"run", t.file, "--out", out_dir.string()}, tmp.path(), "summary.json").text;
+      if (summary_text && t.summary) compare_into(replay, *t.summary, *summary_text, regression::compare_replay);
+    } else {
+      Row r;
+      r.metric = "summary.json";
+      r.baseline = "-";
+      r.now = "-";
+      r.basis = kNoBaseline;
+      r.regression = true;
+      replay.rows.push_back(std::move(r));
+    }
+    if (update || t.risk) {
+      const std::int64_t paths = paths_opt > 0 ? paths_opt : (t.risk ? t.risk_paths : kDefaultRiskPaths);
+      risk_text = run_child_for(risk, risk_args(t, out_dir, paths), tmp.path(), "risk.json").text;
+      if (risk_text && !update) {
+        compare_into(risk, *t.risk, *risk_text,
+                     [z](const json& b, const json& n) { return regression::compare_risk(b, n, z); });
+      }
+    } else {
+      risk.skipped = "no risk.json baseline (cloudpact check --update writes one)";
+    }
+
+    if (update) {
+      if (summary_text && risk_text) {
+        const std::vector<OutputFile> outs = {{"summary.json", *summary_text}, {"risk.json", *risk_text}};
+        std::vector<std::string> notes;
+        for (const OutputFile& o : outs) notes.push_back(write_note(t.dir / o.name, o.content));
+        write_outputs(t.dir.string(), outs);
+        for (size_t i = 0; i < outs.size(); ++i) {
+          std::cout << (t.dir / outs[i].name).string() << "  (" << notes[i] << ")  <-  " << t.file << "\n";
+        }
+      } else {
+        status = kExitRuntime;  // said on stderr; nothing written for this scenario
+      }
+    }
+    cases.push_back(std::move(replay));
+    cases.push_back(std::move(risk));
+    progress.update(++done);
+  }
+  progress.finish();
+  if (update) return status;
+
+  std::cout << regression::format_table(cases) << regression::summary_line(cases);
+  if (!junit.empty()) {
+    const fs::path jp = junit;
+    const std::string parent = jp.parent_path().empty() ? "." : jp.parent_path().string();
+    write_outputs(parent, {{jp.filename().string(), regression::junit_xml(cases)}});
+  }
+  bool errors = false, regressions = false;
+  for (const CaseResult& c : cases) {
+    errors = errors || !c.error.empty();
+    regressions = regressions || c.regressions() > 0;
+  }
+  return errors ? kExitRuntime : regressions ? kExitRegression : kExitOk;
+}
+
+}  // namespace cloudpact

@@ -1,0 +1,60 @@
+// Comparison of one output document (summary.json, risk.json) with its
+// baseline, number by number (SPEC §8). Pure: JSON in, rows out.
+//
+// Every number whose value changed at all becomes a row, with its verdict
+// from the tolerance of its path (regression/tolerances.hpp). Structure must
+// match exactly: a missing or extra key, a changed string, boolean or null,
+// a changed type or array length is a row too, always a regression.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "regression/tolerances.hpp"
+
+namespace cloudpact::regression {
+
+struct Row {
+  std::string metric;                    // dotted path: "totals.spend_usd", "portfolios.contracted.cost_usd.cvar95"
+  std::string baseline, now;             // JSON text of each side; "-" when absent
+  std::optional<double> rel_change;      // (now − baseline) / max(|now|, |baseline|); none for structure
+  std::optional<double> rel_tolerance;   // allowed |rel_change|; none for structure
+  std::string basis;                     // the tolerance's basis, or what differs in structure
+  bool regression = false;
+};
+
+struct Comparison {
+  std::vector<Row> rows;  // document order: the baseline's, then keys only in the new document
+  std::int64_t numbers_compared = 0;
+
+  std::int64_t moved() const;        // rows of numbers that changed (within tolerance or not)
+  std::int64_t regressions() const;  // rows that fail
+};
+
+// The tolerance for the number at a path of object keys (and array indices)
+// from the root.
+using ToleranceFor = std::function<Tolerance(const std::vector<std::string>& path)>;
+
+// `ignore`: JSON pointers (RFC 6901) of subtrees skipped on both sides, or
+// "**/KEY" for every member named KEY at any depth.
+Comparison compare_documents(const nlohmann::json& baseline, const nlohmann::json& now,
+                             const std::vector<std::string>& ignore, const ToleranceFor& tolerance);
+
+// summary.json: 1e-9 relative; "/cloudpact_version" ignored (a version bump
+// is not a regression).
+Comparison compare_replay(const nlohmann::json& baseline, const nlohmann::json& now);
+
+// risk.json: Monte Carlo tolerances with `z` standard errors; "/backend"
+// "/cloudpact_version" and every cost "histogram" (a picture of the same
+// samples the checked quantiles summarise) ignored.
+Comparison compare_risk(const nlohmann::json& baseline, const nlohmann::json& now, double z);
+
+// "totals.spend_usd" for {"totals", "spend_usd"}; "(document)" for the root.
+std::string dotted(const std::vector<std::string>& path);
+
+}  // namespace cloudpact::regression

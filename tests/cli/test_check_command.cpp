@@ -1,0 +1,345 @@
+// `cloudpact check` end to end (SPEC §8): runs the real binary (CLOUDPACT_BIN,
+// set by meson) on a small scenario in temporary folders: --update, a clean
+// check, perturbed baselines, a missing baseline, JUnit output, bad input.
+#include <doctest/doctest.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <nlohmann/json.hpp>
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+const std::string source_dir = CLOUDPACT_SOURCE_DIR;
+const std::string scenario_01 = source_dir + "/scenarios/01-one-vendor-vs-two.json";
+
+std::string read_text(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+void write_text(const fs::path& p, const std::string& s) {
+  std::ofstream out(p, std::ios::binary);
+  out << s;
+  REQUIRE(out.good());
+}
+
+// A temporary folder for the whole run, removed at exit.
+struct TempRoot {
+  fs::path path;
+  TempRoot() {
+    std::string t = (fs::temp_directory_path() / "cloudpact-test-check-XXXXXX").string();
+    if (::mkdtemp(t.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
+    path = t;
+  }
+  ~TempRoot() {
+    std::error_code ec;
+    fs::remove_all(path, ec);
+  }
+};
+
+const fs::path& root() {
+  static TempRoot r;
+  return r.path;
+}
+
+struct Run {
+  int exit_code = -1;
+  std::string out, err;
+};
+
+// `cloudpact ARGS...` in `cwd` (default: this process's), stdout and stderr captured.
+Run cloudpact(const std::vector<std::string>& args, const fs::path& cwd = {}) {
+  const char* bin = std::getenv("CLOUDPACT_BIN");
+  REQUIRE_MESSAGE(bin != nullptr, "CLOUDPACT_BIN is not set (meson sets it to the built cloudpact)");
+  static int n = 0;
+  const fs::path out_file = root() / ("run" + std::to_string(++n) + ".out");
+  const fs::path err_file = root() / ("run" + std::to_string(n) + ".err");
+  std::vector<std::string> argv = {bin};
+  argv.insert(argv.end(), args.begin(), args.end());
+  std::vector<char*> cargv;
+  for (std::string& a : argv) cargv.push_back(a.data());
+  cargv.push_back(nullptr);
+  std::fflush(nullptr);  // the child must not print the parent's buffered output again
+  const pid_t pid = ::fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    if (!cwd.empty() && ::chdir(cwd.c_str()) != 0) ::_exit(126);
+    const int o = ::open(out_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    const int e = ::open(err_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (o < 0 || e < 0 || ::dup2(o, 1) < 0 || ::dup2(e, 2) < 0) ::_exit(126);
+    ::execv(cargv[0], cargv.data());
+    ::_exit(127);
+  }
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  Run r;
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  r.out = read_text(out_file);
+  r.err = read_text(err_file);
+  return r;
+}
+
+// Scenario 01 with sampled demand and on-demand prices, so that its risk
+// numbers have standard errors above 0 (01 as written has no uncertainty).
+const std::string& uncertain_scenario() {
+  static const std::string path = [] {
+    json s = json::parse(read_text(scenario_01));
+    s["name"] = "01-uncertain";
+    s["uncertainty"] = json::parse(
+        R"({"demand": {"vol_per_year": 0.3},
+            "prices": {"azure": {"model": "gbm", "drift_per_year": 0, "vol_per_year": 0.3}}})");
+    const fs::path p = root() / "01-uncertain.json";
+    write_text(p, s.dump(2));
+    return p.string();
+  }();
+  return path;
+}
+
+// `check --update --paths 200` of the uncertain scenario, once.
+struct Baseline {
+  fs::path dir;
+  Run update;
+};
+
+const Baseline& baseline() {
+  static const Baseline b = [] {
+    Baseline x;
+    x.dir = root() / "baseline";
+    x.update = cloudpact({"check", "--update", "--paths", "200", "--baseline", x.dir.string(), uncertain_scenario()});
+    return x;
+  }();
+  return b;
+}
+
+// A fresh copy of the baseline folder to perturb.
+fs::path baseline_copy(const std::string& name) {
+  const fs::path dir = root() / name;
+  fs::copy(baseline().dir, dir, fs::copy_options::recursive);
+  return dir;
+}
+
+void edit_json(const fs::path& file, const std::function<void(json&)>& edit) {
+  json j = json::parse(read_text(file));
+  edit(j);
+  write_text(file, j.dump(2));
+}
+
+// The table line naming `metric`, "" when there is none.
+std::string line_with(const std::string& text, const std::string& metric) {
+  std::istringstream in(text);
+  for (std::string l; std::getline(in, l);) {
+    if (l.find("  " + metric + "  ") != std::string::npos) return l;
+  }
+  return "";
+}
+
+// The columns of a table line (separated by two spaces or more): scenario,
+// metric, baseline, now, change, tolerance, verdict, basis.
+std::vector<std::string> columns(const std::string& line) {
+  std::vector<std::string> out;
+  size_t i = 0;
+  while (i < line.size()) {
+    size_t end = line.find("  ", i);
+    if (end == std::string::npos) end = line.size();
+    out.push_back(line.substr(i, end - i));
+    i = line.find_first_not_of(' ', end);
+    if (i == std::string::npos) break;
+  }
+  return out;
+}
+
+bool starts_with(const std::string& s, const std::string& prefix) { return s.rfind(prefix, 0) == 0; }
+
+}  // namespace
+
+TEST_CASE("check --update writes the baselines, and a check against them passes") {
+  const Baseline& b = baseline();
+  INFO(b.update.err);
+  REQUIRE(b.update.exit_code == 0);
+  const std::string dir = (b.dir / "01-uncertain").string();
+  CHECK(b.update.out == dir + "/summary.json  (new)  <-  " + uncertain_scenario() + "\n" + dir +
+                            "/risk.json  (new)  <-  " + uncertain_scenario() + "\n");
+  const json risk = json::parse(read_text(b.dir / "01-uncertain" / "risk.json"));
+  CHECK(risk["paths"] == 200);
+  CHECK(risk["seed"] == 42);  // the scenario's own (default) seed
+  CHECK(risk["portfolios"]["contracted"]["cost_usd"]["se_mean"].get<double>() > 0.0);
+
+  const Run check = cloudpact({"check", "--baseline", b.dir.string(), uncertain_scenario()});
+  INFO(check.err);
+  CHECK(check.exit_code == 0);
+  CHECK(starts_with(check.out, "check: 1 scenario, "));
+  CHECK(check.out.find(" numbers compared, 0 moved, 0 regressions\n") != std::string::npos);
+  CHECK(check.out.find('\n') == check.out.size() - 1);  // nothing moved: no table
+
+  // Again: the same bytes, said so; the seed and paths now come from the baseline.
+  const fs::path again = baseline_copy("again");
+  const Run update = cloudpact({"check", "--update", "--baseline", again.string(), uncertain_scenario()});
+  CHECK(update.exit_code == 0);
+  CHECK(update.out.find("/risk.json  (unchanged)") != std::string::npos);
+  CHECK(read_text(again / "01-uncertain" / "risk.json") == read_text(b.dir / "01-uncertain" / "risk.json"));
+}
+
+TEST_CASE("check --update writes the bytes `cloudpact run` writes (the committed baseline)") {
+  const fs::path dir = root() / "committed";
+  const Run update = cloudpact({"check", "--update", "--paths", "100", "--baseline", dir.string(), scenario_01});
+  INFO(update.err);
+  REQUIRE(update.exit_code == 0);
+  CHECK(read_text(dir / "01-one-vendor-vs-two" / "summary.json") ==
+        read_text(source_dir + "/results/01-one-vendor-vs-two/summary.json"));
+}
+
+TEST_CASE("a replay number 1e-6 off is a regression, named in the table and in JUnit") {
+  const fs::path dir = baseline_copy("spend");
+  edit_json(dir / "01-uncertain" / "summary.json",
+            [](json& j) { j["totals"]["spend_usd"] = j["totals"]["spend_usd"].get<double>() * (1.0 + 1e-6); });
+  const fs::path junit = root() / "spend-junit.xml";
+  const Run r = cloudpact({"check", "--baseline", dir.string(), "--junit", junit.string(), uncertain_scenario()});
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 1);
+  const std::vector<std::string> row = columns(line_with(r.out, "totals.spend_usd"));
+  REQUIRE(row.size() == 8);
+  CHECK(row[0] == "01-uncertain");
+  CHECK(row[1] == "totals.spend_usd");
+  CHECK(row[4] == "-1e-06");  // relative change, baseline to now
+  CHECK(row[5] == "1e-09");
+  CHECK(row[6] == "REGRESSION");
+  CHECK(row[7] == "1e-9 relative");
+  CHECK(r.out.find(" 1 moved, 1 regression\n") != std::string::npos);
+  const std::string xml = read_text(junit);
+  CHECK(xml.find("<testsuite name=\"cloudpact check\" tests=\"2\" failures=\"1\" errors=\"0\"") != std::string::npos);
+  CHECK(xml.find("<testcase classname=\"01-uncertain\" name=\"replay\"") != std::string::npos);
+  CHECK(xml.find("<failure message=\"1 regression: totals.spend_usd\"") != std::string::npos);
+  CHECK(xml.find("<testcase classname=\"01-uncertain\" name=\"risk\"") != std::string::npos);
+}
+
+TEST_CASE("a risk mean 0.1 standard error off passes, 20 standard errors off fails") {
+  for (const double k : {0.1, 20.0}) {
+    CAPTURE(k);
+    const fs::path dir = baseline_copy("risk-" + std::to_string(static_cast<int>(k * 10)));
+    edit_json(dir / "01-uncertain" / "risk.json", [k](json& j) {
+      json& c = j["portfolios"]["contracted"]["cost_usd"];
+      c["mean"] = c["mean"].get<double>() + k * c["se_mean"].get<double>();
+    });
+    const Run r = cloudpact({"check", "--baseline", dir.string(), uncertain_scenario()});
+    INFO(r.out << r.err);
+    const std::vector<std::string> row = columns(line_with(r.out, "portfolios.contracted.cost_usd.mean"));
+    REQUIRE(row.size() == 8);
+    CHECK(row[7] == "5·se_mean");
+    CHECK(r.out.find(" 1 moved, ") != std::string::npos);
+    if (k < 1) {
+      CHECK(r.exit_code == 0);
+      CHECK(row[6] == "ok");
+    } else {
+      CHECK(r.exit_code == 1);
+      CHECK(row[6] == "REGRESSION");
+    }
+  }
+}
+
+TEST_CASE("structure: a key the output no longer has is a regression") {
+  const fs::path dir = baseline_copy("structure");
+  edit_json(dir / "01-uncertain" / "summary.json", [](json& j) { j["totals"]["gone_usd"] = 1.0; });
+  const Run r = cloudpact({"check", "--baseline", dir.string(), uncertain_scenario()});
+  CHECK(r.exit_code == 1);
+  CHECK(columns(line_with(r.out, "totals.gone_usd")) ==
+        std::vector<std::string>{"01-uncertain", "totals.gone_usd", "1.0", "-", "-", "-", "REGRESSION", "missing now"});
+}
+
+TEST_CASE("a scenario without a baseline is a regression") {
+  const fs::path empty = root() / "no-baselines";
+  fs::create_directories(empty);
+  const Run r = cloudpact({"check", "--baseline", empty.string(), uncertain_scenario()});
+  CHECK(r.exit_code == 1);
+  CHECK(columns(line_with(r.out, "summary.json")) ==
+        std::vector<std::string>{"01-uncertain", "summary.json", "-", "-", "-", "-", "REGRESSION",
+                                 "no baseline (run cloudpact check --update)"});
+  CHECK(r.out.find("check: 1 scenario, 0 numbers compared, 0 moved, 1 regression\n") != std::string::npos);
+}
+
+TEST_CASE("default files: scenarios/*.json of the current folder, schema.json excepted") {
+  const fs::path project = root() / "project";
+  fs::create_directories(project / "scenarios");
+  fs::copy(uncertain_scenario(), project / "scenarios" / "a.json");
+  write_text(project / "scenarios" / "schema.json", "{\"not\": \"a scenario\"}");
+  fs::copy(baseline().dir, project / "results", fs::copy_options::recursive);
+  const Run r = cloudpact({"check"}, project);
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 0);
+  CHECK(starts_with(r.out, "check: 1 scenario, "));
+
+  const fs::path bare = root() / "bare";
+  fs::create_directories(bare);
+  const Run none = cloudpact({"check"}, bare);
+  CHECK(none.exit_code == 2);
+  CHECK(none.err ==
+        "cloudpact: no scenario files: scenarios/*.json matched nothing (run from the project root, or name FILEs)\n"
+        "try 'cloudpact --help'\n");
+}
+
+TEST_CASE("invalid input: exit 2, one line per problem, nothing written") {
+  json s = json::parse(read_text(scenario_01));
+  s["end"] = "2025-09-01";
+  const fs::path bad = root() / "bad.json";
+  write_text(bad, s.dump());
+  const fs::path junit = root() / "bad-junit.xml";
+  const fs::path dir = root() / "bad-baselines";
+  for (const bool update : {false, true}) {
+    std::vector<std::string> args = {"check", "--baseline", dir.string(), uncertain_scenario(), bad.string()};
+    args.push_back(update ? "--update" : "--junit=" + junit.string());
+    const Run r = cloudpact(args);
+    CHECK(r.exit_code == 2);
+    CHECK(r.err == bad.string() + ": /end: ends before it starts (expected a date after /start 2025-10-01)\n");
+    CHECK(r.out.empty());
+    CHECK_FALSE(fs::exists(junit));
+    CHECK_FALSE(fs::exists(dir));
+  }
+
+  // Two files with one name would share a baseline folder.
+  const Run twice = cloudpact({"check", "--baseline", dir.string(), uncertain_scenario(), uncertain_scenario()});
+  CHECK(twice.exit_code == 2);
+  CHECK(twice.err == uncertain_scenario() + ": /name: \"01-uncertain\" is also the name of " + uncertain_scenario() +
+                         " (expected one scenario per name: the baseline folder is named after it)\n");
+
+  // A baseline risk.json without its run parameters.
+  const fs::path broken = baseline_copy("broken");
+  edit_json(broken / "01-uncertain" / "risk.json", [](json& j) { j.erase("paths"); });
+  const Run r = cloudpact({"check", "--baseline", broken.string(), uncertain_scenario()});
+  CHECK(r.exit_code == 2);
+  CHECK(r.err == (broken / "01-uncertain" / "risk.json").string() +
+                     ": /paths: missing or out of range (expected an integer in [1, 100000000])\n");
+
+  auto usage = [](const std::vector<std::string>& args, const std::string& message) {
+    const Run u = cloudpact(args);
+    CHECK(u.exit_code == 2);
+    CHECK(u.err == "cloudpact: " + message + "\ntry 'cloudpact --help'\n");
+    CHECK(u.out.empty());
+  };
+  usage({"check", "--frobnicate"}, "unknown option --frobnicate");
+  usage({"check", "--paths", "10"}, "--paths applies only with --update (a check re-runs the baseline's paths)");
+  usage({"check", "--update", "--junit", "x.xml"}, "--junit applies only to a check, not with --update");
+  usage({"check", "--z", "0"}, "--z needs a number > 0, got '0'");
+  usage({"check", "--update", "--paths", "0"}, "--paths needs an integer in [1, 100000000], got '0'");
+  usage({"check", "--set", "/name=x"}, "check takes no --set (baselines are of the scenario files as written)");
+}
+
+TEST_CASE("check --help") {
+  const Run r = cloudpact({"check", "--help"});
+  CHECK(r.exit_code == 0);
+  CHECK(starts_with(r.out, "usage: cloudpact check [--baseline DIR] [--junit FILE] [--update]"));
+}
