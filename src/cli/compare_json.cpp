@@ -11,22 +11,13 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/cli.hpp"
+#include "report/json_text.hpp"
 
 namespace cloudpact {
 
 namespace {
 
 using json = nlohmann::json;
-
-std::string escape_token(const std::string& key) {  // RFC 6901
-  std::string out;
-  for (const char c : key) {
-    if (c == '~') out += "~0";
-    else if (c == '/') out += "~1";
-    else out += c;
-  }
-  return out;
-}
 
 std::string show(const json& v) {
   std::string s = v.dump();
@@ -73,7 +64,7 @@ struct Walker {
     }
     if (a.is_object()) {
       for (const auto& [k, v] : a.items()) {
-        const std::string child = ptr + "/" + escape_token(k);
+        const std::string child = ptr + "/" + json_pointer_token(k);
         if (!b.contains(k)) {
           if (std::find(ignore.begin(), ignore.end(), child) == ignore.end())
             out.mismatches.push_back(child + ": only in the first file");
@@ -82,7 +73,7 @@ struct Walker {
         walk(v, b.at(k), child);
       }
       for (const auto& [k, v] : b.items()) {
-        const std::string child = ptr + "/" + escape_token(k);
+        const std::string child = ptr + "/" + json_pointer_token(k);
         if (!a.contains(k) && std::find(ignore.begin(), ignore.end(), child) == ignore.end())
           out.mismatches.push_back(child + ": only in the second file");
       }

@@ -3,25 +3,17 @@
 #include <algorithm>
 #include <cmath>
 
+#include "report/json_text.hpp"
+
 namespace cloudpact::regression {
 
 namespace {
 
 using json = nlohmann::json;
 
-std::string pointer_token(const std::string& key) {  // RFC 6901
-  std::string out;
-  for (const char c : key) {
-    if (c == '~') out += "~0";
-    else if (c == '/') out += "~1";
-    else out += c;
-  }
-  return out;
-}
-
 std::string pointer(const std::vector<std::string>& path) {
   std::string out;
-  for (const std::string& k : path) out += "/" + pointer_token(k);
+  for (const std::string& k : path) out += "/" + json_pointer_token(k);
   return out;
 }
 
