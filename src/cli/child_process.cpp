@@ -72,8 +72,12 @@ ChildExit wait_child(pid_t pid) {
     got = ::waitpid(pid, &status, 0);
   } while (got < 0 && errno == EINTR);
   if (got < 0) throw std::runtime_error(std::string("waitpid failed: ") + std::strerror(errno));
+  return ChildExit::from_status(got, status);
+}
+
+ChildExit ChildExit::from_status(pid_t pid, int status) {
   ChildExit e;
-  e.pid = got;
+  e.pid = pid;
   if (WIFSIGNALED(status)) {
     e.signal = WTERMSIG(status);
   } else {

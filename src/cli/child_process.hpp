@@ -31,6 +31,8 @@ struct ChildExit {
   int signal = 0;      // the terminating signal, 0 when it exited
   bool ok() const { return signal == 0 && exit_code == 0; }
   std::string describe() const;  // "exit code 3", "killed by signal 11 (Segmentation fault)"
+  // From a waitpid(2) status.
+  static ChildExit from_status(pid_t pid, int status);
 };
 
 // Waits for one child of this process (pid -1: any), retrying on EINTR.

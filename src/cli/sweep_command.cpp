@@ -85,6 +85,12 @@ void report(const SweepPlan& plan, const SweepTable& table, const std::string& d
   if (failures.size() > 5) std::cerr << "  ... and " << failures.size() - 5 << " more (column `error` of sweep.csv)\n";
 }
 
+// 0 when every planned variant is committed and none failed, else 3.
+int exit_code_of(const SweepPlan& plan, const SweepTable& table) {
+  const bool all_ok = table.rows() == static_cast<int>(plan.variants.size()) && table.failed() == 0;
+  return all_ok ? kExitOk : kExitRuntime;
+}
+
 [[noreturn]] void die_by(int sig) {
   std::fflush(nullptr);
   std::signal(sig, SIG_DFL);
@@ -154,7 +160,7 @@ int cmd_sweep(const std::vector<std::string>& argv) {
     table.write();
     report(plan, table, dir);
     std::cout << dir << "\n";
-    return table.rows() == static_cast<int>(plan.variants.size()) && table.failed() == 0 ? kExitOk : kExitRuntime;
+    return exit_code_of(plan, table);
   }
 
   if (slurm) {
@@ -189,7 +195,7 @@ int cmd_sweep(const std::vector<std::string>& argv) {
       die_by(sig);
     }
     std::cout << dir << "\n";
-    return table.rows() == static_cast<int>(plan.variants.size()) && table.failed() == 0 ? kExitOk : kExitRuntime;
+    return exit_code_of(plan, table);
   }
 
   // Local: a pool of variant processes; sweep.csv is rebuilt every two
@@ -222,7 +228,7 @@ int cmd_sweep(const std::vector<std::string>& argv) {
     die_by(outcome.stop_signal);
   }
   std::cout << dir << "\n";
-  return table.rows() == static_cast<int>(plan.variants.size()) && table.failed() == 0 ? kExitOk : kExitRuntime;
+  return exit_code_of(plan, table);
 }
 
 int cmd_sweep_variant(const std::vector<std::string>& argv) {

@@ -71,10 +71,7 @@ PoolOutcome run_variant_pool(const SweepPlan& plan, const SweepFolder& folder, c
     if (it == running.end()) return;
     const Running r = it->second;
     running.erase(it);
-    ChildExit e;
-    e.pid = pid;
-    if (WIFSIGNALED(status)) e.signal = WTERMSIG(status);
-    else e.exit_code = WEXITSTATUS(status);
+    const ChildExit e = ChildExit::from_status(pid, status);
     bool committed = folder.committed(r.id);
     // A child stopped by SIGINT, SIGTERM or SIGHUP (ours, a Ctrl-C to the
     // whole process group, scancel) is not a failed variant: it is simply not
