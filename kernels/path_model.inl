@@ -2,48 +2,63 @@
 // the replay's placement and billing on the step grid of RiskProblem.
 // Compiled twice from this one file: by g++ (Thrust OpenMP backend) and by
 // nvcc (CUDA). Only plain arithmetic and fixed-size arrays: no exceptions,
-// no allocation, no library calls beyond <cmath>.
+// no allocation, no library calls beyond <cmath>. Every contract rule
+// (placement order and fit, marginal cost, charges, SLA credits, take-or-pay,
+// commitments, checkpoint rollback, egress, exit fees, capacity under a
+// delay) is the rules layer's (src/rules/), which the replay calls too: this
+// file only walks the grid.
 //
-// Resolution, and why it keeps the replay's totals (SPEC §4 consistency):
+// Resolution, and why it keeps the replay's totals (docs/reference.md §4):
 // the grid cuts every day and every dated change of the scenario, so the
 // scenario's own outages, price changes, shocks, contract terms and bill
-// closings fall on step edges and are exact; curves are step averages. What
-// is approximate: a training job holds its GPUs for the whole step it starts
-// or finishes in (it is billed only for the time it runs), sampled outages
-// cut their step into sub-steps (up to 16 pieces a day; beyond that an
-// outage counts as the share of the piece it covers), sampled delivery
-// delays are whole days.
+// closings fall on step edges and are exact; curves are step averages, so a
+// scenario whose curves change only at whole days and whose capacities and
+// demands are whole GPUs gives the replay's numbers to rounding (the
+// engine-agreement tests check 1e-9). What is approximate: a training job
+// holds its GPUs for the whole step it starts or finishes in (it is billed
+// only for the time it runs); sampled outages cut their step into sub-steps
+// (up to 16 pieces a day; beyond that an outage counts as the share of the
+// piece it covers); sampled delivery delays are whole days.
 #pragma once
 
-#include <cmath>
+#include <math.h>
+
 #include <cstdint>
 
 #include "philox_draws.hpp"
 #include "risk_api.hpp"
+#include "rules/billing.hpp"
+#include "rules/capacity.hpp"
+#include "rules/contract_book.hpp"
+#include "rules/placement.hpp"
+#include "rules/training.hpp"
 
 namespace cloudpact::risk::kernel {
 
 // Raw pointers into RiskProblem's arrays (host memory for the CPU build,
 // device memory for CUDA).
 struct View {
-  int n_steps, n_days, n_months, n_clusters, n_providers, n_regions, n_contracts, n_periods;
+  int n_steps, n_days, n_months, n_clusters, n_providers, n_regions, n_contracts;
   int n_inference, n_jobs, n_items, n_portfolios;
   double horizon_s;
   const double *step_start_s, *step_len_s;
   const int *step_day, *step_month;
   const int *cluster_provider, *cluster_region;
   const double *cluster_h100_equiv, *provider_egress_usd_per_gb;
-  const float *cap_step, *cap_day, *loss_step;
+  const double *cap_step, *cap_day, *loss_step;
+  int cap_first_day, n_cap_days;
+  const std::int8_t* seller_step;
   const std::int16_t* contract_step;
-  const double* on_demand_price_step;
-  const int *contract_provider, *contract_reserved, *contract_end_step, *contract_n_tiers;
-  const double *contract_price_step, *contract_commitment_usd, *tier_below_pct, *tier_credit_pct, *contract_exit_fee_pct;
-  const int *period_contract, *period_end_step;
-  const std::uint8_t* step_closes;
+  const double* seller_price_step;
+  const int *contract_provider, *contract_end_step, *contract_n_tiers;
+  const rules::SlaTier* contract_tiers;
+  const double *contract_commitment_usd, *contract_exit_fee_pct;
+  const int *contract_first_period, *contract_n_periods, *period_end_step;
   const double* period_min_usd;
+  const std::uint8_t* step_closes;
   const std::uint32_t* inference_providers;
   const double* inference_value_usd_per_gpu_hour;
-  const float* demand_step;
+  const double* demand_step;
   const std::uint32_t* job_providers;
   const double *job_submit_s, *job_gpus, *job_work_s, *job_checkpoint_s, *job_restart_s, *job_dataset_gb;
   const int* service_items;
@@ -57,10 +72,15 @@ struct View {
   const std::uint32_t* portfolio_providers;
 };
 
+// Where one batch's results go: [portfolio * count + i] for the per-portfolio
+// figures, [provider * count + i] and [contract * count + i] for the
+// contracted portfolio's breakdown, [i] for its billing items.
 struct OutView {
   std::int64_t count;  // paths in this batch: the stride of every array
   double *cost_usd, *spend_usd, *unmet_gpu_hours;
   double *provider_spend_usd, *provider_used_gpu_hours, *provider_exit_cost_usd;
+  double *billed_usd, *shortfall_usd, *sla_credits_usd, *egress_usd, *unmet_value_usd;
+  double *contract_billed_usd, *contract_shortfall_usd, *contract_sla_credits_usd, *contract_commitment_remaining_usd;
 };
 
 // Per-path scratch: the sampled future, shared by every portfolio.
@@ -78,7 +98,6 @@ CP_HD inline ScratchLayout scratch_layout(const View& v) {
 constexpr double kYear_s = 365.25 * 86400.0;
 constexpr double kDayYears = 1.0 / 365.25;
 constexpr int kMaxSubsteps = 16;  // sub-steps a day can be cut into by sampled outages (more: fractional)
-constexpr double kFitTol = 1e-6;  // GPUs: same tolerance as the replay's placement
 
 // Plain min/max: libm's fmin/fmax are out-of-line calls (NaN rules) and sat
 // in the hot loop; no NaN reaches these.
@@ -159,28 +178,7 @@ CP_HD inline void sample_future(const View& v, std::uint64_t seed, std::uint64_t
 
 // ---- phase 2: one portfolio on that future ----
 
-struct PortfolioTotals {
-  double spend_usd, unmet_gpu_hours, unmet_value_usd;
-};
-
-CP_HD inline double sla_credit_pct(const View& v, int k, double availability_pct) {
-  double best = 0.0, credit = 0.0;
-  bool found = false;
-  for (int i = 0; i < v.contract_n_tiers[k]; ++i) {
-    const double below = v.tier_below_pct[k * kMaxSlaTiers + i];
-    if (availability_pct < below && (!found || below < best)) {
-      best = below;
-      credit = v.tier_credit_pct[k * kMaxSlaTiers + i];
-      found = true;
-    }
-  }
-  return credit;
-}
-
-struct ContractState {
-  double month_bill, month_delivered, month_outage, year_billed, paid;
-  bool closed;
-};
+CP_HD inline bool provider_in(std::uint32_t mask, int p) { return (mask >> p) & 1u; }
 
 struct JobState {
   int state;  // 0 pending, 1 running, 2 finished
@@ -188,138 +186,130 @@ struct JobState {
   double progress_s, ready_s, run_start_s;
 };
 
-CP_HD inline bool provider_in(std::uint32_t mask, int p) { return (mask >> p) & 1u; }
+// What a portfolio spends on one path, item by item (docs/reference.md §5:
+// spend = billed + shortfall − credits + egress).
+struct PortfolioTotals {
+  double billed_usd, shortfall_usd, sla_credits_usd, egress_usd, unmet_gpu_hours, unmet_value_usd;
+  CP_HD double spend_usd() const { return billed_usd + shortfall_usd - sla_credits_usd + egress_usd; }
+};
 
-CP_HD inline PortfolioTotals run_portfolio(const View& v, int q, const float* fs, const double* ds, const int* is,
-                                           double* provider_spend, double* provider_used, double* provider_exit) {
-  const std::uint32_t mask = v.portfolio_providers[q];
-  const float* demand_mult = fs + static_cast<std::int64_t>(v.n_days) * v.n_providers;
-  ContractState ks[kMaxContracts];
+// One portfolio walking one path's steps: place (capacity, interruptions,
+// service), bill (charges, use, unmet demand), close (monthly invoices, SLA
+// credits, take-or-pay, commitments). Its state lives in fixed arrays.
+struct PortfolioRun {
+  const View& v;
+  std::uint32_t mask;
+  const float* fs;   // price multipliers, then demand multipliers
+  const double* ds;  // sampled outages
+  const int* is;     // sampled delivery delays
+  rules::ContractBook books[kMaxContracts];
+  double contract_billed[kMaxContracts], contract_shortfall[kMaxContracts], contract_credits[kMaxContracts];
   JobState js[kMaxJobs];
   double held[kMaxClusters], avail[kMaxClusters], marginal[kMaxClusters], free_gpus[kMaxClusters];
   double fluid[kMaxClusters], job_use_h[kMaxClusters], cap_phys[kMaxClusters], loss[kMaxClusters];
   int order[kMaxClusters];
+  int n_order;
   double served[kMaxInference];
-  for (int k = 0; k < v.n_contracts; ++k) ks[k] = {0, 0, 0, 0, 0, false};
-  for (int j = 0; j < v.n_jobs; ++j) js[j] = {0, -1, -1, 0.0, v.job_submit_s[j], 0.0};
-  for (int c = 0; c < v.n_clusters; ++c) held[c] = 0.0;
-  for (int p = 0; p < v.n_providers; ++p) provider_spend[p] = provider_used[p] = 0.0;
-  double spend = 0.0, unmet_h = 0.0, unmet_value = 0.0;
+  double* provider_spend;
+  double* provider_used;
+  PortfolioTotals t;
 
-  auto close_month = [&](int k) {
-    ContractState& st = ks[k];
-    if (v.contract_n_tiers[k] > 0 && st.month_delivered > 0.0) {
-      const double availability = 100.0 * (1.0 - st.month_outage / st.month_delivered);
-      const double credit = sla_credit_pct(v, k, availability) / 100.0 * st.month_bill;
-      spend -= credit;
-      provider_spend[v.contract_provider[k]] -= credit;
+  CP_HD PortfolioRun(const View& view, int q, const float* f, const double* d, const int* i, double* spend_p,
+                     double* used_p)
+      : v(view), mask(view.portfolio_providers[q]), fs(f), ds(d), is(i), n_order(0), provider_spend(spend_p),
+        provider_used(used_p), t{0, 0, 0, 0, 0, 0} {
+    for (int k = 0; k < v.n_contracts; ++k) {
+      books[k] = rules::opening_book(v.contract_end_step[k] <= 0);  // ended at or before the start
+      contract_billed[k] = contract_shortfall[k] = contract_credits[k] = 0.0;
     }
-    st.month_bill = st.month_delivered = st.month_outage = 0.0;
-  };
-  auto charge = [&](int k, double usd) {
-    spend += usd;
-    provider_spend[v.contract_provider[k]] += usd;
-  };
-  // Bills due at the start of step s (s == n_steps: the horizon).
-  auto close_due = [&](int s) {
+    for (int j = 0; j < v.n_jobs; ++j) js[j] = {0, -1, -1, 0.0, v.job_submit_s[j], 0.0};
+    for (int c = 0; c < v.n_clusters; ++c) held[c] = 0.0;
+    for (int p = 0; p < v.n_providers; ++p) provider_spend[p] = provider_used[p] = 0.0;
+  }
+
+  CP_HD const float* demand_multipliers() const { return fs + static_cast<std::int64_t>(v.n_days) * v.n_providers; }
+  CP_HD double price_multiplier(int day, int p) const { return fs[static_cast<std::int64_t>(day) * v.n_providers + p]; }
+  CP_HD const double* region_outages(int r) const { return ds + static_cast<std::int64_t>(r) * (1 + 3 * kMaxOutagesPerRegion); }
+
+  CP_HD rules::ContractTerms terms(int k) const {
+    const double commitment = v.contract_commitment_usd[k];
+    return {v.contract_tiers + k * kMaxSlaTiers, v.contract_n_tiers[k], commitment >= 0.0, commitment >= 0.0 ? commitment : 0.0};
+  }
+
+  // ---- close: bills due at the start of step s (s == n_steps: the horizon) ----
+  CP_HD void close_due(int s) {
     const bool month_end = s == v.n_steps || (s > 0 && v.step_month[s] != v.step_month[s - 1]);
     for (int k = 0; k < v.n_contracts; ++k) {
-      if (!provider_in(mask, v.contract_provider[k])) continue;
-      if (month_end || (!ks[k].closed && v.contract_end_step[k] <= s)) close_month(k);
-    }
-    for (int i = 0; i < v.n_periods; ++i) {
-      const int k = v.period_contract[i];
-      if (v.period_end_step[i] != s || !provider_in(mask, v.contract_provider[k])) continue;
-      const double owed = v.period_min_usd[i] - ks[k].year_billed;
-      if (owed > 0.0) {
-        charge(k, owed);
-        ks[k].paid += owed;
-      }
-      ks[k].year_billed = 0.0;
-    }
-    for (int k = 0; k < v.n_contracts; ++k) {
-      if (ks[k].closed || v.contract_end_step[k] > s || !provider_in(mask, v.contract_provider[k])) continue;
-      ks[k].closed = true;
-      const double owed = v.contract_commitment_usd[k] - ks[k].paid;
-      if (v.contract_commitment_usd[k] >= 0.0 && owed > 0.0) {
-        charge(k, owed);
-        ks[k].paid += owed;
-      }
-    }
-  };
-
-  for (int s = 0; s < v.n_steps; ++s) {
-    if (s > 0 && v.step_closes[s]) close_due(s);
-    // Sampled outage edges inside the step cut it into sub-steps, so sampled
-    // outages are exact like the scenario's own (a 10 h outage is 10 h of
-    // lost capacity, not 10/24 of a day's average).
-    const double step_a = v.step_start_s[s], step_b = step_a + v.step_len_s[s];
-    double edges[kMaxSubsteps + 1];
-    int n_edges = 1;
-    edges[0] = step_a;
-    for (int r = 0; r < v.n_regions; ++r) {
-      const double* reg = ds + static_cast<std::int64_t>(r) * (1 + 3 * kMaxOutagesPerRegion);
-      const int n_out = static_cast<int>(reg[0]);
-      for (int i = 0; i < 2 * n_out; ++i) {
-        const double e = reg[1 + 3 * (i / 2) + (i % 2)];
-        if (e <= step_a || e >= step_b || n_edges >= kMaxSubsteps) continue;
-        int pos = n_edges++;
-        while (pos > 1 && edges[pos - 1] > e) {
-          edges[pos] = edges[pos - 1];
-          --pos;
+      const int p = v.contract_provider[k];
+      if (!provider_in(mask, p)) continue;
+      int next = v.contract_first_period[k];
+      const int last = next + v.contract_n_periods[k];
+      auto next_period = [&](double& minimum_usd) {
+        while (next < last && v.period_end_step[next] != s) ++next;
+        if (next >= last) return false;
+        minimum_usd = v.period_min_usd[next++];
+        return true;
+      };
+      auto emit = [&](rules::Closing what, double usd, double) {
+        if (what == rules::Closing::invoice) return;
+        if (what == rules::Closing::sla_credit) {
+          t.sla_credits_usd += usd;
+          contract_credits[k] += usd;
+          provider_spend[p] -= usd;
+          return;
         }
-        edges[pos] = e;
-      }
+        t.shortfall_usd += usd;
+        contract_shortfall[k] += usd;
+        provider_spend[p] += usd;
+      };
+      rules::close_contract(books[k], terms(k), month_end, v.contract_end_step[k] <= s, next_period, emit);
     }
-    edges[n_edges++] = step_b;
-    for (int sub = 0; sub + 1 < n_edges; ++sub) {
-    const double a = edges[sub], b = edges[sub + 1], len = b - a, len_h = len / 3600.0;
-    if (len <= 0.0) continue;
+  }
+
+  // ---- place, part 1: capacity the portfolio may use on [a, b) of step s, after outages ----
+  CP_HD void capacity(int s, double a, double b) {
+    const double len = b - a;
     const int day = v.step_day[s];
     const std::int64_t cs = static_cast<std::int64_t>(s);
-
-    // Capacity the buyer may use in this portfolio, after outages.
-    int n_order = 0;
+    n_order = 0;
     for (int c = 0; c < v.n_clusters; ++c) {
       const std::int64_t ci = cs * v.n_clusters + c;
       const int p = v.cluster_provider[c];
-      avail[c] = 0.0;
-      marginal[c] = 0.0;
-      fluid[c] = job_use_h[c] = 0.0;
+      avail[c] = marginal[c] = fluid[c] = job_use_h[c] = 0.0;
       const int delay = is[c];
-      double phys = v.cap_step[ci];
-      if (delay != 0) {
-        const int d = day - delay + 365;
-        phys = d >= 0 ? v.cap_day[static_cast<std::int64_t>(c) * (v.n_days + 365) + d] : 0.0;
-      }
-      cap_phys[c] = phys;
-      // Sampled outages of the cluster's region: the share of the step they cover.
+      cap_phys[c] = delay != 0 ? rules::delayed_capacity(v.cap_day + static_cast<std::int64_t>(c) * v.n_cap_days,
+                                                         v.cap_first_day, v.n_cap_days, day, delay)
+                               : v.cap_step[ci];
+      // Sampled outages of the cluster's region on top of the scenario's:
+      // the share of the piece they cover (the whole piece, unless more
+      // edges fell in this step than it can be cut into).
       double l = v.loss_step[ci];
-      const double* reg = ds + static_cast<std::int64_t>(v.cluster_region[c]) * (1 + 3 * kMaxOutagesPerRegion);
+      const double* reg = region_outages(v.cluster_region[c]);
       const int n_out = static_cast<int>(reg[0]);
       for (int i = 0; i < n_out; ++i) {
         const double from = hi(a, reg[1 + 3 * i]), to = lo(b, reg[2 + 3 * i]);
-        if (to > from) l += hi(0.0, reg[3 + 3 * i] - l) * (to - from) / len;
+        if (to > from) l += (rules::combined_loss(l, reg[3 + 3 * i]) - l) * (to - from) / len;
       }
       loss[c] = lo(1.0, l);
       if (!provider_in(mask, p)) continue;
-      const int k = v.contract_step[ci];
-      const double od = v.on_demand_price_step[ci];
-      if (k < 0 && od < 0.0) continue;
-      avail[c] = phys * v.cluster_h100_equiv[c] * (1.0 - loss[c]);
-      if (k >= 0) marginal[c] = v.contract_reserved[k] ? 0.0 : v.contract_price_step[cs * v.n_contracts + k] / v.cluster_h100_equiv[c];
-      else marginal[c] = od * fs[static_cast<std::int64_t>(day) * v.n_providers + p] / v.cluster_h100_equiv[c];
-      // Insertion sort by (marginal cost, file order): a handful of clusters.
+      const auto seller = static_cast<rules::Seller>(v.seller_step[ci]);
+      if (seller == rules::Seller::none) continue;
+      const double eq = v.cluster_h100_equiv[c];
+      avail[c] = rules::available_gpus(cap_phys[c], eq, loss[c]);
+      const double price = v.seller_price_step[ci] * (seller == rules::Seller::on_demand ? price_multiplier(day, p) : 1.0);
+      marginal[c] = rules::marginal_usd_per_gpu_hour(seller, price, eq);
+      // Insertion sort by the placement order: a handful of clusters.
       int pos = n_order++;
-      while (pos > 0 && marginal[order[pos - 1]] > marginal[c]) {
+      while (pos > 0 && rules::cheaper_first(marginal[c], c, marginal[order[pos - 1]], order[pos - 1])) {
         order[pos] = order[pos - 1];
         --pos;
       }
       order[pos] = c;
     }
+  }
 
-    // Running jobs whose cluster lost capacity stop, the last served first,
-    // and roll back to their last checkpoint.
+  // ---- place, part 2: running jobs whose cluster lost capacity stop, the last served first ----
+  CP_HD void shed_jobs(double a) {
     for (int it = v.n_items - 1; it >= 0; --it) {
       const int item = v.service_items[it];
       if (item >= 0) continue;
@@ -327,19 +317,29 @@ CP_HD inline PortfolioTotals run_portfolio(const View& v, int q, const float* fs
       JobState& st = js[j];
       if (st.state != 1) continue;
       const int c = st.cluster;
-      if (held[c] <= avail[c] + kFitTol) continue;
-      const double progress = st.progress_s + (a - st.run_start_s);
-      const double ck = v.job_checkpoint_s[j];
-      st.progress_s = ck > 0.0 ? floor(progress / ck * (1.0 + 1e-12)) * ck : 0.0;
+      if (rules::hold_margin_gpus(avail[c], held[c]) >= 0.0) continue;
+      st.progress_s = rules::progress_after_rollback(st.progress_s + (a - st.run_start_s), v.job_checkpoint_s[j]);
       st.state = 0;
       st.ready_s = a + v.job_restart_s[j];
       held[c] -= v.job_gpus[j];
       if (held[c] < 1e-9) held[c] = 0.0;
     }
-    for (int c = 0; c < v.n_clusters; ++c) free_gpus[c] = hi(0.0, avail[c] - held[c]);
+    for (int c = 0; c < v.n_clusters; ++c) free_gpus[c] = rules::free_gpus(avail[c], held[c]);
+  }
 
-    // Service in priority order: inference takes the cheapest eligible
-    // capacity; a waiting job starts on the cheapest cluster it fits on.
+  // Whether cluster c may serve a workload with eligible providers `elig`
+  // in preference round r (`primary`: the provider's rank in its list).
+  CP_HD bool may_serve(int c, std::uint32_t elig, const int* rank, int n_ranks, int r) const {
+    const int p = v.cluster_provider[c];
+    return provider_in(elig, p) && !(v.placement == 1 && p != v.vendor) && !(n_ranks > 1 && rank[p] != r);
+  }
+
+  // ---- place, part 3: service in priority order ----
+  // Inference takes the cheapest eligible capacity; a waiting job starts on
+  // the cheapest cluster it fits on.
+  CP_HD void serve(int s, double a, double b) {
+    const std::int64_t cs = static_cast<std::int64_t>(s);
+    const double demand_mult = demand_multipliers()[v.step_day[s]];
     const int n_ranks = v.placement == 2 ? kMaxProviders : 1;
     for (int it = 0; it < v.n_items; ++it) {
       const int item = v.service_items[it];
@@ -348,14 +348,13 @@ CP_HD inline PortfolioTotals run_portfolio(const View& v, int q, const float* fs
       const std::uint32_t elig = inference ? v.inference_providers[idx] : v.job_providers[idx];
       const int* rank = inference ? v.inference_provider_rank + idx * kMaxProviders : v.job_provider_rank + idx * kMaxProviders;
       if (inference) {
-        double remaining = v.demand_step[cs * v.n_inference + idx] * demand_mult[day];
+        double remaining = v.demand_step[cs * v.n_inference + idx] * demand_mult;
         double got = 0.0;
         for (int r = 0; r < n_ranks && remaining > 0.0; ++r)
           for (int o = 0; o < n_order && remaining > 0.0; ++o) {
             const int c = order[o];
-            const int p = v.cluster_provider[c];
-            if (!provider_in(elig, p) || (v.placement == 1 && p != v.vendor) || (n_ranks > 1 && rank[p] != r)) continue;
-            const double take = lo(remaining, free_gpus[c]);
+            if (!may_serve(c, elig, rank, n_ranks, r)) continue;
+            const double take = rules::fluid_take_gpus(remaining, free_gpus[c]);
             if (take <= 0.0) continue;
             free_gpus[c] -= take;
             fluid[c] += take;
@@ -372,19 +371,18 @@ CP_HD inline PortfolioTotals run_portfolio(const View& v, int q, const float* fs
       for (int r = 0; r < n_ranks && chosen < 0; ++r)
         for (int o = 0; o < n_order; ++o) {
           const int c = order[o];
-          const int p = v.cluster_provider[c];
-          if (!provider_in(elig, p) || (v.placement == 1 && p != v.vendor) || (n_ranks > 1 && rank[p] != r)) continue;
-          if (free_gpus[c] + kFitTol >= gpus) {
+          if (!may_serve(c, elig, rank, n_ranks, r)) continue;
+          if (rules::fits(free_gpus[c], gpus)) {
             chosen = c;
             break;
           }
         }
       if (chosen < 0) continue;
       const int p = v.cluster_provider[chosen];
-      if (st.last_provider >= 0 && st.last_provider != p) {
+      if (rules::dataset_moves(st.last_provider, p)) {
         // The dataset follows the job: egress billed by the source provider.
-        const double usd = v.job_dataset_gb[idx] * v.provider_egress_usd_per_gb[st.last_provider];
-        spend += usd;
+        const double usd = rules::egress_usd(v.job_dataset_gb[idx], v.provider_egress_usd_per_gb[st.last_provider]);
+        t.egress_usd += usd;
         provider_spend[st.last_provider] += usd;
       }
       st.state = 1;
@@ -394,12 +392,14 @@ CP_HD inline PortfolioTotals run_portfolio(const View& v, int q, const float* fs
       held[chosen] += gpus;
       free_gpus[chosen] = hi(0.0, free_gpus[chosen] - gpus);
     }
+  }
 
-    // Running jobs: GPU-hours in this step, and those that finish in it.
+  // ---- running jobs: their GPU-hours on [a, b), and those that finish in it ----
+  CP_HD void run_jobs(double a, double b) {
     for (int j = 0; j < v.n_jobs; ++j) {
       JobState& st = js[j];
       if (st.state != 1) continue;
-      const double finish = st.run_start_s + (v.job_work_s[j] - st.progress_s);
+      const double finish = rules::run_finish_s(st.run_start_s, v.job_work_s[j], st.progress_s);
       const double from = hi(a, st.run_start_s), to = lo(b, finish);
       if (to > from) job_use_h[st.cluster] += v.job_gpus[j] * (to - from) / 3600.0;
       if (finish <= b) {
@@ -409,8 +409,13 @@ CP_HD inline PortfolioTotals run_portfolio(const View& v, int q, const float* fs
         if (held[st.cluster] < 1e-9) held[st.cluster] = 0.0;
       }
     }
+  }
 
-    // Bills of the step.
+  // ---- bill: charges, use and unmet demand of [a, a + len) in step s ----
+  CP_HD void bill(int s, double len) {
+    const double len_h = len / 3600.0;
+    const int day = v.step_day[s];
+    const std::int64_t cs = static_cast<std::int64_t>(s);
     for (int c = 0; c < v.n_clusters; ++c) {
       const int p = v.cluster_provider[c];
       if (!provider_in(mask, p)) continue;
@@ -418,46 +423,91 @@ CP_HD inline PortfolioTotals run_portfolio(const View& v, int q, const float* fs
       const double eq = v.cluster_h100_equiv[c];
       const double used_h = fluid[c] * len_h + job_use_h[c];
       provider_used[p] += used_h;
-      const int k = v.contract_step[ci];
-      if (k >= 0) {
-        const double price = v.contract_price_step[cs * v.n_contracts + k];
-        const double usd = v.contract_reserved[k] ? cap_phys[c] * len_h * price : used_h / eq * price;
-        ContractState& st = ks[k];
-        st.month_bill += usd;
-        st.year_billed += usd;
-        st.paid += usd;
-        st.month_delivered += cap_phys[c] * eq * len_h;
-        st.month_outage += cap_phys[c] * eq * loss[c] * len_h;
-        charge(k, usd);
-      } else if (v.on_demand_price_step[ci] >= 0.0 && used_h > 0.0) {
-        const double usd = used_h / eq * v.on_demand_price_step[ci] * fs[static_cast<std::int64_t>(day) * v.n_providers + p];
-        spend += usd;
+      const auto seller = static_cast<rules::Seller>(v.seller_step[ci]);
+      const double price = v.seller_price_step[ci];
+      if (seller == rules::Seller::reserved_contract || seller == rules::Seller::usage_contract) {
+        // Rates are linear in the GPUs, so GPU-hours in give USD out.
+        const double usd = seller == rules::Seller::reserved_contract
+                               ? rules::reserved_usd_per_hour(cap_phys[c], price) * len_h
+                               : rules::usage_usd_per_hour(used_h, eq, price);
+        const int k = v.contract_step[ci];
+        books[k].bill(usd);
+        books[k].deliver(rules::delivered_gpus(cap_phys[c], eq) * len, loss[c]);
+        contract_billed[k] += usd;
+        t.billed_usd += usd;
+        provider_spend[p] += usd;
+      } else if (seller == rules::Seller::on_demand && used_h > 0.0) {
+        const double usd = rules::usage_usd_per_hour(used_h, eq, price * price_multiplier(day, p));
+        t.billed_usd += usd;
         provider_spend[p] += usd;
       }
     }
+    const double demand_mult = demand_multipliers()[day];
     for (int i = 0; i < v.n_inference; ++i) {
-      const double want = v.demand_step[cs * v.n_inference + i] * demand_mult[day];
+      const double want = v.demand_step[cs * v.n_inference + i] * demand_mult;
       const double short_h = hi(0.0, want - served[i]) * len_h;
-      unmet_h += short_h;
-      unmet_value += short_h * v.inference_value_usd_per_gpu_hour[i];
+      t.unmet_gpu_hours += short_h;
+      t.unmet_value_usd += short_h * v.inference_value_usd_per_gpu_hour[i];
     }
-    }  // sub-steps
   }
-  close_due(v.n_steps);
+
+  // Sampled outage edges inside step s cut it into sub-steps, so sampled
+  // outages are exact like the scenario's own (a 10 h outage is 10 h of lost
+  // capacity, not 10/24 of a day's average). Returns the number of edges.
+  CP_HD int substeps(int s, double* edges) const {
+    const double step_a = v.step_start_s[s], step_b = step_a + v.step_len_s[s];
+    int n_edges = 1;
+    edges[0] = step_a;
+    for (int r = 0; r < v.n_regions; ++r) {
+      const double* reg = region_outages(r);
+      const int n_out = static_cast<int>(reg[0]);
+      for (int i = 0; i < 2 * n_out; ++i) {
+        const double e = reg[1 + 3 * (i / 2) + (i % 2)];
+        if (e <= step_a || e >= step_b || n_edges >= kMaxSubsteps) continue;
+        int pos = n_edges++;
+        while (pos > 1 && edges[pos - 1] > e) {
+          edges[pos] = edges[pos - 1];
+          --pos;
+        }
+        edges[pos] = e;
+      }
+    }
+    edges[n_edges++] = step_b;
+    return n_edges;
+  }
+
+  CP_HD void walk() {
+    for (int s = 0; s < v.n_steps; ++s) {
+      if (s > 0 && v.step_closes[s]) close_due(s);
+      double edges[kMaxSubsteps + 1];
+      const int n_edges = substeps(s, edges);
+      for (int sub = 0; sub + 1 < n_edges; ++sub) {
+        const double a = edges[sub], b = edges[sub + 1];
+        if (b - a <= 0.0) continue;
+        capacity(s, a, b);
+        shed_jobs(a);
+        serve(s, a, b);
+        run_jobs(a, b);
+        bill(s, b - a);
+      }
+    }
+    close_due(v.n_steps);
+  }
 
   // What leaving each provider would cost at the horizon: the exit fee on
   // what its contracts still commit, and moving the datasets it holds.
-  for (int p = 0; p < v.n_providers; ++p) provider_exit[p] = 0.0;
-  for (int k = 0; k < v.n_contracts; ++k) {
-    if (ks[k].closed || v.contract_commitment_usd[k] < 0.0 || !provider_in(mask, v.contract_provider[k])) continue;
-    const double remaining = hi(0.0, v.contract_commitment_usd[k] - ks[k].paid);
-    provider_exit[v.contract_provider[k]] += remaining * v.contract_exit_fee_pct[k] / 100.0;
+  CP_HD void exit_costs(double* provider_exit) const {
+    for (int p = 0; p < v.n_providers; ++p) provider_exit[p] = 0.0;
+    for (int k = 0; k < v.n_contracts; ++k) {
+      if (!provider_in(mask, v.contract_provider[k])) continue;
+      provider_exit[v.contract_provider[k]] +=
+          rules::exit_fee_usd(books[k].commitment_remaining_usd(terms(k)), v.contract_exit_fee_pct[k]);
+    }
+    for (int j = 0; j < v.n_jobs; ++j)
+      if (js[j].last_provider >= 0)
+        provider_exit[js[j].last_provider] += rules::egress_usd(v.job_dataset_gb[j], v.provider_egress_usd_per_gb[js[j].last_provider]);
   }
-  for (int j = 0; j < v.n_jobs; ++j)
-    if (js[j].last_provider >= 0)
-      provider_exit[js[j].last_provider] += v.job_dataset_gb[j] * v.provider_egress_usd_per_gb[js[j].last_provider];
-  return {spend, unmet_h, unmet_value};
-}
+};
 
 // Phase 1, one thread a path: sample its future into the scratch.
 struct SampleFunctor {
@@ -490,19 +540,33 @@ struct PortfolioFunctor {
     const int q = static_cast<int>(k / out.count);
     const std::int64_t i = k % out.count;
     double spend_p[kMaxProviders], used_p[kMaxProviders], exit_p[kMaxProviders];
-    const PortfolioTotals t = run_portfolio(v, q, scratch_f + i * layout.floats_per_path,
-                                            scratch_d + i * layout.doubles_per_path,
-                                            scratch_i + i * layout.ints_per_path, spend_p, used_p, exit_p);
+    PortfolioRun run(v, q, scratch_f + i * layout.floats_per_path, scratch_d + i * layout.doubles_per_path,
+                     scratch_i + i * layout.ints_per_path, spend_p, used_p);
+    run.walk();
+    const PortfolioTotals& t = run.t;
     const std::int64_t o = static_cast<std::int64_t>(q) * out.count + i;
-    out.cost_usd[o] = t.spend_usd + t.unmet_value_usd;
-    out.spend_usd[o] = t.spend_usd;
+    out.cost_usd[o] = t.spend_usd() + t.unmet_value_usd;
+    out.spend_usd[o] = t.spend_usd();
     out.unmet_gpu_hours[o] = t.unmet_gpu_hours;
     if (q != 0) return;
+    run.exit_costs(exit_p);
     for (int p = 0; p < v.n_providers; ++p) {
       const std::int64_t po = static_cast<std::int64_t>(p) * out.count + i;
       out.provider_spend_usd[po] = spend_p[p];
       out.provider_used_gpu_hours[po] = used_p[p];
       out.provider_exit_cost_usd[po] = exit_p[p];
+    }
+    out.billed_usd[i] = t.billed_usd;
+    out.shortfall_usd[i] = t.shortfall_usd;
+    out.sla_credits_usd[i] = t.sla_credits_usd;
+    out.egress_usd[i] = t.egress_usd;
+    out.unmet_value_usd[i] = t.unmet_value_usd;
+    for (int c = 0; c < v.n_contracts; ++c) {
+      const std::int64_t ko = static_cast<std::int64_t>(c) * out.count + i;
+      out.contract_billed_usd[ko] = run.contract_billed[c];
+      out.contract_shortfall_usd[ko] = run.contract_shortfall[c];
+      out.contract_sla_credits_usd[ko] = run.contract_credits[c];
+      out.contract_commitment_remaining_usd[ko] = run.books[c].commitment_remaining_usd(run.terms(c));
     }
   }
 };

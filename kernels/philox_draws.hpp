@@ -18,11 +18,7 @@
 
 #include <Random123/philox.h>
 
-#if defined(__CUDACC__)
-#define CP_HD __host__ __device__
-#else
-#define CP_HD
-#endif
+#include "rules/hd.hpp"
 
 namespace cloudpact::risk::kernel {
 

@@ -14,6 +14,8 @@
 #include <string>
 #include <vector>
 
+#include "rules/sla.hpp"
+
 namespace cloudpact::risk {
 
 // Compile-time bounds of the per-path state (it lives in registers / local
@@ -51,28 +53,37 @@ struct RiskProblem {
   std::vector<int> cluster_provider, cluster_region;  // [cluster]
   std::vector<double> cluster_h100_equiv;             // [cluster]
   std::vector<double> provider_egress_usd_per_gb;     // [provider]
-  // Physical GPUs, step average (exact integral / length) with no delay, and
-  // daily averages for days -365 .. n_days-1 (index day + 365) for paths that
-  // shift a cluster's deliveries by whole days.
-  std::vector<float> cap_step;   // [step * n_clusters + cluster]  (step-major: a path walks steps)
-  std::vector<float> cap_day;    // [cluster * (n_days + 365) + day + 365]
-  std::vector<float> loss_step;  // [step * n_clusters + cluster]: scenario outages, 0..1
-  // Who sells it at step s: contract index, or -1 (on demand if price >= 0, else not usable).
+  // Physical GPUs, step average (exact integral / length), as delivered
+  // with no sampled delay.
+  std::vector<double> cap_step;   // [step * n_clusters + cluster]  (step-major: a path walks the steps)
+  // Daily averages of the same curves for paths that shift a cluster's
+  // deliveries by whole days (rules::delayed_capacity): days cap_first_day
+  // .. n_days − 1 relative to the start, the curve written as a delivery
+  // schedule (a constant capacity is a step at the start, so it is 0 before).
+  int cap_first_day = 0, n_cap_days = 0;
+  std::vector<double> cap_day;    // [cluster * n_cap_days + day − cap_first_day]
+  std::vector<double> loss_step;  // [step * n_clusters + cluster]: scenario outages, 0..1
+  // Who sells the cluster at step s (rules::Seller), the contract when one
+  // does (index, else −1) and the seller's price per physical GPU-hour
+  // (on-demand: before the path's price multiplier).
+  std::vector<std::int8_t> seller_step;      // [step * n_clusters + cluster]
   std::vector<std::int16_t> contract_step;   // [step * n_clusters + cluster]
-  std::vector<double> on_demand_price_step;  // [step * n_clusters + cluster], per physical GPU-hour; < 0: not for sale
+  std::vector<double> seller_price_step;     // [step * n_clusters + cluster]
 
   // ---- contracts ----
   int n_contracts = 0;
-  std::vector<int> contract_provider, contract_reserved;  // [contract]: 1 reserved, 0 usage
-  std::vector<double> contract_price_step;                // [step * n_contracts + contract], per physical GPU-hour
+  std::vector<int> contract_provider;                     // [contract]
   std::vector<double> contract_commitment_usd;            // [contract], < 0: none
-  std::vector<int> contract_end_step;                     // [contract]: step at whose start it ends; n_steps: after the horizon
+  std::vector<int> contract_end_step;                     // [contract]: step at whose start it ends; n_steps: the horizon; n_steps + 1: after it
   std::vector<int> contract_n_tiers;                      // [contract]
-  std::vector<double> tier_below_pct, tier_credit_pct;    // [contract * kMaxSlaTiers + i]
+  std::vector<rules::SlaTier> contract_tiers;             // [contract * kMaxSlaTiers + i]
   std::vector<double> contract_exit_fee_pct;              // [contract]
-  // Take-or-pay periods ending inside the horizon: [period] flattened.
-  std::vector<int> period_contract, period_end_step;      // end step: the period closes at that step's start
-  std::vector<double> period_min_usd;
+  // Take-or-pay periods ending inside the horizon (rules::take_or_pay_periods),
+  // grouped by contract in date order: contract k owns periods
+  // [contract_first_period[k], contract_first_period[k] + contract_n_periods[k]).
+  std::vector<int> contract_first_period, contract_n_periods;  // [contract]
+  std::vector<int> period_end_step;                       // [period]: it closes at that step's start (n_steps: the horizon)
+  std::vector<double> period_min_usd;                     // [period]
   std::vector<int> month_end_step;                        // [month]: the month closes at that step's start (n_steps: horizon)
   std::vector<std::uint8_t> step_closes;                  // [step]: 1 if a month, contract or take-or-pay period closes at its start
 
@@ -80,7 +91,7 @@ struct RiskProblem {
   int n_inference = 0;
   std::vector<std::uint32_t> inference_providers; // provider bit mask [inference]
   std::vector<double> inference_value_usd_per_gpu_hour;
-  std::vector<float> demand_step;                 // [step * n_inference + inference], H100-eq, shocks applied
+  std::vector<double> demand_step;                // [step * n_inference + inference], H100-eq, shocks applied
   int n_jobs = 0;
   std::vector<std::uint32_t> job_providers;
   std::vector<double> job_submit_s, job_gpus, job_work_s, job_checkpoint_s, job_restart_s, job_dataset_gb;
@@ -107,17 +118,23 @@ struct RiskProblem {
   std::vector<std::uint32_t> portfolio_providers;  // [portfolio] provider bit mask
 };
 
-// What one path gives, per portfolio (index p) and for the contracted
-// portfolio (index 0) per provider (index q).
+// What one path gives, per portfolio (index p) and, for the contracted
+// portfolio (index 0), per provider (index q), per contract (index k) and
+// per billing item: the figures the replay reports in summary.json, so the
+// two engines can be compared item by item.
 struct BatchResults {
   std::int64_t first_path = 0, count = 0;
-  int n_portfolios = 0, n_providers = 0;
+  int n_portfolios = 0, n_providers = 0, n_contracts = 0;
   std::vector<double> cost_usd;         // [portfolio * count + i]: spend + value of unmet demand
   std::vector<double> spend_usd;        // [portfolio * count + i]
   std::vector<double> unmet_gpu_hours;  // [portfolio * count + i]
   std::vector<double> provider_spend_usd;       // [provider * count + i], contracted
   std::vector<double> provider_used_gpu_hours;  // [provider * count + i], contracted
   std::vector<double> provider_exit_cost_usd;   // [provider * count + i], contracted, at the horizon
+  // Contracted: spend = billed + shortfall − credits + egress; cost = spend + unmet value.
+  std::vector<double> billed_usd, shortfall_usd, sla_credits_usd, egress_usd, unmet_value_usd;  // [i]
+  std::vector<double> contract_billed_usd, contract_shortfall_usd, contract_sla_credits_usd,
+      contract_commitment_remaining_usd;  // [contract * count + i], contracted
 };
 
 enum class Backend { cpu, cuda };

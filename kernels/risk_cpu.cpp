@@ -26,34 +26,26 @@ void evaluate_paths_cpu(const RiskProblem& pb, std::uint64_t seed, std::int64_t 
   std::vector<float> sf(static_cast<size_t>(std::min(chunk, count) * layout.floats_per_path));
   std::vector<double> sd(static_cast<size_t>(std::min(chunk, count) * layout.doubles_per_path));
   std::vector<int> si(static_cast<size_t>(std::min(chunk, count) * std::max<std::int64_t>(1, layout.ints_per_path)));
-  const size_t cap = static_cast<size_t>(std::min(chunk, count));
-  std::vector<double> chunk_cost(cap * static_cast<size_t>(v.n_portfolios)), chunk_spend(chunk_cost.size()),
-      chunk_unmet(chunk_cost.size());
-  std::vector<double> chunk_pspend(cap * static_cast<size_t>(v.n_providers)), chunk_pused(chunk_pspend.size()),
-      chunk_pexit(chunk_pspend.size());
+  // Chunk results land in a chunk-shaped batch, then move to their rows.
+  BatchResults chunk_out;
+  kernel::size_results(chunk_out, pb, 0, std::min(chunk, count));
+  const auto rows_out = kernel::result_rows(out);
+  const auto rows_chunk = kernel::result_rows(chunk_out);
   if (threads > 0) omp_set_num_threads(threads);
   for (std::int64_t done = 0; done < count; done += chunk) {
     const std::int64_t n = std::min(chunk, count - done);
     const kernel::SampleFunctor sample{v, seed, first_path + done, sf.data(), sd.data(), si.data(), layout};
     thrust::for_each(thrust::omp::par, thrust::counting_iterator<std::int64_t>(0),
                      thrust::counting_iterator<std::int64_t>(n), sample);
-    // Chunk results land in a chunk-shaped buffer, then move to their rows.
-    kernel::OutView co{n, chunk_cost.data(), chunk_spend.data(), chunk_unmet.data(),
-                       chunk_pspend.data(), chunk_pused.data(), chunk_pexit.data()};
-    const kernel::PortfolioFunctor run{v, co, sf.data(), sd.data(), si.data(), layout};
+    std::vector<double*> ptrs;
+    for (const auto& [vec, rows] : rows_chunk) ptrs.push_back(vec->data());
+    const kernel::PortfolioFunctor run{v, kernel::out_view(n, ptrs), sf.data(), sd.data(), si.data(), layout};
     thrust::for_each(thrust::omp::par, thrust::counting_iterator<std::int64_t>(0),
                      thrust::counting_iterator<std::int64_t>(n * v.n_portfolios), run);
     // Rows of the chunk (stride n) move to their place in the batch (stride count).
-    auto place_rows = [&](const std::vector<double>& from, std::vector<double>& to, int rows) {
-      for (int r = 0; r < rows; ++r)
-        std::copy_n(from.begin() + r * n, n, to.begin() + r * count + done);
-    };
-    place_rows(chunk_cost, out.cost_usd, v.n_portfolios);
-    place_rows(chunk_spend, out.spend_usd, v.n_portfolios);
-    place_rows(chunk_unmet, out.unmet_gpu_hours, v.n_portfolios);
-    place_rows(chunk_pspend, out.provider_spend_usd, v.n_providers);
-    place_rows(chunk_pused, out.provider_used_gpu_hours, v.n_providers);
-    place_rows(chunk_pexit, out.provider_exit_cost_usd, v.n_providers);
+    for (size_t a = 0; a < rows_out.size(); ++a)
+      for (int r = 0; r < rows_out[a].second; ++r)
+        std::copy_n(rows_chunk[a].first->begin() + r * n, n, rows_out[a].first->begin() + r * count + done);
   }
 }
 

@@ -63,15 +63,16 @@ void evaluate_paths_cuda(const RiskProblem& pb, std::uint64_t seed, std::int64_t
   thrust::device_vector<float> sf(n * static_cast<size_t>(layout.floats_per_path));
   thrust::device_vector<double> sd(n * static_cast<size_t>(layout.doubles_per_path));
   thrust::device_vector<int> si(n * static_cast<size_t>(std::max<std::int64_t>(1, layout.ints_per_path)));
-  const size_t np = out.cost_usd.size(), nq = out.provider_spend_usd.size();
-  thrust::device_vector<double> cost(np), spend(np), unmet(np), pspend(nq), pused(nq), pexit(nq);
-  kernel::OutView o{count,
-                    thrust::raw_pointer_cast(cost.data()),
-                    thrust::raw_pointer_cast(spend.data()),
-                    thrust::raw_pointer_cast(unmet.data()),
-                    thrust::raw_pointer_cast(pspend.data()),
-                    thrust::raw_pointer_cast(pused.data()),
-                    thrust::raw_pointer_cast(pexit.data())};
+  // One device array per result array, in result_rows order.
+  const auto rows = kernel::result_rows(out);
+  std::vector<thrust::device_vector<double>> device_rows;
+  std::vector<double*> ptrs;
+  device_rows.reserve(rows.size());
+  for (const auto& [vec, n_rows] : rows) {
+    device_rows.emplace_back(vec->size());
+    ptrs.push_back(thrust::raw_pointer_cast(device_rows.back().data()));
+  }
+  const kernel::OutView o = kernel::out_view(count, ptrs);
   const kernel::SampleFunctor sample{v, seed, first_path, thrust::raw_pointer_cast(sf.data()),
                                      thrust::raw_pointer_cast(sd.data()), thrust::raw_pointer_cast(si.data()), layout};
   thrust::for_each(thrust::device, thrust::counting_iterator<std::int64_t>(0),
@@ -81,12 +82,7 @@ void evaluate_paths_cuda(const RiskProblem& pb, std::uint64_t seed, std::int64_t
   thrust::for_each(thrust::device, thrust::counting_iterator<std::int64_t>(0),
                    thrust::counting_iterator<std::int64_t>(count * v.n_portfolios), run);
   check(cudaDeviceSynchronize(), "kernel");
-  thrust::copy(cost.begin(), cost.end(), out.cost_usd.begin());
-  thrust::copy(spend.begin(), spend.end(), out.spend_usd.begin());
-  thrust::copy(unmet.begin(), unmet.end(), out.unmet_gpu_hours.begin());
-  thrust::copy(pspend.begin(), pspend.end(), out.provider_spend_usd.begin());
-  thrust::copy(pused.begin(), pused.end(), out.provider_used_gpu_hours.begin());
-  thrust::copy(pexit.begin(), pexit.end(), out.provider_exit_cost_usd.begin());
+  for (size_t a = 0; a < rows.size(); ++a) thrust::copy(device_rows[a].begin(), device_rows[a].end(), rows[a].first->begin());
 }
 
 }  // namespace cloudpact::risk

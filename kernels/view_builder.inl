@@ -2,6 +2,9 @@
 // `place` (identity on the CPU, a copy to device memory for CUDA).
 #pragma once
 
+#include <utility>
+#include <vector>
+
 #include "path_model.inl"
 
 namespace cloudpact::risk::kernel {
@@ -16,7 +19,6 @@ View make_view(const RiskProblem& pb, Place&& place) {
   v.n_providers = pb.n_providers;
   v.n_regions = pb.n_regions;
   v.n_contracts = pb.n_contracts;
-  v.n_periods = static_cast<int>(pb.period_contract.size());
   v.n_inference = pb.n_inference;
   v.n_jobs = pb.n_jobs;
   v.n_items = static_cast<int>(pb.service_items.size());
@@ -33,18 +35,19 @@ View make_view(const RiskProblem& pb, Place&& place) {
   v.cap_step = place(pb.cap_step);
   v.cap_day = place(pb.cap_day);
   v.loss_step = place(pb.loss_step);
+  v.cap_first_day = pb.cap_first_day;
+  v.n_cap_days = pb.n_cap_days;
+  v.seller_step = place(pb.seller_step);
   v.contract_step = place(pb.contract_step);
-  v.on_demand_price_step = place(pb.on_demand_price_step);
+  v.seller_price_step = place(pb.seller_price_step);
   v.contract_provider = place(pb.contract_provider);
-  v.contract_reserved = place(pb.contract_reserved);
   v.contract_end_step = place(pb.contract_end_step);
   v.contract_n_tiers = place(pb.contract_n_tiers);
-  v.contract_price_step = place(pb.contract_price_step);
+  v.contract_tiers = place(pb.contract_tiers);
   v.contract_commitment_usd = place(pb.contract_commitment_usd);
-  v.tier_below_pct = place(pb.tier_below_pct);
-  v.tier_credit_pct = place(pb.tier_credit_pct);
   v.contract_exit_fee_pct = place(pb.contract_exit_fee_pct);
-  v.period_contract = place(pb.period_contract);
+  v.contract_first_period = place(pb.contract_first_period);
+  v.contract_n_periods = place(pb.contract_n_periods);
   v.period_end_step = place(pb.period_end_step);
   v.period_min_usd = place(pb.period_min_usd);
   v.step_closes = place(pb.step_closes);
@@ -80,14 +83,43 @@ inline void size_results(BatchResults& out, const RiskProblem& pb, std::int64_t 
   out.count = count;
   out.n_portfolios = static_cast<int>(pb.portfolio_providers.size());
   out.n_providers = pb.n_providers;
-  const auto np = static_cast<size_t>(out.n_portfolios) * static_cast<size_t>(count);
-  const auto nq = static_cast<size_t>(pb.n_providers) * static_cast<size_t>(count);
-  out.cost_usd.assign(np, 0.0);
-  out.spend_usd.assign(np, 0.0);
-  out.unmet_gpu_hours.assign(np, 0.0);
-  out.provider_spend_usd.assign(nq, 0.0);
-  out.provider_used_gpu_hours.assign(nq, 0.0);
-  out.provider_exit_cost_usd.assign(nq, 0.0);
+  out.n_contracts = pb.n_contracts;
+  const auto n = static_cast<size_t>(count);
+  const auto np = static_cast<size_t>(out.n_portfolios) * n;
+  const auto nq = static_cast<size_t>(pb.n_providers) * n;
+  const auto nk = static_cast<size_t>(pb.n_contracts) * n;
+  for (auto* v : {&out.cost_usd, &out.spend_usd, &out.unmet_gpu_hours}) v->assign(np, 0.0);
+  for (auto* v : {&out.provider_spend_usd, &out.provider_used_gpu_hours, &out.provider_exit_cost_usd}) v->assign(nq, 0.0);
+  for (auto* v : {&out.billed_usd, &out.shortfall_usd, &out.sla_credits_usd, &out.egress_usd, &out.unmet_value_usd})
+    v->assign(n, 0.0);
+  for (auto* v : {&out.contract_billed_usd, &out.contract_shortfall_usd, &out.contract_sla_credits_usd,
+                  &out.contract_commitment_remaining_usd})
+    v->assign(nk, 0.0);
+}
+
+// Every result array of a batch with the number of rows of `count` paths it
+// holds, in one fixed order: backends move them as a list.
+inline std::vector<std::pair<std::vector<double>*, int>> result_rows(BatchResults& out) {
+  return {{&out.cost_usd, out.n_portfolios},
+          {&out.spend_usd, out.n_portfolios},
+          {&out.unmet_gpu_hours, out.n_portfolios},
+          {&out.provider_spend_usd, out.n_providers},
+          {&out.provider_used_gpu_hours, out.n_providers},
+          {&out.provider_exit_cost_usd, out.n_providers},
+          {&out.billed_usd, 1},
+          {&out.shortfall_usd, 1},
+          {&out.sla_credits_usd, 1},
+          {&out.egress_usd, 1},
+          {&out.unmet_value_usd, 1},
+          {&out.contract_billed_usd, out.n_contracts},
+          {&out.contract_shortfall_usd, out.n_contracts},
+          {&out.contract_sla_credits_usd, out.n_contracts},
+          {&out.contract_commitment_remaining_usd, out.n_contracts}};
+}
+
+// An OutView over the arrays in result_rows order (host or device memory).
+inline OutView out_view(std::int64_t count, const std::vector<double*>& a) {
+  return {count, a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11], a[12], a[13], a[14]};
 }
 
 }  // namespace cloudpact::risk::kernel

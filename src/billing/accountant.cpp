@@ -3,9 +3,9 @@
 #include <algorithm>
 #include <cmath>
 
-#include "billing/commitment.hpp"
-#include "billing/sla.hpp"
-#include "report/json_text.hpp"
+#include "rules/billing.hpp"
+#include "rules/capacity.hpp"
+#include "rules/take_or_pay.hpp"
 #include "scenario/dates.hpp"
 
 namespace cloudpact {
@@ -38,19 +38,17 @@ Accountant::Accountant(const Plant& plant, ReplayResult& out) : plant_(plant), o
     month_cuts_s_.push_back(sc.to_sim_s(m));
   month_cuts_s_.push_back(plant.horizon_s);
 
-  books_.resize(plant.contracts.size());
+  periods_.resize(plant.contracts.size());
   for (size_t k = 0; k < plant.contracts.size(); ++k) {
     const Contract& spec = *plant.contracts[k].spec;
-    if (spec.min_spend_usd_per_year <= 0.0) continue;
-    for (const ContractYear& y : contract_years(spec.start_epoch_s, spec.end_epoch_s, spec.min_spend_usd_per_year)) {
-      if (y.end_epoch_s <= sc.start_epoch_s || y.end_epoch_s > sc.end_epoch_s) continue;
-      // A year that began before the horizon owes only for its part inside:
-      // what was billed before the start is not known to the replay.
-      const std::int64_t a = std::max(y.start_epoch_s, sc.start_epoch_s);
-      const double inside = static_cast<double>(y.end_epoch_s - a) / static_cast<double>(y.end_epoch_s - y.start_epoch_s);
-      books_[k].year_ends_epoch_s.push_back(y.end_epoch_s);
-      books_[k].year_minimum_usd.push_back(y.min_spend_usd * inside);
-    }
+    books_.push_back(rules::opening_book(spec.end_s <= 0.0));
+    terms_.push_back({spec.sla_credits.data(), static_cast<int>(spec.sla_credits.size()), spec.commitment_usd.has_value(),
+                      spec.commitment_usd.value_or(0.0)});
+    rules::take_or_pay_periods(spec.start_epoch_s, spec.end_epoch_s, spec.min_spend_usd_per_year, sc.start_epoch_s,
+                               sc.end_epoch_s, add_years, [&](std::int64_t, std::int64_t end, double minimum_usd) {
+                                 periods_[k].end_epoch_s.push_back(end);
+                                 periods_[k].minimum_usd.push_back(minimum_usd);
+                               });
   }
   on_demand_month_usd_.assign(plant.providers.size(), 0.0);
 
@@ -70,7 +68,7 @@ std::vector<double> Accountant::cuts() const {
   for (size_t i = 1; i < n_intervals_; ++i) out.push_back(static_cast<double>(i) * interval_s_);
   const Scenario& sc = *plant_.scenario;
   for (size_t k = 0; k < books_.size(); ++k) {
-    for (std::int64_t e : books_[k].year_ends_epoch_s) out.push_back(sc.to_sim_s(e));
+    for (std::int64_t e : periods_[k].end_epoch_s) out.push_back(sc.to_sim_s(e));
     const Contract& spec = *plant_.contracts[k].spec;
     for (double t : {spec.start_s, spec.end_s}) out.push_back(t);
   }
@@ -112,10 +110,11 @@ void Accountant::add_piece(const Sample& s0, const Sample& s1, const Sample& s2)
       phys[i] = capacity.at(s[i]->t_s - a);
       used[i] = s[i]->used_gpus[c];
     }
-    const double delivered_gpu_s = simpson(dt, phys[0], phys[1], phys[2]) * pc.h100_equiv;
+    const double delivered_gpu_s = rules::delivered_gpus(simpson(dt, phys[0], phys[1], phys[2]), pc.h100_equiv);
     const double lost = plant_.lost_fraction(ci, mid);  // outage edges are piece cuts: constant here
+    const rules::Seller seller = plant_.seller(ci, mid);
     const int k = plant_.reserving_contract(ci, mid);
-    const bool on_demand = k < 0 && pc.on_demand_usd_per_gpu_hour.sells_at(mid);
+    const bool on_demand = seller == rules::Seller::on_demand;
     const size_t p = static_cast<size_t>(pc.provider);
     const double used_gpu_s = simpson(dt, used[0], used[1], used[2]);
     ProviderTotals& pt = out_.providers[p];
@@ -131,27 +130,25 @@ void Accountant::add_piece(const Sample& s0, const Sample& s1, const Sample& s2)
 
     if (k >= 0) {
       const PlantContract& pk = plant_.contracts[static_cast<size_t>(k)];
-      ContractBook& book = books_[static_cast<size_t>(k)];
-      double f[3];
-      const bool reserved = pk.spec->billing == Billing::reserved;
-      // Reserved bills every delivered physical GPU-hour, outages included;
-      // usage bills the physical GPU-hours used.
+      rules::ContractBook& book = books_[static_cast<size_t>(k)];
+      const bool reserved = seller == rules::Seller::reserved_contract;
       const Affine price = affine_on([&](double t) { return pk.price_usd_per_gpu_hour.at(t); }, a, s2.t_s);
-      for (int i = 0; i < 3; ++i)
-        f[i] = (reserved ? phys[i] : used[i] / pc.h100_equiv) * price.at(s[i]->t_s - a);
+      double f[3];
+      for (int i = 0; i < 3; ++i) {
+        const double usd_per_hour = price.at(s[i]->t_s - a);
+        f[i] = reserved ? rules::reserved_usd_per_hour(phys[i], usd_per_hour)
+                        : rules::usage_usd_per_hour(used[i], pc.h100_equiv, usd_per_hour);
+      }
       const double usd = simpson(dt, f[0], f[1], f[2]) / kSecondsPerHour;
-      (reserved ? book.month_reserved_usd : book.month_usage_usd) += usd;
-      book.month_outage_gpu_s += delivered_gpu_s * lost;
-      book.month_delivered_gpu_s += delivered_gpu_s;
-      book.year_billed_usd += usd;
-      book.paid_toward_commitment_usd += usd;
+      book.bill(usd);
+      book.deliver(delivered_gpu_s, lost);
       out_.contracts[static_cast<size_t>(k)].billed_usd += usd;
       out_.billed_usd += usd;
       charge(mid, pc.provider, usd);
     } else if (on_demand && used_gpu_s > 0.0) {
       double f[3];
       const Affine price = affine_on([&](double t) { return pc.on_demand_usd_per_gpu_hour.at(t); }, a, s2.t_s);
-      for (int i = 0; i < 3; ++i) f[i] = used[i] / pc.h100_equiv * price.at(s[i]->t_s - a);
+      for (int i = 0; i < 3; ++i) f[i] = rules::usage_usd_per_hour(used[i], pc.h100_equiv, price.at(s[i]->t_s - a));
       const double usd = simpson(dt, f[0], f[1], f[2]) / kSecondsPerHour;
       on_demand_month_usd_[p] += usd;
       out_.billed_usd += usd;
@@ -171,31 +168,46 @@ void Accountant::add_piece(const Sample& s0, const Sample& s1, const Sample& s2)
   }
 }
 
-void Accountant::flush_contract_month(size_t k, double t_s) {
+void Accountant::close_contract(size_t k, double t_s, bool month_end) {
   const std::int64_t at = epoch(t_s);
-  ContractBook& book = books_[k];
   const PlantContract& pk = plant_.contracts[k];
-  const std::string& id = pk.spec->id;
+  const Contract& spec = *pk.spec;
   const std::string& provider = plant_.providers[static_cast<size_t>(pk.provider)];
-  if (book.month_reserved_usd != 0.0) out_.ledger.push_back({at, id, "reserved", book.month_reserved_usd, provider});
-  if (book.month_usage_usd != 0.0) out_.ledger.push_back({at, id, "usage", book.month_usage_usd, provider});
-  if (!pk.spec->sla_credits.empty() && book.month_delivered_gpu_s > 0.0) {
-    const double avail = availability_pct(book.month_outage_gpu_s, book.month_delivered_gpu_s);
-    const double credit =
-        sla_credit_pct(pk.spec->sla_credits, avail) / 100.0 * (book.month_reserved_usd + book.month_usage_usd);
-    if (credit > 0.0) {
-      out_.ledger.push_back({at, id, "sla_credit", -credit, provider});
-      out_.contracts[k].sla_credits_usd += credit;
-      out_.sla_credits_usd += credit;
-      charge(t_s, pk.provider, -credit);
-      out_.events.push_back({t_s, "sla_credit",
-                             {{"contract", json_string(id)},
-                              {"availability_pct", json_number(avail)},
-                              {"credit_usd", json_number(credit)}}});
+  Periods& periods = periods_[k];
+  ContractTotals& totals = out_.contracts[k];
+  auto next_period = [&](double& minimum_usd) {
+    if (periods.next >= periods.end_epoch_s.size() || periods.end_epoch_s[periods.next] > at) return false;
+    minimum_usd = periods.minimum_usd[periods.next++];
+    return true;
+  };
+  auto emit = [&](rules::Closing what, double usd, double availability) {
+    switch (what) {
+      case rules::Closing::invoice:
+        out_.ledger.push_back({at, spec.id, spec.billing == Billing::reserved ? "reserved" : "usage", usd, provider});
+        return;
+      case rules::Closing::sla_credit:
+        out_.ledger.push_back({at, spec.id, "sla_credit", -usd, provider});
+        totals.sla_credits_usd += usd;
+        out_.sla_credits_usd += usd;
+        charge(t_s, pk.provider, -usd);
+        out_.events.push_back({t_s, "sla_credit",
+                               {{"contract", spec.id}, {"availability_pct", availability}, {"credit_usd", usd}}});
+        return;
+      case rules::Closing::period_shortfall:
+      case rules::Closing::commitment_shortfall:
+        out_.ledger.push_back({at, spec.id, "shortfall", usd, provider});
+        totals.shortfall_usd += usd;
+        out_.shortfall_usd += usd;
+        charge(t_s, pk.provider, usd);
+        out_.events.push_back(
+            {t_s, "shortfall",
+             {{"contract", spec.id},
+              {"kind", what == rules::Closing::period_shortfall ? "min_spend_per_year" : "commitment"},
+              {"amount_usd", usd}}});
+        return;
     }
-  }
-  book.month_reserved_usd = book.month_usage_usd = 0.0;
-  book.month_outage_gpu_s = book.month_delivered_gpu_s = 0.0;
+  };
+  rules::close_contract(books_[k], terms_[k], month_end, spec.end_s <= t_s, next_period, emit);
 }
 
 void Accountant::flush_on_demand_month(double t_s) {
@@ -207,46 +219,14 @@ void Accountant::flush_on_demand_month(double t_s) {
   }
 }
 
-void Accountant::bill_shortfall(size_t k, double t_s, double owed, const char* kind) {
-  const PlantContract& pk = plant_.contracts[k];
-  out_.ledger.push_back({epoch(t_s), pk.spec->id, "shortfall", owed, plant_.providers[static_cast<size_t>(pk.provider)]});
-  out_.contracts[k].shortfall_usd += owed;
-  out_.shortfall_usd += owed;
-  books_[k].paid_toward_commitment_usd += owed;
-  charge(t_s, pk.provider, owed);
-  out_.events.push_back({t_s, "shortfall", {{"contract", json_string(pk.spec->id)}, {"kind", json_string(kind)},
-                                            {"amount_usd", json_number(owed)}}});
-}
-
 void Accountant::close_due(double t_s) {
-  // Invoices close at month ends (all contracts and on-demand) and at a
-  // contract's own end (its last, partial month).
+  // Invoices close at month ends (every contract and on-demand) and at a
+  // contract's own end (its last, partial month): rules::close_contract.
   const bool month_end = next_month_ < month_cuts_s_.size() && month_cuts_s_[next_month_] <= t_s;
-  for (size_t k = 0; k < books_.size(); ++k)
-    if (month_end || (!books_[k].closed && plant_.contracts[k].spec->end_s <= t_s)) flush_contract_month(k, t_s);
+  for (size_t k = 0; k < books_.size(); ++k) close_contract(k, t_s, month_end);
   if (month_end) {
     flush_on_demand_month(t_s);
     ++next_month_;
-  }
-
-  for (size_t k = 0; k < books_.size(); ++k) {
-    ContractBook& book = books_[k];
-    const Contract& spec = *plant_.contracts[k].spec;
-    // Take-or-pay first: what it charges counts toward the commitment.
-    while (book.next_year < book.year_ends_epoch_s.size() &&
-           plant_.scenario->to_sim_s(book.year_ends_epoch_s[book.next_year]) <= t_s) {
-      const double owed = shortfall_usd(book.year_minimum_usd[book.next_year], book.year_billed_usd);
-      if (owed > 0.0) bill_shortfall(k, t_s, owed, "min_spend_per_year");
-      book.year_billed_usd = 0.0;
-      ++book.next_year;
-    }
-    if (!book.closed && spec.end_s <= t_s) {
-      book.closed = true;
-      if (spec.commitment_usd) {
-        const double owed = shortfall_usd(*spec.commitment_usd, book.paid_toward_commitment_usd);
-        if (owed > 0.0) bill_shortfall(k, t_s, owed, "commitment");
-      }
-    }
   }
 }
 
@@ -259,11 +239,7 @@ void Accountant::add_egress(double t_s, int provider, int workload, double usd) 
 }
 
 void Accountant::finish() {
-  for (size_t k = 0; k < books_.size(); ++k) {
-    const Contract& spec = *plant_.contracts[k].spec;
-    if (!books_[k].closed && spec.commitment_usd)
-      out_.contracts[k].commitment_remaining_usd = shortfall_usd(*spec.commitment_usd, books_[k].paid_toward_commitment_usd);
-  }
+  for (size_t k = 0; k < books_.size(); ++k) out_.contracts[k].commitment_remaining_usd = books_[k].commitment_remaining_usd(terms_[k]);
   const size_t n_providers = plant_.providers.size();
   for (size_t i = 0; i < n_intervals_; ++i) {
     const double a = static_cast<double>(i) * interval_s_;

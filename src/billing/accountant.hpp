@@ -10,6 +10,7 @@
 
 #include "model/plant.hpp"
 #include "model/replay_result.hpp"
+#include "rules/contract_book.hpp"
 
 namespace cloudpact {
 
@@ -47,24 +48,20 @@ class Accountant {
   void finish();
 
  private:
-  struct ContractBook {
-    double month_reserved_usd = 0.0, month_usage_usd = 0.0;
-    double month_outage_gpu_s = 0.0, month_delivered_gpu_s = 0.0;
-    double year_billed_usd = 0.0;
-    double paid_toward_commitment_usd = 0.0;
-    size_t next_year = 0;
-    bool closed = false;
-    std::vector<std::int64_t> year_ends_epoch_s;
-    std::vector<double> year_minimum_usd;
+  // A contract's take-or-pay periods that end inside the horizon, and the
+  // next one to close.
+  struct Periods {
+    std::vector<std::int64_t> end_epoch_s;
+    std::vector<double> minimum_usd;
+    size_t next = 0;
   };
   struct Bin {
     double capacity_gpu_s = 0.0, available_gpu_s = 0.0, used_gpu_s = 0.0, unmet_gpu_s = 0.0, spend_usd = 0.0;
   };
 
   void charge(double t_s, int provider, double usd);  // spend that appears in the time series
-  void flush_contract_month(size_t k, double t_s);
+  void close_contract(size_t k, double t_s, bool month_end);
   void flush_on_demand_month(double t_s);
-  void bill_shortfall(size_t k, double t_s, double owed, const char* kind);
   [[nodiscard]] std::int64_t epoch(double t_s) const;
   [[nodiscard]] size_t interval_of(double t_s) const;
 
@@ -74,7 +71,11 @@ class Accountant {
   size_t n_intervals_ = 0;
   std::vector<double> month_cuts_s_;      // month starts inside the horizon, then the horizon
   size_t next_month_ = 0;
-  std::vector<ContractBook> books_;
+  // One rules::ContractBook per contract: the same account the path model
+  // keeps per path (kernels/path_model.inl), so both close the same bills.
+  std::vector<rules::ContractBook> books_;
+  std::vector<rules::ContractTerms> terms_;
+  std::vector<Periods> periods_;
   std::vector<double> on_demand_month_usd_;  // per provider
   std::vector<Bin> bins_;                    // [interval][provider]
   std::vector<int> inference_;               // workload index of each inference workload

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <map>
 
+#include "rules/capacity.hpp"
+
 namespace cloudpact {
 
 namespace {
@@ -19,7 +21,7 @@ bool target_covers(const std::string& target, const std::string& cluster_path) {
 double Plant::lost_fraction(int c, double t_s) const {
   double lost = 0.0;
   for (const OutageSpan& o : clusters[static_cast<size_t>(c)].outages)
-    if (t_s >= o.start_s && t_s < o.end_s) lost = std::max(lost, o.lost_fraction);
+    if (t_s >= o.start_s && t_s < o.end_s) lost = rules::combined_loss(lost, o.lost_fraction);
   return lost;
 }
 
@@ -29,6 +31,20 @@ int Plant::reserving_contract(int c, double t_s) const {
     if (t_s >= spec.start_s && t_s < spec.end_s) return k;
   }
   return -1;
+}
+
+rules::Seller Plant::seller(int c, double t_s) const {
+  if (const int k = reserving_contract(c, t_s); k >= 0)
+    return contracts[static_cast<size_t>(k)].spec->billing == Billing::reserved ? rules::Seller::reserved_contract
+                                                                                 : rules::Seller::usage_contract;
+  return clusters[static_cast<size_t>(c)].on_demand_usd_per_gpu_hour.sells_at(t_s) ? rules::Seller::on_demand
+                                                                                    : rules::Seller::none;
+}
+
+const PriceSchedule* Plant::seller_price(int c, double t_s) const {
+  if (const int k = reserving_contract(c, t_s); k >= 0) return &contracts[static_cast<size_t>(k)].price_usd_per_gpu_hour;
+  const PriceSchedule& od = clusters[static_cast<size_t>(c)].on_demand_usd_per_gpu_hour;
+  return od.sells_at(t_s) ? &od : nullptr;
 }
 
 double Plant::demand_gpus(int w, double t_s) const {

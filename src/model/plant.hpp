@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "model/price_schedule.hpp"
+#include "rules/placement.hpp"
 #include "scenario/scenario.hpp"
 
 namespace cloudpact {
@@ -83,6 +84,13 @@ struct Plant {
 
   // Index of the contract reserving cluster c at t, or -1.
   [[nodiscard]] int reserving_contract(int c, double t_s) const;
+
+  // Who sells cluster c's capacity to the buyer at t: its reserving
+  // contract (reserved or usage billing), on-demand, or nobody.
+  [[nodiscard]] rules::Seller seller(int c, double t_s) const;
+
+  // The price that seller charges per physical GPU-hour (nullptr: none).
+  [[nodiscard]] const PriceSchedule* seller_price(int c, double t_s) const;
 
   // Inference demand of workload w at t (H100-eq), shocks applied.
   [[nodiscard]] double demand_gpus(int w, double t_s) const;

@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 namespace cloudpact {
 
 struct LedgerRow {
@@ -26,12 +28,13 @@ struct TimeseriesRow {
   double spend_usd = 0.0;    // interval sum
 };
 
-// One line of events.jsonl: a type, the simulated time, and ordered fields
-// already encoded as JSON values.
+// One line of events.jsonl: a type, the simulated time, and its fields as a
+// JSON object (keys in the order they are written). The simulation records
+// values; how they become text is the writer's business (report/).
 struct EventRecord {
   double t_s = 0.0;
   std::string type;
-  std::vector<std::pair<std::string, std::string>> fields;  // key -> JSON text
+  nlohmann::ordered_json fields = nlohmann::ordered_json::object();
 };
 
 struct ProviderTotals {

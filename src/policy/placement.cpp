@@ -50,7 +50,7 @@ void Broker::begin_segment(const SegmentInputs& in, double mid_dt_s) {
   std::sort(global_order_.begin(), global_order_.end(), [&](int a, int b) {
     const double ca = in.marginal_usd_per_gpu_hour[static_cast<size_t>(a)].at(mid_dt_s);
     const double cb = in.marginal_usd_per_gpu_hour[static_cast<size_t>(b)].at(mid_dt_s);
-    return ca != cb ? ca < cb : a < b;
+    return rules::cheaper_first(ca, a, cb, b);
   });
   const bool primary = plant_.scenario->policy.placement == Placement::primary;
   for (size_t g = 0; g < eligible_by_group_.size(); ++g) {
@@ -62,8 +62,8 @@ void Broker::begin_segment(const SegmentInputs& in, double mid_dt_s) {
     if (!primary) continue;
     const std::vector<int>& rank = rank_by_group_[g];
     std::stable_sort(ord.begin(), ord.end(), [&](int a, int b) {
-      return rank[static_cast<size_t>(plant_.clusters[static_cast<size_t>(a)].provider)] <
-             rank[static_cast<size_t>(plant_.clusters[static_cast<size_t>(b)].provider)];
+      return rules::provider_rank_first(rank[static_cast<size_t>(plant_.clusters[static_cast<size_t>(a)].provider)],
+                                        rank[static_cast<size_t>(plant_.clusters[static_cast<size_t>(b)].provider)]);
     });
   }
 }
@@ -87,11 +87,11 @@ void Broker::evaluate(double dt_s, const std::vector<double>& held_gpus, const s
   for (size_t c = 0; c < n_clusters; ++c) {
     const double avail = in.usable[c] ? std::max(0.0, in.available_gpus[c].at(dt_s)) : 0.0;
     if (held_gpus[c] > 0.0) {
-      const double q = avail - held_gpus[c] + kFitTolGpus;
+      const double q = rules::hold_margin_gpus(avail, held_gpus[c]);
       out.trace.push_back({q >= 0.0, true, q});
       if (q < 0.0) out.overloaded_clusters.push_back(static_cast<int>(c));
     }
-    free_gpus[c] = std::max(0.0, avail - held_gpus[c]);
+    free_gpus[c] = rules::free_gpus(avail, held_gpus[c]);
   }
 
   for (size_t i = 0; i < items.size(); ++i) {
@@ -104,9 +104,11 @@ void Broker::evaluate(double dt_s, const std::vector<double>& held_gpus, const s
       for (int c : ord) {
         if (remaining <= 0.0) break;
         double& f = free_gpus[static_cast<size_t>(c)];
+        // The quantity whose sign decides the take (affine in time): free
+        // capacity left once the remaining demand is served.
         const double q = f - remaining;
         out.trace.push_back({q >= 0.0, false, q});
-        const double take = q >= 0.0 ? remaining : f;
+        const double take = rules::fluid_take_gpus(remaining, f);
         if (take <= 0.0) continue;
         f -= take;
         remaining -= take;
@@ -119,7 +121,7 @@ void Broker::evaluate(double dt_s, const std::vector<double>& held_gpus, const s
       // A waiting job fits where all of its GPUs are free, after everyone
       // served before it; it takes nothing until the replay starts it.
       for (int c : ord) {
-        const double q = free_gpus[static_cast<size_t>(c)] - item.gpus + kFitTolGpus;
+        const double q = rules::fit_margin_gpus(free_gpus[static_cast<size_t>(c)], item.gpus);
         out.trace.push_back({q >= 0.0, true, q});
         if (q >= 0.0) {
           out.fits_cluster_by_item[i] = c;

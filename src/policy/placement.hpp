@@ -1,6 +1,7 @@
-// The broker's placement rule (SPEC 2.4, 2.5) on one segment of time where
-// every input is affine: who gets which capacity at offset dt, and a trace
-// of every comparison that decided it.
+// The broker's placement (docs/reference.md §2.4, §2.5) on one segment of
+// time where every input is affine: who gets which capacity at offset dt,
+// and a trace of every comparison that decided it. The rule itself (order,
+// fit, fluid take) is rules/placement.hpp, which the path model applies too.
 //
 // Why a trace: with affine inputs, every quantity the greedy rule compares is
 // affine as long as the earlier comparisons keep their outcome. So if the
@@ -16,12 +17,11 @@
 #include <vector>
 
 #include "model/plant.hpp"
+#include "rules/placement.hpp"
 
 namespace cloudpact {
 
-// Tolerance, in H100-equivalent GPUs, for "fits": a job fits when
-// free >= gpus - kFitTolGpus. Far below one GPU, far above rounding.
-inline constexpr double kFitTolGpus = 1e-6;
+using rules::kFitTolGpus;
 
 struct SegmentInputs {
   std::vector<char> usable;            // per cluster: the buyer may use it on this segment

@@ -151,12 +151,34 @@ std::string ledger_csv(const ReplayResult& r) {
   return out;
 }
 
+namespace {
+// An event field as JSON text: numbers in their shortest round-trip form
+// (json_number), so events.jsonl is lossless and byte-stable.
+std::string event_value(const ojson& v) {
+  switch (v.type()) {
+    case ojson::value_t::number_float:
+    case ojson::value_t::number_integer:
+    case ojson::value_t::number_unsigned:
+      return json_number(v.get<double>());
+    case ojson::value_t::string:
+      return json_string(v.get_ref<const std::string&>());
+    case ojson::value_t::object: {
+      std::string out = "{";
+      for (const auto& [k, x] : v.items()) out += (out.size() > 1 ? "," : "") + json_string(k) + ":" + event_value(x);
+      return out + "}";
+    }
+    default:
+      return v.dump();
+  }
+}
+}  // namespace
+
 std::string events_jsonl(const Scenario& sc, const ReplayResult& r) {
   std::string out;
   for (const EventRecord& e : r.events) {
     out += "{\"time\":" + json_string(format_utc(to_epoch(sc, e.t_s))) + ",\"t_hours\":" + json_number(e.t_s / kSecondsPerHour) +
            ",\"type\":" + json_string(e.type);
-    for (const auto& [k, v] : e.fields) out += "," + json_string(k) + ":" + v;
+    for (const auto& [k, v] : e.fields.items()) out += "," + json_string(k) + ":" + event_value(v);
     out += "}\n";
   }
   return out;

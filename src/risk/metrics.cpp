@@ -260,22 +260,27 @@ std::optional<double> batna(double mean_cost_without, double mean_cost_contracte
   return (mean_cost_without - (mean_cost_contracted - mean_spend_with)) / mean_used_gpu_hours;
 }
 
-PathResults::PathResults(std::vector<std::string> portfolios, std::vector<std::string> providers)
-    : portfolio_names(std::move(portfolios)), provider_ids(std::move(providers)) {
+PathResults::PathResults(std::vector<std::string> portfolios, std::vector<std::string> providers,
+                         std::vector<std::string> contracts)
+    : portfolio_names(std::move(portfolios)), provider_ids(std::move(providers)), contract_ids(std::move(contracts)) {
   cost_usd.resize(portfolio_names.size());
   spend_usd.resize(portfolio_names.size());
   unmet_gpu_hours.resize(portfolio_names.size());
   provider_spend_usd.resize(provider_ids.size());
   provider_used_gpu_hours.resize(provider_ids.size());
   provider_exit_cost_usd.resize(provider_ids.size());
+  spend_items.resize(kSpendItems);
+  contract_items.assign(kContractItems, std::vector<std::vector<double>>(contract_ids.size()));
 }
 
 void PathResults::reserve(std::int64_t n) {
   const auto un = static_cast<size_t>(std::max<std::int64_t>(0, n));
   for (auto* group : {&cost_usd, &spend_usd, &unmet_gpu_hours, &provider_spend_usd, &provider_used_gpu_hours,
-                      &provider_exit_cost_usd}) {
+                      &provider_exit_cost_usd, &spend_items}) {
     for (auto& v : *group) v.reserve(un);
   }
+  for (auto& group : contract_items)
+    for (auto& v : group) v.reserve(un);
 }
 
 void PathResults::append(const BatchResults& b) {
@@ -302,10 +307,34 @@ void PathResults::append(const BatchResults& b) {
   add(provider_spend_usd, b.provider_spend_usd);
   add(provider_used_gpu_hours, b.provider_used_gpu_hours);
   add(provider_exit_cost_usd, b.provider_exit_cost_usd);
+  // The contracted portfolio's breakdown, when the batch has one (a batch
+  // made by hand for a test may leave it out).
+  const size_t nk = contract_ids.size();
+  if (b.billed_usd.size() >= c) {
+    const std::vector<double>* items[kSpendItems] = {&b.billed_usd, &b.shortfall_usd, &b.sla_credits_usd, &b.egress_usd,
+                                                     &b.unmet_value_usd};
+    for (int i = 0; i < kSpendItems; ++i) spend_items[static_cast<size_t>(i)].insert(spend_items[static_cast<size_t>(i)].end(), items[i]->begin(), items[i]->begin() + static_cast<std::ptrdiff_t>(c));
+  }
+  if (nk > 0) {
+    if (static_cast<size_t>(b.n_contracts) != nk) throw std::invalid_argument("risk batch has the wrong shape");
+    const std::vector<double>* items[kContractItems] = {&b.contract_billed_usd, &b.contract_shortfall_usd,
+                                                        &b.contract_sla_credits_usd, &b.contract_commitment_remaining_usd};
+    for (int i = 0; i < kContractItems; ++i) {
+      if (items[i]->size() < nk * c) throw std::invalid_argument("risk batch has fewer results than paths");
+      add(contract_items[static_cast<size_t>(i)], *items[i]);
+    }
+  }
   paths += b.count;
 }
 
-RiskMetrics compute_metrics(const PathResults& r, const Negotiation& negotiation) {
+namespace {
+MeanSe mean_se(std::span<const double> values) {
+  if (values.empty()) return {kNaN, kNaN};
+  return {fixed_mean(values), fixed_se_mean(fixed_values(values))};
+}
+}  // namespace
+
+RiskMetrics compute_metrics(const PathResults& r, const NegotiationTerms& negotiation) {
   if (r.paths <= 0) throw std::invalid_argument("risk metrics need at least one path");
   const auto contracted = find_name(r.portfolio_names, "contracted");
   if (!contracted) throw std::invalid_argument("risk metrics need the \"contracted\" portfolio");
@@ -336,6 +365,17 @@ RiskMetrics compute_metrics(const PathResults& r, const Negotiation& negotiation
     hhi[i] = hhi_percent(spends);
   }
   m.hhi_spend = summarize(hhi);
+
+  for (int i = 0; i < kSpendItems; ++i) m.breakdown.items[i] = mean_se(r.spend_items[static_cast<size_t>(i)]);
+  for (size_t q = 0; q < nq; ++q)
+    m.breakdown.providers.push_back(
+        {r.provider_ids[q], mean_se(r.provider_spend_usd[q]), mean_se(r.provider_used_gpu_hours[q])});
+  for (size_t k = 0; k < r.contract_ids.size(); ++k) {
+    ContractBreakdown cb;
+    cb.id = r.contract_ids[k];
+    for (int i = 0; i < kContractItems; ++i) cb.items[i] = mean_se(r.contract_items[static_cast<size_t>(i)][k]);
+    m.breakdown.contracts.push_back(std::move(cb));
+  }
 
   // Differences and ratios of means are taken on the exact fixed-point sums
   // (all over the same N paths), so they carry no cancellation noise.

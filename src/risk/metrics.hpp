@@ -16,13 +16,13 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <span>
 #include <string>
 #include <vector>
 
 #include "risk_api.hpp"
-#include "scenario/scenario.hpp"
 
 namespace cloudpact::risk {
 
@@ -122,18 +122,41 @@ std::optional<double> batna(double mean_cost_without, double mean_cost_contracte
 // in R; se is in R's unit). NaN with fewer than 2 paths or Ū = 0.
 double ratio_se(std::span<const std::int64_t> d, std::span<const std::int64_t> u);
 
+// The bargaining inputs (docs/reference.md §2.7): the buyer's power β and
+// each seller's floor r per H100-equivalent hour (a provider without one is
+// given r = 0 and marked `floor_assumed`).
+struct NegotiationTerms {
+  double buyer_power = 0.5;
+  std::map<std::string, double> seller_floor_usd_per_gpu_hour;
+};
+
+// The contracted portfolio's spend item by item (docs/reference.md §5:
+// spend = billed + shortfall − credits + egress), in this order.
+inline constexpr int kSpendItems = 5;
+inline constexpr const char* kSpendItemNames[kSpendItems] = {"billed_usd", "shortfall_usd", "sla_credits_usd",
+                                                              "egress_usd", "unmet_value_usd"};
+// Per contract of the contracted portfolio, in this order.
+inline constexpr int kContractItems = 4;
+inline constexpr const char* kContractItemNames[kContractItems] = {"billed_usd", "shortfall_usd", "sla_credits_usd",
+                                                                    "commitment_remaining_usd"};
+
 // Every path's results, accumulated batch after batch (same layout as
-// BatchResults, but one vector per portfolio / provider over all paths).
+// BatchResults, but one vector per portfolio / provider / item over all
+// paths).
 struct PathResults {
   std::vector<std::string> portfolio_names;  // problem order ("contracted" first)
   std::vector<std::string> provider_ids;     // provider order
+  std::vector<std::string> contract_ids;     // contract order
   std::int64_t paths = 0;
   std::vector<std::vector<double>> cost_usd, spend_usd, unmet_gpu_hours;  // [portfolio][path]
   std::vector<std::vector<double>> provider_spend_usd, provider_used_gpu_hours,
       provider_exit_cost_usd;                                             // [provider][path], contracted
+  std::vector<std::vector<double>> spend_items;                           // [kSpendItems][path], contracted
+  std::vector<std::vector<std::vector<double>>> contract_items;           // [kContractItems][contract][path], contracted
 
   PathResults() = default;
-  PathResults(std::vector<std::string> portfolios, std::vector<std::string> providers);
+  PathResults(std::vector<std::string> portfolios, std::vector<std::string> providers,
+              std::vector<std::string> contracts = {});
   // Reserves room for `n` paths in every vector.
   void reserve(std::int64_t n);
   // Appends one batch; throws std::invalid_argument when its shape does not
@@ -179,8 +202,31 @@ struct LeverageMetrics {
   std::optional<double> se_contract_price_usd_per_gpu_hour;
 };
 
+// A mean over paths and its standard error (sample SD / √N).
+struct MeanSe {
+  double mean = 0.0, se_mean = 0.0;
+};
+
+// The contracted portfolio's figures that summary.json reports for the
+// replay, as means over paths: with every uncertainty off they are the
+// replay's own (the engine-agreement tests compare them item by item).
+struct ProviderBreakdown {
+  std::string id;
+  MeanSe spend_usd, used_gpu_hours;
+};
+struct ContractBreakdown {
+  std::string id;
+  MeanSe items[kContractItems];  // kContractItemNames
+};
+struct Breakdown {
+  MeanSe items[kSpendItems];  // kSpendItemNames
+  std::vector<ProviderBreakdown> providers;
+  std::vector<ContractBreakdown> contracts;
+};
+
 struct RiskMetrics {
   std::int64_t paths = 0;
+  Breakdown breakdown;
   std::vector<PortfolioMetrics> portfolios;  // problem order
   Summary hhi_spend;                         // per-path HHI of the contracted portfolio's spend
   std::vector<LockInMetrics> lock_in;        // provider order
@@ -191,6 +237,6 @@ struct RiskMetrics {
 // Everything above from the accumulated paths. Portfolios are found by name:
 // "contracted", "without:P", "single:P". Throws std::invalid_argument when
 // there are no paths or "contracted" is missing.
-RiskMetrics compute_metrics(const PathResults& r, const Negotiation& negotiation);
+RiskMetrics compute_metrics(const PathResults& r, const NegotiationTerms& negotiation);
 
 }  // namespace cloudpact::risk

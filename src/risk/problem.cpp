@@ -5,7 +5,8 @@
 #include <map>
 
 #include "model/plant.hpp"
-#include "model/training_job.hpp"
+#include "rules/take_or_pay.hpp"
+#include "rules/training.hpp"
 #include "scenario/dates.hpp"
 #include "scenario/input_error.hpp"
 
@@ -13,7 +14,6 @@ namespace cloudpact {
 
 namespace {
 constexpr double kDay_s = 86400.0;
-constexpr int kDaysBefore = 365;  // cap_day covers a year before the start for paths that shift deliveries
 
 void check_bound(std::vector<std::string>& errors, const Scenario& sc, const char* pointer, size_t n, int max,
                  const char* what) {
@@ -62,28 +62,19 @@ RiskSetup build_risk_problem(const Scenario& sc, bool uncertainty_off) {
   for (std::int64_t m = next_month_start(sc.start_epoch_s); m < sc.end_epoch_s; m = next_month_start(m))
     month_starts.push_back(sc.to_sim_s(m));
   cuts.insert(cuts.end(), month_starts.begin(), month_starts.end());
-  struct Period { int contract; double end_s; double min_usd; };
-  std::vector<Period> periods;
+  // Take-or-pay periods per contract, in date order: the rules layer's, as
+  // the replay's accountant gets them.
+  struct Period { double end_s; double min_usd; };
+  std::vector<std::vector<Period>> periods(plant.contracts.size());
   for (size_t k = 0; k < plant.contracts.size(); ++k) {
     const Contract& c = *plant.contracts[k].spec;
     cuts.push_back(c.start_s);
     cuts.push_back(c.end_s);
-    if (c.min_spend_usd_per_year <= 0.0) continue;
-    // Contract-years exactly as the replay's accountant: pro-rated when they
-    // begin before the horizon or end with the contract.
-    std::int64_t a = c.start_epoch_s;
-    for (int y = 1; a < c.end_epoch_s; ++y) {
-      const std::int64_t full_end = add_years(c.start_epoch_s, y);
-      const std::int64_t b = std::min(full_end, c.end_epoch_s);
-      const double share = static_cast<double>(b - a) / static_cast<double>(full_end - a);
-      if (b > sc.start_epoch_s && b <= sc.end_epoch_s) {
-        const std::int64_t a_in = std::max(a, sc.start_epoch_s);
-        const double inside = static_cast<double>(b - a_in) / static_cast<double>(b - a);
-        periods.push_back({static_cast<int>(k), sc.to_sim_s(b), c.min_spend_usd_per_year * share * inside});
-        cuts.push_back(sc.to_sim_s(b));
-      }
-      a = b;
-    }
+    rules::take_or_pay_periods(c.start_epoch_s, c.end_epoch_s, c.min_spend_usd_per_year, sc.start_epoch_s, sc.end_epoch_s,
+                               add_years, [&](std::int64_t, std::int64_t end, double minimum_usd) {
+                                 periods[k].push_back({sc.to_sim_s(end), minimum_usd});
+                                 cuts.push_back(sc.to_sim_s(end));
+                               });
   }
   cuts.push_back(0.0);
   cuts.push_back(sc.horizon_s);
@@ -115,15 +106,27 @@ RiskSetup build_risk_problem(const Scenario& sc, bool uncertainty_off) {
   pb.n_regions = static_cast<int>(plant.regions.size());
   pb.n_clusters = static_cast<int>(plant.clusters.size());
   for (const Provider& p : sc.providers) pb.provider_egress_usd_per_gb.push_back(p.egress_usd_per_gb);
-  const size_t n_days_ext = static_cast<size_t>(pb.n_days + kDaysBefore);
+  // Daily capacity tables for sampled delivery delays. A delay moves the
+  // curve as a delivery schedule (Curve::shifted: a constant capacity is a
+  // step at the start), so the tables hold that curve and start at the
+  // earliest point of any cluster's schedule (or the start): every curve is
+  // 0 before its first point, so days before the table deliver nothing.
+  std::vector<Curve> schedules;
+  double first_point_s = 0.0;
+  for (const PlantCluster& pc : plant.clusters) {
+    schedules.push_back(pc.capacity_phys.shifted(0.0, 0.0));
+    if (!schedules.back().points.empty()) first_point_s = std::min(first_point_s, schedules.back().points.front().first);
+  }
+  pb.cap_first_day = static_cast<int>(std::floor(first_point_s / kDay_s));
+  pb.n_cap_days = pb.n_days - pb.cap_first_day;
   for (size_t c = 0; c < plant.clusters.size(); ++c) {
     const PlantCluster& pc = plant.clusters[c];
     pb.cluster_provider.push_back(pc.provider);
     pb.cluster_region.push_back(pc.region);
     pb.cluster_h100_equiv.push_back(pc.h100_equiv);
-    for (size_t d = 0; d < n_days_ext; ++d) {
-      const double a = (static_cast<double>(d) - kDaysBefore) * kDay_s;
-      pb.cap_day.push_back(static_cast<float>(pc.capacity_phys.integral(a, a + kDay_s) / kDay_s));
+    for (int d = pb.cap_first_day; d < pb.n_days; ++d) {
+      const double a = static_cast<double>(d) * kDay_s;
+      pb.cap_day.push_back(schedules[c].integral(a, a + kDay_s) / kDay_s);
     }
   }
   // Step-major: a path walks the steps, so each step's clusters sit together.
@@ -132,47 +135,45 @@ RiskSetup build_risk_problem(const Scenario& sc, bool uncertainty_off) {
     const double mid = a + 0.5 * len;
     for (size_t c = 0; c < plant.clusters.size(); ++c) {
       const PlantCluster& pc = plant.clusters[c];
-      pb.cap_step.push_back(static_cast<float>(pc.capacity_phys.integral(a, a + len) / len));
-      pb.loss_step.push_back(static_cast<float>(plant.lost_fraction(static_cast<int>(c), mid)));
-      pb.contract_step.push_back(static_cast<std::int16_t>(plant.reserving_contract(static_cast<int>(c), mid)));
-      pb.on_demand_price_step.push_back(pc.on_demand_usd_per_gpu_hour.sells_at(mid) ? pc.on_demand_usd_per_gpu_hour.at(mid)
-                                                                                    : -1.0);
+      const int ci = static_cast<int>(c);
+      pb.cap_step.push_back(pc.capacity_phys.integral(a, a + len) / len);
+      pb.loss_step.push_back(plant.lost_fraction(ci, mid));
+      pb.seller_step.push_back(static_cast<std::int8_t>(plant.seller(ci, mid)));
+      pb.contract_step.push_back(static_cast<std::int16_t>(plant.reserving_contract(ci, mid)));
+      const PriceSchedule* price = plant.seller_price(ci, mid);
+      pb.seller_price_step.push_back(price ? price->at(mid) : 0.0);
     }
   }
 
   // ---- contracts ----
   pb.n_contracts = static_cast<int>(plant.contracts.size());
-  for (const PlantContract& pk : plant.contracts) {
+  for (size_t k = 0; k < plant.contracts.size(); ++k) {
+    const PlantContract& pk = plant.contracts[k];
     const Contract& c = *pk.spec;
     pb.contract_provider.push_back(pk.provider);
-    pb.contract_reserved.push_back(c.billing == Billing::reserved ? 1 : 0);
     pb.contract_commitment_usd.push_back(c.commitment_usd ? *c.commitment_usd : -1.0);
     // Ends inside the horizon (at a step start, or at the horizon itself:
     // n_steps), or after it: n_steps + 1.
     pb.contract_end_step.push_back(c.end_s > sc.horizon_s ? n_steps + 1 : step_at(std::max(0.0, c.end_s)));
     pb.contract_n_tiers.push_back(static_cast<int>(c.sla_credits.size()));
-    for (int i = 0; i < risk::kMaxSlaTiers; ++i) {
-      const bool has = static_cast<size_t>(i) < c.sla_credits.size();
-      pb.tier_below_pct.push_back(has ? c.sla_credits[static_cast<size_t>(i)].below_pct : 0.0);
-      pb.tier_credit_pct.push_back(has ? c.sla_credits[static_cast<size_t>(i)].credit_pct : 0.0);
-    }
+    for (int i = 0; i < risk::kMaxSlaTiers; ++i)
+      pb.contract_tiers.push_back(static_cast<size_t>(i) < c.sla_credits.size() ? c.sla_credits[static_cast<size_t>(i)]
+                                                                               : rules::SlaTier{});
     pb.contract_exit_fee_pct.push_back(c.exit_fee_pct_of_remaining);
+    pb.contract_first_period.push_back(static_cast<int>(pb.period_end_step.size()));
+    pb.contract_n_periods.push_back(static_cast<int>(periods[k].size()));
+    for (const Period& p : periods[k]) {
+      pb.period_end_step.push_back(step_at(p.end_s));
+      pb.period_min_usd.push_back(p.min_usd);
+    }
   }
-  for (int s = 0; s < n_steps; ++s)
-    for (const PlantContract& pk : plant.contracts)
-      pb.contract_price_step.push_back(
-          pk.price_usd_per_gpu_hour.at(pb.step_start_s[static_cast<size_t>(s)] + 0.5 * pb.step_len_s[static_cast<size_t>(s)]));
   pb.step_closes.assign(static_cast<size_t>(n_steps), 0);
   for (int m : pb.month_end_step)
     if (m < n_steps) pb.step_closes[static_cast<size_t>(m)] = 1;
   for (int e : pb.contract_end_step)
     if (e < n_steps) pb.step_closes[static_cast<size_t>(e)] = 1;
-  for (const Period& p : periods) {
-    if (const int e = step_at(p.end_s); e < n_steps) pb.step_closes[static_cast<size_t>(e)] = 1;
-    pb.period_contract.push_back(p.contract);
-    pb.period_end_step.push_back(step_at(p.end_s));
-    pb.period_min_usd.push_back(p.min_usd);
-  }
+  for (int e : pb.period_end_step)
+    if (e < n_steps) pb.step_closes[static_cast<size_t>(e)] = 1;
 
   // ---- demand, in service order ----
   std::map<int, int> inference_index, job_index;
@@ -198,7 +199,7 @@ RiskSetup build_risk_problem(const Scenario& sc, bool uncertainty_off) {
       pb.job_provider_rank.insert(pb.job_provider_rank.end(), rank.begin(), rank.end());
       pb.job_submit_s.push_back(std::max(0.0, spec.submit_s));
       pb.job_gpus.push_back(spec.gpus);
-      pb.job_work_s.push_back(training_work_s(spec.flops, spec.gpus, spec.mfu));
+      pb.job_work_s.push_back(rules::training_work_s(spec.flops, spec.gpus, spec.mfu));
       pb.job_checkpoint_s.push_back(spec.checkpoint_hours * 3600.0);
       pb.job_restart_s.push_back(spec.restart_hours * 3600.0);
       pb.job_dataset_gb.push_back(spec.dataset_tb * 1000.0);
@@ -212,7 +213,7 @@ RiskSetup build_risk_problem(const Scenario& sc, bool uncertainty_off) {
       // Shock edges are cuts, so the shock factor is constant on the step.
       const double base = demand.at(a + 0.5 * len);
       const double factor = base > 0.0 ? plant.demand_gpus(w, a + 0.5 * len) / base : 1.0;
-      pb.demand_step.push_back(static_cast<float>(demand.integral(a, a + len) / len * factor));
+      pb.demand_step.push_back(demand.integral(a, a + len) / len * factor);
     }
   }
   std::stable_sort(order.begin(), order.end(), [](auto a, auto b) { return a.first < b.first; });
@@ -267,6 +268,7 @@ RiskSetup build_risk_problem(const Scenario& sc, bool uncertainty_off) {
     setup.portfolio_names.push_back("single:" + plant.providers[static_cast<size_t>(p)]);
   }
   setup.provider_ids = plant.providers;
+  for (const PlantContract& pk : plant.contracts) setup.contract_ids.push_back(pk.spec->id);
   return setup;
 }
 

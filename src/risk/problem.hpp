@@ -17,6 +17,7 @@ struct RiskSetup {
   // "single:P" for every provider P in file order.
   std::vector<std::string> portfolio_names;
   std::vector<std::string> provider_ids;
+  std::vector<std::string> contract_ids;
 };
 
 // Throws InputError (SPEC §9 style, pointing at the scenario) when the

@@ -43,13 +43,32 @@ ojson cost_distribution(const PortfolioMetrics& p) {
   return d;
 }
 
+ojson mean_se(const MeanSe& v) { return ojson{{"mean", num(v.mean)}, {"se_mean", num(v.se_mean)}}; }
+
+// The contracted portfolio item by item, under the names summary.json uses
+// for the replay (additive to the spec's risk.json).
+ojson breakdown(const Breakdown& b) {
+  ojson totals = ojson::object();
+  for (int i = 0; i < kSpendItems; ++i) totals[kSpendItemNames[i]] = mean_se(b.items[i]);
+  ojson providers = ojson::object();
+  for (const ProviderBreakdown& p : b.providers)
+    providers[p.id] = {{"spend_usd", mean_se(p.spend_usd)}, {"used_gpu_hours", mean_se(p.used_gpu_hours)}};
+  ojson contracts = ojson::object();
+  for (const ContractBreakdown& c : b.contracts) {
+    ojson o = ojson::object();
+    for (int i = 0; i < kContractItems; ++i) o[kContractItemNames[i]] = mean_se(c.items[i]);
+    contracts[c.id] = std::move(o);
+  }
+  return ojson{{"portfolio", "contracted"}, {"totals", totals}, {"providers", providers}, {"contracts", contracts}};
+}
+
 }  // namespace
 
-std::string risk_json(const Scenario& sc, const RiskRunInfo& info, const RiskMetrics& m) {
+std::string risk_json(const RiskRunInfo& info, const RiskMetrics& m) {
   ojson j;
-  j["scenario"] = sc.name;
+  j["scenario"] = info.scenario;
   j["cloudpact_version"] = CLOUDPACT_VERSION;
-  j["scenario_sha256"] = sc.sha256;
+  j["scenario_sha256"] = info.scenario_sha256;
   j["paths"] = info.paths;
   j["seed"] = info.seed;
   j["backend"] = info.backend;
@@ -104,6 +123,7 @@ std::string risk_json(const Scenario& sc, const RiskRunInfo& info, const RiskMet
                             {"se_contract_price_usd_per_gpu_hour", num(l.se_contract_price_usd_per_gpu_hour)}};
   }
   j["leverage"] = leverage;
+  j["breakdown"] = breakdown(m.breakdown);
   return j.dump(2) + "\n";
 }
 

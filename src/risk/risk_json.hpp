@@ -1,4 +1,4 @@
-// risk.json (SPEC §6): the Monte Carlo metrics as text. Same inputs, same
+// risk.json (docs/reference.md §6): the Monte Carlo metrics as text. Same inputs, same
 // bytes: no wall-clock, no device name, no thread count (risk.json must be
 // identical for any --threads); only "backend" tells CPU from CUDA.
 #pragma once
@@ -7,11 +7,12 @@
 #include <string>
 
 #include "risk/metrics.hpp"
-#include "scenario/scenario.hpp"
 
 namespace cloudpact::risk {
 
 struct RiskRunInfo {
+  std::string scenario;         // its name
+  std::string scenario_sha256;  // of the (overridden) scenario text
   std::int64_t paths = 0;
   std::uint64_t seed = 0;
   std::string backend;           // "cpu-omp" or "cuda"
@@ -24,6 +25,6 @@ struct RiskRunInfo {
 
 // Pretty-printed (2 spaces) with a trailing newline. Non-finite numbers and
 // absent values are null.
-std::string risk_json(const Scenario& sc, const RiskRunInfo& info, const RiskMetrics& m);
+std::string risk_json(const RiskRunInfo& info, const RiskMetrics& m);
 
 }  // namespace cloudpact::risk

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "rules/sla.hpp"
 #include "scenario/curve.hpp"
 
 namespace cloudpact {
@@ -42,10 +43,7 @@ struct Provider {
   std::vector<Region> regions;
 };
 
-struct SlaTier {
-  double below_pct = 0.0;   // availability strictly below this (in %) ...
-  double credit_pct = 0.0;  // ... earns this share of the month's bill back
-};
+using SlaTier = rules::SlaTier;  // the SLA rule's own type: both engines read the tiers as written
 
 enum class Billing { reserved, usage };
 

@@ -177,7 +177,7 @@ TEST_CASE("p_unmet counts paths with unmet demand above 1e-6 GPU-hours") {
   CHECK(count_unmet(std::vector<double>{0.0, 1e-7, 1e-6, 2e-6, 5.0}) == 2);
   CHECK(count_unmet(std::vector<double>{}) == 0);
   const PathResults r = make_results(8);  // unmet on paths 0 and 4 (i % 4 == 0) except in portfolio 0
-  const RiskMetrics m = compute_metrics(r, Negotiation{});
+  const RiskMetrics m = compute_metrics(r, NegotiationTerms{});
   CHECK(m.portfolios[0].unmet_paths == 0);
   CHECK(m.portfolios[0].p_unmet == 0.0);
   CHECK(m.portfolios[1].unmet_paths == 2);
@@ -226,7 +226,7 @@ TEST_CASE("lock-in and leverage from accumulated paths") {
   b.provider_exit_cost_usd = {25.0};
   r.append(b);
 
-  Negotiation neg;
+  NegotiationTerms neg;
   neg.buyer_power = 0.5;
   neg.seller_floor_usd_per_gpu_hour["P"] = 4.0;
   RiskMetrics m = compute_metrics(r, neg);
@@ -246,7 +246,7 @@ TEST_CASE("lock-in and leverage from accumulated paths") {
   CHECK_FALSE(m.leverage[0].nash_price_usd_per_gpu_hour);
 
   // No floor given: 0 assumed, and said so.
-  m = compute_metrics(r, Negotiation{});
+  m = compute_metrics(r, NegotiationTerms{});
   CHECK(m.leverage[0].floor_assumed);
   CHECK(*m.leverage[0].nash_price_usd_per_gpu_hour == doctest::Approx(5.0));
 }
@@ -272,7 +272,7 @@ TEST_CASE("standard errors of lock-in and leverage (regression tolerances)") {
   b.provider_used_gpu_hours = {10.0, 10.0};
   b.provider_exit_cost_usd = {20.0, 30.0};
   r.append(b);
-  Negotiation neg;
+  NegotiationTerms neg;
   neg.buyer_power = 0.25;
   neg.seller_floor_usd_per_gpu_hour["P"] = 4.0;
   const RiskMetrics m = compute_metrics(r, neg);
@@ -370,20 +370,19 @@ TEST_CASE("histogram: fixed bins over [min, max], counts sum to N, order-indepen
 
 TEST_CASE("risk.json has the SPEC §6 shape and no run-dependent value") {
   const PathResults r = make_results(40);
-  Negotiation neg;
+  NegotiationTerms neg;
   neg.seller_floor_usd_per_gpu_hour["a"] = 1.0;
   const RiskMetrics m = compute_metrics(r, neg);
-  Scenario sc;
-  sc.name = "unit";
-  sc.sha256 = "abc";
   RiskRunInfo info;
+  info.scenario = "unit";
+  info.scenario_sha256 = "abc";
   info.paths = 40;
   info.seed = 42;
   info.backend = "cpu-omp";
   info.days = 1095;
   info.clusters = 11;
-  const std::string text = risk_json(sc, info, m);
-  CHECK(text == risk_json(sc, info, compute_metrics(r, neg)));
+  const std::string text = risk_json(info, m);
+  CHECK(text == risk_json(info, compute_metrics(r, neg)));
   CHECK(text.back() == '\n');
   const auto j = nlohmann::json::parse(text);
   CHECK(j["paths"] == 40);

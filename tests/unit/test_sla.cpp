@@ -1,16 +1,20 @@
-// SLA credit tiers and monthly availability (SPEC 2.3). Pure: no SimGrid.
+// SLA credit tiers and monthly availability (docs/reference.md §2.3): the
+// rules layer's, which both engines call. Pure: no SimGrid.
 #include <doctest/doctest.h>
 
 #include <initializer_list>
 #include <vector>
 
-#include "billing/sla.hpp"
+#include "rules/sla.hpp"
 
-using cloudpact::availability_pct;
-using cloudpact::sla_credit_pct;
-using cloudpact::SlaTier;
+using cloudpact::rules::availability_pct;
+using cloudpact::rules::SlaTier;
 
 namespace {
+double sla_credit_pct(const std::vector<SlaTier>& tiers, double availability) {
+  return cloudpact::rules::sla_credit_pct(tiers.data(), static_cast<int>(tiers.size()), availability);
+}
+
 // The tiers of SPEC 2.3's example contract.
 const std::vector<SlaTier> spec_tiers{{99.99, 10}, {99.0, 30}, {95.0, 100}};
 }  // namespace

@@ -1,14 +1,14 @@
 // Training-job arithmetic: uninterrupted duration and checkpoint rollback
-// (SPEC 2.4). Pure: no SimGrid.
+// (docs/reference.md §2.4, the rules layer). Pure: no SimGrid.
 #include <doctest/doctest.h>
 
 #include <initializer_list>
 
-#include "model/training_job.hpp"
+#include "rules/training.hpp"
 
-using cloudpact::kH100FlopsPerSecond;
-using cloudpact::progress_after_rollback;
-using cloudpact::training_work_s;
+using cloudpact::rules::kH100FlopsPerSecond;
+using cloudpact::rules::progress_after_rollback;
+using cloudpact::rules::training_work_s;
 
 TEST_CASE("training: one H100-equivalent performs 989e12 FLOP/s") {
   CHECK(kH100FlopsPerSecond == 989e12);

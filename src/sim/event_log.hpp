@@ -1,0 +1,45 @@
+// The replay's event log (events.jsonl, docs/reference.md §5): one record per
+// thing that happened, with its simulated time. The scenario's own dated
+// events are logged up front; the broker and the training jobs add theirs as
+// they happen; the log is put in time order once, at the end (stable: what
+// happened at one instant keeps the order it was logged in).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "model/plant.hpp"
+#include "model/replay_result.hpp"
+#include "policy/placement.hpp"
+#include "scenario/scenario.hpp"
+
+namespace cloudpact::sim {
+
+class EventLog {
+ public:
+  explicit EventLog(std::vector<EventRecord>& out) : out_(out) {}
+
+  void log(double t_s, std::string type, nlohmann::ordered_json fields) {
+    out_.push_back({t_s, std::move(type), std::move(fields)});
+  }
+
+  // Outages, price changes, demand shocks, contract terms and delivery
+  // delays of the scenario, clamped to the horizon.
+  void log_scenario(const Scenario& sc);
+
+  // When an outage starts, where inference went: per workload, the change of
+  // its use per provider (from `before` to `after`), changes under 1e-6 GPUs
+  // left out.
+  void log_failover(double t_s, const Plant& plant, const std::vector<FluidUse>& before,
+                    const std::vector<FluidUse>& after);
+
+  // Time order, stable.
+  void sort();
+
+ private:
+  std::vector<EventRecord>& out_;
+};
+
+}  // namespace cloudpact::sim
