@@ -2,14 +2,12 @@
 
 A figure is a dict: name (file name), title (HTML heading), caption (one
 sentence: what is plotted, in which units), png (bytes), size (w, h pixels).
-Nothing is written here. The replay figures are scripts/plot's own (same
-drawing, same readers); the risk and sweep figures are drawn here.
+Nothing is written here. The replay figures are drawn by replay_plots.py (the
+code of scripts/plot: same drawing, same readers); the risk and sweep figures
+are drawn here. Numbers are written by numfmt.py.
 """
-import importlib.machinery
-import importlib.util
 import io
 import math
-import os
 import struct
 
 import matplotlib
@@ -22,6 +20,8 @@ matplotlib.rcParams["text.parse_math"] = False
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
 
+import replay_plots  # noqa: E402
+from numfmt import price, si, usd  # noqa: E402
 from sources import ReportError, get, number  # noqa: E402
 
 DPI = 110
@@ -31,31 +31,7 @@ SAVE_KW = {"format": "png", "dpi": DPI, "metadata": {"Software": None}}
 C_MEAN, C_VAR, C_CVAR, C_P50, C_P99 = "black", "tab:orange", "tab:red", "tab:blue", "0.45"
 
 
-# ---------- number formatting ----------
-
-def usd(x, _pos=None):
-    if x is None or (isinstance(x, float) and math.isnan(x)):
-        return "n/a"
-    sign, a = ("-" if x < 0 else ""), abs(x)
-    for scale, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k")):
-        if a >= scale:
-            return f"{sign}${a / scale:.3g}{suffix}"
-    return f"{sign}${a:.3g}"
-
-
-def si(x, _pos=None):
-    if x is None or (isinstance(x, float) and math.isnan(x)):
-        return "n/a"
-    a = abs(x)
-    for scale, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k")):
-        if a >= scale:
-            return f"{x / scale:.3g}{suffix}"
-    return f"{x:.3g}"
-
-
-def price(x, _pos=None):
-    return "n/a" if x is None or math.isnan(x) else f"${x:.2f}"
-
+# ---------- number formatting (numfmt.py) ----------
 
 USD_FMT = FuncFormatter(usd)
 
@@ -96,17 +72,7 @@ def figure(name, title, caption, fig):
     return {"name": name, "title": title, "caption": caption, "png": data, "size": png_size(data)}
 
 
-# ---------- replay figures: scripts/plot's ----------
-
-def load_plot_module():
-    here = os.path.dirname(os.path.abspath(__file__))
-    path = os.path.join(os.path.dirname(here), "plot")
-    loader = importlib.machinery.SourceFileLoader("cloudpact_plot", path)
-    spec = importlib.util.spec_from_loader("cloudpact_plot", loader)
-    mod = importlib.util.module_from_spec(spec)
-    loader.exec_module(mod)
-    return mod
-
+# ---------- replay figures: scripts/plot's (replay_plots.py) ----------
 
 REPLAY_TEXT = {
     "capacity_vs_demand.png": (
@@ -133,39 +99,10 @@ REPLAY_TEXT = {
 
 def replay_figures(folder, title):
     """The four replay figures of scripts/plot, rendered in memory."""
-    plot = load_plot_module()
-    figs = {}
-
-    def die(_code, msg):  # scripts/plot's readers report bad input through die()
-        raise ReportError(msg)
-
-    def save(fig, path, written):
-        figs[os.path.basename(path)] = render(fig)
-        written.append(path)
-
-    plot.die, plot.save = die, save
-    ts = os.path.join(folder, "timeseries.csv")
-    times, providers, series = plot.read_timeseries(ts)
-    if not times:
-        raise ReportError(f"{ts}: no rows")
-    ledger_path = os.path.join(folder, "ledger.csv")
-    ledger = plot.read_ledger(ledger_path)
-    with open(ledger_path, newline="", encoding="utf-8") as f:
-        has_provider = "provider" in f.readline().strip().split(",")
-    colors = plot.provider_colors(providers)
-    written = []
-    plot.plot_capacity(folder, title, times, providers, series, colors, written)
-    plot.plot_spend_by_provider(folder, title, times, providers, series, ledger, has_provider,
-                                colors, written)
-    plot.plot_spend_by_item(folder, title, providers, ledger, colors, written)
-    plot.plot_unmet(folder, title, times, providers, series, colors, written)
     out = []
-    for name in ("capacity_vs_demand.png", "spend_by_provider.png", "spend_by_item.png",
-                 "unmet.png"):
-        data = figs[name]
+    for name, fig in replay_plots.figures(folder, title):
         heading, caption = REPLAY_TEXT[name]
-        out.append({"name": name, "title": heading, "caption": caption, "png": data,
-                    "size": png_size(data)})
+        out.append(figure(name, heading, caption, fig))
     return out
 
 

@@ -14,6 +14,8 @@ import os
 import signal
 import sys
 
+from numfmt import mil, pct, plain, usd_b  # this folder is sys.path[0]
+
 
 def die(msg):
     print(f"headline: {msg}", file=sys.stderr)
@@ -23,28 +25,6 @@ def die(msg):
 def num(d, key):
     v = d.get(key) if isinstance(d, dict) else None
     return float(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else math.nan
-
-
-def usd_b(v):
-    if math.isnan(v):
-        return "n/a"
-    sign = "-" if v < 0 else ""
-    text = f"{sign}${abs(v) / 1e9:,.2f}B"
-    if 5e4 <= abs(v) < 5e7:  # would read $0.00B or $0.01B: say how much in millions too
-        text += f" ({sign}${abs(v) / 1e6:,.1f}M)"
-    return text
-
-
-def mil(v):
-    return "n/a" if math.isnan(v) else f"{v / 1e6:,.2f}M"
-
-
-def pct(v):
-    return "n/a" if math.isnan(v) else f"{100 * v:.1f}%"
-
-
-def plain(v, digits=0):
-    return "n/a" if math.isnan(v) else f"{v:,.{digits}f}"
 
 
 def table(header, rows, align):

@@ -5,7 +5,7 @@ import base64
 import html
 import math
 
-from figures import si, usd
+from numfmt import pct, plain, price, si, usd
 from sources import get, number
 
 CSS = """
@@ -39,14 +39,6 @@ window.addEventListener('load', function () {
 
 def esc(s):
     return html.escape(str(s), quote=True)
-
-
-def pct(v):
-    return "n/a" if math.isnan(v) else f"{100 * v:.1f}%"
-
-
-def plain(v, digits=0):
-    return "n/a" if math.isnan(v) else f"{v:,.{digits}f}"
 
 
 def table(header, rows, numeric_cols=None):
@@ -124,12 +116,12 @@ def risk_tables(risk):
                      f"{esc(plain(number(hhi.get('p95'))))} (0–10000).</p>")
     lev = risk.get("leverage")
     if isinstance(lev, dict) and lev:
-        def price(v):
-            return "none" if math.isnan(v) else f"${v:.2f}"
-        lrows = [[pid, price(number(p.get("seller_floor_usd_per_gpu_hour"))),
-                  price(number(p.get("contract_price_usd_per_gpu_hour"))),
-                  price(number(p.get("nash_price_usd_per_gpu_hour"))),
-                  price(number(p.get("batna_usd_per_gpu_hour"))),
+        def cell(v):
+            return price(v, missing="none")
+        lrows = [[pid, cell(number(p.get("seller_floor_usd_per_gpu_hour"))),
+                  cell(number(p.get("contract_price_usd_per_gpu_hour"))),
+                  cell(number(p.get("nash_price_usd_per_gpu_hour"))),
+                  cell(number(p.get("batna_usd_per_gpu_hour"))),
                   usd(number(get(risk, "lock_in", pid, "exit_cost_usd"))),
                   usd(number(get(risk, "lock_in", pid, "cost_of_lock_in_usd")))]
                  for pid, p in lev.items()]

@@ -76,7 +76,7 @@ def load_risk(path):
 
 def load_run(folder):
     """-> dict(kind='run', dir, summary, risk or None). Timeseries and ledger are read by
-    scripts/plot's readers later (they raise through the same error hook)."""
+    replay_plots.py (the code of scripts/plot) later, raising ReportError too."""
     missing = [f for f in RUN_FILES if not os.path.isfile(os.path.join(folder, f))]
     if missing:
         raise ReportError(f"{os.path.join(folder, missing[0])}: missing (a run folder needs "
