@@ -14,11 +14,13 @@
 // closings fall on step edges and are exact; curves are step averages, so a
 // scenario whose curves change only at whole days and whose capacities and
 // demands are whole GPUs gives the replay's numbers to rounding (the
-// engine-agreement tests check 1e-9). What is approximate: a training job
-// holds its GPUs for the whole step it starts or finishes in (it is billed
-// only for the time it runs); sampled outages cut their step into sub-steps
-// (up to 16 pieces a day; beyond that an outage counts as the share of the
-// piece it covers); sampled delivery delays are whole days.
+// engine-agreement tests check 1e-9). Inside a step the walk cuts pieces
+// wherever a sampled outage starts or ends, a training job finishes, or a
+// waiting job's submit or restart time comes (next_edge), so those are
+// exact too. What is approximate: curves that change inside a day (linear
+// ramps, points at a time of day) enter as step averages, and a training
+// job waiting for capacity that such a curve frees mid-step starts at the
+// next cut; sampled delivery delays are whole days.
 #pragma once
 
 #include <math.h>
@@ -97,7 +99,6 @@ CP_HD inline ScratchLayout scratch_layout(const View& v) {
 
 constexpr double kYear_s = 365.25 * 86400.0;
 constexpr double kDayYears = 1.0 / 365.25;
-constexpr int kMaxSubsteps = 16;  // sub-steps a day can be cut into by sampled outages (more: fractional)
 
 // Plain min/max: libm's fmin/fmax are out-of-line calls (NaN rules) and sat
 // in the hot loop; no NaN reaches these.
@@ -266,9 +267,10 @@ struct PortfolioRun {
     }
   }
 
-  // ---- place, part 1: capacity the portfolio may use on [a, b) of step s, after outages ----
-  CP_HD void capacity(int s, double a, double b) {
-    const double len = b - a;
+  // ---- place, part 1: capacity the portfolio may use from instant a of step s, after outages ----
+  // Every sampled outage edge is a cut of the walk (next_edge), so an
+  // outage covers a whole piece or none of it: the one active at a.
+  CP_HD void capacity(int s, double a) {
     const int day = v.step_day[s];
     const std::int64_t cs = static_cast<std::int64_t>(s);
     n_order = 0;
@@ -280,17 +282,12 @@ struct PortfolioRun {
       cap_phys[c] = delay != 0 ? rules::delayed_capacity(v.cap_day + static_cast<std::int64_t>(c) * v.n_cap_days,
                                                          v.cap_first_day, v.n_cap_days, day, delay)
                                : v.cap_step[ci];
-      // Sampled outages of the cluster's region on top of the scenario's:
-      // the share of the piece they cover (the whole piece, unless more
-      // edges fell in this step than it can be cut into).
       double l = v.loss_step[ci];
       const double* reg = region_outages(v.cluster_region[c]);
       const int n_out = static_cast<int>(reg[0]);
-      for (int i = 0; i < n_out; ++i) {
-        const double from = hi(a, reg[1 + 3 * i]), to = lo(b, reg[2 + 3 * i]);
-        if (to > from) l += (rules::combined_loss(l, reg[3 + 3 * i]) - l) * (to - from) / len;
-      }
-      loss[c] = lo(1.0, l);
+      for (int i = 0; i < n_out; ++i)
+        if (reg[1 + 3 * i] <= a && a < reg[2 + 3 * i]) l = rules::combined_loss(l, reg[3 + 3 * i]);
+      loss[c] = l;
       if (!provider_in(mask, p)) continue;
       const auto seller = static_cast<rules::Seller>(v.seller_step[ci]);
       if (seller == rules::Seller::none) continue;
@@ -334,10 +331,11 @@ struct PortfolioRun {
     return provider_in(elig, p) && !(v.placement == 1 && p != v.vendor) && !(n_ranks > 1 && rank[p] != r);
   }
 
-  // ---- place, part 3: service in priority order ----
-  // Inference takes the cheapest eligible capacity; a waiting job starts on
-  // the cheapest cluster it fits on.
-  CP_HD void serve(int s, double a, double b) {
+  // ---- place, part 3: service in priority order, at instant a ----
+  // Inference takes the cheapest eligible capacity; a waiting job (ready by
+  // a: a later ready time is a cut of the walk) starts on the cheapest
+  // cluster it fits on.
+  CP_HD void serve(int s, double a) {
     const std::int64_t cs = static_cast<std::int64_t>(s);
     const double demand_mult = demand_multipliers()[v.step_day[s]];
     const int n_ranks = v.placement == 2 ? kMaxProviders : 1;
@@ -365,7 +363,7 @@ struct PortfolioRun {
         continue;
       }
       JobState& st = js[idx];
-      if (st.state != 0 || st.ready_s >= b) continue;
+      if (st.state != 0 || st.ready_s > a) continue;
       const double gpus = v.job_gpus[idx];
       int chosen = -1;
       for (int r = 0; r < n_ranks && chosen < 0; ++r)
@@ -388,7 +386,7 @@ struct PortfolioRun {
       st.state = 1;
       st.cluster = chosen;
       st.last_provider = p;
-      st.run_start_s = hi(a, st.ready_s);
+      st.run_start_s = a;
       held[chosen] += gpus;
       free_gpus[chosen] = hi(0.0, free_gpus[chosen] - gpus);
     }
@@ -451,44 +449,45 @@ struct PortfolioRun {
     }
   }
 
-  // Sampled outage edges inside step s cut it into sub-steps, so sampled
-  // outages are exact like the scenario's own (a 10 h outage is 10 h of lost
-  // capacity, not 10/24 of a day's average). Returns the number of edges.
-  CP_HD int substeps(int s, double* edges) const {
-    const double step_a = v.step_start_s[s], step_b = step_a + v.step_len_s[s];
-    int n_edges = 1;
-    edges[0] = step_a;
+  // The end of the piece that starts at a inside a step ending at step_b:
+  // the next instant where something changes that the step's averages do
+  // not hold, as the replay cuts its segments there too: a sampled outage
+  // starts or ends, a running job finishes, a waiting job's submit or
+  // restart time comes. So sampled outages count to the second, and a job
+  // holds its GPUs from the instant it starts to the instant it finishes.
+  CP_HD double next_edge(double a, double step_b) const {
+    double e = step_b;
     for (int r = 0; r < v.n_regions; ++r) {
       const double* reg = region_outages(r);
       const int n_out = static_cast<int>(reg[0]);
-      for (int i = 0; i < 2 * n_out; ++i) {
-        const double e = reg[1 + 3 * (i / 2) + (i % 2)];
-        if (e <= step_a || e >= step_b || n_edges >= kMaxSubsteps) continue;
-        int pos = n_edges++;
-        while (pos > 1 && edges[pos - 1] > e) {
-          edges[pos] = edges[pos - 1];
-          --pos;
+      for (int i = 0; i < n_out; ++i)
+        for (int side = 1; side <= 2; ++side) {
+          const double t = reg[side + 3 * i];
+          if (t > a && t < e) e = t;
         }
-        edges[pos] = e;
-      }
     }
-    edges[n_edges++] = step_b;
-    return n_edges;
+    for (int j = 0; j < v.n_jobs; ++j) {
+      const JobState& st = js[j];
+      const double t = st.state == 0 ? st.ready_s
+                       : st.state == 1 ? rules::run_finish_s(st.run_start_s, v.job_work_s[j], st.progress_s)
+                                       : e;
+      if (t > a && t < e) e = t;
+    }
+    return e;
   }
 
   CP_HD void walk() {
     for (int s = 0; s < v.n_steps; ++s) {
       if (s > 0 && v.step_closes[s]) close_due(s);
-      double edges[kMaxSubsteps + 1];
-      const int n_edges = substeps(s, edges);
-      for (int sub = 0; sub + 1 < n_edges; ++sub) {
-        const double a = edges[sub], b = edges[sub + 1];
-        if (b - a <= 0.0) continue;
-        capacity(s, a, b);
+      const double step_b = v.step_start_s[s] + v.step_len_s[s];
+      for (double a = v.step_start_s[s]; a < step_b;) {
+        capacity(s, a);
         shed_jobs(a);
-        serve(s, a, b);
+        serve(s, a);
+        const double b = next_edge(a, step_b);
         run_jobs(a, b);
         bill(s, b - a);
+        a = b;
       }
     }
     close_due(v.n_steps);

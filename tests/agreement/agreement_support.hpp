@@ -1,0 +1,29 @@
+// What the engine-agreement suites share: both engines on one scenario text,
+// and the figures they must agree on, named as in summary.json.
+#pragma once
+
+#include <map>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+namespace cloudpact::test {
+
+// Figures by dotted summary.json path ("totals.spend_usd",
+// "providers.P.spend_usd", "contracts.K.shortfall_usd", ...).
+using Figures = std::map<std::string, double>;
+
+// The replay's figures (run in a forked child: one SimGrid engine per process).
+Figures replay_figures(const std::string& scenario_text);
+
+// The Monte Carlo path model's figures for one path with every uncertainty
+// off (`risk --uncertainty-off --paths 1`), straight from the kernel: no
+// fixed-point rounding.
+Figures risk_figures(const std::string& scenario_text);
+
+// The same figures read from summary.json and from risk.json's breakdown
+// (means rounded to hundredths by risk's fixed-point sums).
+Figures summary_figures(const nlohmann::json& summary);
+Figures risk_json_figures(const nlohmann::json& risk);
+
+}  // namespace cloudpact::test
