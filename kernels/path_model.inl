@@ -191,7 +191,7 @@ struct JobState {
 // spend = billed + shortfall − credits + egress).
 struct PortfolioTotals {
   double billed_usd, shortfall_usd, sla_credits_usd, egress_usd, unmet_gpu_hours, unmet_value_usd;
-  CP_HD double spend_usd() const { return billed_usd + shortfall_usd - sla_credits_usd + egress_usd; }
+  CP_HD double spend_usd() const { return rules::spend_usd(billed_usd, shortfall_usd, sla_credits_usd, egress_usd); }
 };
 
 // One portfolio walking one path's steps: place (capacity, interruptions,
@@ -318,8 +318,7 @@ struct PortfolioRun {
       st.progress_s = rules::progress_after_rollback(st.progress_s + (a - st.run_start_s), v.job_checkpoint_s[j]);
       st.state = 0;
       st.ready_s = a + v.job_restart_s[j];
-      held[c] -= v.job_gpus[j];
-      if (held[c] < 1e-9) held[c] = 0.0;
+      held[c] = rules::released_gpus(held[c], v.job_gpus[j]);
     }
     for (int c = 0; c < v.n_clusters; ++c) free_gpus[c] = rules::free_gpus(avail[c], held[c]);
   }
@@ -403,8 +402,7 @@ struct PortfolioRun {
       if (finish <= b) {
         st.state = 2;
         st.progress_s = v.job_work_s[j];
-        held[st.cluster] -= v.job_gpus[j];
-        if (held[st.cluster] < 1e-9) held[st.cluster] = 0.0;
+        held[st.cluster] = rules::released_gpus(held[st.cluster], v.job_gpus[j]);
       }
     }
   }
@@ -443,9 +441,9 @@ struct PortfolioRun {
     const double demand_mult = demand_multipliers()[day];
     for (int i = 0; i < v.n_inference; ++i) {
       const double want = v.demand_step[cs * v.n_inference + i] * demand_mult;
-      const double short_h = hi(0.0, want - served[i]) * len_h;
+      const double short_h = rules::unmet_gpus(want, served[i]) * len_h;
       t.unmet_gpu_hours += short_h;
-      t.unmet_value_usd += short_h * v.inference_value_usd_per_gpu_hour[i];
+      t.unmet_value_usd += rules::unmet_value_usd(short_h, v.inference_value_usd_per_gpu_hour[i]);
     }
   }
 
@@ -544,7 +542,7 @@ struct PortfolioFunctor {
     run.walk();
     const PortfolioTotals& t = run.t;
     const std::int64_t o = static_cast<std::int64_t>(q) * out.count + i;
-    out.cost_usd[o] = t.spend_usd() + t.unmet_value_usd;
+    out.cost_usd[o] = rules::cost_usd(t.spend_usd(), t.unmet_value_usd);
     out.spend_usd[o] = t.spend_usd();
     out.unmet_gpu_hours[o] = t.unmet_gpu_hours;
     if (q != 0) return;

@@ -34,8 +34,7 @@ Accountant::Accountant(const Plant& plant, ReplayResult& out) : plant_(plant), o
   n_intervals_ = std::max<size_t>(1, static_cast<size_t>(std::ceil(plant.horizon_s / interval_s_ - 1e-9)));
   bins_.assign(n_intervals_ * plant.providers.size(), {});
 
-  for (std::int64_t m = next_month_start(sc.start_epoch_s); m < sc.end_epoch_s; m = next_month_start(m))
-    month_cuts_s_.push_back(sc.to_sim_s(m));
+  for (std::int64_t m : month_starts_inside(sc.start_epoch_s, sc.end_epoch_s)) month_cuts_s_.push_back(sc.to_sim_s(m));
   month_cuts_s_.push_back(plant.horizon_s);
 
   periods_.resize(plant.contracts.size());
@@ -163,7 +162,7 @@ void Accountant::add_piece(const Sample& s0, const Sample& s1, const Sample& s2)
     const double unmet_gpu_s = simpson(dt, s0.unmet_gpus[i], s1.unmet_gpus[i], s2.unmet_gpus[i]);
     if (unmet_gpu_s <= 0.0) continue;
     wt.unmet_gpu_s += unmet_gpu_s;
-    wt.unmet_value_usd += unmet_gpu_s / kSecondsPerHour * plant_.workloads[w].spec->value_usd_per_gpu_hour;
+    wt.unmet_value_usd += rules::unmet_value_usd(unmet_gpu_s / kSecondsPerHour, plant_.workloads[w].spec->value_usd_per_gpu_hour);
     bin[static_cast<size_t>(attributed_provider_[w])].unmet_gpu_s += unmet_gpu_s;
   }
 }

@@ -7,6 +7,8 @@
 
 #include "cloudpact_version.h"
 #include "report/json_text.hpp"
+#include "rules/billing.hpp"
+#include "rules/concentration.hpp"
 #include "scenario/dates.hpp"
 
 namespace cloudpact {
@@ -23,22 +25,6 @@ void append(ojson& object, const std::string& key, ojson value) {
 
 std::int64_t to_epoch(const Scenario& sc, double t_s) { return sc.start_epoch_s + std::llround(t_s); }
 
-// Shares of a total, each clamped at 0 (a provider can end with credits
-// above its bill); empty when the total is not positive.
-std::vector<double> shares(const std::vector<double>& values) {
-  double total = 0.0;
-  for (double v : values) total += std::max(0.0, v);
-  std::vector<double> out;
-  if (total <= 0.0) return out;
-  for (double v : values) out.push_back(std::max(0.0, v) / total);
-  return out;
-}
-
-double hhi(const std::vector<double>& s) {
-  double h = 0.0;
-  for (double x : s) h += (100.0 * x) * (100.0 * x);
-  return h;
-}
 }  // namespace
 
 std::string summary_json(const Scenario& sc, const ReplayResult& r) {
@@ -62,7 +48,7 @@ std::string summary_json(const Scenario& sc, const ReplayResult& r) {
   ojson totals;
   // spend = billed + shortfall − credits + egress (SPEC §5); the per-provider
   // spends add up to the same figure.
-  totals["spend_usd"] = r.billed_usd + r.shortfall_usd - r.sla_credits_usd + r.egress_usd;
+  totals["spend_usd"] = rules::spend_usd(r.billed_usd, r.shortfall_usd, r.sla_credits_usd, r.egress_usd);
   totals["billed_usd"] = r.billed_usd;
   totals["shortfall_usd"] = r.shortfall_usd;
   totals["sla_credits_usd"] = r.sla_credits_usd;
@@ -78,7 +64,8 @@ std::string summary_json(const Scenario& sc, const ReplayResult& r) {
     spends.push_back(p.spend_usd);
     avails.push_back(p.available_gpu_s);
   }
-  const std::vector<double> spend_share = shares(spends), capacity_share = shares(avails);
+  const int n_providers = static_cast<int>(spends.size());
+  const double spend_total = rules::share_total(spends.data(), n_providers);
   ojson providers = ojson::object();
   for (size_t i = 0; i < r.providers.size(); ++i) {
     const ProviderTotals& p = r.providers[i];
@@ -87,7 +74,7 @@ std::string summary_json(const Scenario& sc, const ReplayResult& r) {
                                     {"available_gpu_hours", p.available_gpu_s / kSecondsPerHour},
                                     {"outage_gpu_hours", p.outage_gpu_s / kSecondsPerHour},
                                     {"capacity_gpu_hours", p.capacity_gpu_s / kSecondsPerHour},
-                                    {"share_of_spend", spend_share.empty() ? 0.0 : spend_share[i]}});
+                                    {"share_of_spend", rules::share_of(spends[i], spend_total)}});
   }
   j["providers"] = providers;
 
@@ -121,11 +108,9 @@ std::string summary_json(const Scenario& sc, const ReplayResult& r) {
   }
   j["workloads"] = workloads;
 
-  double sum_sq = 0.0;
-  for (double s : spend_share) sum_sq += s * s;
-  j["concentration"] = {{"hhi_spend", hhi(spend_share)},
-                        {"hhi_capacity", hhi(capacity_share)},
-                        {"effective_providers", sum_sq > 0.0 ? 1.0 / sum_sq : 0.0}};
+  j["concentration"] = {{"hhi_spend", rules::hhi_percent(spends.data(), n_providers)},
+                        {"hhi_capacity", rules::hhi_percent(avails.data(), n_providers)},
+                        {"effective_providers", rules::effective_providers(spends.data(), n_providers)}};
   (void)spend;
   return j.dump(2) + "\n";
 }

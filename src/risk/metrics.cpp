@@ -5,6 +5,8 @@
 #include <limits>
 #include <stdexcept>
 
+#include "rules/concentration.hpp"
+
 namespace cloudpact::risk {
 
 namespace {
@@ -238,15 +240,7 @@ std::int64_t count_unmet(std::span<const double> unmet_gpu_hours) {
 }
 
 double hhi_percent(std::span<const double> provider_spend_usd) {
-  double total = 0.0;
-  for (const double v : provider_spend_usd) total += std::max(0.0, v);
-  if (!(total > 0.0)) return 0.0;
-  double h = 0.0;
-  for (const double v : provider_spend_usd) {
-    const double pct = 100.0 * std::max(0.0, v) / total;
-    h += pct * pct;
-  }
-  return h;
+  return rules::hhi_percent(provider_spend_usd.data(), static_cast<int>(provider_spend_usd.size()));
 }
 
 std::optional<double> nash_price(double batna_value, double buyer_power, double seller_floor) {

@@ -5,6 +5,7 @@
 #include <map>
 
 #include "model/plant.hpp"
+#include "rules/placement.hpp"
 #include "rules/take_or_pay.hpp"
 #include "rules/training.hpp"
 #include "scenario/dates.hpp"
@@ -59,8 +60,7 @@ RiskSetup build_risk_problem(const Scenario& sc, bool uncertainty_off) {
   std::vector<double> cuts = plant.breakpoints();
   for (double t = kDay_s; t < sc.horizon_s; t += kDay_s) cuts.push_back(t);
   std::vector<double> month_starts;
-  for (std::int64_t m = next_month_start(sc.start_epoch_s); m < sc.end_epoch_s; m = next_month_start(m))
-    month_starts.push_back(sc.to_sim_s(m));
+  for (std::int64_t m : month_starts_inside(sc.start_epoch_s, sc.end_epoch_s)) month_starts.push_back(sc.to_sim_s(m));
   cuts.insert(cuts.end(), month_starts.begin(), month_starts.end());
   // Take-or-pay periods per contract, in date order: the rules layer's, as
   // the replay's accountant gets them.
@@ -216,7 +216,8 @@ RiskSetup build_risk_problem(const Scenario& sc, bool uncertainty_off) {
       pb.demand_step.push_back(demand.integral(a, a + len) / len * factor);
     }
   }
-  std::stable_sort(order.begin(), order.end(), [](auto a, auto b) { return a.first < b.first; });
+  std::sort(order.begin(), order.end(),
+            [](auto a, auto b) { return rules::served_first(a.first, a.second, b.first, b.second); });
   for (const auto& [prio, w] : order)
     pb.service_items.push_back(inference_index.count(w) ? inference_index[w] : -(job_index[w] + 1));
 

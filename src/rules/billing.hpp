@@ -28,6 +28,19 @@ CP_HD inline bool dataset_moves(int data_provider, int new_provider) {
 }
 CP_HD inline double egress_usd(double dataset_gb, double egress_usd_per_gb) { return dataset_gb * egress_usd_per_gb; }
 
+// What the buyer spends (docs/reference.md §5): charges, plus shortfalls,
+// less SLA credits, plus egress.
+CP_HD inline double spend_usd(double billed_usd, double shortfall_usd, double sla_credits_usd, double egress_usd) {
+  return billed_usd + shortfall_usd - sla_credits_usd + egress_usd;
+}
+
+// Demand left unserved costs its value per H100-equivalent hour (reported,
+// not billed); a portfolio's cost is its spend plus that value (§6).
+CP_HD inline double unmet_value_usd(double unmet_gpu_hours, double value_usd_per_gpu_hour) {
+  return unmet_gpu_hours * value_usd_per_gpu_hour;
+}
+CP_HD inline double cost_usd(double spend, double unmet_value) { return spend + unmet_value; }
+
 // What is still owed against a minimum: max(0, minimum − paid).
 CP_HD inline double shortfall_usd(double minimum_usd, double paid_usd) {
   return paid_usd >= minimum_usd ? 0.0 : minimum_usd - paid_usd;

@@ -57,7 +57,27 @@ CP_HD inline double hold_margin_gpus(double available_gpus, double held_gpus) {
   return available_gpus - held_gpus + kFitTolGpus;
 }
 
+// Who asks for capacity first: lower priority value first, ties in file
+// order (the workload's index). Interruptions go the other way: the last
+// served is the first stopped.
+CP_HD inline bool served_first(int priority_a, int workload_a, int priority_b, int workload_b) {
+  return priority_a != priority_b ? priority_a < priority_b : workload_a < workload_b;
+}
+
+// What a cluster's running jobs hold once one of `gpus` stops; sums of
+// holds that cancel leave rounding dust, which is not capacity anyone holds.
+CP_HD inline double released_gpus(double held, double gpus) {
+  const double h = held - gpus;
+  return h < 1e-9 ? 0.0 : h;
+}
+
 // Inference is fluid: it takes what it still needs, or all that is free.
 CP_HD inline double fluid_take_gpus(double remaining, double free) { return remaining <= free ? remaining : free; }
+
+// Demand not served.
+CP_HD inline double unmet_gpus(double demand, double served) {
+  const double u = demand - served;
+  return u > 0.0 ? u : 0.0;
+}
 
 }  // namespace cloudpact::rules

@@ -108,6 +108,12 @@ std::int64_t next_month_start(std::int64_t epoch_s) {
   return days_from_civil(next) * seconds_per_day;
 }
 
+std::vector<std::int64_t> month_starts_inside(std::int64_t start_epoch_s, std::int64_t end_epoch_s) {
+  std::vector<std::int64_t> out;
+  for (std::int64_t m = next_month_start(start_epoch_s); m < end_epoch_s; m = next_month_start(m)) out.push_back(m);
+  return out;
+}
+
 std::int64_t add_years(std::int64_t epoch_s, int years) {
   const std::int64_t days = floor_div(epoch_s, seconds_per_day);
   const std::int64_t sod = epoch_s - days * seconds_per_day;

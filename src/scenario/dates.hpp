@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace cloudpact {
 
@@ -18,6 +19,10 @@ std::string format_utc(std::int64_t epoch_s);
 // Epoch second of midnight on the first day of the month after the one holding
 // epoch_s (calendar month boundaries drive SLA credits and monthly invoices).
 std::int64_t next_month_start(std::int64_t epoch_s);
+
+// Every month start strictly inside (start, end), in order: where monthly
+// invoices and SLA months close (docs/reference.md §2.3).
+std::vector<std::int64_t> month_starts_inside(std::int64_t start_epoch_s, std::int64_t end_epoch_s);
 
 // The same calendar date `years` later (Feb 29 -> Feb 28 in a common year):
 // contract-year anniversaries for take-or-pay.

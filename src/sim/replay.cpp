@@ -106,7 +106,7 @@ class Replay {
     std::stable_sort(items_.begin(), items_.end(), [&](const ServiceItem& a, const ServiceItem& b) {
       const int pa = plant_.workloads[static_cast<size_t>(a.workload)].spec->priority;
       const int pb = plant_.workloads[static_cast<size_t>(b.workload)].spec->priority;
-      return pa != pb ? pa < pb : a.workload < b.workload;
+      return rules::served_first(pa, a.workload, pb, b.workload);
     });
   }
 
@@ -154,7 +154,7 @@ class Replay {
         s.served_gpus[static_cast<size_t>(inference_index_[static_cast<size_t>(items_[i].workload)])] =
             alloc.served_gpus_by_item[i];
     for (size_t i = 0; i < inference_.size(); ++i)
-      s.unmet_gpus[i] = std::max(0.0, in_.demand_gpus[static_cast<size_t>(inference_[i])].at(t_s - seg_t0_) - s.served_gpus[i]);
+      s.unmet_gpus[i] = rules::unmet_gpus(in_.demand_gpus[static_cast<size_t>(inference_[i])].at(t_s - seg_t0_), s.served_gpus[i]);
     return s;
   }
 

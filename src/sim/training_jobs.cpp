@@ -96,8 +96,7 @@ void TrainingJobs::stop_run(Job& j, int ji, double t_s) {
   // A run's GPU-hours, exact: it held all its GPUs from its start to now.
   result_.workloads[static_cast<size_t>(j.workload)].served_gpu_s += j.gpus * (t_s - j.run_start_s);
   double& held = held_[static_cast<size_t>(j.cluster)];
-  held -= j.gpus;
-  if (held < 1e-9) held = 0.0;
+  held = rules::released_gpus(held, j.gpus);
   running_on_[static_cast<size_t>(j.cluster)].erase(ji);
   std::erase(running_, ji);
   j.exec = nullptr;
@@ -131,7 +130,7 @@ void TrainingJobs::shed(int cluster, double available_gpus, double t_s) {
   std::sort(victims.begin(), victims.end(), [&](int a, int b) {
     const Job& ja = jobs_[static_cast<size_t>(a)];
     const Job& jb = jobs_[static_cast<size_t>(b)];
-    return ja.priority != jb.priority ? ja.priority > jb.priority : ja.workload > jb.workload;
+    return rules::served_first(jb.priority, jb.workload, ja.priority, ja.workload);  // last served first
   });
   for (int ji : victims) {
     if (rules::hold_margin_gpus(available_gpus, held_[static_cast<size_t>(cluster)]) >= 0.0) break;
