@@ -1,0 +1,71 @@
+// The path model's billing (kernels/path_model.inl: PortfolioRun::bill):
+// what is charged per path and to whom, with sampled prices and outages.
+#include <doctest/doctest.h>
+
+#include <set>
+
+#include "path_fixture.hpp"
+
+using cloudpact::test::run_paths;
+
+TEST_CASE("sampled prices move on-demand charges only; reserved bills are the same on every path") {
+  // 1000 H100 reserved by `k` at $1 for 30 days (720 h) = $720,000 on every
+  // path; 500 more GPUs of demand on b's on-demand H100 at $5 with a
+  // volatile price: that part differs between paths.
+  const std::string text = R"({ "name": "bill", "start": "2025-01-01", "end": "2025-01-31",
+    "providers": [
+      { "id": "a", "regions": [ { "id": "r", "clusters": [ { "id": "c", "accelerator": "H100", "capacity_gpus": 1000 } ] } ] },
+      { "id": "b", "on_demand_usd_per_gpu_hour": { "H100": 5 },
+        "regions": [ { "id": "r", "clusters": [ { "id": "c", "accelerator": "H100", "capacity_gpus": 1000 } ] } ] } ],
+    "contracts": [ { "id": "k", "provider": "a", "start": "2025-01-01", "end": "2025-03-01",
+                     "clusters": ["a/r/c"], "price_usd_per_gpu_hour": 1 } ],
+    "workloads": [ { "id": "w", "kind": "inference", "demand_gpus": 1500, "value_usd_per_gpu_hour": 20 } ],
+    "uncertainty": { "prices": { "a": { "vol_per_year": 0.5 }, "b": { "vol_per_year": 0.5 } } } })";
+  const auto run = run_paths(text, 64);
+  std::set<double> on_demand;
+  for (std::int64_t i = 0; i < 64; ++i) {
+    CHECK(run.r.contract_billed_usd[static_cast<size_t>(i)] == doctest::Approx(720000.0).epsilon(1e-12));
+    CHECK(run.r.provider_spend_usd[static_cast<size_t>(i)] == doctest::Approx(720000.0).epsilon(1e-12));  // provider a
+    const double b = run.r.provider_spend_usd[static_cast<size_t>(64 + i)];
+    CHECK(b == doctest::Approx(run.r.billed_usd[static_cast<size_t>(i)] - 720000.0).epsilon(1e-12));
+    on_demand.insert(b);
+  }
+  CHECK(on_demand.size() == 64);  // every path its own price path
+}
+
+TEST_CASE("a usage contract bills used H100-equivalent hours over the accelerator's equivalence") {
+  // GB200 (2.5 H100-eq) under a usage contract at $10 per physical GPU-hour;
+  // 500 H100-eq of demand for 24 h: 500 x 24 / 2.5 x $10 = $48,000.
+  const std::string text = R"({ "name": "usage", "start": "2025-01-01", "end": "2025-01-02",
+    "accelerators": { "GB200": { "h100_equiv": 2.5 } },
+    "providers": [ { "id": "p", "regions": [ { "id": "r", "clusters": [
+        { "id": "c", "accelerator": "GB200", "capacity_gpus": 400 } ] } ] } ],
+    "contracts": [ { "id": "k", "provider": "p", "start": "2025-01-01", "end": "2025-02-01",
+                     "clusters": ["p/r/c"], "billing": "usage", "price_usd_per_gpu_hour": 10 } ],
+    "workloads": [ { "id": "w", "kind": "inference", "demand_gpus": 500 } ] })";
+  const auto run = run_paths(text, 1, true);
+  CHECK(run.r.contract_billed_usd[0] == doctest::Approx(48000.0).epsilon(1e-12));
+  CHECK(run.r.provider_used_gpu_hours[0] == doctest::Approx(500 * 24.0).epsilon(1e-12));
+}
+
+TEST_CASE("a reserved contract bills through sampled outages while the demand it served goes unmet") {
+  const std::string text = R"({ "name": "reserved", "start": "2025-01-01", "end": "2025-04-01",
+    "providers": [ { "id": "p", "regions": [ { "id": "r", "clusters": [
+        { "id": "c", "accelerator": "H100", "capacity_gpus": 1000 } ] } ] } ],
+    "contracts": [ { "id": "k", "provider": "p", "start": "2025-01-01", "end": "2025-06-01",
+                     "clusters": ["p/r/c"], "price_usd_per_gpu_hour": 2 } ],
+    "workloads": [ { "id": "w", "kind": "inference", "demand_gpus": 1000, "value_usd_per_gpu_hour": 10 } ],
+    "uncertainty": { "outages": { "default": { "rate_per_year": 12,
+                                               "duration_hours": { "dist": "lognormal", "median": 6, "sigma": 1 } } } } })";
+  const auto run = run_paths(text, 200);
+  // Q1 2025 = 90 days = 2160 h: 1000 x 2160 x $2 on every path.
+  int with_unmet = 0;
+  for (std::int64_t i = 0; i < 200; ++i) {
+    CHECK(run.r.contract_billed_usd[static_cast<size_t>(i)] == doctest::Approx(4.32e6).epsilon(1e-12));
+    // Unmet value is the only other cost: cost = bill + 10 x unmet GPU-h.
+    CHECK(run.cost("contracted", i) ==
+          doctest::Approx(4.32e6 + 10.0 * run.unmet("contracted", i)).epsilon(1e-12));
+    if (run.unmet("contracted", i) > 0.0) ++with_unmet;
+  }
+  CHECK(with_unmet > 150);  // three outages expected per path
+}

@@ -1,0 +1,85 @@
+// The path model's placement (kernels/path_model.inl: PortfolioRun::capacity,
+// shed_jobs, serve, next_edge), on what only it does: portfolios that remove
+// providers, and pieces cut at job events inside a step. Hand-worked figures.
+#include <doctest/doctest.h>
+
+#include <cmath>
+
+#include "path_fixture.hpp"
+
+using cloudpact::test::run_paths;
+
+namespace {
+// Ten days (240 h). a: 1000 H100 reserved by `k` at $1; b: 1000 H100 on
+// demand at $5. Inference 1500 GPUs, value $20.
+const std::string kTwoProviders = R"({ "name": "two", "start": "2025-01-01", "end": "2025-01-11",
+  "providers": [
+    { "id": "a", "regions": [ { "id": "r", "clusters": [ { "id": "c", "accelerator": "H100", "capacity_gpus": 1000 } ] } ] },
+    { "id": "b", "on_demand_usd_per_gpu_hour": { "H100": 5 },
+      "regions": [ { "id": "r", "clusters": [ { "id": "c", "accelerator": "H100", "capacity_gpus": 1000 } ] } ] } ],
+  "contracts": [ { "id": "k", "provider": "a", "start": "2025-01-01", "end": "2025-02-01",
+                   "clusters": ["a/r/c"], "price_usd_per_gpu_hour": 1 } ],
+  "workloads": [ { "id": "w", "kind": "inference", "demand_gpus": 1500, "value_usd_per_gpu_hour": 20 } ] })";
+}  // namespace
+
+TEST_CASE("portfolios: contracted, without:P and single:P remove the right capacity and contracts") {
+  const auto run = run_paths(kTwoProviders, 1, true);
+  // contracted: a's 1000 reserved ($1 x 1000 x 240 h = $240,000) first (marginal
+  // cost 0), the other 500 on b at $5: $600,000.
+  CHECK(run.cost("contracted") == doctest::Approx(840000.0).epsilon(1e-12));
+  CHECK(run.unmet("contracted") == 0.0);
+  // without:a = single:b: 1000 on b ($1.2M), 500 unmet for 240 h (120,000
+  // GPU-h at $20 = $2.4M).
+  CHECK(run.cost("without:a") == doctest::Approx(3.6e6).epsilon(1e-12));
+  CHECK(run.unmet("without:a") == doctest::Approx(120000.0).epsilon(1e-12));
+  CHECK(run.cost("single:b") == run.cost("without:a"));
+  // without:b = single:a: the reserved bill and 500 unmet.
+  CHECK(run.cost("without:b") == doctest::Approx(240000.0 + 2.4e6).epsilon(1e-12));
+  CHECK(run.cost("single:a") == run.cost("without:b"));
+}
+
+TEST_CASE("a waiting job starts the instant another finishes inside a step, not at the next day") {
+  // One cluster of 1000 H100 on demand at $2, three days. Job A (1000 GPUs,
+  // priority 0) runs 30 h from the start; B (1000 GPUs, priority 1) waits
+  // and runs 10 h from 30 h to 40 h; inference (1000 GPUs, priority 2, value
+  // $10) gets the cluster from 40 h to 72 h. Unmet: 1000 x 40 h = 40,000
+  // GPU-h; billed: 1000 x 72 h x $2. Holding A's GPUs to the end of its day
+  // would give 1000 x 58 h unmet instead.
+  const double flops_per_hour = 1000 * 989e12 * 0.5 * 3600.0;
+  const std::string text = R"({ "name": "jobs", "start": "2025-01-01", "end": "2025-01-04",
+    "providers": [ { "id": "p", "on_demand_usd_per_gpu_hour": { "H100": 2 },
+      "regions": [ { "id": "r", "clusters": [ { "id": "c", "accelerator": "H100", "capacity_gpus": 1000 } ] } ] } ],
+    "workloads": [
+      { "id": "a", "kind": "training", "submit": "2025-01-01", "flops": )" + std::to_string(30 * flops_per_hour) + R"(,
+        "gpus": 1000, "mfu": 0.5, "priority": 0 },
+      { "id": "b", "kind": "training", "submit": "2025-01-01", "flops": )" + std::to_string(10 * flops_per_hour) + R"(,
+        "gpus": 1000, "mfu": 0.5, "priority": 1 },
+      { "id": "w", "kind": "inference", "demand_gpus": 1000, "value_usd_per_gpu_hour": 10, "priority": 2 } ] })";
+  const auto run = run_paths(text, 1, true);
+  CHECK(run.unmet("contracted") == doctest::Approx(40000.0).epsilon(1e-9));
+  CHECK(run.r.billed_usd[0] == doctest::Approx(1000 * 72 * 2.0).epsilon(1e-9));
+  CHECK(run.cost("contracted") == doctest::Approx(1000 * 72 * 2.0 + 40000 * 10.0).epsilon(1e-9));
+}
+
+TEST_CASE("sampled outages of fixed length count to the second on every path") {
+  // One cluster, 100 GPUs of demand, outages of exactly 10 h taking all
+  // capacity, about one a year over a year. A path's unmet GPU-hours are
+  // 100 x 10 h per outage: a multiple of 1000, except where an outage runs
+  // past the horizon or two overlap (rare at this rate).
+  const std::string text = R"({ "name": "outages", "start": "2025-01-01", "end": "2026-01-01",
+    "providers": [ { "id": "p", "on_demand_usd_per_gpu_hour": { "H100": 2 },
+      "regions": [ { "id": "r", "clusters": [ { "id": "c", "accelerator": "H100", "capacity_gpus": 1000 } ] } ] } ],
+    "workloads": [ { "id": "w", "kind": "inference", "demand_gpus": 100, "value_usd_per_gpu_hour": 10 } ],
+    "uncertainty": { "outages": { "default": { "rate_per_year": 1,
+                                               "duration_hours": { "dist": "fixed", "value": 10 } } } } })";
+  const auto run = run_paths(text, 2000);
+  int whole = 0, with_outage = 0;
+  for (std::int64_t i = 0; i < 2000; ++i) {
+    const double u = run.unmet("contracted", i);
+    if (u > 0.0) ++with_outage;
+    const double k = u / 1000.0;
+    if (std::abs(k - std::round(k)) < 1e-9) ++whole;
+  }
+  CHECK(with_outage > 1000);  // P(at least one outage in a year) = 1 − e^−1 = 63%
+  CHECK(whole >= 1990);       // at most 0.5% cut by the horizon or overlapping
+}
