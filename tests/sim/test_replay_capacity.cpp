@@ -86,3 +86,19 @@ TEST_CASE("H100-equivalents: capacity in H100-eq, prices per physical GPU") {
   CHECK(s["totals"]["used_gpu_hours"].get<double>() == doctest::Approx(500 * 480.0));
   CHECK(s["totals"]["billed_usd"].get<double>() == doctest::Approx(480000.0).epsilon(1e-12));
 }
+
+TEST_CASE("a delivery_delay event delays a constant capacity from the start") {
+  // The same two constant clusters as tests/risk/test_path_place.cpp, both
+  // delayed 30 days: demand of 1,000 unserved for 720 h.
+  const auto s = replay_in_child(R"({ "name": "delay", "start": "2025-01-01", "end": "2026-01-01",
+      "providers": [
+        { "id": "a", "on_demand_usd_per_gpu_hour": { "H100": 2 },
+          "regions": [ { "id": "r", "clusters": [ { "id": "c", "accelerator": "H100", "capacity_gpus": 1000 } ] } ] },
+        { "id": "b", "on_demand_usd_per_gpu_hour": { "H100": 3 },
+          "regions": [ { "id": "r", "clusters": [ { "id": "c", "accelerator": "H100", "capacity_gpus": 1000 } ] } ] } ],
+      "workloads": [ { "id": "w", "kind": "inference", "demand_gpus": 1000, "value_usd_per_gpu_hour": 10 } ],
+      "events": [ { "type": "delivery_delay", "target": "a", "days": 30 },
+                  { "type": "delivery_delay", "target": "b", "days": 30 } ] })")
+                     .summary_json();
+  CHECK(s["totals"]["unmet_gpu_hours"].get<double>() == doctest::Approx(720000.0).epsilon(1e-12));
+}
