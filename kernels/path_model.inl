@@ -85,16 +85,16 @@ struct OutView {
   double *contract_billed_usd, *contract_shortfall_usd, *contract_sla_credits_usd, *contract_commitment_remaining_usd;
 };
 
-// Per-path scratch: the sampled future, shared by every portfolio.
+// Per-path scratch: the sampled future, shared by every portfolio. Sampled
+// outages are not stored: each portfolio draws them in arrival order as it
+// walks (OutageCursor), from the same counters.
 struct ScratchLayout {
   std::int64_t floats_per_path;  // price multipliers [day * n_providers + p], then demand [day]
-  std::int64_t doubles_per_path; // per region: count, then (start, end, loss) x kMaxOutagesPerRegion
   std::int64_t ints_per_path;    // delivery delay in days per cluster
 };
 
 CP_HD inline ScratchLayout scratch_layout(const View& v) {
-  return {static_cast<std::int64_t>(v.n_days) * (v.n_providers + 1),
-          static_cast<std::int64_t>(v.n_regions) * (1 + 3 * kMaxOutagesPerRegion), v.n_clusters};
+  return {static_cast<std::int64_t>(v.n_days) * (v.n_providers + 1), v.n_clusters};
 }
 
 constexpr double kYear_s = 365.25 * 86400.0;
@@ -106,7 +106,7 @@ CP_HD inline double lo(double a, double b) { return a < b ? a : b; }
 CP_HD inline double hi(double a, double b) { return a < b ? b : a; }
 
 // ---- phase 1: sample the future of one path ----
-CP_HD inline void sample_future(const View& v, std::uint64_t seed, std::uint64_t path, float* fs, double* ds, int* is) {
+CP_HD inline void sample_future(const View& v, std::uint64_t seed, std::uint64_t path, float* fs, int* is) {
   // Delivery: on time when the raw word is below p·2^32 (exact across backends).
   const double on_time_threshold = v.delivery_p_on_time * 4294967296.0;
   for (int c = 0; c < v.n_clusters; ++c) {
@@ -136,7 +136,7 @@ CP_HD inline void sample_future(const View& v, std::uint64_t seed, std::uint64_t
       x += mu + m.vol_per_year * sqrt_dt * normal(w.w[0], w.w[1]);
       const int jumps = poisson_small(m.jump_rate_per_year * kDayYears, w.w[2]);
       for (int j = 0; j < jumps; j += 2) {
-        const Words jw = philox(seed, path, block, kStreamJump + 16u * static_cast<std::uint32_t>(j / 2));
+        const Words jw = philox(seed, path, block, stream_word(kStreamJump, static_cast<std::uint32_t>(j / 2)));
         x += m.jump_log_mean + m.jump_log_sd * normal(jw.w[0], jw.w[1]);
         if (j + 1 < jumps) x += m.jump_log_mean + m.jump_log_sd * normal(jw.w[2], jw.w[3]);
       }
@@ -152,29 +152,62 @@ CP_HD inline void sample_future(const View& v, std::uint64_t seed, std::uint64_t
     const Words w = philox(seed, path, static_cast<std::uint32_t>(d), kStreamDemand);
     y += -0.5 * sv * sv * kDayYears + sv * sqrt_dt * normal(w.w[0], w.w[1]);
   }
-  // Outages: Poisson arrivals per region over the horizon, lognormal or
-  // fixed durations; at most kMaxOutagesPerRegion kept (far above any rate
-  // a scenario would give over its horizon).
-  for (int r = 0; r < v.n_regions; ++r) {
-    double* reg = ds + static_cast<std::int64_t>(r) * (1 + 3 * kMaxOutagesPerRegion);
-    int n = 0;
-    const OutageModel m = v.region_outages[r];
-    if (m.rate_per_year > 0.0) {
-      double t = 0.0;
-      for (int k = 0; k < kMaxOutagesPerRegion; ++k) {
-        const Words w = philox(seed, path, static_cast<std::uint32_t>(r) * 65536u + static_cast<std::uint32_t>(k), kStreamOutage);
-        t += -log(uniform(w.w[0])) / m.rate_per_year * kYear_s;
-        if (t >= v.horizon_s) break;
-        const double hours = m.duration_lognormal ? m.duration_median_h * exp(m.duration_sigma * normal(w.w[1], w.w[2]))
-                                                  : m.duration_fixed_h;
-        reg[1 + 3 * n] = t;
-        reg[2 + 3 * n] = t + hours * 3600.0;
-        reg[3 + 3 * n] = m.lost_fraction;
-        ++n;
-      }
-    }
-    reg[0] = n;
+}
+
+// One region's sampled outages, drawn in arrival order as a walk reaches
+// them: Poisson arrivals over the horizon (exponential gaps), lognormal or
+// fixed durations (an outage may run past the horizon). Outages of one
+// region overlap with the same loss, so they count as their union: the
+// cursor holds the current merged outage [start, end) and the next arrival
+// not merged into it. Nothing is capped: a path draws as many arrivals as
+// its rate gives (validation bounds rate × horizon, docs/reference.md §9.3).
+struct OutageCursor {
+  double start_s, end_s;            // the current merged outage; start = +inf: none left
+  double next_start_s, next_end_s;  // the next arrival; start = +inf: none
+  double last_arrival_s;
+  std::uint32_t drawn;              // arrivals drawn so far (the Philox block of the next)
+};
+
+constexpr double kNever = 1e300;
+
+CP_HD inline void draw_arrival(const View& v, const OutageModel& m, std::uint64_t seed, std::uint64_t path, int region,
+                               OutageCursor& c) {
+  if (!(m.rate_per_year > 0.0) || c.last_arrival_s >= v.horizon_s) {
+    c.next_start_s = c.next_end_s = kNever;
+    return;
   }
+  const Words w = philox(seed, path, c.drawn++, stream_word(kStreamOutage, static_cast<std::uint32_t>(region)));
+  c.last_arrival_s += -log(uniform(w.w[0])) / m.rate_per_year * kYear_s;
+  if (c.last_arrival_s >= v.horizon_s) {
+    c.next_start_s = c.next_end_s = kNever;
+    return;
+  }
+  const double hours =
+      m.duration_lognormal ? m.duration_median_h * exp(m.duration_sigma * normal(w.w[1], w.w[2])) : m.duration_fixed_h;
+  c.next_start_s = c.last_arrival_s;
+  c.next_end_s = c.last_arrival_s + hours * 3600.0;
+}
+
+// The next merged outage: the next arrival, extended by every later arrival
+// that starts before it ends.
+CP_HD inline void pull_outage(const View& v, const OutageModel& m, std::uint64_t seed, std::uint64_t path, int region,
+                              OutageCursor& c) {
+  c.start_s = c.next_start_s;
+  c.end_s = c.next_end_s;
+  if (c.start_s >= kNever) return;
+  draw_arrival(v, m, seed, path, region, c);
+  while (c.next_start_s < c.end_s) {
+    if (c.next_end_s > c.end_s) c.end_s = c.next_end_s;
+    draw_arrival(v, m, seed, path, region, c);
+  }
+}
+
+CP_HD inline void open_outages(const View& v, const OutageModel& m, std::uint64_t seed, std::uint64_t path, int region,
+                               OutageCursor& c) {
+  c.last_arrival_s = 0.0;
+  c.drawn = 0;
+  draw_arrival(v, m, seed, path, region, c);
+  pull_outage(v, m, seed, path, region, c);
 }
 
 // ---- phase 2: one portfolio on that future ----
@@ -201,8 +234,9 @@ struct PortfolioRun {
   const View& v;
   std::uint32_t mask;
   const float* fs;   // price multipliers, then demand multipliers
-  const double* ds;  // sampled outages
   const int* is;     // sampled delivery delays
+  std::uint64_t seed, path;
+  OutageCursor outages[kMaxRegions];  // sampled outages, per region
   rules::ContractBook books[kMaxContracts];
   double contract_billed[kMaxContracts], contract_shortfall[kMaxContracts], contract_credits[kMaxContracts];
   JobState js[kMaxJobs];
@@ -215,10 +249,11 @@ struct PortfolioRun {
   double* provider_used;
   PortfolioTotals t;
 
-  CP_HD PortfolioRun(const View& view, int q, const float* f, const double* d, const int* i, double* spend_p,
-                     double* used_p)
-      : v(view), mask(view.portfolio_providers[q]), fs(f), ds(d), is(i), n_order(0), provider_spend(spend_p),
-        provider_used(used_p), t{0, 0, 0, 0, 0, 0} {
+  CP_HD PortfolioRun(const View& view, int q, const float* f, const int* i, std::uint64_t seed_, std::uint64_t path_,
+                     double* spend_p, double* used_p)
+      : v(view), mask(view.portfolio_providers[q]), fs(f), is(i), seed(seed_), path(path_), n_order(0),
+        provider_spend(spend_p), provider_used(used_p), t{0, 0, 0, 0, 0, 0} {
+    for (int r = 0; r < v.n_regions; ++r) open_outages(v, v.region_outages[r], seed, path, r, outages[r]);
     for (int k = 0; k < v.n_contracts; ++k) {
       books[k] = rules::opening_book(v.contract_end_step[k] <= 0);  // ended at or before the start
       contract_billed[k] = contract_shortfall[k] = contract_credits[k] = 0.0;
@@ -230,7 +265,13 @@ struct PortfolioRun {
 
   CP_HD const float* demand_multipliers() const { return fs + static_cast<std::int64_t>(v.n_days) * v.n_providers; }
   CP_HD double price_multiplier(int day, int p) const { return fs[static_cast<std::int64_t>(day) * v.n_providers + p]; }
-  CP_HD const double* region_outages(int r) const { return ds + static_cast<std::int64_t>(r) * (1 + 3 * kMaxOutagesPerRegion); }
+  // Whether region r's sampled outages hit instant a (the walk only moves
+  // forward: merged outages that ended are dropped and the next drawn).
+  CP_HD bool sampled_outage_at(int r, double a) {
+    OutageCursor& c = outages[r];
+    while (c.start_s < kNever && c.end_s <= a) pull_outage(v, v.region_outages[r], seed, path, r, c);
+    return c.start_s <= a && a < c.end_s;
+  }
 
   CP_HD rules::ContractTerms terms(int k) const {
     const double commitment = v.contract_commitment_usd[k];
@@ -282,12 +323,9 @@ struct PortfolioRun {
       cap_phys[c] = delay != 0 ? rules::delayed_capacity(v.cap_day + static_cast<std::int64_t>(c) * v.n_cap_days,
                                                          v.cap_first_day, v.n_cap_days, day, delay)
                                : v.cap_step[ci];
-      double l = v.loss_step[ci];
-      const double* reg = region_outages(v.cluster_region[c]);
-      const int n_out = static_cast<int>(reg[0]);
-      for (int i = 0; i < n_out; ++i)
-        if (reg[1 + 3 * i] <= a && a < reg[2 + 3 * i]) l = rules::combined_loss(l, reg[3 + 3 * i]);
-      loss[c] = l;
+      const int r = v.cluster_region[c];
+      loss[c] = sampled_outage_at(r, a) ? rules::combined_loss(v.loss_step[ci], v.region_outages[r].lost_fraction)
+                                        : v.loss_step[ci];
       if (!provider_in(mask, p)) continue;
       const auto seller = static_cast<rules::Seller>(v.seller_step[ci]);
       if (seller == rules::Seller::none) continue;
@@ -456,13 +494,11 @@ struct PortfolioRun {
   CP_HD double next_edge(double a, double step_b) const {
     double e = step_b;
     for (int r = 0; r < v.n_regions; ++r) {
-      const double* reg = region_outages(r);
-      const int n_out = static_cast<int>(reg[0]);
-      for (int i = 0; i < n_out; ++i)
-        for (int side = 1; side <= 2; ++side) {
-          const double t = reg[side + 3 * i];
-          if (t > a && t < e) e = t;
-        }
+      // capacity() has brought every cursor to a: its outage starts after a
+      // or holds a.
+      const OutageCursor& c = outages[r];
+      const double t = c.start_s > a ? c.start_s : c.end_s;
+      if (t > a && t < e) e = t;
     }
     for (int j = 0; j < v.n_jobs; ++j) {
       const JobState& st = js[j];
@@ -512,24 +548,24 @@ struct SampleFunctor {
   std::uint64_t seed;
   std::int64_t first_path;
   float* scratch_f;
-  double* scratch_d;
   int* scratch_i;
   ScratchLayout layout;
 
   CP_HD void operator()(std::int64_t i) const {
     sample_future(v, seed, static_cast<std::uint64_t>(first_path + i), scratch_f + i * layout.floats_per_path,
-                  scratch_d + i * layout.doubles_per_path, scratch_i + i * layout.ints_per_path);
+                  scratch_i + i * layout.ints_per_path);
   }
 };
 
 // Phase 2, one thread a (portfolio, path): every portfolio on the same
-// sampled future. Splitting the portfolios over threads gives a GPU nine
+// sampled future (sampled outages redrawn from the same counters). Splitting the portfolios over threads gives a GPU nine
 // times more, shorter threads than one thread a path.
 struct PortfolioFunctor {
   View v;
   OutView out;
+  std::uint64_t seed;
+  std::int64_t first_path;
   const float* scratch_f;
-  const double* scratch_d;
   const int* scratch_i;
   ScratchLayout layout;
 
@@ -537,8 +573,8 @@ struct PortfolioFunctor {
     const int q = static_cast<int>(k / out.count);
     const std::int64_t i = k % out.count;
     double spend_p[kMaxProviders], used_p[kMaxProviders], exit_p[kMaxProviders];
-    PortfolioRun run(v, q, scratch_f + i * layout.floats_per_path, scratch_d + i * layout.doubles_per_path,
-                     scratch_i + i * layout.ints_per_path, spend_p, used_p);
+    PortfolioRun run(v, q, scratch_f + i * layout.floats_per_path, scratch_i + i * layout.ints_per_path, seed,
+                     static_cast<std::uint64_t>(first_path + i), spend_p, used_p);
     run.walk();
     const PortfolioTotals& t = run.t;
     const std::int64_t o = static_cast<std::int64_t>(q) * out.count + i;

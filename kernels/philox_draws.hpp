@@ -5,7 +5,10 @@
 // Counter layout, one Philox call = four 32-bit words:
 //   ctr[0], ctr[1] = path index (low, high 32 bits)
 //   ctr[2]         = block: which draw of that stream (day, cluster, arrival, ...)
-//   ctr[3]         = stream tag (kStream* below)
+//   ctr[3]         = stream word: kind (kStream* below, < 256) + 256 × sub,
+//                    sub = which region's outages, which pair of a day's jumps
+//                    (stream_word), so no two draws share a counter however
+//                    many arrivals or jumps a path has
 //   key[0], key[1] = seed (low, high 32 bits)
 // Uniforms come from one 32-bit word each, centred in their bin so they lie
 // in (0, 1): enough resolution (2.3e-10) for every model here and identical
@@ -26,9 +29,11 @@ enum Stream : std::uint32_t {
   kStreamPrice = 1,     // block = day * kMaxProviders + provider: GBM shock
   kStreamDemand = 2,    // block = day: demand random walk
   kStreamDelivery = 3,  // block = cluster: on time or delayed, and by how much
-  kStreamOutage = 4,    // block = region * 65536 + arrival index
-  kStreamJump = 5,      // block = day * kMaxProviders + provider: price jumps
+  kStreamOutage = 4,    // sub = region, block = arrival index
+  kStreamJump = 5,      // sub = pair of the day's jumps, block = day * kMaxProviders + provider
 };
+
+CP_HD inline std::uint32_t stream_word(Stream kind, std::uint32_t sub) { return static_cast<std::uint32_t>(kind) + 256u * sub; }
 
 struct Words {
   std::uint32_t w[4];
@@ -51,14 +56,16 @@ CP_HD inline double normal(std::uint32_t a, std::uint32_t b) {
   return sqrt(-2.0 * log(u1)) * cos(6.283185307179586 * u2);
 }
 
-// Poisson count with mean `lambda` by inverse CDF on one word (lambda is a
-// daily rate, far below 1; capped at 8 jumps a day).
+// Poisson count with mean `lambda` by inverse CDF on one word. lambda is a
+// daily rate, validated small enough (docs/reference.md §9.3) that exp(−λ)
+// is a normal double; the search ends where the CDF reaches the uniform or
+// the terms vanish (then every count beyond has probability below 1e-300).
 CP_HD inline int poisson_small(double lambda, std::uint32_t w) {
   if (lambda <= 0.0) return 0;
   const double u = uniform(w);
   double p = exp(-lambda), cdf = p;
   int n = 0;
-  while (u > cdf && n < 8) {
+  while (u > cdf && p > 1e-300) {
     ++n;
     p *= lambda / n;
     cdf += p;

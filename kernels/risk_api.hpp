@@ -27,7 +27,6 @@ inline constexpr int kMaxContracts = 32;
 inline constexpr int kMaxInference = 16;
 inline constexpr int kMaxJobs = 32;
 inline constexpr int kMaxSlaTiers = 8;
-inline constexpr int kMaxOutagesPerRegion = 64;  // sampled arrivals kept per path and region
 
 struct OutageModel {       // per region
   double rate_per_year = 0.0;

@@ -24,7 +24,6 @@ void evaluate_paths_cpu(const RiskProblem& pb, std::uint64_t seed, std::int64_t 
   // whatever the batch: results do not depend on the chunking.
   const std::int64_t chunk = 4096;
   std::vector<float> sf(static_cast<size_t>(std::min(chunk, count) * layout.floats_per_path));
-  std::vector<double> sd(static_cast<size_t>(std::min(chunk, count) * layout.doubles_per_path));
   std::vector<int> si(static_cast<size_t>(std::min(chunk, count) * std::max<std::int64_t>(1, layout.ints_per_path)));
   // Chunk results land in a chunk-shaped batch, then move to their rows.
   BatchResults chunk_out;
@@ -34,12 +33,12 @@ void evaluate_paths_cpu(const RiskProblem& pb, std::uint64_t seed, std::int64_t 
   if (threads > 0) omp_set_num_threads(threads);
   for (std::int64_t done = 0; done < count; done += chunk) {
     const std::int64_t n = std::min(chunk, count - done);
-    const kernel::SampleFunctor sample{v, seed, first_path + done, sf.data(), sd.data(), si.data(), layout};
+    const kernel::SampleFunctor sample{v, seed, first_path + done, sf.data(), si.data(), layout};
     thrust::for_each(thrust::omp::par, thrust::counting_iterator<std::int64_t>(0),
                      thrust::counting_iterator<std::int64_t>(n), sample);
     std::vector<double*> ptrs;
     for (const auto& [vec, rows] : rows_chunk) ptrs.push_back(vec->data());
-    const kernel::PortfolioFunctor run{v, kernel::out_view(n, ptrs), sf.data(), sd.data(), si.data(), layout};
+    const kernel::PortfolioFunctor run{v, kernel::out_view(n, ptrs), seed, first_path + done, sf.data(), si.data(), layout};
     thrust::for_each(thrust::omp::par, thrust::counting_iterator<std::int64_t>(0),
                      thrust::counting_iterator<std::int64_t>(n * v.n_portfolios), run);
     // Rows of the chunk (stride n) move to their place in the batch (stride count).

@@ -61,7 +61,6 @@ void evaluate_paths_cuda(const RiskProblem& pb, std::uint64_t seed, std::int64_t
   const kernel::ScratchLayout layout = kernel::scratch_layout(v);
   const auto n = static_cast<size_t>(count);
   thrust::device_vector<float> sf(n * static_cast<size_t>(layout.floats_per_path));
-  thrust::device_vector<double> sd(n * static_cast<size_t>(layout.doubles_per_path));
   thrust::device_vector<int> si(n * static_cast<size_t>(std::max<std::int64_t>(1, layout.ints_per_path)));
   // One device array per result array, in result_rows order.
   const auto rows = kernel::result_rows(out);
@@ -74,10 +73,10 @@ void evaluate_paths_cuda(const RiskProblem& pb, std::uint64_t seed, std::int64_t
   }
   const kernel::OutView o = kernel::out_view(count, ptrs);
   const kernel::SampleFunctor sample{v, seed, first_path, thrust::raw_pointer_cast(sf.data()),
-                                     thrust::raw_pointer_cast(sd.data()), thrust::raw_pointer_cast(si.data()), layout};
+                                     thrust::raw_pointer_cast(si.data()), layout};
   thrust::for_each(thrust::device, thrust::counting_iterator<std::int64_t>(0),
                    thrust::counting_iterator<std::int64_t>(count), sample);
-  const kernel::PortfolioFunctor run{v, o, thrust::raw_pointer_cast(sf.data()), thrust::raw_pointer_cast(sd.data()),
+  const kernel::PortfolioFunctor run{v, o, seed, first_path, thrust::raw_pointer_cast(sf.data()),
                                      thrust::raw_pointer_cast(si.data()), layout};
   thrust::for_each(thrust::device, thrust::counting_iterator<std::int64_t>(0),
                    thrust::counting_iterator<std::int64_t>(count * v.n_portfolios), run);
