@@ -18,9 +18,9 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/args.hpp"
-#include "cli/child_process.hpp"
 #include "cli/cli.hpp"
 #include "cli/progress.hpp"
+#include "proc/child_process.hpp"
 #include "regression/check.hpp"
 #include "regression/check_report.hpp"
 #include "regression/tolerances.hpp"

@@ -7,9 +7,9 @@
 #include <thread>
 
 #include "cli/args.hpp"
-#include "cli/child_process.hpp"
 #include "cli/cli.hpp"
 #include "cli/progress.hpp"
+#include "proc/child_process.hpp"
 #include "scenario/input_error.hpp"
 #include "scenario/sweep_spec.hpp"
 #include "sweep/plan.hpp"
