@@ -1,6 +1,5 @@
 #include "cli/compare_json.hpp"
 
-#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
@@ -11,85 +10,11 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/cli.hpp"
-#include "report/json_text.hpp"
+#include "regression/compare_json.hpp"
 
 namespace cloudpact {
 
 namespace {
-
-using json = nlohmann::json;
-
-std::string show(const json& v) {
-  std::string s = v.dump();
-  if (s.size() > 60) s = s.substr(0, 57) + "...";
-  return s;
-}
-
-double relative_difference(double a, double b) {
-  if (a == b) return 0.0;
-  const double scale = std::max(std::fabs(a), std::fabs(b));
-  if (!std::isfinite(scale)) return INFINITY;
-  return std::fabs(a - b) / scale;
-}
-
-struct Walker {
-  double rel;
-  const std::vector<std::string>& ignore;
-  JsonComparison& out;
-
-  void walk(const json& a, const json& b, const std::string& ptr) {
-    if (std::find(ignore.begin(), ignore.end(), ptr) != ignore.end()) return;
-    const std::string where = ptr.empty() ? "/" : ptr;
-    if (a.is_number() && b.is_number()) {
-      ++out.numbers_compared;
-      if (a.is_number_integer() && b.is_number_integer()) {
-        if (a != b) {  // nlohmann compares signed and unsigned integers by value
-          out.mismatches.push_back(where + ": integer " + show(a) + " vs " + show(b));
-          out.max_rel_diff = std::max(out.max_rel_diff, relative_difference(a.get<double>(), b.get<double>()));
-        }
-        return;
-      }
-      const double d = relative_difference(a.get<double>(), b.get<double>());
-      out.max_rel_diff = std::max(out.max_rel_diff, d);
-      if (!(d <= rel)) {
-        char buf[64];
-        std::snprintf(buf, sizeof buf, " (relative difference %.3g)", d);
-        out.mismatches.push_back(where + ": " + show(a) + " vs " + show(b) + buf);
-      }
-      return;
-    }
-    if (a.type() != b.type()) {
-      out.mismatches.push_back(where + ": " + show(a) + " vs " + show(b) + " (different types)");
-      return;
-    }
-    if (a.is_object()) {
-      for (const auto& [k, v] : a.items()) {
-        const std::string child = ptr + "/" + json_pointer_token(k);
-        if (!b.contains(k)) {
-          if (std::find(ignore.begin(), ignore.end(), child) == ignore.end())
-            out.mismatches.push_back(child + ": only in the first file");
-          continue;
-        }
-        walk(v, b.at(k), child);
-      }
-      for (const auto& [k, v] : b.items()) {
-        const std::string child = ptr + "/" + json_pointer_token(k);
-        if (!a.contains(k) && std::find(ignore.begin(), ignore.end(), child) == ignore.end())
-          out.mismatches.push_back(child + ": only in the second file");
-      }
-      return;
-    }
-    if (a.is_array()) {
-      if (a.size() != b.size()) {
-        out.mismatches.push_back(where + ": arrays of " + std::to_string(a.size()) + " vs " +
-                                 std::to_string(b.size()) + " items");
-      }
-      for (size_t i = 0; i < std::min(a.size(), b.size()); ++i) walk(a[i], b[i], ptr + "/" + std::to_string(i));
-      return;
-    }
-    if (a != b) out.mismatches.push_back(where + ": " + show(a) + " vs " + show(b));
-  }
-};
 
 std::string read_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -107,14 +32,6 @@ const char* kHelp =
     "Exit 0 agree, 1 mismatch, 2 usage or unreadable JSON.\n";
 
 }  // namespace
-
-JsonComparison compare_json_text(const std::string& a, const std::string& b, double rel,
-                                 const std::vector<std::string>& ignore) {
-  JsonComparison out;
-  const json ja = json::parse(a), jb = json::parse(b);
-  Walker{rel, ignore, out}.walk(ja, jb, "");
-  return out;
-}
 
 int cmd_compare_json(const std::vector<std::string>& argv) {
   std::vector<std::string> files, ignore;
@@ -153,9 +70,9 @@ int cmd_compare_json(const std::vector<std::string>& argv) {
     std::cerr << "cloudpact: compare-json needs two files\n" << kHelp;
     return kExitInvalid;
   }
-  JsonComparison c;
+  regression::JsonComparison c;
   try {
-    c = compare_json_text(read_file(files[0]), read_file(files[1]), rel, ignore);
+    c = regression::compare_json_text(read_file(files[0]), read_file(files[1]), rel, ignore);
   } catch (const std::exception& e) {
     std::cerr << "cloudpact: compare-json: " << e.what() << "\n";
     return kExitInvalid;
