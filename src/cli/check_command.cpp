@@ -1,5 +1,8 @@
-#include "cli/check_command.hpp"
-
+// `cloudpact check [--baseline DIR] [--junit FILE] [--update] [--paths N] [--z Z] [FILE...]`
+// (SPEC §8): re-runs every scenario's replay (and risk, where a baseline
+// risk.json exists) in child processes of this binary and compares the
+// outputs with the committed baselines DIR/<name>/ (regression/check.hpp),
+// or with --update rewrites them: the only way baselines are written.
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
@@ -11,16 +14,18 @@
 #include <fstream>
 #include <iostream>
 #include <map>
+#include <memory>
 #include <optional>
 #include <sstream>
 #include <stdexcept>
 
 #include <nlohmann/json.hpp>
 
-#include "cli/args.hpp"
-#include "cli/child_process.hpp"
 #include "cli/cli.hpp"
+#include "cli/commands.hpp"
+#include "cli/options.hpp"
 #include "cli/progress.hpp"
+#include "proc/child_process.hpp"
 #include "regression/check.hpp"
 #include "regression/check_report.hpp"
 #include "regression/tolerances.hpp"
@@ -37,28 +42,30 @@ using json = nlohmann::json;
 using regression::CaseResult;
 using regression::Row;
 
-const char* kCheckHelp =
-    "usage: cloudpact check [--baseline DIR] [--junit FILE] [--update] [--paths N] [--z Z] [FILE...]\n"
-    "Re-runs each scenario (default: every scenarios/*.json but schema.json) and compares\n"
-    "its outputs with the baselines in DIR/<scenario name>/ (default DIR: results):\n"
-    "  summary.json  `cloudpact run`; every number within 1e-9 relative\n"
+const char* kCheckDetails =
+    "Re-runs each scenario (default: every scenarios/*.json but schema.json), each in a child\n"
+    "process, and compares its outputs with the baselines in DIR/<scenario name>/:\n"
+    "  summary.json  `cloudpact run`: every number within 1e-9 relative\n"
     "  risk.json     `cloudpact risk --backend cpu` with the baseline's paths and seed, when\n"
-    "                the baseline folder holds one; every number within Z Monte Carlo\n"
-    "                standard errors (mean: Z·se_mean, quantile p_q: Z·se_mean·√(q(1−q))/φ(Φ⁻¹(q)),\n"
-    "                cvar95: Z·se_cvar95, p_unmet: Z·max(se_p_unmet, 1/paths), ...)\n"
-    "Strings, keys and array lengths must match exactly; cloudpact_version and the risk\n"
-    "backend are not compared. Prints a table of every number that moved, with its\n"
-    "relative change, tolerance and verdict, then one summary line.\n"
-    "\n"
-    "  --baseline DIR  baseline folders (default results)\n"
-    "  --junit FILE    also write JUnit XML (one test case per scenario and output)\n"
-    "  --update        rewrite DIR/<name>/summary.json and risk.json from this build instead\n"
-    "  --paths N       with --update: Monte Carlo paths of the risk baselines (default: the\n"
-    "                  existing baseline's, else 1000)\n"
-    "  --z Z           standard errors a risk number may move (default 5)\n"
+    "                the baseline folder holds one: every number within Z of its Monte Carlo\n"
+    "                standard errors (mean: Z·se_mean; quantile p_q: Z·max(se_pq, the normal\n"
+    "                approximation se_mean·√(q(1−q))/φ(Φ⁻¹(q))); cvar95: Z·se_cvar95; p_unmet:\n"
+    "                Z·max(se_p_unmet, 1/paths); every rule in README.md, Regression check)\n"
+    "Strings, keys and array lengths must match exactly; cloudpact_version, the risk backend\n"
+    "and the cost histograms are not compared. Prints a table of every number that moved,\n"
+    "with its relative change, tolerance and verdict, then one summary line.\n"
+    "Baselines are written only by --update: review `git diff results/` before committing.\n"
     "\n"
     "Exit 0 all within tolerance (or baselines written), 1 a regression, 2 invalid input or\n"
-    "usage (nothing written), 3 a run or I/O failed.\n";
+    "usage (nothing written), 3 a run or I/O failed.";
+
+struct CheckOptions {
+  std::vector<std::string> files;
+  std::optional<std::string> baseline, junit;
+  bool update = false;
+  std::optional<std::int64_t> paths;
+  std::optional<double> z;
+};
 
 constexpr std::int64_t kDefaultRiskPaths = 1000;
 constexpr size_t kQuotedStderrLines = 40;
@@ -250,17 +257,6 @@ std::vector<std::string> risk_args(const Target& t, const fs::path& out_dir, std
   return a;
 }
 
-double z_option(const Args& a) {
-  const std::string text = a.get("--z");
-  if (text.empty() && a.named.count("--z") == 0) return regression::kDefaultZ;
-  char* end = nullptr;
-  const double z = std::strtod(text.c_str(), &end);
-  if (text.empty() || *end != '\0' || !std::isfinite(z) || !(z > 0.0)) {
-    throw UsageError("--z needs a number > 0, got '" + text + "'");
-  }
-  return z;
-}
-
 // "DIR/<name>/summary.json  (updated)" etc.
 std::string write_note(const fs::path& target, const std::string& content) {
   std::error_code ec;
@@ -272,29 +268,19 @@ std::string write_note(const fs::path& target, const std::string& content) {
   }
 }
 
-}  // namespace
-
-int cmd_check(const std::vector<std::string>& argv) {
-  const Args a = parse_args(argv, {"--baseline", "--junit", "--paths", "--z"}, {"--update"});
-  if (a.help) {
-    std::cout << kCheckHelp;
-    return kExitOk;
-  }
-  if (!a.overrides.empty()) throw UsageError("check takes no --set (baselines are of the scenario files as written)");
-  const bool update = a.has("--update");
-  if (!update && a.named.count("--paths")) {
-    throw UsageError("--paths applies only with --update (a check re-runs the baseline's paths)");
-  }
-  if (update && a.named.count("--junit")) throw UsageError("--junit applies only to a check, not with --update");
-  const std::int64_t paths_opt = integer_option<std::int64_t>(a, "--paths", 0, 1, limits::max_paths);
-  const double z = z_option(a);
-  const fs::path baseline_root = a.get("--baseline", "results");
+int check_command(const CheckOptions& o) {
+  const bool update = o.update;
+  if (!update && o.paths) throw UsageError("--paths applies only with --update (a check re-runs the baseline's paths)");
+  if (update && o.junit) throw UsageError("--junit applies only to a check, not with --update");
+  const std::int64_t paths_opt = o.paths.value_or(0);
+  const double z = o.z.value_or(regression::kDefaultZ);
+  const fs::path baseline_root = o.baseline.value_or("results");
   if (baseline_root.empty()) throw UsageError("--baseline needs a folder");
-  const std::string junit = a.get("--junit");
-  if (a.named.count("--junit") && junit.empty()) throw UsageError("--junit needs a file name");
+  const std::string junit = o.junit.value_or("");
+  if (o.junit && junit.empty()) throw UsageError("--junit needs a file name");
 
   // Every input first, so that nothing runs or is written when one is bad.
-  const std::vector<std::string> files = a.files.empty() ? default_scenario_files() : a.files;
+  const std::vector<std::string> files = o.files.empty() ? default_scenario_files() : o.files;
   std::vector<std::string> problems;
   std::vector<Target> targets;
   std::map<std::string, std::string> file_of_name;
@@ -395,6 +381,24 @@ int cmd_check(const std::vector<std::string>& argv) {
     regressions = regressions || c.regressions() > 0;
   }
   return errors ? kExitRuntime : regressions ? kExitRegression : kExitOk;
+}
+
+}  // namespace
+
+Command add_check_command(CLI::App& root) {
+  auto o = std::make_shared<CheckOptions>();
+  CLI::App& cmd = add_command(root, "check", "re-run every scenario and compare with its baselines in results/",
+                              kCheckDetails);
+  add_positionals(cmd, "FILE", "[FILE...]", o->files, "scenario files (default: scenarios/*.json but schema.json)");
+  add_text(cmd, "--baseline", o->baseline, "DIR", "baseline folders (default results)");
+  add_text(cmd, "--junit", o->junit, "FILE", "also write JUnit XML (one test case per scenario and output)");
+  add_flag(cmd, "--update", o->update,
+           "rewrite DIR/<name>/summary.json and risk.json with this build's outputs instead of comparing");
+  add_integer<std::int64_t>(cmd, "--paths", o->paths, 1, limits::max_paths, "N",
+                            "with --update: Monte Carlo paths of the risk baselines (default: the "
+                            "existing baseline's, else 1000)");
+  add_number(cmd, "--z", o->z, 0.0, Bound::exclusive, "Z", "standard errors a risk number may move (default 5)");
+  return {&cmd, [o] { return check_command(*o); }};
 }
 
 }  // namespace cloudpact

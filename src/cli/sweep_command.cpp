@@ -1,15 +1,19 @@
-#include "cli/sweep_command.hpp"
-
+// `cloudpact sweep` (SPEC §7) and the two unlisted commands its processes
+// run: `sweep-variant DIR ID` (one variant) and `sweep-worker DIR --shard K
+// --shards N` (one Slurm array task).
 #include <chrono>
 #include <csignal>
 #include <filesystem>
 #include <iostream>
+#include <memory>
+#include <optional>
 #include <thread>
 
-#include "cli/args.hpp"
-#include "cli/child_process.hpp"
 #include "cli/cli.hpp"
+#include "cli/commands.hpp"
+#include "cli/options.hpp"
 #include "cli/progress.hpp"
+#include "proc/child_process.hpp"
 #include "scenario/input_error.hpp"
 #include "scenario/sweep_spec.hpp"
 #include "sweep/plan.hpp"
@@ -25,29 +29,33 @@ namespace {
 
 namespace fs = std::filesystem;
 
-const char* kSweepHelp =
-    "usage: cloudpact sweep FILE [--out DIR] [-j N] [--resume] [--retry-failed] [--collect]\n"
-    "                       [--slurm [--partition P] [--array-size N] [--slurm-script-only]]\n"
+const char* kSweepDetails =
     "Runs every variant of a sweep file (SPEC §7: a base scenario and `grid`, `lhs` or `random`\n"
     "parameters over JSON pointers), one process per variant, and writes DIR/sweep.csv (one row\n"
     "per variant: id, parameter values, headline numbers, status, error) and DIR/variants/<id>/\n"
-    "(that variant's outputs). Default DIR: out/<sweep name>/.\n"
-    "\n"
-    "  -j N, --jobs N       variants at once (default: the number of cores)\n"
-    "  --resume            continue a sweep in DIR: run only the variants not yet committed\n"
-    "  --retry-failed      with --resume: also rerun variants recorded as failed\n"
-    "  --collect           only rebuild DIR/sweep.csv from the committed variants\n"
-    "  --slurm             run the variants as a Slurm job array (sbatch), wait, collect\n"
-    "  --partition P       Slurm partition (default: the cluster's default)\n"
-    "  --array-size N      array tasks (default: min(variants, 100)); task K runs variants\n"
-    "                      K, K+N, ... with this same binary\n"
-    "  --slurm-script-only write DIR/slurm/sweep.sbatch and print how to submit it\n"
+    "(that variant's outputs).\n"
     "\n"
     "Each variant is committed whole (one folder rename), so killing the sweep by any means\n"
     "loses nothing finished; sweep.csv is rebuilt from the committed folders (every few\n"
     "seconds and at the end), so --resume never duplicates a row. A failing variant is\n"
     "recorded with its error and the others go on. Exit 0 when every variant ran and\n"
-    "succeeded, 3 when some failed or are missing, 2 on invalid input.\n";
+    "succeeded, 3 when some failed or are missing, 2 on invalid input.";
+
+struct SweepOptions {
+  std::vector<std::string> files;
+  std::optional<std::string> out, partition;
+  std::optional<int> jobs, array_size;
+  bool resume = false, retry_failed = false, collect = false, slurm = false, slurm_script_only = false;
+};
+
+struct SweepVariantOptions {
+  std::string dir, id;
+};
+
+struct SweepWorkerOptions {
+  std::vector<std::string> dirs;
+  std::optional<int> shard, shards, jobs;
+};
 
 int default_jobs() {
   const unsigned n = std::thread::hardware_concurrency();
@@ -98,32 +106,20 @@ int exit_code_of(const SweepPlan& plan, const SweepTable& table) {
   std::_Exit(128 + sig);
 }
 
-}  // namespace
+int sweep_command(const SweepOptions& o) {
+  if (o.files.size() != 1) throw UsageError("sweep needs exactly one sweep FILE");
+  const int jobs = o.jobs.value_or(default_jobs());
+  const bool slurm = o.slurm || o.slurm_script_only;
+  if (!slurm && (o.partition || o.array_size)) throw UsageError("--partition and --array-size go with --slurm");
+  if (o.retry_failed && !o.resume) throw UsageError("--retry-failed goes with --resume");
+  const int array_size_opt = o.array_size.value_or(0);
 
-int cmd_sweep(const std::vector<std::string>& argv) {
-  const Args a = parse_args(argv, {"--out", "-j", "--jobs", "--partition", "--array-size"},
-                            {"--resume", "--retry-failed", "--collect", "--slurm", "--slurm-script-only"});
-  if (a.help) {
-    std::cout << kSweepHelp;
-    return kExitOk;
-  }
-  if (a.files.size() != 1) throw UsageError("sweep needs exactly one sweep FILE");
-  if (!a.overrides.empty()) throw UsageError("sweep takes no --set: sweep the value, or edit the base scenario");
-  const int jobs = a.named.count("-j") ? integer_option<int>(a, "-j", 1, 1, 1024)
-                                       : integer_option<int>(a, "--jobs", default_jobs(), 1, 1024);
-  const bool slurm = a.has("--slurm") || a.has("--slurm-script-only");
-  if (!slurm && (a.named.count("--partition") || a.named.count("--array-size"))) {
-    throw UsageError("--partition and --array-size go with --slurm");
-  }
-  if (a.has("--retry-failed") && !a.has("--resume")) throw UsageError("--retry-failed goes with --resume");
-  const int array_size_opt = integer_option<int>(a, "--array-size", 0, 1, 100000);
-
-  const SweepSpec spec = load_sweep_spec(a.files[0]);
-  const std::string dir = absolute_dir(a.get("--out", "out/" + spec.name));
+  const SweepSpec spec = load_sweep_spec(o.files[0]);
+  const std::string dir = absolute_dir(o.out.value_or("out/" + spec.name));
   const SweepPlan plan = make_plan(spec, 1);
   SweepFolder folder(dir);
   const std::string exe = self_exe_path();
-  SlurmJobSpec job{spec.name, a.get("--partition"), exe, dir,
+  SlurmJobSpec job{spec.name, o.partition.value_or(""), exe, dir,
                    array_size_opt > 0 ? array_size_opt
                                       : static_cast<int>(std::min<std::size_t>(plan.variants.size(), 100)),
                    static_cast<int>(plan.variants.size())};
@@ -131,24 +127,24 @@ int cmd_sweep(const std::vector<std::string>& argv) {
 
   // An existing sweep in DIR is continued only when asked, and only if it is
   // the same sweep (same base bytes, steps and parameters).
-  const bool resume = a.has("--resume") || a.has("--collect");
+  const bool resume = o.resume || o.collect;
   if (fs::exists(folder.plan_path())) {
     if (!resume) {
-      throw InputError({a.files[0] + ": " + dir +
+      throw InputError({o.files[0] + ": " + dir +
                         " already holds a sweep (expected --resume to finish it, --collect to rebuild its table, "
                         "or another --out)"});
     }
     const SweepPlan before = parse_plan(read_text_file(folder.plan_path()), folder.plan_path());
     const std::string why = resume_mismatch(before, plan);
     if (!why.empty()) {
-      throw InputError({a.files[0] + ": cannot resume " + dir + ": " + why +
+      throw InputError({o.files[0] + ": cannot resume " + dir + ": " + why +
                         " (expected the sweep this folder was started with, or another --out)"});
     }
   }
   folder.lock();
   folder.remove_temporaries();
   write_outputs(dir, {{"plan.json", plan_json(plan)}});
-  if (a.has("--retry-failed")) uncommit_failed(plan, folder);
+  if (o.retry_failed) uncommit_failed(plan, folder);
 
   SweepTable table(plan, folder);
   table.refresh();
@@ -156,7 +152,7 @@ int cmd_sweep(const std::vector<std::string>& argv) {
   for (const Variant& v : plan.variants)
     if (!folder.committed(v.id)) pending.push_back(v.id);
 
-  if (a.has("--collect") || pending.empty()) {
+  if (o.collect || pending.empty()) {
     table.write();
     report(plan, table, dir);
     std::cout << dir << "\n";
@@ -167,9 +163,9 @@ int cmd_sweep(const std::vector<std::string>& argv) {
     const std::string slurm_dir = (fs::path(dir) / "slurm").string();
     write_outputs(slurm_dir, {{"sweep.sbatch", slurm_script(job)}});
     const std::string script = (fs::path(slurm_dir) / "sweep.sbatch").string();
-    if (a.has("--slurm-script-only")) {
+    if (o.slurm_script_only) {
       std::cerr << "sweep: wrote " << script << " (" << pending.size() << " variants to run in " << job.array_size
-                << " array tasks)\n  submit: sbatch " << script << "\n  then:   cloudpact sweep " << a.files[0]
+                << " array tasks)\n  submit: sbatch " << script << "\n  then:   cloudpact sweep " << o.files[0]
                 << " --out " << dir << " --collect\n";
       std::cout << script << "\n";
       return kExitOk;
@@ -231,24 +227,26 @@ int cmd_sweep(const std::vector<std::string>& argv) {
   return exit_code_of(plan, table);
 }
 
-int cmd_sweep_variant(const std::vector<std::string>& argv) {
-  const Args a = parse_args(argv, {});
-  if (a.files.size() != 2) throw UsageError("sweep-variant needs DIR ID (it is run by cloudpact sweep)");
-  const SweepFolder folder(a.files[0]);
+int sweep_variant_command(const SweepVariantOptions& o) {
+  if (o.dir.empty() || o.id.empty()) throw UsageError("sweep-variant needs DIR ID (it is run by cloudpact sweep)");
+  const SweepFolder folder(o.dir);
   const SweepPlan plan = parse_plan(read_text_file(folder.plan_path()), folder.plan_path());
-  const Variant* v = plan.find(a.files[1]);
-  if (!v) throw std::runtime_error("no variant " + a.files[1] + " in " + folder.plan_path());
+  const Variant* v = plan.find(o.id);
+  if (!v) throw std::runtime_error("no variant " + o.id + " in " + folder.plan_path());
   (void)run_variant(plan, folder, *v);
   return kExitOk;
 }
 
-int cmd_sweep_worker(const std::vector<std::string>& argv) {
-  const Args a = parse_args(argv, {"--shard", "--shards", "-j"});
-  if (a.files.size() != 1) throw UsageError("sweep-worker needs DIR (it is run by a Slurm array task)");
-  const int shards = integer_option<int>(a, "--shards", 1, 1, 100000);
-  const int shard = integer_option<int>(a, "--shard", 0, 0, shards - 1);
-  const int jobs = integer_option<int>(a, "-j", 1, 1, 1024);
-  const SweepFolder folder(absolute_dir(a.files[0]));
+int sweep_worker_command(const SweepWorkerOptions& o) {
+  if (o.dirs.size() != 1) throw UsageError("sweep-worker needs DIR (it is run by a Slurm array task)");
+  const int shards = o.shards.value_or(1);
+  const int shard = o.shard.value_or(0);
+  if (shard >= shards) {
+    throw UsageError("--shard needs an integer in [0, " + std::to_string(shards - 1) + "], got '" +
+                     std::to_string(shard) + "'");
+  }
+  const int jobs = o.jobs.value_or(1);
+  const SweepFolder folder(absolute_dir(o.dirs[0]));
   const SweepPlan plan = parse_plan(read_text_file(folder.plan_path()), folder.plan_path());
   std::vector<std::string> ids;
   for (std::size_t i = static_cast<std::size_t>(shard); i < plan.variants.size(); i += static_cast<std::size_t>(shards)) {
@@ -260,6 +258,51 @@ int cmd_sweep_worker(const std::vector<std::string>& argv) {
             << " variants committed (" << out.crashed << " crashed)\n";
   if (out.stop_signal != 0) die_by(out.stop_signal);
   return kExitOk;
+}
+
+}  // namespace
+
+Command add_sweep_command(CLI::App& root) {
+  auto o = std::make_shared<SweepOptions>();
+  CLI::App& cmd = add_command(root, "sweep", "run every variant of a sweep file; writes sweep.csv and variants/<id>/",
+                              kSweepDetails);
+  add_positionals(cmd, "FILE", "FILE", o->files, "the sweep file");
+  add_text(cmd, "--out", o->out, "DIR", "output folder (default out/<sweep name>/)");
+  add_integer(cmd, "-j,--jobs", o->jobs, 1, 1024, "N", "variants at once (default: the number of cores)");
+  add_flag(cmd, "--resume", o->resume, "continue the sweep in DIR: run only the variants not yet committed");
+  add_flag(cmd, "--retry-failed", o->retry_failed, "with --resume: also rerun the variants recorded as failed");
+  add_flag(cmd, "--collect", o->collect, "only rebuild DIR/sweep.csv from the committed variants");
+  add_flag(cmd, "--slurm", o->slurm, "run the variants as a Slurm job array (sbatch), wait, collect");
+  add_text(cmd, "--partition", o->partition, "P", "with --slurm: the Slurm partition (default: the cluster's default)");
+  add_integer(cmd, "--array-size", o->array_size, 1, 100000, "N",
+              "with --slurm: array tasks (default: min(variants, 100)); task K runs "
+              "variants K, K+N, ... with this same binary");
+  add_flag(cmd, "--slurm-script-only", o->slurm_script_only,
+           "write DIR/slurm/sweep.sbatch and print how to submit it; submit nothing");
+  return {&cmd, [o] { return sweep_command(*o); }};
+}
+
+Command add_sweep_variant_command(CLI::App& root) {
+  auto o = std::make_shared<SweepVariantOptions>();
+  CLI::App& cmd = add_command(root, "sweep-variant", "run one variant of a planned sweep (cloudpact sweep runs this)",
+                              "Runs the variant ID of the plan in DIR/plan.json and commits DIR/variants/ID/.",
+                              Listed::no);
+  add_positional(cmd, "DIR", o->dir, "the sweep's output folder");
+  add_positional(cmd, "ID", o->id, "the variant's id in DIR/plan.json");
+  return {&cmd, [o] { return sweep_variant_command(*o); }};
+}
+
+Command add_sweep_worker_command(CLI::App& root) {
+  auto o = std::make_shared<SweepWorkerOptions>();
+  CLI::App& cmd = add_command(root, "sweep-worker", "run one Slurm array task's share of a sweep",
+                              "Runs the variants K, K+N, K+2N, ... of DIR/plan.json that are not committed yet\n"
+                              "(K = --shard, N = --shards); the script of `cloudpact sweep --slurm` runs this.",
+                              Listed::no);
+  add_positionals(cmd, "DIR", "DIR", o->dirs, "the sweep's output folder (on a file system the nodes share)");
+  add_integer(cmd, "--shard", o->shard, 0, 99999, "K", "this task's index, 0 to N - 1 (default 0)");
+  add_integer(cmd, "--shards", o->shards, 1, 100000, "N", "array tasks in all (default 1)");
+  add_integer(cmd, "-j", o->jobs, 1, 1024, "N", "variants at once in this task (default 1)");
+  return {&cmd, [o] { return sweep_worker_command(*o); }};
 }
 
 }  // namespace cloudpact

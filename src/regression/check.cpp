@@ -2,8 +2,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 
-#include "report/json_text.hpp"
+#include "regression/json_walk.hpp"
 
 namespace cloudpact::regression {
 
@@ -11,96 +12,47 @@ namespace {
 
 using json = nlohmann::json;
 
-std::string pointer(const std::vector<std::string>& path) {
-  std::string out;
-  for (const std::string& k : path) out += "/" + json_pointer_token(k);
-  return out;
-}
-
 std::string shown(const json& v) {
   std::string s = v.dump();
   if (s.size() > 60) s = s.substr(0, 57) + "...";
   return s;
 }
 
-struct Walker {
-  const std::vector<std::string>& ignore;
-  const ToleranceFor& tolerance;
-  Comparison& out;
-  std::vector<std::string> path;
+Row structural(const JsonPlace& p, std::string baseline, std::string now, std::string what) {
+  Row r;
+  r.metric = dotted(reference_tokens(p.pointer));
+  r.pointer = p.pointer.to_string();
+  r.baseline = std::move(baseline);
+  r.now = std::move(now);
+  r.basis = std::move(what);
+  r.regression = true;
+  return r;
+}
 
-  // An entry "**/KEY" skips every member named KEY, wherever it is.
-  bool ignored() const {
-    if (std::find(ignore.begin(), ignore.end(), pointer(path)) != ignore.end()) return true;
-    return !path.empty() && std::find(ignore.begin(), ignore.end(), "**/" + path.back()) != ignore.end();
+// A row when the two numbers differ at all, judged by the tolerance of their path.
+std::optional<Row> numbers(const JsonPlace& p, const ToleranceFor& tolerance) {
+  const json& a = *p.first;
+  const json& b = *p.second;
+  // Integers exactly as integers (a seed may not fit a double); mixed or
+  // floating-point as doubles.
+  if ((a.is_number_integer() && b.is_number_integer()) ? a == b : a.get<double>() == b.get<double>()) {
+    return std::nullopt;
   }
-
-  void structural(const std::string& base, const std::string& now, const std::string& what) {
-    Row r;
-    r.metric = dotted(path);
-    r.baseline = base;
-    r.now = now;
-    r.basis = what;
-    r.regression = true;
-    out.rows.push_back(std::move(r));
-  }
-
-  void numbers(const json& a, const json& b) {
-    ++out.numbers_compared;
-    // Integers exactly as integers (a seed may not fit a double); mixed or
-    // floating-point as doubles.
-    if ((a.is_number_integer() && b.is_number_integer()) ? a == b : a.get<double>() == b.get<double>()) return;
-    const double x = a.get<double>(), y = b.get<double>();
-    const Tolerance t = tolerance(path);
-    Row r;
-    r.metric = dotted(path);
-    r.baseline = a.dump();
-    r.now = b.dump();
-    const double scale = std::max(std::fabs(x), std::fabs(y));
-    r.rel_change = scale > 0.0 && std::isfinite(scale) ? (y - x) / scale : 0.0;
-    r.rel_tolerance = t.relative_to(x, y);
-    r.basis = t.basis;
-    r.regression = !t.allows(x, y);
-    out.rows.push_back(std::move(r));
-  }
-
-  void walk(const json& a, const json& b) {
-    if (ignored()) return;
-    if (a.is_number() && b.is_number()) return numbers(a, b);
-    if (a.type() != b.type()) {
-      return structural(shown(a), shown(b), std::string("type changed: ") + a.type_name() + " -> " + b.type_name());
-    }
-    if (a.is_object()) {
-      for (const auto& [key, value] : a.items()) {
-        path.push_back(key);
-        if (!ignored()) {
-          if (b.contains(key)) walk(value, b.at(key));
-          else structural(shown(value), "-", "missing now");
-        }
-        path.pop_back();
-      }
-      for (const auto& [key, value] : b.items()) {
-        if (a.contains(key)) continue;
-        path.push_back(key);
-        if (!ignored()) structural("-", shown(value), "not in baseline");
-        path.pop_back();
-      }
-      return;
-    }
-    if (a.is_array()) {
-      if (a.size() != b.size()) {
-        structural(std::to_string(a.size()) + " items", std::to_string(b.size()) + " items", "array length changed");
-      }
-      for (size_t i = 0; i < std::min(a.size(), b.size()); ++i) {
-        path.push_back(std::to_string(i));
-        walk(a[i], b[i]);
-        path.pop_back();
-      }
-      return;
-    }
-    if (a != b) structural(shown(a), shown(b), "changed");
-  }
-};
+  const double x = a.get<double>(), y = b.get<double>();
+  const std::vector<std::string> path = reference_tokens(p.pointer);
+  const Tolerance t = tolerance(path);
+  Row r;
+  r.metric = dotted(path);
+  r.pointer = p.pointer.to_string();
+  r.baseline = a.dump();
+  r.now = b.dump();
+  const double scale = std::max(std::fabs(x), std::fabs(y));
+  r.rel_change = scale > 0.0 && std::isfinite(scale) ? (y - x) / scale : 0.0;
+  r.rel_tolerance = t.relative_to(x, y);
+  r.basis = t.basis;
+  r.regression = !t.allows(x, y);
+  return r;
+}
 
 }  // namespace
 
@@ -122,7 +74,32 @@ std::string dotted(const std::vector<std::string>& path) {
 Comparison compare_documents(const json& baseline, const json& now, const std::vector<std::string>& ignore,
                              const ToleranceFor& tolerance) {
   Comparison out;
-  Walker{ignore, tolerance, out, {}}.walk(baseline, now);
+  walk_json(baseline, now, JsonIgnore(ignore), [&](const JsonPlace& p) {
+    switch (p.kind) {
+      case JsonPlace::Kind::numbers:
+        ++out.numbers_compared;
+        if (std::optional<Row> r = numbers(p, tolerance)) out.rows.push_back(std::move(*r));
+        return;
+      case JsonPlace::Kind::only_in_first:
+        out.rows.push_back(structural(p, shown(*p.first), "-", "missing now"));
+        return;
+      case JsonPlace::Kind::only_in_second:
+        out.rows.push_back(structural(p, "-", shown(*p.second), "not in baseline"));
+        return;
+      case JsonPlace::Kind::type_changed:
+        out.rows.push_back(structural(p, shown(*p.first), shown(*p.second),
+                                      std::string("type changed: ") + p.first->type_name() + " -> " +
+                                          p.second->type_name()));
+        return;
+      case JsonPlace::Kind::length_changed:
+        out.rows.push_back(structural(p, std::to_string(p.first->size()) + " items",
+                                      std::to_string(p.second->size()) + " items", "array length changed"));
+        return;
+      case JsonPlace::Kind::value_changed:
+        out.rows.push_back(structural(p, shown(*p.first), shown(*p.second), "changed"));
+        return;
+    }
+  });
   return out;
 }
 

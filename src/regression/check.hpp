@@ -1,5 +1,8 @@
 // Comparison of one output document (summary.json, risk.json) with its
-// baseline, number by number (SPEC §8). Pure: JSON in, rows out.
+// baseline, number by number (SPEC §8), over the shared walk of
+// regression/json_walk.hpp. Pure: JSON in, rows out. `cloudpact check` and
+// the baseline test (tests/sim/test_baselines.cpp) both judge replays with
+// compare_replay.
 //
 // Every number whose value changed at all becomes a row, with its verdict
 // from the tolerance of its path (regression/tolerances.hpp). Structure must
@@ -21,6 +24,7 @@ namespace cloudpact::regression {
 
 struct Row {
   std::string metric;                    // dotted path: "totals.spend_usd", "portfolios.contracted.cost_usd.cvar95"
+  std::string pointer;                   // the same place as an RFC 6901 JSON pointer: "/totals/spend_usd"
   std::string baseline, now;             // JSON text of each side; "-" when absent
   std::optional<double> rel_change;      // (now − baseline) / max(|now|, |baseline|); none for structure
   std::optional<double> rel_tolerance;   // allowed |rel_change|; none for structure
@@ -40,8 +44,8 @@ struct Comparison {
 // from the root.
 using ToleranceFor = std::function<Tolerance(const std::vector<std::string>& path)>;
 
-// `ignore`: JSON pointers (RFC 6901) of subtrees skipped on both sides, or
-// "**/KEY" for every member named KEY at any depth.
+// `ignore`: subtrees skipped on both sides, as JsonIgnore's entries (JSON
+// pointers, or "**/KEY" for every member named KEY at any depth).
 Comparison compare_documents(const nlohmann::json& baseline, const nlohmann::json& now,
                              const std::vector<std::string>& ignore, const ToleranceFor& tolerance);
 

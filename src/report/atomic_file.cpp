@@ -4,6 +4,8 @@
 #include <cstring>
 #include <filesystem>
 #include <stdexcept>
+#include <string>
+#include <utility>
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -15,29 +17,64 @@ namespace {
   throw std::runtime_error(what + " " + path + ": " + std::strerror(errno));
 }
 
+// A descriptor closed on every way out, errors included: a long sweep
+// writes thousands of files and must not run out of descriptors because
+// some failed.
+class Descriptor {
+ public:
+  explicit Descriptor(int fd) : fd_(fd) {}
+  ~Descriptor() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  Descriptor(const Descriptor&) = delete;
+  Descriptor& operator=(const Descriptor&) = delete;
+  int get() const { return fd_; }
+  // close(2) once; on Linux the descriptor is gone even when it fails.
+  int close() {
+    const int r = ::close(fd_);
+    fd_ = -1;
+    return r;
+  }
+
+ private:
+  int fd_;
+};
+
+// The temporary file is removed unless it was renamed into place.
+class Temporary {
+ public:
+  explicit Temporary(std::string path) : path_(std::move(path)) {}
+  ~Temporary() {
+    if (!path_.empty()) ::unlink(path_.c_str());
+  }
+  Temporary(const Temporary&) = delete;
+  Temporary& operator=(const Temporary&) = delete;
+  void renamed() { path_.clear(); }
+
+ private:
+  std::string path_;
+};
+
+// The error is thrown before the guards run (errno still names it); they
+// close and unlink during unwinding.
 void write_atomically(const std::filesystem::path& target, const std::string& content) {
   const std::string tmp = target.string() + ".tmp." + std::to_string(::getpid());
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) fail("cannot create", tmp);
+  Descriptor fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+  if (fd.get() < 0) fail("cannot create", tmp);
+  Temporary temporary(tmp);
   size_t done = 0;
   while (done < content.size()) {
-    const ssize_t n = ::write(fd, content.data() + done, content.size() - done);
+    const ssize_t n = ::write(fd.get(), content.data() + done, content.size() - done);
     if (n < 0) {
       if (errno == EINTR) continue;
-      ::close(fd);
-      ::unlink(tmp.c_str());
       fail("cannot write", tmp);
     }
     done += static_cast<size_t>(n);
   }
-  if (::fsync(fd) != 0 || ::close(fd) != 0) {
-    ::unlink(tmp.c_str());
-    fail("cannot flush", tmp);
-  }
-  if (::rename(tmp.c_str(), target.c_str()) != 0) {
-    ::unlink(tmp.c_str());
-    fail("cannot rename onto", target.string());
-  }
+  if (::fsync(fd.get()) != 0) fail("cannot flush", tmp);
+  if (fd.close() != 0) fail("cannot flush", tmp);
+  if (::rename(tmp.c_str(), target.c_str()) != 0) fail("cannot rename onto", target.string());
+  temporary.renamed();
 }
 }  // namespace
 

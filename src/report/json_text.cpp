@@ -39,14 +39,4 @@ std::string json_number(double v) {
   return std::string(buf, res.ptr);
 }
 
-std::string json_pointer_token(const std::string& key) {
-  std::string out;
-  for (const char c : key) {
-    if (c == '~') out += "~0";
-    else if (c == '/') out += "~1";
-    else out += c;
-  }
-  return out;
-}
-
 }  // namespace cloudpact

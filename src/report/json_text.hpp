@@ -9,7 +9,5 @@ namespace cloudpact {
 
 std::string json_string(const std::string& s);
 std::string json_number(double v);  // non-finite -> null
-// One key as a JSON pointer token (RFC 6901: '~' -> "~0", '/' -> "~1").
-std::string json_pointer_token(const std::string& key);
 
 }  // namespace cloudpact

@@ -9,7 +9,7 @@
 
 #include <unistd.h>
 
-#include "cli/child_process.hpp"
+#include "proc/child_process.hpp"
 #include "scenario/input_error.hpp"
 #include "sweep/sweep_folder.hpp"
 

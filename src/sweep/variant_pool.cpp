@@ -8,7 +8,7 @@
 
 #include <sys/wait.h>
 
-#include "cli/child_process.hpp"
+#include "proc/child_process.hpp"
 
 namespace cloudpact {
 

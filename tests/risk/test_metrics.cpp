@@ -13,7 +13,6 @@
 
 #include <nlohmann/json.hpp>
 
-#include "cli/compare_json.hpp"
 #include "risk/metrics.hpp"
 #include "risk/risk_json.hpp"
 
@@ -434,20 +433,4 @@ TEST_CASE("risk.json has the SPEC §6 shape and no run-dependent value") {
   // Key order is the problem's, not alphabetical.
   CHECK(text.find("\"contracted\"") < text.find("\"without:a\""));
   CHECK(text.find("\"single:a\"") < text.find("\"without:b\""));
-}
-
-TEST_CASE("compare-json: relative tolerance on numbers, exact on the rest") {
-  const std::string a = R"({"x": 1.0, "n": 3, "s": "cpu", "v": [1, 2.5], "z": null})";
-  CHECK(compare_json_text(a, a, 1e-9).mismatches.empty());
-  const auto close = compare_json_text(a, R"({"x": 1.0000000001, "n": 3, "s": "cpu", "v": [1, 2.5], "z": null})", 1e-9);
-  CHECK(close.mismatches.empty());
-  CHECK(close.max_rel_diff > 0);
-  CHECK(compare_json_text(a, R"({"x": 1.001, "n": 3, "s": "cpu", "v": [1, 2.5], "z": null})", 1e-9)
-            .mismatches.size() == 1);
-  CHECK(compare_json_text(a, R"({"x": 1.0, "n": 4, "s": "cpu", "v": [1, 2.5], "z": null})", 0.5)
-            .mismatches.size() == 1);  // integers exactly
-  const auto other = compare_json_text(a, R"({"x": 1.0, "n": 3, "s": "cuda", "v": [1], "y": 0})", 1e-9);
-  CHECK(other.mismatches.size() == 4);  // s, v length, z only in A, y only in B
-  CHECK(compare_json_text(a, R"({"x": 1.0, "n": 3, "s": "cuda", "v": [1, 2.5], "z": null})", 1e-9, {"/s"})
-            .mismatches.empty());
 }

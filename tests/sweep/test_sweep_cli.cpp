@@ -18,7 +18,7 @@
 
 #include <sys/wait.h>
 
-#include "cli/child_process.hpp"
+#include "proc/child_process.hpp"
 
 using namespace cloudpact;
 namespace fs = std::filesystem;

@@ -1,4 +1,4 @@
-#include "cli/child_process.hpp"
+#include "proc/child_process.hpp"
 
 #include <cerrno>
 #include <csignal>

@@ -1,0 +1,118 @@
+#include "cli/command_line.hpp"
+
+#include <iostream>
+#include <stdexcept>
+
+#include <CLI/CLI.hpp>
+
+#include "cli/cli.hpp"
+#include "cli/help_format.hpp"
+#include "cli/usage_error.hpp"
+#include "cloudpact_version.h"
+
+namespace cloudpact {
+
+namespace {
+
+const char* kDescription = "cloudpact — discrete-event simulator of multi-cloud compute contracts";
+
+const char* kFooter =
+    "`cloudpact COMMAND --help` describes one command.\n"
+    "exit codes: 0 ok, 1 regression found, 2 invalid input or usage (nothing written), 3 runtime failure";
+
+bool is_option(const std::string& arg) { return arg.size() > 1 && arg[0] == '-'; }
+
+bool help_requested(const CLI::App& app) {
+  const CLI::Option* help = app.get_help_ptr();
+  if (help != nullptr && help->count() > 0) return true;
+  for (const CLI::App* sub : app.get_subcommands()) {
+    if (help_requested(*sub)) return true;
+  }
+  return false;
+}
+
+// CLI11's words for what it rejects itself, in cloudpact's.
+std::string usage_message(const CLI::ParseError& e, const std::vector<std::string>& args) {
+  // CLI11 reports a missing value only when the arguments ran out, so the
+  // option lacking it is the last one ("--out" or "--out=").
+  if (dynamic_cast<const CLI::ArgumentMismatch*>(&e) != nullptr && !args.empty() && is_option(args.back())) {
+    return args.back().substr(0, args.back().find('=')) + " needs a value";
+  }
+  return e.what();
+}
+
+// Arguments no option or positional of `cmd` took.
+void reject_leftovers(const CLI::App& cmd, const std::string& help_command) {
+  for (const std::string& arg : cmd.remaining()) {
+    if (arg == "--") continue;  // CLI11 keeps the separator it honoured
+    if (is_option(arg)) throw UsageError("unknown option " + arg + " (see " + help_command + ")");
+    throw UsageError("unexpected argument '" + arg + "' (see " + help_command + ")");
+  }
+}
+
+}  // namespace
+
+CommandLine::CommandLine() : root_(std::make_unique<CLI::App>(kDescription, "cloudpact")) {
+  CLI::App& root = *root_;
+  root.formatter(make_help_formatter());
+  root.option_defaults()->group("options");
+  root.set_help_flag("-h,--help", "print this help and exit");
+  root.set_version_flag("--version",
+                        std::string("cloudpact ") + CLOUDPACT_VERSION + " (git " + CLOUDPACT_GIT_REVISION + ")",
+                        "print the version and git revision and exit");
+  root.footer(kFooter);
+  // Unknown options and stray arguments are collected, not thrown, so that
+  // run() can name them in cloudpact's words and --help can still win.
+  root.allow_extras();
+  root.require_subcommand(0, 1);
+  commands_ = {add_validate_command(root),     add_run_command(root),          add_risk_command(root),
+               add_sweep_command(root),        add_check_command(root),        add_schema_command(root),
+               add_compare_json_command(root), add_sweep_variant_command(root), add_sweep_worker_command(root)};
+}
+
+CommandLine::~CommandLine() = default;
+
+int CommandLine::run(const std::vector<std::string>& args) {
+  std::vector<std::string> reversed(args.rbegin(), args.rend());  // CLI11 takes the last argument first
+  try {
+    root_->parse(reversed);
+  } catch (const CLI::CallForHelp&) {
+    std::cout << root_->help();
+    return kExitOk;
+  } catch (const CLI::CallForVersion& e) {
+    std::cout << e.what() << "\n";
+    return kExitOk;
+  } catch (const CLI::ParseError& e) {
+    if (help_requested(*root_)) {
+      std::cout << root_->help();
+      return kExitOk;
+    }
+    throw UsageError(usage_message(e, args));
+  } catch (const std::exception&) {
+    // An option's own conversion failed (UsageError, InputError): help
+    // still wins, as it does over CLI11's errors.
+    if (help_requested(*root_)) {
+      std::cout << root_->help();
+      return kExitOk;
+    }
+    throw;
+  }
+  const std::vector<CLI::App*> chosen = root_->get_subcommands();
+  if (chosen.empty()) {
+    for (const std::string& arg : root_->remaining()) {
+      if (arg == "--") continue;
+      if (is_option(arg)) throw UsageError("unknown option " + arg + " (see cloudpact --help)");
+      throw UsageError("unknown command " + arg + " (see cloudpact --help)");
+    }
+    throw UsageError("missing COMMAND (see cloudpact --help)");
+  }
+  reject_leftovers(*root_, "cloudpact --help");
+  const CLI::App* cmd = chosen.front();
+  reject_leftovers(*cmd, "cloudpact " + cmd->get_name() + " --help");
+  for (const Command& c : commands_) {
+    if (c.app == cmd) return c.run();
+  }
+  throw std::logic_error("command " + cmd->get_name() + " has nothing to run it");
+}
+
+}  // namespace cloudpact

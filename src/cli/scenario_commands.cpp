@@ -1,0 +1,97 @@
+// `cloudpact validate`, `run` and `schema`: the commands on one scenario
+// file that need no more than loading it (and, for run, one replay).
+#include <iostream>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cli/cli.hpp"
+#include "cli/commands.hpp"
+#include "cli/options.hpp"
+#include "report/atomic_file.hpp"
+#include "report/replay_outputs.hpp"
+#include "scenario/load.hpp"
+#include "scenario/sweep_spec.hpp"
+#include "sim/replay.hpp"
+
+namespace cloudpact {
+
+namespace {
+
+struct ValidateOptions {
+  std::vector<std::string> files;
+  std::vector<Override> overrides;
+};
+
+int validate_command(const ValidateOptions& o) {
+  if (o.files.empty()) throw UsageError("validate needs at least one FILE");
+  std::vector<std::string> problems;
+  for (const std::string& f : o.files) {
+    try {
+      if (looks_like_sweep_file(f)) {
+        (void)load_sweep_spec(f);
+      } else {
+        (void)load_scenario(f, o.overrides);
+      }
+    } catch (const InputError& e) {
+      problems.insert(problems.end(), e.lines().begin(), e.lines().end());
+    }
+  }
+  if (problems.empty()) return kExitOk;
+  throw InputError(problems);
+}
+
+struct RunOptions {
+  std::vector<std::string> files;
+  std::optional<std::string> out;
+  std::vector<Override> overrides;
+};
+
+int run_command(const RunOptions& o) {
+  if (o.files.size() != 1) throw UsageError("run needs exactly one scenario FILE");
+  const Scenario sc = load_scenario(o.files[0], o.overrides);
+  // The scenario name is an id ([A-Za-z0-9][A-Za-z0-9._-]*), so the default
+  // folder cannot escape out/.
+  const std::string dir = o.out.value_or("out/" + sc.name);
+  const ReplayResult r = run_replay(sc);
+  write_outputs(dir, replay_outputs(sc, r));
+  std::cout << dir << "\n";
+  return kExitOk;
+}
+
+}  // namespace
+
+Command add_validate_command(CLI::App& root) {
+  auto o = std::make_shared<ValidateOptions>();
+  CLI::App& cmd = add_command(root, "validate", "check scenario (or sweep) files; prints nothing on success",
+                              "Checks each scenario file against SPEC §2 and §9, each sweep file against §7. Prints\n"
+                              "nothing and exits 0 when all are valid; otherwise one line per problem on stderr\n"
+                              "(FILE: /json/pointer: problem (expected ...)) and exit code 2.");
+  add_positionals(cmd, "FILE", "FILE...", o->files, "scenario or sweep files");
+  add_overrides(cmd, o->overrides);
+  return {&cmd, [o] { return validate_command(*o); }};
+}
+
+Command add_run_command(CLI::App& root) {
+  auto o = std::make_shared<RunOptions>();
+  CLI::App& cmd =
+      add_command(root, "run", "deterministic replay; writes summary.json, timeseries.csv, ledger.csv, events.jsonl",
+                  "Replays the scenario on SimGrid and writes, atomically, into DIR: summary.json,\n"
+                  "timeseries.csv, ledger.csv and events.jsonl (README.md, Replay outputs). Prints DIR.");
+  add_positionals(cmd, "FILE", "FILE", o->files, "the scenario file");
+  add_text(cmd, "--out", o->out, "DIR", "output folder (default out/<scenario name>/)");
+  add_overrides(cmd, o->overrides);
+  return {&cmd, [o] { return run_command(*o); }};
+}
+
+Command add_schema_command(CLI::App& root) {
+  CLI::App& cmd = add_command(root, "schema", "print the JSON Schema of scenario files (also scenarios/schema.json)",
+                              "Prints the JSON Schema (draft 2020-12) of scenario files.");
+  return {&cmd, [] {
+            std::cout << scenario_schema_text();
+            return kExitOk;
+          }};
+}
+
+}  // namespace cloudpact
