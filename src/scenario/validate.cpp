@@ -14,16 +14,8 @@
 
 namespace cloudpact::scenario_json {
 namespace validation {
-namespace {
-
-const std::vector<std::string> top_keys{"accelerators", "contracts",   "end",         "events",
-                                        "name",         "negotiation", "output",      "policy",
-                                        "providers",    "start",       "uncertainty", "workloads"};
-
-}  // namespace
-
 Scenario Builder::build(const Json& doc) {
-  Object top(r_, doc, "", "a scenario object", top_keys);
+  Object top = object_of(r_, doc, "", "a scenario object", format::object("scenario"));
   if (!top.ok()) return std::move(s_);
   read_horizon(top);
   read_accelerators(top);
@@ -60,8 +52,9 @@ void Builder::read_horizon(const Object& top) {
 void Builder::read_output(const Object& top) {
   const Json* section = top.find("output");
   if (!section) return;
-  Object o(r_, *section, "/output", "an output object {interval_hours}", {"interval_hours"});
-  s_.output_interval_hours = o.number_or("interval_hours", Range::above(0), 24.0);
+  const format::ObjectSpec& spec = format::object("output");
+  Object o = object_of(r_, *section, "/output", "an output object {interval_hours}", spec);
+  s_.output_interval_hours = number_or_default(o, spec.field("interval_hours"));
 }
 
 void Builder::check_timeseries_size() {

@@ -14,10 +14,14 @@
 #include <utility>
 #include <vector>
 
+#include "scenario/field_reader.hpp"
+#include "scenario/fields.hpp"
 #include "scenario/json_reader.hpp"
 #include "scenario/scenario.hpp"
 
 namespace cloudpact::scenario_json::validation {
+
+namespace format = cloudpact::scenario_format;
 
 extern const char* const curve_expected;
 extern const char* const target_expected;
@@ -29,6 +33,10 @@ std::vector<std::string> concat(std::vector<std::string> a, const std::vector<st
 // before the Object itself so the allowed keys can depend on it (a workload's
 // kind, an event's type).
 std::string peek_string(const Json& v, const char* key);
+
+// An accelerator with the table's defaults: what an id stands for when the
+// scenario has no `accelerators` section, and the start of a declared one.
+Accelerator default_accelerator(const std::string& id);
 
 template <typename Map>
 std::vector<std::string> keys_of(const Map& map) {
@@ -76,6 +84,8 @@ class Builder {
   bool check_order(const Date& a, const std::string& a_ptr, const Date& b, const std::string& b_ptr);
   bool check_count(const Json& array, const std::string& ptr, std::size_t limit, std::string_view what);
   const Json* array_member(const Object& o, std::string_view key, Need need, std::string_view expected, bool non_empty);
+  // The same, required and non-empty as the format table says.
+  const Json* array_member(const Object& o, const format::Field& f, std::string_view expected);
   void use_accelerator(const std::string& name, const std::string& ptr);
   std::optional<std::string> provider_ref(const Json& v, const std::string& ptr);
   std::optional<std::string> target_ref(const Object& o);

@@ -21,6 +21,12 @@ std::vector<std::string> concat(std::vector<std::string> a, const std::vector<st
   return a;
 }
 
+Accelerator default_accelerator(const std::string& id) {
+  const format::ObjectSpec& spec = format::object("accelerator");
+  return Accelerator{id, spec.field("h100_equiv").default_value.get<double>(),
+                     spec.field("kw").default_value.get<double>()};
+}
+
 std::string peek_string(const Json& v, const char* key) {
   if (!v.is_object()) return {};
   const auto it = v.find(key);
@@ -64,6 +70,11 @@ const Json* Builder::array_member(const Object& o, std::string_view key, Need ne
   return v;
 }
 
+const Json* Builder::array_member(const Object& o, const format::Field& f, std::string_view expected) {
+  return array_member(o, f.key, f.need == format::Need::required ? Need::required : Need::optional, expected,
+                      f.min_items > 0);
+}
+
 void Builder::use_accelerator(const std::string& name, const std::string& ptr) {
   if (s_.accelerators.count(name)) return;
   if (accelerators_declared_) {
@@ -72,7 +83,7 @@ void Builder::use_accelerator(const std::string& name, const std::string& ptr) {
   }
   // Without an `accelerators` section every name used stands for itself
   // with the defaults (SPEC 2.1: h100_equiv defaults to 1).
-  s_.accelerators[name] = Accelerator{name, 1.0, 1.0};
+  s_.accelerators[name] = default_accelerator(name);
 }
 
 // A reference to a provider. When the providers section itself is broken,
@@ -95,15 +106,16 @@ std::optional<std::string> Builder::target_ref(const Object& o) {
 
 std::optional<Curve> Builder::curve(const Json& v, const std::string& ptr) {
   if (v.is_number()) {
-    const auto x = r_.number(v, ptr, Range::at_least(0));
+    const auto x = r_.number(v, ptr, format::curve_value_range());
     return x ? std::optional<Curve>(Curve::make_constant(*x)) : std::nullopt;
   }
   if (!v.is_object()) {
     problems_.add(ptr, "is " + type_phrase(v), curve_expected);
     return std::nullopt;
   }
-  Object o(r_, v, ptr, curve_expected, {"points", "shape"});
-  const auto shape = o.choice("shape", "shape", {"linear", "step"}, Need::required);
+  const format::ObjectSpec& spec = format::object("curve_points");
+  Object o = object_of(r_, v, ptr, curve_expected, spec);
+  const auto shape = choice(o, spec.field("shape"), "shape");
   const Json* pts = array_member(o, "points", Need::required, points_expected, false);
   if (!pts) return std::nullopt;
   const std::string pts_ptr = o.at("points");
@@ -129,7 +141,7 @@ std::optional<Curve> Builder::curve(const Json& v, const std::string& ptr) {
       continue;
     }
     const auto date = r_.date(pt[0], child_pointer(pt_ptr, 0));
-    const auto value = r_.number(pt[1], child_pointer(pt_ptr, 1), Range::at_least(0));
+    const auto value = r_.number(pt[1], child_pointer(pt_ptr, 1), format::curve_value_range());
     if (!date || !value) good = false;
     if (!date) continue;
     if (previous && date->epoch_s <= previous->epoch_s) {

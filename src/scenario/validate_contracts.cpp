@@ -12,15 +12,16 @@ std::vector<SlaTier> Builder::read_sla(const Object& contract) {
   std::vector<SlaTier> tiers;
   const Json* sla = contract.find("sla");
   if (!sla) return tiers;
-  Object o(r_, *sla, contract.at("sla"), "an SLA object {\"credits\": [...]}", {"credits"});
-  const char* const expected = "an array of {below_pct, credit_pct} tiers";
-  const Json* credits = array_member(o, "credits", Need::required, expected, false);
+  const format::ObjectSpec& sla_spec = format::object("sla");
+  const format::ObjectSpec& tier_spec = format::object("sla_tier");
+  Object o = object_of(r_, *sla, contract.at("sla"), "an SLA object {\"credits\": [...]}", sla_spec);
+  const Json* credits = array_member(o, sla_spec.field("credits"), "an array of {below_pct, credit_pct} tiers");
   std::map<double, std::string> seen;  // below_pct -> pointer
   for (std::size_t i = 0; credits && i < credits->size(); ++i) {
-    Object to(r_, (*credits)[i], child_pointer(o.at("credits"), i), "an SLA tier {below_pct, credit_pct}",
-              {"below_pct", "credit_pct"});
-    const auto below = to.number("below_pct", Range::open_closed(0, 100), Need::required);
-    const auto credit = to.number("credit_pct", Range::closed(0, 100), Need::required);
+    Object to = object_of(r_, (*credits)[i], child_pointer(o.at("credits"), i), "an SLA tier {below_pct, credit_pct}",
+                          tier_spec);
+    const auto below = number(to, tier_spec.field("below_pct"));
+    const auto credit = number(to, tier_spec.field("credit_pct"));
     if (!below || !credit) continue;
     if (const auto [it, fresh] = seen.emplace(*below, to.at("below_pct")); !fresh) {
       problems_.add(to.at("below_pct"), "duplicate tier below_pct " + number_text(*below),
@@ -36,14 +37,13 @@ std::vector<SlaTier> Builder::read_sla(const Object& contract) {
 }
 
 void Builder::read_contracts(const Object& top) {
-  const Json* list = array_member(top, "contracts", Need::optional, "an array of contracts", false);
+  const format::ObjectSpec& spec = format::object("contract");
+  const Json* list = array_member(top, format::object("scenario").field("contracts"), "an array of contracts");
   contracts_ok_ = !top.has("contracts");
   if (!list || !check_count(*list, "/contracts", limits::max_contracts, "contracts")) return;
   contracts_ok_ = true;
   for (std::size_t i = 0; i < list->size(); ++i) {
-    Object o(r_, (*list)[i], child_pointer("/contracts", i), "a contract object",
-             {"billing", "clusters", "commitment_usd", "end", "exit_fee_pct_of_remaining", "id",
-              "min_spend_usd_per_year", "price_usd_per_gpu_hour", "provider", "sla", "start"});
+    Object o = object_of(r_, (*list)[i], child_pointer("/contracts", i), "a contract object", spec);
     if (!o.ok()) continue;
     Contract c;
     if (const auto id = o.id("id")) {
@@ -66,7 +66,7 @@ void Builder::read_contracts(const Object& top) {
     }
 
     const char* const clusters_expected = "a non-empty array of cluster paths \"provider/region/cluster\"";
-    const Json* clusters = array_member(o, "clusters", Need::required, clusters_expected, true);
+    const Json* clusters = array_member(o, spec.field("clusters"), clusters_expected);
     std::map<std::string, std::string> listed;
     for (std::size_t k = 0; clusters && k < clusters->size(); ++k) {
       const std::string ptr = child_pointer(o.at("clusters"), k);
@@ -105,14 +105,14 @@ void Builder::read_contracts(const Object& top) {
       terms.push_back({c.id, *start, *end});
     }
 
-    if (const auto billing = o.choice("billing", "billing", {"reserved", "usage"}))
+    if (const auto billing = choice(o, spec.field("billing"), "billing"))
       c.billing = *billing == "usage" ? Billing::usage : Billing::reserved;
     if (auto price = curve_member(o, "price_usd_per_gpu_hour", Need::required))
       c.price_usd_per_gpu_hour = std::move(*price);
-    c.commitment_usd = o.number("commitment_usd", Range::at_least(0));
-    c.min_spend_usd_per_year = o.number_or("min_spend_usd_per_year", Range::at_least(0), 0.0);
+    c.commitment_usd = number(o, spec.field("commitment_usd"));
+    c.min_spend_usd_per_year = number_or_default(o, spec.field("min_spend_usd_per_year"));
     c.sla_credits = read_sla(o);
-    c.exit_fee_pct_of_remaining = o.number_or("exit_fee_pct_of_remaining", Range::closed(0, 100), 0.0);
+    c.exit_fee_pct_of_remaining = number_or_default(o, spec.field("exit_fee_pct_of_remaining"));
     s_.contracts.push_back(std::move(c));
   }
 }

@@ -8,15 +8,6 @@
 
 namespace cloudpact::scenario_json::validation {
 
-namespace {
-
-const std::vector<std::string> event_types{"delivery_delay", "demand_shock", "outage", "price_change"};
-const std::vector<std::string> provider_price_keys{"accelerator", "date", "factor", "on_demand_usd_per_gpu_hour",
-                                                   "target",      "type"};
-const std::vector<std::string> contract_price_keys{"contract", "date", "factor", "price_usd_per_gpu_hour", "type"};
-
-}  // namespace
-
 // An event's [start, end) must be ordered and must touch the horizon.
 std::optional<std::pair<Date, Date>> Builder::event_interval(const Object& o) {
   const auto start = o.date("start");
@@ -50,9 +41,12 @@ std::optional<std::string> Builder::exactly_one(const Object& o, const std::stri
 void Builder::read_price_change(const Json& v, const std::string& ptr) {
   const bool on_contract = v.contains("contract") && !v.contains("target");
   const bool on_provider = v.contains("target") && !v.contains("contract");
-  const std::vector<std::string> allowed = on_contract   ? contract_price_keys
-                                           : on_provider ? provider_price_keys
-                                                         : concat(provider_price_keys, contract_price_keys);
+  const format::ObjectSpec& of_provider = format::object("provider_price_change");
+  const format::ObjectSpec& of_contract = format::object("contract_price_change");
+  const format::ObjectSpec& spec = on_contract ? of_contract : of_provider;
+  // Neither or both of target and contract: either variant's keys are fine, that is what is wrong.
+  const std::vector<std::string> allowed =
+      on_contract || on_provider ? format::keys(spec) : concat(format::keys(of_provider), format::keys(of_contract));
   Object o(
       r_, v, ptr, "an event object", allowed,
       on_contract ? "unknown key for a price_change on a contract" : "unknown key for a price_change on a provider");
@@ -87,20 +81,23 @@ void Builder::read_price_change(const Json& v, const std::string& ptr) {
     }
     if (contract) e.contract = *contract;
   }
-  const std::string price_key = on_provider ? "on_demand_usd_per_gpu_hour" : "price_usd_per_gpu_hour";
-  const auto which = exactly_one(o, price_key, "factor");
+  // The table lists the new price first, then the factor.
+  const std::string& price_key = spec.exactly_one_of.at(0);
+  const auto which = exactly_one(o, price_key, spec.exactly_one_of.at(1));
   if (which && *which == "factor") {
-    e.factor = o.number("factor", Range::above(0));
+    e.factor = number(o, spec.field("factor"));
     ok = ok && e.factor;
   } else if (which) {
-    e.set_usd_per_gpu_hour = o.number(price_key, Range::at_least(0));
+    e.set_usd_per_gpu_hour = number(o, spec.field(price_key));
     ok = ok && e.set_usd_per_gpu_hour;
   }
   if (ok && which) s_.price_changes.push_back(std::move(e));
 }
 
 void Builder::read_events(const Object& top) {
-  const Json* list = array_member(top, "events", Need::optional, "an array of events", false);
+  const format::ObjectSpec& event = format::object("event");
+  const std::vector<std::string> event_types = format::constants(event, "type");
+  const Json* list = array_member(top, format::object("scenario").field("events"), "an array of events");
   if (!list || !check_count(*list, "/events", limits::max_events, "events")) return;
   for (std::size_t i = 0; i < list->size(); ++i) {
     const Json& v = (*list)[i];
@@ -119,25 +116,25 @@ void Builder::read_events(const Object& top) {
       continue;
     }
     const std::string unknown = "unknown key for type " + in_quotes(type);
+    const format::ObjectSpec& spec = *format::variant(event, "type", type);
+    Object o = object_of(r_, v, ptr, "an event object", spec, unknown);
     if (type == "outage") {
-      Object o(r_, v, ptr, "an event object", {"capacity_lost_pct", "end", "start", "target", "type"}, unknown);
       OutageEvent e;
       const auto target = target_ref(o);
       const auto when = event_interval(o);
-      const auto lost = o.number("capacity_lost_pct", Range::open_closed(0, 100));
+      const format::Field& lost_field = spec.field("capacity_lost_pct");
+      const auto lost = number(o, lost_field);
       if (!target || !when || (o.has("capacity_lost_pct") && !lost)) continue;
       e.target = *target;
       e.start_s = s_.to_sim_s(when->first.epoch_s);
       e.end_s = s_.to_sim_s(when->second.epoch_s);
-      e.capacity_lost_pct = lost.value_or(100.0);
+      e.capacity_lost_pct = lost.value_or(lost_field.default_value.get<double>());
       s_.outages.push_back(std::move(e));
     } else if (type == "delivery_delay") {
-      Object o(r_, v, ptr, "an event object", {"days", "target", "type"}, unknown);
       const auto target = target_ref(o);
-      const auto days = o.number("days", Range::at_least(0), Need::required);
+      const auto days = number(o, spec.field("days"));
       if (target && days) s_.delivery_delays.push_back({*target, *days});
     } else {  // demand_shock
-      Object o(r_, v, ptr, "an event object", {"end", "factor", "start", "type", "workload"}, unknown);
       DemandShockEvent e;
       const auto workload = o.string("workload", "an inference workload id", Need::required);
       bool ok = workload.has_value();
@@ -160,7 +157,7 @@ void Builder::read_events(const Object& top) {
         e.workload = *workload;
       }
       const auto when = event_interval(o);
-      const auto factor = o.number("factor", Range::at_least(0), Need::required);
+      const auto factor = number(o, spec.field("factor"));
       if (!ok || !when || !factor) continue;
       e.start_s = s_.to_sim_s(when->first.epoch_s);
       e.end_s = s_.to_sim_s(when->second.epoch_s);

@@ -18,17 +18,21 @@ void Builder::read_accelerators(const Object& top) {
       problems_.add(ptr, "invalid id " + in_quotes(item.key()), id_expected);
       continue;
     }
-    Accelerator a{item.key(), 1.0, 1.0};
-    Object o(r_, item.value(), ptr, "an accelerator object {h100_equiv, kw}", {"h100_equiv", "kw"});
-    a.h100_equiv = o.number_or("h100_equiv", Range::above(0), 1.0);
-    a.kw = o.number_or("kw", Range::at_least(0), 1.0);
+    const format::ObjectSpec& spec = format::object("accelerator");
+    Accelerator a = default_accelerator(item.key());
+    Object o = object_of(r_, item.value(), ptr, "an accelerator object {h100_equiv, kw}", spec);
+    a.h100_equiv = number_or_default(o, spec.field("h100_equiv"));
+    a.kw = number_or_default(o, spec.field("kw"));
     // Declared even when its numbers are wrong: references to it are fine.
     s_.accelerators[a.id] = a;
   }
 }
 
 void Builder::read_providers(const Object& top) {
-  const Json* list = array_member(top, "providers", Need::required, "a non-empty array of providers", true);
+  const format::ObjectSpec& provider_spec = format::object("provider");
+  const format::ObjectSpec& region_spec = format::object("region");
+  const format::ObjectSpec& cluster_spec = format::object("cluster");
+  const Json* list = array_member(top, format::object("scenario").field("providers"), "a non-empty array of providers");
   if (!list) return;
   providers_ok_ = true;
   std::size_t total_clusters = 0;
@@ -49,8 +53,7 @@ void Builder::read_providers(const Object& top) {
   }
 
   for (std::size_t i = 0; i < list->size(); ++i) {
-    Object o(r_, (*list)[i], child_pointer("/providers", i), "a provider object",
-             {"egress_usd_per_gb", "id", "on_demand_usd_per_gpu_hour", "regions"});
+    Object o = object_of(r_, (*list)[i], child_pointer("/providers", i), "a provider object", provider_spec);
     if (!o.ok()) continue;
     Provider provider;
     const auto id = o.id("id");
@@ -67,15 +70,15 @@ void Builder::read_providers(const Object& top) {
           continue;
         }
         use_accelerator(item.key(), ptr);
-        if (const auto price = r_.number(item.value(), ptr, Range::at_least(0)))
+        if (const auto price = r_.number(item.value(), ptr, provider_spec.field("on_demand_usd_per_gpu_hour").range))
           provider.on_demand_usd_per_gpu_hour[item.key()] = *price;
       }
     }
-    provider.egress_usd_per_gb = o.number_or("egress_usd_per_gb", Range::at_least(0), 0.0);
-    const Json* regions = array_member(o, "regions", Need::required, "a non-empty array of regions", true);
+    provider.egress_usd_per_gb = number_or_default(o, provider_spec.field("egress_usd_per_gb"));
+    const Json* regions = array_member(o, provider_spec.field("regions"), "a non-empty array of regions");
     std::map<std::string, std::string> region_ids;
     for (std::size_t j = 0; regions && j < regions->size(); ++j) {
-      Object ro(r_, (*regions)[j], child_pointer(o.at("regions"), j), "a region object", {"clusters", "id"});
+      Object ro = object_of(r_, (*regions)[j], child_pointer(o.at("regions"), j), "a region object", region_spec);
       if (!ro.ok()) continue;
       Region region;
       const auto rid = ro.id("id");
@@ -83,11 +86,11 @@ void Builder::read_providers(const Object& top) {
       if (rid) region.id = *rid;
       const std::string region_path = provider.id + "/" + region.id;
       if (id_ok && rid_ok) region_paths_.insert(region_path);
-      const Json* clusters = array_member(ro, "clusters", Need::required, "a non-empty array of clusters", true);
+      const Json* clusters = array_member(ro, region_spec.field("clusters"), "a non-empty array of clusters");
       std::map<std::string, std::string> cluster_ids;
       for (std::size_t k = 0; clusters && k < clusters->size(); ++k) {
-        Object co(r_, (*clusters)[k], child_pointer(ro.at("clusters"), k), "a cluster object",
-                  {"accelerator", "capacity_gpus", "id"});
+        Object co =
+            object_of(r_, (*clusters)[k], child_pointer(ro.at("clusters"), k), "a cluster object", cluster_spec);
         if (!co.ok()) continue;
         Cluster cluster;
         const auto cid = co.id("id");

@@ -132,7 +132,8 @@ TEST_CASE("wrong JSON types") {
 
 TEST_CASE("integers must be integers") {
   CHECK(with([](Json& d) { d["workloads"][1]["priority"] = 1.5; }) ==
-        Lines{"bad.json: /workloads/1/priority: not an integer: 1.5 (expected an integer)"});
+        Lines{"bad.json: /workloads/1/priority: not an integer: 1.5 (expected an integer in [-2147483648, "
+              "2147483647])"});
   CHECK(with([](Json& d) { d["workloads"][1]["priority"] = 1e12; }) ==
         Lines{"bad.json: /workloads/1/priority: out of range: 1000000000000 (expected an integer in "
               "[-2147483648, 2147483647])"});
