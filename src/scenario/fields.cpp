@@ -204,7 +204,7 @@ std::vector<ObjectSpec> scenario_objects() {
       .title = "Curves",
       .summary = "A curve given by points with strictly increasing dates.",
       .intro = "A curve (capacity, demand, contract price) is a number ≥ 0, constant over the horizon, or an object "
-               "with these fields.",
+               "giving its shape and points.",
       .fields =
           {
               {.key = "shape",
@@ -827,6 +827,49 @@ std::vector<ObjectSpec> build_table() { return scenario_objects(); }
 }  // namespace
 
 Range curve_value_range() { return Range::at_least(0); }
+
+const StringType& string_type(Type type) {
+  static const StringType id{"id", "^[A-Za-z0-9][A-Za-z0-9._-]*$",
+                             "Ids become file and folder names: letters, digits, '.', '_', '-', starting with a "
+                             "letter or digit."};
+  static const StringType date{"date", "^[0-9]{4}-[0-9]{2}-[0-9]{2}(T[0-9]{2}:[0-9]{2}:[0-9]{2}Z)?$",
+                               "UTC: \"2025-11-03\" (midnight) or \"2025-10-20T06:48:00Z\"."};
+  static const StringType place{"path", "^[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9][A-Za-z0-9._-]*){0,2}$",
+                                "A place by path: \"provider\", \"provider/region\" or \"provider/region/cluster\"."};
+  static const StringType cluster_path{"cluster path", "^[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9][A-Za-z0-9._-]*){2}$",
+                                       "A cluster by path: \"provider/region/cluster\"."};
+  switch (type) {
+    case Type::id:
+      return id;
+    case Type::date:
+      return date;
+    case Type::place:
+      return place;
+    case Type::cluster_path:
+      return cluster_path;
+    default:
+      throw std::logic_error("not a string type with a pattern");
+  }
+}
+
+std::string condition_text(const ObjectSpec& spec, const Field& field) {
+  const auto quoted = [](const std::vector<std::string>& values) {
+    std::string out;
+    for (const std::string& v : values) out += (out.empty() ? "" : ", ") + ("`\"" + v + "\"`");
+    return out;
+  };
+  if (field.only_with) {
+    const std::string with = "with `" + field.only_with->key + "` " + quoted(field.only_with->values);
+    return (field.need == Need::conditional ? "required " : "only ") + with + ", not allowed otherwise";
+  }
+  if (std::find(spec.exactly_one_of.begin(), spec.exactly_one_of.end(), field.key) != spec.exactly_one_of.end()) {
+    std::string out = "exactly one of ";
+    for (const std::string& key : spec.exactly_one_of)
+      out += (key == spec.exactly_one_of.front() ? "`" : ", `") + key + "`";
+    return out;
+  }
+  return field.need == Need::conditional ? "required " + field.when : std::string{};
+}
 
 const Field& ObjectSpec::field(std::string_view key) const {
   for (const Field& f : fields)

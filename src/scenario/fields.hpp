@@ -110,4 +110,19 @@ std::vector<std::string> constants(const ObjectSpec& spec, std::string_view key)
 // The values of every curve: capacity, demand and prices are never negative.
 Range curve_value_range();
 
+// A string type with a shape of its own (Type::id, date, place, cluster_path):
+// its name in the docs, its pattern (ECMAScript, as JSON Schema reads it) and
+// what it is.
+struct StringType {
+  std::string name;
+  std::string pattern;
+  std::string description;
+};
+// Throws std::logic_error for a type that is not such a string.
+const StringType& string_type(Type type);
+
+// When a conditional field is required (or, with only_with, allowed), in
+// words: "required with `placement` `"single_vendor"`, not allowed otherwise".
+std::string condition_text(const ObjectSpec& spec, const Field& field);
+
 }  // namespace cloudpact::scenario_format

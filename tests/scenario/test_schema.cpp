@@ -3,7 +3,8 @@
 // against the schema and loads. A small validator below covers the keywords
 // the schema uses (and refuses any other, so it cannot silently skip one).
 //
-// After changing src/scenario/schema.cpp, regenerate the file with
+// After changing the format table (src/scenario/fields.cpp) or the generator
+// (src/scenario/schema.cpp), regenerate the file with
 //   CLOUDPACT_UPDATE_SCHEMA=1 build/tests/test_schema
 #include <doctest/doctest.h>
 
