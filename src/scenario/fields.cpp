@@ -104,8 +104,10 @@ std::vector<ObjectSpec> scenario_objects() {
                .default_value = Json{{"interval_hours", 24}},
                .meaning = "Output resolution."},
           },
-      .notes = "Keys starting with `x-` or `$` are free here and in every object below (comments, sources, "
-               "stories): cloudpact ignores them.",
+      .notes = "Keys starting with `x-` or `$` are free here and in every object below: comments (`x-comment`), "
+               "sources (`x-source`, a string or an array of strings), assumptions (`x-assumptions`), stories "
+               "(`x-story`), `$schema`. cloudpact ignores them. Any other key not in its object's table is an error, "
+               "so a typo never passes silently.",
   });
 
   out.push_back({
@@ -194,8 +196,7 @@ std::vector<ObjectSpec> scenario_objects() {
                .type = Type::curve,
                .unit = "physical GPUs",
                .need = Need::required,
-               .meaning = "GPUs delivered over time. Capacity offered = this × `h100_equiv`. At most 1e9 at any "
-                          "instant (each GPU is a core of the cluster's simulated host)."},
+               .meaning = "GPUs delivered over time. Capacity offered = this × `h100_equiv`."},
           },
   });
 
@@ -219,7 +220,7 @@ std::vector<ObjectSpec> scenario_objects() {
                .unit = "the curve's unit",
                .min_items = 1,
                .need = Need::required,
-               .meaning = "At least one point, dates strictly increasing (at most 1,000,000 points)."},
+               .meaning = "At least one point, dates strictly increasing."},
           },
   });
 

@@ -31,4 +31,8 @@ Scenario parse_scenario(const std::string& text, const std::string& path,
 // `cloudpact schema` prints and scenarios/schema.json holds.
 std::string scenario_schema_text();
 
+// The field reference, one Markdown table per object, generated from the same
+// table: what docs/scenario-format.md holds.
+std::string scenario_format_markdown();
+
 }  // namespace cloudpact
