@@ -80,7 +80,12 @@ void Builder::read_policy(const Object& top) {
   if (!section) return;
   const format::ObjectSpec& spec = format::object("policy");
   Object o = object_of(r_, *section, "/policy", "a policy object {placement, vendor}", spec);
-  const auto placement = choice(o, spec.field("placement"), "placement");
+  const format::Field& placement_field = spec.field("placement");
+  // Absent, the placement is the default, and a vendor is as wrong with it as
+  // with the default written out: it would be ignored without a word.
+  const bool given = o.has("placement");
+  const auto placement =
+      given ? choice(o, placement_field, "placement") : placement_field.default_value.get<std::string>();
   if (!placement) return;
   if (*placement == "single_vendor") {
     s_.policy.placement = Placement::single_vendor;
@@ -90,8 +95,10 @@ void Builder::read_policy(const Object& top) {
   }
   s_.policy.placement = *placement == "primary" ? Placement::primary : Placement::cheapest;
   if (o.has("vendor"))
-    problems_.add(o.at("vendor"), "not allowed with placement " + in_quotes(*placement),
-                  "a vendor only with placement \"single_vendor\"");
+    problems_.add(
+        o.at("vendor"),
+        std::string("not allowed with ") + (given ? "" : "the default ") + "placement " + in_quotes(*placement),
+        "a vendor only with placement \"single_vendor\"");
 }
 
 }  // namespace cloudpact::scenario_json::validation

@@ -489,6 +489,10 @@ TEST_CASE("single_vendor without a vendor") {
         }) == Lines{"bad.json: /policy/vendor: not allowed with placement \"cheapest\" (expected a vendor only with "
                     "placement \"single_vendor\")"});
   CHECK(with([](Json& d) {
+          d["policy"] = {{"vendor", "aws"}};
+        }) == Lines{"bad.json: /policy/vendor: not allowed with the default placement \"cheapest\" (expected a vendor "
+                    "only with placement \"single_vendor\")"});
+  CHECK(with([](Json& d) {
           d["policy"] = {{"placement", "random"}};
         }) == Lines{"bad.json: /policy/placement: unknown placement \"random\" (expected one of: cheapest, primary, "
                     "single_vendor)"});
