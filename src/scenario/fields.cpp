@@ -40,8 +40,10 @@ std::vector<ObjectSpec> scenario_objects() {
 
   out.push_back({
       .name = "scenario",
-      .title = "Top level",
+      .title = "Scenario files",
+      .level = 2,
       .summary = "A cloudpact scenario: providers, contracts, workloads and the events a buyer of AI compute fears.",
+      .intro = "The top level of a scenario file:",
       .fields =
           {
               {.key = "name",
@@ -823,7 +825,140 @@ std::vector<ObjectSpec> scenario_objects() {
   return out;
 }
 
-std::vector<ObjectSpec> build_table() { return scenario_objects(); }
+std::vector<ObjectSpec> sweep_objects() {
+  std::vector<ObjectSpec> out;
+  const OnlyWith sampled{"mode", {"lhs", "random"}};
+
+  out.push_back({
+      .name = "sweep",
+      .title = "Sweep files",
+      .level = 2,
+      .summary = "A cloudpact sweep: a base scenario and the values to vary.",
+      .intro = "A sweep file (`cloudpact sweep`, SPEC §7) names a base scenario and the values to vary. "
+               "`cloudpact validate` checks it like a scenario: every key, type and range below, the base as a "
+               "scenario, and each parameter's pointer against the base (its parent must exist there). The top "
+               "level of a sweep file:",
+      .fields =
+          {
+              {.key = "base",
+               .type = Type::file_path,
+               .need = Need::required,
+               .meaning = "The scenario to vary; relative to the sweep file's folder, else to the current "
+                          "directory."},
+              {.key = "mode",
+               .type = Type::choice,
+               .values = {"grid", "lhs", "random"},
+               .need = Need::required,
+               .meaning = "`grid`: the cartesian product of every parameter's `values`. `lhs`: a Latin hypercube, "
+                          "`random`: independent uniform points, over each parameter's `min`..`max`."},
+              {.key = "parameters",
+               .type = Type::object,
+               .container = Container::array,
+               .ref = "sweep_parameter",
+               .min_items = 1,
+               .need = Need::required,
+               .meaning = "What to vary, each pointer once."},
+              {.key = "samples",
+               .type = Type::integer,
+               .range = Range::closed(1, static_cast<double>(limits::max_sweep_variants)),
+               .need = Need::conditional,
+               .only_with = sampled,
+               .meaning = "Number of points."},
+              {.key = "seed",
+               .type = Type::integer,
+               .range = Range::at_least(0),
+               .only_with = sampled,
+               .default_value = 1,
+               .meaning = "Philox key of the design, so the design depends only on the file."},
+              {.key = "run",
+               .type = Type::choice,
+               .container = Container::array,
+               .values = {"run", "risk"},
+               .min_items = 1,
+               .default_value = Json::array({"run"}),
+               .meaning = "What each variant runs, each step once."},
+              {.key = "risk_paths",
+               .type = Type::integer,
+               .unit = "paths",
+               .range = Range::closed(1, static_cast<double>(limits::max_paths)),
+               .default_value = 2000,
+               .meaning = "Monte Carlo paths of each variant (CPU backend, one thread per variant)."},
+              {.key = "risk_seed",
+               .type = Type::integer,
+               .range = Range::at_least(0),
+               .default_text = "the scenario's `uncertainty.seed`",
+               .meaning = "Monte Carlo seed of each variant."},
+              {.key = "metrics",
+               .type = Type::text,
+               .container = Container::array,
+               .default_text = "the headline totals (and the contracted portfolio's risk)",
+               .meaning = "The columns of `sweep.csv`: dotted paths into each variant's `summary.json` / "
+                          "`risk.json`, e.g. `totals.spend_usd`, `portfolios.contracted.cost_usd.cvar95`."},
+              {.key = "name",
+               .type = Type::id,
+               .default_text = "the file's stem (`sweep` if that is not an id)",
+               .meaning = "Default output folder `out/<name>/`; the Slurm job name."},
+          },
+  });
+
+  out.push_back({
+      .name = "sweep_parameter",
+      .title = "Sweep parameters",
+      .summary = "A parameter of a sweep: its keys depend on the sweep's mode.",
+      .intro = "The keys of a parameter depend on the sweep's `mode`.",
+      .variants = {"grid_parameter", "sampled_parameter"},
+  });
+
+  const Field pointer{.key = "pointer",
+                      .type = Type::pointer,
+                      .need = Need::required,
+                      .meaning = "What to set in the base scenario (as `--set` would)."};
+  out.push_back({
+      .name = "grid_parameter",
+      .title = "Grid parameter",
+      .level = 4,
+      .summary = "A parameter of a grid sweep.",
+      .intro = "With `mode` `\"grid\"`:",
+      .fields =
+          {
+              pointer,
+              {.key = "values",
+               .type = Type::any,
+               .container = Container::array,
+               .min_items = 1,
+               .need = Need::required,
+               .meaning = "The values, any JSON (numbers, strings, objects), each once."},
+          },
+  });
+
+  out.push_back({
+      .name = "sampled_parameter",
+      .title = "Sampled parameter",
+      .level = 4,
+      .summary = "A parameter of a Latin hypercube or random sweep.",
+      .intro = "With `mode` `\"lhs\"` or `\"random\"`:",
+      .fields =
+          {
+              pointer,
+              {.key = "min", .range = Range::any(), .need = Need::required, .meaning = "Lowest value sampled."},
+              {.key = "max",
+               .range = Range::any(),
+               .need = Need::required,
+               .meaning = "Highest value sampled; at least `min`."},
+              {.key = "integer",
+               .type = Type::boolean,
+               .default_value = false,
+               .meaning = "Rounds the sampled values to whole numbers."},
+          },
+  });
+  return out;
+}
+
+std::vector<ObjectSpec> build_table() {
+  std::vector<ObjectSpec> table = scenario_objects();
+  for (ObjectSpec& spec : sweep_objects()) table.push_back(std::move(spec));
+  return table;
+}
 
 }  // namespace
 

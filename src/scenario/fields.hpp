@@ -94,7 +94,8 @@ struct ObjectSpec {
 };
 
 // Every object of both formats, in the order docs/scenario-format.md shows
-// them: the scenario ("scenario" and what it holds), then the sweep file ("sweep").
+// them: the scenario ("scenario" and what it holds), then the sweep file
+// ("sweep" and its parameters).
 const std::vector<ObjectSpec>& objects();
 // Throws std::logic_error for a name the table does not have.
 const ObjectSpec& object(std::string_view name);

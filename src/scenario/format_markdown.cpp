@@ -172,8 +172,8 @@ std::string type_line(Type type) {
 
 std::string reading_guide() {
   std::string md =
-      "Every key of a scenario file, one table per object: its JSON type, unit, the range a number must lie in "
-      "(or the strings allowed), its default and what it means. The JSON Schema `scenarios/schema.json` "
+      "Every key of scenario and sweep files, one table per object: its JSON type, unit, the range a number must "
+      "lie in (or the strings allowed), its default and what it means. The JSON Schema `scenarios/schema.json` "
       "(`cloudpact schema`) and the checks of `cloudpact validate` come from the same table, "
       "`src/scenario/fields.cpp`; this file is generated from it (do not edit it by hand: change the table, then "
       "run `CLOUDPACT_UPDATE_SCHEMA=1 build/tests/test_format_doc`). How to write a scenario, with examples: "
@@ -190,21 +190,24 @@ std::string reading_guide() {
       "- *curve*: a number, or an object of points (" +
       link("curve_points") +
       ").\n"
+      "- *file path*, *JSON pointer*, *string*: strings; *any*: any JSON value.\n"
       "- *array of X*: a JSON array of X; *object: K → X*: a JSON object whose keys are K and values X.\n\n"
       "Range: `≥ 0`, `> 0`; `[0, 100]` includes both ends, `(0, 100]` excludes 0. A number outside its range is "
       "an error, named with its JSON pointer.\n\n"
       "Default: what an absent key means. *required*: the key must be given; *required with …* or *required when "
-      "…*: only then. A dash: optional, with no value when absent (the meaning says what that does).\n\n"
+      "…*: only then; *only with …*: allowed only then. A dash: optional, with no value when absent (the meaning "
+      "says what that does).\n\n"
       "Limits that protect the machine (an input beyond them is refused with a clear message, not a crash): at "
       "most " +
-      grouped(static_cast<double>(limits::max_clusters)) + " clusters, " +
-      grouped(limits::max_gpus_per_cluster) + " physical GPUs in one cluster at any instant, " +
-      grouped(static_cast<double>(limits::max_workloads)) + " workloads, " +
-      grouped(static_cast<double>(limits::max_contracts)) + " contracts, " +
+      grouped(static_cast<double>(limits::max_clusters)) + " clusters, " + grouped(limits::max_gpus_per_cluster) +
+      " physical GPUs in one cluster at any instant, " + grouped(static_cast<double>(limits::max_workloads)) +
+      " workloads, " + grouped(static_cast<double>(limits::max_contracts)) + " contracts, " +
       grouped(static_cast<double>(limits::max_events)) + " events, " +
       grouped(static_cast<double>(limits::max_curve_points)) + " points per curve and " +
       grouped(limits::max_timeseries_rows) +
-      " rows of `timeseries.csv` (providers × intervals over the horizon).\n\n"
+      " rows of `timeseries.csv` (providers × intervals over the horizon); a sweep of at most " +
+      grouped(static_cast<double>(limits::max_sweep_variants)) +
+      " variants.\n\n"
       "What a table cannot say is checked too: ids unique in their scope, every reference (provider, region, "
       "cluster, accelerator, contract, workload) to something defined, dates in order, calendar dates that "
       "exist.\n";
@@ -215,7 +218,6 @@ std::string reading_guide() {
 
 std::string scenario_format_markdown() {
   std::string md = "# Scenario format\n\n" + reading_guide();
-  md += "\n## Scenario files\n";
   for (const ObjectSpec& spec : format::objects()) object_section(md, spec);
   return md;
 }

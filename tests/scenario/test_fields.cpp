@@ -11,6 +11,7 @@
 
 #include "scenario/fields.hpp"
 #include "scenario/scenario.hpp"
+#include "scenario/sweep_spec.hpp"
 
 using namespace cloudpact;
 namespace format = cloudpact::scenario_format;
@@ -64,11 +65,12 @@ TEST_CASE("names are unique and every reference resolves") {
   }
 }
 
-TEST_CASE("every object belongs to the scenario format") {
+TEST_CASE("every object belongs to the scenario or the sweep format, not both") {
   const std::set<std::string> scenario = reachable("scenario");
+  const std::set<std::string> sweep = reachable("sweep");
   for (const format::ObjectSpec& spec : format::objects()) {
     CAPTURE(spec.name);
-    CHECK(scenario.count(spec.name));
+    CHECK(scenario.count(spec.name) + sweep.count(spec.name) == 1);
   }
 }
 
@@ -101,13 +103,17 @@ TEST_CASE("each field's attributes fit its type") {
       const nlohmann::json& d = f.default_value;
       if (d.is_null()) continue;
       if (f.container == format::Container::array) {
-        CHECK(d.is_array());
+        REQUIRE(d.is_array());
+        if (f.type == format::Type::choice)
+          for (const auto& item : d) CHECK(contains(f.values, item.get<std::string>()));
       } else if (f.container == format::Container::map || f.type == format::Type::object) {
         CHECK(d.is_object());
       } else if (numeric) {
         REQUIRE(d.is_number());
         CHECK(f.range.contains(d.get<double>()));
         if (f.type == format::Type::integer) CHECK(d.is_number_integer());
+      } else if (f.type == format::Type::boolean) {
+        CHECK(d.is_boolean());
       } else if (f.type == format::Type::choice) {
         REQUIRE(d.is_string());
         CHECK(contains(f.values, d.get<std::string>()));
@@ -182,4 +188,8 @@ TEST_CASE("the typed model starts from the table's defaults") {
   CHECK(uncertainty.delivery_p_on_time == default_number("delivery_model", "p_on_time"));
   CHECK(Negotiation{}.buyer_power == default_number("negotiation", "buyer_power"));
   CHECK(Scenario{}.output_interval_hours == default_number("output", "interval_hours"));
+  const SweepSpec sweep;
+  CHECK(static_cast<double>(sweep.seed) == default_number("sweep", "seed"));
+  CHECK(sweep.risk_paths == default_number("sweep", "risk_paths"));
+  CHECK(SweepParameter{}.integer == format::object("sampled_parameter").field("integer").default_value.get<bool>());
 }
