@@ -19,6 +19,12 @@ const nlohmann::json& default_of(const Field& f) {
 
 }  // namespace
 
+std::string braced_keys(const scenario_format::ObjectSpec& spec) {
+  std::string out = "{";
+  for (const std::string& key : scenario_format::keys(spec)) out += (out.size() > 1 ? ", " : "") + key;
+  return out + "}";
+}
+
 Object object_of(const Reader& reader, const Json& value, std::string ptr, std::string_view what,
                  const scenario_format::ObjectSpec& spec, std::string_view unknown_key) {
   return Object(reader, value, std::move(ptr), what, scenario_format::keys(spec), unknown_key);

@@ -19,6 +19,9 @@ namespace cloudpact::scenario_json {
 Object object_of(const Reader& reader, const Json& value, std::string ptr, std::string_view what,
                  const scenario_format::ObjectSpec& spec, std::string_view unknown_key = "unknown key");
 
+// The object's keys as messages show them, in table order: "{h100_equiv, kw}".
+std::string braced_keys(const scenario_format::ObjectSpec& spec);
+
 // A number or integer within the field's range; missing is reported when the
 // field is required. Absent optional fields give nullopt ...
 std::optional<double> number(const Object& o, const scenario_format::Field& f);

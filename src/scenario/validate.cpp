@@ -53,7 +53,7 @@ void Builder::read_output(const Object& top) {
   const Json* section = top.find("output");
   if (!section) return;
   const format::ObjectSpec& spec = format::object("output");
-  Object o = object_of(r_, *section, "/output", "an output object {interval_hours}", spec);
+  Object o = object_of(r_, *section, "/output", "an output object " + braced_keys(spec), spec);
   s_.output_interval_hours = number_or_default(o, spec.field("interval_hours"));
 }
 

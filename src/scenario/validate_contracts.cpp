@@ -15,10 +15,10 @@ std::vector<SlaTier> Builder::read_sla(const Object& contract) {
   const format::ObjectSpec& sla_spec = format::object("sla");
   const format::ObjectSpec& tier_spec = format::object("sla_tier");
   Object o = object_of(r_, *sla, contract.at("sla"), "an SLA object {\"credits\": [...]}", sla_spec);
-  const Json* credits = array_member(o, sla_spec.field("credits"), "an array of {below_pct, credit_pct} tiers");
+  const Json* credits = array_member(o, sla_spec.field("credits"), "an array of " + braced_keys(tier_spec) + " tiers");
   std::map<double, std::string> seen;  // below_pct -> pointer
   for (std::size_t i = 0; credits && i < credits->size(); ++i) {
-    Object to = object_of(r_, (*credits)[i], child_pointer(o.at("credits"), i), "an SLA tier {below_pct, credit_pct}",
+    Object to = object_of(r_, (*credits)[i], child_pointer(o.at("credits"), i), "an SLA tier " + braced_keys(tier_spec),
                           tier_spec);
     const auto below = number(to, tier_spec.field("below_pct"));
     const auto credit = number(to, tier_spec.field("credit_pct"));

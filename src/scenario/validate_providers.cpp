@@ -8,8 +8,10 @@
 namespace cloudpact::scenario_json::validation {
 
 void Builder::read_accelerators(const Object& top) {
+  const format::ObjectSpec& spec = format::object("accelerator");
   const Json* section = top.find("accelerators");
-  if (!section || !r_.is_object(*section, "/accelerators", "an object of accelerator id -> {h100_equiv, kw}")) return;
+  if (!section || !r_.is_object(*section, "/accelerators", "an object of accelerator id -> " + braced_keys(spec)))
+    return;
   accelerators_declared_ = true;
   for (const auto& item : section->items()) {
     if (is_free_key(item.key())) continue;
@@ -18,9 +20,8 @@ void Builder::read_accelerators(const Object& top) {
       problems_.add(ptr, "invalid id " + in_quotes(item.key()), id_expected);
       continue;
     }
-    const format::ObjectSpec& spec = format::object("accelerator");
     Accelerator a = default_accelerator(item.key());
-    Object o = object_of(r_, item.value(), ptr, "an accelerator object {h100_equiv, kw}", spec);
+    Object o = object_of(r_, item.value(), ptr, "an accelerator object " + braced_keys(spec), spec);
     a.h100_equiv = number_or_default(o, spec.field("h100_equiv"));
     a.kw = number_or_default(o, spec.field("kw"));
     // Declared even when its numbers are wrong: references to it are fine.

@@ -36,7 +36,7 @@ std::optional<Distribution> Builder::distribution(const Json& v, const std::stri
 
 std::optional<OutageModel> Builder::outage_model(const Json& v, const std::string& ptr) {
   const format::ObjectSpec& spec = format::object("outage_model");
-  Object o = object_of(r_, v, ptr, "an outage model {rate_per_year, capacity_lost_pct, duration_hours}", spec);
+  Object o = object_of(r_, v, ptr, "an outage model " + braced_keys(spec), spec);
   if (!o.ok()) return std::nullopt;
   OutageModel m;
   const auto rate = number(o, spec.field("rate_per_year"));
@@ -89,12 +89,12 @@ void Builder::read_uncertainty(const Object& top) {
   }
   if (const Json* demand = o.find("demand")) {
     const format::ObjectSpec& model = format::object("demand_model");
-    Object d = object_of(r_, *demand, o.at("demand"), "a demand model {vol_per_year}", model);
+    Object d = object_of(r_, *demand, o.at("demand"), "a demand model " + braced_keys(model), model);
     u.demand_vol_per_year = number_or_default(d, model.field("vol_per_year"));
   }
   if (const Json* delivery = o.find("delivery")) {
     const format::ObjectSpec& model = format::object("delivery_model");
-    Object d = object_of(r_, *delivery, o.at("delivery"), "a delivery model {p_on_time, delay_days}", model);
+    Object d = object_of(r_, *delivery, o.at("delivery"), "a delivery model " + braced_keys(model), model);
     if (!d.ok()) return;
     const format::Field& p_field = model.field("p_on_time");
     const auto p = number(d, p_field);

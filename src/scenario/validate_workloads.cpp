@@ -79,7 +79,7 @@ void Builder::read_policy(const Object& top) {
   const Json* section = top.find("policy");
   if (!section) return;
   const format::ObjectSpec& spec = format::object("policy");
-  Object o = object_of(r_, *section, "/policy", "a policy object {placement, vendor}", spec);
+  Object o = object_of(r_, *section, "/policy", "a policy object " + braced_keys(spec), spec);
   const format::Field& placement_field = spec.field("placement");
   // Absent, the placement is the default, and a vendor is as wrong with it as
   // with the default written out: it would be ignored without a word.
