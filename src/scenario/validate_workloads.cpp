@@ -9,6 +9,9 @@ namespace cloudpact::scenario_json::validation {
 
 void Builder::read_workloads(const Object& top) {
   const format::ObjectSpec& workload = format::object("workload");
+  const std::vector<std::string> kinds = format::constants(workload, "kind");
+  // Fields both kinds have (providers, priority) read the same in either.
+  const format::ObjectSpec& first_kind = format::object(workload.variants.front());
   const Json* list = array_member(top, format::object("scenario").field("workloads"), "an array of workloads");
   if (!list || !check_count(*list, "/workloads", limits::max_workloads, "workloads")) return;
   workloads_ok_ = true;
@@ -30,9 +33,8 @@ void Builder::read_workloads(const Object& top) {
     if (const auto id = o.id("id")) {
       w.id = *id;
     }
-    const auto kind_ok = o.choice("kind", "kind", format::constants(workload, "kind"), Need::required);
-    // Fields both kinds have (providers, priority) read the same in either.
-    const format::ObjectSpec& spec = of_kind ? *of_kind : format::object(workload.variants.front());
+    const auto kind_ok = o.choice("kind", "kind", kinds, Need::required);
+    const format::ObjectSpec& spec = of_kind ? *of_kind : first_kind;
     w.kind = kind_ok && *kind_ok == "training" ? WorkloadKind::training : WorkloadKind::inference;
     if (!w.id.empty() && claim_id(ids, w.id, o.at("id"), "workloads"))
       workload_kind_[w.id] = kind_ok ? std::optional<WorkloadKind>(w.kind) : std::nullopt;
