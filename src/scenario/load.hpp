@@ -26,8 +26,13 @@ Scenario load_scenario(const std::string& path, const std::vector<Override>& ove
 Scenario parse_scenario(const std::string& text, const std::string& path,
                         const std::vector<Override>& overrides = {});
 
-// The JSON Schema (draft 2020-12) of scenario files, pretty-printed with a
-// trailing newline: what `cloudpact schema` prints and scenarios/schema.json holds.
+// The JSON Schema (draft 2020-12) of scenario files, generated from the format
+// table (scenario/fields.hpp), pretty-printed with a trailing newline: what
+// `cloudpact schema` prints and scenarios/schema.json holds.
 std::string scenario_schema_text();
+
+// The field reference, one Markdown table per object, generated from the same
+// table: what docs/scenario-format.md holds.
+std::string scenario_format_markdown();
 
 }  // namespace cloudpact

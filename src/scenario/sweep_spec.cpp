@@ -6,6 +6,8 @@
 #include <set>
 #include <sstream>
 
+#include "scenario/field_reader.hpp"
+#include "scenario/fields.hpp"
 #include "scenario/input_error.hpp"
 #include "scenario/json_document.hpp"
 #include "scenario/json_reader.hpp"
@@ -17,12 +19,12 @@ namespace cloudpact {
 namespace {
 
 namespace fs = std::filesystem;
+namespace format = scenario_format;
 using scenario_json::child_pointer;
 using scenario_json::in_quotes;
 using scenario_json::Json;
 using scenario_json::Object;
 using scenario_json::Problems;
-using scenario_json::Range;
 using scenario_json::Reader;
 
 
@@ -104,17 +106,15 @@ SweepSpec load_sweep_spec(const std::string& path) {
     problems.throw_if_any();
   }
   const Reader r(problems);
-  const Object top(r, doc, "", "a sweep object",
-                   {"name", "base", "mode", "parameters", "samples", "seed", "run", "risk_paths", "risk_seed",
-                    "metrics"},
-                   "unknown key for a sweep");
+  const format::ObjectSpec& spec = format::object("sweep");
+  const Object top = scenario_json::object_of(r, doc, "", "a sweep object", spec, "unknown key for a sweep");
   SweepSpec s;
   s.path = path;
   s.sha256 = sha256_hex(*bytes);
   if (!top.ok()) problems.throw_if_any();
 
   s.name = top.has("name") ? top.id("name").value_or("sweep") : file_stem_id(path);
-  const auto mode = top.choice("mode", "mode", {"grid", "lhs", "random"}, Object::Need::required);
+  const auto mode = scenario_json::choice(top, spec.field("mode"), "mode");
   if (mode) s.mode = *mode == "grid" ? SweepMode::grid : *mode == "lhs" ? SweepMode::lhs : SweepMode::random;
   const bool sampled = mode && *mode != "grid";
 
@@ -139,13 +139,14 @@ SweepSpec load_sweep_spec(const std::string& path) {
   }
 
   if (sampled) {
-    s.samples = top.integer("samples", Range::at_least(1).at_most(static_cast<double>(limits::max_sweep_variants)),
-                            Object::Need::required)
-                    .value_or(0);
-    s.seed = static_cast<std::uint64_t>(top.integer("seed", Range::at_least(0)).value_or(1));
+    const format::Field& samples = spec.field("samples");
+    s.samples = top.integer(samples.key, samples.range, Object::Need::required).value_or(0);
+    // The range starts at 0: the cast keeps the value.
+    s.seed = static_cast<std::uint64_t>(scenario_json::integer_or_default(top, spec.field("seed")));
   } else {
-    for (const char* key : {"samples", "seed"}) {
-      if (top.has(key)) problems.add(top.at(key), "only for mode \"lhs\" or \"random\"", "no such key in a grid sweep");
+    for (const format::Field& f : spec.fields) {
+      if (f.only_with && top.has(f.key))
+        problems.add(top.at(f.key), "only for mode \"lhs\" or \"random\"", "no such key in a grid sweep");
     }
   }
 
@@ -157,10 +158,10 @@ SweepSpec load_sweep_spec(const std::string& path) {
     if (params->empty()) problems.add(params_ptr, "empty", "a non-empty array of parameters");
     for (std::size_t i = 0; i < params->size(); ++i) {
       const std::string ptr = child_pointer(params_ptr, i);
-      const Object p(r, (*params)[i], ptr, "a parameter object",
-                     sampled ? std::vector<std::string>{"pointer", "min", "max", "integer"}
-                             : std::vector<std::string>{"pointer", "values"},
-                     sampled ? "unknown key for a sampled parameter" : "unknown key for a grid parameter");
+      const format::ObjectSpec& param = format::object(sampled ? "sampled_parameter" : "grid_parameter");
+      const Object p = scenario_json::object_of(
+          r, (*params)[i], ptr, "a parameter object", param,
+          sampled ? "unknown key for a sampled parameter" : "unknown key for a grid parameter");
       if (!p.ok()) continue;
       SweepParameter sp;
       const auto pointer = p.string("pointer", "a JSON pointer into the base scenario", Object::Need::required);
@@ -177,8 +178,8 @@ SweepSpec load_sweep_spec(const std::string& path) {
       }
       Json probe;  // a value to try the pointer with
       if (sampled) {
-        const auto lo = p.number("min", Range::any(), Object::Need::required);
-        const auto hi = p.number("max", Range::any(), Object::Need::required);
+        const auto lo = scenario_json::number(p, param.field("min"));
+        const auto hi = scenario_json::number(p, param.field("max"));
         if (const Json* integer = p.find("integer")) {
           if (!integer->is_boolean()) {
             problems.add(p.at("integer"), "not a boolean", "true or false");
@@ -226,7 +227,7 @@ SweepSpec load_sweep_spec(const std::string& path) {
       if (run->empty()) problems.add(run_ptr, "empty", "a non-empty array of \"run\" and \"risk\"");
       s.run_replay = s.run_risk = false;
       for (std::size_t k = 0; k < run->size(); ++k) {
-        const auto what = r.choice((*run)[k], child_pointer(run_ptr, k), "step", {"run", "risk"});
+        const auto what = r.choice((*run)[k], child_pointer(run_ptr, k), "step", spec.field("run").values);
         if (!what) continue;
         bool& flag = *what == "run" ? s.run_replay : s.run_risk;
         if (flag) problems.add(child_pointer(run_ptr, k), "step " + in_quotes(*what) + " listed twice", "each step once");
@@ -234,11 +235,9 @@ SweepSpec load_sweep_spec(const std::string& path) {
       }
     }
   }
-  s.risk_paths = top.integer("risk_paths", Range::at_least(1).at_most(static_cast<double>(limits::max_paths)))
-                     .value_or(s.risk_paths);
-  if (top.has("risk_seed")) {
-    if (const auto seed = top.integer("risk_seed", Range::at_least(0))) s.risk_seed = static_cast<std::uint64_t>(*seed);
-  }
+  s.risk_paths = scenario_json::integer_or_default(top, spec.field("risk_paths"));
+  if (const auto seed = scenario_json::integer(top, spec.field("risk_seed")))
+    s.risk_seed = static_cast<std::uint64_t>(*seed);
   if (const Json* metrics = top.find("metrics")) {
     const std::string m_ptr = top.at("metrics");
     if (r.is_array(*metrics, m_ptr, "an array of dotted paths into summary.json or risk.json")) {

@@ -1,5 +1,6 @@
 // SPEC §2 and §9 in one place: every rule of the scenario format is checked
-// here, while the typed Scenario is built. Internal to src/scenario/.
+// while the typed Scenario is built (validate.cpp, one validate_<section>.cpp
+// per section of the format). Internal to src/scenario/.
 #pragma once
 
 #include "scenario/json_reader.hpp"

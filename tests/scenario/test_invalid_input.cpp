@@ -130,9 +130,31 @@ TEST_CASE("wrong JSON types") {
                     "bad.json: /uncertainty: is an array (expected an uncertainty object)"});
 }
 
+TEST_CASE("an object of the wrong type: the message names its keys") {
+  CHECK(with([](Json& d) { d["accelerators"] = 5; }) ==
+        Lines{"bad.json: /accelerators: is a number (expected an object of accelerator id -> {h100_equiv, kw})"});
+  CHECK(with([](Json& d) {
+          d["accelerators"]["H100"] = Json::array();
+          d["contracts"][0]["sla"] = {{"credits", {1}}};
+          d["policy"] = "cheapest";
+          d["uncertainty"] = {{"outages", {{"default", 1}}}, {"demand", 1}, {"delivery", 1}};
+          d["output"] = 24;
+        }) == Lines{"bad.json: /accelerators/H100: is an array (expected an accelerator object {h100_equiv, kw})",
+                    "bad.json: /contracts/0/sla/credits/0: is a number (expected an SLA tier {below_pct, credit_pct})",
+                    "bad.json: /policy: is a string (expected a policy object {placement, vendor})",
+                    "bad.json: /uncertainty/outages/default: is a number (expected an outage model {rate_per_year, "
+                    "capacity_lost_pct, duration_hours})",
+                    "bad.json: /uncertainty/demand: is a number (expected a demand model {vol_per_year})",
+                    "bad.json: /uncertainty/delivery: is a number (expected a delivery model {p_on_time, delay_days})",
+                    "bad.json: /output: is a number (expected an output object {interval_hours})"});
+  CHECK(with([](Json& d) { d["contracts"][0]["sla"] = {{"credits", 1}}; }) ==
+        Lines{"bad.json: /contracts/0/sla/credits: is a number (expected an array of {below_pct, credit_pct} tiers)"});
+}
+
 TEST_CASE("integers must be integers") {
   CHECK(with([](Json& d) { d["workloads"][1]["priority"] = 1.5; }) ==
-        Lines{"bad.json: /workloads/1/priority: not an integer: 1.5 (expected an integer)"});
+        Lines{"bad.json: /workloads/1/priority: not an integer: 1.5 (expected an integer in [-2147483648, "
+              "2147483647])"});
   CHECK(with([](Json& d) { d["workloads"][1]["priority"] = 1e12; }) ==
         Lines{"bad.json: /workloads/1/priority: out of range: 1000000000000 (expected an integer in "
               "[-2147483648, 2147483647])"});
@@ -487,6 +509,10 @@ TEST_CASE("single_vendor without a vendor") {
           d["policy"] = {{"placement", "cheapest"}, {"vendor", "aws"}};
         }) == Lines{"bad.json: /policy/vendor: not allowed with placement \"cheapest\" (expected a vendor only with "
                     "placement \"single_vendor\")"});
+  CHECK(with([](Json& d) {
+          d["policy"] = {{"vendor", "aws"}};
+        }) == Lines{"bad.json: /policy/vendor: not allowed with the default placement \"cheapest\" (expected a vendor "
+                    "only with placement \"single_vendor\")"});
   CHECK(with([](Json& d) {
           d["policy"] = {{"placement", "random"}};
         }) == Lines{"bad.json: /policy/placement: unknown placement \"random\" (expected one of: cheapest, primary, "

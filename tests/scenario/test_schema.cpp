@@ -3,10 +3,12 @@
 // against the schema and loads. A small validator below covers the keywords
 // the schema uses (and refuses any other, so it cannot silently skip one).
 //
-// After changing src/scenario/schema.cpp, regenerate the file with
+// After changing the format table (src/scenario/fields.cpp) or the generator
+// (src/scenario/schema.cpp), regenerate the file with
 //   CLOUDPACT_UPDATE_SCHEMA=1 build/tests/test_schema
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
@@ -182,41 +184,16 @@ SchemaValidator& validator() {
 }
 
 // A scenario using every section and variant the format has.
-Json kitchen_sink() {
-  Json doc = base_scenario();
-  doc["$schema"] = "./schema.json";
-  doc["x-story"] = "everything at once";
-  doc["providers"][0]["regions"][0]["clusters"][1]["capacity_gpus"]["shape"] = "linear";
-  doc["contracts"][0].update(Json::parse(R"({
-    "billing": "usage", "commitment_usd": 1e9, "min_spend_usd_per_year": 1e8, "exit_fee_pct_of_remaining": 20,
-    "price_usd_per_gpu_hour": { "shape": "step", "points": [["2025-01-01", 2.0], ["2025-07-01", 1.8]] },
-    "sla": { "credits": [ { "below_pct": 99.9, "credit_pct": 10 }, { "below_pct": 95, "credit_pct": 100 } ] } })"));
-  doc["workloads"][1].update(Json::parse(R"({ "mfu": 0.35, "checkpoint_hours": 4, "restart_hours": 1,
-                                              "dataset_tb": 100, "priority": -1 })"));
-  doc["policy"] = {{"placement", "single_vendor"}, {"vendor", "aws"}};
-  doc["events"] = Json::parse(R"([
-    { "type": "outage", "target": "aws/us-east-1/h100", "start": "2025-03-01", "end": "2025-03-02",
-      "capacity_lost_pct": 50 },
-    { "type": "price_change", "target": "aws", "accelerator": "H100", "date": "2025-06-01",
-      "on_demand_usd_per_gpu_hour": 3.9 },
-    { "type": "price_change", "target": "azure", "date": "2025-06-01", "factor": 0.9 },
-    { "type": "price_change", "contract": "aws-1", "date": "2025-07-01", "price_usd_per_gpu_hour": 1.5 },
-    { "type": "price_change", "contract": "aws-1", "date": "2025-08-01", "factor": 0.9 },
-    { "type": "delivery_delay", "target": "aws/us-east-1/gb200", "days": 90 },
-    { "type": "demand_shock", "workload": "chat", "start": "2025-03-01", "end": "2025-06-01", "factor": 1.5 }])");
-  doc["uncertainty"] = Json::parse(R"({
-    "paths": 1000, "seed": 1,
-    "outages": { "default": { "rate_per_year": 1,
-                              "duration_hours": { "dist": "lognormal", "median": 7, "sigma": 0.8 } },
-                 "aws": { "rate_per_year": 2, "capacity_lost_pct": 30,
-                          "duration_hours": { "dist": "fixed", "value": 4 } } },
-    "prices": { "aws": { "model": "gbm", "drift_per_year": -0.1, "vol_per_year": 0.3, "jump_rate_per_year": 0.5,
-                         "jump_mean_pct": -20, "jump_sd_pct": 10 } },
-    "demand": { "vol_per_year": 0.2 },
-    "delivery": { "p_on_time": 0.6, "delay_days": { "dist": "lognormal", "median": 60, "sigma": 0.7 } } })");
-  doc["negotiation"] = {{"buyer_power", 0.4}, {"seller_floor_usd_per_gpu_hour", {{"aws", 1.2}, {"azure", 1.3}}}};
-  doc["output"] = {{"interval_hours", 12}};
-  return doc;
+Json kitchen_sink() { return Json::parse(read_fixture("valid/kitchen-sink.json")); }
+
+// The fixture files of one kind ("valid" or "invalid"), sorted.
+std::vector<std::filesystem::path> fixtures(const std::string& kind) {
+  std::vector<std::filesystem::path> out;
+  for (const auto& entry :
+       std::filesystem::directory_iterator(std::string(CLOUDPACT_SOURCE_DIR) + "/tests/scenario/fixtures/" + kind))
+    if (entry.path().extension() == ".json") out.push_back(entry.path());
+  std::sort(out.begin(), out.end());
+  return out;
 }
 
 }  // namespace
@@ -251,9 +228,31 @@ TEST_CASE("every shipped scenario validates against the schema and loads") {
 }
 
 TEST_CASE("what the loader accepts, the schema accepts") {
-  for (const Json& doc : {base_scenario(), kitchen_sink()}) {
-    CHECK(problems_of_doc(doc) == Lines{});
-    CHECK(validator().validate(doc) == Lines{});
+  const auto valid = fixtures("valid");
+  CHECK(valid.size() >= 8);
+  for (const auto& path : valid) {
+    CAPTURE(path.string());
+    const std::string text = read_file(path.string());
+    CHECK(problems_of(text) == Lines{});
+    CHECK(validator().validate(Json::parse(text)) == Lines{});
+  }
+}
+
+// Each invalid fixture breaks one rule a schema can state, at its "x-pointer";
+// test_schema_conformance.py checks the same files with python3-jsonschema
+// and the cloudpact binary.
+TEST_CASE("every invalid fixture is refused by the loader, at its pointer, and by the schema") {
+  const auto invalid = fixtures("invalid");
+  CHECK(invalid.size() >= 50);
+  for (const auto& path : invalid) {
+    CAPTURE(path.string());
+    const std::string text = read_file(path.string());
+    const Json doc = Json::parse(text);
+    REQUIRE(doc.contains("x-pointer"));
+    const Lines lines = problems_of(text);
+    REQUIRE(lines.size() == 1);  // one rule broken, one line
+    CHECK(lines.front().rfind("bad.json: " + doc["x-pointer"].get<std::string>() + ": ", 0) == 0);
+    CHECK_FALSE(validator().validate(doc).empty());
   }
 }
 
