@@ -1,6 +1,6 @@
 // Random numbers of the risk kernels: Philox4x32-10 (Random123) in counter
 // mode, so that a path's draws depend only on (seed, path, what is drawn),
-// never on thread count, backend or batching (SPEC §4).
+// never on thread count, backend or batching (docs/reference.md §4).
 //
 // Counter layout, one Philox call = four 32-bit words:
 //   ctr[0], ctr[1] = path index (low, high 32 bits)

@@ -1,4 +1,4 @@
-// The Monte Carlo kernels' plain C++ API (SPEC §4). No Thrust or CUDA type
+// The Monte Carlo kernels' plain C++ API (docs/reference.md §4). No Thrust or CUDA type
 // appears here: the rest of the program includes this header only. The same
 // implementation (path_model.inl) is compiled by g++ for the CPU (Thrust's
 // OpenMP backend) and by nvcc for CUDA.

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Headline table of one replay: scripts/reporting/headline.py DIR|summary.json
 
-Reads summary.json (SPEC §5) and prints, on stdout:
+Reads summary.json (docs/reference.md §5) and prints, on stdout:
   - per provider: spend ($B), share of spend, used / available / outage GPU-hours (millions)
   - totals: spend, billed, shortfall, SLA credits, egress ($B), unmet GPU-hours (millions),
     unmet value ($B)

@@ -1,5 +1,5 @@
 // `cloudpact check [--baseline DIR] [--junit FILE] [--update] [--paths N] [--z Z] [FILE...]`
-// (SPEC §8): re-runs every scenario's replay (and risk, where a baseline
+// (docs/reference.md §8): re-runs every scenario's replay (and risk, where a baseline
 // risk.json exists) in child processes of this binary and compares the
 // outputs with the committed baselines DIR/<name>/ (regression/check.hpp),
 // or with --update rewrites them: the only way baselines are written.

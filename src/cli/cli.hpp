@@ -1,4 +1,4 @@
-// The `cloudpact` command line (SPEC §1). Exit codes: 0 success, 1 a check
+// The `cloudpact` command line (docs/reference.md §1). Exit codes: 0 success, 1 a check
 // found a regression, 2 invalid input or usage (nothing written), 3 runtime
 // failure (I/O, device).
 #pragma once

@@ -1,4 +1,4 @@
-// Progress on stderr for long commands (SPEC §1): on a terminal a bar with
+// Progress on stderr for long commands (docs/reference.md §1): on a terminal a bar with
 // percent, rate and ETA redrawn in place; otherwise one plain line every
 // ~2 s. Nothing at all for work that finishes within ~1 s. Never results.
 #pragma once

@@ -1,4 +1,4 @@
-// `cloudpact risk`: Monte Carlo of sampled futures (SPEC §2.7), risk.json.
+// `cloudpact risk`: Monte Carlo of sampled futures (docs/reference.md §2.7), risk.json.
 #include <cstdint>
 #include <cstdio>
 #include <iostream>

@@ -65,7 +65,7 @@ int run_command(const RunOptions& o) {
 Command add_validate_command(CLI::App& root) {
   auto o = std::make_shared<ValidateOptions>();
   CLI::App& cmd = add_command(root, "validate", "check scenario (or sweep) files; prints nothing on success",
-                              "Checks each scenario file against SPEC §2 and §9, each sweep file against §7. Prints\n"
+                              "Checks each scenario file against docs/reference.md §2, §9, each sweep file against §7. Prints\n"
                               "nothing and exits 0 when all are valid; otherwise one line per problem on stderr\n"
                               "(FILE: /json/pointer: problem (expected ...)) and exit code 2.");
   add_positionals(cmd, "FILE", "FILE...", o->files, "scenario or sweep files");

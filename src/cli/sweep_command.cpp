@@ -1,4 +1,4 @@
-// `cloudpact sweep` (SPEC §7) and the two unlisted commands its processes
+// `cloudpact sweep` (docs/reference.md §7) and the two unlisted commands its processes
 // run: `sweep-variant DIR ID` (one variant) and `sweep-worker DIR --shard K
 // --shards N` (one Slurm array task).
 #include <chrono>
@@ -30,7 +30,7 @@ namespace {
 namespace fs = std::filesystem;
 
 const char* kSweepDetails =
-    "Runs every variant of a sweep file (SPEC §7: a base scenario and `grid`, `lhs` or `random`\n"
+    "Runs every variant of a sweep file (docs/reference.md §7: a base scenario and `grid`, `lhs` or `random`\n"
     "parameters over JSON pointers), one process per variant, and writes DIR/sweep.csv (one row\n"
     "per variant: id, parameter values, headline numbers, status, error) and DIR/variants/<id>/\n"
     "(that variant's outputs).\n"

@@ -79,7 +79,7 @@ struct Plant {
   std::vector<PlantWorkload> workloads;
 
   // Loss fraction (0..1) of cluster c at t: overlapping outages count once,
-  // with the larger loss (SPEC 2.6).
+  // with the larger loss (docs/reference.md §2.6).
   [[nodiscard]] double lost_fraction(int c, double t_s) const;
 
   // Index of the contract reserving cluster c at t, or -1.

@@ -1,5 +1,5 @@
 // Comparison of one output document (summary.json, risk.json) with its
-// baseline, number by number (SPEC §8), over the shared walk of
+// baseline, number by number (docs/reference.md §8), over the shared walk of
 // regression/json_walk.hpp. Pure: JSON in, rows out. `cloudpact check` and
 // the baseline test (tests/sim/test_baselines.cpp) both judge replays with
 // compare_replay.

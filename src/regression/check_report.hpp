@@ -1,4 +1,4 @@
-// What one `cloudpact check` found, as text (SPEC §8): the table of what
+// What one `cloudpact check` found, as text (docs/reference.md §8): the table of what
 // moved, the summary line, JUnit XML. Pure: results in, text out.
 #pragma once
 

@@ -1,5 +1,5 @@
 // How far a re-run number may move from its committed baseline before
-// `cloudpact check` calls it a regression (SPEC §8). Pure functions: no I/O.
+// `cloudpact check` calls it a regression (docs/reference.md §8). Pure functions: no I/O.
 //
 // Replay (summary.json) is deterministic: every number within 1e-9 relative,
 //   |now − baseline| ≤ 1e-9 · max(|now|, |baseline|).

@@ -46,7 +46,7 @@ std::string summary_json(const Scenario& sc, const ReplayResult& r) {
     unmet_value += w.unmet_value_usd;
   }
   ojson totals;
-  // spend = billed + shortfall − credits + egress (SPEC §5); the per-provider
+  // spend = billed + shortfall − credits + egress (docs/reference.md §5); the per-provider
   // spends add up to the same figure.
   totals["spend_usd"] = rules::spend_usd(r.billed_usd, r.shortfall_usd, r.sla_credits_usd, r.egress_usd);
   totals["billed_usd"] = r.billed_usd;

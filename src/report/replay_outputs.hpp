@@ -1,4 +1,4 @@
-// The replay's output files (SPEC §5): summary.json, timeseries.csv,
+// The replay's output files (docs/reference.md §5): summary.json, timeseries.csv,
 // ledger.csv, events.jsonl, as text. Same result, same bytes.
 #pragma once
 

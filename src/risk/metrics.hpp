@@ -1,4 +1,4 @@
-// Risk metrics over sampled paths (SPEC §6): distribution summaries, the
+// Risk metrics over sampled paths (docs/reference.md §6): distribution summaries, the
 // probability of unmet demand, spend concentration (HHI), lock-in and
 // negotiating leverage. Pure functions of the per-path results: no kernel,
 // no I/O.
@@ -64,9 +64,9 @@ struct Summary {
   // the plain mean of the 5 largest values; with N = 1 it is the value;
   // with N = 30 it is (2·L_(30) + 1·L_(29)) / 3.
   double cvar95 = 0.0;
-  // Monte Carlo standard errors, for regression tolerances (SPEC §8):
+  // Monte Carlo standard errors, for regression tolerances (docs/reference.md §8):
   //   se_mean   = sample standard deviation / √N,
-  //   se_cvar95 ≈ √( Var[(L − VaR)⁺] / ((1 − α)²·N) )   (notes/monte-carlo.md).
+  //   se_cvar95 ≈ √( Var[(L − VaR)⁺] / ((1 − α)²·N) )   (docs/reference.md §6.3).
   // NaN (null in JSON) with fewer than 2 values.
   double se_mean = 0.0, se_cvar95 = 0.0;
   // Standard errors of p50, p95, p99 from the order statistics, with no
@@ -105,7 +105,7 @@ std::int64_t count_unmet(std::span<const double> unmet_gpu_hours);
 // 0–10000. 0 when the clamped total is not positive (as the replay does).
 double hhi_percent(std::span<const double> provider_spend_usd);
 
-// Generalised Nash bargaining (SPEC §6): p* = (1 − β)·R_B + β·r when r ≤ R_B,
+// Generalised Nash bargaining (docs/reference.md §6): p* = (1 − β)·R_B + β·r when r ≤ R_B,
 // else no deal beats the buyer's alternative (nullopt).
 std::optional<double> nash_price(double batna, double buyer_power, double seller_floor);
 
@@ -179,7 +179,7 @@ struct LockInMetrics {
   std::string provider;
   double exit_cost_usd = 0.0;                  // E[exit cost of P's contracts at the horizon]
   std::optional<double> cost_of_lock_in_usd;   // E[cost single:P] − E[cost contracted]; nullopt without single:P
-  // Monte Carlo standard errors (regression tolerances, SPEC §8). Lock-in is
+  // Monte Carlo standard errors (regression tolerances, docs/reference.md §8). Lock-in is
   // a mean of PAIRED differences (both portfolios see the same future), so
   // its SE is that of the per-path difference, usually far below
   // √(se_single² + se_contracted²). NaN with fewer than 2 paths.

@@ -20,7 +20,7 @@ struct RiskSetup {
   std::vector<std::string> contract_ids;
 };
 
-// Throws InputError (SPEC §9 style, pointing at the scenario) when the
+// Throws InputError (docs/reference.md §9 style, pointing at the scenario) when the
 // scenario exceeds the kernels' bounds (risk_api.hpp kMax*).
 // `uncertainty_off` zeroes every sampled model (the replay's own future).
 RiskSetup build_risk_problem(const Scenario& sc, bool uncertainty_off = false);

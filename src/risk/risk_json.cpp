@@ -29,7 +29,7 @@ ojson distribution(const Summary& s) {
                {"se_p99", num(s.se_p99)}};
 }
 
-// Additive to SPEC §6: the fixed-bin histogram behind the quantiles, for plots.
+// Additive to docs/reference.md §6: the fixed-bin histogram behind the quantiles, for plots.
 ojson histogram(const Histogram& h) {
   ojson edges = ojson::array(), counts = ojson::array();
   for (const double e : h.edges) edges.push_back(num(e));

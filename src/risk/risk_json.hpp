@@ -18,7 +18,7 @@ struct RiskRunInfo {
   std::string backend;           // "cpu-omp" or "cuda"
   bool uncertainty_off = false;  // --uncertainty-off: the replay's own future
   // Problem size (risk_api.hpp RiskProblem), reported so that throughput in
-  // cluster-days (paths × days × clusters, SPEC §10) can be computed from the
+  // cluster-days (paths × days × clusters, docs/reference.md §10) can be computed from the
   // output alone.
   int days = 0, clusters = 0, steps = 0, providers = 0;
 };

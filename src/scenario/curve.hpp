@@ -32,7 +32,7 @@ struct Curve {
   void breakpoints(double a_s, double b_s, std::vector<double>& out) const;
 
   // Every point shifted later by delay_s. A constant curve becomes a step
-  // curve starting at start_s + delay_s (SPEC 2.6: "a constant capacity counts
+  // curve starting at start_s + delay_s (docs/reference.md §2.6: "a constant capacity counts
   // as one step point at start").
   [[nodiscard]] Curve shifted(double delay_s, double start_s) const;
 

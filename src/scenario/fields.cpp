@@ -834,7 +834,7 @@ std::vector<ObjectSpec> sweep_objects() {
       .title = "Sweep files",
       .level = 2,
       .summary = "A cloudpact sweep: a base scenario and the values to vary.",
-      .intro = "A sweep file (`cloudpact sweep`, SPEC §7) names a base scenario and the values to vary. "
+      .intro = "A sweep file (`cloudpact sweep`, docs/reference.md §7) names a base scenario and the values to vary. "
                "`cloudpact validate` checks it like a scenario: every key, type and range below, the base as a "
                "scenario, and each parameter's pointer against the base (its parent must exist there). The top "
                "level of a sweep file:",

@@ -1,4 +1,4 @@
-// Bad input (SPEC §9): one line per problem, `FILE: /json/pointer: what is
+// Bad input (docs/reference.md §9): one line per problem, `FILE: /json/pointer: what is
 // wrong (what was expected)`. The CLI prints the lines and exits 2 before
 // anything is written.
 #pragma once

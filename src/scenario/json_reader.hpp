@@ -1,5 +1,5 @@
 // Small building blocks for reading a JSON document while collecting every
-// problem (SPEC §9: one line per problem, all of them, not just the first).
+// problem (docs/reference.md §9: one line per problem, all of them, not just the first).
 // Internal to src/scenario/: nothing else in the program reads JSON input.
 //
 // Every reader takes the JSON value and its JSON pointer, records a problem
@@ -48,7 +48,7 @@ std::string type_phrase(const Json& value);    // "a string", "an array", "null"
 // "one of: a, b, c" (sorted; long lists are cut short so a line stays a line).
 std::string one_of(std::vector<std::string> names);
 
-// Keys anyone may add anywhere (SPEC §2): "x-..." and "$...".
+// Keys anyone may add anywhere (docs/reference.md §2): "x-..." and "$...".
 bool is_free_key(std::string_view key);
 
 extern const char* const id_expected;    // what an id looks like, for "(expected ...)"

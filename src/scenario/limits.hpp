@@ -1,4 +1,4 @@
-// Limits that protect the machine (SPEC §9: "a scenario that would need more
+// Limits that protect the machine (docs/reference.md §9: "a scenario that would need more
 // memory than the machine has is refused with a clear message, not a
 // crash"). Each is far above any realistic scenario and well below what
 // would exhaust a workstation:

@@ -197,7 +197,7 @@ Json override_value(const std::string& text) {
   try {
     return Json::parse(text);
   } catch (const Json::exception&) {
-    return text;  // SPEC §1: not JSON, so a string
+    return text;  // docs/reference.md §1: not JSON, so a string
   }
 }
 

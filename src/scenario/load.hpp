@@ -18,7 +18,7 @@ struct Override {
 // Parses `--set` text "/a/b=VALUE"; throws InputError on a malformed one.
 Override parse_override(const std::string& text);
 
-// Reads, applies overrides, validates (SPEC §2, §9) and converts. Throws
+// Reads, applies overrides, validates (docs/reference.md §2, §9) and converts. Throws
 // InputError with every problem found (not just the first).
 Scenario load_scenario(const std::string& path, const std::vector<Override>& overrides = {});
 

@@ -1,5 +1,5 @@
 // The typed scenario: what a scenario file says, with defaults applied and
-// every rule of SPEC §2 and §9 already checked (see validate.cpp). Nothing
+// every rule of docs/reference.md §2, §9 already checked (see validate.cpp). Nothing
 // outside src/scenario/ reads JSON; everything downstream reads these structs.
 //
 // Times: every date is held twice, as the UTC epoch second it names
@@ -116,7 +116,7 @@ struct DemandShockEvent {
   double factor = 1.0;
 };
 
-// ---- uncertainty and negotiation (SPEC 2.7; used by `risk`) ----
+// ---- uncertainty and negotiation (docs/reference.md §2.7; used by `risk`) ----
 
 struct Distribution {
   enum class Kind { fixed, lognormal };

@@ -38,7 +38,7 @@ std::optional<std::string> read_bytes(const std::string& path) {
 }
 
 // `base` relative to the sweep file's folder first (a sweep next to its
-// scenario), then to the current directory (SPEC §7's example, run from the
+// scenario), then to the current directory (docs/reference.md §7's example, run from the
 // repository root).
 std::string resolve_base(const std::string& sweep_path, const std::string& base) {
   const fs::path b(base);

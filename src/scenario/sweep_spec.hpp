@@ -1,4 +1,4 @@
-// A sweep file (SPEC §7): a base scenario and the parameters to vary, typed
+// A sweep file (docs/reference.md §7): a base scenario and the parameters to vary, typed
 // and validated in one place. Values stay JSON text (canonical dump) because
 // a parameter may be a number, a string or any JSON value the base accepts.
 #pragma once

@@ -1,5 +1,5 @@
 // Reads a scenario document into the typed model, checking every rule of
-// SPEC §2 and §9 on the way. Sections are read in dependency order (horizon,
+// docs/reference.md §2, §9 on the way. Sections are read in dependency order (horizon,
 // accelerators, providers, contracts, workloads, then what refers to them) so
 // each cross-reference is checked against what is already known. A bad value
 // is reported once: what depends on it is skipped rather than reported again.

@@ -1,4 +1,4 @@
-// SPEC §2 and §9 in one place: every rule of the scenario format is checked
+// docs/reference.md §2, §9 in one place: every rule of the scenario format is checked
 // while the typed Scenario is built (validate.cpp, one validate_<section>.cpp
 // per section of the format). Internal to src/scenario/.
 #pragma once

@@ -82,7 +82,7 @@ void Builder::use_accelerator(const std::string& name, const std::string& ptr) {
     return;
   }
   // Without an `accelerators` section every name used stands for itself
-  // with the defaults (SPEC 2.1: h100_equiv defaults to 1).
+  // with the defaults (docs/reference.md §2.1: h100_equiv defaults to 1).
   s_.accelerators[name] = default_accelerator(name);
 }
 

@@ -1,4 +1,4 @@
-// The deterministic replay (SPEC §3): runs a scenario on SimGrid and returns
+// The deterministic replay (docs/reference.md §3): runs a scenario on SimGrid and returns
 // what happened. SimGrid's engine is a process-wide singleton: call this at
 // most once per process (tests fork, sweeps spawn).
 #pragma once

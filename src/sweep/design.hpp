@@ -1,4 +1,4 @@
-// The variants of a sweep (SPEC §7): the cartesian product of a grid, or
+// The variants of a sweep (docs/reference.md §7): the cartesian product of a grid, or
 // `samples` points of a Latin hypercube / uniform random design over ranges.
 #pragma once
 

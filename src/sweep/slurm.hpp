@@ -1,4 +1,4 @@
-// Sweeps on a Slurm cluster (SPEC §7): one `sbatch --array` job whose task K
+// Sweeps on a Slurm cluster (docs/reference.md §7): one `sbatch --array` job whose task K
 // runs the variants K, K+N, K+2N, ... of the plan with this same binary
 // (`cloudpact sweep-worker DIR --shard K --shards N`). Tasks commit into the
 // same DIR/variants/ (a shared file system), so collecting is the same

@@ -1,4 +1,4 @@
-// The folder of a sweep (SPEC §7):
+// The folder of a sweep (docs/reference.md §7):
 //   DIR/plan.json            what to run (plan.hpp)
 //   DIR/sweep.csv            one row per committed variant, rebuilt from variants/
 //   DIR/variants/<id>/       each variant's outputs and result.json, committed

@@ -1,4 +1,4 @@
-// DIR/sweep.csv (SPEC §7), rebuilt from the committed variant folders only,
+// DIR/sweep.csv (docs/reference.md §7), rebuilt from the committed variant folders only,
 // so it can never hold a row twice or a row of a half-written variant.
 // Columns: variant, one per parameter (its JSON pointer), one per metric (its
 // dotted path in summary.json / risk.json), status, error. Rows follow the

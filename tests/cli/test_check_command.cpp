@@ -1,4 +1,4 @@
-// `cloudpact check` end to end (SPEC §8): runs the real binary (CLOUDPACT_BIN,
+// `cloudpact check` end to end (docs/reference.md §8): runs the real binary (CLOUDPACT_BIN,
 // set by meson) on a small scenario in temporary folders: --update, a clean
 // check, perturbed baselines, a missing baseline, JUnit output, bad input.
 #include <doctest/doctest.h>

@@ -1,4 +1,4 @@
-// Regression tolerances (SPEC §8, src/regression/tolerances.hpp): the
+// Regression tolerances (docs/reference.md §8, src/regression/tolerances.hpp): the
 // formulas against hand values, and which rule each risk.json number gets.
 #include <doctest/doctest.h>
 

@@ -1,6 +1,6 @@
 // The Monte Carlo kernels (CPU build): known answers of Philox, independence
 // from threads and batching, consistency with the replay, and closed forms
-// (SPEC §4, notes/monte-carlo.md).
+// (docs/reference.md §4, notes/monte-carlo.md).
 #include <doctest/doctest.h>
 
 #include <cmath>

@@ -1,4 +1,4 @@
-// Risk metrics (SPEC §6): quantiles, CVaR, fixed-point determinism, p_unmet,
+// Risk metrics (docs/reference.md §6): quantiles, CVaR, fixed-point determinism, p_unmet,
 // HHI, lock-in, BATNA and Nash prices, risk.json shape. Pure: no kernels.
 #include <doctest/doctest.h>
 
@@ -367,7 +367,7 @@ TEST_CASE("histogram: fixed bins over [min, max], counts sum to N, order-indepen
   CHECK_THROWS_AS(histogram(v, 0), std::invalid_argument);
 }
 
-TEST_CASE("risk.json has the SPEC §6 shape and no run-dependent value") {
+TEST_CASE("risk.json has the docs/reference.md §6 shape and no run-dependent value") {
   const PathResults r = make_results(40);
   NegotiationTerms neg;
   neg.seller_floor_usd_per_gpu_hour["a"] = 1.0;
@@ -396,7 +396,7 @@ TEST_CASE("risk.json has the SPEC §6 shape and no run-dependent value") {
   for (const char* k : {"mean", "p50", "p95", "p99", "cvar95", "se_mean", "se_cvar95", "se_p50", "se_p95", "se_p99"}) {
     CHECK(c["cost_usd"][k].is_number());
   }
-  // Additive key: the histogram follows the SPEC keys, counts sum to the paths.
+  // Additive key: the histogram follows the keys of docs/reference.md §6, counts sum to the paths.
   const auto& hist = c["cost_usd"]["histogram"];
   CHECK(hist["edges_usd"].size() == static_cast<size_t>(kHistogramBins) + 1);
   CHECK(hist["counts"].size() == static_cast<size_t>(kHistogramBins));

@@ -1,5 +1,5 @@
 // UTC dates of the scenario format: the two accepted forms, impossible dates
-// refused, and the calendar steps billing relies on (SPEC 2, 2.3).
+// refused, and the calendar steps billing relies on (docs/reference.md §2, §2.3).
 #include <doctest/doctest.h>
 
 #include <cstdint>

@@ -1,4 +1,4 @@
-// Bad input (SPEC §9): one rule per test case, each asserting the exact lines
+// Bad input (docs/reference.md §9): one rule per test case, each asserting the exact lines
 // `FILE: /json/pointer: what is wrong (expected what)`. The base scenario of
 // scenario_fixture.hpp is valid; each case breaks one rule.
 #include <doctest/doctest.h>

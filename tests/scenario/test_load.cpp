@@ -1,5 +1,5 @@
 // A valid scenario becomes the typed model: times in seconds since start,
-// defaults applied, cross-references resolved (SPEC §2).
+// defaults applied, cross-references resolved (docs/reference.md §2).
 #include <doctest/doctest.h>
 
 #include <fstream>

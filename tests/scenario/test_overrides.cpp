@@ -1,4 +1,4 @@
-// `--set /json/pointer=VALUE` (SPEC §1): VALUE is JSON if it parses, else a
+// `--set /json/pointer=VALUE` (docs/reference.md §1): VALUE is JSON if it parses, else a
 // string; applied before validation; bad pointers are input errors.
 #include <doctest/doctest.h>
 

@@ -169,7 +169,7 @@ std::vector<std::filesystem::path> shipped_scenarios() {
     const std::string name = path.filename().string();
     if (!entry.is_regular_file() || path.extension() != ".json" || name == "schema.json" || name.rfind("sweep", 0) == 0)
       continue;
-    // A sweep file under another name is recognised by its shape (SPEC §7).
+    // A sweep file under another name is recognised by its shape (docs/reference.md §7).
     const Json doc = Json::parse(read_file(path.string()), nullptr, false);
     if (doc.is_object() && doc.contains("base") && doc.contains("parameters") && !doc.contains("providers")) continue;
     out.push_back(path);

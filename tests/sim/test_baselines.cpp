@@ -1,4 +1,4 @@
-// Regression against the committed baselines (SPEC §8): every scenario in
+// Regression against the committed baselines (docs/reference.md §8): every scenario in
 // scenarios/ is replayed in a child process and its summary compared with
 // results/<name>/summary.json by the comparison `cloudpact check` makes
 // (regression::compare_replay: every number within 1e-9 relative; strings,

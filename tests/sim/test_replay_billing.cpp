@@ -1,5 +1,5 @@
 // Billing: reserved vs usage, commitment shortfall, yearly take-or-pay, SLA
-// tiers, price changes (SPEC 2.3, 2.6). Expected values worked out by hand.
+// tiers, price changes (docs/reference.md §2.3, §2.6). Expected values worked out by hand.
 #include <doctest/doctest.h>
 
 #include <sstream>

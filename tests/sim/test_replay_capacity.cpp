@@ -1,5 +1,5 @@
 // Capacity and demand over time: linear ramps integrated exactly, delivery
-// delays, demand shocks, priorities, H100-equivalents (SPEC 2.2, 2.4, 2.6).
+// delays, demand shocks, priorities, H100-equivalents (docs/reference.md §2.2, §2.4, §2.6).
 #include <doctest/doctest.h>
 
 #include "replay_in_child.hpp"

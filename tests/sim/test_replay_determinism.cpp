@@ -1,4 +1,4 @@
-// Same scenario, same bytes (SPEC §3), on a scenario that exercises every path.
+// Same scenario, same bytes (docs/reference.md §3), on a scenario that exercises every path.
 #include <doctest/doctest.h>
 
 #include <fstream>

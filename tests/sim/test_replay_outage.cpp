@@ -1,5 +1,5 @@
 // Outages: exact to the minute, failover to a dearer provider, single vendor
-// (SPEC 2.5, 2.6). All figures below are worked out by hand in the comments.
+// (docs/reference.md §2.5, §2.6). All figures below are worked out by hand in the comments.
 #include <doctest/doctest.h>
 
 #include "replay_in_child.hpp"

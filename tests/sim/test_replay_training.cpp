@@ -1,5 +1,5 @@
 // Training jobs: rollback to the last checkpoint, restart, egress when the
-// dataset moves to another provider (SPEC 2.4). Worked out by hand.
+// dataset moves to another provider (docs/reference.md §2.4). Worked out by hand.
 #include <doctest/doctest.h>
 
 #include "replay_in_child.hpp"

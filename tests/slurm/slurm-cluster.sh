@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# A real single-node Slurm cluster on localhost for tests (recipe:
-# ../shared/notes/slurm-single-node.md): munge, slurmctld and slurmd in the
-# foreground under this shell, a fresh state folder, torn down on exit.
+# A real single-node Slurm cluster on localhost for tests: munge, slurmctld
+# and slurmd in the foreground under this shell, a fresh state folder, torn
+# down on exit.
 # Source it, then call `slurm_up SCRATCH_DIR`; `slurm_down` runs from the trap.
 # Needs root and Debian's slurmctld, slurmd, slurm-client and munge.
 

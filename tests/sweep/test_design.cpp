@@ -1,4 +1,4 @@
-// Sweep designs (SPEC §7): grid order and size, stable ids, Latin hypercube
+// Sweep designs (docs/reference.md §7): grid order and size, stable ids, Latin hypercube
 // stratification, reproducibility from the seed.
 #include <doctest/doctest.h>
 

@@ -1,5 +1,5 @@
 // The sbatch script of `sweep --slurm`: what it runs, and names that could
-// inject shell or #SBATCH options are refused (SPEC §9).
+// inject shell or #SBATCH options are refused (docs/reference.md §9).
 #include <doctest/doctest.h>
 
 #include "scenario/input_error.hpp"

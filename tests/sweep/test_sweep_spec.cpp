@@ -1,4 +1,4 @@
-// Sweep files (SPEC §7, §9): what a valid one gives, and the exact line each
+// Sweep files (docs/reference.md §7, §9): what a valid one gives, and the exact line each
 // broken rule produces.
 #include <doctest/doctest.h>
 

@@ -1,4 +1,4 @@
-// Curves: step and linear evaluation, exact integrals, shifts (SPEC 2.2, 2.6).
+// Curves: step and linear evaluation, exact integrals, shifts (docs/reference.md §2.2, §2.6).
 #include <doctest/doctest.h>
 
 #include "scenario/curve.hpp"

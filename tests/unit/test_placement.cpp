@@ -1,4 +1,4 @@
-// The broker's greedy placement on one affine segment (SPEC 2.4, 2.5): the
+// The broker's greedy placement on one affine segment (docs/reference.md §2.4, §2.5): the
 // order in which each workload tries clusters under each policy, how
 // inference and waiting training jobs share capacity, and the decision trace
 // whose outcome flips exactly where an affine quantity crosses zero.
@@ -31,7 +31,7 @@ SegmentInputs blank_inputs(size_t n_clusters, size_t n_workloads) {
   return in;
 }
 
-// Service order as SPEC 2.4 defines it (and the replay builds it): lower
+// Service order as docs/reference.md §2.4 defines it (and the replay builds it): lower
 // priority first, ties in file order. Training items carry their size.
 std::vector<ServiceItem> service_order(const Plant& plant, const std::vector<int>& waiting_jobs = {}) {
   std::vector<ServiceItem> items;

@@ -1,4 +1,4 @@
-// Resolving a scenario into the plant (SPEC 2.2, 2.3, 2.6): delivery delays,
+// Resolving a scenario into the plant (docs/reference.md §2.2, §2.3, §2.6): delivery delays,
 // outage overlaps, demand shocks, reserving contracts, price-change routing
 // and breakpoints. Scenarios are built as structs (plant_fixture.hpp).
 #include <doctest/doctest.h>

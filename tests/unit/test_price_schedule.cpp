@@ -1,5 +1,5 @@
 // Price schedules: a base curve, then dated `set` and `factor` changes in date
-// order (SPEC 2.3, 2.6). Pure: no SimGrid.
+// order (docs/reference.md §2.3, §2.6). Pure: no SimGrid.
 #include <doctest/doctest.h>
 
 #include <algorithm>

@@ -15,7 +15,7 @@ double sla_credit_pct(const std::vector<SlaTier>& tiers, double availability) {
   return cloudpact::rules::sla_credit_pct(tiers.data(), static_cast<int>(tiers.size()), availability);
 }
 
-// The tiers of SPEC 2.3's example contract.
+// The tiers of docs/reference.md §2.3's example contract.
 const std::vector<SlaTier> spec_tiers{{99.99, 10}, {99.0, 30}, {95.0, 100}};
 }  // namespace
 
