@@ -132,6 +132,9 @@ struct BatchResults {
   std::vector<double> provider_exit_cost_usd;   // [provider * count + i], contracted, at the horizon
   // Contracted: spend = billed + shortfall − credits + egress; cost = spend + unmet value.
   std::vector<double> billed_usd, shortfall_usd, sla_credits_usd, egress_usd, unmet_value_usd;  // [i]
+  // Path-days on which a sampled price or demand multiplier met its bound
+  // (1000 either way): a count per path, as a double like every row.
+  std::vector<double> clamped_multiplier_days;  // [i]
   std::vector<double> contract_billed_usd, contract_shortfall_usd, contract_sla_credits_usd,
       contract_commitment_remaining_usd;  // [contract * count + i], contracted
 };
