@@ -50,7 +50,7 @@ const char* kCheckDetails =
     "                the baseline folder holds one: every number within Z of its Monte Carlo\n"
     "                standard errors (mean: Z·se_mean; quantile p_q: Z·max(se_pq, the normal\n"
     "                approximation se_mean·√(q(1−q))/φ(Φ⁻¹(q))); cvar95: Z·se_cvar95; p_unmet:\n"
-    "                Z·max(se_p_unmet, 1/paths); every rule in README.md, Regression check)\n"
+    "                Z·max(se_p_unmet, 1/paths); every rule in docs/reference.md §8.3)\n"
     "Strings, keys and array lengths must match exactly; cloudpact_version, the risk backend\n"
     "and the cost histograms are not compared. Prints a table of every number that moved,\n"
     "with its relative change, tolerance and verdict, then one summary line.\n"

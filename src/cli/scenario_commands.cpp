@@ -78,7 +78,7 @@ Command add_run_command(CLI::App& root) {
   CLI::App& cmd =
       add_command(root, "run", "deterministic replay; writes summary.json, timeseries.csv, ledger.csv, events.jsonl",
                   "Replays the scenario on SimGrid and writes, atomically, into DIR: summary.json,\n"
-                  "timeseries.csv, ledger.csv and events.jsonl (README.md, Replay outputs). Prints DIR.");
+                  "timeseries.csv, ledger.csv and events.jsonl (docs/reference.md §5). Prints DIR.");
   add_positionals(cmd, "FILE", "FILE", o->files, "the scenario file");
   add_text(cmd, "--out", o->out, "DIR", "output folder (default out/<scenario name>/)");
   add_overrides(cmd, o->overrides);
