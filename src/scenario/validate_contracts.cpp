@@ -107,7 +107,7 @@ void Builder::read_contracts(const Object& top) {
 
     if (const auto billing = choice(o, spec.field("billing"), "billing"))
       c.billing = *billing == "usage" ? Billing::usage : Billing::reserved;
-    if (auto price = curve_member(o, "price_usd_per_gpu_hour", Need::required))
+    if (auto price = curve_member(o, spec.field("price_usd_per_gpu_hour")))
       c.price_usd_per_gpu_hour = std::move(*price);
     c.commitment_usd = number(o, spec.field("commitment_usd"));
     c.min_spend_usd_per_year = number_or_default(o, spec.field("min_spend_usd_per_year"));
