@@ -46,6 +46,9 @@ constexpr std::size_t max_contracts = 1'000'000;
 constexpr std::size_t max_events = 1'000'000;
 // The horizon: 100 years (36,525 days) bounds every per-day table of `risk` and the replay's calendar.
 constexpr double max_horizon_days = 36'525;
+// A contract's term may start at most 100 years before the horizon: both engines walk its contract-years
+// from its start (take-or-pay), so an earlier start would cost a step per year for nothing.
+constexpr double max_term_before_horizon_days = 36'525;
 
 // ---- numbers (ranges in scenario/fields.cpp use these; derived checks in validate_bounds.cpp) ----
 

@@ -159,6 +159,15 @@ TEST_CASE("the horizon is at most 100 years") {
         }) == Lines{});
 }
 
+TEST_CASE("a contract's term starts at most 100 years before the horizon (its contract-years are walked)") {
+  CHECK(with([](Json& d) {
+          d["contracts"][0]["start"] = "0001-01-01";
+          d["contracts"][0]["min_spend_usd_per_year"] = 1;
+        }) == Lines{"bad.json: /contracts/0/start: term starts 739251 days before the horizon (expected at most 36525 "
+                    "days (100 years) before /start 2025-01-01)"});
+  CHECK(with([](Json& d) { d["contracts"][0]["start"] = "1925-01-02"; }) == Lines{});
+}
+
 TEST_CASE("risk: its daily capacity tables start no earlier than the longest delay a path can draw") {
   Json doc = base_scenario();
   // A capacity curve that starts in year 1: the tables used to start there.
