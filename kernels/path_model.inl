@@ -67,11 +67,20 @@ struct View {
   int placement, vendor;
   const int *inference_provider_rank, *job_provider_rank;
   const OutageModel* region_outages;
+  const int* region_provider;
   const PriceModel* provider_prices;
   double demand_vol_per_year, demand_log_multiplier_bound, delivery_p_on_time;
   int delay_lognormal;
   double delay_median_days, delay_sigma, delay_fixed_days;
   const std::uint32_t* portfolio_providers;
+  const SourcesOff* portfolio_off;
+  int prices_correlated;
+  const double* price_loadings;
+  int delivery_copula;
+  double delivery_common, delivery_late_threshold;
+  int n_zones;
+  const OutageModel* zone_outages;
+  const std::uint32_t* region_zones;
 };
 
 // Where one batch's results go: [portfolio * count + i] for the per-portfolio
@@ -122,15 +131,73 @@ CP_HD inline double bounded_log(double x, double bound, int& clamped) {
   }
   return x;
 }
+// A day's price jumps of one provider, from the count in its shock word.
+CP_HD inline double price_jumps(const PriceModel& m, std::uint64_t seed, std::uint64_t path, std::uint32_t block,
+                                std::uint32_t count_word) {
+  double x = 0.0;
+  const int jumps = poisson_small(m.jump_rate_per_year * kDayYears, count_word);
+  for (int j = 0; j < jumps; j += 2) {
+    const Words jw = philox(seed, path, block, stream_word(kStreamJump, static_cast<std::uint32_t>(j / 2)));
+    x += m.jump_log_mean + m.jump_log_sd * normal(jw.w[0], jw.w[1]);
+    if (j + 1 < jumps) x += m.jump_log_mean + m.jump_log_sd * normal(jw.w[2], jw.w[3]);
+  }
+  return x;
+}
+
+// Correlated price shocks (docs/reference.md §11): day by day, every
+// provider's independent normal ε_p from its own counter (the same draw as
+// without correlation), then Z = L·ε with L the correlation's symmetric
+// square root (identity rows for providers not listed), so each provider's
+// path keeps its distribution; jumps stay independent.
+CP_HD inline void sample_correlated_prices(const View& v, std::uint64_t seed, std::uint64_t path, float* fs,
+                                           int& clamped_days) {
+  const double sqrt_dt = sqrt(kDayYears);
+  double x[kMaxProviders], mu[kMaxProviders], eps[kMaxProviders], jump[kMaxProviders];
+  for (int p = 0; p < v.n_providers; ++p) {
+    const PriceModel m = v.provider_prices[p];
+    const double k = exp(m.jump_log_mean + 0.5 * m.jump_log_sd * m.jump_log_sd) - 1.0;
+    mu[p] = (m.drift_per_year - 0.5 * m.vol_per_year * m.vol_per_year - m.jump_rate_per_year * k) * kDayYears;
+    x[p] = 0.0;
+  }
+  for (int d = 0; d < v.n_days; ++d) {
+    for (int p = 0; p < v.n_providers; ++p) {
+      fs[static_cast<std::int64_t>(d) * v.n_providers + p] =
+          static_cast<float>(exp(bounded_log(x[p], v.provider_prices[p].log_multiplier_bound, clamped_days)));
+      const std::uint32_t block = static_cast<std::uint32_t>(d * kMaxProviders + p);
+      const Words w = philox(seed, path, block, kStreamPrice);
+      eps[p] = normal(w.w[0], w.w[1]);
+      jump[p] = price_jumps(v.provider_prices[p], seed, path, block, w.w[2]);
+    }
+    for (int p = 0; p < v.n_providers; ++p) {
+      double z = 0.0;
+      for (int j = 0; j < v.n_providers; ++j) z += v.price_loadings[p * v.n_providers + j] * eps[j];
+      x[p] += mu[p] + v.provider_prices[p].vol_per_year * sqrt_dt * z + jump[p];
+    }
+  }
+}
+
 CP_HD inline void sample_future(const View& v, std::uint64_t seed, std::uint64_t path, float* fs, int* is) {
-  // Delivery: on time when the raw word is below p·2^32 (exact across backends).
+  // Delivery: on time when the raw word is below p·2^32 (exact across
+  // backends). Under the copula (docs/reference.md §11) the lateness and the
+  // delay size each mix a factor the path's clusters share with their own.
   const double on_time_threshold = v.delivery_p_on_time * 4294967296.0;
+  double common_late = 0.0, common_size = 0.0;
+  const double w_common = sqrt(v.delivery_common), w_own = sqrt(1.0 - v.delivery_common);
+  if (v.delivery_copula) {
+    const Words wc = philox(seed, path, 0u, kStreamDeliveryCommon);
+    common_late = normal(wc.w[0], wc.w[1]);
+    common_size = normal(wc.w[2], wc.w[3]);
+  }
   for (int c = 0; c < v.n_clusters; ++c) {
     const Words w = philox(seed, path, static_cast<std::uint32_t>(c), kStreamDelivery);
     int delay = 0;
-    if (static_cast<double>(w.w[0]) >= on_time_threshold) {
-      const double days = v.delay_lognormal ? v.delay_median_days * exp(v.delay_sigma * normal(w.w[1], w.w[2]))
-                                            : v.delay_fixed_days;
+    const bool late = v.delivery_copula
+                          ? w_common * common_late + w_own * normal(w.w[0], w.w[3]) >= v.delivery_late_threshold
+                          : static_cast<double>(w.w[0]) >= on_time_threshold;
+    if (late) {
+      const double z = v.delivery_copula ? w_common * common_size + w_own * normal(w.w[1], w.w[2])
+                                         : normal(w.w[1], w.w[2]);
+      const double days = v.delay_lognormal ? v.delay_median_days * exp(v.delay_sigma * z) : v.delay_fixed_days;
       // Whole days: capacity is tabled by day. A delay past the table's span
       // delivers nothing inside the horizon, however long it is: the same as
       // the span (and no overflow of the int).
@@ -143,6 +210,9 @@ CP_HD inline void sample_future(const View& v, std::uint64_t seed, std::uint64_t
   // Price multipliers: GBM in log space with Merton jumps, one step a day;
   // the drift is corrected by λ·k so that E[multiplier(t)] = exp(drift·t).
   const double sqrt_dt = sqrt(kDayYears);
+  if (v.prices_correlated) {
+    sample_correlated_prices(v, seed, path, fs, clamped_days);
+  } else {
   for (int p = 0; p < v.n_providers; ++p) {
     const PriceModel m = v.provider_prices[p];
     const double k = exp(m.jump_log_mean + 0.5 * m.jump_log_sd * m.jump_log_sd) - 1.0;
@@ -162,6 +232,7 @@ CP_HD inline void sample_future(const View& v, std::uint64_t seed, std::uint64_t
         if (j + 1 < jumps) x += m.jump_log_mean + m.jump_log_sd * normal(jw.w[2], jw.w[3]);
       }
     }
+  }
   }
   // Demand multiplier: driftless lognormal random walk (mean 1 at all times).
   float* demand = fs + static_cast<std::int64_t>(v.n_days) * v.n_providers;
@@ -192,13 +263,13 @@ struct OutageCursor {
 
 constexpr double kNever = 1e300;
 
-CP_HD inline void draw_arrival(const View& v, const OutageModel& m, std::uint64_t seed, std::uint64_t path, int region,
-                               OutageCursor& c) {
+CP_HD inline void draw_arrival(const View& v, const OutageModel& m, std::uint64_t seed, std::uint64_t path,
+                               std::uint32_t stream, OutageCursor& c) {
   if (!(m.rate_per_year > 0.0) || c.last_arrival_s >= v.horizon_s) {
     c.next_start_s = c.next_end_s = kNever;
     return;
   }
-  const Words w = philox(seed, path, c.drawn++, stream_word(kStreamOutage, static_cast<std::uint32_t>(region)));
+  const Words w = philox(seed, path, c.drawn++, stream);
   c.last_arrival_s += -log(uniform(w.w[0])) / m.rate_per_year * kYear_s;
   if (c.last_arrival_s >= v.horizon_s) {
     c.next_start_s = c.next_end_s = kNever;
@@ -212,29 +283,53 @@ CP_HD inline void draw_arrival(const View& v, const OutageModel& m, std::uint64_
 
 // The next merged outage: the next arrival, extended by every later arrival
 // that starts before it ends.
-CP_HD inline void pull_outage(const View& v, const OutageModel& m, std::uint64_t seed, std::uint64_t path, int region,
-                              OutageCursor& c) {
+CP_HD inline void pull_outage(const View& v, const OutageModel& m, std::uint64_t seed, std::uint64_t path,
+                              std::uint32_t stream, OutageCursor& c) {
   c.start_s = c.next_start_s;
   c.end_s = c.next_end_s;
   if (c.start_s >= kNever) return;
-  draw_arrival(v, m, seed, path, region, c);
+  draw_arrival(v, m, seed, path, stream, c);
   while (c.next_start_s < c.end_s) {
     if (c.next_end_s > c.end_s) c.end_s = c.next_end_s;
-    draw_arrival(v, m, seed, path, region, c);
+    draw_arrival(v, m, seed, path, stream, c);
   }
 }
 
-CP_HD inline void open_outages(const View& v, const OutageModel& m, std::uint64_t seed, std::uint64_t path, int region,
-                               OutageCursor& c) {
+// A cursor on a stream of outages (a region's own, or a zone's); `off`: a
+// stream switched off (`--sensitivity`), which never has an outage.
+CP_HD inline void open_outages(const View& v, const OutageModel& m, std::uint64_t seed, std::uint64_t path,
+                               std::uint32_t stream, bool off, OutageCursor& c) {
   c.last_arrival_s = 0.0;
   c.drawn = 0;
-  draw_arrival(v, m, seed, path, region, c);
-  pull_outage(v, m, seed, path, region, c);
+  if (off) {
+    c.start_s = c.end_s = c.next_start_s = c.next_end_s = kNever;
+    return;
+  }
+  draw_arrival(v, m, seed, path, stream, c);
+  pull_outage(v, m, seed, path, stream, c);
 }
+
+// Brings a cursor to instant a (the walk only moves forward: merged outages
+// that ended are dropped and the next drawn); whether an outage holds a.
+CP_HD inline bool outage_at(const View& v, const OutageModel& m, std::uint64_t seed, std::uint64_t path,
+                            std::uint32_t stream, OutageCursor& c, double a) {
+  while (c.start_s < kNever && c.end_s <= a) pull_outage(v, m, seed, path, stream, c);
+  return c.start_s <= a && a < c.end_s;
+}
+
+// The next instant after a where a cursor brought to a changes state.
+CP_HD inline double outage_edge(const OutageCursor& c, double a) { return c.start_s > a ? c.start_s : c.end_s; }
 
 // ---- phase 2: one portfolio on that future ----
 
 CP_HD inline bool provider_in(std::uint32_t mask, int p) { return (mask >> p) & 1u; }
+
+// The index of a mask's lowest set bit (the mask is not 0).
+CP_HD inline int lowest_bit(std::uint32_t mask) {
+  int i = 0;
+  while (!((mask >> i) & 1u)) ++i;
+  return i;
+}
 
 struct JobState {
   int state;  // 0 pending, 1 running, 2 finished
@@ -258,7 +353,10 @@ struct PortfolioRun {
   const float* fs;   // price multipliers, then demand multipliers
   const int* is;     // sampled delivery delays
   std::uint64_t seed, path;
+  SourcesOff off;                     // sources this portfolio switches off (sensitivity)
   OutageCursor outages[kMaxRegions];  // sampled outages, per region
+  OutageCursor zone_outages[kMaxZones];
+  std::uint32_t zones_active;         // at the current piece
   rules::ContractBook books[kMaxContracts];
   double contract_billed[kMaxContracts], contract_shortfall[kMaxContracts], contract_credits[kMaxContracts];
   JobState js[kMaxJobs];
@@ -273,9 +371,14 @@ struct PortfolioRun {
 
   CP_HD PortfolioRun(const View& view, int q, const float* f, const int* i, std::uint64_t seed_, std::uint64_t path_,
                      double* spend_p, double* used_p)
-      : v(view), mask(view.portfolio_providers[q]), fs(f), is(i), seed(seed_), path(path_), n_order(0),
-        provider_spend(spend_p), provider_used(used_p), t{0, 0, 0, 0, 0, 0} {
-    for (int r = 0; r < v.n_regions; ++r) open_outages(v, v.region_outages[r], seed, path, r, outages[r]);
+      : v(view), mask(view.portfolio_providers[q]), fs(f), is(i), seed(seed_), path(path_),
+        off(view.portfolio_off[q]), zones_active(0), n_order(0), provider_spend(spend_p), provider_used(used_p),
+        t{0, 0, 0, 0, 0, 0} {
+    for (int r = 0; r < v.n_regions; ++r)
+      open_outages(v, v.region_outages[r], seed, path, region_stream(r),
+                   provider_in(off.outage_providers, v.region_provider[r]), outages[r]);
+    for (int z = 0; z < v.n_zones; ++z)
+      open_outages(v, v.zone_outages[z], seed, path, zone_stream(z), (off.zones >> z) & 1u, zone_outages[z]);
     for (int k = 0; k < v.n_contracts; ++k) {
       books[k] = rules::opening_book(v.contract_end_step[k] <= 0);  // ended at or before the start
       contract_billed[k] = contract_shortfall[k] = contract_credits[k] = 0.0;
@@ -286,13 +389,24 @@ struct PortfolioRun {
   }
 
   CP_HD const float* demand_multipliers() const { return fs + static_cast<std::int64_t>(v.n_days) * v.n_providers; }
-  CP_HD double price_multiplier(int day, int p) const { return fs[static_cast<std::int64_t>(day) * v.n_providers + p]; }
-  // Whether region r's sampled outages hit instant a (the walk only moves
-  // forward: merged outages that ended are dropped and the next drawn).
+  CP_HD double price_multiplier(int day, int p) const {
+    return provider_in(off.price_providers, p) ? 1.0 : fs[static_cast<std::int64_t>(day) * v.n_providers + p];
+  }
+  CP_HD double demand_multiplier(int day) const { return off.demand ? 1.0 : demand_multipliers()[day]; }
+  CP_HD static std::uint32_t region_stream(int r) { return stream_word(kStreamOutage, static_cast<std::uint32_t>(r)); }
+  CP_HD static std::uint32_t zone_stream(int z) { return stream_word(kStreamZone, static_cast<std::uint32_t>(z)); }
+
+  // Whether region r's own sampled outages hit instant a.
   CP_HD bool sampled_outage_at(int r, double a) {
-    OutageCursor& c = outages[r];
-    while (c.start_s < kNever && c.end_s <= a) pull_outage(v, v.region_outages[r], seed, path, r, c);
-    return c.start_s <= a && a < c.end_s;
+    return outage_at(v, v.region_outages[r], seed, path, region_stream(r), outages[r], a);
+  }
+
+  // The zones whose shared outages hit instant a, as a mask.
+  CP_HD std::uint32_t zones_at(double a) {
+    std::uint32_t active = 0;
+    for (int z = 0; z < v.n_zones; ++z)
+      if (outage_at(v, v.zone_outages[z], seed, path, zone_stream(z), zone_outages[z], a)) active |= 1u << z;
+    return active;
   }
 
   CP_HD rules::ContractTerms terms(int k) const {
@@ -337,17 +451,21 @@ struct PortfolioRun {
     const int day = v.step_day[s];
     const std::int64_t cs = static_cast<std::int64_t>(s);
     n_order = 0;
+    zones_active = zones_at(a);
     for (int c = 0; c < v.n_clusters; ++c) {
       const std::int64_t ci = cs * v.n_clusters + c;
       const int p = v.cluster_provider[c];
       avail[c] = marginal[c] = fluid[c] = job_use_h[c] = 0.0;
-      const int delay = is[c];
+      const int delay = off.delivery ? 0 : is[c];
       cap_phys[c] = delay != 0 ? rules::delayed_capacity(v.cap_day + static_cast<std::int64_t>(c) * v.n_cap_days,
                                                          v.cap_first_day, v.n_cap_days, day, delay)
                                : v.cap_step[ci];
       const int r = v.cluster_region[c];
-      loss[c] = sampled_outage_at(r, a) ? rules::combined_loss(v.loss_step[ci], v.region_outages[r].lost_fraction)
-                                        : v.loss_step[ci];
+      double l = v.loss_step[ci];
+      if (sampled_outage_at(r, a)) l = rules::combined_loss(l, v.region_outages[r].lost_fraction);
+      for (std::uint32_t zs = zones_active & v.region_zones[r]; zs != 0; zs &= zs - 1)
+        l = rules::combined_loss(l, v.zone_outages[lowest_bit(zs)].lost_fraction);
+      loss[c] = l;
       if (!provider_in(mask, p)) continue;
       const auto seller = static_cast<rules::Seller>(v.seller_step[ci]);
       if (seller == rules::Seller::none) continue;
@@ -396,7 +514,7 @@ struct PortfolioRun {
   // cluster it fits on.
   CP_HD void serve(int s, double a) {
     const std::int64_t cs = static_cast<std::int64_t>(s);
-    const double demand_mult = demand_multipliers()[v.step_day[s]];
+    const double demand_mult = demand_multiplier(v.step_day[s]);
     const int n_ranks = v.placement == 2 ? kMaxProviders : 1;
     for (int it = 0; it < v.n_items; ++it) {
       const int item = v.service_items[it];
@@ -498,7 +616,7 @@ struct PortfolioRun {
         provider_spend[p] += usd;
       }
     }
-    const double demand_mult = demand_multipliers()[day];
+    const double demand_mult = demand_multiplier(day);
     for (int i = 0; i < v.n_inference; ++i) {
       const double want = v.demand_step[cs * v.n_inference + i] * demand_mult;
       const double short_h = rules::unmet_gpus(want, served[i]) * len_h;
@@ -515,11 +633,14 @@ struct PortfolioRun {
   // holds its GPUs from the instant it starts to the instant it finishes.
   CP_HD double next_edge(double a, double step_b) const {
     double e = step_b;
+    // capacity() has brought every cursor to a: its outage starts after a
+    // or holds a.
     for (int r = 0; r < v.n_regions; ++r) {
-      // capacity() has brought every cursor to a: its outage starts after a
-      // or holds a.
-      const OutageCursor& c = outages[r];
-      const double t = c.start_s > a ? c.start_s : c.end_s;
+      const double t = outage_edge(outages[r], a);
+      if (t > a && t < e) e = t;
+    }
+    for (int z = 0; z < v.n_zones; ++z) {
+      const double t = outage_edge(zone_outages[z], a);
       if (t > a && t < e) e = t;
     }
     for (int j = 0; j < v.n_jobs; ++j) {

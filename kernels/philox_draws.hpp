@@ -31,6 +31,8 @@ enum Stream : std::uint32_t {
   kStreamDelivery = 3,  // block = cluster: on time or delayed, and by how much
   kStreamOutage = 4,    // sub = region, block = arrival index
   kStreamJump = 5,      // sub = pair of the day's jumps, block = day * kMaxProviders + provider
+  kStreamZone = 6,      // sub = outage zone, block = arrival index
+  kStreamDeliveryCommon = 7,  // block 0: the path's shared delivery factors (copula)
 };
 
 CP_HD inline std::uint32_t stream_word(Stream kind, std::uint32_t sub) { return static_cast<std::uint32_t>(kind) + 256u * sub; }

@@ -27,12 +27,22 @@ inline constexpr int kMaxContracts = 32;
 inline constexpr int kMaxInference = 16;
 inline constexpr int kMaxJobs = 32;
 inline constexpr int kMaxSlaTiers = 8;
+inline constexpr int kMaxZones = 16;  // outage zones (a zone mask per region: 32 bits)
 
 struct OutageModel {       // per region
   double rate_per_year = 0.0;
   double lost_fraction = 1.0;
   int duration_lognormal = 0;  // 1: lognormal(median, sigma); 0: fixed value
   double duration_median_h = 0.0, duration_sigma = 0.0, duration_fixed_h = 0.0;
+};
+
+// Sources of uncertainty a portfolio switches off (docs/reference.md §12):
+// the sampled outages of the providers in `outage_providers`, the zones in
+// `zones`, the price multipliers of `price_providers`, the demand
+// multiplier, every delivery delay.
+struct SourcesOff {
+  std::uint32_t outage_providers = 0, zones = 0, price_providers = 0;
+  int demand = 0, delivery = 0;
 };
 
 struct PriceModel {        // per provider: multiplier on on-demand prices
@@ -110,6 +120,7 @@ struct RiskProblem {
 
   // ---- uncertainty (all off = the replay's future) ----
   std::vector<OutageModel> region_outages;  // [region]
+  std::vector<int> region_provider;         // [region]
   std::vector<PriceModel> provider_prices;  // [provider]
   double demand_vol_per_year = 0.0;
   double demand_log_multiplier_bound = 0.0;  // as PriceModel::log_multiplier_bound, for the demand multiplier
@@ -117,8 +128,25 @@ struct RiskProblem {
   int delay_lognormal = 0;
   double delay_median_days = 0.0, delay_sigma = 0.0, delay_fixed_days = 0.0;
 
+  // ---- correlation (docs/reference.md §11); absent: the independent draws ----
+  // Prices: the daily shocks Z = L·ε, L [provider * n_providers + provider]
+  // the correlation's symmetric square root on the listed providers and the
+  // identity elsewhere. prices_correlated 0: ε itself (no product at all).
+  int prices_correlated = 0;
+  std::vector<double> price_loadings;
+  // Deliveries: a one-factor Gaussian copula with weight ρ; a cluster is late
+  // when √ρ·Z + √(1 − ρ)·Z_c ≥ delivery_late_threshold = Φ⁻¹(p_on_time).
+  int delivery_copula = 0;
+  double delivery_common = 0.0, delivery_late_threshold = 0.0;
+  // Outage zones: a shared arrival stream each, hitting every region of its mask.
+  std::vector<OutageModel> zone_outages;   // [zone]
+  std::vector<std::uint32_t> region_zones; // [region]: bit z set when zone z covers the region
+
   // ---- portfolios: which providers' contracts and capacity exist ----
   std::vector<std::uint32_t> portfolio_providers;  // [portfolio] provider bit mask
+  // And which sources of uncertainty each switches off (`risk --sensitivity`:
+  // the contracted portfolio again with one source off, on the same draws).
+  std::vector<SourcesOff> portfolio_off;           // [portfolio]
 };
 
 // What one path gives, per portfolio (index p) and, for the contracted

@@ -76,6 +76,16 @@ View make_view(const RiskProblem& pb, Place&& place) {
   v.delay_sigma = pb.delay_sigma;
   v.delay_fixed_days = pb.delay_fixed_days;
   v.portfolio_providers = place(pb.portfolio_providers);
+  v.portfolio_off = place(pb.portfolio_off);
+  v.region_provider = place(pb.region_provider);
+  v.prices_correlated = pb.prices_correlated;
+  v.price_loadings = place(pb.price_loadings);
+  v.delivery_copula = pb.delivery_copula;
+  v.delivery_common = pb.delivery_common;
+  v.delivery_late_threshold = pb.delivery_late_threshold;
+  v.n_zones = static_cast<int>(pb.zone_outages.size());
+  v.zone_outages = place(pb.zone_outages);
+  v.region_zones = place(pb.region_zones);
   return v;
 }
 

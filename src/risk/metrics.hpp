@@ -225,8 +225,18 @@ struct Breakdown {
   std::vector<ContractBreakdown> contracts;
 };
 
+// What each source of uncertainty contributes to the contracted portfolio's
+// cost (docs/reference.md §12): X(all sources on) − X(that source off), on
+// the same paths; se_mean_delta_usd is the SE of the per-path difference.
+struct SourceSensitivity {
+  std::string source;  // "outages:P", "zone:ID", "prices:P", "demand", "delivery"
+  double mean_delta_usd = 0.0, p95_delta_usd = 0.0, cvar95_delta_usd = 0.0, se_mean_delta_usd = 0.0;
+};
+
 struct RiskMetrics {
   std::int64_t paths = 0;
+  bool sensitivity = false;                    // the run had "off:SOURCE" portfolios
+  std::vector<SourceSensitivity> sources;      // by |cvar95_delta_usd| descending, ties by name
   std::int64_t clamped_multiplier_days = 0;  // PathResults::clamped_multiplier_days
   Breakdown breakdown;
   std::vector<PortfolioMetrics> portfolios;  // problem order
@@ -237,7 +247,8 @@ struct RiskMetrics {
 };
 
 // Everything above from the accumulated paths. Portfolios are found by name:
-// "contracted", "without:P", "single:P". Throws std::invalid_argument when
+// "contracted", "without:P", "single:P"; "off:SOURCE" ones (with
+// --sensitivity) give `sources` and are not reported as portfolios. Throws std::invalid_argument when
 // there are no paths or "contracted" is missing.
 RiskMetrics compute_metrics(const PathResults& r, const NegotiationTerms& negotiation);
 

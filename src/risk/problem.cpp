@@ -9,6 +9,7 @@
 #include "rules/placement.hpp"
 #include "rules/take_or_pay.hpp"
 #include "rules/training.hpp"
+#include "scenario/correlation_matrix.hpp"
 #include "scenario/cost_bound.hpp"
 #include "scenario/dates.hpp"
 #include "scenario/input_error.hpp"
@@ -45,9 +46,99 @@ risk::OutageModel outage_model(const OutageModel& m) {
   o.duration_fixed_h = m.duration_hours.value;
   return o;
 }
+// What sampled futures share (docs/reference.md §11), on the problem's
+// indices: the loadings of correlated price shocks, the delivery copula and
+// the outage zones.
+void add_correlation(const Scenario& sc, const Plant& plant, risk::RiskProblem& pb) {
+  const Correlation& c = sc.uncertainty.correlation;
+  const auto provider_index = [&](const std::string& id) {
+    return static_cast<int>(std::find(plant.providers.begin(), plant.providers.end(), id) - plant.providers.begin());
+  };
+  if (c.prices) {
+    const int n = pb.n_providers, m = static_cast<int>(c.prices->providers.size());
+    std::vector<double> flat;
+    for (const auto& row : c.prices->matrix) flat.insert(flat.end(), row.begin(), row.end());
+    const std::vector<double> root = correlation_square_root(flat, m);
+    pb.price_loadings.assign(static_cast<size_t>(n) * static_cast<size_t>(n), 0.0);
+    for (int p = 0; p < n; ++p) pb.price_loadings[static_cast<size_t>(p * n + p)] = 1.0;  // not listed: its own shock
+    for (int i = 0; i < m; ++i) {
+      const int pi = provider_index(c.prices->providers[static_cast<size_t>(i)]);
+      pb.price_loadings[static_cast<size_t>(pi * n + pi)] = 0.0;
+      for (int j = 0; j < m; ++j)
+        pb.price_loadings[static_cast<size_t>(pi * n + provider_index(c.prices->providers[static_cast<size_t>(j)]))] =
+            root[static_cast<size_t>(i * m + j)];
+    }
+    pb.prices_correlated = 1;
+  }
+  if (c.delivery_common) {
+    pb.delivery_copula = 1;
+    pb.delivery_common = *c.delivery_common;
+    pb.delivery_late_threshold = normal_quantile(pb.delivery_p_on_time);
+  }
+  for (size_t z = 0; z < c.zones.size(); ++z) {
+    pb.zone_outages.push_back(outage_model(c.zones[z].model));
+    for (const std::string& region : c.zones[z].regions) {
+      const auto it = std::find(plant.regions.begin(), plant.regions.end(), region);
+      pb.region_zones[static_cast<size_t>(it - plant.regions.begin())] |= 1u << z;
+    }
+  }
+}
+
+// Every source of uncertainty the problem samples (docs/reference.md §12),
+// with what switching it off means: a provider's sampled outages, each zone,
+// a provider's moving prices, demand, deliveries.
+std::vector<std::pair<std::string, risk::SourcesOff>> uncertainty_sources(const Scenario& sc, const Plant& plant,
+                                                                         const risk::RiskProblem& pb) {
+  std::vector<std::pair<std::string, risk::SourcesOff>> out;
+  for (int p = 0; p < pb.n_providers; ++p) {
+    bool sampled = false;
+    for (int r = 0; r < pb.n_regions; ++r)
+      sampled = sampled || (pb.region_provider[static_cast<size_t>(r)] == p && pb.region_outages[static_cast<size_t>(r)].rate_per_year > 0.0);
+    risk::SourcesOff off;
+    off.outage_providers = 1u << p;
+    if (sampled) out.push_back({"outages:" + plant.providers[static_cast<size_t>(p)], off});
+  }
+  for (size_t z = 0; z < pb.zone_outages.size(); ++z) {
+    risk::SourcesOff off;
+    off.zones = 1u << z;
+    if (pb.zone_outages[z].rate_per_year > 0.0) out.push_back({"zone:" + sc.uncertainty.correlation.zones[z].id, off});
+  }
+  for (int p = 0; p < pb.n_providers; ++p) {
+    const risk::PriceModel& m = pb.provider_prices[static_cast<size_t>(p)];
+    risk::SourcesOff off;
+    off.price_providers = 1u << p;
+    if (m.vol_per_year > 0.0 || m.drift_per_year != 0.0 || m.jump_rate_per_year > 0.0)
+      out.push_back({"prices:" + plant.providers[static_cast<size_t>(p)], off});
+  }
+  if (pb.demand_vol_per_year > 0.0) {
+    risk::SourcesOff off;
+    off.demand = 1;
+    out.push_back({"demand", off});
+  }
+  if (pb.delivery_p_on_time < 1.0) {
+    risk::SourcesOff off;
+    off.delivery = 1;
+    out.push_back({"delivery", off});
+  }
+  return out;
+}
 }  // namespace
 
-RiskSetup build_risk_problem(const Scenario& sc, bool uncertainty_off) {
+double normal_quantile(double p) {
+  if (p <= 0.0) return -1e300;
+  if (p >= 1.0) return 1e300;
+  // Bisection on Φ(x) = erfc(−x/√2)/2, monotone: 200 halvings of [−40, 40]
+  // reach the double next to the root.
+  double lo = -40.0, hi = 40.0;
+  for (int i = 0; i < 200 && hi - lo > 0.0; ++i) {
+    const double mid = 0.5 * (lo + hi);
+    if (mid == lo || mid == hi) break;
+    (0.5 * std::erfc(-mid / std::sqrt(2.0)) < p ? lo : hi) = mid;
+  }
+  return 0.5 * (lo + hi);
+}
+
+RiskSetup build_risk_problem(const Scenario& sc, bool uncertainty_off, bool sensitivity) {
   const Plant plant = build_plant(sc);
   RiskSetup setup;
   risk::RiskProblem& pb = setup.problem;
@@ -61,6 +152,8 @@ RiskSetup build_risk_problem(const Scenario& sc, bool uncertainty_off) {
   check_bound(errors, sc, "/contracts", plant.contracts.size(), risk::kMaxContracts, "contracts");
   check_bound(errors, sc, "/workloads", n_inference, risk::kMaxInference, "inference workloads");
   check_bound(errors, sc, "/workloads", n_jobs, risk::kMaxJobs, "training workloads");
+  check_bound(errors, sc, "/uncertainty/correlation/zones", sc.uncertainty.correlation.zones.size(), risk::kMaxZones,
+              "outage zones");
   for (size_t k = 0; k < sc.contracts.size(); ++k)
     if (sc.contracts[k].sla_credits.size() > static_cast<size_t>(risk::kMaxSlaTiers))
       check_bound(errors, sc, ("/contracts/" + std::to_string(k) + "/sla/credits").c_str(),
@@ -255,6 +348,12 @@ RiskSetup build_risk_problem(const Scenario& sc, bool uncertainty_off) {
   // ---- uncertainty ----
   const Uncertainty& u = sc.uncertainty;
   pb.region_outages.assign(plant.regions.size(), {});
+  pb.region_zones.assign(plant.regions.size(), 0u);
+  for (const std::string& region : plant.regions) {
+    const std::string provider = region.substr(0, region.find('/'));
+    pb.region_provider.push_back(
+        static_cast<int>(std::find(plant.providers.begin(), plant.providers.end(), provider) - plant.providers.begin()));
+  }
   pb.provider_prices.assign(plant.providers.size(), {});
   if (!uncertainty_off) {
     for (size_t r = 0; r < plant.regions.size(); ++r) {
@@ -283,20 +382,22 @@ RiskSetup build_risk_problem(const Scenario& sc, bool uncertainty_off) {
     pb.delay_median_days = u.delivery_delay_days.median;
     pb.delay_sigma = u.delivery_delay_days.sigma;
     pb.delay_fixed_days = u.delivery_delay_days.value;
+    add_correlation(sc, plant, pb);
   }
 
   // ---- portfolios ----
   const std::uint32_t all = pb.n_providers >= 32 ? ~0u : ((1u << pb.n_providers) - 1u);
-  pb.portfolio_providers.push_back(all);
-  setup.portfolio_names.push_back("contracted");
-  for (int p = 0; p < pb.n_providers; ++p) {
-    pb.portfolio_providers.push_back(all & ~(1u << p));
-    setup.portfolio_names.push_back("without:" + plant.providers[static_cast<size_t>(p)]);
-  }
-  for (int p = 0; p < pb.n_providers; ++p) {
-    pb.portfolio_providers.push_back(1u << p);
-    setup.portfolio_names.push_back("single:" + plant.providers[static_cast<size_t>(p)]);
-  }
+  auto add_portfolio = [&](std::uint32_t providers, risk::SourcesOff off, std::string name) {
+    pb.portfolio_providers.push_back(providers);
+    pb.portfolio_off.push_back(off);
+    setup.portfolio_names.push_back(std::move(name));
+  };
+  add_portfolio(all, {}, "contracted");
+  for (int p = 0; p < pb.n_providers; ++p)
+    add_portfolio(all & ~(1u << p), {}, "without:" + plant.providers[static_cast<size_t>(p)]);
+  for (int p = 0; p < pb.n_providers; ++p) add_portfolio(1u << p, {}, "single:" + plant.providers[static_cast<size_t>(p)]);
+  if (sensitivity)
+    for (auto& [source, off] : uncertainty_sources(sc, plant, pb)) add_portfolio(all, off, kSourceOffPrefix + source);
   setup.provider_ids = plant.providers;
   for (const PlantContract& pk : plant.contracts) setup.contract_ids.push_back(pk.spec->id);
   return setup;

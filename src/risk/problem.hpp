@@ -14,7 +14,9 @@ namespace cloudpact {
 struct RiskSetup {
   risk::RiskProblem problem;
   // Portfolio names in problem order: "contracted", then "without:P" and
-  // "single:P" for every provider P in file order.
+  // "single:P" for every provider P in file order, then, with sensitivity,
+  // "off:SOURCE" for every source of uncertainty (the contracted portfolio
+  // with that source switched off, docs/reference.md §12).
   std::vector<std::string> portfolio_names;
   std::vector<std::string> provider_ids;
   std::vector<std::string> contract_ids;
@@ -22,7 +24,15 @@ struct RiskSetup {
 
 // Throws InputError (docs/reference.md §9 style, pointing at the scenario) when the
 // scenario exceeds the kernels' bounds (risk_api.hpp kMax*).
-// `uncertainty_off` zeroes every sampled model (the replay's own future).
-RiskSetup build_risk_problem(const Scenario& sc, bool uncertainty_off = false);
+// `uncertainty_off` zeroes every sampled model (the replay's own future);
+// `sensitivity` adds the "off:SOURCE" portfolios.
+RiskSetup build_risk_problem(const Scenario& sc, bool uncertainty_off = false, bool sensitivity = false);
+
+// The prefix of the sensitivity portfolios' names.
+inline constexpr const char* kSourceOffPrefix = "off:";
+
+// Φ⁻¹(p), the standard normal quantile (±1e300 at p = 0 and 1): the copula's
+// lateness threshold.
+double normal_quantile(double p);
 
 }  // namespace cloudpact

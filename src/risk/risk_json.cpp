@@ -128,6 +128,17 @@ std::string risk_json(const RiskRunInfo& info, const RiskMetrics& m) {
   // computes the worst case of a path with (docs/reference.md §4.2, §9.3):
   // how many path-days met it, so that it is never met silently.
   j["multiplier_clamp"] = {{"path_days", m.clamped_multiplier_days}};
+  if (m.sensitivity) {
+    // docs/reference.md §12: by |cvar95_delta_usd|, largest first.
+    ojson sources = ojson::array();
+    for (const SourceSensitivity& s : m.sources)
+      sources.push_back({{"source", s.source},
+                         {"mean_delta_usd", num(s.mean_delta_usd)},
+                         {"p95_delta_usd", num(s.p95_delta_usd)},
+                         {"cvar95_delta_usd", num(s.cvar95_delta_usd)},
+                         {"se_mean_delta_usd", num(s.se_mean_delta_usd)}});
+    j["sensitivity"] = {{"portfolio", "contracted"}, {"sources", sources}};
+  }
   return j.dump(2) + "\n";
 }
 

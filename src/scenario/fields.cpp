@@ -646,7 +646,128 @@ std::vector<ObjectSpec> scenario_objects() {
                .ref = "delivery_model",
                .default_text = "every delivery on time",
                .meaning = "Random delivery delays per cluster."},
+              {.key = "correlation",
+               .type = Type::object,
+               .ref = "correlation",
+               .default_text = "every provider's prices, every cluster's delivery and every region's outages independent",
+               .meaning = "What the providers' futures share: co-moving prices, late deliveries together, outages that "
+                          "hit several regions at once."},
           },
+  });
+
+  out.push_back({
+      .name = "correlation",
+      .title = "Correlation",
+      .level = 4,
+      .summary = "What sampled futures share across providers, clusters and regions.",
+      .intro = "Diversification is worth what the providers do not share. Each part is optional; what it does not "
+               "name stays independent (docs/reference.md §11).",
+      .fields =
+          {
+              {.key = "prices",
+               .type = Type::object,
+               .ref = "price_correlation",
+               .default_text = "independent price paths",
+               .meaning = "Correlation of the listed providers' daily price shocks."},
+              {.key = "delivery",
+               .type = Type::object,
+               .ref = "delivery_correlation",
+               .default_text = "independent deliveries",
+               .meaning = "A common factor in every cluster's lateness and delay size."},
+              {.key = "zones",
+               .type = Type::object,
+               .container = Container::array,
+               .ref = "outage_zone",
+               .default_text = "no shared outages",
+               .meaning = "Outage processes shared by several regions, of any providers."},
+          },
+  });
+
+  out.push_back({
+      .name = "price_correlation",
+      .title = "Price correlation",
+      .level = 5,
+      .summary = "The correlation matrix of the listed providers' daily Gaussian price shocks.",
+      .fields =
+          {
+              {.key = "providers",
+               .type = Type::id,
+               .container = Container::array,
+               .id_of = "provider",
+               .min_items = 1,
+               .need = Need::required,
+               .meaning = "The providers the matrix rows and columns stand for, each once."},
+              {.key = "matrix",
+               .type = Type::row,
+               .container = Container::array,
+               .range = Range::closed(-1, 1),
+               .min_items = 1,
+               .need = Need::required,
+               .meaning = "Correlation of the daily Gaussian increments of the providers' log price multipliers."},
+          },
+      .notes = "The matrix is symmetric, has 1 on its diagonal, one row and one column per listed provider in the "
+               "same order, and is positive semidefinite (a singular matrix is allowed: a correlation of 1 makes two "
+               "providers' shocks the same). Each listed provider needs its own `uncertainty.prices` entry. Each "
+               "provider's own price path keeps its distribution; jumps stay independent.",
+  });
+
+  out.push_back({
+      .name = "delivery_correlation",
+      .title = "Delivery correlation",
+      .level = 5,
+      .summary = "A one-factor Gaussian copula over the clusters of one path.",
+      .fields =
+          {
+              {.key = "common",
+               .unit = "correlation",
+               .range = Range::closed(0, 1),
+               .default_value = 0,
+               .meaning = "ρ: the weight of the shared factor."},
+          },
+      .notes = "Cluster c is late when Φ(√ρ·Z + √(1−ρ)·Z_c) ≥ `p_on_time` (Z shared by a path's clusters, Z_c its "
+               "own), so each cluster is still late with probability 1 − `p_on_time`; the lognormal delay size mixes "
+               "a shared and an own normal the same way. ρ = 1: every cluster late together (a supply shortage); "
+               "ρ = 0: independent.",
+  });
+
+  out.push_back({
+      .name = "outage_zone",
+      .title = "Outage zone",
+      .level = 5,
+      .summary = "A shared outage process: each arrival hits every listed region at once.",
+      .fields =
+          {
+              {.key = "id",
+               .type = Type::id,
+               .id_of = "zone",
+               .need = Need::required,
+               .meaning = "The zone's name (unique among zones)."},
+              {.key = "regions",
+               .type = Type::place,
+               .container = Container::array,
+               .min_items = 1,
+               .need = Need::required,
+               .meaning = "Regions `\"provider/region\"` of any providers, each once."},
+              {.key = "rate_per_year",
+               .unit = "outages per year",
+               .range = Range::closed(0, 8766),
+               .need = Need::required,
+               .meaning = "Poisson arrival rate of the zone's outages."},
+              {.key = "capacity_lost_pct",
+               .unit = "% of capacity",
+               .range = Range::open_closed(0, 100),
+               .default_value = 100,
+               .meaning = "Share of each listed region's capacity each outage takes."},
+              {.key = "duration_hours",
+               .type = Type::object,
+               .ref = "distribution",
+               .unit = "hours",
+               .need = Need::required,
+               .meaning = "Duration of each outage."},
+          },
+      .notes = "Arrivals are Poisson at `rate_per_year`; each hits every listed region at the same instant for the "
+               "same sampled duration with its `capacity_lost_pct`, on top of those regions' own sampled outages "
+               "(overlaps count once, the larger loss). A shared grid, metro area or supplier.",
   });
 
   out.push_back({

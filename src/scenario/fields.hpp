@@ -39,6 +39,7 @@ enum class Type {
   choice,  // one string of `values`
   curve,   // a number within `range`, or a curve_points object whose values are within it
   point,   // a [date, number within curve_value_range()] pair
+  row,     // a non-empty array of numbers within `range` (a row of a matrix)
   object,  // the object (or one of the variants) named by `ref`
   any,     // any JSON value
 };

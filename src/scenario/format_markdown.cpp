@@ -93,6 +93,8 @@ std::string value_type(const Field& f) {
       return "[curve](#" + anchor(format::object("curve_points").title) + ")";
     case Type::point:
       return "[date, number]";
+    case Type::row:
+      return "array of numbers";
     case Type::object:
       return link(f.ref);
     case Type::any:
@@ -124,6 +126,8 @@ std::string range_cell(const Field& f) {
       return range_text(f.range);
     case Type::point:
       return range_text(format::curve_value_range());
+    case Type::row:
+      return range_text(f.range);
     default:
       return "";
   }

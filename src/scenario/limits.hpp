@@ -71,6 +71,11 @@ constexpr double max_duration_hours = 876'600;
 constexpr double max_delay_days = 36'525;
 // Sampled outages per region over the horizon, rate_per_year x years: each is drawn as a path reaches it.
 constexpr double max_outage_arrivals = 10'000;
+// A price correlation matrix is checked by an O(n³) eigen-decomposition per
+// sweep; `risk` itself takes at most 16 providers.
+constexpr std::size_t max_correlated_providers = 64;
+// Outage zones: each is a shared arrival stream every path walks.
+constexpr std::size_t max_outage_zones = 1'000;
 // Normals are Box-Muller of uniforms (w + 0.5)/2^32 (docs/reference.md §4.4): no draw exceeds this in size.
 inline const double max_abs_normal = std::sqrt(-2.0 * std::log(0.5 / 4294967296.0));
 // Sampled price and demand multipliers: the value they exceed on a day with probability below 1e-23 (Chernoff

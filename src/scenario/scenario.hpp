@@ -140,6 +140,24 @@ struct PriceModel {
   double jump_sd_pct = 0.0;
 };
 
+// What sampled futures share (docs/reference.md §11).
+struct PriceCorrelation {
+  std::vector<std::string> providers;         // the matrix's rows and columns
+  std::vector<std::vector<double>> matrix;    // symmetric, unit diagonal, positive semidefinite
+};
+
+struct OutageZone {
+  std::string id;
+  std::vector<std::string> regions;  // "provider/region"
+  OutageModel model;
+};
+
+struct Correlation {
+  std::optional<PriceCorrelation> prices;
+  std::optional<double> delivery_common;  // ρ of the delivery copula; absent: the independent draws of §2.7
+  std::vector<OutageZone> zones;
+};
+
 struct Uncertainty {
   bool present = false;
   std::int64_t paths = 10000;
@@ -150,6 +168,7 @@ struct Uncertainty {
   double demand_vol_per_year = 0.0;
   double delivery_p_on_time = 1.0;
   Distribution delivery_delay_days;
+  Correlation correlation;
 };
 
 struct Negotiation {

@@ -94,6 +94,8 @@ J value_schema(const Field& f) {
       return curve_schema(f.range);
     case Type::point:
       return point_schema(format::curve_value_range());
+    case Type::row:
+      return {{"type", "array"}, {"minItems", 1}, {"items", numeric("number", f.range)}};
     case Type::object:
       return ref(f.ref);
     case Type::any:

@@ -129,6 +129,9 @@ class Builder {
   std::optional<Distribution> distribution(const Json& v, const std::string& ptr);  // validate_uncertainty.cpp
   std::optional<OutageModel> outage_model(const Json& v, const std::string& ptr);
   void read_uncertainty(const Object& top);
+  void read_correlation(const Json& v, const std::string& ptr);  // validate_correlation.cpp
+  void read_price_correlation(const Json& v, const std::string& ptr);
+  void read_outage_zones(const Json& v, const std::string& ptr);
   void read_negotiation(const Object& top);
   void read_output(const Object& top);  // validate.cpp
   void check_timeseries_size();

@@ -104,6 +104,7 @@ void Builder::read_uncertainty(const Object& top) {
     if (delay)
       if (const auto dist = distribution(*delay, d.at("delay_days"))) u.delivery_delay_days = *dist;
   }
+  if (const Json* correlation = o.find("correlation")) read_correlation(*correlation, o.at("correlation"));
 }
 
 void Builder::read_negotiation(const Object& top) {
