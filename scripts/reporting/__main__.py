@@ -14,7 +14,9 @@ rename). Same inputs give byte-identical outputs. Prints the paths written.
 Figures: run folder -> capacity vs demand, spend by provider, spend by billing
 item, unmet demand (those of scripts/plot), plus the risk figures when risk.json
 is present; risk.json -> cost distribution per portfolio (histogram with VaR 95%
-and CVaR 95%), cost quantiles per portfolio, BATNA vs contract vs Nash price;
+and CVaR 95%), cost quantiles per portfolio, BATNA vs contract vs Nash price, and
+with a sensitivity block (`cloudpact risk --sensitivity`) a tornado of what each
+source of uncertainty adds to the contracted portfolio's mean cost and CVaR 95%;
 sweep.csv -> the headline metric (--metric, default totals.spend_usd, else the
 first metric column) over the swept parameters: a line for one numeric
 parameter, a heat map for a grid of two, lines or bars per category for

@@ -18,6 +18,7 @@ matplotlib.rcParams["path.simplify"] = True
 # Labels hold dollar amounts ("VaR95 $584B, CVaR95 $774B"): no mathtext between two '$'.
 matplotlib.rcParams["text.parse_math"] = False
 import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.patches import Patch  # noqa: E402
 from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
 
 import replay_plots  # noqa: E402
@@ -292,6 +293,68 @@ def leverage(risk, title):
         "of doing without that provider).", fig)
 
 
+def tornado(risk, title):
+    """What each source of uncertainty adds to the contracted portfolio's cost (risk.json's
+    `sensitivity` block, `cloudpact risk --sensitivity`): per source, in the block's order
+    (largest |CVaR95 change| first, drawn at the top), a bar of the mean's change and one of
+    CVaR95's, USD, X(all sources on) - X(that source off) on the same paths."""
+    sens = risk.get("sensitivity")
+    sources = sens.get("sources") if isinstance(sens, dict) else None
+    if not sources:
+        return None
+    n = len(sources)
+    names = [s["source"] for s in sources]
+    means = [number(s.get("mean_delta_usd")) for s in sources]
+    ses = [number(s.get("se_mean_delta_usd")) for s in sources]
+    cvars = [number(s.get("cvar95_delta_usd")) for s in sources]
+    fig, ax = plt.subplots(figsize=(10, 0.62 * n + 2.3))
+    ys = list(range(n))[::-1]  # the block's first (largest) source on top
+    h = 0.38
+    finite = [v for v in means + cvars if not math.isnan(v)]
+    finite += [m + k * 1.96 * e for m, e in zip(means, ses) for k in (-1, 1)
+               if not math.isnan(m) and not math.isnan(e)]
+    lo, hi = min(finite + [0.0]), max(finite + [0.0])
+    span = (hi - lo) or max(abs(hi), 1.0)
+    for y, m, e, c in zip(ys, means, ses, cvars):
+        for v, dy, color, err in ((m, h / 2, C_P50, e), (c, -h / 2, C_CVAR, math.nan)):
+            if math.isnan(v):
+                ax.text(0, y + dy, " n/a", ha="left", va="center", fontsize=8, color="0.4")
+                continue
+            ax.barh([y + dy], [v], height=h, color=color, edgecolor="white", linewidth=0.4,
+                    xerr=None if math.isnan(err) else [1.96 * err], ecolor="black",
+                    error_kw={"elinewidth": 1.0, "capsize": 2.5})
+            end = v + (1.96 * err if not math.isnan(err) else 0.0) * (1 if v >= 0 else -1)
+            ax.text(end + (0.01 * span if v >= 0 else -0.01 * span), y + dy, usd(v),
+                    ha="left" if v >= 0 else "right", va="center", fontsize=8)
+    ax.axvline(0, color="0.2", linewidth=0.9)
+    ax.set_yticks(ys)
+    ax.set_yticklabels(names, fontsize=9)
+    ax.set_ylim(-0.7, n - 0.3)
+    # Room for the value labels beside the bars (left of 0 only when a change is negative).
+    ax.set_xlim(lo - (0.12 if lo < 0 else 0.03) * span, hi + (0.12 if hi > 0 else 0.03) * span)
+    ax.xaxis.set_major_formatter(USD_FMT)
+    ax.xaxis.set_major_locator(MaxNLocator(7))
+    ax.set_xlabel("change in the contracted portfolio's cost over the horizon (USD): "
+                  "all sources on minus this source off")
+    ax.set_ylabel("source of uncertainty")
+    ax.grid(True, axis="x", alpha=0.3)
+    paths = number(risk.get("paths"))
+    ax.set_title(f"{title}: what each source of uncertainty adds to the contracted portfolio's "
+                 f"cost\n(each source switched off in turn on the same "
+                 f"{'%d' % paths if not math.isnan(paths) else '?'} paths)", fontsize=12)
+    handles = [Patch(color=C_P50, label="mean cost: change (whisker ±1.96 s.e.)"),
+               Patch(color=C_CVAR, label="CVaR 95% (mean of the worst 5% of paths): change")]
+    fig.legend(handles=handles, fontsize=8, ncol=2, loc="lower center", frameon=False)
+    fig.tight_layout(rect=(0, 0.35 / (0.62 * n + 2.3), 1, 1))
+    return figure(
+        "tornado.png", "Sensitivity: what each source of uncertainty adds",
+        "Per source of uncertainty of risk.json's sensitivity block, in its order (the largest "
+        "change of CVaR 95% at the top), the change of the contracted portfolio's mean cost "
+        "(with ±1.96 standard errors of the paired per-path difference) and of its CVaR 95% when "
+        "that source is on rather than switched off, on the same sampled paths, in USD over the "
+        "horizon (cost = spend + value of unmet demand; positive: the source adds cost).", fig)
+
+
 def risk_figures(risk, title):
     out = []
     hist = cost_histograms(risk, title)
@@ -301,6 +364,9 @@ def risk_figures(risk, title):
     lev = leverage(risk, title)
     if lev:
         out.append(lev)
+    sens = tornado(risk, title)
+    if sens:
+        out.append(sens)
     return out
 
 

@@ -128,6 +128,19 @@ def risk_tables(risk):
         parts += ["<h3>Leverage and lock-in per provider (prices per H100-eq GPU-hour)</h3>",
                   table(["provider", "seller floor", "contract price", "Nash price", "BATNA",
                          "exit cost", "cost of lock-in"], lrows)]
+    sources = get(risk, "sensitivity", "sources")
+    if isinstance(sources, list) and sources:
+        srows = []
+        for s in sources:
+            se = number(s.get("se_mean_delta_usd"))
+            srows.append([s["source"],
+                          usd(number(s.get("mean_delta_usd")))
+                          + ("" if math.isnan(se) else f" ± {usd(se)}"),
+                          usd(number(s.get("p95_delta_usd"))),
+                          usd(number(s.get("cvar95_delta_usd")))])
+        parts += ["<h3>Sensitivity of the contracted portfolio's cost: all sources on minus "
+                  "one source off, same paths (USD)</h3>",
+                  table(["source", "mean Δ ± s.e.", "p95 Δ", "CVaR 95% Δ"], srows)]
     return "\n".join(parts)
 
 

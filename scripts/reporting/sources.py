@@ -65,6 +65,20 @@ def check_risk(path, doc):
                     or any(math.isnan(number(x)) for x in edges + counts)):
                 raise ReportError(f"{path}: portfolios.{name}.cost_usd.histogram: expected "
                                   "edges_usd (bins + 1 numbers) and counts (bins numbers)")
+    sens = doc.get("sensitivity")
+    if sens is not None:  # `cloudpact risk --sensitivity`
+        sources = get(sens, "sources")
+        if not isinstance(sources, list):
+            raise ReportError(f"{path}: sensitivity: expected an object with a \"sources\" array")
+        for k, s in enumerate(sources):
+            if not isinstance(s, dict) or not isinstance(s.get("source"), str):
+                raise ReportError(f"{path}: sensitivity.sources[{k}]: expected an object with a "
+                                  "\"source\" name")
+            for key in ("mean_delta_usd", "p95_delta_usd", "cvar95_delta_usd", "se_mean_delta_usd"):
+                v = s.get(key)
+                if v is not None and (isinstance(v, bool) or not isinstance(v, (int, float))):
+                    raise ReportError(f"{path}: sensitivity.sources[{k}].{key}: expected a number "
+                                      "or null")
     return doc
 
 

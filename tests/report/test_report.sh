@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # scripts/report end to end: reports of (a) a run folder of scenario 01 with risk.json,
-# (b) the risk.json alone, (c) the hand-made sweep fixture; then
+# (b) the risk.json alone, (c) the hand-made sweep fixture, (d) risk.json of scenario 01
+# with an uncertainty section, with and without `risk --sensitivity`; then
 #   - every PNG has the PNG signature, and the expected set of files is written;
+#   - tornado.png (and its section and table) appears exactly when risk.json has a
+#     sensitivity block, its table listing the block's sources in the block's order;
 #   - a second generation gives byte-identical files (cmp);
 #   - the page is well-formed and loads nothing from outside (no http, link, url());
 #   - headless Chromium loads every embedded image (the page's own script sets
@@ -128,6 +131,15 @@ check_report() {
     || { fail "$name: Chromium images loaded '$got', expected $n/$n"; tail -n 5 "$tmp/chrome.err"; }
 }
 
+# no_tornado NAME OUTDIR: a risk.json without a sensitivity block gives no tornado figure.
+no_tornado() {
+  if [ ! -e "$2/tornado.png" ] && ! grep -q -e 'id="tornado"' -e 'tornado.png' "$2/report.html"; then
+    pass "$1: no sensitivity block, no tornado.png"
+  else
+    fail "$1: tornado.png or its section written without a sensitivity block"
+  fi
+}
+
 # deterministic NAME DIR1 DIR2: same file names, same bytes.
 deterministic() {
   local name=$1 a=$2 b=$3 f diff=""
@@ -155,6 +167,7 @@ start=$EPOCHREALTIME
 if report "$run" >"$tmp/run.out" 2>"$tmp/run.err"; then
   pass "run folder: report written in $(awk "BEGIN { printf \"%.1f\", $EPOCHREALTIME - $start }") s"
   check_report "run folder" "$run/report" "${run_pngs[@]}"
+  no_tornado "run folder" "$run/report"
   report "$run" --out "$tmp/run01-again" >/dev/null 2>&1
   deterministic "run folder" "$run/report" "$tmp/run01-again"
 else
@@ -164,6 +177,7 @@ fi
 # ---- (b) risk.json alone ----
 if report "$run/risk.json" --out "$tmp/risk" >/dev/null 2>"$tmp/risk.err"; then
   check_report "risk.json" "$tmp/risk" "${risk_pngs[@]}"
+  no_tornado "risk.json" "$tmp/risk"
 else
   fail "risk.json: report exited $?: $(cat "$tmp/risk.err")"
 fi
@@ -188,6 +202,54 @@ if report "$fixture" --out "$tmp/sweep-cvar" --metric portfolios.contracted.cost
   pass "sweep: --metric chooses the plotted metric"
 else
   fail "sweep: --metric portfolios.contracted.cost_usd.cvar95"
+fi
+
+# ---- (d) sensitivity: tornado.png when risk.json has a sensitivity block, not otherwise ----
+# Scenario 01 has no uncertainty section; this one gives it every kind of source
+# (outages:P, zone:ID, prices:P, demand, delivery) and a correlation block.
+unc='{"outages": {"default": {"rate_per_year": 4, "duration_hours": {"dist": "lognormal", "median": 10, "sigma": 0.8}}},
+ "prices": {"azure": {"model": "gbm", "drift_per_year": 0, "vol_per_year": 0.5}},
+ "demand": {"vol_per_year": 0.4},
+ "delivery": {"p_on_time": 0.7, "delay_days": {"dist": "lognormal", "median": 5, "sigma": 0.5}},
+ "correlation": {"delivery": {"common": 0.9},
+   "zones": [{"id": "virginia-grid", "regions": ["aws/us-east-1", "azure/eastus"], "rate_per_year": 3,
+              "duration_hours": {"dist": "fixed", "value": 24}}]}}'
+sens_pngs=("${risk_pngs[@]}" tornado.png)
+if "$bin" risk scenarios/01-one-vendor-vs-two.json --paths 1000 --threads 1 --sensitivity \
+     --set "/uncertainty=$unc" --out "$tmp/sens-run" >/dev/null 2>"$tmp/sens-run.err" \
+   && "$bin" risk scenarios/01-one-vendor-vs-two.json --paths 1000 --threads 1 \
+     --set "/uncertainty=$unc" --out "$tmp/nosens-run" >/dev/null 2>>"$tmp/sens-run.err"; then
+  if report "$tmp/sens-run/risk.json" --out "$tmp/sens" >/dev/null 2>"$tmp/sens.err"; then
+    check_report "sensitivity" "$tmp/sens" "${sens_pngs[@]}"
+    report "$tmp/sens-run/risk.json" --out "$tmp/sens-again" >/dev/null 2>&1
+    deterministic "sensitivity" "$tmp/sens" "$tmp/sens-again"
+    grep -q '<section id="tornado">' "$tmp/sens/report.html" \
+      && grep -q 'Sensitivity: what each source of uncertainty adds' "$tmp/sens/report.html" \
+      && pass "sensitivity: tornado figure section with its heading" \
+      || fail "sensitivity: no tornado section in report.html"
+    # The table lists the block's sources, in the block's order (the figure's top to bottom).
+    want=$("$py" -c 'import json, sys
+print(" ".join(s["source"] for s in json.load(open(sys.argv[1]))["sensitivity"]["sources"]))' \
+      "$tmp/sens-run/risk.json")
+    got=$("$py" -c 'import re, sys
+t = open(sys.argv[1], encoding="utf-8").read().split("Sensitivity of the contracted")[1]
+t = t.split("</table>")[0]
+print(" ".join(re.findall(r"<tr><td>([^<]*)</td>", t)))' "$tmp/sens/report.html" 2>/dev/null)
+    [ -n "$want" ] && [ "$got" = "$want" ] && pass "sensitivity: sources in the block's order: $got" \
+      || fail "sensitivity: table sources '$got', risk.json '$want'"
+  else
+    fail "sensitivity: report exited $?: $(cat "$tmp/sens.err")"
+  fi
+  if grep -q '"sensitivity"' "$tmp/nosens-run/risk.json"; then
+    fail "no sensitivity: risk without --sensitivity wrote a sensitivity block"
+  elif report "$tmp/nosens-run/risk.json" --out "$tmp/nosens" >/dev/null 2>"$tmp/nosens.err"; then
+    check_report "no sensitivity" "$tmp/nosens" "${risk_pngs[@]}"
+    no_tornado "no sensitivity" "$tmp/nosens"
+  else
+    fail "no sensitivity: report exited $?: $(cat "$tmp/nosens.err")"
+  fi
+else
+  fail "sensitivity: cloudpact risk of scenario 01 with uncertainty failed: $(head -n 3 "$tmp/sens-run.err")"
 fi
 
 # ---- the Chromium check can fail: a corrupted image is not counted ----
@@ -221,6 +283,11 @@ printf 'id,x,totals.spend_usd\n1,2,3\n' >"$tmp/novariant.csv"
 bad_input "CSV without variant" "$tmp/novariant.csv" "$tmp/novariant.csv: no \"variant\" column"
 printf 'hello\n' >"$tmp/notes.txt"
 bad_input "unrecognised file" "$tmp/notes.txt" "$tmp/notes.txt: unrecognised file"
+"$py" -c 'import json, sys
+d = json.load(open(sys.argv[1])); d["sensitivity"] = {"portfolio": "contracted", "sources": [{"mean_delta_usd": 1}]}
+json.dump(d, open(sys.argv[2], "w"))' "$run/risk.json" "$tmp/badsens.json"
+bad_input "sensitivity source without a name" "$tmp/badsens.json" \
+  "$tmp/badsens.json: sensitivity.sources[0]: expected an object with a \"source\" name"
 mkdir -p "$tmp/partial" && cp "$run/summary.json" "$tmp/partial/"
 bad_input "run folder without timeseries.csv" "$tmp/partial" "$tmp/partial/timeseries.csv"
 bad_input "unknown --metric" "$fixture" "$fixture: no metric column 'totals.nope'" --metric totals.nope
