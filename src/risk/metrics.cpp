@@ -366,7 +366,6 @@ RiskMetrics compute_metrics(const PathResults& r, const NegotiationTerms& negoti
   for (size_t p = 0; p < r.portfolio_names.size(); ++p) {
     const std::string& name = r.portfolio_names[p];
     if (name.rfind("off:", 0) != 0) continue;
-    m.sensitivity = true;
     const Summary off = summarize(r.cost_usd[p]);
     SourceSensitivity ss;
     ss.source = name.substr(4);

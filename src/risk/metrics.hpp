@@ -235,7 +235,7 @@ struct SourceSensitivity {
 
 struct RiskMetrics {
   std::int64_t paths = 0;
-  bool sensitivity = false;                    // the run had "off:SOURCE" portfolios
+  bool sensitivity = false;                    // write the sources (risk --sensitivity)
   std::vector<SourceSensitivity> sources;      // by |cvar95_delta_usd| descending, ties by name
   std::int64_t clamped_multiplier_days = 0;  // PathResults::clamped_multiplier_days
   Breakdown breakdown;

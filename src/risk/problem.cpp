@@ -396,6 +396,7 @@ RiskSetup build_risk_problem(const Scenario& sc, bool uncertainty_off, bool sens
   for (int p = 0; p < pb.n_providers; ++p)
     add_portfolio(all & ~(1u << p), {}, "without:" + plant.providers[static_cast<size_t>(p)]);
   for (int p = 0; p < pb.n_providers; ++p) add_portfolio(1u << p, {}, "single:" + plant.providers[static_cast<size_t>(p)]);
+  setup.sensitivity = sensitivity;
   if (sensitivity)
     for (auto& [source, off] : uncertainty_sources(sc, plant, pb)) add_portfolio(all, off, kSourceOffPrefix + source);
   setup.provider_ids = plant.providers;

@@ -20,6 +20,8 @@ struct RiskSetup {
   std::vector<std::string> portfolio_names;
   std::vector<std::string> provider_ids;
   std::vector<std::string> contract_ids;
+  // risk.json gets a `sensitivity` block (empty when nothing is sampled).
+  bool sensitivity = false;
 };
 
 // Throws InputError (docs/reference.md §9 style, pointing at the scenario) when the

@@ -49,7 +49,9 @@ std::string risk_json_shape(const Scenario& sc, const RiskSetup& setup) {
   const risk::RiskProblem& pb = setup.problem;
   const risk::RiskRunInfo info{sc.name, sc.sha256, n, 0, "cpu-omp", false, pb.n_days, pb.n_clusters, pb.n_steps,
                                pb.n_providers};
-  return risk::risk_json(info, risk::compute_metrics(results, terms));
+  risk::RiskMetrics metrics = risk::compute_metrics(results, terms);
+  metrics.sensitivity = setup.sensitivity;
+  return risk::risk_json(info, metrics);
 }
 
 double risk_scratch_bytes_per_path(const RiskSetup& setup) {
@@ -106,7 +108,8 @@ std::string run_risk(const Scenario& sc, const RiskSetup& setup, const RiskRunOp
     }
   }
   const risk::NegotiationTerms terms{sc.negotiation.buyer_power, sc.negotiation.seller_floor_usd_per_gpu_hour};
-  const risk::RiskMetrics metrics = risk::compute_metrics(results, terms);
+  risk::RiskMetrics metrics = risk::compute_metrics(results, terms);
+  metrics.sensitivity = setup.sensitivity;
   const risk::RiskProblem& pb = setup.problem;
   const std::string backend_name = o.backend == risk::Backend::cuda ? "cuda" : "cpu-omp";
   const risk::RiskRunInfo info{sc.name,   sc.sha256,     o.paths,     o.seed,        backend_name,

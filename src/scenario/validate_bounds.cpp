@@ -126,7 +126,7 @@ bool Builder::check_sampled_models() {
                                                                        : "sigma";
     problems_.add(child_pointer("/uncertainty/delivery/delay_days", culprit),
                   "a path could draw a delay of " + rounded_text(std::ceil(days)) + " days",
-                  "the longest draw, median x e^(" + rounded_text(std::round(limits::max_abs_normal * 100) / 100) +
+                  "the longest draw, median x e^(" + rounded_text(std::round(delay_normal_reach(u) * 100) / 100) +
                       " x sigma) for a lognormal, of at most " + number_text(limits::max_delay_days) + " days");
   }
   std::vector<std::pair<std::string, const OutageModel*>> outages;
@@ -137,6 +137,14 @@ bool Builder::check_sampled_models() {
     if (arrivals <= limits::max_outage_arrivals) continue;
     problems_.add(child_pointer(child_pointer("/uncertainty/outages", key), "rate_per_year"),
                   "about " + rounded_text(std::round(arrivals)) + " sampled outages per region over the horizon",
+                  "rate_per_year x years of at most " + number_text(limits::max_outage_arrivals));
+  }
+  const std::vector<OutageZone>& zones = u.correlation.zones;
+  for (std::size_t z = 0; z < zones.size(); ++z) {
+    const double arrivals = zones[z].model.rate_per_year * years;
+    if (arrivals <= limits::max_outage_arrivals) continue;
+    problems_.add("/uncertainty/correlation/zones/" + std::to_string(z) + "/rate_per_year",
+                  "about " + rounded_text(std::round(arrivals)) + " sampled outages of the zone over the horizon",
                   "rate_per_year x years of at most " + number_text(limits::max_outage_arrivals));
   }
   return problems_.lines().size() == before;

@@ -91,7 +91,7 @@ void Builder::read_price_correlation(const Json& v, const std::string& ptr) {
   // binary, so eigenvalues a hair below 0 are rounding, not a wrong matrix.
   const double smallest = symmetric_eigen(flat, static_cast<int>(n)).values.front();
   if (smallest < -1e-9) {
-    problems_.add(m_ptr, "not positive semidefinite: its smallest eigenvalue is " + number_text(smallest),
+    problems_.add(m_ptr, "not positive semidefinite: its smallest eigenvalue is " + rounded_text(smallest),
                   "a correlation matrix, whose eigenvalues are all >= 0 (no three providers can be pairwise "
                   "correlated in contradictory ways)");
     return;
