@@ -141,6 +141,9 @@ def risk_tables(risk):
         parts += ["<h3>Sensitivity of the contracted portfolio's cost: all sources on minus "
                   "one source off, same paths (USD)</h3>",
                   table(["source", "mean Δ ± s.e.", "p95 Δ", "CVaR 95% Δ"], srows)]
+    elif isinstance(sources, list):
+        parts.append("<p>Sensitivity: risk.json's sensitivity block lists no source of "
+                     "uncertainty (nothing in this run is sampled), so no tornado is drawn.</p>")
     return "\n".join(parts)
 
 

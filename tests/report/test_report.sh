@@ -4,7 +4,7 @@
 # with an uncertainty section, with and without `risk --sensitivity`; then
 #   - every PNG has the PNG signature, and the expected set of files is written;
 #   - tornado.png (and its section and table) appears exactly when risk.json has a
-#     sensitivity block, its table listing the block's sources in the block's order;
+#     sensitivity block with sources, its table listing them in the block's order;
 #   - a second generation gives byte-identical files (cmp);
 #   - the page is well-formed and loads nothing from outside (no http, link, url());
 #   - headless Chromium loads every embedded image (the page's own script sets
@@ -131,12 +131,13 @@ check_report() {
     || { fail "$name: Chromium images loaded '$got', expected $n/$n"; tail -n 5 "$tmp/chrome.err"; }
 }
 
-# no_tornado NAME OUTDIR: a risk.json without a sensitivity block gives no tornado figure.
+# no_tornado NAME OUTDIR: no tornado figure (risk.json without a sensitivity block, or with
+# one that lists no source).
 no_tornado() {
   if [ ! -e "$2/tornado.png" ] && ! grep -q -e 'id="tornado"' -e 'tornado.png' "$2/report.html"; then
-    pass "$1: no sensitivity block, no tornado.png"
+    pass "$1: no tornado.png, no tornado section"
   else
-    fail "$1: tornado.png or its section written without a sensitivity block"
+    fail "$1: tornado.png or its section written without sources to draw"
   fi
 }
 
@@ -250,6 +251,17 @@ print(" ".join(re.findall(r"<tr><td>([^<]*)</td>", t)))' "$tmp/sens/report.html"
   fi
 else
   fail "sensitivity: cloudpact risk of scenario 01 with uncertainty failed: $(head -n 3 "$tmp/sens-run.err")"
+fi
+# Nothing sampled: risk --sensitivity writes an empty block; no tornado, the page says why.
+if "$bin" risk scenarios/01-one-vendor-vs-two.json --paths 100 --threads 1 --sensitivity \
+     --out "$tmp/empty-sens-run" >/dev/null 2>&1 \
+   && report "$tmp/empty-sens-run/risk.json" --out "$tmp/empty-sens" >/dev/null 2>&1; then
+  no_tornado "empty sensitivity block" "$tmp/empty-sens"
+  grep -q 'sensitivity block lists no source' "$tmp/empty-sens/report.html" \
+    && pass "empty sensitivity block: the page says no source is sampled" \
+    || fail "empty sensitivity block: no note in report.html"
+else
+  fail "empty sensitivity block: risk or report of scenario 01 failed"
 fi
 
 # ---- the Chromium check can fail: a corrupted image is not counted ----
