@@ -77,7 +77,7 @@ struct View {
   int prices_correlated;
   const double* price_loadings;
   int delivery_copula;
-  double delivery_common, delivery_late_threshold;
+  double delivery_common, delivery_late_threshold, delay_normal_bound;
   int n_zones;
   const OutageModel* zone_outages;
   const std::uint32_t* region_zones;
@@ -195,7 +195,9 @@ CP_HD inline void sample_future(const View& v, std::uint64_t seed, std::uint64_t
                           ? w_common * common_late + w_own * normal(w.w[0], w.w[3]) >= v.delivery_late_threshold
                           : static_cast<double>(w.w[0]) >= on_time_threshold;
     if (late) {
-      const double z = v.delivery_copula ? w_common * common_size + w_own * normal(w.w[1], w.w[2])
+      const double z = v.delivery_copula ? fmin(fmax(w_common * common_size + w_own * normal(w.w[1], w.w[2]),
+                                                     -v.delay_normal_bound),
+                                                v.delay_normal_bound)
                                          : normal(w.w[1], w.w[2]);
       const double days = v.delay_lognormal ? v.delay_median_days * exp(v.delay_sigma * z) : v.delay_fixed_days;
       // Whole days: capacity is tabled by day. A delay past the table's span

@@ -136,8 +136,13 @@ struct RiskProblem {
   std::vector<double> price_loadings;
   // Deliveries: a one-factor Gaussian copula with weight ρ; a cluster is late
   // when √ρ·Z + √(1 − ρ)·Z_c ≥ delivery_late_threshold = Φ⁻¹(p_on_time).
+  // The delay size's mixed normal is clamped at ±delay_normal_bound, the
+  // largest normal a single draw gives (limits::max_abs_normal): without it
+  // the mix could reach (√ρ + √(1 − ρ)) times that, so the longest delay,
+  // which sizes the capacity tables, would grow with ρ. The clamp is met
+  // with probability below 1e-10 per draw; the marginal is otherwise exact.
   int delivery_copula = 0;
-  double delivery_common = 0.0, delivery_late_threshold = 0.0;
+  double delivery_common = 0.0, delivery_late_threshold = 0.0, delay_normal_bound = 0.0;
   // Outage zones: a shared arrival stream each, hitting every region of its mask.
   std::vector<OutageModel> zone_outages;   // [zone]
   std::vector<std::uint32_t> region_zones; // [region]: bit z set when zone z covers the region

@@ -83,6 +83,7 @@ View make_view(const RiskProblem& pb, Place&& place) {
   v.delivery_copula = pb.delivery_copula;
   v.delivery_common = pb.delivery_common;
   v.delivery_late_threshold = pb.delivery_late_threshold;
+  v.delay_normal_bound = pb.delay_normal_bound;
   v.n_zones = static_cast<int>(pb.zone_outages.size());
   v.zone_outages = place(pb.zone_outages);
   v.region_zones = place(pb.region_zones);

@@ -74,6 +74,7 @@ void add_correlation(const Scenario& sc, const Plant& plant, risk::RiskProblem& 
     pb.delivery_copula = 1;
     pb.delivery_common = *c.delivery_common;
     pb.delivery_late_threshold = normal_quantile(pb.delivery_p_on_time);
+    pb.delay_normal_bound = limits::max_abs_normal;
   }
   for (size_t z = 0; z < c.zones.size(); ++z) {
     pb.zone_outages.push_back(outage_model(c.zones[z].model));

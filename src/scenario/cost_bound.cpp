@@ -185,14 +185,7 @@ double demand_log_multiplier_bound(double vol_per_year, double years) {
 double max_sampled_delay_days(const Uncertainty& u) {
   if (!u.present || !(u.delivery_p_on_time < 1.0)) return 0.0;
   const Distribution& d = u.delivery_delay_days;
-  return d.kind == Distribution::Kind::fixed ? d.value : d.median * std::exp(d.sigma * delay_normal_reach(u));
-}
-
-double delay_normal_reach(const Uncertainty& u) {
-  // Under the delivery copula the size's normal is √ρ·Z + √(1 − ρ)·Z_c, of
-  // magnitude at most (√ρ + √(1 − ρ)) times the largest single draw (≤ √2).
-  const std::optional<double>& rho = u.correlation.delivery_common;
-  return (rho ? std::sqrt(*rho) + std::sqrt(1.0 - *rho) : 1.0) * limits::max_abs_normal;
+  return d.kind == Distribution::Kind::fixed ? d.value : d.median * std::exp(d.sigma * limits::max_abs_normal);
 }
 
 PathBound worst_case_path(const Scenario& sc) {

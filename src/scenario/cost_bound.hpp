@@ -64,12 +64,10 @@ double price_log_multiplier_bound(const PriceModel& m, double years);
 double demand_log_multiplier_bound(double vol_per_year, double years);
 
 // The longest delivery delay any path can draw, in days: `value` (fixed) or
-// median·exp(sigma·delay_normal_reach) (lognormal; no normal draw of the
-// kernels is larger); 0 when every delivery is on time.
+// median·exp(sigma·limits::max_abs_normal) (lognormal; no normal draw of the
+// kernels is larger, the delivery copula's mix included: it is clamped
+// there); 0 when every delivery is on time.
 double max_sampled_delay_days(const Uncertainty& u);
-// The largest normal a delay size can be drawn from: limits::max_abs_normal,
-// times √ρ + √(1 − ρ) under the delivery copula (docs/reference.md §11).
-double delay_normal_reach(const Uncertainty& u);
 
 // One contribution to the worst case of a path: its size, the JSON pointer of
 // the field it comes from, and how it is made ("1e+09 GPUs for 26280 h at up

@@ -126,7 +126,7 @@ bool Builder::check_sampled_models() {
                                                                        : "sigma";
     problems_.add(child_pointer("/uncertainty/delivery/delay_days", culprit),
                   "a path could draw a delay of " + rounded_text(std::ceil(days)) + " days",
-                  "the longest draw, median x e^(" + rounded_text(std::round(delay_normal_reach(u) * 100) / 100) +
+                  "the longest draw, median x e^(" + rounded_text(std::round(limits::max_abs_normal * 100) / 100) +
                       " x sigma) for a lognormal, of at most " + number_text(limits::max_delay_days) + " days");
   }
   std::vector<std::pair<std::string, const OutageModel*>> outages;
