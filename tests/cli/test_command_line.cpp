@@ -32,7 +32,7 @@ const std::string kScenario01 = std::string(CLOUDPACT_SOURCE_DIR) + "/scenarios/
 const std::map<std::string, std::set<std::string>> kAccepted = {
     {"validate", {"FILE", "--set"}},
     {"run", {"FILE", "--out", "--set"}},
-    {"risk", {"FILE", "--out", "--paths", "--seed", "--backend", "--threads", "--batch", "--uncertainty-off", "--set"}},
+    {"risk", {"FILE", "--out", "--paths", "--seed", "--backend", "--threads", "--batch", "--uncertainty-off", "--sensitivity", "--set"}},
     {"sweep",
      {"FILE", "--out", "-j", "--jobs", "--resume", "--retry-failed", "--collect", "--slurm", "--partition",
       "--array-size", "--slurm-script-only"}},

@@ -78,7 +78,8 @@ TEST_CASE("each field's attributes fit its type") {
   for (const format::ObjectSpec& spec : format::objects()) {
     for (const format::Field& f : spec.fields) {
       CAPTURE(spec.name + "/" + f.key);
-      const bool numeric = f.type == format::Type::number || f.type == format::Type::integer;
+      const bool numeric =
+          f.type == format::Type::number || f.type == format::Type::integer || f.type == format::Type::row;
       CHECK((f.type == format::Type::choice) == !f.values.empty());
       CHECK((f.container == format::Container::map) == !f.map_keys.empty());
       if (f.container != format::Container::array) CHECK(f.min_items == 0);
@@ -87,7 +88,8 @@ TEST_CASE("each field's attributes fit its type") {
       // Every number and curve has a finite range (docs/reference.md §9.3): what
       // run and risk compute from it stays finite. (Integers are bounded by
       // the reader's int64 range as well.)
-      if (f.type == format::Type::number || f.type == format::Type::curve) CHECK((f.range.has_lo && f.range.has_hi));
+      if (f.type == format::Type::number || f.type == format::Type::row || f.type == format::Type::curve)
+        CHECK((f.range.has_lo && f.range.has_hi));
       if (f.type == format::Type::integer) {
         CHECK(f.range.has_lo);  // integers are counts, seeds and ranks: never unbounded below
         CHECK(f.range.lo == std::floor(f.range.lo));
