@@ -68,7 +68,7 @@ struct View {
   const int *inference_provider_rank, *job_provider_rank;
   const OutageModel* region_outages;
   const PriceModel* provider_prices;
-  double demand_vol_per_year, delivery_p_on_time;
+  double demand_vol_per_year, demand_log_multiplier_bound, delivery_p_on_time;
   int delay_lognormal;
   double delay_median_days, delay_sigma, delay_fixed_days;
   const std::uint32_t* portfolio_providers;
@@ -107,22 +107,18 @@ CP_HD inline double hi(double a, double b) { return a < b ? b : a; }
 
 // ---- phase 1: sample the future of one path ----
 
-// A sampled multiplier (price or demand) stays within [1/1000, 1000] of its
-// start: the walk itself goes on unbounded, only the multiplier it gives is
-// capped, so that every cost a path can reach stays finite and within the
-// fixed-point range of the aggregation (docs/reference.md §4.2, §9.3). With
-// validated volatilities the bound is all but never met; when it is, the
-// path-day is counted (risk.json `multiplier_clamp`), never silently.
-constexpr double kMaxLogMultiplier = 6.907755278982137;  // ln(1000)
-
-CP_HD inline double bounded_log(double x, int& clamped) {
-  if (x > kMaxLogMultiplier) {
+// A sampled multiplier (price or demand) is capped at the bound validation
+// computed the worst case of a path with (src/scenario/cost_bound.hpp, at
+// most 1e6): the walk itself goes on unbounded, only the multiplier it gives
+// is capped, so that every cost a path can reach stays finite and within the
+// fixed-point range of the aggregation (docs/reference.md §4.2, §9.3).
+// Validation keeps the chance of meeting the cap below 1e-23 per path and
+// day; when it is met anyway, the path-day is counted (risk.json
+// `multiplier_clamp`), never silently.
+CP_HD inline double bounded_log(double x, double bound, int& clamped) {
+  if (x > bound) {
     ++clamped;
-    return kMaxLogMultiplier;
-  }
-  if (x < -kMaxLogMultiplier) {
-    ++clamped;
-    return -kMaxLogMultiplier;
+    return bound;
   }
   return x;
 }
@@ -154,7 +150,7 @@ CP_HD inline void sample_future(const View& v, std::uint64_t seed, std::uint64_t
     const bool moves = m.vol_per_year > 0.0 || m.drift_per_year != 0.0 || m.jump_rate_per_year > 0.0;
     double x = 0.0;
     for (int d = 0; d < v.n_days; ++d) {
-      fs[static_cast<std::int64_t>(d) * v.n_providers + p] = static_cast<float>(exp(bounded_log(x, clamped_days)));
+      fs[static_cast<std::int64_t>(d) * v.n_providers + p] = static_cast<float>(exp(bounded_log(x, m.log_multiplier_bound, clamped_days)));
       if (!moves) continue;
       const std::uint32_t block = static_cast<std::uint32_t>(d * kMaxProviders + p);
       const Words w = philox(seed, path, block, kStreamPrice);
@@ -172,7 +168,7 @@ CP_HD inline void sample_future(const View& v, std::uint64_t seed, std::uint64_t
   const double sv = v.demand_vol_per_year;
   double y = 0.0;
   for (int d = 0; d < v.n_days; ++d) {
-    demand[d] = static_cast<float>(exp(bounded_log(y, clamped_days)));
+    demand[d] = static_cast<float>(exp(bounded_log(y, v.demand_log_multiplier_bound, clamped_days)));
     if (sv <= 0.0) continue;
     const Words w = philox(seed, path, static_cast<std::uint32_t>(d), kStreamDemand);
     y += -0.5 * sv * sv * kDayYears + sv * sqrt_dt * normal(w.w[0], w.w[1]);

@@ -69,6 +69,7 @@ View make_view(const RiskProblem& pb, Place&& place) {
   v.region_outages = place(pb.region_outages);
   v.provider_prices = place(pb.provider_prices);
   v.demand_vol_per_year = pb.demand_vol_per_year;
+  v.demand_log_multiplier_bound = pb.demand_log_multiplier_bound;
   v.delivery_p_on_time = pb.delivery_p_on_time;
   v.delay_lognormal = pb.delay_lognormal;
   v.delay_median_days = pb.delay_median_days;

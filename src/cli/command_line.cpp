@@ -9,6 +9,7 @@
 #include "cli/help_format.hpp"
 #include "cli/usage_error.hpp"
 #include "cloudpact_version.h"
+#include "scenario/message_text.hpp"
 
 namespace cloudpact {
 
@@ -45,8 +46,8 @@ std::string usage_message(const CLI::ParseError& e, const std::vector<std::strin
 void reject_leftovers(const CLI::App& cmd, const std::string& help_command) {
   for (const std::string& arg : cmd.remaining()) {
     if (arg == "--") continue;  // CLI11 keeps the separator it honoured
-    if (is_option(arg)) throw UsageError("unknown option " + arg + " (see " + help_command + ")");
-    throw UsageError("unexpected argument '" + arg + "' (see " + help_command + ")");
+    if (is_option(arg)) throw UsageError("unknown option " + escape_text(arg) + " (see " + help_command + ")");
+    throw UsageError("unexpected argument '" + escape_text(arg) + "' (see " + help_command + ")");
   }
 }
 
@@ -101,8 +102,8 @@ int CommandLine::run(const std::vector<std::string>& args) {
   if (chosen.empty()) {
     for (const std::string& arg : root_->remaining()) {
       if (arg == "--") continue;
-      if (is_option(arg)) throw UsageError("unknown option " + arg + " (see cloudpact --help)");
-      throw UsageError("unknown command " + arg + " (see cloudpact --help)");
+      if (is_option(arg)) throw UsageError("unknown option " + escape_text(arg) + " (see cloudpact --help)");
+      throw UsageError("unknown command " + escape_text(arg) + " (see cloudpact --help)");
     }
     throw UsageError("missing COMMAND (see cloudpact --help)");
   }

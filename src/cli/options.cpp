@@ -7,6 +7,8 @@
 
 #include <CLI/CLI.hpp>
 
+#include "scenario/message_text.hpp"
+
 namespace cloudpact {
 
 namespace {
@@ -25,6 +27,19 @@ std::string alternatives(const std::vector<std::string>& choices) {
     out += choices[i];
   }
   return out;
+}
+
+// CLI11 gives an option the next argument as its value whatever it is, so
+// `risk FILE --paths --seed 3` would read "--seed" as the number of paths.
+// An argument that is an option (`--name`, `-j`) is never a value: the
+// option before it has none. (Negative numbers, "-1", stay values.)
+bool looks_like_option(const std::string& text) {
+  return text.size() >= 2 && text[0] == '-' &&
+         (text[1] == '-' || (text[1] >= 'a' && text[1] <= 'z') || (text[1] >= 'A' && text[1] <= 'Z'));
+}
+
+void require_value(const std::string& option, const std::string& text) {
+  if (looks_like_option(text)) throw UsageError(option + " needs a value");
 }
 
 }  // namespace
@@ -64,7 +79,11 @@ void add_flag(CLI::App& cmd, const std::string& names, bool& target, const std::
 
 void add_valued(CLI::App& cmd, const std::string& names, const std::string& value_name,
                 const std::string& description, std::function<void(const std::string&)> take) {
-  cmd.add_option_function<std::string>(names, std::move(take), description)
+  auto checked = [take = std::move(take), option = option_display_name(names)](const std::string& text) {
+    require_value(option, text);
+    take(text);
+  };
+  cmd.add_option_function<std::string>(names, std::move(checked), description)
       ->type_name(value_name)
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
 }
@@ -72,6 +91,15 @@ void add_valued(CLI::App& cmd, const std::string& names, const std::string& valu
 void add_text(CLI::App& cmd, const std::string& names, std::optional<std::string>& target,
               const std::string& value_name, const std::string& description) {
   add_valued(cmd, names, value_name, description, [&target](const std::string& text) { target = text; });
+}
+
+void add_path(CLI::App& cmd, const std::string& names, std::optional<std::string>& target,
+              const std::string& value_name, const std::string& what, const std::string& description) {
+  add_valued(cmd, names, value_name, description,
+             [&target, what, option = option_display_name(names)](const std::string& text) {
+               if (text.empty()) throw UsageError(option + " needs " + what + ", got ''");
+               target = text;
+             });
 }
 
 void add_choice(CLI::App& cmd, const std::string& names, std::string& target, const std::vector<std::string>& choices,
@@ -86,7 +114,7 @@ void add_choice(CLI::App& cmd, const std::string& names, std::string& target, co
                    return;
                  }
                }
-               throw UsageError(option + " needs " + alternatives(choices) + ", got '" + text + "'");
+               throw UsageError(option + " needs " + alternatives(choices) + ", got '" + escape_text(text) + "'");
              });
 }
 
@@ -99,7 +127,7 @@ void add_number(CLI::App& cmd, const std::string& names, std::optional<double>& 
                const bool in_range = bound == Bound::inclusive ? v >= above : v > above;
                if (text.empty() || *end != '\0' || !std::isfinite(v) || !in_range) {
                  throw UsageError(option + " needs a number " + (bound == Bound::inclusive ? ">= " : "> ") +
-                                  format_bound(above) + ", got '" + text + "'");
+                                  format_bound(above) + ", got '" + escape_text(text) + "'");
                }
                target = v;
              });
@@ -108,14 +136,27 @@ void add_number(CLI::App& cmd, const std::string& names, std::optional<double>& 
 void add_repeatable_text(CLI::App& cmd, const std::string& names, std::vector<std::string>& target,
                          const std::string& value_name, const std::string& description) {
   // One value per occurrence: `--ignore /a FILE` must leave FILE positional.
-  cmd.add_option(names, target, description)->type_name(value_name)->allow_extra_args(false);
+  cmd.add_option_function<std::vector<std::string>>(
+         names,
+         [&target, option = option_display_name(names)](const std::vector<std::string>& texts) {
+           for (const std::string& t : texts) {
+             require_value(option, t);
+             target.push_back(t);
+           }
+         },
+         description)
+      ->type_name(value_name)
+      ->allow_extra_args(false);
 }
 
 void add_overrides(CLI::App& cmd, std::vector<Override>& target) {
   cmd.add_option_function<std::vector<std::string>>(
          "--set",
          [&target](const std::vector<std::string>& texts) {
-           for (const std::string& t : texts) target.push_back(parse_override(t));
+           for (const std::string& t : texts) {
+             require_value("--set", t);
+             target.push_back(parse_override(t));
+           }
          },
          "override one scenario value before validation: VALUE is parsed as JSON, else taken as a "
          "string (--set /policy/vendor=aws); repeatable")

@@ -17,6 +17,7 @@
 
 #include "cli/usage_error.hpp"
 #include "scenario/load.hpp"
+#include "scenario/message_text.hpp"
 
 namespace CLI {
 class App;
@@ -32,7 +33,7 @@ T parse_integer(const std::string& option, const std::string& text, T min, T max
   const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
   if (text.empty() || ec != std::errc() || ptr != text.data() + text.size() || v < min || v > max) {
     throw UsageError(option + " needs an integer in [" + std::to_string(min) + ", " + std::to_string(max) +
-                     "], got '" + text + "'");
+                     "], got '" + escape_text(text) + "'");
   }
   return v;
 }
@@ -60,6 +61,10 @@ void add_positional(CLI::App& cmd, const std::string& name, std::string& target,
 void add_flag(CLI::App& cmd, const std::string& names, bool& target, const std::string& description);
 void add_text(CLI::App& cmd, const std::string& names, std::optional<std::string>& target,
               const std::string& value_name, const std::string& description);
+// A file or folder name: an empty one is a UsageError "OPTION needs
+// `what`, got ''" (an empty --out would fail only after the work).
+void add_path(CLI::App& cmd, const std::string& names, std::optional<std::string>& target,
+              const std::string& value_name, const std::string& what, const std::string& description);
 // One of `choices` (shown as "a|b|c"); otherwise UsageError "OPTION needs
 // a, b or c, got 'TEXT'".
 void add_choice(CLI::App& cmd, const std::string& names, std::string& target, const std::vector<std::string>& choices,

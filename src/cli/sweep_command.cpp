@@ -5,6 +5,7 @@
 #include <csignal>
 #include <filesystem>
 #include <iostream>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <thread>
@@ -18,6 +19,7 @@
 #include "scenario/sweep_spec.hpp"
 #include "sweep/plan.hpp"
 #include "sweep/slurm.hpp"
+#include "sweep/sweep_check.hpp"
 #include "sweep/sweep_folder.hpp"
 #include "sweep/sweep_table.hpp"
 #include "sweep/variant_pool.hpp"
@@ -50,6 +52,7 @@ struct SweepOptions {
 
 struct SweepVariantOptions {
   std::string dir, id;
+  std::optional<std::int64_t> at;  // byte offset of its line in plan-variants.jsonl
 };
 
 struct SweepWorkerOptions {
@@ -115,8 +118,12 @@ int sweep_command(const SweepOptions& o) {
   const int array_size_opt = o.array_size.value_or(0);
 
   const SweepSpec spec = load_sweep_spec(o.files[0]);
+  // Metrics against the outputs' structure, risk's bounds and memory: all
+  // before anything is written. On Slurm each task runs one variant at a time.
+  check_sweep_outputs(spec, slurm ? 1 : static_cast<int>(std::min<std::int64_t>(jobs, spec.variant_count)));
   const std::string dir = absolute_dir(o.out.value_or("out/" + spec.name));
-  const SweepPlan plan = make_plan(spec, 1);
+  SweepPlan plan = make_plan(spec, 1);
+  const std::string variants_text = plan_variants_jsonl(plan);
   SweepFolder folder(dir);
   const std::string exe = self_exe_path();
   SlurmJobSpec job{spec.name, o.partition.value_or(""), exe, dir,
@@ -143,7 +150,7 @@ int sweep_command(const SweepOptions& o) {
   }
   folder.lock();
   folder.remove_temporaries();
-  write_outputs(dir, {{"plan.json", plan_json(plan)}});
+  write_outputs(dir, {{kPlanVariantsFile, variants_text}, {"plan.json", plan_json(plan)}});
   if (o.retry_failed) uncommit_failed(plan, folder);
 
   SweepTable table(plan, folder);
@@ -230,9 +237,13 @@ int sweep_command(const SweepOptions& o) {
 int sweep_variant_command(const SweepVariantOptions& o) {
   if (o.dir.empty() || o.id.empty()) throw UsageError("sweep-variant needs DIR ID (it is run by cloudpact sweep)");
   const SweepFolder folder(o.dir);
+  // The header and this variant's own line: a variant's cost does not grow
+  // with the sweep.
   const SweepPlan plan = parse_plan(read_text_file(folder.plan_path()), folder.plan_path());
-  const Variant* v = plan.find(o.id);
-  if (!v) throw std::runtime_error("no variant " + o.id + " in " + folder.plan_path());
+  std::optional<Variant> v;
+  if (const Variant* inline_variant = plan.find(o.id)) v = *inline_variant;  // an older plan.json
+  if (!v) v = read_plan_variant(folder.plan_variants_path(), o.id, o.at.value_or(-1));
+  if (!v) throw std::runtime_error("no variant " + o.id + " in " + folder.plan_variants_path());
   (void)run_variant(plan, folder, *v);
   return kExitOk;
 }
@@ -247,7 +258,8 @@ int sweep_worker_command(const SweepWorkerOptions& o) {
   }
   const int jobs = o.jobs.value_or(1);
   const SweepFolder folder(absolute_dir(o.dirs[0]));
-  const SweepPlan plan = parse_plan(read_text_file(folder.plan_path()), folder.plan_path());
+  SweepPlan plan = parse_plan(read_text_file(folder.plan_path()), folder.plan_path());
+  if (plan.variants.empty()) read_plan_variants(plan, folder.plan_variants_path());
   std::vector<std::string> ids;
   for (std::size_t i = static_cast<std::size_t>(shard); i < plan.variants.size(); i += static_cast<std::size_t>(shards)) {
     if (!folder.committed(plan.variants[i].id)) ids.push_back(plan.variants[i].id);
@@ -267,7 +279,7 @@ Command add_sweep_command(CLI::App& root) {
   CLI::App& cmd = add_command(root, "sweep", "run every variant of a sweep file; writes sweep.csv and variants/<id>/",
                               kSweepDetails);
   add_positionals(cmd, "FILE", "FILE", o->files, "the sweep file");
-  add_text(cmd, "--out", o->out, "DIR", "output folder (default out/<sweep name>/)");
+  add_path(cmd, "--out", o->out, "DIR", "a folder", "output folder (default out/<sweep name>/)");
   add_integer(cmd, "-j,--jobs", o->jobs, 1, 1024, "N", "variants at once (default: the number of cores)");
   add_flag(cmd, "--resume", o->resume, "continue the sweep in DIR: run only the variants not yet committed");
   add_flag(cmd, "--retry-failed", o->retry_failed, "with --resume: also rerun the variants recorded as failed");
@@ -288,7 +300,9 @@ Command add_sweep_variant_command(CLI::App& root) {
                               "Runs the variant ID of the plan in DIR/plan.json and commits DIR/variants/ID/.",
                               Listed::no);
   add_positional(cmd, "DIR", o->dir, "the sweep's output folder");
-  add_positional(cmd, "ID", o->id, "the variant's id in DIR/plan.json");
+  add_positional(cmd, "ID", o->id, "the variant's id in DIR/plan-variants.jsonl");
+  add_integer<std::int64_t>(cmd, "--at", o->at, 0, std::numeric_limits<std::int64_t>::max(), "OFFSET",
+                            "byte offset of its line in DIR/plan-variants.jsonl (else the file is searched)");
   return {&cmd, [o] { return sweep_variant_command(*o); }};
 }
 

@@ -101,7 +101,9 @@ PoolOutcome run_variant_pool(const SweepPlan& plan, const SweepFolder& folder, c
       const std::string& id = ids[next++];
       if (folder.committed(id)) continue;
       const std::string err = (fs::path(folder.variants_dir()) / (".stderr-" + id)).string();
-      const pid_t pid = spawn_child({{exe, "sweep-variant", folder.dir(), id}, "/dev/null", err});
+      // The variant's line in plan-variants.jsonl: the child reads only that.
+      const pid_t pid = spawn_child(
+          {{exe, "sweep-variant", folder.dir(), id, "--at", std::to_string(plan.offset_of(id))}, "/dev/null", err});
       running[pid] = Running{id, err};
     }
     if (g_stop_signal != 0) {
