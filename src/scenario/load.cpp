@@ -350,6 +350,15 @@ Override parse_override(const std::string& text) {
   if (!pointer_tokens(o.pointer))
     throw InputError({"--set " + shown + ": ill-formed JSON pointer " + in_quotes(o.pointer) + " (expected " +
                       std::string(set_expected) + " with a pointer starting with '/', ~0 for '~' and ~1 for '/')"});
+  // The pointer's tokens become keys and a VALUE that is not JSON a string:
+  // JSON text is UTF-8 (a file's keys and strings are checked by the parser;
+  // these are not parsed).
+  if (!is_utf8(o.pointer))
+    throw InputError({"--set " + shown + ": the JSON pointer is not valid UTF-8 (expected " +
+                      std::string(set_expected) + " with a pointer of UTF-8 text)"});
+  if (!is_utf8(o.value))
+    throw InputError({"--set " + shown + ": the VALUE is not valid UTF-8 (expected " + std::string(set_expected) +
+                      " with a VALUE of UTF-8 text)"});
   if (o.value.size() > limits::max_override_bytes)
     throw InputError({"--set " + shown + ": value too large: " + std::to_string(o.value.size()) +
                       " bytes (expected a value of at most " + std::to_string(limits::max_override_bytes >> 20) +

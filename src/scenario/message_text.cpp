@@ -38,6 +38,17 @@ std::size_t utf8_at(std::string_view s, std::size_t i, std::uint32_t& cp) {
   return n;
 }
 
+}  // namespace
+
+bool is_utf8(std::string_view text) {
+  std::uint32_t cp = 0;
+  for (std::size_t i = 0, n = 0; i < text.size(); i += n)
+    if ((n = utf8_at(text, i, cp)) == 0) return false;
+  return true;
+}
+
+namespace {
+
 std::string hex_escape(const char* form, unsigned value) {
   char buf[16];
   std::snprintf(buf, sizeof buf, form, value);

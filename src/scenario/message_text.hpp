@@ -20,6 +20,10 @@ std::string escape_text(std::string_view text);
 // escape_text. For values in messages ("invalid id \"a\\nb\"").
 std::string quoted_text(std::string_view text);
 
+// Whether `text` is well-formed UTF-8 (no overlong forms, surrogates or
+// truncated sequences): what a JSON document's keys and strings must be.
+bool is_utf8(std::string_view text);
+
 // The last line of defence, for a whole message: control characters, line
 // separators and stray bytes escaped, the rest (backslashes included) as is,
 // so that what was escaped already is not escaped twice.

@@ -55,6 +55,23 @@ TEST_CASE("malformed --set text") {
   CHECK(parse_problems("/a~=1").size() == 1);
 }
 
+TEST_CASE("--set text that is not UTF-8 is refused, as a file's would be by the JSON parser") {
+  // Found by the overrides fuzz target: a stray byte in a free key's name
+  // (x-...) passed validation and then could not be written as JSON (the
+  // scenario's fingerprint), an uncaught exception.
+  CHECK(parse_problems("/x-note\xFE\xFFgpus=1") ==
+        Lines{"--set /x-note\\xFE\\xFFgpus=1: the JSON pointer is not valid UTF-8 (expected --set "
+              "/json/pointer=VALUE with a pointer of UTF-8 text)"});
+  CHECK(parse_problems("/x-note=caf\xC3") ==
+        Lines{"--set /x-note=caf\\xC3: the VALUE is not valid UTF-8 (expected --set /json/pointer=VALUE with a "
+              "VALUE of UTF-8 text)"});
+  // Overlong '/' (C0 AF) and a UTF-16 surrogate (ED A0 80) are not UTF-8 either.
+  CHECK(parse_problems("/x-a\xC0\xAF=1").size() == 1);
+  CHECK(parse_problems("/x-a=\xED\xA0\x80").size() == 1);
+  // Well-formed multibyte text is fine, in the pointer and the value.
+  CHECK(parse_problems("/x-caf\u00e9=\u65e5\u672c").empty());
+}
+
 TEST_CASE("VALUE is parsed as JSON") {
   const Scenario s =
       load_with({"/contracts/0/price_usd_per_gpu_hour=2.5", "/workloads/1/priority=-2",
