@@ -1,0 +1,27 @@
+// Fuzz target: a sweep file (read from disk next to a shipped base scenario,
+// as `sweep` and `validate` read it) through its reader and the design of its
+// variants.
+#include <cstddef>
+#include <cstdint>
+
+#include "fuzz_support.hpp"
+#include "scenario/load.hpp"
+#include "scenario/sweep_spec.hpp"
+#include "sweep/design.hpp"
+
+extern "C" int LLVMFuzzerInitialize(int*, char***) {
+  cloudpact::fuzz::write_file(cloudpact::fuzz::scratch_dir() / "base.json",
+                              cloudpact::fuzz::read_source_file("scenarios/01-one-vendor-vs-two.json"));
+  return 0;
+}
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  const auto file = cloudpact::fuzz::scratch_dir() / "sweep.json";
+  cloudpact::fuzz::write_file(file, cloudpact::fuzz::as_text(data, size));
+  try {
+    const cloudpact::SweepSpec spec = cloudpact::load_sweep_spec(file.string());
+    (void)cloudpact::expand_design(spec);
+  } catch (const cloudpact::InputError&) {
+  }
+  return 0;
+}
