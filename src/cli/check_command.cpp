@@ -134,6 +134,44 @@ void read_risk_run(Target& t, std::vector<std::string>& problems) {
   }
 }
 
+// A baseline folder holds summary.json and risk.json, regular files, and
+// nothing else: anything more is reported, not ignored. With --update it must
+// also be a folder that a commit can replace as a whole.
+void check_baseline_folder(const Target& t, bool update, std::vector<std::string>& problems) {
+  const std::string dir = t.dir.string();
+  if (update) {
+    if (const std::string why = output_folder_problem(dir, true); !why.empty()) {
+      problems.push_back(dir + ": " + why);
+      return;
+    }
+  }
+  std::error_code ec;
+  const fs::file_status folder = fs::symlink_status(t.dir, ec);
+  if (ec || folder.type() == fs::file_type::not_found) return;  // no baseline yet
+  if (folder.type() != fs::file_type::directory) {
+    problems.push_back(dir + ": not a folder (expected a baseline folder with summary.json and risk.json)");
+    return;
+  }
+  std::vector<std::string> names;
+  for (fs::directory_iterator it(t.dir, ec), end; !ec && it != end; it.increment(ec)) {
+    names.push_back(it->path().filename().string());
+  }
+  if (ec) {
+    problems.push_back(dir + ": cannot be read: " + ec.message());
+    return;
+  }
+  std::sort(names.begin(), names.end());
+  for (const std::string& n : names) {
+    const fs::path p = t.dir / n;
+    if (n != "summary.json" && n != "risk.json") {
+      problems.push_back(p.string() + ": unexpected in a baseline folder (expected only summary.json and risk.json, "
+                                      "written by cloudpact check --update; move it elsewhere)");
+    } else if (fs::symlink_status(p, ec).type() != fs::file_type::regular) {
+      problems.push_back(p.string() + ": not a regular file (expected the baseline written by cloudpact check --update)");
+    }
+  }
+}
+
 // A folder of its own for the children's outputs, removed with everything in it.
 class TempDir {
  public:
@@ -278,6 +316,17 @@ int check_command(const CheckOptions& o) {
   if (baseline_root.empty()) throw UsageError("--baseline needs a folder");
   const std::string junit = o.junit.value_or("");
   if (o.junit && junit.empty()) throw UsageError("--junit needs a file name");
+  std::string junit_folder;
+  if (!junit.empty()) {
+    const fs::path jp = junit;
+    if (!jp.has_filename() || jp.filename() == "." || jp.filename() == "..") {
+      throw UsageError("--junit needs a file name, got '" + junit + "'");
+    }
+    junit_folder = jp.parent_path().empty() ? "." : jp.parent_path().string();
+    if (const std::string why = output_folder_problem(junit_folder, false); !why.empty()) {
+      throw UsageError("--junit " + junit + ": its folder " + junit_folder + " " + why);
+    }
+  }
 
   // Every input first, so that nothing runs or is written when one is bad.
   const std::vector<std::string> files = o.files.empty() ? default_scenario_files() : o.files;
@@ -303,6 +352,7 @@ int check_command(const CheckOptions& o) {
     }
   }
   for (Target& t : targets) {
+    check_baseline_folder(t, update, problems);
     std::error_code ec;
     if (!update && fs::exists(t.dir / "summary.json", ec)) t.summary = parse_baseline(t.dir / "summary.json", problems);
     if (fs::exists(t.dir / "risk.json", ec)) {
@@ -354,7 +404,7 @@ int check_command(const CheckOptions& o) {
         const std::vector<OutputFile> outs = {{"summary.json", *summary_text}, {"risk.json", *risk_text}};
         std::vector<std::string> notes;
         for (const OutputFile& o : outs) notes.push_back(write_note(t.dir / o.name, o.content));
-        write_outputs(t.dir.string(), outs);
+        commit_outputs(t.dir.string(), outs);  // both or neither
         for (size_t i = 0; i < outs.size(); ++i) {
           std::cout << (t.dir / outs[i].name).string() << "  (" << notes[i] << ")  <-  " << t.file << "\n";
         }
@@ -370,11 +420,7 @@ int check_command(const CheckOptions& o) {
   if (update) return status;
 
   std::cout << regression::format_table(cases) << regression::summary_line(cases);
-  if (!junit.empty()) {
-    const fs::path jp = junit;
-    const std::string parent = jp.parent_path().empty() ? "." : jp.parent_path().string();
-    write_outputs(parent, {{jp.filename().string(), regression::junit_xml(cases)}});
-  }
+  if (!junit.empty()) commit_outputs(junit_folder, {{fs::path(junit).filename().string(), regression::junit_xml(cases)}});
   bool errors = false, regressions = false;
   for (const CaseResult& c : cases) {
     errors = errors || !c.error.empty();

@@ -9,6 +9,7 @@
 #include "cli/help_format.hpp"
 #include "cli/usage_error.hpp"
 #include "cloudpact_version.h"
+#include "report/fault_points.hpp"
 
 namespace cloudpact {
 
@@ -109,6 +110,7 @@ int CommandLine::run(const std::vector<std::string>& args) {
   reject_leftovers(*root_, "cloudpact --help");
   const CLI::App* cmd = chosen.front();
   reject_leftovers(*cmd, "cloudpact " + cmd->get_name() + " --help");
+  fault::set_command(cmd->get_name());
   for (const Command& c : commands_) {
     if (c.app == cmd) return c.run();
   }

@@ -7,6 +7,8 @@
 
 #include <CLI/CLI.hpp>
 
+#include "report/atomic_file.hpp"
+
 namespace cloudpact {
 
 namespace {
@@ -109,6 +111,22 @@ void add_repeatable_text(CLI::App& cmd, const std::string& names, std::vector<st
                          const std::string& value_name, const std::string& description) {
   // One value per occurrence: `--ignore /a FILE` must leave FILE positional.
   cmd.add_option(names, target, description)->type_name(value_name)->allow_extra_args(false);
+}
+
+void add_out(CLI::App& cmd, std::optional<std::string>& target, const std::string& description) {
+  add_valued(cmd, "--out", "DIR", description, [&target](const std::string& text) {
+    if (text.empty()) throw UsageError("--out needs a folder, got ''");
+    target = text;
+  });
+}
+
+std::string output_folder(const std::optional<std::string>& out, const std::string& fallback, bool several) {
+  if (out && out->empty()) throw UsageError("--out needs a folder, got ''");
+  const std::string dir = out.value_or(fallback);
+  if (const std::string why = output_folder_problem(dir, several); !why.empty()) {
+    throw UsageError((out ? "--out " : "output folder ") + dir + ": " + why);
+  }
+  return dir;
 }
 
 void add_overrides(CLI::App& cmd, std::vector<Override>& target) {

@@ -47,6 +47,7 @@ double physical_memory_bytes() {
 int risk_command(const RiskOptions& o) {
   if (o.files.size() != 1) throw UsageError("risk needs exactly one scenario FILE");
   const Scenario sc = load_scenario(o.files[0], o.overrides);
+  const std::string dir = output_folder(o.out, "out/" + sc.name, false);
   const RiskSetup setup = build_risk_problem(sc, o.uncertainty_off);  // InputError: exit 2
   const std::int64_t paths = o.paths.value_or(sc.uncertainty.paths);
   const std::uint64_t seed = o.seed.value_or(sc.uncertainty.seed);
@@ -83,7 +84,6 @@ int risk_command(const RiskOptions& o) {
     // Device information goes to stderr only: risk.json stays byte-stable.
     std::cerr << "risk: backend cuda: " << risk::cuda_device_description() << "\n";
   }
-  const std::string dir = o.out.value_or("out/" + sc.name);
 
   constexpr std::int64_t kAdaptiveBatch = -1;
   const RiskRunOptions options{paths, seed, backend, o.threads.value_or(0), o.batch.value_or(kAdaptiveBatch),
@@ -94,7 +94,7 @@ int risk_command(const RiskOptions& o) {
     text = run_risk(sc, setup, options, [&](std::int64_t done) { progress.update(done); });
     progress.finish();
   }
-  write_outputs(dir, {{"risk.json", text}});
+  commit_outputs(dir, {{"risk.json", text}});
   std::cout << dir << "\n";
   return kExitOk;
 }
@@ -115,7 +115,7 @@ Command add_risk_command(CLI::App& root) {
       "--batch; CPU and CUDA agree to 1e-9 relative. Progress on stderr; DIR on stdout.\n"
       "Exit 2 on invalid input or options, 3 when the device or I/O fails.");
   add_positionals(cmd, "FILE", "FILE", o->files, "the scenario file");
-  add_text(cmd, "--out", o->out, "DIR", "output folder (default out/<scenario name>/)");
+  add_out(cmd, o->out, "output folder (default out/<scenario name>/)");
   add_integer<std::int64_t>(cmd, "--paths", o->paths, 1, limits::max_paths, "N",
                             "sampled futures (default: uncertainty.paths, else 10000)");
   add_integer<std::uint64_t>(cmd, "--seed", o->seed, 0, std::numeric_limits<std::uint64_t>::max(), "S",

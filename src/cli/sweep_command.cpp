@@ -9,11 +9,14 @@
 #include <optional>
 #include <thread>
 
+
 #include "cli/cli.hpp"
 #include "cli/commands.hpp"
 #include "cli/options.hpp"
 #include "cli/progress.hpp"
 #include "proc/child_process.hpp"
+#include "report/atomic_file.hpp"
+#include "report/fs_ops.hpp"
 #include "scenario/input_error.hpp"
 #include "scenario/sweep_spec.hpp"
 #include "sweep/plan.hpp"
@@ -64,22 +67,26 @@ int default_jobs() {
 
 std::string absolute_dir(const std::string& dir) { return fs::absolute(dir).lexically_normal().string(); }
 
-// Moves failed variants out of the way so they run again.
-int uncommit_failed(const SweepPlan& plan, const SweepFolder& folder) {
-  int n = 0;
+// The committed variants of the plan recorded as failed.
+std::vector<std::string> failed_ids(const SweepPlan& plan, const SweepFolder& folder) {
+  std::vector<std::string> ids;
   for (const std::string& id : folder.committed_ids()) {
-    if (!plan.find(id)) continue;
-    if (folder.read_result(id).find("\"status\": \"failed\"") == std::string::npos) continue;
+    if (plan.find(id) && folder.read_result(id).find("\"status\": \"failed\"") != std::string::npos) ids.push_back(id);
+  }
+  return ids;
+}
+
+// Moves failed variants out of the way so they run again: one rename each
+// (a variant is whole or absent), then the moved folder is removed.
+void uncommit(const SweepFolder& folder, const std::vector<std::string>& ids) {
+  for (const std::string& id : ids) {
     const fs::path from = folder.variant_dir(id);
-    const fs::path to = fs::path(folder.variants_dir()) / (".tmp-retry-" + id);
+    const fs::path to = fs::path(folder.variants_dir()) / (".tmp-retry-" + id + "-" + fsx::random_name());
     std::error_code ec;
-    fs::remove_all(to, ec);
     fs::rename(from, to, ec);
     if (ec) throw std::runtime_error("cannot move " + from.string() + " away to retry it: " + ec.message());
-    fs::remove_all(to, ec);
-    ++n;
+    remove_path(to.string());
   }
-  return n;
 }
 
 void report(const SweepPlan& plan, const SweepTable& table, const std::string& dir) {
@@ -115,7 +122,7 @@ int sweep_command(const SweepOptions& o) {
   const int array_size_opt = o.array_size.value_or(0);
 
   const SweepSpec spec = load_sweep_spec(o.files[0]);
-  const std::string dir = absolute_dir(o.out.value_or("out/" + spec.name));
+  const std::string dir = absolute_dir(output_folder(o.out, "out/" + spec.name, false));
   const SweepPlan plan = make_plan(spec, 1);
   SweepFolder folder(dir);
   const std::string exe = self_exe_path();
@@ -143,8 +150,14 @@ int sweep_command(const SweepOptions& o) {
   }
   folder.lock();
   folder.remove_temporaries();
-  write_outputs(dir, {{"plan.json", plan_json(plan)}});
-  if (o.retry_failed) uncommit_failed(plan, folder);
+  // sweep.csv agrees with plan.json and the committed variants at every
+  // instant: it is removed before either changes, and written again from them.
+  const std::string plan_text = plan_json(plan);
+  const bool new_plan = read_text_file(folder.plan_path()) != plan_text;
+  const std::vector<std::string> retry = o.retry_failed ? failed_ids(plan, folder) : std::vector<std::string>{};
+  if (new_plan || !retry.empty()) remove_output(dir, "sweep.csv");
+  if (new_plan) commit_outputs(dir, {{"plan.json", plan_text}});
+  uncommit(folder, retry);
 
   SweepTable table(plan, folder);
   table.refresh();
@@ -161,7 +174,7 @@ int sweep_command(const SweepOptions& o) {
 
   if (slurm) {
     const std::string slurm_dir = (fs::path(dir) / "slurm").string();
-    write_outputs(slurm_dir, {{"sweep.sbatch", slurm_script(job)}});
+    commit_outputs(slurm_dir, {{"sweep.sbatch", slurm_script(job)}});
     const std::string script = (fs::path(slurm_dir) / "sweep.sbatch").string();
     if (o.slurm_script_only) {
       std::cerr << "sweep: wrote " << script << " (" << pending.size() << " variants to run in " << job.array_size
@@ -267,7 +280,7 @@ Command add_sweep_command(CLI::App& root) {
   CLI::App& cmd = add_command(root, "sweep", "run every variant of a sweep file; writes sweep.csv and variants/<id>/",
                               kSweepDetails);
   add_positionals(cmd, "FILE", "FILE", o->files, "the sweep file");
-  add_text(cmd, "--out", o->out, "DIR", "output folder (default out/<sweep name>/)");
+  add_out(cmd, o->out, "output folder (default out/<sweep name>/)");
   add_integer(cmd, "-j,--jobs", o->jobs, 1, 1024, "N", "variants at once (default: the number of cores)");
   add_flag(cmd, "--resume", o->resume, "continue the sweep in DIR: run only the variants not yet committed");
   add_flag(cmd, "--retry-failed", o->retry_failed, "with --resume: also rerun the variants recorded as failed");

@@ -66,7 +66,7 @@ void SweepFolder::remove_temporaries() const {
     const std::string name = it->path().filename().string();
     if (name.rfind(".tmp-", 0) == 0 || name.rfind(".stderr-", 0) == 0) stale.push_back(it->path());
   }
-  for (const fs::path& p : stale) fs::remove_all(p, ec);
+  for (const fs::path& p : stale) remove_path(p.string());  // a link is removed, never followed
 }
 
 void SweepFolder::lock() {
@@ -74,7 +74,7 @@ void SweepFolder::lock() {
   fs::create_directories(dir_, ec);
   if (ec) throw std::runtime_error("cannot create folder " + dir_ + ": " + ec.message());
   const std::string path = (fs::path(dir_) / ".lock").string();
-  lock_fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  lock_fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
   if (lock_fd_ < 0) throw std::runtime_error("cannot open " + path + ": " + std::strerror(errno));
   if (::flock(lock_fd_, LOCK_EX | LOCK_NB) != 0) {
     throw std::runtime_error(dir_ + " is in use by another cloudpact sweep (lock " + path + ")");

@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 
 #include "proc/child_process.hpp"
+#include "report/atomic_file.hpp"
 
 namespace cloudpact {
 
@@ -101,6 +102,7 @@ PoolOutcome run_variant_pool(const SweepPlan& plan, const SweepFolder& folder, c
       const std::string& id = ids[next++];
       if (folder.committed(id)) continue;
       const std::string err = (fs::path(folder.variants_dir()) / (".stderr-" + id)).string();
+      remove_path(err);  // a leftover (or a link) under that name: the child's stderr is a new file
       const pid_t pid = spawn_child({{exe, "sweep-variant", folder.dir(), id}, "/dev/null", err});
       running[pid] = Running{id, err};
     }
