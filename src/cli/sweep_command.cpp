@@ -155,8 +155,10 @@ int sweep_command(const SweepOptions& o) {
   const std::string plan_text = plan_json(plan);
   const bool new_plan = read_text_file(folder.plan_path()) != plan_text;
   const std::vector<std::string> retry = o.retry_failed ? failed_ids(plan, folder) : std::vector<std::string>{};
-  if (new_plan || !retry.empty()) remove_output(dir, "sweep.csv");
-  if (new_plan) commit_outputs(dir, {{"plan.json", plan_text}});
+  if (new_plan) {
+    commit_outputs(dir, {{"plan.json", plan_text}}, {.create = false, .remove = {"sweep.csv"}});
+  }
+  if (!retry.empty()) remove_output(dir, "sweep.csv");
   uncommit(folder, retry);
 
   SweepTable table(plan, folder);

@@ -430,11 +430,19 @@ void replace_file_here(int dirfd, const std::string& shown_dir, const OutputFile
   sync_or_warn(dirfd, shown_dir);
 }
 
-void replace_file(int parent_fd, const Place& pl, int dirfd, const OutputFile& f) {
+void remove_files(int dirfd, const std::string& shown_dir, const std::vector<std::string>& names) {
+  for (const std::string& n : names) {
+    const std::string shown = join(shown_dir, n);
+    if (fsx::unlink_at(dirfd, n, 0, shown) != 0 && errno != ENOENT) fsx::fail("cannot remove " + shown);
+  }
+}
+
+void replace_file(int parent_fd, const Place& pl, int dirfd, const OutputFile& f, const std::vector<std::string>& remove) {
   const std::string target = join(pl.shown, f.name);
   {
     Staging staging(parent_fd, pl.parent, hidden_prefix(pl.name, "new"), target);
     fsx::write_new_file(staging.fd(), f.name, f.content, 0644, target);
+    remove_files(dirfd, pl.shown, remove);
     if (fsx::rename_at(staging.fd(), f.name, dirfd, f.name, 0, target) != 0) {
       if (errno != EXDEV) fsx::fail("cannot rename onto " + target);
     } else {
@@ -442,7 +450,7 @@ void replace_file(int parent_fd, const Place& pl, int dirfd, const OutputFile& f
       return;  // ~Staging removes the empty folder
     }
   }
-  replace_file_here(dirfd, pl.shown, f);
+  replace_file_here(dirfd, pl.shown, f);  // `remove` already removed
 }
 
 // A folder that does not exist yet: filled beside, then renamed into place.
@@ -471,8 +479,9 @@ void exchange_folder(int parent_fd, const Place& pl, const struct stat& was, con
   if (::fstat(old.get(), &now) != 0 || now.st_ino != was.st_ino || now.st_dev != was.st_dev) {
     throw std::runtime_error("cannot write " + pl.shown + ": it was replaced meanwhile");
   }
-  for (const std::string& n : set) {
+  for (const OutputFile& f : files) {
     // A folder under a file's name would be dropped with the old folder.
+    const std::string& n = f.name;
     struct stat st;
     if (fsx::stat_at(old.get(), n, st) && S_ISDIR(st.st_mode)) {
       fsx::fail("cannot replace " + join(pl.shown, n), EISDIR);
@@ -561,27 +570,31 @@ std::string output_folder_problem(const std::string& dir, bool several) {
   return several ? whole_folder_problem(pl) : "";
 }
 
-void commit_outputs(const std::string& dir, const std::vector<OutputFile>& files) {
+void commit_outputs(const std::string& dir, const std::vector<OutputFile>& files, const CommitOptions& options) {
   if (dir.empty()) throw std::runtime_error("no output folder given");
   if (files.empty()) return;
   const Names set = names_of(files);
+  Names skip = set;  // what the new folder does not take from the old one
+  skip.insert(options.remove.begin(), options.remove.end());
+  const bool create = options.create;
   const Place pl = place_of(dir);
   if (pl.name.empty()) {  // "/": one file, in place
     if (files.size() > 1) throw std::runtime_error(pl.shown + ": " + whole_folder_problem(pl));
     Fd root(fsx::open_folder(pl.shown, false));
     if (!root.ok()) fsx::fail("cannot open the folder " + pl.shown);
     const ParentLock lock(root.get(), pl.shown);
+    remove_files(root.get(), pl.shown, options.remove);
     replace_file_here(root.get(), pl.shown, files.front());
     return;
   }
-  make_parents(pl.parent);
+  if (create) make_parents(pl.parent);
   Fd parent(fsx::open_folder(pl.parent, false));
   if (!parent.ok()) fsx::fail("cannot open the folder " + pl.parent);
   const ParentLock lock(parent.get(), pl.parent);
   clean_up(parent.get(), pl, set);
   struct stat st;
   if (!fsx::stat_at(parent.get(), pl.name, st)) {
-    if (errno != ENOENT) fsx::fail("cannot read " + pl.shown);
+    if (errno != ENOENT || !create) fsx::fail("cannot write into " + pl.shown);
     create_folder(parent.get(), pl, files);
     return;
   }
@@ -592,10 +605,10 @@ void commit_outputs(const std::string& dir, const std::vector<OutputFile>& files
   if (files.size() == 1) {
     Fd d(fsx::open_folder_at(parent.get(), pl.name));
     if (!d.ok()) fsx::fail("cannot open the folder " + pl.shown);
-    replace_file(parent.get(), pl, d.get(), files.front());
+    replace_file(parent.get(), pl, d.get(), files.front(), options.remove);
     return;
   }
-  exchange_folder(parent.get(), pl, st, files, set);
+  exchange_folder(parent.get(), pl, st, files, skip);
 }
 
 void remove_output(const std::string& dir, const std::string& name) {

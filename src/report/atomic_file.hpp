@@ -38,11 +38,21 @@ struct OutputFile {
 // a file system root, or the current folder or one holding it.
 std::string output_folder_problem(const std::string& dir, bool several);
 
-// Creates DIR's parents and commits `files` into DIR as one set (see above).
-// Throws std::runtime_error with one line naming the path on any I/O failure
-// (exit 3); DIR then holds what it held before. A failure after the commit
-// point (removing the old folder) is a warning on stderr.
-void commit_outputs(const std::string& dir, const std::vector<OutputFile>& files);
+struct CommitOptions {
+  // A missing DIR is made (with its parents); when false it is a failure
+  // (a sweep folder removed while the sweep runs).
+  bool create = true;
+  // Files of DIR that go with the commit: with several files they are left
+  // out of the new folder (gone at the exchange); with one file they are
+  // removed once the new file is written and flushed, just before its rename.
+  std::vector<std::string> remove;
+};
+
+// Commits `files` into DIR as one set (see above). Throws std::runtime_error
+// with one line naming the path on any I/O failure (exit 3); DIR then holds
+// what it held before. A failure after the commit point (removing the old
+// folder) is a warning on stderr.
+void commit_outputs(const std::string& dir, const std::vector<OutputFile>& files, const CommitOptions& options = {});
 
 // Removes the file NAME from DIR (nothing when absent), under the same lock.
 void remove_output(const std::string& dir, const std::string& name);

@@ -53,9 +53,8 @@ std::string SweepFolder::read_result(const std::string& id) const {
 }
 
 bool SweepFolder::commit(const std::string& id, const std::vector<OutputFile>& files) const {
-  std::error_code ec;
-  fs::create_directories(variants_dir(), ec);
-  if (ec) throw std::runtime_error("cannot create folder " + variants_dir() + ": " + ec.message());
+  // variants/ is made by lock(): a sweep folder removed meanwhile is an
+  // error, not a new folder holding one variant.
   return commit_folder(variants_dir(), id, files);
 }
 
@@ -71,8 +70,8 @@ void SweepFolder::remove_temporaries() const {
 
 void SweepFolder::lock() {
   std::error_code ec;
-  fs::create_directories(dir_, ec);
-  if (ec) throw std::runtime_error("cannot create folder " + dir_ + ": " + ec.message());
+  fs::create_directories(variants_dir(), ec);
+  if (ec) throw std::runtime_error("cannot create the folder " + variants_dir() + ": " + ec.message());
   const std::string path = (fs::path(dir_) / ".lock").string();
   lock_fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
   if (lock_fd_ < 0) throw std::runtime_error("cannot open " + path + ": " + std::strerror(errno));

@@ -65,7 +65,6 @@ PoolOutcome run_variant_pool(const SweepPlan& plan, const SweepFolder& folder, c
   std::map<pid_t, Running> running;
   std::size_t next = 0;
   std::error_code ec;
-  fs::create_directories(folder.variants_dir(), ec);
 
   auto reap = [&](pid_t pid, int status) {
     const auto it = running.find(pid);

@@ -3,12 +3,14 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
 #include <fstream>
+#include <set>
 #include <sstream>
 #include <stdexcept>
 
@@ -18,6 +20,8 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+extern char** environ;
 
 namespace cloudpact::faults {
 
@@ -81,28 +85,39 @@ void write_file(const fs::path& p, const std::string& text) {
 }
 
 pid_t start(const Launch& l, const fs::path& out_file, const fs::path& err_file) {
+  // Everything the child needs is made before fork: tests run commands from
+  // several threads, and a forked child may only make async-signal-safe calls.
   std::vector<std::string> argv = {bin()};
   argv.insert(argv.end(), l.args.begin(), l.args.end());
   std::vector<char*> cargv;
   for (std::string& a : argv) cargv.push_back(a.data());
   cargv.push_back(nullptr);
+  std::vector<std::string> env;
+  for (char** e = environ; *e != nullptr; ++e) {
+    const std::string entry = *e;
+    const std::string name = entry.substr(0, entry.find('='));
+    bool replaced = false;
+    for (const std::string& mine : l.env) replaced = replaced || mine.substr(0, mine.find('=')) == name;
+    if (!replaced) env.push_back(entry);
+  }
+  env.insert(env.end(), l.env.begin(), l.env.end());
+  std::vector<char*> cenv;
+  for (std::string& e : env) cenv.push_back(e.data());
+  cenv.push_back(nullptr);
+  const std::string out = out_file.string(), err = err_file.string(), cwd = l.cwd.string();
   std::fflush(nullptr);
   const pid_t pid = ::fork();
-  REQUIRE(pid >= 0);
-  if (pid == 0) {
+  if (pid == 0) {  // no doctest here: its reporter's lock may be held by another thread
     ::setpgid(0, 0);
-    for (const std::string& e : l.env) {
-      const auto eq = e.find('=');
-      ::setenv(e.substr(0, eq).c_str(), e.substr(eq + 1).c_str(), 1);
-    }
-    if (!l.cwd.empty() && ::chdir(l.cwd.c_str()) != 0) ::_exit(126);
-    const int o = ::open(out_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0666);
-    const int e = ::open(err_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0666);
+    if (!cwd.empty() && ::chdir(cwd.c_str()) != 0) ::_exit(126);
+    const int o = ::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0666);
+    const int e = ::open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0666);
     if (o < 0 || e < 0 || ::dup2(o, 1) < 0 || ::dup2(e, 2) < 0) ::_exit(126);
     if (l.in_child) l.in_child();
-    ::execv(cargv[0], cargv.data());
+    ::execve(cargv[0], cargv.data(), cenv.data());
     ::_exit(127);
   }
+  REQUIRE(pid > 0);
   ::setpgid(pid, pid);  // both sides, so that it holds before either goes on
   return pid;
 }
@@ -142,9 +157,10 @@ void kill_group(pid_t pgid, int sig) {
 }
 
 Result run(const Launch& l) {
-  static int n = 0;
-  const fs::path out = root() / ("run" + std::to_string(++n) + ".out");
-  const fs::path err = root() / ("run" + std::to_string(n) + ".err");
+  static std::atomic<int> n{0};
+  const int k = ++n;
+  const fs::path out = root() / ("run" + std::to_string(k) + ".out");
+  const fs::path err = root() / ("run" + std::to_string(k) + ".err");
   const pid_t pid = start(l, out, err);
   Result r;
   r.status = wait_for(pid, false);
@@ -326,6 +342,61 @@ std::string which_set(const fs::path& dir, const std::vector<std::string>& names
   if (got == a) return "A";
   if (got == b) return "B";
   return "a mix:" + describe_difference(a, got) + " (against A)";
+}
+
+std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> out;
+  std::istringstream in(text);
+  for (std::string l; std::getline(in, l);) out.push_back(l);
+  return out;
+}
+
+SweepRef sweep_ref(const fs::path& file, const std::string& label, int code) {
+  const fs::path d = fresh_dir("sweep-reference-" + label);
+  const Result r = run({"sweep", file.string(), "--out", (d / "s").string(), "-j", "2"});
+  REQUIRE_MESSAGE(r.status.exited(code), r.err);
+  return {slurp(d / "s" / "plan.json"), slurp(d / "s" / "sweep.csv"), tree_of(d / "s" / "variants")};
+}
+
+std::string judge_sweep(const fs::path& d, const std::vector<const SweepRef*>& refs) {
+  if (!fs::exists(d / "plan.json")) {
+    CHECK_MESSAGE(!fs::exists(d / "sweep.csv"), "sweep.csv without plan.json");
+    std::error_code ec;
+    for (fs::directory_iterator it(d / "variants", ec), end; !ec && it != end; it.increment(ec)) {
+      CHECK_MESSAGE(it->path().filename().string()[0] == '.', "a variant without plan.json");
+    }
+    return "no plan";
+  }
+  const std::string plan = slurp(d / "plan.json");
+  const SweepRef* ref = nullptr;
+  for (const SweepRef* r : refs)
+    if (r->plan == plan) ref = r;
+  REQUIRE_MESSAGE(ref != nullptr, "plan.json is none of the plans");
+  const Tree variants = tree_of(d / "variants");
+  std::set<std::string> committed;
+  for (const auto& [rel, what] : variants) {
+    const std::string top = rel.substr(0, rel.find('/'));
+    if (top[0] == '.') continue;  // a temporary
+    committed.insert(top);
+    CHECK_MESSAGE(ref->variants.count(rel), "unexpected " << rel);
+    if (ref->variants.count(rel)) CHECK_MESSAGE(ref->variants.at(rel) == what, "variant file differs: " << rel);
+  }
+  for (const std::string& id : committed) {
+    for (const auto& [rel, what] : ref->variants) {
+      if (rel.rfind(id + "/", 0) == 0) CHECK_MESSAGE(variants.count(rel), "variant " << id << " lacks " << rel);
+    }
+  }
+  if (!fs::exists(d / "sweep.csv")) return "no table";
+  const auto want = lines_of(ref->csv), got = lines_of(slurp(d / "sweep.csv"));
+  REQUIRE(!got.empty());
+  CHECK_MESSAGE(got[0] == want[0], "sweep.csv's header is not its plan's");
+  std::size_t at = 1;
+  for (std::size_t i = 1; i < got.size(); ++i) {
+    while (at < want.size() && want[at] != got[i]) ++at;
+    CHECK_MESSAGE(at < want.size(), "row not in the reference (or out of order): " << got[i]);
+    CHECK_MESSAGE(committed.count(got[i].substr(0, got[i].find(','))), "row of an uncommitted variant");
+  }
+  return "table of " + std::to_string(got.size() - 1) + " rows";
 }
 
 int soak(int n) {
