@@ -216,7 +216,10 @@ class ParentLock {
 // unless released.
 class Staging {
  public:
-  Staging(int parent_fd, const std::string& parent_shown, const std::string& prefix, const std::string& beside)
+  // With `may_fail`, a folder that cannot be made leaves ok() false (errno
+  // set) instead of throwing.
+  Staging(int parent_fd, const std::string& parent_shown, const std::string& prefix, const std::string& beside,
+          bool may_fail = false)
       : parent_fd_(parent_fd) {
     for (int attempt = 0;; ++attempt) {
       name_ = prefix + fsx::random_name();
@@ -225,6 +228,10 @@ class Staging {
       if (errno != EEXIST || attempt == 4) {
         const int err = errno;
         name_.clear();
+        if (may_fail) {
+          errno = err;
+          return;
+        }
         fsx::fail("cannot create the folder " + shown_ + " (to write " + beside + ")", err);
       }
     }
@@ -241,6 +248,7 @@ class Staging {
   Staging(const Staging&) = delete;
   Staging& operator=(const Staging&) = delete;
 
+  bool ok() const { return fd_.ok(); }
   int fd() const { return fd_.get(); }
   const std::string& name() const { return name_; }
   const std::string& shown() const { return shown_; }
@@ -417,7 +425,8 @@ void clean_up(int parent_fd, const Place& pl, const Names& files) {
 // One file replaces its namesake in the folder: one rename. The file is
 // written in a new folder beside it (a kill leaves nothing in the output
 // folder itself), or, where there is no "beside" (a file system root, a
-// mount point), under a temporary name in the folder.
+// mount point, a parent that cannot be written), under a temporary name in
+// the folder.
 void replace_file_here(int dirfd, const std::string& shown_dir, const OutputFile& f) {
   const std::string target = join(shown_dir, f.name);
   const std::string tmp = hidden_prefix(f.name, "tmp") + fsx::random_name();
@@ -440,7 +449,13 @@ void remove_files(int dirfd, const std::string& shown_dir, const std::vector<std
 void replace_file(int parent_fd, const Place& pl, int dirfd, const OutputFile& f, const std::vector<std::string>& remove) {
   const std::string target = join(pl.shown, f.name);
   {
-    Staging staging(parent_fd, pl.parent, hidden_prefix(pl.name, "new"), target);
+    Staging staging(parent_fd, pl.parent, hidden_prefix(pl.name, "new"), target, true);
+    if (!staging.ok()) {
+      if (errno != EACCES && errno != EPERM && errno != EROFS) fsx::fail("cannot create the folder " + staging.shown());
+      remove_files(dirfd, pl.shown, remove);
+      replace_file_here(dirfd, pl.shown, f);
+      return;
+    }
     fsx::write_new_file(staging.fd(), f.name, f.content, 0644, target);
     remove_files(dirfd, pl.shown, remove);
     if (fsx::rename_at(staging.fd(), f.name, dirfd, f.name, 0, target) != 0) {

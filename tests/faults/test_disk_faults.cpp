@@ -338,3 +338,29 @@ TEST_CASE("the output folder removed at random instants of run and sweep") {
   }
   MESSAGE("sweep: folder removed at " << m << " random instants: " << sweep3 << " exit 3");
 }
+
+TEST_CASE("a writable folder in a parent the user may not write: risk writes in place, run exits 3 naming it") {
+  const fs::path p = fresh_dir("parent-denied");
+  const fs::path o = p / "o";
+  make_tree(o, full_folder());
+  Launch l;
+  if (::geteuid() == 0) {
+    REQUIRE(::chown(o.c_str(), 65534, 65534) == 0);  // the folder is nobody's, its parent root's
+    l.in_child = [] {
+      if (::setgroups(0, nullptr) != 0 || ::setgid(65534) != 0 || ::setuid(65534) != 0) ::_exit(125);
+    };
+    l.cwd = "/";
+  } else {
+    fs::permissions(p, fs::perms::owner_write, fs::perm_options::remove);
+  }
+  l.args = risk_b(o);
+  const Result risk = run(l);
+  CHECK_MESSAGE(risk.status.exited(0), risk.err);
+  CHECK(which_set(o, {"risk.json"}, refs().risk_a, refs().risk_b) == "B");
+  l.args = run_b(o);
+  const Result r = run(l);
+  expect_fails_naming(r, p, "run");
+  CHECK(which_set(o, kRunFiles, refs().run_a, refs().run_b) == "A");
+  if (::geteuid() != 0) fs::permissions(p, fs::perms::owner_write, fs::perm_options::add);
+  CHECK(leftovers(p).empty());
+}
