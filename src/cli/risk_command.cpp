@@ -46,6 +46,7 @@ double physical_memory_bytes() {
 
 int risk_command(const RiskOptions& o) {
   if (o.files.size() != 1) throw UsageError("risk needs exactly one scenario FILE");
+  if (o.out) (void)output_folder(o.out, "", false);  // a bad --out before the scenario is read
   const Scenario sc = load_scenario(o.files[0], o.overrides);
   const std::string dir = output_folder(o.out, "out/" + sc.name, false);
   const RiskSetup setup = build_risk_problem(sc, o.uncertainty_off);  // InputError: exit 2

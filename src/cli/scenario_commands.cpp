@@ -50,6 +50,7 @@ struct RunOptions {
 
 int run_command(const RunOptions& o) {
   if (o.files.size() != 1) throw UsageError("run needs exactly one scenario FILE");
+  if (o.out) (void)output_folder(o.out, "", true);  // a bad --out before the scenario is read
   const Scenario sc = load_scenario(o.files[0], o.overrides);
   // The scenario name is an id ([A-Za-z0-9][A-Za-z0-9._-]*), so the default
   // folder cannot escape out/.

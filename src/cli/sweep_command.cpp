@@ -9,7 +9,6 @@
 #include <optional>
 #include <thread>
 
-
 #include "cli/cli.hpp"
 #include "cli/commands.hpp"
 #include "cli/options.hpp"
