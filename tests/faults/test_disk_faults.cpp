@@ -327,11 +327,15 @@ TEST_CASE("the output folder removed at random instants of run and sweep") {
     CAPTURE(err);
     CHECK((s.exited(0) || s.exited(3)));
     if (s.exited(3)) {
+      // Either the error that stopped it, naming the folder, or (the folder
+      // went while the table was read) the sweep's own account of variants
+      // it found failed or missing.
       ++sweep3;
       const auto lines = error_lines(err);
       REQUIRE(!lines.empty());
-      CHECK(lines.back().rfind("cloudpact: ", 0) == 0);
-      CHECK(lines.back().find(d.string()) != std::string::npos);
+      const bool error = lines.back().rfind("cloudpact: ", 0) == 0 && lines.back().find(d.string()) != std::string::npos;
+      const bool account = err.rfind("sweep: ", 0) == 0 && err.find(" variants: ") != std::string::npos;
+      CHECK((error || account));
     }
     // Whatever is there was made whole: no sweep.csv without plan.json.
     if (fs::exists(d / "sweep.csv")) CHECK(fs::exists(d / "plan.json"));
