@@ -61,7 +61,8 @@ struct Result {
 Result run(const Launch& l);
 Result run(const std::vector<std::string>& args, const std::vector<std::string>& env = {});
 
-// The lines of stderr that are not warnings nor "waiting for" notes.
+// The lines of stderr that are not warnings nor "waiting for" notes (nor
+// AddressSanitizer's note on exceptions after SimGrid's stacks).
 std::vector<std::string> error_lines(const std::string& err);
 // One line "cloudpact: ..." that names `path` (or a path below it).
 bool one_line_naming(const std::string& err, const std::string& path);

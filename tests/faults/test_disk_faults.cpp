@@ -166,7 +166,7 @@ TEST_CASE("a full disk (file size limit, SIGXFSZ ignored): exit 3 naming the fil
     l.args = risk ? risk_b(o) : run_b(o);
     l.in_child = [] {
       std::signal(SIGXFSZ, SIG_IGN);  // ignored stays ignored across exec: write(2) fails with EFBIG
-      const rlimit lim{100, 100};
+      const rlimit lim{1000, 1000};  // below summary.json and risk.json, above any message on stderr (a file too)
       ::setrlimit(RLIMIT_FSIZE, &lim);
     };
     const Result r = run(l);
