@@ -68,7 +68,7 @@ struct View {
   const int *inference_provider_rank, *job_provider_rank;
   const OutageModel* region_outages;
   const PriceModel* provider_prices;
-  double demand_vol_per_year, delivery_p_on_time;
+  double demand_vol_per_year, demand_log_multiplier_bound, delivery_p_on_time;
   int delay_lognormal;
   double delay_median_days, delay_sigma, delay_fixed_days;
   const std::uint32_t* portfolio_providers;
@@ -81,7 +81,7 @@ struct OutView {
   std::int64_t count;  // paths in this batch: the stride of every array
   double *cost_usd, *spend_usd, *unmet_gpu_hours;
   double *provider_spend_usd, *provider_used_gpu_hours, *provider_exit_cost_usd;
-  double *billed_usd, *shortfall_usd, *sla_credits_usd, *egress_usd, *unmet_value_usd;
+  double *billed_usd, *shortfall_usd, *sla_credits_usd, *egress_usd, *unmet_value_usd, *clamped_multiplier_days;
   double *contract_billed_usd, *contract_shortfall_usd, *contract_sla_credits_usd, *contract_commitment_remaining_usd;
 };
 
@@ -90,11 +90,11 @@ struct OutView {
 // walks (OutageCursor), from the same counters.
 struct ScratchLayout {
   std::int64_t floats_per_path;  // price multipliers [day * n_providers + p], then demand [day]
-  std::int64_t ints_per_path;    // delivery delay in days per cluster
+  std::int64_t ints_per_path;    // delivery delay in days per cluster, then the path-days of clamped multipliers
 };
 
 CP_HD inline ScratchLayout scratch_layout(const View& v) {
-  return {static_cast<std::int64_t>(v.n_days) * (v.n_providers + 1), v.n_clusters};
+  return {static_cast<std::int64_t>(v.n_days) * (v.n_providers + 1), v.n_clusters + 1};
 }
 
 constexpr double kYear_s = 365.25 * 86400.0;
@@ -106,6 +106,22 @@ CP_HD inline double lo(double a, double b) { return a < b ? a : b; }
 CP_HD inline double hi(double a, double b) { return a < b ? b : a; }
 
 // ---- phase 1: sample the future of one path ----
+
+// A sampled multiplier (price or demand) is capped at the bound validation
+// computed the worst case of a path with (src/scenario/cost_bound.hpp, at
+// most 1e6): the walk itself goes on unbounded, only the multiplier it gives
+// is capped, so that every cost a path can reach stays finite and within the
+// fixed-point range of the aggregation (docs/reference.md §4.2, §9.3).
+// Validation keeps the chance of meeting the cap below 1e-23 per path and
+// day; when it is met anyway, the path-day is counted (risk.json
+// `multiplier_clamp`), never silently.
+CP_HD inline double bounded_log(double x, double bound, int& clamped) {
+  if (x > bound) {
+    ++clamped;
+    return bound;
+  }
+  return x;
+}
 CP_HD inline void sample_future(const View& v, std::uint64_t seed, std::uint64_t path, float* fs, int* is) {
   // Delivery: on time when the raw word is below p·2^32 (exact across backends).
   const double on_time_threshold = v.delivery_p_on_time * 4294967296.0;
@@ -115,10 +131,15 @@ CP_HD inline void sample_future(const View& v, std::uint64_t seed, std::uint64_t
     if (static_cast<double>(w.w[0]) >= on_time_threshold) {
       const double days = v.delay_lognormal ? v.delay_median_days * exp(v.delay_sigma * normal(w.w[1], w.w[2]))
                                             : v.delay_fixed_days;
-      delay = static_cast<int>(floor(days + 0.5));  // whole days: capacity is tabled by day
+      // Whole days: capacity is tabled by day. A delay past the table's span
+      // delivers nothing inside the horizon, however long it is: the same as
+      // the span (and no overflow of the int).
+      const double span = static_cast<double>(v.n_cap_days);
+      delay = days < span ? static_cast<int>(floor(days + 0.5)) : v.n_cap_days;
     }
     is[c] = delay;
   }
+  int clamped_days = 0;  // path-days on which a multiplier met its bound
   // Price multipliers: GBM in log space with Merton jumps, one step a day;
   // the drift is corrected by λ·k so that E[multiplier(t)] = exp(drift·t).
   const double sqrt_dt = sqrt(kDayYears);
@@ -129,7 +150,7 @@ CP_HD inline void sample_future(const View& v, std::uint64_t seed, std::uint64_t
     const bool moves = m.vol_per_year > 0.0 || m.drift_per_year != 0.0 || m.jump_rate_per_year > 0.0;
     double x = 0.0;
     for (int d = 0; d < v.n_days; ++d) {
-      fs[static_cast<std::int64_t>(d) * v.n_providers + p] = static_cast<float>(exp(x));
+      fs[static_cast<std::int64_t>(d) * v.n_providers + p] = static_cast<float>(exp(bounded_log(x, m.log_multiplier_bound, clamped_days)));
       if (!moves) continue;
       const std::uint32_t block = static_cast<std::uint32_t>(d * kMaxProviders + p);
       const Words w = philox(seed, path, block, kStreamPrice);
@@ -147,11 +168,12 @@ CP_HD inline void sample_future(const View& v, std::uint64_t seed, std::uint64_t
   const double sv = v.demand_vol_per_year;
   double y = 0.0;
   for (int d = 0; d < v.n_days; ++d) {
-    demand[d] = static_cast<float>(exp(y));
+    demand[d] = static_cast<float>(exp(bounded_log(y, v.demand_log_multiplier_bound, clamped_days)));
     if (sv <= 0.0) continue;
     const Words w = philox(seed, path, static_cast<std::uint32_t>(d), kStreamDemand);
     y += -0.5 * sv * sv * kDayYears + sv * sqrt_dt * normal(w.w[0], w.w[1]);
   }
+  is[v.n_clusters] = clamped_days;
 }
 
 // One region's sampled outages, drawn in arrival order as a walk reaches
@@ -577,6 +599,7 @@ struct PortfolioFunctor {
                      static_cast<std::uint64_t>(first_path + i), spend_p, used_p);
     run.walk();
     const PortfolioTotals& t = run.t;
+    const int* is = scratch_i + i * layout.ints_per_path;
     const std::int64_t o = static_cast<std::int64_t>(q) * out.count + i;
     out.cost_usd[o] = rules::cost_usd(t.spend_usd(), t.unmet_value_usd);
     out.spend_usd[o] = t.spend_usd();
@@ -589,6 +612,7 @@ struct PortfolioFunctor {
       out.provider_used_gpu_hours[po] = used_p[p];
       out.provider_exit_cost_usd[po] = exit_p[p];
     }
+    out.clamped_multiplier_days[i] = static_cast<double>(is[v.n_clusters]);
     out.billed_usd[i] = t.billed_usd;
     out.shortfall_usd[i] = t.shortfall_usd;
     out.sla_credits_usd[i] = t.sla_credits_usd;

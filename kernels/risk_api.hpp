@@ -38,6 +38,9 @@ struct OutageModel {       // per region
 struct PriceModel {        // per provider: multiplier on on-demand prices
   double drift_per_year = 0.0, vol_per_year = 0.0;
   double jump_rate_per_year = 0.0, jump_log_mean = 0.0, jump_log_sd = 0.0;
+  // The cap of the log multiplier: the bound validation computed the worst
+  // case of a path with (src/scenario/cost_bound.hpp), at most ln(1e6).
+  double log_multiplier_bound = 0.0;
 };
 
 struct RiskProblem {
@@ -109,6 +112,7 @@ struct RiskProblem {
   std::vector<OutageModel> region_outages;  // [region]
   std::vector<PriceModel> provider_prices;  // [provider]
   double demand_vol_per_year = 0.0;
+  double demand_log_multiplier_bound = 0.0;  // as PriceModel::log_multiplier_bound, for the demand multiplier
   double delivery_p_on_time = 1.0;
   int delay_lognormal = 0;
   double delay_median_days = 0.0, delay_sigma = 0.0, delay_fixed_days = 0.0;
@@ -132,6 +136,9 @@ struct BatchResults {
   std::vector<double> provider_exit_cost_usd;   // [provider * count + i], contracted, at the horizon
   // Contracted: spend = billed + shortfall − credits + egress; cost = spend + unmet value.
   std::vector<double> billed_usd, shortfall_usd, sla_credits_usd, egress_usd, unmet_value_usd;  // [i]
+  // Path-days on which a sampled price or demand multiplier met its bound
+  // (1000 either way): a count per path, as a double like every row.
+  std::vector<double> clamped_multiplier_days;  // [i]
   std::vector<double> contract_billed_usd, contract_shortfall_usd, contract_sla_credits_usd,
       contract_commitment_remaining_usd;  // [contract * count + i], contracted
 };

@@ -69,6 +69,7 @@ View make_view(const RiskProblem& pb, Place&& place) {
   v.region_outages = place(pb.region_outages);
   v.provider_prices = place(pb.provider_prices);
   v.demand_vol_per_year = pb.demand_vol_per_year;
+  v.demand_log_multiplier_bound = pb.demand_log_multiplier_bound;
   v.delivery_p_on_time = pb.delivery_p_on_time;
   v.delay_lognormal = pb.delay_lognormal;
   v.delay_median_days = pb.delay_median_days;
@@ -90,7 +91,8 @@ inline void size_results(BatchResults& out, const RiskProblem& pb, std::int64_t 
   const auto nk = static_cast<size_t>(pb.n_contracts) * n;
   for (auto* v : {&out.cost_usd, &out.spend_usd, &out.unmet_gpu_hours}) v->assign(np, 0.0);
   for (auto* v : {&out.provider_spend_usd, &out.provider_used_gpu_hours, &out.provider_exit_cost_usd}) v->assign(nq, 0.0);
-  for (auto* v : {&out.billed_usd, &out.shortfall_usd, &out.sla_credits_usd, &out.egress_usd, &out.unmet_value_usd})
+  for (auto* v : {&out.billed_usd, &out.shortfall_usd, &out.sla_credits_usd, &out.egress_usd, &out.unmet_value_usd,
+                  &out.clamped_multiplier_days})
     v->assign(n, 0.0);
   for (auto* v : {&out.contract_billed_usd, &out.contract_shortfall_usd, &out.contract_sla_credits_usd,
                   &out.contract_commitment_remaining_usd})
@@ -111,6 +113,7 @@ inline std::vector<std::pair<std::vector<double>*, int>> result_rows(BatchResult
           {&out.sla_credits_usd, 1},
           {&out.egress_usd, 1},
           {&out.unmet_value_usd, 1},
+          {&out.clamped_multiplier_days, 1},
           {&out.contract_billed_usd, out.n_contracts},
           {&out.contract_shortfall_usd, out.n_contracts},
           {&out.contract_sla_credits_usd, out.n_contracts},
@@ -119,7 +122,7 @@ inline std::vector<std::pair<std::vector<double>*, int>> result_rows(BatchResult
 
 // An OutView over the arrays in result_rows order (host or device memory).
 inline OutView out_view(std::int64_t count, const std::vector<double*>& a) {
-  return {count, a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11], a[12], a[13], a[14]};
+  return {count, a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11], a[12], a[13], a[14], a[15]};
 }
 
 }  // namespace cloudpact::risk::kernel

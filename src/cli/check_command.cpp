@@ -30,8 +30,10 @@
 #include "regression/check_report.hpp"
 #include "regression/tolerances.hpp"
 #include "report/atomic_file.hpp"
+#include "scenario/input_file.hpp"
 #include "scenario/limits.hpp"
 #include "scenario/load.hpp"
+#include "scenario/message_text.hpp"
 
 namespace cloudpact {
 
@@ -50,7 +52,7 @@ const char* kCheckDetails =
     "                the baseline folder holds one: every number within Z of its Monte Carlo\n"
     "                standard errors (mean: Z·se_mean; quantile p_q: Z·max(se_pq, the normal\n"
     "                approximation se_mean·√(q(1−q))/φ(Φ⁻¹(q))); cvar95: Z·se_cvar95; p_unmet:\n"
-    "                Z·max(se_p_unmet, 1/paths); every rule in README.md, Regression check)\n"
+    "                Z·max(se_p_unmet, 1/paths); every rule in docs/reference.md §8.3)\n"
     "Strings, keys and array lengths must match exactly; cloudpact_version, the risk backend\n"
     "and the cost histograms are not compared. Prints a table of every number that moved,\n"
     "with its relative change, tolerance and verdict, then one summary line.\n"
@@ -103,14 +105,13 @@ std::string read_text(const fs::path& p) {
   return ss.str();
 }
 
-// The JSON of a baseline file; nullopt (and a problem line) when it is not JSON.
+// The JSON of a baseline file; nullopt (and its problem lines) when it is
+// unreadable, too large or not JSON.
 std::optional<json> parse_baseline(const fs::path& p, std::vector<std::string>& problems) {
   try {
-    return json::parse(read_text(p));
-  } catch (const json::exception& e) {
-    std::string what = e.what();
-    if (const auto at = what.find("parse error at "); at != std::string::npos) what = what.substr(at + 15);
-    problems.push_back(p.string() + ": JSON syntax error: " + what);
+    return parse_input_json(read_input_file(p.string(), limits::max_baseline_bytes, "baseline file"), p.string());
+  } catch (const InputError& e) {
+    problems.insert(problems.end(), e.lines().begin(), e.lines().end());
     return std::nullopt;
   }
 }
@@ -138,9 +139,9 @@ void read_risk_run(Target& t, std::vector<std::string>& problems) {
 // nothing else: anything more is reported, not ignored. With --update it must
 // also be a folder that a commit can replace as a whole.
 void check_baseline_folder(const Target& t, bool update, std::vector<std::string>& problems) {
-  const std::string dir = t.dir.string();
+  const std::string dir = escape_text(t.dir.string());  // for messages
   if (update) {
-    if (const std::string why = output_folder_problem(dir, true); !why.empty()) {
+    if (const std::string why = output_folder_problem(t.dir.string(), true); !why.empty()) {
       problems.push_back(dir + ": " + why);
       return;
     }
@@ -164,10 +165,10 @@ void check_baseline_folder(const Target& t, bool update, std::vector<std::string
   for (const std::string& n : names) {
     const fs::path p = t.dir / n;
     if (n != "summary.json" && n != "risk.json") {
-      problems.push_back(p.string() + ": unexpected in a baseline folder (expected only summary.json and risk.json, "
+      problems.push_back(escape_text(p.string()) + ": unexpected in a baseline folder (expected only summary.json and risk.json, "
                                       "written by cloudpact check --update; move it elsewhere)");
     } else if (fs::symlink_status(p, ec).type() != fs::file_type::regular) {
-      problems.push_back(p.string() + ": not a regular file (expected the baseline written by cloudpact check --update)");
+      problems.push_back(escape_text(p.string()) + ": not a regular file (expected the baseline written by cloudpact check --update)");
     }
   }
 }
@@ -313,18 +314,17 @@ int check_command(const CheckOptions& o) {
   const std::int64_t paths_opt = o.paths.value_or(0);
   const double z = o.z.value_or(regression::kDefaultZ);
   const fs::path baseline_root = o.baseline.value_or("results");
-  if (baseline_root.empty()) throw UsageError("--baseline needs a folder");
   const std::string junit = o.junit.value_or("");
-  if (o.junit && junit.empty()) throw UsageError("--junit needs a file name");
+  // --junit's folder before any work: the report is committed into it at the end.
   std::string junit_folder;
   if (!junit.empty()) {
     const fs::path jp = junit;
     if (!jp.has_filename() || jp.filename() == "." || jp.filename() == "..") {
-      throw UsageError("--junit needs a file name, got '" + junit + "'");
+      throw UsageError("--junit needs a file name, got '" + escape_text(junit) + "'");
     }
     junit_folder = jp.parent_path().empty() ? "." : jp.parent_path().string();
     if (const std::string why = output_folder_problem(junit_folder, false); !why.empty()) {
-      throw UsageError("--junit " + junit + ": its folder " + junit_folder + " " + why);
+      throw UsageError("--junit " + escape_text(junit) + ": its folder " + escape_text(junit_folder) + " " + why);
     }
   }
 
@@ -349,6 +349,32 @@ int check_command(const CheckOptions& o) {
       targets.push_back(std::move(t));
     } catch (const InputError& e) {
       problems.insert(problems.end(), e.lines().begin(), e.lines().end());
+    }
+  }
+  // The baselines themselves: a check needs their folder; checking every
+  // scenario, a baseline folder no scenario names would silently go
+  // unchecked (a renamed or deleted scenario). Judged only once every
+  // scenario loaded: one that did not has no name to match.
+  std::error_code dir_ec;
+  const bool root_exists = fs::is_directory(baseline_root, dir_ec);
+  if (!update && !root_exists) {
+    problems.push_back(escape_text(baseline_root.string()) +
+                       ": no such folder (expected --baseline DIR: a folder holding DIR/<scenario name>/ baselines, "
+                       "or --update to write them)");
+  }
+  if (o.files.empty() && root_exists && problems.empty()) {
+    std::vector<std::string> orphans;
+    for (const auto& e : fs::directory_iterator(baseline_root, dir_ec)) {
+      std::error_code ec;
+      const bool baseline = e.is_directory(ec) && (fs::exists(e.path() / "summary.json", ec) ||
+                                                   fs::exists(e.path() / "risk.json", ec));
+      if (baseline && !file_of_name.count(e.path().filename().string())) orphans.push_back(e.path().string());
+    }
+    std::sort(orphans.begin(), orphans.end());
+    for (const std::string& dir : orphans) {
+      problems.push_back(escape_text(dir) + ": a baseline without a scenario (expected a scenario named " +
+                         quoted_text(fs::path(dir).filename().string()) +
+                         " among the checked files, or remove the folder)");
     }
   }
   for (Target& t : targets) {
@@ -436,8 +462,8 @@ Command add_check_command(CLI::App& root) {
   CLI::App& cmd = add_command(root, "check", "re-run every scenario and compare with its baselines in results/",
                               kCheckDetails);
   add_positionals(cmd, "FILE", "[FILE...]", o->files, "scenario files (default: scenarios/*.json but schema.json)");
-  add_text(cmd, "--baseline", o->baseline, "DIR", "baseline folders (default results)");
-  add_text(cmd, "--junit", o->junit, "FILE", "also write JUnit XML (one test case per scenario and output)");
+  add_path(cmd, "--baseline", o->baseline, "DIR", "a folder", "baseline folders (default results)");
+  add_path(cmd, "--junit", o->junit, "FILE", "a file name", "also write JUnit XML (one test case per scenario and output)");
   add_flag(cmd, "--update", o->update,
            "rewrite DIR/<name>/summary.json and risk.json with this build's outputs instead of comparing");
   add_integer<std::int64_t>(cmd, "--paths", o->paths, 1, limits::max_paths, "N",

@@ -10,6 +10,7 @@
 #include "cli/usage_error.hpp"
 #include "cloudpact_version.h"
 #include "report/fault_points.hpp"
+#include "scenario/message_text.hpp"
 
 namespace cloudpact {
 
@@ -46,8 +47,8 @@ std::string usage_message(const CLI::ParseError& e, const std::vector<std::strin
 void reject_leftovers(const CLI::App& cmd, const std::string& help_command) {
   for (const std::string& arg : cmd.remaining()) {
     if (arg == "--") continue;  // CLI11 keeps the separator it honoured
-    if (is_option(arg)) throw UsageError("unknown option " + arg + " (see " + help_command + ")");
-    throw UsageError("unexpected argument '" + arg + "' (see " + help_command + ")");
+    if (is_option(arg)) throw UsageError("unknown option " + escape_text(arg) + " (see " + help_command + ")");
+    throw UsageError("unexpected argument '" + escape_text(arg) + "' (see " + help_command + ")");
   }
 }
 
@@ -102,8 +103,8 @@ int CommandLine::run(const std::vector<std::string>& args) {
   if (chosen.empty()) {
     for (const std::string& arg : root_->remaining()) {
       if (arg == "--") continue;
-      if (is_option(arg)) throw UsageError("unknown option " + arg + " (see cloudpact --help)");
-      throw UsageError("unknown command " + arg + " (see cloudpact --help)");
+      if (is_option(arg)) throw UsageError("unknown option " + escape_text(arg) + " (see cloudpact --help)");
+      throw UsageError("unknown command " + escape_text(arg) + " (see cloudpact --help)");
     }
     throw UsageError("missing COMMAND (see cloudpact --help)");
   }

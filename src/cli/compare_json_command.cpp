@@ -3,10 +3,7 @@
 // scripts/gpu-check on a machine without python. Prints one line per
 // mismatch, then `max_rel_diff=X mismatches=N compared=M`. Exit 0 when all
 // agree, 1 on a mismatch, 2 on usage or unreadable JSON.
-#include <cerrno>
 #include <cstdio>
-#include <cstring>
-#include <fstream>
 #include <iostream>
 #include <memory>
 #include <optional>
@@ -19,6 +16,8 @@
 #include "cli/options.hpp"
 #include "regression/compare_json.hpp"
 #include "scenario/input_error.hpp"
+#include "scenario/input_file.hpp"
+#include "scenario/limits.hpp"
 
 namespace cloudpact {
 
@@ -30,17 +29,10 @@ struct CompareJsonOptions {
   std::vector<std::string> ignore;
 };
 
-// Unreadable or not JSON: invalid input, one line naming the file (exit 2).
+// Unreadable, too large or not JSON: invalid input, one line per problem
+// naming the file (exit 2).
 nlohmann::json read_json(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError({path + ": cannot read: " + std::strerror(errno)});
-  try {
-    return nlohmann::json::parse(in);
-  } catch (const nlohmann::json::exception& e) {
-    std::string what = e.what();
-    if (const auto at = what.find("parse error at "); at != std::string::npos) what = what.substr(at + 15);
-    throw InputError({path + ": JSON syntax error: " + what});
-  }
+  return parse_input_json(read_input_file(path, limits::max_baseline_bytes, "JSON file"), path);
 }
 
 int compare_json_command(const CompareJsonOptions& o) {

@@ -8,6 +8,7 @@
 #include <CLI/CLI.hpp>
 
 #include "report/atomic_file.hpp"
+#include "scenario/message_text.hpp"
 
 namespace cloudpact {
 
@@ -27,6 +28,19 @@ std::string alternatives(const std::vector<std::string>& choices) {
     out += choices[i];
   }
   return out;
+}
+
+// CLI11 gives an option the next argument as its value whatever it is, so
+// `risk FILE --paths --seed 3` would read "--seed" as the number of paths.
+// An argument that is an option (`--name`, `-j`) is never a value: the
+// option before it has none. (Negative numbers, "-1", stay values.)
+bool looks_like_option(const std::string& text) {
+  return text.size() >= 2 && text[0] == '-' &&
+         (text[1] == '-' || (text[1] >= 'a' && text[1] <= 'z') || (text[1] >= 'A' && text[1] <= 'Z'));
+}
+
+void require_value(const std::string& option, const std::string& text) {
+  if (looks_like_option(text)) throw UsageError(option + " needs a value");
 }
 
 }  // namespace
@@ -66,7 +80,11 @@ void add_flag(CLI::App& cmd, const std::string& names, bool& target, const std::
 
 void add_valued(CLI::App& cmd, const std::string& names, const std::string& value_name,
                 const std::string& description, std::function<void(const std::string&)> take) {
-  cmd.add_option_function<std::string>(names, std::move(take), description)
+  auto checked = [take = std::move(take), option = option_display_name(names)](const std::string& text) {
+    require_value(option, text);
+    take(text);
+  };
+  cmd.add_option_function<std::string>(names, std::move(checked), description)
       ->type_name(value_name)
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
 }
@@ -74,6 +92,15 @@ void add_valued(CLI::App& cmd, const std::string& names, const std::string& valu
 void add_text(CLI::App& cmd, const std::string& names, std::optional<std::string>& target,
               const std::string& value_name, const std::string& description) {
   add_valued(cmd, names, value_name, description, [&target](const std::string& text) { target = text; });
+}
+
+void add_path(CLI::App& cmd, const std::string& names, std::optional<std::string>& target,
+              const std::string& value_name, const std::string& what, const std::string& description) {
+  add_valued(cmd, names, value_name, description,
+             [&target, what, option = option_display_name(names)](const std::string& text) {
+               if (text.empty()) throw UsageError(option + " needs " + what + ", got ''");
+               target = text;
+             });
 }
 
 void add_choice(CLI::App& cmd, const std::string& names, std::string& target, const std::vector<std::string>& choices,
@@ -88,7 +115,7 @@ void add_choice(CLI::App& cmd, const std::string& names, std::string& target, co
                    return;
                  }
                }
-               throw UsageError(option + " needs " + alternatives(choices) + ", got '" + text + "'");
+               throw UsageError(option + " needs " + alternatives(choices) + ", got '" + escape_text(text) + "'");
              });
 }
 
@@ -101,7 +128,7 @@ void add_number(CLI::App& cmd, const std::string& names, std::optional<double>& 
                const bool in_range = bound == Bound::inclusive ? v >= above : v > above;
                if (text.empty() || *end != '\0' || !std::isfinite(v) || !in_range) {
                  throw UsageError(option + " needs a number " + (bound == Bound::inclusive ? ">= " : "> ") +
-                                  format_bound(above) + ", got '" + text + "'");
+                                  format_bound(above) + ", got '" + escape_text(text) + "'");
                }
                target = v;
              });
@@ -110,21 +137,24 @@ void add_number(CLI::App& cmd, const std::string& names, std::optional<double>& 
 void add_repeatable_text(CLI::App& cmd, const std::string& names, std::vector<std::string>& target,
                          const std::string& value_name, const std::string& description) {
   // One value per occurrence: `--ignore /a FILE` must leave FILE positional.
-  cmd.add_option(names, target, description)->type_name(value_name)->allow_extra_args(false);
-}
-
-void add_out(CLI::App& cmd, std::optional<std::string>& target, const std::string& description) {
-  add_valued(cmd, "--out", "DIR", description, [&target](const std::string& text) {
-    if (text.empty()) throw UsageError("--out needs a folder, got ''");
-    target = text;
-  });
+  cmd.add_option_function<std::vector<std::string>>(
+         names,
+         [&target, option = option_display_name(names)](const std::vector<std::string>& texts) {
+           for (const std::string& t : texts) {
+             require_value(option, t);
+             target.push_back(t);
+           }
+         },
+         description)
+      ->type_name(value_name)
+      ->allow_extra_args(false);
 }
 
 std::string output_folder(const std::optional<std::string>& out, const std::string& fallback, bool several) {
   if (out && out->empty()) throw UsageError("--out needs a folder, got ''");
   const std::string dir = out.value_or(fallback);
   if (const std::string why = output_folder_problem(dir, several); !why.empty()) {
-    throw UsageError((out ? "--out " : "output folder ") + dir + ": " + why);
+    throw UsageError((out ? "--out " : "output folder ") + escape_text(dir) + ": " + why);
   }
   return dir;
 }
@@ -133,7 +163,10 @@ void add_overrides(CLI::App& cmd, std::vector<Override>& target) {
   cmd.add_option_function<std::vector<std::string>>(
          "--set",
          [&target](const std::vector<std::string>& texts) {
-           for (const std::string& t : texts) target.push_back(parse_override(t));
+           for (const std::string& t : texts) {
+             require_value("--set", t);
+             target.push_back(parse_override(t));
+           }
          },
          "override one scenario value before validation: VALUE is parsed as JSON, else taken as a "
          "string (--set /policy/vendor=aws); repeatable")

@@ -17,6 +17,7 @@
 
 #include "cli/usage_error.hpp"
 #include "scenario/load.hpp"
+#include "scenario/message_text.hpp"
 
 namespace CLI {
 class App;
@@ -32,7 +33,7 @@ T parse_integer(const std::string& option, const std::string& text, T min, T max
   const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
   if (text.empty() || ec != std::errc() || ptr != text.data() + text.size() || v < min || v > max) {
     throw UsageError(option + " needs an integer in [" + std::to_string(min) + ", " + std::to_string(max) +
-                     "], got '" + text + "'");
+                     "], got '" + escape_text(text) + "'");
   }
   return v;
 }
@@ -60,6 +61,10 @@ void add_positional(CLI::App& cmd, const std::string& name, std::string& target,
 void add_flag(CLI::App& cmd, const std::string& names, bool& target, const std::string& description);
 void add_text(CLI::App& cmd, const std::string& names, std::optional<std::string>& target,
               const std::string& value_name, const std::string& description);
+// A file or folder name: an empty one is a UsageError "OPTION needs
+// `what`, got ''" (an empty --out would fail only after the work).
+void add_path(CLI::App& cmd, const std::string& names, std::optional<std::string>& target,
+              const std::string& value_name, const std::string& what, const std::string& description);
 // One of `choices` (shown as "a|b|c"); otherwise UsageError "OPTION needs
 // a, b or c, got 'TEXT'".
 void add_choice(CLI::App& cmd, const std::string& names, std::string& target, const std::vector<std::string>& choices,
@@ -75,12 +80,8 @@ void add_repeatable_text(CLI::App& cmd, const std::string& names, std::vector<st
 // `--set PTR=VALUE`, repeatable; a malformed one is an InputError (scenario/load.hpp).
 void add_overrides(CLI::App& cmd, std::vector<Override>& target);
 
-// `--out DIR`: the output folder; an empty DIR is a UsageError
-// "--out needs a folder, got ''".
-void add_out(CLI::App& cmd, std::optional<std::string>& target, const std::string& description);
-
 // The output folder of a command: `out` (--out) when given, else `fallback`.
-// An empty --out, or a folder that output_folder_problem (report/atomic_file.hpp)
+// An empty --out (add_path refuses it already), or a folder that output_folder_problem (report/atomic_file.hpp)
 // refuses, is a UsageError, checked before any work: "--out DIR: is a symbolic
 // link (...)". `several`: the command writes more than one file, which replace
 // the folder as a whole (docs/reference.md §1.2).

@@ -9,8 +9,6 @@
 #include <string>
 #include <vector>
 
-#include <unistd.h>
-
 #include "cli/cli.hpp"
 #include "cli/commands.hpp"
 #include "cli/options.hpp"
@@ -21,6 +19,7 @@
 #include "risk_api.hpp"
 #include "scenario/limits.hpp"
 #include "scenario/load.hpp"
+#include "scenario/message_text.hpp"
 
 namespace cloudpact {
 
@@ -38,11 +37,6 @@ struct RiskOptions {
   std::vector<Override> overrides;
 };
 
-// Bytes of physical memory, 0 when unknown.
-double physical_memory_bytes() {
-  const long pages = ::sysconf(_SC_PHYS_PAGES), page = ::sysconf(_SC_PAGE_SIZE);
-  return pages > 0 && page > 0 ? static_cast<double>(pages) * static_cast<double>(page) : 0.0;
-}
 
 int risk_command(const RiskOptions& o) {
   if (o.files.size() != 1) throw UsageError("risk needs exactly one scenario FILE");
@@ -56,20 +50,30 @@ int risk_command(const RiskOptions& o) {
     throw UsageError("paths must be in [1, " + std::to_string(limits::max_paths) + "], got " + std::to_string(paths));
   }
 
-  // Memory: the per-path results (kept for the quantiles), plus the metrics'
-  // sorted copies; everything else is per batch.
-  const double need = risk_result_bytes(setup, paths);
+  const bool cuda_wanted =
+      o.backend == "cuda" || (o.backend == "auto" && risk::cuda_compiled() && risk::cuda_device_present());
+  constexpr std::int64_t kAdaptiveBatch = -1;
+  const RiskRunOptions options{paths,
+                               seed,
+                               cuda_wanted ? risk::Backend::cuda : risk::Backend::cpu,
+                               o.threads.value_or(0),
+                               o.batch.value_or(kAdaptiveBatch),
+                               o.uncertainty_off};
+
+  // Memory, before any work: every path's results (kept for the quantiles)
+  // and one batch (its results and sampled futures); nothing else grows with
+  // the paths.
+  const double need = risk_memory_bytes(setup, options);
   const double have = physical_memory_bytes();
   if (have > 0 && need > 0.8 * have) {
     char buf[256];
     std::snprintf(buf, sizeof buf,
-                  "%s: --paths %lld would need about %.1f GiB for the per-path results, more than 80%% of "
-                  "this machine's %.1f GiB (use fewer paths)",
-                  o.files[0].c_str(), static_cast<long long>(paths), need / (1 << 30), have / (1 << 30));
-    throw InputError({buf});
+                  ": --paths %lld would need about %.1f GiB for the per-path results and one batch, more than 80%% "
+                  "of this machine's %.1f GiB (expected fewer paths)",
+                  static_cast<long long>(paths), need / (1 << 30), have / (1 << 30));
+    throw InputError({escape_text(o.files[0]) + buf});
   }
 
-  risk::Backend backend = risk::Backend::cpu;
   if (o.backend == "cuda") {
     if (!risk::cuda_compiled()) {
       throw std::runtime_error("--backend cuda: this build has no CUDA backend (configure with -Dcuda=enabled)");
@@ -77,18 +81,12 @@ int risk_command(const RiskOptions& o) {
     if (!risk::cuda_device_present()) {
       throw std::runtime_error("--backend cuda: no CUDA device answers (driver missing or no GPU visible)");
     }
-    backend = risk::Backend::cuda;
-  } else if (o.backend == "auto" && risk::cuda_compiled() && risk::cuda_device_present()) {
-    backend = risk::Backend::cuda;
   }
-  if (backend == risk::Backend::cuda) {
+  if (options.backend == risk::Backend::cuda) {
     // Device information goes to stderr only: risk.json stays byte-stable.
     std::cerr << "risk: backend cuda: " << risk::cuda_device_description() << "\n";
   }
 
-  constexpr std::int64_t kAdaptiveBatch = -1;
-  const RiskRunOptions options{paths, seed, backend, o.threads.value_or(0), o.batch.value_or(kAdaptiveBatch),
-                               o.uncertainty_off};
   std::string text;
   {
     Progress progress("risk", "paths", paths);
@@ -116,7 +114,7 @@ Command add_risk_command(CLI::App& root) {
       "--batch; CPU and CUDA agree to 1e-9 relative. Progress on stderr; DIR on stdout.\n"
       "Exit 2 on invalid input or options, 3 when the device or I/O fails.");
   add_positionals(cmd, "FILE", "FILE", o->files, "the scenario file");
-  add_out(cmd, o->out, "output folder (default out/<scenario name>/)");
+  add_path(cmd, "--out", o->out, "DIR", "a folder", "output folder (default out/<scenario name>/)");
   add_integer<std::int64_t>(cmd, "--paths", o->paths, 1, limits::max_paths, "N",
                             "sampled futures (default: uncertainty.paths, else 10000)");
   add_integer<std::uint64_t>(cmd, "--seed", o->seed, 0, std::numeric_limits<std::uint64_t>::max(), "S",

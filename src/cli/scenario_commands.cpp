@@ -14,6 +14,7 @@
 #include "scenario/load.hpp"
 #include "scenario/sweep_spec.hpp"
 #include "sim/replay.hpp"
+#include "sweep/sweep_check.hpp"
 
 namespace cloudpact {
 
@@ -30,7 +31,7 @@ int validate_command(const ValidateOptions& o) {
   for (const std::string& f : o.files) {
     try {
       if (looks_like_sweep_file(f)) {
-        (void)load_sweep_spec(f);
+        check_sweep_outputs(load_sweep_spec(f));
       } else {
         (void)load_scenario(f, o.overrides);
       }
@@ -79,11 +80,11 @@ Command add_run_command(CLI::App& root) {
   CLI::App& cmd =
       add_command(root, "run", "deterministic replay; writes summary.json, timeseries.csv, ledger.csv, events.jsonl",
                   "Replays the scenario on SimGrid and writes into DIR: summary.json, timeseries.csv,\n"
-                  "ledger.csv and events.jsonl (README.md, Replay outputs), as one set: DIR holds the\n"
+                  "ledger.csv and events.jsonl (docs/reference.md §5), as one set: DIR holds the\n"
                   "previous four or the new four, never a mix, whatever stops the command; other files\n"
                   "in DIR are kept (docs/reference.md §1.2). Prints DIR. Exit 3 on an I/O failure.");
   add_positionals(cmd, "FILE", "FILE", o->files, "the scenario file");
-  add_out(cmd, o->out, "output folder (default out/<scenario name>/)");
+  add_path(cmd, "--out", o->out, "DIR", "a folder", "output folder (default out/<scenario name>/)");
   add_overrides(cmd, o->overrides);
   return {&cmd, [o] { return run_command(*o); }};
 }

@@ -5,6 +5,7 @@
 #include <csignal>
 #include <filesystem>
 #include <iostream>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <thread>
@@ -20,6 +21,7 @@
 #include "scenario/sweep_spec.hpp"
 #include "sweep/plan.hpp"
 #include "sweep/slurm.hpp"
+#include "sweep/sweep_check.hpp"
 #include "sweep/sweep_folder.hpp"
 #include "sweep/sweep_table.hpp"
 #include "sweep/variant_pool.hpp"
@@ -52,6 +54,7 @@ struct SweepOptions {
 
 struct SweepVariantOptions {
   std::string dir, id;
+  std::optional<std::int64_t> at;  // byte offset of its line in plan-variants.jsonl
 };
 
 struct SweepWorkerOptions {
@@ -65,6 +68,14 @@ int default_jobs() {
 }
 
 std::string absolute_dir(const std::string& dir) { return fs::absolute(dir).lexically_normal().string(); }
+
+// A plan file as committed: its text, or "" when it is missing or not a
+// regular file (a link planted there is replaced by a commit, not read).
+std::string committed_text(const std::string& path) {
+  std::error_code ec;
+  if (!fs::is_regular_file(fs::symlink_status(path, ec))) return "";
+  return read_text_file(path);
+}
 
 // The committed variants of the plan recorded as failed.
 std::vector<std::string> failed_ids(const SweepPlan& plan, const SweepFolder& folder) {
@@ -119,10 +130,15 @@ int sweep_command(const SweepOptions& o) {
   if (!slurm && (o.partition || o.array_size)) throw UsageError("--partition and --array-size go with --slurm");
   if (o.retry_failed && !o.resume) throw UsageError("--retry-failed goes with --resume");
   const int array_size_opt = o.array_size.value_or(0);
+  if (o.out) (void)output_folder(o.out, "", false);  // a bad --out before the sweep file is read
 
   const SweepSpec spec = load_sweep_spec(o.files[0]);
+  // Metrics against the outputs' structure, risk's bounds and memory: all
+  // before anything is written. On Slurm each task runs one variant at a time.
+  check_sweep_outputs(spec, slurm ? 1 : static_cast<int>(std::min<std::int64_t>(jobs, spec.variant_count)));
   const std::string dir = absolute_dir(output_folder(o.out, "out/" + spec.name, false));
-  const SweepPlan plan = make_plan(spec, 1);
+  SweepPlan plan = make_plan(spec, 1);
+  const std::string variants_text = plan_variants_jsonl(plan);
   SweepFolder folder(dir);
   const std::string exe = self_exe_path();
   SlurmJobSpec job{spec.name, o.partition.value_or(""), exe, dir,
@@ -149,11 +165,19 @@ int sweep_command(const SweepOptions& o) {
   }
   folder.lock();
   folder.remove_temporaries();
-  // sweep.csv agrees with plan.json and the committed variants at every
-  // instant: it is removed before either changes, and written again from them.
+  // sweep.csv agrees with the plan (plan.json and plan-variants.jsonl) and
+  // the committed variants at every instant: it is removed before any of
+  // them changes, and written again from them. The variants are committed
+  // first, plan.json (the header that counts them) last, each by a one-file
+  // commit and only when its text changed; a kill between the two leaves no
+  // table, and the next --resume commits both again.
   const std::string plan_text = plan_json(plan);
-  const bool new_plan = read_text_file(folder.plan_path()) != plan_text;
+  const bool new_variants = committed_text(folder.plan_variants_path()) != variants_text;
+  const bool new_plan = committed_text(folder.plan_path()) != plan_text;
   const std::vector<std::string> retry = o.retry_failed ? failed_ids(plan, folder) : std::vector<std::string>{};
+  if (new_variants) {
+    commit_outputs(dir, {{kPlanVariantsFile, variants_text}}, {.create = false, .remove = {"sweep.csv"}});
+  }
   if (new_plan) {
     commit_outputs(dir, {{"plan.json", plan_text}}, {.create = false, .remove = {"sweep.csv"}});
   }
@@ -244,9 +268,13 @@ int sweep_command(const SweepOptions& o) {
 int sweep_variant_command(const SweepVariantOptions& o) {
   if (o.dir.empty() || o.id.empty()) throw UsageError("sweep-variant needs DIR ID (it is run by cloudpact sweep)");
   const SweepFolder folder(o.dir);
+  // The header and this variant's own line: a variant's cost does not grow
+  // with the sweep.
   const SweepPlan plan = parse_plan(read_text_file(folder.plan_path()), folder.plan_path());
-  const Variant* v = plan.find(o.id);
-  if (!v) throw std::runtime_error("no variant " + o.id + " in " + folder.plan_path());
+  std::optional<Variant> v;
+  if (const Variant* inline_variant = plan.find(o.id)) v = *inline_variant;  // an older plan.json
+  if (!v) v = read_plan_variant(folder.plan_variants_path(), o.id, o.at.value_or(-1));
+  if (!v) throw std::runtime_error("no variant " + o.id + " in " + folder.plan_variants_path());
   (void)run_variant(plan, folder, *v);
   return kExitOk;
 }
@@ -261,7 +289,8 @@ int sweep_worker_command(const SweepWorkerOptions& o) {
   }
   const int jobs = o.jobs.value_or(1);
   const SweepFolder folder(absolute_dir(o.dirs[0]));
-  const SweepPlan plan = parse_plan(read_text_file(folder.plan_path()), folder.plan_path());
+  SweepPlan plan = parse_plan(read_text_file(folder.plan_path()), folder.plan_path());
+  if (plan.variants.empty()) read_plan_variants(plan, folder.plan_variants_path());
   std::vector<std::string> ids;
   for (std::size_t i = static_cast<std::size_t>(shard); i < plan.variants.size(); i += static_cast<std::size_t>(shards)) {
     if (!folder.committed(plan.variants[i].id)) ids.push_back(plan.variants[i].id);
@@ -281,7 +310,7 @@ Command add_sweep_command(CLI::App& root) {
   CLI::App& cmd = add_command(root, "sweep", "run every variant of a sweep file; writes sweep.csv and variants/<id>/",
                               kSweepDetails);
   add_positionals(cmd, "FILE", "FILE", o->files, "the sweep file");
-  add_out(cmd, o->out, "output folder (default out/<sweep name>/)");
+  add_path(cmd, "--out", o->out, "DIR", "a folder", "output folder (default out/<sweep name>/)");
   add_integer(cmd, "-j,--jobs", o->jobs, 1, 1024, "N", "variants at once (default: the number of cores)");
   add_flag(cmd, "--resume", o->resume, "continue the sweep in DIR: run only the variants not yet committed");
   add_flag(cmd, "--retry-failed", o->retry_failed, "with --resume: also rerun the variants recorded as failed");
@@ -302,7 +331,9 @@ Command add_sweep_variant_command(CLI::App& root) {
                               "Runs the variant ID of the plan in DIR/plan.json and commits DIR/variants/ID/.",
                               Listed::no);
   add_positional(cmd, "DIR", o->dir, "the sweep's output folder");
-  add_positional(cmd, "ID", o->id, "the variant's id in DIR/plan.json");
+  add_positional(cmd, "ID", o->id, "the variant's id in DIR/plan-variants.jsonl");
+  add_integer<std::int64_t>(cmd, "--at", o->at, 0, std::numeric_limits<std::int64_t>::max(), "OFFSET",
+                            "byte offset of its line in DIR/plan-variants.jsonl (else the file is searched)");
   return {&cmd, [o] { return sweep_variant_command(*o); }};
 }
 

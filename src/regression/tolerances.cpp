@@ -250,6 +250,18 @@ Tolerance risk_tolerance(const json& baseline, const json& now, const std::vecto
       return without_se(se_name);
     }
   }
+
+  // A mean with its standard error beside it, anywhere else (risk.json's
+  // breakdown: totals, providers and contracts of the contracted portfolio).
+  if (path.size() >= 2 && (leaf == "mean" || leaf == "se_mean")) {
+    const std::vector<std::string> block(path.begin(), path.end() - 1);
+    if (leaf == "mean") {
+      const auto se_mean = se_at(baseline, now, with_leaf(block, "se_mean"));
+      if (!se_mean) return without_se("se_mean");
+      return with(mean_tolerance(z, *se_mean), zs + "·se_mean");
+    }
+    if (const auto own = number_at(baseline, path)) return se_tolerance(*own, n_paths, format_number(n_paths));
+  }
   return replay_tolerance();
 }
 

@@ -176,4 +176,19 @@ std::vector<OutputFile> replay_outputs(const Scenario& sc, const ReplayResult& r
           {"events.jsonl", events_jsonl(sc, r)}};
 }
 
+std::string summary_json_shape(const Scenario& sc) {
+  ReplayResult r;
+  for (const Provider& p : sc.providers) r.provider_ids.push_back(p.id);
+  for (const Contract& c : sc.contracts) r.contract_ids.push_back(c.id);
+  for (const Workload& w : sc.workloads) {
+    r.workload_ids.push_back(w.id);
+    WorkloadTotals t;
+    t.training = w.kind == WorkloadKind::training;
+    r.workloads.push_back(t);
+  }
+  r.providers.resize(sc.providers.size());
+  r.contracts.resize(sc.contracts.size());
+  return summary_json(sc, r);
+}
+
 }  // namespace cloudpact

@@ -18,4 +18,9 @@ std::string events_jsonl(const Scenario& sc, const ReplayResult& r);
 
 std::vector<OutputFile> replay_outputs(const Scenario& sc, const ReplayResult& r);
 
+// summary.json of a replay of `sc` that computed nothing (every number 0):
+// the keys every replay of it writes, known before running (what a sweep's
+// metrics are checked against, docs/reference.md §7.1).
+std::string summary_json_shape(const Scenario& sc);
+
 }  // namespace cloudpact

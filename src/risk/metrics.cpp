@@ -304,6 +304,8 @@ void PathResults::append(const BatchResults& b) {
   // The contracted portfolio's breakdown, when the batch has one (a batch
   // made by hand for a test may leave it out).
   const size_t nk = contract_ids.size();
+  for (size_t i = 0; i < c && i < b.clamped_multiplier_days.size(); ++i)
+    clamped_multiplier_days += static_cast<std::int64_t>(b.clamped_multiplier_days[i]);
   if (b.billed_usd.size() >= c) {
     const std::vector<double>* items[kSpendItems] = {&b.billed_usd, &b.shortfall_usd, &b.sla_credits_usd, &b.egress_usd,
                                                      &b.unmet_value_usd};
@@ -335,6 +337,7 @@ RiskMetrics compute_metrics(const PathResults& r, const NegotiationTerms& negoti
 
   RiskMetrics m;
   m.paths = r.paths;
+  m.clamped_multiplier_days = r.clamped_multiplier_days;
   m.buyer_power = negotiation.buyer_power;
   const auto n = static_cast<double>(r.paths);
   for (size_t p = 0; p < r.portfolio_names.size(); ++p) {

@@ -153,6 +153,7 @@ struct PathResults {
       provider_exit_cost_usd;                                             // [provider][path], contracted
   std::vector<std::vector<double>> spend_items;                           // [kSpendItems][path], contracted
   std::vector<std::vector<std::vector<double>>> contract_items;           // [kContractItems][contract][path], contracted
+  std::int64_t clamped_multiplier_days = 0;  // over all paths: days a sampled multiplier met its bound
 
   PathResults() = default;
   PathResults(std::vector<std::string> portfolios, std::vector<std::string> providers,
@@ -226,6 +227,7 @@ struct Breakdown {
 
 struct RiskMetrics {
   std::int64_t paths = 0;
+  std::int64_t clamped_multiplier_days = 0;  // PathResults::clamped_multiplier_days
   Breakdown breakdown;
   std::vector<PortfolioMetrics> portfolios;  // problem order
   Summary hhi_spend;                         // per-path HHI of the contracted portfolio's spend

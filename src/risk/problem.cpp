@@ -2,24 +2,35 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <map>
 
 #include "model/plant.hpp"
 #include "rules/placement.hpp"
 #include "rules/take_or_pay.hpp"
 #include "rules/training.hpp"
+#include "scenario/cost_bound.hpp"
 #include "scenario/dates.hpp"
 #include "scenario/input_error.hpp"
+#include "scenario/limits.hpp"
+#include "scenario/message_text.hpp"
 
 namespace cloudpact {
 
 namespace {
 constexpr double kDay_s = 86400.0;
 
+// 12345678 as "12345678", 1e7 as "10000000".
+std::string scenario_json_number(double x) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.0f", x);
+  return buf;
+}
+
 void check_bound(std::vector<std::string>& errors, const Scenario& sc, const char* pointer, size_t n, int max,
                  const char* what) {
   if (n > static_cast<size_t>(max))
-    errors.push_back(sc.source_path + ": " + pointer + ": " + std::to_string(n) + " " + what +
+    errors.push_back(escape_text(sc.source_path) + ": " + pointer + ": " + std::to_string(n) + " " + what +
                      " is more than `risk` handles (expected at most " + std::to_string(max) +
                      "; `run` has no such bound)");
 }
@@ -82,6 +93,17 @@ RiskSetup build_risk_problem(const Scenario& sc, bool uncertainty_off) {
   std::sort(cuts.begin(), cuts.end());
   cuts.erase(std::unique(cuts.begin(), cuts.end()), cuts.end());
 
+  // The per-step tables hold steps x clusters entries each: bounded before
+  // they are built (docs/reference.md §9.3).
+  const double grid_cells =
+      static_cast<double>(cuts.size() - 1) * static_cast<double>(std::max<size_t>(1, plant.clusters.size()));
+  if (grid_cells > limits::max_risk_grid_cells) {
+    throw InputError({escape_text(sc.source_path) + ": /: `risk`'s step grid would hold " +
+                      std::to_string(cuts.size() - 1) + " steps x " + std::to_string(plant.clusters.size()) +
+                      " clusters = " + scenario_json_number(grid_cells) + " cells (expected at most " +
+                      scenario_json_number(limits::max_risk_grid_cells) +
+                      ": fewer dated changes, fewer clusters or a shorter horizon; `run` has no such bound)"});
+  }
   const int n_steps = static_cast<int>(cuts.size()) - 1;
   pb.n_steps = n_steps;
   pb.horizon_s = sc.horizon_s;
@@ -111,13 +133,18 @@ RiskSetup build_risk_problem(const Scenario& sc, bool uncertainty_off) {
   // step at the start), so the tables hold that curve and start at the
   // earliest point of any cluster's schedule (or the start): every curve is
   // 0 before its first point, so days before the table deliver nothing.
+  // No path reads further back than the longest delay it can draw
+  // (validated to at most limits::max_delay_days): a curve with points
+  // centuries before the start does not make the table centuries long.
   std::vector<Curve> schedules;
   double first_point_s = 0.0;
   for (const PlantCluster& pc : plant.clusters) {
     schedules.push_back(pc.capacity_phys.shifted(0.0, 0.0));
     if (!schedules.back().points.empty()) first_point_s = std::min(first_point_s, schedules.back().points.front().first);
   }
-  pb.cap_first_day = static_cast<int>(std::floor(first_point_s / kDay_s));
+  const double longest_delay_days = uncertainty_off ? 0.0 : max_sampled_delay_days(sc.uncertainty);
+  pb.cap_first_day = static_cast<int>(
+      std::max(std::floor(first_point_s / kDay_s), -std::ceil(longest_delay_days) - 1.0));
   pb.n_cap_days = pb.n_days - pb.cap_first_day;
   for (size_t c = 0; c < plant.clusters.size(); ++c) {
     const PlantCluster& pc = plant.clusters[c];
@@ -247,8 +274,10 @@ RiskSetup build_risk_problem(const Scenario& sc, bool uncertainty_off) {
       // A jump multiplies the price by exp(J), J ~ N(ln(1 + mean%), sd%).
       m.jump_log_mean = std::log(1.0 + it->second.jump_mean_pct / 100.0);
       m.jump_log_sd = it->second.jump_sd_pct / 100.0;
+      m.log_multiplier_bound = price_log_multiplier_bound(it->second, horizon_years(sc));
     }
     pb.demand_vol_per_year = u.demand_vol_per_year;
+    pb.demand_log_multiplier_bound = demand_log_multiplier_bound(u.demand_vol_per_year, horizon_years(sc));
     pb.delivery_p_on_time = u.delivery_p_on_time;
     pb.delay_lognormal = u.delivery_delay_days.kind == Distribution::Kind::lognormal ? 1 : 0;
     pb.delay_median_days = u.delivery_delay_days.median;

@@ -124,6 +124,10 @@ std::string risk_json(const RiskRunInfo& info, const RiskMetrics& m) {
   }
   j["leverage"] = leverage;
   j["breakdown"] = breakdown(m.breakdown);
+  // Sampled price and demand multipliers are capped at the bound validation
+  // computes the worst case of a path with (docs/reference.md §4.2, §9.3):
+  // how many path-days met it, so that it is never met silently.
+  j["multiplier_clamp"] = {{"path_days", m.clamped_multiplier_days}};
   return j.dump(2) + "\n";
 }
 

@@ -2,9 +2,13 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
+
+#include <unistd.h>
 
 #include "risk/metrics.hpp"
 #include "risk/risk_json.hpp"
+#include "scenario/limits.hpp"
 
 namespace cloudpact {
 
@@ -19,14 +23,69 @@ double risk_result_bytes(const RiskSetup& setup, std::int64_t paths) {
   return per_path_bytes * static_cast<double>(paths);
 }
 
+double physical_memory_bytes() {
+  const long pages = ::sysconf(_SC_PHYS_PAGES), page = ::sysconf(_SC_PAGE_SIZE);
+  return pages > 0 && page > 0 ? static_cast<double>(pages) * static_cast<double>(page) : 0.0;
+}
+
+std::string risk_json_shape(const Scenario& sc, const RiskSetup& setup) {
+  // Two paths of zeros, shaped as the kernels shape a batch.
+  constexpr std::int64_t n = 2;
+  risk::BatchResults b;
+  b.first_path = 0;
+  b.count = n;
+  b.n_portfolios = static_cast<int>(setup.portfolio_names.size());
+  b.n_providers = static_cast<int>(setup.provider_ids.size());
+  b.n_contracts = static_cast<int>(setup.contract_ids.size());
+  const auto rows = [](std::size_t k) { return std::vector<double>(k * static_cast<std::size_t>(n), 0.0); };
+  b.cost_usd = b.spend_usd = b.unmet_gpu_hours = rows(setup.portfolio_names.size());
+  b.provider_spend_usd = b.provider_used_gpu_hours = b.provider_exit_cost_usd = rows(setup.provider_ids.size());
+  b.billed_usd = b.shortfall_usd = b.sla_credits_usd = b.egress_usd = b.unmet_value_usd = rows(1);
+  b.contract_billed_usd = b.contract_shortfall_usd = b.contract_sla_credits_usd =
+      b.contract_commitment_remaining_usd = rows(setup.contract_ids.size());
+  risk::PathResults results(setup.portfolio_names, setup.provider_ids, setup.contract_ids);
+  results.append(b);
+  const risk::NegotiationTerms terms{sc.negotiation.buyer_power, sc.negotiation.seller_floor_usd_per_gpu_hour};
+  const risk::RiskProblem& pb = setup.problem;
+  const risk::RiskRunInfo info{sc.name, sc.sha256, n, 0, "cpu-omp", false, pb.n_days, pb.n_clusters, pb.n_steps,
+                               pb.n_providers};
+  return risk::risk_json(info, risk::compute_metrics(results, terms));
+}
+
+double risk_scratch_bytes_per_path(const RiskSetup& setup) {
+  // The sampled future of a path: a float per day and provider (price
+  // multipliers) and per day (demand), an int per cluster (delays).
+  const risk::RiskProblem& pb = setup.problem;
+  return 4.0 * static_cast<double>(pb.n_days) * static_cast<double>(pb.n_providers + 1) +
+         4.0 * static_cast<double>(pb.n_clusters);
+}
+
+std::int64_t risk_max_batch(const RiskSetup& setup, const RiskRunOptions& o) {
+  // A fixed size when asked, else batches grow to at most 16384 paths on the
+  // CPU and 262144 on CUDA; either way no larger than what keeps a batch's
+  // sampled futures within limits::max_risk_scratch_bytes (results do not
+  // depend on batching).
+  const std::int64_t wanted =
+      o.batch > 0 ? o.batch : (o.backend == risk::Backend::cuda ? std::int64_t{262144} : std::int64_t{16384});
+  const double fits = std::floor(limits::max_risk_scratch_bytes / risk_scratch_bytes_per_path(setup));
+  return std::max<std::int64_t>(1, std::min(wanted, static_cast<std::int64_t>(std::min(fits, 1e15))));
+}
+
+double risk_memory_bytes(const RiskSetup& setup, const RiskRunOptions& o) {
+  const std::int64_t batch = std::min(risk_max_batch(setup, o), std::max<std::int64_t>(1, o.paths));
+  // Per batch: its results (as many per path as are kept) and its sampled
+  // futures; plus every path's results.
+  return risk_result_bytes(setup, o.paths) + risk_result_bytes(setup, batch) +
+         risk_scratch_bytes_per_path(setup) * static_cast<double>(batch);
+}
+
 std::string run_risk(const Scenario& sc, const RiskSetup& setup, const RiskRunOptions& o,
                      const std::function<void(std::int64_t)>& on_progress) {
   // Batches: a fixed size when asked. By default they grow from 1024 paths to
   // what takes ~0.5 s (steady progress), capped at 16384 paths on the CPU and
-  // 262144 on CUDA.
+  // 262144 on CUDA; both within the scratch budget (risk_max_batch).
   const bool fixed_batches = o.batch > 0;
-  const std::int64_t max_batch =
-      fixed_batches ? o.batch : (o.backend == risk::Backend::cuda ? std::int64_t{262144} : std::int64_t{16384});
+  const std::int64_t max_batch = risk_max_batch(setup, o);
   risk::PathResults results(setup.portfolio_names, setup.provider_ids, setup.contract_ids);
   results.reserve(o.paths);
   risk::BatchResults b;

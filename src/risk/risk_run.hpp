@@ -26,6 +26,23 @@ struct RiskRunOptions {
 // them all); everything else is per batch.
 double risk_result_bytes(const RiskSetup& setup, std::int64_t paths);
 
+// Bytes of one path's sampled future (the kernels' scratch).
+double risk_scratch_bytes_per_path(const RiskSetup& setup);
+// The largest batch a run uses: --batch, or the adaptive cap of the backend,
+// shrunk so that a batch's sampled futures fit limits::max_risk_scratch_bytes.
+std::int64_t risk_max_batch(const RiskSetup& setup, const RiskRunOptions& o);
+// What a run holds at its peak, in bytes: every path's results, one batch's
+// results and one batch's sampled futures (docs/reference.md §1.5).
+double risk_memory_bytes(const RiskSetup& setup, const RiskRunOptions& o);
+
+// Bytes of physical memory of this machine, 0 when unknown.
+double physical_memory_bytes();
+
+// risk.json of a run of `setup` whose every path computed 0: the keys every
+// run of it writes, known before running (what a sweep's metrics are
+// checked against, docs/reference.md §7.1).
+std::string risk_json_shape(const Scenario& sc, const RiskSetup& setup);
+
 // Runs every batch and returns risk.json's text. `on_progress(done)` is called
 // after each batch when given.
 std::string run_risk(const Scenario& sc, const RiskSetup& setup, const RiskRunOptions& options,

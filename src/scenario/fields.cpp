@@ -17,6 +17,15 @@ using Json = nlohmann::json;
 constexpr double int_min = std::numeric_limits<int>::min();
 constexpr double int_max = std::numeric_limits<int>::max();
 
+// Ranges every number of the format has (docs/reference.md §9.3): generous
+// for an analyst, narrow enough that every product the engines form stays
+// finite and every per-path total fits `risk`'s fixed point (the worst case
+// of a whole scenario is checked too: scenario/cost_bound.hpp).
+const Range usd_per_gpu_hour = Range::closed(0, limits::max_usd_per_gpu_hour);
+const Range hours = Range::closed(0, limits::max_duration_hours);
+// A sampled sweep value, and min + (max − min)·u, stay finite and exact as integers.
+const Range sweep_value = Range::closed(-1e15, 1e15);
+
 Field id_key(std::string meaning) {
   return {.key = "id", .type = Type::id, .need = Need::required, .meaning = std::move(meaning)};
 }
@@ -122,13 +131,13 @@ std::vector<ObjectSpec> scenario_objects() {
           {
               {.key = "h100_equiv",
                .unit = "H100-eq per physical GPU",
-               .range = Range::above(0),
+               .range = Range::closed(1e-3, 1e3),
                .default_value = 1,
                .meaning = "Compute of one GPU relative to an H100 (BF16 dense 989 TFLOP/s). Scales capacity and the "
                           "work a training job does."},
               {.key = "kw",
                .unit = "kW per physical GPU",
-               .range = Range::at_least(0),
+               .range = Range::closed(0, 1e3),
                .default_value = 1,
                .meaning = "Power draw (reported, not billed)."},
           },
@@ -145,13 +154,13 @@ std::vector<ObjectSpec> scenario_objects() {
                .container = Container::map,
                .map_keys = "accelerator id",
                .unit = "USD per physical GPU-hour",
-               .range = Range::at_least(0),
+               .range = usd_per_gpu_hour,
                .default_value = Json::object(),
                .meaning = "List price of the provider's unreserved clusters. No entry for an accelerator = not for "
                           "sale on demand. Changed over time by `price_change` events."},
               {.key = "egress_usd_per_gb",
                .unit = "USD per GB",
-               .range = Range::at_least(0),
+               .range = Range::closed(0, 1e3),
                .default_value = 0,
                .meaning = "Charged on data leaving this provider, e.g. a training dataset when the job restarts "
                           "elsewhere."},
@@ -197,6 +206,7 @@ std::vector<ObjectSpec> scenario_objects() {
               {.key = "capacity_gpus",
                .type = Type::curve,
                .unit = "physical GPUs",
+               .range = Range::closed(0, limits::max_gpus_per_cluster),
                .need = Need::required,
                .meaning = "GPUs delivered over time. Capacity offered = this × `h100_equiv`."},
           },
@@ -206,8 +216,10 @@ std::vector<ObjectSpec> scenario_objects() {
       .name = "curve_points",
       .title = "Curves",
       .summary = "A curve given by points with strictly increasing dates.",
-      .intro = "A curve (capacity, demand, contract price) is a number ≥ 0, constant over the horizon, or an object "
-               "giving its shape and points.",
+      .intro = "A curve (capacity, demand, contract price) is a number, constant over the horizon, or an object "
+               "giving its shape and points. The number, or each point's value, lies in the range of the curve's "
+               "field: `capacity_gpus` [0, 1e9], `demand_gpus` [0, 1e10], a contract's `price_usd_per_gpu_hour` "
+               "[0, 1e6]; the range below is the widest of them.",
       .fields =
           {
               {.key = "shape",
@@ -257,17 +269,18 @@ std::vector<ObjectSpec> scenario_objects() {
               {.key = "price_usd_per_gpu_hour",
                .type = Type::curve,
                .unit = "USD per physical GPU-hour",
+               .range = usd_per_gpu_hour,
                .need = Need::required,
                .meaning = "Contract price; a curve gives scheduled repricing. `price_change` events can change it."},
               {.key = "commitment_usd",
                .unit = "USD",
-               .range = Range::at_least(0),
+               .range = Range::closed(0, limits::max_commitment_usd),
                .default_text = "none",
                .meaning = "Minimum total billed over the term. If the term ends inside the horizon, the shortfall is "
                           "billed on `end`. Otherwise reports give the commitment remaining at the horizon."},
               {.key = "min_spend_usd_per_year",
                .unit = "USD per contract-year",
-               .range = Range::at_least(0),
+               .range = Range::closed(0, limits::max_commitment_usd),
                .default_value = 0,
                .meaning = "Take-or-pay per contract-year (periods start at `start` and each anniversary). The "
                           "shortfall of each period that ends inside the horizon is billed at its end."},
@@ -343,12 +356,13 @@ std::vector<ObjectSpec> scenario_objects() {
               {.key = "demand_gpus",
                .type = Type::curve,
                .unit = "H100-eq",
+               .range = Range::closed(0, limits::max_demand_gpus),
                .need = Need::required,
                .meaning = "GPUs needed at every instant. Any mix of eligible clusters can serve it. Unserved demand "
                           "is unmet."},
               {.key = "value_usd_per_gpu_hour",
                .unit = "USD per H100-eq hour",
-               .range = Range::at_least(0),
+               .range = usd_per_gpu_hour,
                .default_value = 0,
                .meaning = "Value of an unmet GPU-hour (reported as `unmet_value_usd` and counted in `risk` cost, not "
                           "billed)."},
@@ -379,12 +393,12 @@ std::vector<ObjectSpec> scenario_objects() {
               date("submit", "When the job asks for GPUs."),
               {.key = "flops",
                .unit = "FLOP",
-               .range = Range::above(0),
+               .range = Range::open_closed(0, 1e35),
                .need = Need::required,
                .meaning = "Total work."},
               {.key = "gpus",
                .unit = "H100-eq",
-               .range = Range::above(0),
+               .range = Range::open_closed(0, 1e12),
                .need = Need::required,
                .meaning = "GPUs needed at once, all on one cluster. The job never runs on fewer."},
               {.key = "mfu",
@@ -393,19 +407,19 @@ std::vector<ObjectSpec> scenario_objects() {
                .meaning = "Model FLOP utilisation. Runtime = `flops` / (`gpus` × 989e12 × `mfu`) seconds."},
               {.key = "checkpoint_hours",
                .unit = "hours of running",
-               .range = Range::at_least(0),
+               .range = hours,
                .default_value = 0,
                .default_text = "(never)",
                .meaning = "A checkpoint is saved after every this many hours of running. An interruption rolls back "
                           "to the last checkpoint (with 0: to the beginning)."},
               {.key = "restart_hours",
                .unit = "hours",
-               .range = Range::at_least(0),
+               .range = hours,
                .default_value = 0,
                .meaning = "Delay between an interruption and the restart."},
               {.key = "dataset_tb",
                .unit = "TB",
-               .range = Range::at_least(0),
+               .range = Range::closed(0, 1e6),
                .default_value = 0,
                .meaning = "Data moved when the job restarts on another provider, billed as egress at the source "
                           "provider's `egress_usd_per_gb`."},
@@ -506,12 +520,12 @@ std::vector<ObjectSpec> scenario_objects() {
                .meaning = "Which on-demand price changes."},
               {.key = "on_demand_usd_per_gpu_hour",
                .unit = "USD per physical GPU-hour",
-               .range = Range::at_least(0),
+               .range = usd_per_gpu_hour,
                .need = Need::conditional,
                .meaning = "New on-demand price."},
               {.key = "factor",
                .unit = "×",
-               .range = Range::above(0),
+               .range = Range::open_closed(0, 1e3),
                .need = Need::conditional,
                .meaning = "Multiplies the current price."},
           },
@@ -534,12 +548,12 @@ std::vector<ObjectSpec> scenario_objects() {
                .meaning = "Changes a contract's price."},
               {.key = "price_usd_per_gpu_hour",
                .unit = "USD per physical GPU-hour",
-               .range = Range::at_least(0),
+               .range = usd_per_gpu_hour,
                .need = Need::conditional,
                .meaning = "New contract price."},
               {.key = "factor",
                .unit = "×",
-               .range = Range::above(0),
+               .range = Range::open_closed(0, 1e3),
                .need = Need::conditional,
                .meaning = "Multiplies the current price."},
           },
@@ -560,7 +574,7 @@ std::vector<ObjectSpec> scenario_objects() {
                .meaning = "Clusters whose capacity curves shift."},
               {.key = "days",
                .unit = "days",
-               .range = Range::at_least(0),
+               .range = Range::closed(0, limits::max_delay_days),
                .need = Need::required,
                .meaning = "Every curve point moves this much later. A constant capacity counts as one step point at "
                           "`start`."},
@@ -584,7 +598,7 @@ std::vector<ObjectSpec> scenario_objects() {
               date("end", "End, after `start`; the shock covers [start, end)."),
               {.key = "factor",
                .unit = "×",
-               .range = Range::at_least(0),
+               .range = Range::closed(0, 1e3),
                .need = Need::required,
                .meaning = "Multiplies the workload's demand."},
           },
@@ -644,7 +658,7 @@ std::vector<ObjectSpec> scenario_objects() {
           {
               {.key = "rate_per_year",
                .unit = "outages per region per year",
-               .range = Range::at_least(0),
+               .range = Range::closed(0, 8766),
                .need = Need::required,
                .meaning = "Poisson arrival rate."},
               {.key = "capacity_lost_pct",
@@ -675,27 +689,27 @@ std::vector<ObjectSpec> scenario_objects() {
                .meaning = "Geometric Brownian motion from 1.0 at `start`, with optional lognormal jumps."},
               {.key = "drift_per_year",
                .unit = "per year",
-               .range = Range::any(),
+               .range = Range::closed(-10, 10),
                .default_value = 0,
                .meaning = "GBM drift μ."},
               {.key = "vol_per_year",
                .unit = "per √year",
-               .range = Range::at_least(0),
+               .range = Range::closed(0, 10),
                .default_value = 0,
                .meaning = "GBM volatility σ."},
               {.key = "jump_rate_per_year",
                .unit = "jumps per year",
-               .range = Range::at_least(0),
+               .range = Range::closed(0, 365.25),
                .default_value = 0,
                .meaning = "Poisson rate of price jumps (e.g. announced cuts)."},
               {.key = "jump_mean_pct",
                .unit = "%",
-               .range = Range::above(-100),
+               .range = Range::open_closed(-100, 1e3),
                .default_value = 0,
                .meaning = "Mean jump size (−40 = a 40% cut)."},
               {.key = "jump_sd_pct",
                .unit = "%",
-               .range = Range::at_least(0),
+               .range = Range::closed(0, 1e3),
                .default_value = 0,
                .meaning = "Spread of jump sizes."},
           },
@@ -710,7 +724,7 @@ std::vector<ObjectSpec> scenario_objects() {
           {
               {.key = "vol_per_year",
                .unit = "per √year",
-               .range = Range::at_least(0),
+               .range = Range::closed(0, 10),
                .default_value = 0,
                .meaning = "Volatility of a driftless lognormal random walk multiplying every inference demand."},
           },
@@ -758,7 +772,7 @@ std::vector<ObjectSpec> scenario_objects() {
               constant("dist", "fixed", "Selects this table."),
               {.key = "value",
                .unit = "the quantity's unit",
-               .range = Range::at_least(0),
+               .range = Range::closed(0, 1e6),
                .need = Need::required,
                .meaning = "The fixed value."},
           },
@@ -774,12 +788,12 @@ std::vector<ObjectSpec> scenario_objects() {
               constant("dist", "lognormal", "Selects this table."),
               {.key = "median",
                .unit = "the quantity's unit",
-               .range = Range::above(0),
+               .range = Range::open_closed(0, 1e6),
                .need = Need::required,
                .meaning = "Median e^μ."},
               {.key = "sigma",
                .unit = "log units",
-               .range = Range::at_least(0),
+               .range = Range::closed(0, 10),
                .need = Need::required,
                .meaning = "σ of the underlying normal (0.8 puts ~68% of draws between median/2.2 and median×2.2)."},
           },
@@ -800,7 +814,7 @@ std::vector<ObjectSpec> scenario_objects() {
                .container = Container::map,
                .map_keys = "provider id",
                .unit = "USD per H100-eq hour",
-               .range = Range::at_least(0),
+               .range = usd_per_gpu_hour,
                .default_value = Json::object(),
                .meaning = "The seller's reservation price r (its cost). The Nash price `(1 − β)·BATNA + β·r` is "
                           "reported only where r ≤ BATNA."},
@@ -815,7 +829,7 @@ std::vector<ObjectSpec> scenario_objects() {
           {
               {.key = "interval_hours",
                .unit = "hours",
-               .range = Range::above(0),
+               .range = Range::closed(1e-3, limits::max_duration_hours),
                .default_value = 24,
                .meaning = "Row interval of `timeseries.csv` (interval averages and sums). Totals are exact whatever "
                           "the interval."},
@@ -940,9 +954,9 @@ std::vector<ObjectSpec> sweep_objects() {
       .fields =
           {
               pointer,
-              {.key = "min", .range = Range::any(), .need = Need::required, .meaning = "Lowest value sampled."},
+              {.key = "min", .range = sweep_value, .need = Need::required, .meaning = "Lowest value sampled."},
               {.key = "max",
-               .range = Range::any(),
+               .range = sweep_value,
                .need = Need::required,
                .meaning = "Highest value sampled; at least `min`."},
               {.key = "integer",
@@ -962,12 +976,14 @@ std::vector<ObjectSpec> build_table() {
 
 }  // namespace
 
-Range curve_value_range() { return Range::at_least(0); }
+static_assert(limits::max_id_length == 100, "the id type's description says 100 characters");
+
+Range curve_value_range() { return Range::closed(0, limits::max_demand_gpus); }
 
 const StringType& string_type(Type type) {
   static const StringType id{"id", "^[A-Za-z0-9][A-Za-z0-9._-]*$",
                              "Ids become file and folder names: letters, digits, '.', '_', '-', starting with a "
-                             "letter or digit."};
+                             "letter or digit; at most 100 characters."};
   static const StringType date{"date", "^[0-9]{4}-[0-9]{2}-[0-9]{2}(T[0-9]{2}:[0-9]{2}:[0-9]{2}Z)?$",
                                "UTC: \"2025-11-03\" (midnight) or \"2025-10-20T06:48:00Z\"."};
   static const StringType place{"path", "^[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9][A-Za-z0-9._-]*){0,2}$",

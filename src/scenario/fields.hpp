@@ -37,8 +37,8 @@ enum class Type {
   integer,       // whole, within `range`
   boolean,
   choice,  // one string of `values`
-  curve,   // a number within curve_value_range, or a curve_points object
-  point,   // a [date, number within curve_value_range] pair
+  curve,   // a number within `range`, or a curve_points object whose values are within it
+  point,   // a [date, number within curve_value_range()] pair
   object,  // the object (or one of the variants) named by `ref`
   any,     // any JSON value
 };
@@ -65,7 +65,7 @@ struct Field {
   std::string id_of{};     // Type::id: what the id names ("provider"), for the docs
   std::string map_keys{};  // Container::map: what the keys are ("accelerator id")
   std::string unit{};
-  Range range{};                      // numbers and integers (curves, points: curve_value_range())
+  Range range{};                      // numbers, integers, and the values of a curve
   std::vector<std::string> values{};  // Type::choice
   std::size_t min_items = 0;          // arrays: 1 when one must not be empty
   Need need = Need::optional;
@@ -108,7 +108,8 @@ const ObjectSpec* variant(const ObjectSpec& spec, std::string_view key, std::str
 // The values the field `key` takes across the variants, in table order, once each.
 std::vector<std::string> constants(const ObjectSpec& spec, std::string_view key);
 
-// The values of every curve: capacity, demand and prices are never negative.
+// The values any curve may hold (a curve_points object read alone): the
+// widest of the curve fields' ranges; each curve field narrows it.
 Range curve_value_range();
 
 // A string type with a shape of its own (Type::id, date, place, cluster_path):

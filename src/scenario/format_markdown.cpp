@@ -121,6 +121,7 @@ std::string range_cell(const Field& f) {
     case Type::choice:
       return choices(f.values);
     case Type::curve:
+      return range_text(f.range);
     case Type::point:
       return range_text(format::curve_value_range());
     default:
@@ -197,8 +198,13 @@ std::string reading_guide() {
       "Default: what an absent key means. *required*: the key must be given; *required with …* or *required when "
       "…*: only then; *only with …*: allowed only then. A dash: optional, with no value when absent (the meaning "
       "says what that does).\n\n"
-      "Limits that protect the machine (an input beyond them is refused with a clear message, not a crash): at "
-      "most " +
+      "Limits that protect the machine (an input beyond them is refused with a clear message, not a crash; every "
+      "one, with its message, is in docs/reference.md §9.3): files of at most " +
+      grouped(static_cast<double>(limits::max_scenario_bytes >> 20)) + " MiB (sweep files " +
+      grouped(static_cast<double>(limits::max_sweep_bytes >> 20)) + " MiB) with arrays and objects nested at most " +
+      grouped(limits::max_json_depth) + " levels, ids and names of at most " +
+      grouped(static_cast<double>(limits::max_id_length)) + " characters, a horizon of at most " +
+      grouped(limits::max_horizon_days) + " days (100 years), at most " +
       grouped(static_cast<double>(limits::max_clusters)) + " clusters, " + grouped(limits::max_gpus_per_cluster) +
       " physical GPUs in one cluster at any instant, " + grouped(static_cast<double>(limits::max_workloads)) +
       " workloads, " + grouped(static_cast<double>(limits::max_contracts)) + " contracts, " +
@@ -210,7 +216,10 @@ std::string reading_guide() {
       " variants.\n\n"
       "What a table cannot say is checked too: ids unique in their scope, every reference (provider, region, "
       "cluster, accelerator, contract, workload) to something defined, dates in order, calendar dates that "
-      "exist.\n";
+      "exist; and what several fields make together: a training job's running time, overlapping demand shocks, a "
+      "price after its price changes, the sampled price and demand multipliers, delivery delays and outages over "
+      "the horizon, and the worst case of one Monte Carlo path, which must stay below " +
+      number_text(limits::max_path_value) + " USD and GPU-hours (docs/reference.md §9.3).\n";
   return md;
 }
 

@@ -2,21 +2,26 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstdio>
 #include <cmath>
 #include <limits>
 
 #include "scenario/dates.hpp"
 #include "scenario/input_error.hpp"
+#include "scenario/limits.hpp"
+#include "scenario/message_text.hpp"
 
 namespace cloudpact::scenario_json {
 
 const char* const id_expected = "an id matching [A-Za-z0-9][A-Za-z0-9._-]*";
 const char* const date_expected = "a UTC date \"YYYY-MM-DD\" or \"YYYY-MM-DDTHH:MM:SSZ\"";
 
+Problems::Problems(std::string_view file) : file_(escape_text(file)) {}
+
 void Problems::add(std::string_view pointer, std::string_view what, std::string_view expected) {
   std::string line = file_;
   line += ": ";
-  line += pointer.empty() ? std::string_view("/") : pointer;
+  line += pointer.empty() ? std::string("/") : escape_text(pointer);
   line += ": ";
   line += what;
   if (!expected.empty()) {
@@ -52,10 +57,12 @@ std::string child_pointer(std::string_view pointer, std::size_t index) {
   return out;
 }
 
-std::string in_quotes(std::string_view text) {
-  // Invalid UTF-8 can only arrive through --set; show it replaced, never throw
-  // while reporting another problem.
-  return Json(std::string(text)).dump(-1, ' ', false, Json::error_handler_t::replace);
+std::string in_quotes(std::string_view text) { return quoted_text(text); }
+
+std::string json_text(const Json& value) {
+  // dump() escapes C0 controls in strings; C1 controls and line separators
+  // may only sit inside strings, where their \u escapes are JSON too.
+  return one_line(value.dump(-1, ' ', false, Json::error_handler_t::replace));
 }
 
 std::string number_text(double value) {
@@ -66,6 +73,12 @@ std::string number_text(double value) {
   char buf[64];
   const auto res = std::to_chars(buf, buf + sizeof buf, value);
   return {buf, res.ptr};
+}
+
+std::string rounded_text(double value) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.6g", value);
+  return buf;
 }
 
 std::string type_phrase(const Json& value) {
@@ -106,10 +119,27 @@ std::string one_of(std::vector<std::string> names) {
 
 bool is_free_key(std::string_view key) { return key.starts_with("x-") || key.starts_with("$"); }
 
-bool is_valid_id(std::string_view text) {
+bool is_valid_id(std::string_view text) { return id_problem(text).empty(); }
+
+std::string id_problem(std::string_view text) {
   const auto alnum = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'); };
-  if (text.empty() || !alnum(text.front())) return false;
-  return std::all_of(text.begin(), text.end(), [&](char c) { return alnum(c) || c == '.' || c == '_' || c == '-'; });
+  const bool pattern = !text.empty() && alnum(text.front()) &&
+                       std::all_of(text.begin(), text.end(), [&](char c) { return alnum(c) || c == '.' || c == '_' || c == '-'; });
+  if (!pattern) {
+    // A long wrong id is shown by its start: the line stays a line.
+    constexpr std::size_t shown = 40;
+    return "invalid id " + in_quotes(text.substr(0, shown)) + (text.size() > shown ? "..." : "");
+  }
+  if (text.size() > limits::max_id_length) return "too long: " + std::to_string(text.size()) + " characters";
+  return {};
+}
+
+std::string id_expected_for(std::string_view text) {
+  return is_valid_id(text) || id_problem(text).starts_with("invalid") ? std::string(id_expected) : id_length_expected();
+}
+
+std::string id_length_expected() {
+  return "an id of at most " + std::to_string(limits::max_id_length) + " characters: ids become file names";
 }
 
 bool Range::contains(double v) const {
@@ -212,8 +242,8 @@ std::optional<std::string> Reader::string(const Json& v, const std::string& ptr,
 std::optional<std::string> Reader::id(const Json& v, const std::string& ptr) const {
   auto text = string(v, ptr, id_expected);
   if (!text) return std::nullopt;
-  if (!is_valid_id(*text)) {
-    problems_.add(ptr, "invalid id " + in_quotes(*text), id_expected);
+  if (const std::string why = id_problem(*text); !why.empty()) {
+    problems_.add(ptr, why, id_expected_for(*text));
     return std::nullopt;
   }
   return text;

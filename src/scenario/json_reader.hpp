@@ -21,14 +21,15 @@ using Json = nlohmann::json;
 
 class Problems {
  public:
-  explicit Problems(std::string file) : file_(std::move(file)) {}
+  // `file` is kept as messages show it (escaped: message_text.hpp).
+  explicit Problems(std::string_view file);
 
-  // `pointer` is shown as "/" for the document root.
+  // `pointer` is shown as "/" for the document root, escaped like a key.
   void add(std::string_view pointer, std::string_view what, std::string_view expected);
   void add_line(std::string line) { lines_.push_back(std::move(line)); }
 
   [[nodiscard]] bool empty() const { return lines_.empty(); }
-  [[nodiscard]] const std::string& file() const { return file_; }
+  [[nodiscard]] const std::string& file() const { return file_; }  // escaped
   [[nodiscard]] const std::vector<std::string>& lines() const { return lines_; }
   // Throws InputError with every line collected so far, if any.
   void throw_if_any() const;
@@ -43,7 +44,9 @@ class Problems {
 std::string child_pointer(std::string_view pointer, std::string_view key);  // escapes '~' and '/'
 std::string child_pointer(std::string_view pointer, std::size_t index);
 std::string in_quotes(std::string_view text);  // as a JSON string literal, so control bytes stay visible
+std::string json_text(const Json& value);      // compact JSON, with no control character left raw
 std::string number_text(double value);         // shortest text that reads back to the same double
+std::string rounded_text(double value);        // six significant digits: for bounds and estimates
 std::string type_phrase(const Json& value);    // "a string", "an array", "null", ...
 // "one of: a, b, c" (sorted; long lists are cut short so a line stays a line).
 std::string one_of(std::vector<std::string> names);
@@ -53,7 +56,13 @@ bool is_free_key(std::string_view key);
 
 extern const char* const id_expected;    // what an id looks like, for "(expected ...)"
 extern const char* const date_expected;  // the two date forms
+// An id matches [A-Za-z0-9][A-Za-z0-9._-]* and has at most limits::max_id_length characters.
 bool is_valid_id(std::string_view text);
+// What is wrong with an id ("invalid id \"a b\"", "too long: 120 characters"), "" when nothing is,
+// and what was expected instead.
+std::string id_problem(std::string_view text);
+std::string id_expected_for(std::string_view text);
+std::string id_length_expected();
 
 // The allowed values of a number, and how to say so.
 struct Range {

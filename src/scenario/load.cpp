@@ -12,6 +12,9 @@
 
 #include "scenario/json_document.hpp"
 #include "scenario/json_reader.hpp"
+#include "scenario/input_file.hpp"
+#include "scenario/limits.hpp"
+#include "scenario/message_text.hpp"
 #include "scenario/sha256.hpp"
 #include "scenario/validate.hpp"
 
@@ -65,13 +68,20 @@ std::string syntax_reason(const std::string& what) {
   return out;
 }
 
-// A second, DOM-less pass over a text that parsed: reports each key given
-// twice in one object, which nlohmann would silently resolve to the last.
+// A DOM-less pass over the text before it is parsed: stops at the first
+// array or object nested deeper than limits::max_json_depth (so the parse
+// that follows holds a bounded depth, and the pointers this pass keeps per
+// level cost a bounded copy), and reports each key given twice in one
+// object, which nlohmann would silently resolve to the last. A syntax error
+// stops it; the parse then reports that with its line and column.
 // (Not a parse callback: nlohmann's callback parser rescans the parent
 // container at every object end, quadratic in a 100,000-workload file.)
 class DuplicateKeys : public nlohmann::json_sax<Json> {
  public:
   explicit DuplicateKeys(Problems& problems) : problems_(problems) {}
+
+  // The pointer of the first value nested too deep, if any.
+  [[nodiscard]] const std::optional<std::string>& too_deep() const { return too_deep_; }
 
   bool null() override { return element_done(); }
   bool boolean(bool /*val*/) override { return element_done(); }
@@ -93,7 +103,7 @@ class DuplicateKeys : public nlohmann::json_sax<Json> {
   }
   bool parse_error(std::size_t /*position*/, const std::string& /*last_token*/,
                    const nlohmann::detail::exception& /*ex*/) override {
-    return false;  // only run on text that already parsed
+    return false;  // the DOM parse reports it, with its position
   }
 
  private:
@@ -106,12 +116,17 @@ class DuplicateKeys : public nlohmann::json_sax<Json> {
   };
   Problems& problems_;
   std::vector<Frame> frames_;
+  std::optional<std::string> too_deep_;
 
   bool open(bool is_object) {
     std::string pointer;
     if (!frames_.empty()) {
       const Frame& f = frames_.back();
       pointer = f.is_object ? child_pointer(f.pointer, f.key) : child_pointer(f.pointer, f.index);
+    }
+    if (frames_.size() >= static_cast<std::size_t>(limits::max_json_depth)) {
+      too_deep_ = std::move(pointer);
+      return false;
     }
     frames_.push_back({is_object, std::move(pointer), {}, {}, 0});
     return true;
@@ -133,10 +148,25 @@ namespace scenario_json {
 // The document, or nullopt after reporting a syntax error. Duplicate keys are
 // reported but do not stop the reading: the rest is still worth checking.
 std::optional<Json> parse_json(const std::string& text, Problems& problems) {
+  // nlohmann reads a NUL byte as the end of the input: the rest of the file
+  // would be ignored without a word.
+  if (const auto nul = text.find('\0'); nul != std::string::npos) {
+    const auto [line, column] = line_and_column(text, nul);
+    problems.add_line(problems.file() + ": line " + std::to_string(line) + ", column " + std::to_string(column) +
+                      ": NUL byte (expected JSON text: a NUL byte would end it there)");
+    return std::nullopt;
+  }
+  Problems duplicate_lines(std::string_view{});
+  DuplicateKeys first_pass(duplicate_lines);
+  (void)Json::sax_parse(text, &first_pass);
+  if (const auto& deep = first_pass.too_deep()) {
+    problems.add(*deep, "nested too deep: more than " + std::to_string(limits::max_json_depth) + " levels",
+                 "at most " + std::to_string(limits::max_json_depth) + " arrays and objects inside each other");
+    return std::nullopt;
+  }
   try {
     Json doc = Json::parse(text);
-    DuplicateKeys duplicates(problems);
-    Json::sax_parse(text, &duplicates);
+    for (const std::string& line : duplicate_lines.lines()) problems.add_line(problems.file() + line);
     return doc;
   } catch (const Json::parse_error& e) {
     // e.byte is the 1-based position of the character that stopped the parser.
@@ -193,12 +223,62 @@ std::optional<std::size_t> array_index(const std::string& token) {
   return value;
 }
 
-Json override_value(const std::string& text) {
-  try {
-    return Json::parse(text);
-  } catch (const Json::exception&) {
-    return text;  // docs/reference.md §1: not JSON, so a string
+// Whether `text` is one JSON number token (RFC 8259), whatever its size.
+bool is_number_token(const std::string& text) {
+  std::size_t i = 0;
+  const auto digits = [&] {
+    const std::size_t from = i;
+    while (i < text.size() && text[i] >= '0' && text[i] <= '9') ++i;
+    return i > from;
+  };
+  if (i < text.size() && text[i] == '-') ++i;
+  if (i < text.size() && text[i] == '0') {
+    ++i;
+  } else if (!digits()) {
+    return false;
   }
+  if (i < text.size() && text[i] == '.' && (++i, !digits())) return false;
+  if (i < text.size() && (text[i] == 'e' || text[i] == 'E')) {
+    ++i;
+    if (i < text.size() && (text[i] == '+' || text[i] == '-')) ++i;
+    if (!digits()) return false;
+  }
+  return i == text.size();
+}
+
+// VALUE parsed as JSON, else taken as a string (docs/reference.md §1.2).
+// JSON that cannot be held is reported, not silently turned into a string:
+// a number beyond a double, nesting deeper than any input may have, a key
+// given twice.
+std::optional<Json> override_value(const Override& o, Problems& problems) {
+  const std::string& text = o.value;
+  if (text.size() > limits::max_override_bytes) {
+    problems.add(o.pointer, "value too large: " + std::to_string(text.size()) + " bytes",
+                 "a value of at most " + std::to_string(limits::max_override_bytes >> 20) + " MiB");
+    return std::nullopt;
+  }
+  Problems duplicates(std::string_view{});
+  DuplicateKeys first_pass(duplicates);
+  const bool is_json = text.find('\0') == std::string::npos && Json::sax_parse(text, &first_pass);
+  if (first_pass.too_deep()) {
+    problems.add(o.pointer, "value nested too deep: more than " + std::to_string(limits::max_json_depth) + " levels",
+                 "at most " + std::to_string(limits::max_json_depth) + " arrays and objects inside each other");
+    return std::nullopt;
+  }
+  if (!is_json) {
+    if (is_number_token(text)) {
+      problems.add(o.pointer, "number out of range: " + text, "a number a double can hold");
+      return std::nullopt;
+    }
+    return Json(text);  // not JSON, so a string
+  }
+  if (!duplicates.empty()) {
+    // Lines ": /a: duplicate key (...)", with pointers inside the value.
+    for (const std::string& line : duplicates.lines())
+      problems.add_line(problems.file() + ": " + escape_text(o.pointer) + line.substr(2));
+    return std::nullopt;
+  }
+  return Json::parse(text);
 }
 
 }  // namespace
@@ -231,13 +311,16 @@ void apply_override(Json& doc, const Override& o, Problems& problems) {
     at = child_pointer(at, token);
   }
   const std::string& last = tokens->back();
+  const bool container = node->is_object() || node->is_array();
+  std::optional<Json> value = container ? override_value(o, problems) : std::nullopt;
+  if (container && !value) return;
   if (node->is_object()) {
-    (*node)[last] = override_value(o.value);
+    (*node)[last] = std::move(*value);
   } else if (node->is_array()) {
     if (last == "-" || array_index(last) == node->size()) {
-      node->push_back(override_value(o.value));
+      node->push_back(std::move(*value));
     } else if (const auto index = array_index(last); index && *index < node->size()) {
-      (*node)[*index] = override_value(o.value);
+      (*node)[*index] = std::move(*value);
     } else {
       problems.add(o.pointer,
                    "cannot set: no element " + in_quotes(last) + " in an array of " + std::to_string(node->size()),
@@ -258,13 +341,19 @@ using scenario_json::parse_json;
 using scenario_json::pointer_tokens;
 
 Override parse_override(const std::string& text) {
+  // The argument as messages show it: escaped, and cut short.
+  const std::string shown = escape_text(text.substr(0, 100)) + (text.size() > 100 ? "..." : "");
   const auto eq = text.find('=');
   if (eq == std::string::npos)
-    throw InputError({"--set " + text + ": missing '=' (expected " + std::string(set_expected) + ")"});
+    throw InputError({"--set " + shown + ": missing '=' (expected " + std::string(set_expected) + ")"});
   Override o{text.substr(0, eq), text.substr(eq + 1)};
   if (!pointer_tokens(o.pointer))
-    throw InputError({"--set " + text + ": ill-formed JSON pointer " + in_quotes(o.pointer) + " (expected " +
+    throw InputError({"--set " + shown + ": ill-formed JSON pointer " + in_quotes(o.pointer) + " (expected " +
                       std::string(set_expected) + " with a pointer starting with '/', ~0 for '~' and ~1 for '/')"});
+  if (o.value.size() > limits::max_override_bytes)
+    throw InputError({"--set " + shown + ": value too large: " + std::to_string(o.value.size()) +
+                      " bytes (expected a value of at most " + std::to_string(limits::max_override_bytes >> 20) +
+                      " MiB)"});
   return o;
 }
 
@@ -286,15 +375,7 @@ Scenario parse_scenario(const std::string& text, const std::string& path, const 
 }
 
 Scenario load_scenario(const std::string& path, const std::vector<Override>& overrides) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    const int err = errno;
-    throw InputError({path + ": cannot read: " + std::strerror(err) + " (expected a readable scenario file)"});
-  }
-  std::ostringstream bytes;
-  bytes << in.rdbuf();
-  if (in.bad()) throw InputError({path + ": cannot read (expected a readable scenario file)"});
-  return parse_scenario(bytes.str(), path, overrides);
+  return parse_scenario(read_input_file(path, limits::max_scenario_bytes, "scenario file"), path, overrides);
 }
 
 }  // namespace cloudpact

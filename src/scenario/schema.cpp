@@ -13,6 +13,7 @@
 #include <set>
 
 #include "scenario/fields.hpp"
+#include "scenario/limits.hpp"
 #include "scenario/load.hpp"
 
 namespace cloudpact {
@@ -27,8 +28,10 @@ using format::Type;
 // Key order matters here: the schema is read by people, top to bottom.
 using J = nlohmann::ordered_json;
 
-// Map keys: an id, but "x-..." keys are free everywhere and so never ids.
-const char* const key_pattern = "^(?!x-)[A-Za-z0-9][A-Za-z0-9._-]*$";
+// Map keys: an id (at most limits::max_id_length characters), but "x-..."
+// keys are free everywhere and so never ids.
+const std::string key_pattern =
+    "^(?!x-)[A-Za-z0-9][A-Za-z0-9._-]{0," + std::to_string(limits::max_id_length - 1) + "}$";
 
 J ref(const std::string& def) { return {{"$ref", "#/$defs/" + def}}; }
 
@@ -50,6 +53,18 @@ J numeric(const char* type, const format::Range& range) {
 J choice(const std::vector<std::string>& values) {
   if (values.size() == 1) return {{"const", values.front()}};
   return {{"enum", values}};
+}
+
+// A point of a curve whose values lie in `range`.
+J point_schema(const format::Range& range) {
+  return {{"type", "array"}, {"prefixItems", {ref("date"), numeric("number", range)}}, {"minItems", 2}, {"items", false}};
+}
+
+// A curve field: a number in its range, or a curve_points object whose
+// points' values lie in that range.
+J curve_schema(const format::Range& range) {
+  J narrowed = {{"properties", {{"points", {{"items", point_schema(range)}}}}}};
+  return {{"oneOf", {numeric("number", range), {{"allOf", {ref("curve_points"), std::move(narrowed)}}}}}};
 }
 
 // One value of the field, whatever holds it.
@@ -76,12 +91,9 @@ J value_schema(const Field& f) {
     case Type::choice:
       return choice(f.values);
     case Type::curve:
-      return ref("curve");
+      return curve_schema(f.range);
     case Type::point:
-      return {{"type", "array"},
-              {"prefixItems", {ref("date"), numeric("number", format::curve_value_range())}},
-              {"minItems", 2},
-              {"items", false}};
+      return point_schema(format::curve_value_range());
     case Type::object:
       return ref(f.ref);
     case Type::any:
@@ -198,12 +210,10 @@ std::vector<const ObjectSpec*> scenario_objects() {
 J build_schema() {
   J defs;
   defs["id"] = string_def(Type::id);
+  defs["id"]["maxLength"] = limits::max_id_length;
   defs["date"] = string_def(Type::date);
   defs["target"] = string_def(Type::place);
   defs["cluster_path"] = string_def(Type::cluster_path);
-  const ObjectSpec& points = format::object("curve_points");
-  defs["curve"] = {{"description", points.intro},
-                   {"oneOf", {numeric("number", format::curve_value_range()), ref("curve_points")}}};
   J root;
   for (const ObjectSpec* spec : scenario_objects()) {
     if (spec->name == "scenario")

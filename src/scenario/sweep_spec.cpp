@@ -1,19 +1,21 @@
 #include "scenario/sweep_spec.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
-#include <fstream>
 #include <set>
-#include <sstream>
 
 #include "scenario/field_reader.hpp"
 #include "scenario/fields.hpp"
 #include "scenario/input_error.hpp"
+#include "scenario/input_file.hpp"
 #include "scenario/json_document.hpp"
 #include "scenario/json_reader.hpp"
 #include "scenario/limits.hpp"
 #include "scenario/load.hpp"
+#include "scenario/message_text.hpp"
 #include "scenario/sha256.hpp"
+#include "scenario/validate.hpp"
 
 namespace cloudpact {
 namespace {
@@ -28,14 +30,6 @@ using scenario_json::Problems;
 using scenario_json::Reader;
 
 
-std::optional<std::string> read_bytes(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return std::nullopt;
-  std::ostringstream bytes;
-  bytes << in.rdbuf();
-  if (in.bad()) return std::nullopt;
-  return bytes.str();
-}
 
 // `base` relative to the sweep file's folder first (a sweep next to its
 // scenario), then to the current directory (docs/reference.md §7's example, run from the
@@ -68,6 +62,28 @@ std::optional<std::string> pointer_problem(const Json& base_doc, const std::stri
   return line;
 }
 
+// A value as messages show it: compact JSON, cut short.
+std::string shown_value(const Json& value) {
+  std::string text =
+      value.is_number_float() ? scenario_json::number_text(value.get<double>()) : scenario_json::json_text(value);
+  if (text.size() > 60) text = text.substr(0, 57) + "...";
+  return text;
+}
+
+// The problems of the base with `pointer` set to `value`, each as
+// "/pointer: what (expected ...)": the base file's name left out.
+std::vector<std::string> value_problems(const Json& base_doc, const std::string& base_path, const std::string& pointer,
+                                        const Json& value) {
+  Json doc = base_doc;
+  Problems p(base_path);
+  scenario_json::apply_override(doc, Override{pointer, value.dump()}, p);
+  if (p.empty()) (void)scenario_json::build_scenario(doc, p);
+  std::vector<std::string> out;
+  const std::string prefix = p.file() + ": ";
+  for (const std::string& line : p.lines()) out.push_back(line.rfind(prefix, 0) == 0 ? line.substr(prefix.size()) : line);
+  return out;
+}
+
 }  // namespace
 
 std::vector<std::string> default_sweep_metrics(bool replay, bool risk) {
@@ -88,15 +104,19 @@ std::vector<std::string> default_sweep_metrics(bool replay, bool risk) {
 }
 
 bool looks_like_sweep_file(const std::string& path) {
-  const auto bytes = read_bytes(path);
-  if (!bytes) return false;
-  const Json doc = Json::parse(*bytes, nullptr, false);
-  return doc.is_object() && doc.contains("base");  // scenarios have no "base"
+  // Read and parsed as any input is (size, depth, NUL): what fails here is
+  // reported when the file is loaded as a scenario.
+  try {
+    const Json doc = parse_input_json(read_input_file(path, limits::max_scenario_bytes, "scenario file"), path);
+    return doc.is_object() && doc.contains("base");  // scenarios have no "base"
+  } catch (const InputError&) {
+    return false;
+  }
 }
 
 SweepSpec load_sweep_spec(const std::string& path) {
-  const auto bytes = read_bytes(path);
-  if (!bytes) throw InputError({path + ": cannot read (expected a readable sweep file)"});
+  const std::string text = read_input_file(path, limits::max_sweep_bytes, "sweep file");
+  const std::string* bytes = &text;
   Problems problems(path);
   const std::optional<Json> parsed = scenario_json::parse_json(*bytes, problems);
   if (!parsed) problems.throw_if_any();
@@ -122,18 +142,21 @@ SweepSpec load_sweep_spec(const std::string& path) {
   std::optional<Json> base_doc;
   if (const auto base = top.string("base", "the path of a scenario file", Object::Need::required)) {
     s.base_path = resolve_base(path, *base);
-    const auto base_bytes = read_bytes(s.base_path);
-    if (!base_bytes) {
+    std::error_code ec;
+    if (!fs::exists(s.base_path, ec)) {
       problems.add(top.at("base"), "cannot read " + in_quotes(s.base_path),
                    "a scenario file, relative to the sweep file's folder or the current directory");
     } else {
-      s.base_sha256 = sha256_hex(*base_bytes);
       try {
-        (void)parse_scenario(*base_bytes, s.base_path);
-        Problems ignore(s.base_path);
-        base_doc = scenario_json::parse_json(*base_bytes, ignore);
+        const std::string base_bytes = read_input_file(s.base_path, limits::max_scenario_bytes, "scenario file");
+        s.base_sha256 = sha256_hex(base_bytes);
+        base_doc = parse_input_json(base_bytes, s.base_path);
+        Problems base_problems(s.base_path);
+        (void)scenario_json::build_scenario(*base_doc, base_problems);
+        base_problems.throw_if_any();
       } catch (const InputError& e) {
         for (const std::string& line : e.lines()) problems.add_line(line);
+        base_doc.reset();
       }
     }
   }
@@ -153,7 +176,13 @@ SweepSpec load_sweep_spec(const std::string& path) {
   // Parameters.
   const std::string params_ptr = top.at("parameters");
   const Json* params = top.require("parameters", "a non-empty array of parameters");
-  std::set<std::string> pointers_seen;
+  // Each accepted pointer's tokens and where it was given: two pointers
+  // overlap when one is the other or lies inside it (a variant would set
+  // the same value twice, the later silently winning).
+  std::vector<std::pair<std::vector<std::string>, std::string>> accepted;
+  // The values to try each parameter with, before anything runs: every grid
+  // value, or a sampled range's ends (rounded when integer).
+  std::vector<std::vector<std::pair<Json, std::string>>> trials;
   if (params && r.is_array(*params, params_ptr, "a non-empty array of parameters")) {
     if (params->empty()) problems.add(params_ptr, "empty", "a non-empty array of parameters");
     for (std::size_t i = 0; i < params->size(); ++i) {
@@ -164,16 +193,33 @@ SweepSpec load_sweep_spec(const std::string& path) {
           sampled ? "unknown key for a sampled parameter" : "unknown key for a grid parameter");
       if (!p.ok()) continue;
       SweepParameter sp;
+      std::vector<std::pair<Json, std::string>> tries;
       const auto pointer = p.string("pointer", "a JSON pointer into the base scenario", Object::Need::required);
       if (pointer) {
-        if (!scenario_json::pointer_tokens(*pointer) || pointer->empty()) {
+        const auto tokens = scenario_json::pointer_tokens(*pointer);
+        const auto overlap = tokens ? std::find_if(accepted.begin(), accepted.end(),
+                                                   [&](const auto& a) {
+                                                     const std::vector<std::string>& other = a.first;
+                                                     const std::size_t n = std::min(other.size(), tokens->size());
+                                                     return std::equal(other.begin(), other.begin() + static_cast<long>(n),
+                                                                       tokens->begin());
+                                                   })
+                                    : accepted.end();
+        if (!tokens || pointer->empty()) {
           problems.add(p.at("pointer"), "ill-formed JSON pointer " + in_quotes(*pointer),
                        "a pointer starting with '/', ~0 for '~' and ~1 for '/'");
-        } else if (!pointers_seen.insert(*pointer).second) {
+        } else if (overlap != accepted.end() && overlap->first == *tokens) {
           problems.add(p.at("pointer"), "pointer " + in_quotes(*pointer) + " is swept twice",
                        "each pointer in one parameter");
+        } else if (overlap != accepted.end()) {
+          const bool inside = overlap->first.size() < tokens->size();
+          problems.add(p.at("pointer"),
+                       "pointer " + in_quotes(*pointer) + (inside ? " lies inside " : " holds ") + "the pointer of " +
+                           overlap->second,
+                       "pointers that do not overlap: a variant would set one value twice");
         } else {
           sp.pointer = *pointer;
+          accepted.emplace_back(*tokens, p.at("pointer"));
         }
       }
       Json probe;  // a value to try the pointer with
@@ -193,7 +239,9 @@ SweepSpec load_sweep_spec(const std::string& path) {
           }
           sp.min = *lo;
           sp.max = *hi;
-          probe = sp.integer ? Json(std::llround(*lo)) : Json(*lo);
+          const auto as_value = [&](double x) { return sp.integer ? Json(std::llround(x)) : Json(x); };
+          probe = as_value(*lo);
+          tries = {{as_value(*lo), p.at("min")}, {as_value(*hi), p.at("max")}};
         }
       } else {
         const std::string values_ptr = p.at("values");
@@ -204,19 +252,37 @@ SweepSpec load_sweep_spec(const std::string& path) {
           for (std::size_t k = 0; k < values->size(); ++k) {
             const std::string text = (*values)[k].dump();
             if (!seen.insert(text).second) {
-              problems.add(child_pointer(values_ptr, k), "value " + text + " listed twice", "distinct values");
+              problems.add(child_pointer(values_ptr, k), "value " + shown_value((*values)[k]) + " listed twice",
+                           "distinct values");
             }
             sp.values_json.push_back(text);
+            tries.emplace_back((*values)[k], child_pointer(values_ptr, k));
           }
           if (!values->empty()) probe = values->front();
         }
       }
       if (base_doc && !sp.pointer.empty() && !probe.is_null()) {
         if (const auto why = pointer_problem(*base_doc, sp.pointer, probe)) {
-          problems.add(p.at("pointer"), in_quotes(sp.pointer) + " cannot be set in " + s.base_path + ": " + *why, "");
+          problems.add(p.at("pointer"),
+                       in_quotes(sp.pointer) + " cannot be set in " + escape_text(s.base_path) + ": " + *why, "");
+          tries.clear();
         }
       }
+      if (sp.pointer.empty()) tries.clear();
+      trials.push_back(std::move(tries));
       s.parameters.push_back(std::move(sp));
+    }
+  }
+  // Each value on the base alone must make a valid scenario: a typo in a
+  // pointer, or a value out of its range, is refused here rather than in
+  // every variant. (Combinations can still be invalid; such a variant fails
+  // alone, recorded in sweep.csv.)
+  if (base_doc && problems.empty()) {
+    for (std::size_t i = 0; i < s.parameters.size(); ++i) {
+      for (const auto& [value, at] : trials[i]) {
+        for (const std::string& why : value_problems(*base_doc, s.base_path, s.parameters[i].pointer, value))
+          problems.add(at, shown_value(value) + " makes an invalid scenario: " + why, "");
+      }
     }
   }
 
@@ -257,7 +323,12 @@ SweepSpec load_sweep_spec(const std::string& path) {
     s.metrics = default_sweep_metrics(s.run_replay, s.run_risk);
   }
 
-  // Size of the plan.
+  // Size of the plan, before anything is expanded: variants, the bytes of
+  // their ids and values (plan-variants.jsonl, which the coordinator holds
+  // and writes), and the cells of sweep.csv.
+  const std::string size_ptr = sampled ? top.at("samples") : params_ptr;
+  constexpr double line_bytes = 40;  // {"id":"v0123456789ab","values":[...]} and a newline
+  double plan_bytes = 0.0;
   if (!sampled) {
     double count = 1.0;
     for (const SweepParameter& p : s.parameters) count *= static_cast<double>(p.values_json.size());
@@ -267,9 +338,34 @@ SweepSpec load_sweep_spec(const std::string& path) {
                        std::to_string(limits::max_sweep_variants),
                    "fewer values, or mode \"lhs\" with samples");
     }
-    s.variant_count = static_cast<std::int64_t>(count);
+    s.variant_count = static_cast<std::int64_t>(std::min(count, 9e18));
+    // Each value of a parameter appears in count / (its number of values) variants.
+    plan_bytes = count * line_bytes;
+    for (const SweepParameter& p : s.parameters) {
+      double text = 0.0;
+      for (const std::string& v : p.values_json) text += static_cast<double>(v.size()) + 1.0;
+      if (!p.values_json.empty()) plan_bytes += count / static_cast<double>(p.values_json.size()) * text;
+    }
   } else {
     s.variant_count = s.samples;
+    // A sampled value is at most 24 characters (the shortest text of a double) and a comma.
+    plan_bytes = static_cast<double>(s.samples) * (line_bytes + 25.0 * static_cast<double>(s.parameters.size()));
+  }
+  if (problems.empty() && plan_bytes > limits::max_sweep_plan_bytes) {
+    problems.add(size_ptr, "the plan would hold about " + scenario_json::number_text(std::round(plan_bytes)) +
+                               " bytes of variant values",
+                 "at most " + scenario_json::number_text(limits::max_sweep_plan_bytes) +
+                     " bytes: fewer variants, or shorter values");
+  }
+  const double cells = static_cast<double>(s.variant_count) *
+                       static_cast<double>(s.parameters.size() + s.metrics.size() + 3);
+  if (problems.empty() && cells > limits::max_sweep_table_cells) {
+    problems.add(size_ptr,
+                 "sweep.csv would have " + scenario_json::number_text(cells) + " cells: " +
+                     std::to_string(s.variant_count) + " variants x " +
+                     std::to_string(s.parameters.size() + s.metrics.size() + 3) + " columns",
+                 "at most " + scenario_json::number_text(limits::max_sweep_table_cells) +
+                     " cells: fewer variants, parameters or metrics");
   }
   problems.throw_if_any();
   return s;

@@ -28,16 +28,22 @@ Scenario Builder::build(const Json& doc) {
   read_negotiation(top);
   read_output(top);
   check_timeseries_size();
+  if (problems_.empty()) check_bounds();
   return std::move(s_);
 }
 
 void Builder::read_horizon(const Object& top) {
   if (const Json* name = top.require("name", "a name matching [A-Za-z0-9][A-Za-z0-9._-]*")) {
     const auto text = r_.string(*name, "/name", "a name matching [A-Za-z0-9][A-Za-z0-9._-]*");
-    // The name becomes the output folder out/<name>/: no separators, no "..".
-    if (text && !is_valid_id(*text))
-      problems_.add("/name", "invalid name " + in_quotes(*text),
+    // The name becomes the output folder out/<name>/: no separators, no "..",
+    // short enough for a file name.
+    const std::string why = text ? id_problem(*text) : std::string();
+    if (text && why.starts_with("invalid"))
+      problems_.add("/name", "invalid name " + in_quotes(text->substr(0, 40)) + (text->size() > 40 ? "..." : ""),
                     "a name matching [A-Za-z0-9][A-Za-z0-9._-]*, used as a folder name");
+    else if (text && !why.empty())
+      problems_.add("/name", why,
+                    "a name of at most " + std::to_string(limits::max_id_length) + " characters, used as a folder name");
     else if (text)
       s_.name = *text;
   }
@@ -47,6 +53,13 @@ void Builder::read_horizon(const Object& top) {
   if (end_) s_.end_epoch_s = end_->epoch_s;
   if (start_ && end_) horizon_ok_ = check_order(*start_, "/start", *end_, "/end");
   if (horizon_ok_) s_.horizon_s = static_cast<double>(s_.end_epoch_s - s_.start_epoch_s);
+  // Every per-day table and calendar walk is bounded by the horizon.
+  if (horizon_ok_ && s_.horizon_s > limits::max_horizon_days * 86400.0) {
+    problems_.add("/end",
+                  "horizon too long: " + number_text(std::ceil(s_.horizon_s / 86400.0)) + " days",
+                  "at most " + number_text(limits::max_horizon_days) + " days (100 years) after /start " +
+                      start_->text);
+  }
 }
 
 void Builder::read_output(const Object& top) {

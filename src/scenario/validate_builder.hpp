@@ -76,6 +76,8 @@ class Builder {
     Date start, end;
   };
   std::map<std::string, std::vector<Reservation>> reservations_;  // cluster path -> terms reserving it
+  // The pointer of each s_.price_changes and s_.demand_shocks entry (its event).
+  std::vector<std::string> price_change_ptr_, demand_shock_ptr_;
 
   // ---- shared checks (validate_common.cpp) ----
 
@@ -89,8 +91,9 @@ class Builder {
   void use_accelerator(const std::string& name, const std::string& ptr);
   std::optional<std::string> provider_ref(const Json& v, const std::string& ptr);
   std::optional<std::string> target_ref(const Object& o);
-  std::optional<Curve> curve(const Json& v, const std::string& ptr);
-  std::optional<Curve> curve_member(const Object& o, std::string_view key, Need need);
+  // A curve whose values lie in `range` (the curve field's, from the table).
+  std::optional<Curve> curve(const Json& v, const std::string& ptr, const Range& range);
+  std::optional<Curve> curve_member(const Object& o, const format::Field& f);
 
   // An object keyed by provider id (and perhaps "default"); calls `read` on
   // each entry whose key is known. Here, not in a .cpp: it takes a lambda.
@@ -129,6 +132,13 @@ class Builder {
   void read_negotiation(const Object& top);
   void read_output(const Object& top);  // validate.cpp
   void check_timeseries_size();
+  // Bounds several fields make together, and the worst case of a path
+  // (validate_bounds.cpp, scenario/cost_bound.hpp); only on a scenario with
+  // no other problem.
+  void check_bounds();
+  bool check_sampled_models();
+  bool check_derived_sizes();
+  void check_worst_case();
 };
 
 }  // namespace cloudpact::scenario_json::validation

@@ -104,9 +104,9 @@ std::optional<std::string> Builder::target_ref(const Object& o) {
   return std::nullopt;
 }
 
-std::optional<Curve> Builder::curve(const Json& v, const std::string& ptr) {
+std::optional<Curve> Builder::curve(const Json& v, const std::string& ptr, const Range& range) {
   if (v.is_number()) {
-    const auto x = r_.number(v, ptr, format::curve_value_range());
+    const auto x = r_.number(v, ptr, range);
     return x ? std::optional<Curve>(Curve::make_constant(*x)) : std::nullopt;
   }
   if (!v.is_object()) {
@@ -141,7 +141,7 @@ std::optional<Curve> Builder::curve(const Json& v, const std::string& ptr) {
       continue;
     }
     const auto date = r_.date(pt[0], child_pointer(pt_ptr, 0));
-    const auto value = r_.number(pt[1], child_pointer(pt_ptr, 1), format::curve_value_range());
+    const auto value = r_.number(pt[1], child_pointer(pt_ptr, 1), range);
     if (!date || !value) good = false;
     if (!date) continue;
     if (previous && date->epoch_s <= previous->epoch_s) {
@@ -156,9 +156,9 @@ std::optional<Curve> Builder::curve(const Json& v, const std::string& ptr) {
   return *shape == "step" ? Curve::make_step(std::move(points)) : Curve::make_linear(std::move(points));
 }
 
-std::optional<Curve> Builder::curve_member(const Object& o, std::string_view key, Need need) {
-  const Json* v = need == Need::required ? o.require(key, curve_expected) : o.find(key);
-  return v ? curve(*v, o.at(key)) : std::nullopt;
+std::optional<Curve> Builder::curve_member(const Object& o, const format::Field& f) {
+  const Json* v = f.need == format::Need::required ? o.require(f.key, curve_expected) : o.find(f.key);
+  return v ? curve(*v, o.at(f.key), f.range) : std::nullopt;
 }
 
 }  // namespace cloudpact::scenario_json::validation

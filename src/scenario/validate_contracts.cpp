@@ -1,6 +1,7 @@
 // The contracts section: terms, the clusters each reserves (never two
 // contracts on one cluster at once), billing, commitments and SLA tiers.
 #include <algorithm>
+#include <cmath>
 #include <string>
 
 #include "scenario/limits.hpp"
@@ -59,6 +60,11 @@ void Builder::read_contracts(const Object& top) {
     if (start) {
       c.start_epoch_s = start->epoch_s;
       c.start_s = s_.to_sim_s(start->epoch_s);
+      const double before_days = static_cast<double>(start_ ? start_->epoch_s - start->epoch_s : 0) / 86400.0;
+      if (horizon_ok_ && before_days > limits::max_term_before_horizon_days)
+        problems_.add(o.at("start"), "term starts " + number_text(std::ceil(before_days)) + " days before the horizon",
+                      "at most " + number_text(limits::max_term_before_horizon_days) + " days (100 years) before /start " +
+                          start_->text);
     }
     if (end) {
       c.end_epoch_s = end->epoch_s;
@@ -107,7 +113,7 @@ void Builder::read_contracts(const Object& top) {
 
     if (const auto billing = choice(o, spec.field("billing"), "billing"))
       c.billing = *billing == "usage" ? Billing::usage : Billing::reserved;
-    if (auto price = curve_member(o, "price_usd_per_gpu_hour", Need::required))
+    if (auto price = curve_member(o, spec.field("price_usd_per_gpu_hour")))
       c.price_usd_per_gpu_hour = std::move(*price);
     c.commitment_usd = number(o, spec.field("commitment_usd"));
     c.min_spend_usd_per_year = number_or_default(o, spec.field("min_spend_usd_per_year"));

@@ -91,7 +91,10 @@ void Builder::read_price_change(const Json& v, const std::string& ptr) {
     e.set_usd_per_gpu_hour = number(o, spec.field(price_key));
     ok = ok && e.set_usd_per_gpu_hour;
   }
-  if (ok && which) s_.price_changes.push_back(std::move(e));
+  if (ok && which) {
+    s_.price_changes.push_back(std::move(e));
+    price_change_ptr_.push_back(ptr);
+  }
 }
 
 void Builder::read_events(const Object& top) {
@@ -163,6 +166,7 @@ void Builder::read_events(const Object& top) {
       e.end_s = s_.to_sim_s(when->second.epoch_s);
       e.factor = *factor;
       s_.demand_shocks.push_back(std::move(e));
+      demand_shock_ptr_.push_back(ptr);
     }
   }
 }

@@ -16,8 +16,8 @@ void Builder::read_accelerators(const Object& top) {
   for (const auto& item : section->items()) {
     if (is_free_key(item.key())) continue;
     const std::string ptr = child_pointer("/accelerators", item.key());
-    if (!is_valid_id(item.key())) {
-      problems_.add(ptr, "invalid id " + in_quotes(item.key()), id_expected);
+    if (const std::string why = id_problem(item.key()); !why.empty()) {
+      problems_.add(ptr, why, id_expected_for(item.key()));
       continue;
     }
     Accelerator a = default_accelerator(item.key());
@@ -66,8 +66,8 @@ void Builder::read_providers(const Object& top) {
       for (const auto& item : prices->items()) {
         if (is_free_key(item.key())) continue;
         const std::string ptr = child_pointer(o.at("on_demand_usd_per_gpu_hour"), item.key());
-        if (!is_valid_id(item.key())) {
-          problems_.add(ptr, "invalid id " + in_quotes(item.key()), id_expected);
+        if (const std::string why = id_problem(item.key()); !why.empty()) {
+          problems_.add(ptr, why, id_expected_for(item.key()));
           continue;
         }
         use_accelerator(item.key(), ptr);
@@ -106,14 +106,10 @@ void Builder::read_providers(const Object& top) {
           use_accelerator(*accel, co.at("accelerator"));
           cluster.accelerator = *accel;
         }
-        if (auto capacity = curve_member(co, "capacity_gpus", Need::required)) {
-          // Each physical GPU becomes a core of the cluster's SimGrid host.
-          if (capacity->max_value() > limits::max_gpus_per_cluster)
-            problems_.add(
-                co.at("capacity_gpus"), "too many GPUs in one cluster: " + number_text(capacity->max_value()),
-                "at most " + number_text(limits::max_gpus_per_cluster) + " physical GPUs per cluster" + memory_note);
+        // Each physical GPU becomes a core of the cluster's SimGrid host: the
+        // field's range is limits::max_gpus_per_cluster.
+        if (auto capacity = curve_member(co, cluster_spec.field("capacity_gpus")))
           cluster.capacity_gpus = std::move(*capacity);
-        }
         region.clusters.push_back(std::move(cluster));
       }
       provider.regions.push_back(std::move(region));

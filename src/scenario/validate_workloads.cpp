@@ -59,7 +59,7 @@ void Builder::read_workloads(const Object& top) {
     if (const auto priority = integer(o, spec.field("priority"))) w.priority = static_cast<int>(*priority);
 
     if (w.kind == WorkloadKind::inference && kind_ok) {
-      if (auto demand = curve_member(o, "demand_gpus", Need::required)) w.demand_gpus = std::move(*demand);
+      if (auto demand = curve_member(o, spec.field("demand_gpus"))) w.demand_gpus = std::move(*demand);
       w.value_usd_per_gpu_hour = number_or_default(o, spec.field("value_usd_per_gpu_hour"));
     } else if (kind_ok) {
       if (const auto submit = o.date("submit")) {

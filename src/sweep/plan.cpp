@@ -1,7 +1,9 @@
 #include "sweep/plan.hpp"
 
 #include <filesystem>
+#include <fstream>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <stdexcept>
 
 #include "cloudpact_version.h"
@@ -14,6 +16,12 @@ const Variant* SweepPlan::find(const std::string& id) const {
   for (const Variant& v : variants)
     if (v.id == id) return &v;
   return nullptr;
+}
+
+std::int64_t SweepPlan::offset_of(const std::string& id) const {
+  for (std::size_t i = 0; i < variants.size() && i < variant_offsets.size(); ++i)
+    if (variants[i].id == id) return variant_offsets[i];
+  return -1;
 }
 
 SweepPlan make_plan(const SweepSpec& spec, int risk_threads) {
@@ -30,6 +38,7 @@ SweepPlan make_plan(const SweepSpec& spec, int risk_threads) {
   for (const SweepParameter& sp : spec.parameters) p.pointers.push_back(sp.pointer);
   p.metrics = spec.metrics;
   p.variants = expand_design(spec);
+  p.variant_count = static_cast<std::int64_t>(p.variants.size());
   return p;
 }
 
@@ -49,14 +58,68 @@ std::string plan_json(const SweepPlan& p) {
   j["risk_threads"] = p.risk_threads;
   j["parameters"] = p.pointers;
   j["metrics"] = p.metrics;
-  Json variants = Json::array();
-  for (const Variant& v : p.variants) {
-    Json values = Json::array();
-    for (const std::string& text : v.values_json) values.push_back(Json::parse(text));
-    variants.push_back(Json{{"id", v.id}, {"values", values}});
-  }
-  j["variants"] = variants;
+  j["variant_count"] = p.variant_count;
+  j["variants_file"] = kPlanVariantsFile;
   return j.dump(1) + "\n";
+}
+
+std::string plan_variants_jsonl(SweepPlan& p) {
+  std::string out;
+  p.variant_offsets.clear();
+  for (const Variant& v : p.variants) {
+    p.variant_offsets.push_back(static_cast<std::int64_t>(out.size()));
+    // Values are canonical JSON text already: written as they are.
+    out += "{\"id\":\"" + v.id + "\",\"values\":[";
+    for (std::size_t i = 0; i < v.values_json.size(); ++i) out += (i ? "," : "") + v.values_json[i];
+    out += "]}\n";
+  }
+  return out;
+}
+
+namespace {
+
+Variant variant_of(const std::string& line, const std::string& path) {
+  try {
+    const Json v = Json::parse(line);
+    Variant var;
+    var.id = v.at("id").get<std::string>();
+    for (const auto& value : v.at("values")) var.values_json.push_back(value.dump());
+    return var;
+  } catch (const Json::exception& e) {
+    throw std::runtime_error(path + ": not a sweep plan written by cloudpact: " + e.what());
+  }
+}
+
+}  // namespace
+
+void read_plan_variants(SweepPlan& p, const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw std::runtime_error("cannot read " + path);
+  p.variants.clear();
+  p.variant_offsets.clear();
+  std::int64_t at = 0;
+  for (std::string line; std::getline(in, line);) {
+    p.variants.push_back(variant_of(line, path));
+    p.variant_offsets.push_back(at);
+    at += static_cast<std::int64_t>(line.size()) + 1;
+  }
+  if (static_cast<std::int64_t>(p.variants.size()) != p.variant_count)
+    throw std::runtime_error(path + ": holds " + std::to_string(p.variants.size()) + " variants, plan.json " +
+                             std::to_string(p.variant_count));
+}
+
+std::optional<Variant> read_plan_variant(const std::string& path, const std::string& id, std::int64_t offset) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw std::runtime_error("cannot read " + path);
+  const std::string head = "{\"id\":\"" + id + "\"";
+  std::string line;
+  if (offset >= 0 && in.seekg(offset) && std::getline(in, line) && line.rfind(head, 0) == 0)
+    return variant_of(line, path);
+  in.clear();
+  in.seekg(0);
+  while (std::getline(in, line))
+    if (line.rfind(head, 0) == 0) return variant_of(line, path);
+  return std::nullopt;
 }
 
 SweepPlan parse_plan(const std::string& text, const std::string& path) {
@@ -74,11 +137,12 @@ SweepPlan parse_plan(const std::string& text, const std::string& path) {
     p.risk_threads = j.at("risk_threads").get<int>();
     p.pointers = j.at("parameters").get<std::vector<std::string>>();
     p.metrics = j.at("metrics").get<std::vector<std::string>>();
-    for (const auto& v : j.at("variants")) {
-      Variant var;
-      var.id = v.at("id").get<std::string>();
-      for (const auto& value : v.at("values")) var.values_json.push_back(value.dump());
-      p.variants.push_back(std::move(var));
+    if (j.contains("variants")) {
+      // A plan written before plan-variants.jsonl held its variants inline.
+      for (const auto& v : j.at("variants")) p.variants.push_back(variant_of(v.dump(), path));
+      p.variant_count = static_cast<std::int64_t>(p.variants.size());
+    } else {
+      p.variant_count = j.at("variant_count").get<std::int64_t>();
     }
     return p;
   } catch (const Json::exception& e) {

@@ -12,6 +12,8 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include "sweep/plan.hpp"
+
 namespace cloudpact {
 
 namespace fs = std::filesystem;
@@ -19,6 +21,8 @@ namespace fs = std::filesystem;
 SweepFolder::SweepFolder(std::string dir) : dir_(std::move(dir)) {}
 
 std::string SweepFolder::plan_path() const { return (fs::path(dir_) / "plan.json").string(); }
+
+std::string SweepFolder::plan_variants_path() const { return (fs::path(dir_) / kPlanVariantsFile).string(); }
 std::string SweepFolder::csv_path() const { return (fs::path(dir_) / "sweep.csv").string(); }
 std::string SweepFolder::variants_dir() const { return (fs::path(dir_) / "variants").string(); }
 std::string SweepFolder::variant_dir(const std::string& id) const {

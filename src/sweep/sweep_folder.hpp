@@ -1,5 +1,6 @@
 // The folder of a sweep (docs/reference.md §7):
-//   DIR/plan.json            what to run (plan.hpp)
+//   DIR/plan.json            what to run (plan.hpp), with
+//   DIR/plan-variants.jsonl  the variants, one line each
 //   DIR/sweep.csv            one row per committed variant, rebuilt from variants/
 //   DIR/variants/<id>/       each variant's outputs and result.json, committed
 //                            by one atomic folder rename
@@ -22,6 +23,7 @@ class SweepFolder {
 
   const std::string& dir() const { return dir_; }
   std::string plan_path() const;
+  std::string plan_variants_path() const;
   std::string csv_path() const;
   std::string variants_dir() const;
   std::string variant_dir(const std::string& id) const;

@@ -11,6 +11,15 @@ namespace {
 
 using Json = nlohmann::json;
 
+std::string value_text(const Json& v) {
+  if (v.is_string()) return v.get<std::string>();
+  if (v.is_number_float()) return json_number(v.get<double>());
+  if (v.is_null()) return "";
+  return v.dump();
+}
+
+}  // namespace
+
 const Json* find_dotted(const Json& node, const std::string& path) {
   if (path.empty()) return &node;
   if (!node.is_object()) return nullptr;
@@ -23,15 +32,6 @@ const Json* find_dotted(const Json& node, const std::string& path) {
   }
   return nullptr;
 }
-
-std::string value_text(const Json& v) {
-  if (v.is_string()) return v.get<std::string>();
-  if (v.is_number_float()) return json_number(v.get<double>());
-  if (v.is_null()) return "";
-  return v.dump();
-}
-
-}  // namespace
 
 std::string csv_cell(const std::string& text) {
   if (text.find_first_of(",\"\r\n") == std::string::npos) return text;

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <map>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -44,5 +45,9 @@ std::string csv_cell(const std::string& text);
 // "" when absent. Keys may contain dots ("contracts.cw-11.9b.billed_usd"): every
 // key that matches a prefix of the path is tried.
 std::string dotted_value(const std::string& json_text, const std::string& path);
+
+// The node at a dotted path, matched key by key as dotted_value does;
+// nullptr when there is none.
+const nlohmann::json* find_dotted(const nlohmann::json& node, const std::string& path);
 
 }  // namespace cloudpact

@@ -1,6 +1,7 @@
 #include "sweep/variant_pool.hpp"
 
 #include <chrono>
+#include <cstdint>
 #include <csignal>
 #include <filesystem>
 #include <map>
@@ -102,7 +103,11 @@ PoolOutcome run_variant_pool(const SweepPlan& plan, const SweepFolder& folder, c
       if (folder.committed(id)) continue;
       const std::string err = (fs::path(folder.variants_dir()) / (".stderr-" + id)).string();
       remove_path(err);  // a leftover (or a link) under that name: the child's stderr is a new file
-      const pid_t pid = spawn_child({{exe, "sweep-variant", folder.dir(), id}, "/dev/null", err});
+      // The variant's line in plan-variants.jsonl: the child reads only that
+      // (an offset the plan does not know is left out: the child searches).
+      std::vector<std::string> args = {exe, "sweep-variant", folder.dir(), id};
+      if (const std::int64_t at = plan.offset_of(id); at >= 0) args.insert(args.end(), {"--at", std::to_string(at)});
+      const pid_t pid = spawn_child({std::move(args), "/dev/null", err});
       running[pid] = Running{id, err};
     }
     if (g_stop_signal != 0) {

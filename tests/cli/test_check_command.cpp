@@ -236,6 +236,45 @@ TEST_CASE("default files: scenarios/*.json of the current folder, schema.json ex
         "cloudpact: no scenario files: scenarios/*.json matched nothing (run from the project root, or name FILEs)\n");
 }
 
+TEST_CASE("baselines are inputs too: a missing --baseline folder and a baseline no scenario names are refused") {
+  // Not a regression: nothing to compare with was given.
+  const fs::path missing = root() / "no-such-folder";
+  const Run r = run_cloudpact({"check", "--baseline", missing.string(), uncertain_scenario()});
+  CHECK(r.exit_code == 2);
+  CHECK(r.err == missing.string() + ": no such folder (expected --baseline DIR: a folder holding DIR/<scenario "
+                                    "name>/ baselines, or --update to write them)\n");
+  CHECK(r.out.empty());
+
+  // Checking every scenario, a baseline folder without its scenario would go unchecked.
+  const fs::path project = root() / "orphans";
+  fs::create_directories(project / "scenarios");
+  fs::copy(uncertain_scenario(), project / "scenarios" / "a.json");
+  fs::copy(baseline().dir, project / "results", fs::copy_options::recursive);
+  fs::copy(project / "results" / "01-uncertain", project / "results" / "renamed", fs::copy_options::recursive);
+  fs::create_directories(project / "results" / "bench");  // not a baseline: no summary.json or risk.json
+  write_text(project / "results" / "bench" / "gpu.json", "{}");
+  for (const bool update : {false, true}) {
+    const Run o = run_cloudpact(update ? std::vector<std::string>{"check", "--update"} : std::vector<std::string>{"check"},
+                                project);
+    CHECK(o.exit_code == 2);
+    CHECK(o.err == "results/renamed: a baseline without a scenario (expected a scenario named \"renamed\" among the "
+                   "checked files, or remove the folder)\n");
+  }
+  // Named files check only themselves.
+  CHECK(run_cloudpact({"check", "scenarios/a.json"}, project).exit_code == 0);
+
+  // A baseline file is read like any input: within its size, nesting checked.
+  const fs::path deep = baseline_copy("deep");
+  write_text(deep / "01-uncertain" / "summary.json", std::string(100, '[') + std::string(100, ']'));
+  const Run d = run_cloudpact({"check", "--baseline", deep.string(), uncertain_scenario()});
+  CHECK(d.exit_code == 2);
+  std::string zeros;
+  for (int i = 0; i < 64; ++i) zeros += "/0";
+  CHECK(d.err == (deep / "01-uncertain" / "summary.json").string() + ": " + zeros +
+                     ": nested too deep: more than 64 levels (expected at most 64 arrays and objects inside each "
+                     "other)\n");
+}
+
 TEST_CASE("invalid input: exit 2, one line per problem, nothing written") {
   json s = json::parse(read_text(scenario_01));
   s["end"] = "2025-09-01";
@@ -248,14 +287,20 @@ TEST_CASE("invalid input: exit 2, one line per problem, nothing written") {
     args.push_back(update ? "--update" : "--junit=" + junit.string());
     const Run r = run_cloudpact(args);
     CHECK(r.exit_code == 2);
-    CHECK(r.err == bad.string() + ": /end: ends before it starts (expected a date after /start 2025-10-01)\n");
+    // Every problem at once; without --update the missing baseline folder is one.
+    const std::string no_folder = update ? "" : dir.string() + ": no such folder (expected --baseline DIR: a folder "
+                                                               "holding DIR/<scenario name>/ baselines, or --update to "
+                                                               "write them)\n";
+    CHECK(r.err ==
+          bad.string() + ": /end: ends before it starts (expected a date after /start 2025-10-01)\n" + no_folder);
     CHECK(r.out.empty());
     CHECK_FALSE(fs::exists(junit));
     CHECK_FALSE(fs::exists(dir));
   }
 
   // Two files with one name would share a baseline folder.
-  const Run twice = run_cloudpact({"check", "--baseline", dir.string(), uncertain_scenario(), uncertain_scenario()});
+  const Run twice =
+      run_cloudpact({"check", "--update", "--baseline", dir.string(), uncertain_scenario(), uncertain_scenario()});
   CHECK(twice.exit_code == 2);
   CHECK(twice.err == uncertain_scenario() + ": /name: \"01-uncertain\" is also the name of " + uncertain_scenario() +
                          " (expected one scenario per name: the baseline folder is named after it)\n");

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <set>
 #include <sstream>
@@ -12,6 +13,7 @@
 #include <vector>
 
 #include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
 
 #include "cli/command_line.hpp"
 #include "cloudpact_version.h"
@@ -37,7 +39,7 @@ const std::map<std::string, std::set<std::string>> kAccepted = {
     {"check", {"FILE", "--baseline", "--junit", "--update", "--paths", "--z"}},
     {"schema", {}},
     {"compare-json", {"A", "B", "--rel", "--ignore"}},
-    {"sweep-variant", {"DIR", "ID"}},
+    {"sweep-variant", {"DIR", "ID", "--at"}},
     {"sweep-worker", {"DIR", "--shard", "--shards", "-j"}},
 };
 
@@ -167,13 +169,10 @@ TEST_CASE("usage errors: exit 2, one line on stderr, nothing on stdout") {
   check_usage_error({"frobnicate"}, "unknown command frobnicate (see cloudpact --help)");
   check_usage_error({"--frobnicate"}, "unknown option --frobnicate (see cloudpact --help)");
   // Unknown options, wherever they are.
-  check_usage_error({"run", kScenario01, "--frobnicate"}, "unknown option --frobnicate (see cloudpact run --help)");
-  check_usage_error({"run", "-x", kScenario01}, "unknown option -x (see cloudpact run --help)");
-  check_usage_error({"check", "--set", "/name=x"}, "unknown option --set (see cloudpact check --help)");
-  // A missing value, as the last argument or after '='.
-  check_usage_error({"run", kScenario01, "--out"}, "--out needs a value");
-  check_usage_error({"risk", kScenario01, "--paths="}, "--paths needs a value");
-  check_usage_error({"validate", kScenario01, "--set"}, "--set needs a value");
+  check_usage_error({"run", kScenario01, "--fro\nbnicate"}, "unknown option --fro\\nbnicate (see cloudpact run --help)");
+  check_usage_error({"risk", kScenario01, "--paths", "1\x1b[2J"},
+                    "--paths needs an integer in [1, 100000000], got '1\\u001B[2J'");
+  check_usage_error({"schema", "a\tb"}, "unexpected argument 'a\\tb' (see cloudpact schema --help)");
   // Integers: the whole text, in range.
   check_usage_error({"risk", kScenario01, "--paths", "0"}, "--paths needs an integer in [1, 100000000], got '0'");
   check_usage_error({"risk", kScenario01, "--paths=1e3"}, "--paths needs an integer in [1, 100000000], got '1e3'");
@@ -219,3 +218,44 @@ TEST_CASE("a usage error writes nothing; a later value of an option replaces an 
   CHECK(twice.err == kScenario01 + ": /end: ends before it starts (expected a date after /start 2025-10-01)\n");
   CHECK(run_cloudpact({"validate", kScenario01, "--set", "/name=x", "--set", "/policy/placement=cheapest"}).exit_code == 0);
 }
+
+TEST_CASE("problems in files are one line each, whatever the keys and values hold") {
+  // A key with a newline and one with a terminal escape, set from the command line.
+  const Run r = run_cloudpact({"validate", kScenario01, "--set", "/x\ny=1", "--set", "/policy/placement=\x1b[31m"});
+  CHECK(r.exit_code == 2);
+  CHECK(r.err == kScenario01 + ": /x\\ny: unknown key (expected one of: accelerators, contracts, end, events, name, "
+                               "negotiation, output, policy, providers, start, uncertainty, workloads)\n" +
+                     kScenario01 + ": /policy/placement: unknown placement \"\\u001B[31m\" (expected one of: "
+                                   "cheapest, primary, single_vendor)\n");
+  // A number beyond a double, set from the command line, is not "a string".
+  const Run big = run_cloudpact({"validate", kScenario01, "--set", "/output/interval_hours=1e400"});
+  CHECK(big.exit_code == 2);
+  CHECK(big.err == kScenario01 +
+                       ": /output/interval_hours: number out of range: 1e400 (expected a number a double can hold)\n");
+}
+
+TEST_CASE("what validate accepts, run and risk compute: the upper ends of the ranges give finite numbers") {
+  const std::string high = std::string(CLOUDPACT_SOURCE_DIR) + "/tests/scenario/fixtures/valid/boundaries-high.json";
+  CHECK(run_cloudpact({"validate", high}).exit_code == 0);
+  const fs::path out = cloudpact::test::temp_root() / "high";
+  const Run run = run_cloudpact({"run", high, "--out", out.string()});
+  INFO(run.err);
+  REQUIRE(run.exit_code == 0);
+  const Run risk = run_cloudpact({"risk", high, "--paths", "64", "--threads", "2", "--out", out.string()});
+  INFO(risk.err);
+  REQUIRE(risk.exit_code == 0);
+  std::ifstream summary_in(out / "summary.json"), risk_in(out / "risk.json");
+  const nlohmann::json summary = nlohmann::json::parse(summary_in), r = nlohmann::json::parse(risk_in);
+  for (const auto& [key, value] : summary["totals"].items()) {
+    CAPTURE(key);
+    CHECK(value.is_number());
+  }
+  for (const auto& [name, portfolio] : r["portfolios"].items()) {
+    CAPTURE(name);
+    CHECK(portfolio["cost_usd"]["mean"].is_number());
+    CHECK(portfolio["cost_usd"]["p99"].is_number());
+    CHECK(portfolio["spend_usd"]["mean"].is_number());
+    CHECK(portfolio["unmet_gpu_hours"]["mean"].is_number());
+  }
+}
+

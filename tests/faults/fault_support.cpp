@@ -363,7 +363,8 @@ SweepRef sweep_ref(const fs::path& file, const std::string& label, int code) {
   const fs::path d = fresh_dir("sweep-reference-" + label);
   const Result r = run({"sweep", file.string(), "--out", (d / "s").string(), "-j", "2"});
   REQUIRE_MESSAGE(r.status.exited(code), r.err);
-  return {slurp(d / "s" / "plan.json"), slurp(d / "s" / "sweep.csv"), tree_of(d / "s" / "variants")};
+  return {slurp(d / "s" / "plan.json"), slurp(d / "s" / "sweep.csv"), tree_of(d / "s" / "variants"),
+          slurp(d / "s" / "plan-variants.jsonl")};
 }
 
 std::string judge_sweep(const fs::path& d, const std::vector<const SweepRef*>& refs) {
@@ -380,6 +381,15 @@ std::string judge_sweep(const fs::path& d, const std::vector<const SweepRef*>& r
   for (const SweepRef* r : refs)
     if (r->plan == plan) ref = r;
   REQUIRE_MESSAGE(ref != nullptr, "plan.json is none of the plans");
+  // The variants are committed before plan.json: a kill between the two
+  // leaves the next plan's variants, and no table.
+  const std::string plan_variants = slurp(d / "plan-variants.jsonl");
+  if (plan_variants != ref->plan_variants) {
+    bool known = false;
+    for (const SweepRef* r : refs) known = known || r->plan_variants == plan_variants;
+    CHECK_MESSAGE(known, "plan-variants.jsonl is none of the plans' variants");
+    CHECK_MESSAGE(!fs::exists(d / "sweep.csv"), "sweep.csv with variants that are not plan.json's");
+  }
   const Tree variants = tree_of(d / "variants");
   std::set<std::string> committed;
   for (const auto& [rel, what] : variants) {

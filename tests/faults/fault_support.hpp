@@ -103,17 +103,21 @@ extern const std::vector<std::string> kRiskA, kRiskB;  // after "risk FILE"
 // named files; otherwise a description of the mix.
 std::string which_set(const fs::path& dir, const std::vector<std::string>& names, const Tree& a, const Tree& b);
 
-// A sweep's reference: plan.json, sweep.csv and variants/ of a clean run.
+// A sweep's reference: plan.json, sweep.csv and variants/ of a clean run,
+// and its plan-variants.jsonl.
 struct SweepRef {
   std::string plan, csv;
   Tree variants;
+  std::string plan_variants;
 };
 // A clean `sweep FILE` (expected exit code `code`) in a folder of its own.
 SweepRef sweep_ref(const fs::path& file, const std::string& label, int code);
 // A sweep folder is consistent: plan.json is one of the references' plans,
-// sweep.csv (when present) agrees with it (its header, and rows of committed
-// variants in plan order, each as in the reference), each committed variant
-// is whole. Returns "no plan", "no table" or "table of N rows".
+// plan-variants.jsonl is its variants (or, killed between the two commits,
+// another reference's, and then there is no sweep.csv), sweep.csv (when
+// present) agrees with the plan (its header, and rows of committed variants
+// in plan order, each as in the reference), each committed variant is
+// whole. Returns "no plan", "no table" or "table of N rows".
 std::string judge_sweep(const fs::path& d, const std::vector<const SweepRef*>& refs);
 
 // The iterations of a soak: `n` times CLOUDPACT_FAULT_SOAK (default 1).

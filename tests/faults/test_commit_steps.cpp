@@ -272,11 +272,15 @@ TEST_CASE("check --update: EIO at every step") { fail_at_every_step(check_case()
 
 namespace {
 
+// Half the variants fail: a contract that starts after it ends. Each value
+// alone is valid on the base (a sweep checks that before it starts); the
+// combination is not.
 std::string grid(const std::string& prices, const std::string& metrics) {
   return R"({"base": ")" + kScenario01 + R"(", "mode": "grid", "parameters": [
     {"pointer": "/contracts/0/price_usd_per_gpu_hour", "values": )" +
          prices + R"(},
-    {"pointer": "/workloads/0/demand_gpus", "values": [8000, -5]}])" +
+    {"pointer": "/contracts/0/start", "values": ["2025-10-01", "2026-06-01"]},
+    {"pointer": "/contracts/0/end", "values": ["2026-03-01"]}])" +
          metrics + "}";
 }
 const std::string kMetrics2 = R"(, "metrics": ["totals.spend_usd", "totals.unmet_gpu_hours"])";
@@ -293,12 +297,15 @@ TEST_CASE("sweep: a resume with a new plan (and --retry-failed), killed at every
   const fs::path start_dir = fresh_dir("sweep-start");
   REQUIRE(run({"sweep", (files / "s.json").string(), "--out", (start_dir / "s").string()}).status.exited(3));
   const Tree start_tree = tree_of(start_dir / "s");
-  const SweepRef r1s{slurp(start_dir / "s" / "plan.json"), r1.csv, r1.variants};
+  const SweepRef r1s{slurp(start_dir / "s" / "plan.json"), r1.csv, r1.variants,
+                     slurp(start_dir / "s" / "plan-variants.jsonl")};
   write_file(files / "s.json", grid("[1.5, 2.0, 2.5]", kMetrics2));
   const fs::path end_dir = fresh_dir("sweep-end");
   REQUIRE(run({"sweep", (files / "s.json").string(), "--out", (end_dir / "s").string()}).status.exited(3));
-  const SweepRef r2s{slurp(end_dir / "s" / "plan.json"), r2.csv, r2.variants};
+  const SweepRef r2s{slurp(end_dir / "s" / "plan.json"), r2.csv, r2.variants,
+                     slurp(end_dir / "s" / "plan-variants.jsonl")};
   CHECK(r1s.plan != r2s.plan);
+  CHECK(r1s.plan_variants != r2s.plan_variants);
 
   const fs::path d = fresh_dir("sweep-steps") / "s";
   const std::vector<std::string> args = {"sweep", (files / "s.json").string(), "--out", d.string(), "--resume",
@@ -330,6 +337,7 @@ TEST_CASE("sweep: a resume with a new plan (and --retry-failed), killed at every
     CHECK(r.status.exited(3));
     CHECK(slurp(d / "sweep.csv") == r2.csv);
     CHECK(slurp(d / "plan.json") == r2s.plan);
+    CHECK(slurp(d / "plan-variants.jsonl") == r2s.plan_variants);
     const auto left = leftovers(d.parent_path());
     CHECK_MESSAGE(left.empty(), "left behind: " << (left.empty() ? "" : left.front()));
   }
@@ -344,8 +352,9 @@ TEST_CASE("sweep-variant: killed at every step of its commit, the variant is who
   const fs::path d = fresh_dir("variant-steps") / "s";
   REQUIRE(run({"sweep", (files / "s.json").string(), "--out", d.string(), "--slurm-script-only"}).status.exited(0));
   const Tree planned = tree_of(d);
-  const auto plan = nlohmann::json::parse(slurp(d / "plan.json"));
-  const std::string id = plan.at("variants").at(0).at("id").get<std::string>();
+  // The first line of plan-variants.jsonl: {"id":"v…","values":[…]}
+  const std::string lines = slurp(d / "plan-variants.jsonl");
+  const std::string id = nlohmann::json::parse(lines.substr(0, lines.find('\n'))).at("id").get<std::string>();
   Launch l;
   l.args = {"sweep-variant", d.string(), id};
   const int steps = count_steps(l);

@@ -136,8 +136,9 @@ TEST_CASE("a full disk (tmpfs): run, risk, check --junit and sweep exit 3 naming
                            {"TMPDIR=" + p.string()});
   expect_fails_naming(check, mnt / "junit.xml", "check --junit");
   CHECK(slurp(mnt / "junit.xml") == "old report\n");
-  // A sweep with a new plan: its plan.json cannot be written, and nothing moves
-  // (not even sweep.csv, which goes only once the new plan is flushed).
+  // A sweep with new values: its plan-variants.jsonl cannot be written, and
+  // nothing moves (not even sweep.csv, which goes only once the new plan file
+  // is flushed).
   std::string text = slurp(sweep);
   write_file(sweep, text.replace(text.find("3.0"), 3, "3.5"));
   const Result s = run({"sweep", sweep, "--out", (mnt / "sw").string(), "--resume"});

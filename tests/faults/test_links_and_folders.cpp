@@ -264,14 +264,34 @@ TEST_CASE("sweep: a link at .lock, a variant's temporary or its stderr file is n
   fs::remove(d / ".lock");
 
   REQUIRE(run({"sweep", sweep.string(), "--out", d.string(), "--slurm-script-only"}).status.exited(0));
-  const auto plan = slurp(d / "plan.json");
-  const std::string id = plan.substr(plan.find("\"id\": \"") + 7, 13);
+  const auto lines = slurp(d / "plan-variants.jsonl");  // {"id":"v…","values":[…]} per line
+  const std::string id = lines.substr(lines.find("\"id\":\"") + 6, 13);
   fs::create_symlink(v.dir, d / "variants" / (".tmp-" + id + "-aaaaaaaaaaaa"));
   fs::create_symlink(v.file, d / "variants" / (".stderr-" + id));
   r = run({"sweep", sweep.string(), "--out", d.string(), "--resume"});
   CHECK_MESSAGE(r.status.exited(0), r.err);
   v.untouched();
   CHECK(leftovers(d).empty());
+
+  // Links at the plan's and the table's names in a new sweep folder (one to
+  // a copy of the very plan-variants.jsonl it will write): replaced by
+  // one-file commits, never written through.
+  const fs::path d2 = p / "o2";
+  fs::create_directories(d2);
+  write_file(p / "variants-copy.jsonl", slurp(d / "plan-variants.jsonl"));
+  fs::create_symlink(p / "variants-copy.jsonl", d2 / "plan-variants.jsonl");
+  fs::create_symlink(v.file, d2 / "sweep.csv");
+  r = run({"sweep", sweep.string(), "--out", d2.string()});
+  CHECK_MESSAGE(r.status.exited(0), r.err);
+  v.untouched();
+  CHECK(slurp(p / "variants-copy.jsonl") == slurp(d / "plan-variants.jsonl"));
+  for (const char* name : {"plan.json", "plan-variants.jsonl", "sweep.csv"}) {
+    CAPTURE(name);
+    CHECK(fs::is_regular_file(fs::symlink_status(d2 / name)));
+  }
+  CHECK(slurp(d2 / "plan-variants.jsonl") == slurp(d / "plan-variants.jsonl"));
+  CHECK(slurp(d2 / "sweep.csv") == slurp(d / "sweep.csv"));
+  CHECK(leftovers(d2).empty());
 }
 
 TEST_CASE("check --junit: a link at the report's name is replaced, not written through") {

@@ -169,6 +169,19 @@ TEST_CASE("tolerances: each risk.json number gets its rule") {
   CHECK(rule({"leverage", "a", "contract_price_usd_per_gpu_hour"}).basis ==
         "1e-9 relative (no se_contract_price_usd_per_gpu_hour)");
 
+  // The breakdown's means, wherever they sit, by their own se_mean; the
+  // se_mean itself like every SE of a mean. The clamp count is exact.
+  json d = risk_doc();
+  d["breakdown"] = {{"totals", {{"billed_usd", {{"mean", 100.0}, {"se_mean", 4.0}}}}},
+                    {"contracts", {{"k", {{"shortfall_usd", {{"mean", 10.0}, {"se_mean", 0.5}}}}}}}};
+  CHECK(risk_tolerance(d, d, {"breakdown", "totals", "billed_usd", "mean"}, 5.0).abs_tolerance == doctest::Approx(20.0));
+  CHECK(risk_tolerance(d, d, {"breakdown", "totals", "billed_usd", "mean"}, 5.0).basis == "5·se_mean");
+  CHECK(risk_tolerance(d, d, {"breakdown", "contracts", "k", "shortfall_usd", "mean"}, 5.0).abs_tolerance ==
+        doctest::Approx(2.5));
+  CHECK(risk_tolerance(d, d, {"breakdown", "totals", "billed_usd", "se_mean"}, 5.0).abs_tolerance ==
+        doctest::Approx(5.0 * 4.0 * std::sqrt(6.0 / 999)));
+  CHECK(risk_tolerance(d, d, {"multiplier_clamp", "path_days"}, 5.0).basis == "1e-9 relative");
+
   // Inputs and run parameters: exact.
   for (const std::vector<std::string>& p : std::vector<std::vector<std::string>>{
            {"paths"}, {"seed"}, {"problem", "days"}, {"leverage", "a", "seller_floor_usd_per_gpu_hour"},

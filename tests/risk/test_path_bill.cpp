@@ -2,6 +2,7 @@
 // what is charged per path and to whom, with sampled prices and outages.
 #include <doctest/doctest.h>
 
+#include <cmath>
 #include <set>
 
 #include "path_fixture.hpp"
@@ -68,4 +69,29 @@ TEST_CASE("a reserved contract bills through sampled outages while the demand it
     if (run.unmet("contracted", i) > 0.0) ++with_unmet;
   }
   CHECK(with_unmet > 150);  // three outages expected per path
+}
+
+TEST_CASE("a sampled price multiplier is capped at the bound validation assumes, and every day at the cap is counted") {
+  // On-demand only, one provider with a volatile price over two years. With
+  // the bound validation computes (chance below 1e-23 a day) no path meets
+  // the cap; with the cap lowered by hand to e^0.2 every path's price stays
+  // within 1.2214x of its start and the days at the cap are counted.
+  const std::string text = R"({ "name": "clamp", "start": "2025-01-01", "end": "2027-01-01",
+    "providers": [ { "id": "p", "on_demand_usd_per_gpu_hour": { "H100": 2 },
+      "regions": [ { "id": "r", "clusters": [ { "id": "c", "accelerator": "H100", "capacity_gpus": 1000 } ] } ] } ],
+    "workloads": [ { "id": "w", "kind": "inference", "demand_gpus": 100, "value_usd_per_gpu_hour": 10 } ],
+    "uncertainty": { "prices": { "p": { "vol_per_year": 0.5 } } } })";
+  auto run = run_paths(text, 200);
+  CHECK(run.setup.problem.provider_prices[0].log_multiplier_bound > 2.0);
+  for (std::int64_t i = 0; i < 200; ++i) CHECK(run.r.clamped_multiplier_days[static_cast<size_t>(i)] == 0.0);
+
+  run.setup.problem.provider_prices[0].log_multiplier_bound = 0.2;
+  cloudpact::risk::evaluate_paths(run.setup.problem, 11, 0, 200, cloudpact::risk::Backend::cpu, 0, run.r);
+  const double day_usd = 100 * 24 * 2.0, cap = std::exp(0.2) * (1 + 1e-6);
+  double clamped = 0.0;
+  for (std::int64_t i = 0; i < 200; ++i) {
+    CHECK(run.r.billed_usd[static_cast<size_t>(i)] <= 730.0 * day_usd * cap);
+    clamped += run.r.clamped_multiplier_days[static_cast<size_t>(i)];
+  }
+  CHECK(clamped > 1000.0);
 }

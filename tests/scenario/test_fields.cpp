@@ -83,7 +83,11 @@ TEST_CASE("each field's attributes fit its type") {
       CHECK((f.container == format::Container::map) == !f.map_keys.empty());
       if (f.container != format::Container::array) CHECK(f.min_items == 0);
       if (!f.id_of.empty()) CHECK(f.type == format::Type::id);
-      if (!numeric) CHECK((!f.range.has_lo && !f.range.has_hi));
+      if (!numeric && f.type != format::Type::curve) CHECK((!f.range.has_lo && !f.range.has_hi));
+      // Every number and curve has a finite range (docs/reference.md §9.3): what
+      // run and risk compute from it stays finite. (Integers are bounded by
+      // the reader's int64 range as well.)
+      if (f.type == format::Type::number || f.type == format::Type::curve) CHECK((f.range.has_lo && f.range.has_hi));
       if (f.type == format::Type::integer) {
         CHECK(f.range.has_lo);  // integers are counts, seeds and ranks: never unbounded below
         CHECK(f.range.lo == std::floor(f.range.lo));

@@ -109,7 +109,7 @@ TEST_CASE("required keys") {
                     "bad.json: /start: missing (expected a UTC date \"YYYY-MM-DD\" or \"YYYY-MM-DDTHH:MM:SSZ\")",
                     "bad.json: /contracts/0/price_usd_per_gpu_hour: missing (expected a number >= 0 or a "
                     "{\"shape\", \"points\"} curve)",
-                    "bad.json: /workloads/1/gpus: missing (expected a number > 0)"});
+                    "bad.json: /workloads/1/gpus: missing (expected a number in (0, 1000000000000])"});
 }
 
 // ---- types ----
@@ -397,7 +397,7 @@ TEST_CASE("a malformed curve") {
                     "pair)",
                     "bad.json: /contracts/0/price_usd_per_gpu_hour/points/2/0: invalid date \"2025-02-30\" (expected "
                     "a UTC date \"YYYY-MM-DD\" or \"YYYY-MM-DDTHH:MM:SSZ\")",
-                    "bad.json: /contracts/0/price_usd_per_gpu_hour/points/2/1: negative: -1 (expected a number >= 0)"});
+                    "bad.json: /contracts/0/price_usd_per_gpu_hour/points/2/1: negative: -1 (expected a number in [0, 1000000])"});
   CHECK(with([](Json& d) {
           d["workloads"][0]["demand_gpus"] = {{"points", Json::parse(R"([["2025-01-01", 1]])")}};
         }) == Lines{"bad.json: /workloads/0/demand_gpus/shape: missing (expected one of: linear, step)"});
@@ -414,14 +414,14 @@ TEST_CASE("negative numbers") {
           d["contracts"][0]["commitment_usd"] = -1e9;
           d["workloads"][0]["demand_gpus"] = -800;
           d["workloads"][1]["checkpoint_hours"] = -4;
-        }) == Lines{"bad.json: /providers/0/on_demand_usd_per_gpu_hour/H100: negative: -6.88 (expected a number >= 0)",
-                    "bad.json: /providers/0/egress_usd_per_gb: negative: -1 (expected a number >= 0)",
+        }) == Lines{"bad.json: /providers/0/on_demand_usd_per_gpu_hour/H100: negative: -6.88 (expected a number in [0, 1000000])",
+                    "bad.json: /providers/0/egress_usd_per_gb: negative: -1 (expected a number in [0, 1000])",
                     "bad.json: /providers/1/regions/0/clusters/0/capacity_gpus: negative: -2000 (expected a number "
-                    ">= 0)",
-                    "bad.json: /contracts/0/price_usd_per_gpu_hour: negative: -2 (expected a number >= 0)",
-                    "bad.json: /contracts/0/commitment_usd: negative: -1000000000 (expected a number >= 0)",
-                    "bad.json: /workloads/0/demand_gpus: negative: -800 (expected a number >= 0)",
-                    "bad.json: /workloads/1/checkpoint_hours: negative: -4 (expected a number >= 0)"});
+                    "in [0, 1000000000])",
+                    "bad.json: /contracts/0/price_usd_per_gpu_hour: negative: -2 (expected a number in [0, 1000000])",
+                    "bad.json: /contracts/0/commitment_usd: negative: -1000000000 (expected a number in [0, 1e+15])",
+                    "bad.json: /workloads/0/demand_gpus: negative: -800 (expected a number in [0, 10000000000])",
+                    "bad.json: /workloads/1/checkpoint_hours: negative: -4 (expected a number in [0, 876600])"});
 }
 
 TEST_CASE("numbers out of their range") {
@@ -432,13 +432,13 @@ TEST_CASE("numbers out of their range") {
           d["workloads"][1]["flops"] = 0;
           d["events"][0]["capacity_lost_pct"] = 0;
           d["output"] = {{"interval_hours", 0}};
-        }) == Lines{"bad.json: /accelerators/H100/h100_equiv: out of range: 0 (expected a number > 0)",
+        }) == Lines{"bad.json: /accelerators/H100/h100_equiv: out of range: 0 (expected a number in [0.001, 1000])",
                     "bad.json: /contracts/0/exit_fee_pct_of_remaining: out of range: 150 (expected a number in "
                     "[0, 100])",
-                    "bad.json: /workloads/1/flops: out of range: 0 (expected a number > 0)",
+                    "bad.json: /workloads/1/flops: out of range: 0 (expected a number in (0, 1e+35])",
                     "bad.json: /workloads/1/mfu: out of range: 1.5 (expected a number in (0, 1])",
                     "bad.json: /events/0/capacity_lost_pct: out of range: 0 (expected a number in (0, 100])",
-                    "bad.json: /output/interval_hours: out of range: 0 (expected a number > 0)"});
+                    "bad.json: /output/interval_hours: out of range: 0 (expected a number in [0.001, 876600])"});
 }
 
 TEST_CASE("non-finite numbers") {
@@ -447,9 +447,9 @@ TEST_CASE("non-finite numbers") {
   doc["providers"][0]["egress_usd_per_gb"] = std::numeric_limits<double>::infinity();
   doc["workloads"][0]["demand_gpus"] = std::nan("");
   doc["workloads"][1]["flops"] = -std::numeric_limits<double>::infinity();
-  CHECK(validated(doc) == Lines{"bad.json: /providers/0/egress_usd_per_gb: not finite: inf (expected a number >= 0)",
-                                "bad.json: /workloads/0/demand_gpus: not finite: nan (expected a number >= 0)",
-                                "bad.json: /workloads/1/flops: not finite: -inf (expected a number > 0)"});
+  CHECK(validated(doc) == Lines{"bad.json: /providers/0/egress_usd_per_gb: not finite: inf (expected a number in [0, 1000])",
+                                "bad.json: /workloads/0/demand_gpus: not finite: nan (expected a number in [0, 10000000000])",
+                                "bad.json: /workloads/1/flops: not finite: -inf (expected a number in (0, 1e+35])"});
 }
 
 // ---- contracts ----
@@ -555,7 +555,7 @@ TEST_CASE("a price change names a provider or a contract, and one new price") {
                     "factor)",
                     "bad.json: /events/4/accelerator: unknown key for a price_change on a contract (expected one of: "
                     "contract, date, factor, price_usd_per_gpu_hour, type)",
-                    "bad.json: /events/4/factor: out of range: 0 (expected a number > 0)"});
+                    "bad.json: /events/4/factor: out of range: 0 (expected a number in (0, 1000])"});
 }
 
 TEST_CASE("delivery delays and demand shocks") {
@@ -564,9 +564,9 @@ TEST_CASE("delivery delays and demand shocks") {
             { "type": "delivery_delay", "target": "azure/eastus/h100", "days": -1 },
             { "type": "demand_shock", "workload": "chat", "start": "2025-03-01", "end": "2025-04-01", "factor": -1 },
             { "type": "demand_shock", "workload": "chat", "start": "2025-03-01", "end": "2025-04-01" }])");
-        }) == Lines{"bad.json: /events/0/days: negative: -1 (expected a number >= 0)",
-                    "bad.json: /events/1/factor: negative: -1 (expected a number >= 0)",
-                    "bad.json: /events/2/factor: missing (expected a number >= 0)"});
+        }) == Lines{"bad.json: /events/0/days: negative: -1 (expected a number in [0, 36525])",
+                    "bad.json: /events/1/factor: negative: -1 (expected a number in [0, 1000])",
+                    "bad.json: /events/2/factor: missing (expected a number in [0, 1000])"});
 }
 
 // ---- uncertainty and negotiation ----
@@ -577,8 +577,8 @@ TEST_CASE("bad uncertainty: negative rate, unknown provider, missing distributio
             "outages": { "gcp": {},
                          "default": { "rate_per_year": -1, "duration_hours": { "dist": "fixed" } } },
             "delivery": { "p_on_time": 0.5 } })");
-        }) == Lines{"bad.json: /uncertainty/outages/default/rate_per_year: negative: -1 (expected a number >= 0)",
-                    "bad.json: /uncertainty/outages/default/duration_hours/value: missing (expected a number >= 0)",
+        }) == Lines{"bad.json: /uncertainty/outages/default/rate_per_year: negative: -1 (expected a number in [0, 8766])",
+                    "bad.json: /uncertainty/outages/default/duration_hours/value: missing (expected a number in [0, 1000000])",
                     "bad.json: /uncertainty/outages/gcp: unknown provider \"gcp\" (expected one of: aws, azure, "
                     "default)",
                     "bad.json: /uncertainty/delivery/delay_days: missing (expected a delay distribution, required "
@@ -596,10 +596,10 @@ TEST_CASE("bad uncertainty: paths, seed, price and demand models") {
         }) == Lines{"bad.json: /uncertainty/paths: out of range: 0 (expected an integer in [1, 100000000])",
                     "bad.json: /uncertainty/seed: negative: -1 (expected an integer >= 0)",
                     "bad.json: /uncertainty/prices/aws/model: unknown price model \"ou\" (expected one of: gbm)",
-                    "bad.json: /uncertainty/prices/aws/vol_per_year: negative: -0.1 (expected a number >= 0)",
-                    "bad.json: /uncertainty/prices/aws/jump_mean_pct: out of range: -100 (expected a number > -100)",
+                    "bad.json: /uncertainty/prices/aws/vol_per_year: negative: -0.1 (expected a number in [0, 10])",
+                    "bad.json: /uncertainty/prices/aws/jump_mean_pct: out of range: -100 (expected a number in (-100, 1000])",
                     "bad.json: /uncertainty/prices/oracle: unknown provider \"oracle\" (expected one of: aws, azure)",
-                    "bad.json: /uncertainty/demand/vol_per_year: is a string (expected a number >= 0)",
+                    "bad.json: /uncertainty/demand/vol_per_year: is a string (expected a number in [0, 10])",
                     "bad.json: /uncertainty/delivery/p_on_time: out of range: 2 (expected a number in [0, 1])",
                     "bad.json: /uncertainty/delivery/delay_days/dist: unknown dist \"gamma\" (expected one of: "
                     "fixed, lognormal)"});
@@ -610,8 +610,8 @@ TEST_CASE("bad uncertainty: paths, seed, price and demand models") {
                     "bad.json: /uncertainty/outages/default/duration_hours/value: unknown key for dist \"lognormal\" "
                     "(expected one of: dist, median, sigma)",
                     "bad.json: /uncertainty/outages/default/duration_hours/median: out of range: 0 (expected a number "
-                    "> 0)",
-                    "bad.json: /uncertainty/outages/default/duration_hours/sigma: missing (expected a number >= 0)"});
+                    "in (0, 1000000])",
+                    "bad.json: /uncertainty/outages/default/duration_hours/sigma: missing (expected a number in [0, 10])"});
 }
 
 TEST_CASE("bad negotiation") {
@@ -619,7 +619,7 @@ TEST_CASE("bad negotiation") {
           d["negotiation"] = Json::parse(R"({ "buyer_power": 2,
             "seller_floor_usd_per_gpu_hour": { "gcp": 1, "aws": -2 } })");
         }) == Lines{"bad.json: /negotiation/buyer_power: out of range: 2 (expected a number in [0, 1])",
-                    "bad.json: /negotiation/seller_floor_usd_per_gpu_hour/aws: negative: -2 (expected a number >= 0)",
+                    "bad.json: /negotiation/seller_floor_usd_per_gpu_hour/aws: negative: -2 (expected a number in [0, 1000000])",
                     "bad.json: /negotiation/seller_floor_usd_per_gpu_hour/gcp: unknown provider \"gcp\" (expected one "
                     "of: aws, azure)"});
 }
@@ -670,10 +670,14 @@ TEST_CASE("a file that cannot be read") {
 
 // ---- limits that protect the machine ----
 
-TEST_CASE("limit: GPUs in one cluster") {
+TEST_CASE("limit: GPUs in one cluster, the range of capacity_gpus") {
   CHECK(with([](Json& d) { cluster(d, 0, 0, 0)["capacity_gpus"] = 2e9; }) ==
-        Lines{"bad.json: /providers/0/regions/0/clusters/0/capacity_gpus: too many GPUs in one cluster: 2000000000 "
-              "(expected at most 1000000000 physical GPUs per cluster; more would not fit in memory)"});
+        Lines{"bad.json: /providers/0/regions/0/clusters/0/capacity_gpus: out of range: 2000000000 (expected a number "
+              "in [0, 1000000000])"});
+  CHECK(with([](Json& d) {
+          cluster(d, 0, 0, 1)["capacity_gpus"]["points"].push_back({"2025-09-01", 1000000001});
+        }) == Lines{"bad.json: /providers/0/regions/0/clusters/1/capacity_gpus/points/2/1: out of range: 1000000001 "
+                    "(expected a number in [0, 1000000000])"});
 }
 
 TEST_CASE("limit: timeseries rows") {

@@ -98,11 +98,11 @@ TEST_CASE("overrides apply in order") {
 TEST_CASE("overrides apply before validation") {
   // A value made bad by --set is reported at its pointer ...
   CHECK(problems_with({"/workloads/0/value_usd_per_gpu_hour=-3"}) ==
-        Lines{"bad.json: /workloads/0/value_usd_per_gpu_hour: negative: -3 (expected a number >= 0)"});
-  // ... a number too large for a double is not JSON, so it is a string ...
+        Lines{"bad.json: /workloads/0/value_usd_per_gpu_hour: negative: -3 (expected a number in [0, 1000000])"});
+  // ... a number too large for a double is a number out of range, not a string ...
   CHECK(problems_with({"/contracts/0/price_usd_per_gpu_hour=1e400"}) ==
-        Lines{"bad.json: /contracts/0/price_usd_per_gpu_hour: is a string (expected a number >= 0 or a "
-              "{\"shape\", \"points\"} curve)"});
+        Lines{"bad.json: /contracts/0/price_usd_per_gpu_hour: number out of range: 1e400 (expected a number a double "
+              "can hold)"});
   // ... and a bad file made good by --set loads.
   Json doc = base_scenario();
   doc["end"] = "2024-01-01";

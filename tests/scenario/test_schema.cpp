@@ -110,6 +110,8 @@ class SchemaValidator {
       } else if (keyword == "pattern") {
         if (v.is_string() && !std::regex_search(v.get<std::string>(), regex(arg.get<std::string>())))
           fail("does not match " + arg.get<std::string>());
+      } else if (keyword == "maxLength") {
+        if (v.is_string() && v.get<std::string>().size() > arg.get<std::size_t>()) fail("too long");  // ids: ASCII
       } else if (keyword == "minItems") {
         if (v.is_array() && v.size() < arg.get<std::size_t>()) fail("too few items");
       } else if (keyword == "maxItems") {
@@ -214,7 +216,7 @@ TEST_CASE("the schema text is pretty-printed JSON with a trailing newline") {
   CHECK(schema["additionalProperties"] == false);
   CHECK(schema["patternProperties"].contains("^x-"));
   CHECK(schema["patternProperties"].contains("^\\$"));
-  for (const char* def : {"curve", "date", "id", "distribution", "event", "provider", "contract"})
+  for (const char* def : {"curve_points", "date", "id", "distribution", "event", "provider", "contract"})
     CHECK(schema["$defs"].contains(def));
 }
 
@@ -284,4 +286,14 @@ TEST_CASE("the schema refuses what the loader refuses, where a schema can say so
   CHECK(refused([](Json& d) { d["uncertainty"]["paths"] = 0; }));
   CHECK(refused([](Json& d) { d["accelerators"]["H100"]["h100_equiv"] = 0; }));
   CHECK(refused([](Json& d) { d["contracts"][0]["sla"]["credits"][0]["below_pct"] = 0; }));
+  // Every number's upper end, ids' length, and curves' values by their field's range.
+  CHECK(refused([](Json& d) { d["name"] = std::string(101, 'n'); }));
+  CHECK(refused([](Json& d) { d["accelerators"][std::string(101, 'a')] = Json::object(); }));
+  CHECK(refused([](Json& d) { d["providers"][0]["egress_usd_per_gb"] = 1e4; }));
+  CHECK(refused([](Json& d) { d["contracts"][0]["price_usd_per_gpu_hour"] = 2e6; }));
+  CHECK(refused([](Json& d) {
+    d["contracts"][0]["price_usd_per_gpu_hour"] = {{"shape", "step"}, {"points", {{"2025-01-01", 2e6}}}};
+  }));
+  CHECK(refused([](Json& d) { d["uncertainty"]["prices"]["aws"]["drift_per_year"] = 1e6; }));
+  CHECK(refused([](Json& d) { d["output"]["interval_hours"] = 1e9; }));
 }

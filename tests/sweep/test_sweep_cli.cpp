@@ -3,6 +3,7 @@
 // byte-identical tables, and kill-then-resume losing and duplicating nothing.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <csignal>
@@ -116,11 +117,11 @@ std::string grid_sweep(const std::string& base, const std::string& prices, const
 
 }  // namespace
 
-TEST_CASE("a grid sweep: every variant's spend matches the hand calculation; a bad value fails alone") {
+TEST_CASE("a grid sweep: every variant's spend matches the hand calculation") {
   const fs::path w = fresh_dir("grid");
-  write_file(w / "s.json", grid_sweep(kScenario01, "[1.5, 2.0, 2.5]", "[6000, 8000, 12000, -5]"));
+  write_file(w / "s.json", grid_sweep(kScenario01, "[1.5, 2.0, 2.5]", "[6000, 8000, 12000, 16000]"));
   const Run r = sweep(w, {(w / "s.json").string(), "--out", (w / "out").string(), "-j", "2"});
-  CHECK(r.exit.exit_code == 3);  // some variants failed
+  CHECK(r.exit.exit_code == 0);
   CHECK(r.out == (w / "out").string() + "\n");
   const auto rows = rows_of(slurp(w / "out" / "sweep.csv"));
   REQUIRE(rows.size() == 13);
@@ -133,34 +134,105 @@ TEST_CASE("a grid sweep: every variant's spend matches the hand calculation; a b
   CHECK(h.back() == "error");
   const std::size_t spend = column(h, "totals.spend_usd"), unmet = column(h, "totals.unmet_gpu_hours");
   std::set<std::string> ids;
-  int failed = 0;
   for (std::size_t i = 1; i < rows.size(); ++i) {
     const auto& row = rows[i];
     REQUIRE(row.size() == h.size());
     ids.insert(row[0]);
     CHECK(fs::is_directory(w / "out" / "variants" / row[0]));
     const double price = std::stod(row[1]), demand = std::stod(row[2]);
-    if (demand < 0) {
-      ++failed;
-      CHECK(row[h.size() - 2] == "failed");
-      CHECK(row.back() == kScenario01 + ": /workloads/0/demand_gpus: negative: -5 (expected a number >= 0)");
-      CHECK(row[spend].empty());
-      continue;
-    }
     CHECK(row[h.size() - 2] == "ok");
     CHECK(std::stod(row[spend]) == doctest::Approx(spend_01(price, demand)).epsilon(1e-9));
     const double unmet_by_hand = std::max(demand - 5000.0, 0.0) * (14.0 + 32.0 / 60.0) +
                                  std::max(demand - 15000.0, 0.0) * (744.0 - 14.0 - 32.0 / 60.0);
     CHECK(std::stod(row[unmet]) == doctest::Approx(unmet_by_hand).epsilon(1e-9));
   }
-  CHECK(failed == 3);
   CHECK(ids.size() == 12);
-  CHECK(r.err.find("sweep: 12 variants: 9 ok, 3 failed") != std::string::npos);
+  CHECK(r.err.find("sweep: 12 variants: 12 ok, 0 failed") != std::string::npos);
   // Grid order: price outer, demand inner.
   CHECK(rows[1][1] == "1.5");
   CHECK(rows[1][2] == "6000");
   CHECK(rows[12][1] == "2.5");
-  CHECK(rows[12][2] == "-5");
+  CHECK(rows[12][2] == "16000");
+  // The plan: a small header, and one line per variant, in plan order.
+  CHECK(slurp(w / "out" / "plan.json").find("\"variant_count\": 12") != std::string::npos);
+  const std::string lines = slurp(w / "out" / "plan-variants.jsonl");
+  CHECK(lines.rfind("{\"id\":\"" + rows[1][0] + "\",\"values\":[1.5,6000]}\n", 0) == 0);
+  CHECK(std::count(lines.begin(), lines.end(), '\n') == 12);
+}
+
+TEST_CASE("a combination that is invalid fails alone; each value alone was valid") {
+  const fs::path w = fresh_dir("combination");
+  write_file(w / "s.json", R"({"base": ")" + kScenario01 + R"(", "mode": "grid", "parameters": [
+    {"pointer": "/contracts/0/start", "values": ["2025-10-01", "2026-06-01"]},
+    {"pointer": "/contracts/0/end", "values": ["2026-10-01", "2026-03-01"]}]})");
+  const Run r = sweep(w, {(w / "s.json").string(), "--out", (w / "out").string(), "-j", "2"});
+  CHECK(r.exit.exit_code == 3);  // one variant failed
+  CHECK(r.err.find("sweep: 4 variants: 3 ok, 1 failed") != std::string::npos);
+  const auto rows = rows_of(slurp(w / "out" / "sweep.csv"));
+  REQUIRE(rows.size() == 5);
+  CHECK(rows[4][1] == "2026-06-01");
+  CHECK(rows[4][2] == "2026-03-01");
+  CHECK(rows[4][rows[0].size() - 2] == "failed");
+  CHECK(rows[4].back() == kScenario01 +
+                              ": /contracts/0/end: ends before it starts (expected a date after /contracts/0/start "
+                              "2026-06-01)");
+}
+
+TEST_CASE("refused before anything runs: a bad value or pointer, an unknown metric; exit 2, nothing written") {
+  const fs::path w = fresh_dir("refused");
+  auto refused = [&](const std::string& text, const std::string& err) {
+    write_file(w / "s.json", text);
+    const Run r = sweep(w, {(w / "s.json").string(), "--out", (w / "out").string()});
+    CHECK(r.exit.exit_code == 2);
+    CHECK(r.err == err);
+    CHECK(r.out.empty());
+    CHECK_FALSE(fs::exists(w / "out"));
+  };
+  const std::string file = (w / "s.json").string();
+  refused(grid_sweep(kScenario01, "[1.5, 2.0]", "[8000, -5]"),
+          file + ": /parameters/1/values/1: -5 makes an invalid scenario: /workloads/0/demand_gpus: negative: -5 "
+                 "(expected a number in [0, 10000000000])\n");
+  refused(R"({"base": ")" + kScenario01 + R"(", "mode": "grid", "parameters": [
+            {"pointer": "/contracts/0/price_usd_per_gpu_hr", "values": [1, 2]}]})",
+          file + ": /parameters/0/values/0: 1 makes an invalid scenario: /contracts/0/price_usd_per_gpu_hr: unknown "
+                 "key (expected one of: billing, clusters, commitment_usd, end, exit_fee_pct_of_remaining, id, "
+                 "min_spend_usd_per_year, price_usd_per_gpu_hour, provider, sla, start)\n" +
+              file + ": /parameters/0/values/1: 2 makes an invalid scenario: /contracts/0/price_usd_per_gpu_hr: "
+                     "unknown key (expected one of: billing, clusters, commitment_usd, end, "
+                     "exit_fee_pct_of_remaining, id, min_spend_usd_per_year, price_usd_per_gpu_hour, provider, sla, "
+                     "start)\n");
+  refused(R"({"base": ")" + kScenario01 + R"(", "mode": "grid", "metrics": ["totals.spend"], "parameters": [
+            {"pointer": "/contracts/0/price_usd_per_gpu_hour", "values": [1, 2]}]})",
+          file + ": /metrics/0: unknown metric \"totals.spend\" (expected a dotted path into summary.json of the base "
+                 "scenario, such as totals.spend_usd)\n");
+  refused(R"({"base": ")" + kScenario01 + R"(", "mode": "grid", "parameters": [
+            {"pointer": "/contracts/0", "values": [{}]}, {"pointer": "/contracts/0/id", "values": ["a"]}]})",
+          file + ": /parameters/1/pointer: pointer \"/contracts/0/id\" lies inside the pointer of "
+                 "/parameters/0/pointer (expected pointers that do not overlap: a variant would set one value "
+                 "twice)\n");
+  // validate says the same.
+  const ChildExit v = run_child({{bin(), "validate", file}, (w / "v.out").string(), (w / "v.err").string()});
+  CHECK(v.exit_code == 2);
+  CHECK(slurp(w / "v.err").find("lies inside the pointer of /parameters/0/pointer") != std::string::npos);
+}
+
+TEST_CASE("a variant process reads only its own line of the plan") {
+  const fs::path w = fresh_dir("own-line");
+  write_file(w / "s.json", grid_sweep(kScenario01, "[1.0, 2.0, 3.0]", "[8000]"));
+  REQUIRE(sweep(w, {(w / "s.json").string(), "--out", (w / "o").string(), "--slurm-script-only"}).exit.ok());
+  const std::string lines = slurp(w / "o" / "plan-variants.jsonl");
+  const std::size_t second = lines.find('\n') + 1;
+  const std::string id = lines.substr(second + 7, 13);
+  // At its offset; at a wrong one (found by its line head); with none.
+  for (const std::string& at : {std::to_string(second), std::string("0"), std::string()}) {
+    CAPTURE(at);
+    fs::remove_all(w / "o" / "variants" / id);
+    std::vector<std::string> argv{bin(), "sweep-variant", (w / "o").string(), id};
+    if (!at.empty()) argv.insert(argv.end(), {"--at", at});
+    CHECK(run_child({argv, "/dev/null", ""}).ok());
+    CHECK(slurp(w / "o" / "variants" / id / "result.json").find("\"status\": \"ok\"") != std::string::npos);
+  }
+  CHECK_FALSE(run_child({{bin(), "sweep-variant", (w / "o").string(), "v000000000000"}, "/dev/null", "/dev/null"}).ok());
 }
 
 TEST_CASE("same sweep, same bytes, whatever -j; an existing folder needs --resume") {

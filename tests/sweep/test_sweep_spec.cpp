@@ -9,6 +9,7 @@
 
 #include "scenario/input_error.hpp"
 #include "scenario/sweep_spec.hpp"
+#include "sweep/sweep_check.hpp"
 
 using namespace cloudpact;
 
@@ -31,6 +32,22 @@ std::vector<std::string> problems(const std::string& text) {
   } catch (const InputError& e) {
     std::vector<std::string> lines;
     // Messages name the file; compare without the temp folder.
+    for (std::string line : e.lines()) {
+      if (line.rfind(path, 0) == 0) line = "bad.json" + line.substr(path.size());
+      lines.push_back(line);
+    }
+    return lines;
+  }
+  return {};
+}
+
+// The lines of check_sweep_outputs on a valid sweep file's text.
+std::vector<std::string> output_problems(const std::string& text, int concurrent = 1) {
+  const std::string path = write_sweep(text);
+  try {
+    check_sweep_outputs(load_sweep_spec(path), concurrent);
+  } catch (const InputError& e) {
+    std::vector<std::string> lines;
     for (std::string line : e.lines()) {
       if (line.rfind(path, 0) == 0) line = "bad.json" + line.substr(path.size());
       lines.push_back(line);
@@ -139,4 +156,101 @@ TEST_CASE("what is not a sweep, or has no usable base") {
   CHECK(problems(grid(params + "]")) ==
         std::vector<std::string>{"bad.json: /parameters: the grid has 10000000 variants, more than 1000000 (expected "
                                  "fewer values, or mode \"lhs\" with samples)"});
+}
+
+TEST_CASE("overlapping pointers: the same one, or one inside another, in either order") {
+  CHECK(problems(grid(R"([{"pointer": "/contracts/0", "values": [{}]},
+                          {"pointer": "/contracts/0/price_usd_per_gpu_hour", "values": [1]},
+                          {"pointer": "/workloads/0/demand_gpus", "values": [1]},
+                          {"pointer": "/workloads", "values": [[]]},
+                          {"pointer": "/contracts/0/price_usd_per_gpu_hourly", "values": [1]}])")) ==
+        std::vector<std::string>{
+            "bad.json: /parameters/1/pointer: pointer \"/contracts/0/price_usd_per_gpu_hour\" lies inside the pointer "
+            "of /parameters/0/pointer (expected pointers that do not overlap: a variant would set one value twice)",
+            "bad.json: /parameters/3/pointer: pointer \"/workloads\" holds the pointer of /parameters/2/pointer "
+            "(expected pointers that do not overlap: a variant would set one value twice)",
+            "bad.json: /parameters/4/pointer: pointer \"/contracts/0/price_usd_per_gpu_hourly\" lies inside the "
+            "pointer of /parameters/0/pointer (expected pointers that do not overlap: a variant would set one value "
+            "twice)"});
+  // A prefix of the text that is not a prefix of the path does not overlap.
+  CHECK(problems(grid(R"([{"pointer": "/x-a", "values": [1]}, {"pointer": "/x-ab", "values": [1]}])")) ==
+        std::vector<std::string>{});
+}
+
+TEST_CASE("every value, on the base alone, must make a valid scenario: refused before anything runs") {
+  // A typo in a pointer, a value out of its range, a string where a number goes.
+  CHECK(problems(grid(R"([{"pointer": "/contracts/0/price_usd_per_gpu_huor", "values": [1.5]},
+                          {"pointer": "/workloads/0/demand_gpus", "values": [6000, -5, "many"]}])")) ==
+        std::vector<std::string>{
+            "bad.json: /parameters/0/values/0: 1.5 makes an invalid scenario: /contracts/0/price_usd_per_gpu_huor: "
+            "unknown key (expected one of: billing, clusters, commitment_usd, end, exit_fee_pct_of_remaining, id, "
+            "min_spend_usd_per_year, price_usd_per_gpu_hour, provider, sla, start)",
+            "bad.json: /parameters/1/values/1: -5 makes an invalid scenario: /workloads/0/demand_gpus: negative: -5 "
+            "(expected a number in [0, 10000000000])",
+            "bad.json: /parameters/1/values/2: \"many\" makes an invalid scenario: /workloads/0/demand_gpus: is a "
+            "string (expected a number >= 0 or a {\"shape\", \"points\"} curve)"});
+  // Sampled: both ends of the range (rounded when integer).
+  const std::string head = R"({"base": ")" + kBase + R"(", "mode": "random", "samples": 5, )";
+  CHECK(problems(head + R"("parameters": [{"pointer": "/contracts/0/price_usd_per_gpu_hour", "min": 1, "max": 2e6},
+                                          {"pointer": "/events/0/capacity_lost_pct", "min": 0.2, "max": 50,
+                                           "integer": true}]})") ==
+        std::vector<std::string>{
+            "bad.json: /parameters/0/max: 2000000 makes an invalid scenario: /contracts/0/price_usd_per_gpu_hour: out "
+            "of range: 2000000 (expected a number in [0, 1000000])",
+            "bad.json: /parameters/1/min: 0 makes an invalid scenario: /events/0/capacity_lost_pct: out of range: 0 "
+            "(expected a number in (0, 100])"});
+}
+
+TEST_CASE("the plan's size is bounded before it is expanded: variants, bytes, table cells") {
+  // 1e6 samples of 9 parameters and 9 metrics: 21 columns each in sweep.csv.
+  std::string params = "[";
+  for (int i = 0; i < 9; ++i)
+    params += std::string(i ? "," : "") + R"({"pointer": "/x-)" + std::to_string(i) + R"(", "min": 0, "max": 1})";
+  params += "]";
+  const std::string head = R"({"base": ")" + kBase + R"(", "mode": "lhs", "samples": 1000000, "parameters": )";
+  const std::string metrics = R"(, "metrics": ["totals.spend_usd", "totals.billed_usd", "totals.shortfall_usd",
+    "totals.sla_credits_usd", "totals.egress_usd", "totals.used_gpu_hours", "totals.unmet_gpu_hours",
+    "totals.unmet_value_usd", "totals.available_gpu_hours"])";
+  CHECK(problems(head + params + metrics + "}") ==
+        std::vector<std::string>{"bad.json: /samples: sweep.csv would have 21000000 cells: 1000000 variants x 21 "
+                                 "columns (expected at most 20000000 cells: fewer variants, parameters or metrics)"});
+  // Ten parameters of a million samples: about 2.9e8 bytes of values.
+  CHECK(problems(head + params.substr(0, params.size() - 1) + R"(, {"pointer": "/x-9", "min": 0, "max": 1}]})") ==
+        std::vector<std::string>{"bad.json: /samples: the plan would hold about 290000000 bytes of variant values "
+                                 "(expected at most 268435456 bytes: fewer variants, or shorter values)"});
+  // 1000 x 1000 values of 300 characters: about 6.4e8 bytes of values in the plan.
+  std::string values = "[";
+  for (int i = 0; i < 1000; ++i) values += std::string(i ? "," : "") + "\"" + std::to_string(1000 + i) + std::string(296, 'v') + "\"";
+  values += "]";
+  CHECK(problems(grid(R"([{"pointer": "/x-a", "values": )" + values + R"(}, {"pointer": "/x-b", "values": )" + values +
+                      "}]")) ==
+        std::vector<std::string>{"bad.json: /parameters: the plan would hold about 646000000 bytes of variant values "
+                                 "(expected at most 268435456 bytes: fewer variants, or shorter values)"});
+}
+
+TEST_CASE("metrics name what the outputs have, from their structure, before anything runs") {
+  CHECK(output_problems(grid(kPrice, R"(, "metrics": ["totals.spend_usd", "totals.spnd_usd",
+      "providers.aws.used_gpu_hours", "contracts.aws-reserved.billed_usd", "portfolios.contracted.cost_usd.mean",
+      "workloads.api.served_gpu_hours"])")) ==
+        std::vector<std::string>{
+            "bad.json: /metrics/1: unknown metric \"totals.spnd_usd\" (expected a dotted path into summary.json of "
+            "the base scenario, such as totals.spend_usd)",
+            "bad.json: /metrics/4: metric \"portfolios.contracted.cost_usd.mean\" is in risk.json, which this sweep "
+            "does not write (expected \"risk\" in /run)"});
+  CHECK(output_problems(grid(kPrice, R"(, "run": ["risk"], "metrics": ["totals.spend_usd",
+      "portfolios.without:aws.cost_usd.cvar95", "leverage.azure.nash_price_usd_per_gpu_hour", "lock_in.gcp.exit_cost_usd"])")) ==
+        std::vector<std::string>{
+            "bad.json: /metrics/0: metric \"totals.spend_usd\" is in summary.json, which this sweep does not write "
+            "(expected \"run\" in /run)",
+            "bad.json: /metrics/3: unknown metric \"lock_in.gcp.exit_cost_usd\" (expected a dotted path into "
+            "risk.json of the base scenario, such as portfolios.contracted.cost_usd.mean)"});
+  // The defaults and every shipped sweep are fine.
+  CHECK(output_problems(grid(kPrice, R"(, "run": ["run", "risk"])")) == std::vector<std::string>{});
+  for (const char* name : {"aws-price-vs-ramp-delay", "lhs-1000"}) {
+    CAPTURE(name);
+    CHECK_NOTHROW(check_sweep_outputs(load_sweep_spec(std::string(CLOUDPACT_SOURCE_DIR) + "/scenarios/sweeps/" + name +
+                                                      ".json")));
+  }
+  // Monte Carlo memory: variants at once x their paths' results.
+  CHECK(output_problems(grid(kPrice, R"(, "run": ["risk"], "risk_paths": 100000000)"), 1000).size() == 1);
 }

@@ -1,0 +1,26 @@
+// Every JSON input is read through here (scenario, sweep and baseline files,
+// `--set` values, compare-json's documents): whole, within a size limit, and
+// parsed with the checks that keep its cost linear in its size (no NUL byte,
+// nesting at most limits::max_json_depth, each key once). docs/reference.md §9.
+#pragma once
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <string_view>
+
+namespace cloudpact {
+
+// The bytes of `path`, at most `max_bytes` of them. `what` names the file in
+// messages ("scenario file"). Throws InputError with one line:
+// `PATH: cannot read: REASON (expected a readable WHAT)` or
+// `PATH: too large: more than N bytes (expected WHAT of at most M MiB)`.
+std::string read_input_file(const std::string& path, std::uint64_t max_bytes, std::string_view what);
+
+// JSON text checked as every input is (a NUL byte, nesting deeper than
+// limits::max_json_depth, a syntax error with its line and column, a key
+// given twice); `file` names it in messages. Throws InputError with every
+// problem, one line each.
+nlohmann::json parse_input_json(const std::string& text, const std::string& file);
+
+}  // namespace cloudpact
