@@ -135,6 +135,44 @@ void read_risk_run(Target& t, std::vector<std::string>& problems) {
   }
 }
 
+// A baseline folder holds summary.json and risk.json, regular files, and
+// nothing else: anything more is reported, not ignored. With --update it must
+// also be a folder that a commit can replace as a whole.
+void check_baseline_folder(const Target& t, bool update, std::vector<std::string>& problems) {
+  const std::string dir = escape_text(t.dir.string());  // for messages
+  if (update) {
+    if (const std::string why = output_folder_problem(t.dir.string(), true); !why.empty()) {
+      problems.push_back(dir + ": " + why);
+      return;
+    }
+  }
+  std::error_code ec;
+  const fs::file_status folder = fs::symlink_status(t.dir, ec);
+  if (ec || folder.type() == fs::file_type::not_found) return;  // no baseline yet
+  if (folder.type() != fs::file_type::directory) {
+    problems.push_back(dir + ": not a folder (expected a baseline folder with summary.json and risk.json)");
+    return;
+  }
+  std::vector<std::string> names;
+  for (fs::directory_iterator it(t.dir, ec), end; !ec && it != end; it.increment(ec)) {
+    names.push_back(it->path().filename().string());
+  }
+  if (ec) {
+    problems.push_back(dir + ": cannot be read: " + ec.message());
+    return;
+  }
+  std::sort(names.begin(), names.end());
+  for (const std::string& n : names) {
+    const fs::path p = t.dir / n;
+    if (n != "summary.json" && n != "risk.json") {
+      problems.push_back(escape_text(p.string()) + ": unexpected in a baseline folder (expected only summary.json and risk.json, "
+                                      "written by cloudpact check --update; move it elsewhere)");
+    } else if (fs::symlink_status(p, ec).type() != fs::file_type::regular) {
+      problems.push_back(escape_text(p.string()) + ": not a regular file (expected the baseline written by cloudpact check --update)");
+    }
+  }
+}
+
 // A folder of its own for the children's outputs, removed with everything in it.
 class TempDir {
  public:
@@ -277,6 +315,18 @@ int check_command(const CheckOptions& o) {
   const double z = o.z.value_or(regression::kDefaultZ);
   const fs::path baseline_root = o.baseline.value_or("results");
   const std::string junit = o.junit.value_or("");
+  // --junit's folder before any work: the report is committed into it at the end.
+  std::string junit_folder;
+  if (!junit.empty()) {
+    const fs::path jp = junit;
+    if (!jp.has_filename() || jp.filename() == "." || jp.filename() == "..") {
+      throw UsageError("--junit needs a file name, got '" + escape_text(junit) + "'");
+    }
+    junit_folder = jp.parent_path().empty() ? "." : jp.parent_path().string();
+    if (const std::string why = output_folder_problem(junit_folder, false); !why.empty()) {
+      throw UsageError("--junit " + escape_text(junit) + ": its folder " + escape_text(junit_folder) + " " + why);
+    }
+  }
 
   // Every input first, so that nothing runs or is written when one is bad.
   const std::vector<std::string> files = o.files.empty() ? default_scenario_files() : o.files;
@@ -328,6 +378,7 @@ int check_command(const CheckOptions& o) {
     }
   }
   for (Target& t : targets) {
+    check_baseline_folder(t, update, problems);
     std::error_code ec;
     if (!update && fs::exists(t.dir / "summary.json", ec)) t.summary = parse_baseline(t.dir / "summary.json", problems);
     if (fs::exists(t.dir / "risk.json", ec)) {
@@ -379,7 +430,7 @@ int check_command(const CheckOptions& o) {
         const std::vector<OutputFile> outs = {{"summary.json", *summary_text}, {"risk.json", *risk_text}};
         std::vector<std::string> notes;
         for (const OutputFile& o : outs) notes.push_back(write_note(t.dir / o.name, o.content));
-        write_outputs(t.dir.string(), outs);
+        commit_outputs(t.dir.string(), outs);  // both or neither
         for (size_t i = 0; i < outs.size(); ++i) {
           std::cout << (t.dir / outs[i].name).string() << "  (" << notes[i] << ")  <-  " << t.file << "\n";
         }
@@ -395,11 +446,7 @@ int check_command(const CheckOptions& o) {
   if (update) return status;
 
   std::cout << regression::format_table(cases) << regression::summary_line(cases);
-  if (!junit.empty()) {
-    const fs::path jp = junit;
-    const std::string parent = jp.parent_path().empty() ? "." : jp.parent_path().string();
-    write_outputs(parent, {{jp.filename().string(), regression::junit_xml(cases)}});
-  }
+  if (!junit.empty()) commit_outputs(junit_folder, {{fs::path(junit).filename().string(), regression::junit_xml(cases)}});
   bool errors = false, regressions = false;
   for (const CaseResult& c : cases) {
     errors = errors || !c.error.empty();

@@ -9,6 +9,7 @@
 #include "cli/help_format.hpp"
 #include "cli/usage_error.hpp"
 #include "cloudpact_version.h"
+#include "report/fault_points.hpp"
 #include "scenario/message_text.hpp"
 
 namespace cloudpact {
@@ -110,6 +111,7 @@ int CommandLine::run(const std::vector<std::string>& args) {
   reject_leftovers(*root_, "cloudpact --help");
   const CLI::App* cmd = chosen.front();
   reject_leftovers(*cmd, "cloudpact " + cmd->get_name() + " --help");
+  fault::set_command(cmd->get_name());
   for (const Command& c : commands_) {
     if (c.app == cmd) return c.run();
   }

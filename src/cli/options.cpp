@@ -7,6 +7,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "report/atomic_file.hpp"
 #include "scenario/message_text.hpp"
 
 namespace cloudpact {
@@ -147,6 +148,15 @@ void add_repeatable_text(CLI::App& cmd, const std::string& names, std::vector<st
          description)
       ->type_name(value_name)
       ->allow_extra_args(false);
+}
+
+std::string output_folder(const std::optional<std::string>& out, const std::string& fallback, bool several) {
+  if (out && out->empty()) throw UsageError("--out needs a folder, got ''");
+  const std::string dir = out.value_or(fallback);
+  if (const std::string why = output_folder_problem(dir, several); !why.empty()) {
+    throw UsageError((out ? "--out " : "output folder ") + escape_text(dir) + ": " + why);
+  }
+  return dir;
 }
 
 void add_overrides(CLI::App& cmd, std::vector<Override>& target) {

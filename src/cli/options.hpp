@@ -80,6 +80,13 @@ void add_repeatable_text(CLI::App& cmd, const std::string& names, std::vector<st
 // `--set PTR=VALUE`, repeatable; a malformed one is an InputError (scenario/load.hpp).
 void add_overrides(CLI::App& cmd, std::vector<Override>& target);
 
+// The output folder of a command: `out` (--out) when given, else `fallback`.
+// An empty --out (add_path refuses it already), or a folder that output_folder_problem (report/atomic_file.hpp)
+// refuses, is a UsageError, checked before any work: "--out DIR: is a symbolic
+// link (...)". `several`: the command writes more than one file, which replace
+// the folder as a whole (docs/reference.md §1.2).
+std::string output_folder(const std::optional<std::string>& out, const std::string& fallback, bool several);
+
 // What the typed adders share: an option with one value, which `take`
 // converts (throwing UsageError) and stores.
 void add_valued(CLI::App& cmd, const std::string& names, const std::string& value_name,

@@ -41,7 +41,9 @@ struct RiskOptions {
 
 int risk_command(const RiskOptions& o) {
   if (o.files.size() != 1) throw UsageError("risk needs exactly one scenario FILE");
+  if (o.out) (void)output_folder(o.out, "", false);  // a bad --out before the scenario is read
   const Scenario sc = load_scenario(o.files[0], o.overrides);
+  const std::string dir = output_folder(o.out, "out/" + sc.name, false);
   const RiskSetup setup = build_risk_problem(sc, o.uncertainty_off, o.sensitivity);  // InputError: exit 2
   const std::int64_t paths = o.paths.value_or(sc.uncertainty.paths);
   const std::uint64_t seed = o.seed.value_or(sc.uncertainty.seed);
@@ -85,7 +87,6 @@ int risk_command(const RiskOptions& o) {
     // Device information goes to stderr only: risk.json stays byte-stable.
     std::cerr << "risk: backend cuda: " << risk::cuda_device_description() << "\n";
   }
-  const std::string dir = o.out.value_or("out/" + sc.name);
 
   std::string text;
   {
@@ -93,7 +94,7 @@ int risk_command(const RiskOptions& o) {
     text = run_risk(sc, setup, options, [&](std::int64_t done) { progress.update(done); });
     progress.finish();
   }
-  write_outputs(dir, {{"risk.json", text}});
+  commit_outputs(dir, {{"risk.json", text}});
   std::cout << dir << "\n";
   return kExitOk;
 }

@@ -51,12 +51,13 @@ struct RunOptions {
 
 int run_command(const RunOptions& o) {
   if (o.files.size() != 1) throw UsageError("run needs exactly one scenario FILE");
+  if (o.out) (void)output_folder(o.out, "", true);  // a bad --out before the scenario is read
   const Scenario sc = load_scenario(o.files[0], o.overrides);
   // The scenario name is an id ([A-Za-z0-9][A-Za-z0-9._-]*), so the default
   // folder cannot escape out/.
-  const std::string dir = o.out.value_or("out/" + sc.name);
+  const std::string dir = output_folder(o.out, "out/" + sc.name, true);
   const ReplayResult r = run_replay(sc);
-  write_outputs(dir, replay_outputs(sc, r));
+  commit_outputs(dir, replay_outputs(sc, r));
   std::cout << dir << "\n";
   return kExitOk;
 }
@@ -78,8 +79,10 @@ Command add_run_command(CLI::App& root) {
   auto o = std::make_shared<RunOptions>();
   CLI::App& cmd =
       add_command(root, "run", "deterministic replay; writes summary.json, timeseries.csv, ledger.csv, events.jsonl",
-                  "Replays the scenario on SimGrid and writes, atomically, into DIR: summary.json,\n"
-                  "timeseries.csv, ledger.csv and events.jsonl (docs/reference.md §5). Prints DIR.");
+                  "Replays the scenario on SimGrid and writes into DIR: summary.json, timeseries.csv,\n"
+                  "ledger.csv and events.jsonl (docs/reference.md §5), as one set: DIR holds the\n"
+                  "previous four or the new four, never a mix, whatever stops the command; other files\n"
+                  "in DIR are kept (docs/reference.md §1.2). Prints DIR. Exit 3 on an I/O failure.");
   add_positionals(cmd, "FILE", "FILE", o->files, "the scenario file");
   add_path(cmd, "--out", o->out, "DIR", "a folder", "output folder (default out/<scenario name>/)");
   add_overrides(cmd, o->overrides);

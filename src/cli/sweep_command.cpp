@@ -15,6 +15,8 @@
 #include "cli/options.hpp"
 #include "cli/progress.hpp"
 #include "proc/child_process.hpp"
+#include "report/atomic_file.hpp"
+#include "report/fs_ops.hpp"
 #include "scenario/input_error.hpp"
 #include "scenario/sweep_spec.hpp"
 #include "sweep/plan.hpp"
@@ -67,22 +69,34 @@ int default_jobs() {
 
 std::string absolute_dir(const std::string& dir) { return fs::absolute(dir).lexically_normal().string(); }
 
-// Moves failed variants out of the way so they run again.
-int uncommit_failed(const SweepPlan& plan, const SweepFolder& folder) {
-  int n = 0;
+// A plan file as committed: its text, or "" when it is missing or not a
+// regular file (a link planted there is replaced by a commit, not read).
+std::string committed_text(const std::string& path) {
+  std::error_code ec;
+  if (!fs::is_regular_file(fs::symlink_status(path, ec))) return "";
+  return read_text_file(path);
+}
+
+// The committed variants of the plan recorded as failed.
+std::vector<std::string> failed_ids(const SweepPlan& plan, const SweepFolder& folder) {
+  std::vector<std::string> ids;
   for (const std::string& id : folder.committed_ids()) {
-    if (!plan.find(id)) continue;
-    if (folder.read_result(id).find("\"status\": \"failed\"") == std::string::npos) continue;
+    if (plan.find(id) && folder.read_result(id).find("\"status\": \"failed\"") != std::string::npos) ids.push_back(id);
+  }
+  return ids;
+}
+
+// Moves failed variants out of the way so they run again: one rename each
+// (a variant is whole or absent), then the moved folder is removed.
+void uncommit(const SweepFolder& folder, const std::vector<std::string>& ids) {
+  for (const std::string& id : ids) {
     const fs::path from = folder.variant_dir(id);
-    const fs::path to = fs::path(folder.variants_dir()) / (".tmp-retry-" + id);
+    const fs::path to = fs::path(folder.variants_dir()) / (".tmp-retry-" + id + "-" + fsx::random_name());
     std::error_code ec;
-    fs::remove_all(to, ec);
     fs::rename(from, to, ec);
     if (ec) throw std::runtime_error("cannot move " + from.string() + " away to retry it: " + ec.message());
-    fs::remove_all(to, ec);
-    ++n;
+    remove_path(to.string());
   }
-  return n;
 }
 
 void report(const SweepPlan& plan, const SweepTable& table, const std::string& dir) {
@@ -116,12 +130,13 @@ int sweep_command(const SweepOptions& o) {
   if (!slurm && (o.partition || o.array_size)) throw UsageError("--partition and --array-size go with --slurm");
   if (o.retry_failed && !o.resume) throw UsageError("--retry-failed goes with --resume");
   const int array_size_opt = o.array_size.value_or(0);
+  if (o.out) (void)output_folder(o.out, "", false);  // a bad --out before the sweep file is read
 
   const SweepSpec spec = load_sweep_spec(o.files[0]);
   // Metrics against the outputs' structure, risk's bounds and memory: all
   // before anything is written. On Slurm each task runs one variant at a time.
   check_sweep_outputs(spec, slurm ? 1 : static_cast<int>(std::min<std::int64_t>(jobs, spec.variant_count)));
-  const std::string dir = absolute_dir(o.out.value_or("out/" + spec.name));
+  const std::string dir = absolute_dir(output_folder(o.out, "out/" + spec.name, false));
   SweepPlan plan = make_plan(spec, 1);
   const std::string variants_text = plan_variants_jsonl(plan);
   SweepFolder folder(dir);
@@ -150,8 +165,24 @@ int sweep_command(const SweepOptions& o) {
   }
   folder.lock();
   folder.remove_temporaries();
-  write_outputs(dir, {{kPlanVariantsFile, variants_text}, {"plan.json", plan_json(plan)}});
-  if (o.retry_failed) uncommit_failed(plan, folder);
+  // sweep.csv agrees with the plan (plan.json and plan-variants.jsonl) and
+  // the committed variants at every instant: it is removed before any of
+  // them changes, and written again from them. The variants are committed
+  // first, plan.json (the header that counts them) last, each by a one-file
+  // commit and only when its text changed; a kill between the two leaves no
+  // table, and the next --resume commits both again.
+  const std::string plan_text = plan_json(plan);
+  const bool new_variants = committed_text(folder.plan_variants_path()) != variants_text;
+  const bool new_plan = committed_text(folder.plan_path()) != plan_text;
+  const std::vector<std::string> retry = o.retry_failed ? failed_ids(plan, folder) : std::vector<std::string>{};
+  if (new_variants) {
+    commit_outputs(dir, {{kPlanVariantsFile, variants_text}}, {.create = false, .remove = {"sweep.csv"}});
+  }
+  if (new_plan) {
+    commit_outputs(dir, {{"plan.json", plan_text}}, {.create = false, .remove = {"sweep.csv"}});
+  }
+  if (!retry.empty()) remove_output(dir, "sweep.csv");
+  uncommit(folder, retry);
 
   SweepTable table(plan, folder);
   table.refresh();
@@ -168,7 +199,7 @@ int sweep_command(const SweepOptions& o) {
 
   if (slurm) {
     const std::string slurm_dir = (fs::path(dir) / "slurm").string();
-    write_outputs(slurm_dir, {{"sweep.sbatch", slurm_script(job)}});
+    commit_outputs(slurm_dir, {{"sweep.sbatch", slurm_script(job)}});
     const std::string script = (fs::path(slurm_dir) / "sweep.sbatch").string();
     if (o.slurm_script_only) {
       std::cerr << "sweep: wrote " << script << " (" << pending.size() << " variants to run in " << job.array_size

@@ -31,7 +31,8 @@ namespace {
   if (::getppid() != parent) ::_exit(127);  // the parent died before prctl took effect
   auto redirect = [](const std::string& path, int fd) {
     if (path.empty()) return;
-    const int f = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    // Never through a link planted at that name.
+    const int f = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
     if (f < 0 || ::dup2(f, fd) < 0) ::_exit(127);
   };
   redirect(spec.stdout_path, STDOUT_FILENO);

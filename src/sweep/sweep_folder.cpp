@@ -57,9 +57,8 @@ std::string SweepFolder::read_result(const std::string& id) const {
 }
 
 bool SweepFolder::commit(const std::string& id, const std::vector<OutputFile>& files) const {
-  std::error_code ec;
-  fs::create_directories(variants_dir(), ec);
-  if (ec) throw std::runtime_error("cannot create folder " + variants_dir() + ": " + ec.message());
+  // variants/ is made by lock(): a sweep folder removed meanwhile is an
+  // error, not a new folder holding one variant.
   return commit_folder(variants_dir(), id, files);
 }
 
@@ -70,15 +69,15 @@ void SweepFolder::remove_temporaries() const {
     const std::string name = it->path().filename().string();
     if (name.rfind(".tmp-", 0) == 0 || name.rfind(".stderr-", 0) == 0) stale.push_back(it->path());
   }
-  for (const fs::path& p : stale) fs::remove_all(p, ec);
+  for (const fs::path& p : stale) remove_path(p.string());  // a link is removed, never followed
 }
 
 void SweepFolder::lock() {
   std::error_code ec;
-  fs::create_directories(dir_, ec);
-  if (ec) throw std::runtime_error("cannot create folder " + dir_ + ": " + ec.message());
+  fs::create_directories(variants_dir(), ec);
+  if (ec) throw std::runtime_error("cannot create the folder " + variants_dir() + ": " + ec.message());
   const std::string path = (fs::path(dir_) / ".lock").string();
-  lock_fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  lock_fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
   if (lock_fd_ < 0) throw std::runtime_error("cannot open " + path + ": " + std::strerror(errno));
   if (::flock(lock_fd_, LOCK_EX | LOCK_NB) != 0) {
     throw std::runtime_error(dir_ + " is in use by another cloudpact sweep (lock " + path + ")");

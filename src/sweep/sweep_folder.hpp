@@ -40,8 +40,9 @@ class SweepFolder {
   // Call only while holding the lock, with no variant process running.
   void remove_temporaries() const;
 
-  // Takes DIR/.lock (creating DIR); throws std::runtime_error when another
-  // cloudpact process is driving this sweep. Released when the process exits.
+  // Takes DIR/.lock (creating DIR and DIR/variants); throws
+  // std::runtime_error when another cloudpact process is driving this sweep.
+  // Released when the process exits.
   void lock();
 
  private:

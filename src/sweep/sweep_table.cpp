@@ -107,7 +107,7 @@ std::string SweepTable::csv() const {
   return out;
 }
 
-void SweepTable::write() const { write_outputs(folder_.dir(), {{"sweep.csv", csv()}}); }
+void SweepTable::write() const { commit_outputs(folder_.dir(), {{"sweep.csv", csv()}}, {.create = false, .remove = {}}); }
 
 std::vector<std::string> SweepTable::failures() const {
   std::vector<std::string> out;

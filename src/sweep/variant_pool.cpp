@@ -1,6 +1,7 @@
 #include "sweep/variant_pool.hpp"
 
 #include <chrono>
+#include <cstdint>
 #include <csignal>
 #include <filesystem>
 #include <map>
@@ -9,6 +10,7 @@
 #include <sys/wait.h>
 
 #include "proc/child_process.hpp"
+#include "report/atomic_file.hpp"
 
 namespace cloudpact {
 
@@ -64,7 +66,6 @@ PoolOutcome run_variant_pool(const SweepPlan& plan, const SweepFolder& folder, c
   std::map<pid_t, Running> running;
   std::size_t next = 0;
   std::error_code ec;
-  fs::create_directories(folder.variants_dir(), ec);
 
   auto reap = [&](pid_t pid, int status) {
     const auto it = running.find(pid);
@@ -101,9 +102,12 @@ PoolOutcome run_variant_pool(const SweepPlan& plan, const SweepFolder& folder, c
       const std::string& id = ids[next++];
       if (folder.committed(id)) continue;
       const std::string err = (fs::path(folder.variants_dir()) / (".stderr-" + id)).string();
-      // The variant's line in plan-variants.jsonl: the child reads only that.
-      const pid_t pid = spawn_child(
-          {{exe, "sweep-variant", folder.dir(), id, "--at", std::to_string(plan.offset_of(id))}, "/dev/null", err});
+      remove_path(err);  // a leftover (or a link) under that name: the child's stderr is a new file
+      // The variant's line in plan-variants.jsonl: the child reads only that
+      // (an offset the plan does not know is left out: the child searches).
+      std::vector<std::string> args = {exe, "sweep-variant", folder.dir(), id};
+      if (const std::int64_t at = plan.offset_of(id); at >= 0) args.insert(args.end(), {"--at", std::to_string(at)});
+      const pid_t pid = spawn_child({std::move(args), "/dev/null", err});
       running[pid] = Running{id, err};
     }
     if (g_stop_signal != 0) {

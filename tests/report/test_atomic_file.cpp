@@ -18,7 +18,7 @@
 #include "report/atomic_file.hpp"
 
 namespace fs = std::filesystem;
-using cloudpact::write_outputs;
+using cloudpact::commit_outputs;
 
 namespace {
 
@@ -56,7 +56,7 @@ std::string read_text(const fs::path& p) {
 TEST_CASE("atomic files: written whole, no temporary left, no descriptor left open") {
   const fs::path dir = fresh_dir("ok");
   const int before = open_descriptors();
-  write_outputs(dir.string(), {{"a.json", "{}\n"}, {"b.csv", "x\n1\n"}});
+  commit_outputs(dir.string(), {{"a.json", "{}\n"}, {"b.csv", "x\n1\n"}});
   CHECK(open_descriptors() == before);
   CHECK(listing(dir) == "a.json\nb.csv\n");
   CHECK(read_text(dir / "a.json") == "{}\n");
@@ -67,7 +67,7 @@ TEST_CASE("atomic files: a failed rename leaves the old state, no temporary, no 
   const fs::path dir = fresh_dir("rename");
   fs::create_directories(dir / "taken" / "inside");  // a non-empty folder where the file should go
   const int before = open_descriptors();
-  CHECK_THROWS_WITH_AS(write_outputs(dir.string(), {{"taken", "text"}}),
+  CHECK_THROWS_WITH_AS(commit_outputs(dir.string(), {{"taken", "text"}}),
                        ("cannot rename onto " + (dir / "taken").string() + ": Is a directory").c_str(),
                        std::runtime_error);
   CHECK(open_descriptors() == before);
@@ -87,11 +87,10 @@ TEST_CASE("atomic files: a failed write (file size limit) closes and removes the
     if (::setrlimit(RLIMIT_FSIZE, &limit) != 0) ::_exit(10);
     const int before = open_descriptors();
     try {
-      write_outputs(dir.string(), {{"big.json", std::string(1000, 'x')}});
+      commit_outputs(dir.string(), {{"big.json", std::string(1000, 'x')}});
       ::_exit(11);  // it should have failed
     } catch (const std::runtime_error& e) {
-      const std::string expected =
-          "cannot write " + (dir / "big.json").string() + ".tmp." + std::to_string(::getpid()) + ": File too large";
+      const std::string expected = "cannot write " + (dir / "big.json").string() + ": File too large";
       if (e.what() != expected) ::_exit(12);
     }
     if (open_descriptors() != before) ::_exit(13);
