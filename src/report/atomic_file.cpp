@@ -19,6 +19,7 @@
 
 #include "report/fault_points.hpp"
 #include "report/fs_ops.hpp"
+#include "scenario/message_text.hpp"
 
 namespace cloudpact {
 
@@ -60,7 +61,8 @@ Place place_of(const std::string& dir) {
   return p;
 }
 
-void warn(const std::string& message) { std::cerr << "cloudpact: warning: " << message << "\n"; }
+// One line whatever the paths in it hold (docs/reference.md §9.1).
+void warn(const std::string& message) { std::cerr << one_line("cloudpact: warning: " + message) << "\n"; }
 
 // ----- names of what a commit leaves while it runs ------------------------
 
@@ -191,7 +193,7 @@ class ParentLock {
   ParentLock(int parent_fd, const std::string& shown) {
     if (fsx::lock_fd(parent_fd, false, shown) == 0) return;
     if (errno == EWOULDBLOCK) {
-      std::cerr << "cloudpact: waiting for another cloudpact process writing into " << shown << "\n";
+      std::cerr << one_line("cloudpact: waiting for another cloudpact process writing into " + shown) << "\n";
       if (fsx::lock_fd(parent_fd, true, shown) == 0) return;
     }
     if (errno == EBADF || errno == ENOLCK || errno == EINVAL || errno == EOPNOTSUPP) {
