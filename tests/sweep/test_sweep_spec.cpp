@@ -246,7 +246,7 @@ TEST_CASE("metrics name what the outputs have, from their structure, before anyt
             "risk.json of the base scenario, such as portfolios.contracted.cost_usd.mean)"});
   // The defaults and every shipped sweep are fine.
   CHECK(output_problems(grid(kPrice, R"(, "run": ["run", "risk"])")) == std::vector<std::string>{});
-  for (const char* name : {"aws-price-vs-ramp-delay", "lhs-1000"}) {
+  for (const char* name : {"aws-price-vs-ramp-delay", "lhs-1000", "correlated-shocks"}) {
     CAPTURE(name);
     CHECK_NOTHROW(check_sweep_outputs(load_sweep_spec(std::string(CLOUDPACT_SOURCE_DIR) + "/scenarios/sweeps/" + name +
                                                       ".json")));
