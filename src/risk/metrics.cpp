@@ -341,7 +341,7 @@ RiskMetrics compute_metrics(const PathResults& r, const NegotiationTerms& negoti
   m.buyer_power = negotiation.buyer_power;
   const auto n = static_cast<double>(r.paths);
   for (size_t p = 0; p < r.portfolio_names.size(); ++p) {
-    if (r.portfolio_names[p].rfind("off:", 0) == 0) continue;  // sensitivity, below
+    if (r.portfolio_names[p].rfind(kSourceOffPrefix, 0) == 0) continue;  // sensitivity, below
     PortfolioMetrics pm;
     pm.name = r.portfolio_names[p];
     pm.cost_usd = summarize(r.cost_usd[p]);
@@ -365,10 +365,10 @@ RiskMetrics compute_metrics(const PathResults& r, const NegotiationTerms& negoti
   const i128 on_sum = fixed_sum_of(r.cost_usd[*contracted]);
   for (size_t p = 0; p < r.portfolio_names.size(); ++p) {
     const std::string& name = r.portfolio_names[p];
-    if (name.rfind("off:", 0) != 0) continue;
+    if (name.rfind(kSourceOffPrefix, 0) != 0) continue;
     const Summary off = summarize(r.cost_usd[p]);
     SourceSensitivity ss;
-    ss.source = name.substr(4);
+    ss.source = name.substr(kSourceOffPrefix.size());
     ss.mean_delta_usd = ratio(on_sum - fixed_sum_of(r.cost_usd[p]), static_cast<i128>(r.paths) * kScale);
     ss.p95_delta_usd = on.p95 - off.p95;
     ss.cvar95_delta_usd = on.cvar95 - off.cvar95;

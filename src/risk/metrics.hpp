@@ -20,6 +20,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "risk_api.hpp"
@@ -228,6 +229,10 @@ struct Breakdown {
 // What each source of uncertainty contributes to the contracted portfolio's
 // cost (docs/reference.md §12): X(all sources on) − X(that source off), on
 // the same paths; se_mean_delta_usd is the SE of the per-path difference.
+// The prefix of the sensitivity portfolios' names ("off:prices:aws"), which
+// the problem builder gives them and compute_metrics recognises them by.
+inline constexpr std::string_view kSourceOffPrefix = "off:";
+
 struct SourceSensitivity {
   std::string source;  // "outages:P", "zone:ID", "prices:P", "demand", "delivery"
   double mean_delta_usd = 0.0, p95_delta_usd = 0.0, cvar95_delta_usd = 0.0, se_mean_delta_usd = 0.0;

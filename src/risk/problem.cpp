@@ -6,6 +6,7 @@
 #include <map>
 
 #include "model/plant.hpp"
+#include "risk/metrics.hpp"
 #include "rules/placement.hpp"
 #include "rules/take_or_pay.hpp"
 #include "rules/training.hpp"
@@ -399,7 +400,7 @@ RiskSetup build_risk_problem(const Scenario& sc, bool uncertainty_off, bool sens
   for (int p = 0; p < pb.n_providers; ++p) add_portfolio(1u << p, {}, "single:" + plant.providers[static_cast<size_t>(p)]);
   setup.sensitivity = sensitivity;
   if (sensitivity)
-    for (auto& [source, off] : uncertainty_sources(sc, plant, pb)) add_portfolio(all, off, kSourceOffPrefix + source);
+    for (auto& [source, off] : uncertainty_sources(sc, plant, pb)) add_portfolio(all, off, std::string(risk::kSourceOffPrefix) + source);
   setup.provider_ids = plant.providers;
   for (const PlantContract& pk : plant.contracts) setup.contract_ids.push_back(pk.spec->id);
   return setup;

@@ -30,8 +30,6 @@ struct RiskSetup {
 // `sensitivity` adds the "off:SOURCE" portfolios.
 RiskSetup build_risk_problem(const Scenario& sc, bool uncertainty_off = false, bool sensitivity = false);
 
-// The prefix of the sensitivity portfolios' names.
-inline constexpr const char* kSourceOffPrefix = "off:";
 
 // Φ⁻¹(p), the standard normal quantile (±1e300 at p = 0 and 1): the copula's
 // lateness threshold.

@@ -128,6 +128,9 @@ class Builder {
   void read_events(const Object& top);
   std::optional<Distribution> distribution(const Json& v, const std::string& ptr);  // validate_uncertainty.cpp
   std::optional<OutageModel> outage_model(const Json& v, const std::string& ptr);
+  // The fields an outage model and an outage zone share: rate_per_year,
+  // capacity_lost_pct, duration_hours of `o` (described by `spec`).
+  std::optional<OutageModel> outage_process(Object& o, const format::ObjectSpec& spec);
   void read_uncertainty(const Object& top);
   void read_correlation(const Json& v, const std::string& ptr);  // validate_correlation.cpp
   void read_price_correlation(const Json& v, const std::string& ptr);

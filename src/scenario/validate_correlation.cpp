@@ -142,13 +142,9 @@ void Builder::read_outage_zones(const Json& v, const std::string& ptr) {
       }
       zone.regions.push_back(*region);
     }
-    const auto rate = number(o, spec.field("rate_per_year"));
-    zone.model.capacity_lost_pct = number_or_default(o, spec.field("capacity_lost_pct"));
-    const Json* duration = o.require("duration_hours", "a distribution {\"dist\": \"lognormal\" | \"fixed\", ...}");
-    const auto dist = duration ? distribution(*duration, o.at("duration_hours")) : std::nullopt;
-    if (!ok || !regions || !rate || !dist) continue;
-    zone.model.rate_per_year = *rate;
-    zone.model.duration_hours = *dist;
+    const std::optional<OutageModel> model = outage_process(o, spec);
+    if (!ok || !regions || !model) continue;
+    zone.model = *model;
     s_.uncertainty.correlation.zones.push_back(std::move(zone));
   }
 }

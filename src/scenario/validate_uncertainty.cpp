@@ -38,6 +38,10 @@ std::optional<OutageModel> Builder::outage_model(const Json& v, const std::strin
   const format::ObjectSpec& spec = format::object("outage_model");
   Object o = object_of(r_, v, ptr, "an outage model " + braced_keys(spec), spec);
   if (!o.ok()) return std::nullopt;
+  return outage_process(o, spec);
+}
+
+std::optional<OutageModel> Builder::outage_process(Object& o, const format::ObjectSpec& spec) {
   OutageModel m;
   const auto rate = number(o, spec.field("rate_per_year"));
   m.capacity_lost_pct = number_or_default(o, spec.field("capacity_lost_pct"));
