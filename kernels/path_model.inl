@@ -33,6 +33,7 @@
 #include "rules/capacity.hpp"
 #include "rules/contract_book.hpp"
 #include "rules/placement.hpp"
+#include "rules/present_value.hpp"
 #include "rules/training.hpp"
 
 namespace cloudpact::risk::kernel {
@@ -81,6 +82,7 @@ struct View {
   int n_zones;
   const OutageModel* zone_outages;
   const std::uint32_t* region_zones;
+  double discount_rate_per_year;
 };
 
 // Where one batch's results go: [portfolio * count + i] for the per-portfolio
@@ -92,6 +94,7 @@ struct OutView {
   double *provider_spend_usd, *provider_used_gpu_hours, *provider_exit_cost_usd;
   double *billed_usd, *shortfall_usd, *sla_credits_usd, *egress_usd, *unmet_value_usd, *clamped_multiplier_days;
   double *contract_billed_usd, *contract_shortfall_usd, *contract_sla_credits_usd, *contract_commitment_remaining_usd;
+  double *npv_cost_usd, *provider_npv_spend_usd, *npv_spend_usd, *npv_unmet_value_usd, *contract_npv_billed_usd;
 };
 
 // Per-path scratch: the sampled future, shared by every portfolio. Sampled
@@ -343,6 +346,9 @@ struct JobState {
 // spend = billed + shortfall − credits + egress).
 struct PortfolioTotals {
   double billed_usd, shortfall_usd, sla_credits_usd, egress_usd, unmet_gpu_hours, unmet_value_usd;
+  // Present values at the start (docs/reference.md §13): of what the ledger
+  // has closed so far, and of the unmet demand of the months that ended.
+  double npv_spend_usd, npv_unmet_value_usd;
   CP_HD double spend_usd() const { return rules::spend_usd(billed_usd, shortfall_usd, sla_credits_usd, egress_usd); }
 };
 
@@ -369,13 +375,18 @@ struct PortfolioRun {
   double served[kMaxInference];
   double* provider_spend;
   double* provider_used;
+  double* provider_npv;               // present value of each provider's ledger
+  double contract_npv_billed[kMaxContracts];
+  // What the month has charged on demand (per provider) and left unmet (its
+  // value): due, and discounted, at the month's end as the replay's ledger has it.
+  double month_on_demand_usd[kMaxProviders], month_unmet_value_usd;
   PortfolioTotals t;
 
   CP_HD PortfolioRun(const View& view, int q, const float* f, const int* i, std::uint64_t seed_, std::uint64_t path_,
-                     double* spend_p, double* used_p)
+                     double* spend_p, double* used_p, double* npv_p)
       : v(view), mask(view.portfolio_providers[q]), fs(f), is(i), seed(seed_), path(path_),
         off(view.portfolio_off[q]), zones_active(0), n_order(0), provider_spend(spend_p), provider_used(used_p),
-        t{0, 0, 0, 0, 0, 0} {
+        provider_npv(npv_p), month_unmet_value_usd(0.0), t{0, 0, 0, 0, 0, 0, 0, 0} {
     for (int r = 0; r < v.n_regions; ++r)
       open_outages(v, v.region_outages[r], seed, path, region_stream(r),
                    provider_in(off.outage_providers, v.region_provider[r]), outages[r]);
@@ -383,11 +394,18 @@ struct PortfolioRun {
       open_outages(v, v.zone_outages[z], seed, path, zone_stream(z), (off.zones >> z) & 1u, zone_outages[z]);
     for (int k = 0; k < v.n_contracts; ++k) {
       books[k] = rules::opening_book(v.contract_end_step[k] <= 0);  // ended at or before the start
-      contract_billed[k] = contract_shortfall[k] = contract_credits[k] = 0.0;
+      contract_billed[k] = contract_shortfall[k] = contract_credits[k] = contract_npv_billed[k] = 0.0;
     }
     for (int j = 0; j < v.n_jobs; ++j) js[j] = {0, -1, -1, 0.0, v.job_submit_s[j], 0.0};
     for (int c = 0; c < v.n_clusters; ++c) held[c] = 0.0;
-    for (int p = 0; p < v.n_providers; ++p) provider_spend[p] = provider_used[p] = 0.0;
+    for (int p = 0; p < v.n_providers; ++p) provider_spend[p] = provider_used[p] = provider_npv[p] = month_on_demand_usd[p] = 0.0;
+  }
+
+  // A ledger amount of provider p (charges, credits as negative amounts)
+  // due where its discount factor is df.
+  CP_HD void post_present_value(int p, double usd, double df) {
+    provider_npv[p] += usd * df;
+    t.npv_spend_usd += usd * df;
   }
 
   CP_HD const float* demand_multipliers() const { return fs + static_cast<std::int64_t>(v.n_days) * v.n_providers; }
@@ -419,6 +437,9 @@ struct PortfolioRun {
   // ---- close: bills due at the start of step s (s == n_steps: the horizon) ----
   CP_HD void close_due(int s) {
     const bool month_end = s == v.n_steps || (s > 0 && v.step_month[s] != v.step_month[s - 1]);
+    // Everything closing now is due now: one discount factor.
+    const double df = rules::discount_factor(rules::ledger_seconds(s == v.n_steps ? v.horizon_s : v.step_start_s[s]),
+                                             v.discount_rate_per_year);
     for (int k = 0; k < v.n_contracts; ++k) {
       const int p = v.contract_provider[k];
       if (!provider_in(mask, p)) continue;
@@ -431,18 +452,33 @@ struct PortfolioRun {
         return true;
       };
       auto emit = [&](rules::Closing what, double usd, double) {
-        if (what == rules::Closing::invoice) return;
+        if (what == rules::Closing::invoice) {
+          // Charged step by step (bill()); due, and discounted, as invoiced.
+          contract_npv_billed[k] += usd * df;
+          post_present_value(p, usd, df);
+          return;
+        }
         if (what == rules::Closing::sla_credit) {
           t.sla_credits_usd += usd;
           contract_credits[k] += usd;
           provider_spend[p] -= usd;
+          post_present_value(p, -usd, df);
           return;
         }
         t.shortfall_usd += usd;
         contract_shortfall[k] += usd;
         provider_spend[p] += usd;
+        post_present_value(p, usd, df);
       };
       rules::close_contract(books[k], terms(k), month_end, v.contract_end_step[k] <= s, next_period, emit);
+    }
+    if (month_end) {
+      for (int p = 0; p < v.n_providers; ++p) {
+        post_present_value(p, month_on_demand_usd[p], df);
+        month_on_demand_usd[p] = 0.0;
+      }
+      t.npv_unmet_value_usd += month_unmet_value_usd * df;
+      month_unmet_value_usd = 0.0;
     }
   }
 
@@ -561,6 +597,8 @@ struct PortfolioRun {
         const double usd = rules::egress_usd(v.job_dataset_gb[idx], v.provider_egress_usd_per_gb[st.last_provider]);
         t.egress_usd += usd;
         provider_spend[st.last_provider] += usd;
+        post_present_value(st.last_provider, usd,
+                           rules::discount_factor(rules::ledger_seconds(a), v.discount_rate_per_year));
       }
       st.state = 1;
       st.cluster = chosen;
@@ -616,6 +654,7 @@ struct PortfolioRun {
         const double usd = rules::usage_usd_per_hour(used_h, eq, price * price_multiplier(day, p));
         t.billed_usd += usd;
         provider_spend[p] += usd;
+        month_on_demand_usd[p] += usd;
       }
     }
     const double demand_mult = demand_multiplier(day);
@@ -623,7 +662,9 @@ struct PortfolioRun {
       const double want = v.demand_step[cs * v.n_inference + i] * demand_mult;
       const double short_h = rules::unmet_gpus(want, served[i]) * len_h;
       t.unmet_gpu_hours += short_h;
-      t.unmet_value_usd += rules::unmet_value_usd(short_h, v.inference_value_usd_per_gpu_hour[i]);
+      const double value_usd = rules::unmet_value_usd(short_h, v.inference_value_usd_per_gpu_hour[i]);
+      t.unmet_value_usd += value_usd;
+      month_unmet_value_usd += value_usd;
     }
   }
 
@@ -717,23 +758,29 @@ struct PortfolioFunctor {
   CP_HD void operator()(std::int64_t k) const {
     const int q = static_cast<int>(k / out.count);
     const std::int64_t i = k % out.count;
-    double spend_p[kMaxProviders], used_p[kMaxProviders], exit_p[kMaxProviders];
+    double spend_p[kMaxProviders], used_p[kMaxProviders], exit_p[kMaxProviders], npv_p[kMaxProviders];
     PortfolioRun run(v, q, scratch_f + i * layout.floats_per_path, scratch_i + i * layout.ints_per_path, seed,
-                     static_cast<std::uint64_t>(first_path + i), spend_p, used_p);
+                     static_cast<std::uint64_t>(first_path + i), spend_p, used_p, npv_p);
     run.walk();
     const PortfolioTotals& t = run.t;
     const int* is = scratch_i + i * layout.ints_per_path;
     const std::int64_t o = static_cast<std::int64_t>(q) * out.count + i;
+    const double r = v.discount_rate_per_year;
     out.cost_usd[o] = rules::cost_usd(t.spend_usd(), t.unmet_value_usd);
     out.spend_usd[o] = t.spend_usd();
     out.unmet_gpu_hours[o] = t.unmet_gpu_hours;
+    out.npv_cost_usd[o] =
+        rules::reported_present_value(rules::cost_usd(t.npv_spend_usd, t.npv_unmet_value_usd), out.cost_usd[o], r);
     if (q != 0) return;
+    out.npv_spend_usd[i] = rules::reported_present_value(t.npv_spend_usd, t.spend_usd(), r);
+    out.npv_unmet_value_usd[i] = rules::reported_present_value(t.npv_unmet_value_usd, t.unmet_value_usd, r);
     run.exit_costs(exit_p);
     for (int p = 0; p < v.n_providers; ++p) {
       const std::int64_t po = static_cast<std::int64_t>(p) * out.count + i;
       out.provider_spend_usd[po] = spend_p[p];
       out.provider_used_gpu_hours[po] = used_p[p];
       out.provider_exit_cost_usd[po] = exit_p[p];
+      out.provider_npv_spend_usd[po] = rules::reported_present_value(npv_p[p], spend_p[p], r);
     }
     out.clamped_multiplier_days[i] = static_cast<double>(is[v.n_clusters]);
     out.billed_usd[i] = t.billed_usd;
@@ -747,6 +794,7 @@ struct PortfolioFunctor {
       out.contract_shortfall_usd[ko] = run.contract_shortfall[c];
       out.contract_sla_credits_usd[ko] = run.contract_credits[c];
       out.contract_commitment_remaining_usd[ko] = run.books[c].commitment_remaining_usd(run.terms(c));
+      out.contract_npv_billed_usd[ko] = rules::reported_present_value(run.contract_npv_billed[c], run.contract_billed[c], r);
     }
   }
 };

@@ -147,6 +147,9 @@ struct RiskProblem {
   std::vector<OutageModel> zone_outages;   // [zone]
   std::vector<std::uint32_t> region_zones; // [region]: bit z set when zone z covers the region
 
+  // ---- money over time (docs/reference.md §13): every dated amount discounted to the start ----
+  double discount_rate_per_year = 0.0;
+
   // ---- portfolios: which providers' contracts and capacity exist ----
   std::vector<std::uint32_t> portfolio_providers;  // [portfolio] provider bit mask
   // And which sources of uncertainty each switches off (`risk --sensitivity`:
@@ -174,6 +177,13 @@ struct BatchResults {
   std::vector<double> clamped_multiplier_days;  // [i]
   std::vector<double> contract_billed_usd, contract_shortfall_usd, contract_sla_credits_usd,
       contract_commitment_remaining_usd;  // [contract * count + i], contracted
+  // Present values at the start (docs/reference.md §13), each beside its
+  // nominal figure above: cost per portfolio; for the contracted portfolio
+  // spend per provider, spend and unmet value in total, billed per contract.
+  std::vector<double> npv_cost_usd;             // [portfolio * count + i]
+  std::vector<double> provider_npv_spend_usd;   // [provider * count + i], contracted
+  std::vector<double> npv_spend_usd, npv_unmet_value_usd;  // [i], contracted
+  std::vector<double> contract_npv_billed_usd;  // [contract * count + i], contracted
 };
 
 enum class Backend { cpu, cuda };

@@ -87,6 +87,7 @@ View make_view(const RiskProblem& pb, Place&& place) {
   v.n_zones = static_cast<int>(pb.zone_outages.size());
   v.zone_outages = place(pb.zone_outages);
   v.region_zones = place(pb.region_zones);
+  v.discount_rate_per_year = pb.discount_rate_per_year;
   return v;
 }
 
@@ -100,13 +101,15 @@ inline void size_results(BatchResults& out, const RiskProblem& pb, std::int64_t 
   const auto np = static_cast<size_t>(out.n_portfolios) * n;
   const auto nq = static_cast<size_t>(pb.n_providers) * n;
   const auto nk = static_cast<size_t>(pb.n_contracts) * n;
-  for (auto* v : {&out.cost_usd, &out.spend_usd, &out.unmet_gpu_hours}) v->assign(np, 0.0);
-  for (auto* v : {&out.provider_spend_usd, &out.provider_used_gpu_hours, &out.provider_exit_cost_usd}) v->assign(nq, 0.0);
+  for (auto* v : {&out.cost_usd, &out.spend_usd, &out.unmet_gpu_hours, &out.npv_cost_usd}) v->assign(np, 0.0);
+  for (auto* v : {&out.provider_spend_usd, &out.provider_used_gpu_hours, &out.provider_exit_cost_usd,
+                  &out.provider_npv_spend_usd})
+    v->assign(nq, 0.0);
   for (auto* v : {&out.billed_usd, &out.shortfall_usd, &out.sla_credits_usd, &out.egress_usd, &out.unmet_value_usd,
-                  &out.clamped_multiplier_days})
+                  &out.clamped_multiplier_days, &out.npv_spend_usd, &out.npv_unmet_value_usd})
     v->assign(n, 0.0);
   for (auto* v : {&out.contract_billed_usd, &out.contract_shortfall_usd, &out.contract_sla_credits_usd,
-                  &out.contract_commitment_remaining_usd})
+                  &out.contract_commitment_remaining_usd, &out.contract_npv_billed_usd})
     v->assign(nk, 0.0);
 }
 
@@ -128,12 +131,18 @@ inline std::vector<std::pair<std::vector<double>*, int>> result_rows(BatchResult
           {&out.contract_billed_usd, out.n_contracts},
           {&out.contract_shortfall_usd, out.n_contracts},
           {&out.contract_sla_credits_usd, out.n_contracts},
-          {&out.contract_commitment_remaining_usd, out.n_contracts}};
+          {&out.contract_commitment_remaining_usd, out.n_contracts},
+          {&out.npv_cost_usd, out.n_portfolios},
+          {&out.provider_npv_spend_usd, out.n_providers},
+          {&out.npv_spend_usd, 1},
+          {&out.npv_unmet_value_usd, 1},
+          {&out.contract_npv_billed_usd, out.n_contracts}};
 }
 
 // An OutView over the arrays in result_rows order (host or device memory).
 inline OutView out_view(std::int64_t count, const std::vector<double*>& a) {
-  return {count, a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11], a[12], a[13], a[14], a[15]};
+  return {count, a[0],  a[1],  a[2],  a[3],  a[4],  a[5],  a[6],  a[7],  a[8],  a[9], a[10],
+          a[11], a[12], a[13], a[14], a[15], a[16], a[17], a[18], a[19], a[20]};
 }
 
 }  // namespace cloudpact::risk::kernel

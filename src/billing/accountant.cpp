@@ -5,6 +5,7 @@
 
 #include "rules/billing.hpp"
 #include "rules/capacity.hpp"
+#include "rules/present_value.hpp"
 #include "rules/take_or_pay.hpp"
 #include "scenario/dates.hpp"
 
@@ -91,6 +92,19 @@ void Accountant::charge(double t_s, int provider, double usd) {
   bins_[interval_of(t_s) * plant_.providers.size() + static_cast<size_t>(provider)].spend_usd += usd;
 }
 
+double Accountant::discount_factor(std::int64_t at_epoch_s) const {
+  return rules::discount_factor(static_cast<double>(at_epoch_s - plant_.scenario->start_epoch_s),
+                                plant_.scenario->finance.discount_rate_per_year);
+}
+
+double Accountant::post(std::int64_t at_epoch_s, std::string contract, const char* item, double usd, size_t provider) {
+  const double pv = usd * discount_factor(at_epoch_s);
+  out_.providers[provider].npv_spend_usd += pv;
+  out_.npv_spend_usd += pv;
+  out_.ledger.push_back({at_epoch_s, std::move(contract), item, usd, plant_.providers[provider]});
+  return pv;
+}
+
 void Accountant::add_piece(const Sample& s0, const Sample& s1, const Sample& s2) {
   const double a = s0.t_s, mid = s1.t_s, dt = s2.t_s - s0.t_s;
   if (dt <= 0.0) return;
@@ -162,7 +176,10 @@ void Accountant::add_piece(const Sample& s0, const Sample& s1, const Sample& s2)
     const double unmet_gpu_s = simpson(dt, s0.unmet_gpus[i], s1.unmet_gpus[i], s2.unmet_gpus[i]);
     if (unmet_gpu_s <= 0.0) continue;
     wt.unmet_gpu_s += unmet_gpu_s;
-    wt.unmet_value_usd += rules::unmet_value_usd(unmet_gpu_s / kSecondsPerHour, plant_.workloads[w].spec->value_usd_per_gpu_hour);
+    const double value_usd =
+        rules::unmet_value_usd(unmet_gpu_s / kSecondsPerHour, plant_.workloads[w].spec->value_usd_per_gpu_hour);
+    wt.unmet_value_usd += value_usd;
+    month_unmet_value_usd_ += value_usd;  // pieces never straddle a month's end (a cut)
     bin[static_cast<size_t>(attributed_provider_[w])].unmet_gpu_s += unmet_gpu_s;
   }
 }
@@ -171,7 +188,7 @@ void Accountant::close_contract(size_t k, double t_s, bool month_end) {
   const std::int64_t at = epoch(t_s);
   const PlantContract& pk = plant_.contracts[k];
   const Contract& spec = *pk.spec;
-  const std::string& provider = plant_.providers[static_cast<size_t>(pk.provider)];
+  const auto provider = static_cast<size_t>(pk.provider);
   Periods& periods = periods_[k];
   ContractTotals& totals = out_.contracts[k];
   auto next_period = [&](double& minimum_usd) {
@@ -182,10 +199,10 @@ void Accountant::close_contract(size_t k, double t_s, bool month_end) {
   auto emit = [&](rules::Closing what, double usd, double availability) {
     switch (what) {
       case rules::Closing::invoice:
-        out_.ledger.push_back({at, spec.id, spec.billing == Billing::reserved ? "reserved" : "usage", usd, provider});
+        totals.npv_billed_usd += post(at, spec.id, spec.billing == Billing::reserved ? "reserved" : "usage", usd, provider);
         return;
       case rules::Closing::sla_credit:
-        out_.ledger.push_back({at, spec.id, "sla_credit", -usd, provider});
+        post(at, spec.id, "sla_credit", -usd, provider);
         totals.sla_credits_usd += usd;
         out_.sla_credits_usd += usd;
         charge(t_s, pk.provider, -usd);
@@ -194,7 +211,7 @@ void Accountant::close_contract(size_t k, double t_s, bool month_end) {
         return;
       case rules::Closing::period_shortfall:
       case rules::Closing::commitment_shortfall:
-        out_.ledger.push_back({at, spec.id, "shortfall", usd, provider});
+        post(at, spec.id, "shortfall", usd, provider);
         totals.shortfall_usd += usd;
         out_.shortfall_usd += usd;
         charge(t_s, pk.provider, usd);
@@ -212,10 +229,11 @@ void Accountant::close_contract(size_t k, double t_s, bool month_end) {
 void Accountant::flush_on_demand_month(double t_s) {
   for (size_t p = 0; p < plant_.providers.size(); ++p) {
     if (on_demand_month_usd_[p] != 0.0)
-      out_.ledger.push_back({epoch(t_s), "provider:" + plant_.providers[p], "on_demand", on_demand_month_usd_[p],
-                             plant_.providers[p]});
+      post(epoch(t_s), "provider:" + plant_.providers[p], "on_demand", on_demand_month_usd_[p], p);
     on_demand_month_usd_[p] = 0.0;
   }
+  out_.npv_unmet_value_usd += month_unmet_value_usd_ * discount_factor(epoch(t_s));
+  month_unmet_value_usd_ = 0.0;
 }
 
 void Accountant::close_due(double t_s) {
@@ -230,8 +248,8 @@ void Accountant::close_due(double t_s) {
 }
 
 void Accountant::add_egress(double t_s, int provider, int workload, double usd) {
-  const std::string& id = plant_.providers[static_cast<size_t>(provider)];
-  out_.ledger.push_back({epoch(t_s), "provider:" + id, "egress", usd, id});
+  post(epoch(t_s), "provider:" + plant_.providers[static_cast<size_t>(provider)], "egress", usd,
+       static_cast<size_t>(provider));
   out_.egress_usd += usd;
   out_.workloads[static_cast<size_t>(workload)].egress_usd += usd;
   charge(t_s, provider, usd);

@@ -60,6 +60,9 @@ class Accountant {
   };
 
   void charge(double t_s, int provider, double usd);  // spend that appears in the time series
+  // A ledger row of `provider`: written, and its present value counted; returns that value.
+  double post(std::int64_t at_epoch_s, std::string contract, const char* item, double usd, size_t provider);
+  [[nodiscard]] double discount_factor(std::int64_t at_epoch_s) const;
   void close_contract(size_t k, double t_s, bool month_end);
   void flush_on_demand_month(double t_s);
   [[nodiscard]] std::int64_t epoch(double t_s) const;
@@ -77,6 +80,7 @@ class Accountant {
   std::vector<rules::ContractTerms> terms_;
   std::vector<Periods> periods_;
   std::vector<double> on_demand_month_usd_;  // per provider
+  double month_unmet_value_usd_ = 0.0;       // the value of this month's unmet demand, due at its end
   std::vector<Bin> bins_;                    // [interval][provider]
   std::vector<int> inference_;               // workload index of each inference workload
   std::vector<int> attributed_provider_;     // per workload: where its unmet demand is reported

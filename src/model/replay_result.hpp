@@ -39,11 +39,13 @@ struct EventRecord {
 
 struct ProviderTotals {
   double spend_usd = 0.0, used_gpu_s = 0.0, available_gpu_s = 0.0, outage_gpu_s = 0.0, capacity_gpu_s = 0.0;
+  double npv_spend_usd = 0.0;  // its ledger rows discounted to the start (docs/reference.md §13)
 };
 
 struct ContractTotals {
   double billed_usd = 0.0, shortfall_usd = 0.0, sla_credits_usd = 0.0;
   double commitment_remaining_usd = 0.0;
+  double npv_billed_usd = 0.0;  // its invoices discounted to the start
 };
 
 struct WorkloadTotals {
@@ -61,6 +63,9 @@ struct ReplayResult {
   std::vector<ContractTotals> contracts;
   std::vector<WorkloadTotals> workloads;
   double billed_usd = 0.0, shortfall_usd = 0.0, sla_credits_usd = 0.0, egress_usd = 0.0;
+  // Present values at the start (docs/reference.md §13): of every ledger row,
+  // and of each calendar month's unmet demand at the month's end.
+  double npv_spend_usd = 0.0, npv_unmet_value_usd = 0.0;
   std::vector<LedgerRow> ledger;
   std::vector<TimeseriesRow> timeseries;
   std::vector<EventRecord> events;

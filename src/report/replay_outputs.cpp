@@ -9,6 +9,7 @@
 #include "report/json_text.hpp"
 #include "rules/billing.hpp"
 #include "rules/concentration.hpp"
+#include "rules/present_value.hpp"
 #include "scenario/dates.hpp"
 
 namespace cloudpact {
@@ -57,6 +58,10 @@ std::string summary_json(const Scenario& sc, const ReplayResult& r) {
   totals["available_gpu_hours"] = avail_s / kSecondsPerHour;
   totals["unmet_gpu_hours"] = unmet_s / kSecondsPerHour;
   totals["unmet_value_usd"] = unmet_value;
+  // Present values at the start (docs/reference.md §13).
+  const double rate = sc.finance.discount_rate_per_year;
+  totals["npv_spend_usd"] = rules::reported_present_value(r.npv_spend_usd, totals["spend_usd"].get<double>(), rate);
+  totals["npv_unmet_value_usd"] = rules::reported_present_value(r.npv_unmet_value_usd, unmet_value, rate);
   j["totals"] = totals;
 
   std::vector<double> spends, avails;
@@ -74,7 +79,8 @@ std::string summary_json(const Scenario& sc, const ReplayResult& r) {
                                     {"available_gpu_hours", p.available_gpu_s / kSecondsPerHour},
                                     {"outage_gpu_hours", p.outage_gpu_s / kSecondsPerHour},
                                     {"capacity_gpu_hours", p.capacity_gpu_s / kSecondsPerHour},
-                                    {"share_of_spend", rules::share_of(spends[i], spend_total)}});
+                                    {"share_of_spend", rules::share_of(spends[i], spend_total)},
+                                    {"npv_spend_usd", rules::reported_present_value(p.npv_spend_usd, p.spend_usd, rate)}});
   }
   j["providers"] = providers;
 
@@ -84,7 +90,8 @@ std::string summary_json(const Scenario& sc, const ReplayResult& r) {
     append(contracts, r.contract_ids[k], {{"billed_usd", c.billed_usd},
                                     {"shortfall_usd", c.shortfall_usd},
                                     {"sla_credits_usd", c.sla_credits_usd},
-                                    {"commitment_remaining_usd", c.commitment_remaining_usd}});
+                                    {"commitment_remaining_usd", c.commitment_remaining_usd},
+                                    {"npv_billed_usd", rules::reported_present_value(c.npv_billed_usd, c.billed_usd, rate)}});
   }
   j["contracts"] = contracts;
 

@@ -257,20 +257,17 @@ std::optional<double> batna(double mean_cost_without, double mean_cost_contracte
 PathResults::PathResults(std::vector<std::string> portfolios, std::vector<std::string> providers,
                          std::vector<std::string> contracts)
     : portfolio_names(std::move(portfolios)), provider_ids(std::move(providers)), contract_ids(std::move(contracts)) {
-  cost_usd.resize(portfolio_names.size());
-  spend_usd.resize(portfolio_names.size());
-  unmet_gpu_hours.resize(portfolio_names.size());
-  provider_spend_usd.resize(provider_ids.size());
-  provider_used_gpu_hours.resize(provider_ids.size());
-  provider_exit_cost_usd.resize(provider_ids.size());
+  for (auto* group : {&cost_usd, &spend_usd, &unmet_gpu_hours, &npv_cost_usd}) group->resize(portfolio_names.size());
+  for (auto* group : {&provider_spend_usd, &provider_used_gpu_hours, &provider_exit_cost_usd, &provider_npv_spend_usd})
+    group->resize(provider_ids.size());
   spend_items.resize(kSpendItems);
   contract_items.assign(kContractItems, std::vector<std::vector<double>>(contract_ids.size()));
 }
 
 void PathResults::reserve(std::int64_t n) {
   const auto un = static_cast<size_t>(std::max<std::int64_t>(0, n));
-  for (auto* group : {&cost_usd, &spend_usd, &unmet_gpu_hours, &provider_spend_usd, &provider_used_gpu_hours,
-                      &provider_exit_cost_usd, &spend_items}) {
+  for (auto* group : {&cost_usd, &spend_usd, &unmet_gpu_hours, &npv_cost_usd, &provider_spend_usd,
+                      &provider_used_gpu_hours, &provider_exit_cost_usd, &provider_npv_spend_usd, &spend_items}) {
     for (auto& v : *group) v.reserve(un);
   }
   for (auto& group : contract_items)
@@ -301,20 +298,34 @@ void PathResults::append(const BatchResults& b) {
   add(provider_spend_usd, b.provider_spend_usd);
   add(provider_used_gpu_hours, b.provider_used_gpu_hours);
   add(provider_exit_cost_usd, b.provider_exit_cost_usd);
+  // Present values: a batch made by hand for a test may leave them out; then
+  // they are the nominal figures (a discount rate of 0).
+  add(npv_cost_usd, b.npv_cost_usd.size() >= np * c ? b.npv_cost_usd : b.cost_usd);
+  add(provider_npv_spend_usd, b.provider_npv_spend_usd.size() >= nq * c ? b.provider_npv_spend_usd : b.provider_spend_usd);
   // The contracted portfolio's breakdown, when the batch has one (a batch
   // made by hand for a test may leave it out).
   const size_t nk = contract_ids.size();
   for (size_t i = 0; i < c && i < b.clamped_multiplier_days.size(); ++i)
     clamped_multiplier_days += static_cast<std::int64_t>(b.clamped_multiplier_days[i]);
   if (b.billed_usd.size() >= c) {
-    const std::vector<double>* items[kSpendItems] = {&b.billed_usd, &b.shortfall_usd, &b.sla_credits_usd, &b.egress_usd,
-                                                     &b.unmet_value_usd};
+    const bool npv = b.npv_spend_usd.size() >= c && b.npv_unmet_value_usd.size() >= c;
+    std::vector<double> spend;
+    if (!npv) {
+      spend.resize(c);
+      for (size_t i = 0; i < c; ++i) spend[i] = b.spend_usd[i];  // the contracted portfolio's (index 0)
+    }
+    const std::vector<double>* items[kSpendItems] = {&b.billed_usd,      &b.shortfall_usd,
+                                                     &b.sla_credits_usd, &b.egress_usd,
+                                                     &b.unmet_value_usd, npv ? &b.npv_spend_usd : &spend,
+                                                     npv ? &b.npv_unmet_value_usd : &b.unmet_value_usd};
     for (int i = 0; i < kSpendItems; ++i) spend_items[static_cast<size_t>(i)].insert(spend_items[static_cast<size_t>(i)].end(), items[i]->begin(), items[i]->begin() + static_cast<std::ptrdiff_t>(c));
   }
   if (nk > 0) {
     if (static_cast<size_t>(b.n_contracts) != nk) throw std::invalid_argument("risk batch has the wrong shape");
-    const std::vector<double>* items[kContractItems] = {&b.contract_billed_usd, &b.contract_shortfall_usd,
-                                                        &b.contract_sla_credits_usd, &b.contract_commitment_remaining_usd};
+    const std::vector<double>* items[kContractItems] = {
+        &b.contract_billed_usd, &b.contract_shortfall_usd, &b.contract_sla_credits_usd,
+        &b.contract_commitment_remaining_usd,
+        b.contract_npv_billed_usd.size() >= nk * c ? &b.contract_npv_billed_usd : &b.contract_billed_usd};
     for (int i = 0; i < kContractItems; ++i) {
       if (items[i]->size() < nk * c) throw std::invalid_argument("risk batch has fewer results than paths");
       add(contract_items[static_cast<size_t>(i)], *items[i]);
@@ -348,6 +359,7 @@ RiskMetrics compute_metrics(const PathResults& r, const NegotiationTerms& negoti
     pm.cost_histogram = histogram(r.cost_usd[p]);
     pm.unmet_gpu_hours = summarize(r.unmet_gpu_hours[p]);
     pm.spend_usd = summarize_mean_only(r.spend_usd[p]);
+    pm.npv_cost_usd = summarize(r.npv_cost_usd[p]);
     pm.unmet_paths = count_unmet(r.unmet_gpu_hours[p]);
     pm.p_unmet = static_cast<double>(pm.unmet_paths) / n;
     pm.se_p_unmet = std::sqrt(pm.p_unmet * (1.0 - pm.p_unmet) / n);
@@ -395,7 +407,8 @@ RiskMetrics compute_metrics(const PathResults& r, const NegotiationTerms& negoti
   for (int i = 0; i < kSpendItems; ++i) m.breakdown.items[i] = mean_se(r.spend_items[static_cast<size_t>(i)]);
   for (size_t q = 0; q < nq; ++q)
     m.breakdown.providers.push_back(
-        {r.provider_ids[q], mean_se(r.provider_spend_usd[q]), mean_se(r.provider_used_gpu_hours[q])});
+        {r.provider_ids[q], mean_se(r.provider_spend_usd[q]), mean_se(r.provider_used_gpu_hours[q]),
+         mean_se(r.provider_npv_spend_usd[q])});
   for (size_t k = 0; k < r.contract_ids.size(); ++k) {
     ContractBreakdown cb;
     cb.id = r.contract_ids[k];

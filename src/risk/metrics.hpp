@@ -133,13 +133,15 @@ struct NegotiationTerms {
 
 // The contracted portfolio's spend item by item (docs/reference.md §5:
 // spend = billed + shortfall − credits + egress), in this order.
-inline constexpr int kSpendItems = 5;
-inline constexpr const char* kSpendItemNames[kSpendItems] = {"billed_usd", "shortfall_usd", "sla_credits_usd",
-                                                              "egress_usd", "unmet_value_usd"};
+// Then the present values of spend and of unmet value (docs/reference.md §13).
+inline constexpr int kSpendItems = 7;
+inline constexpr const char* kSpendItemNames[kSpendItems] = {"billed_usd",      "shortfall_usd",   "sla_credits_usd",
+                                                              "egress_usd",      "unmet_value_usd", "npv_spend_usd",
+                                                              "npv_unmet_value_usd"};
 // Per contract of the contracted portfolio, in this order.
-inline constexpr int kContractItems = 4;
+inline constexpr int kContractItems = 5;
 inline constexpr const char* kContractItemNames[kContractItems] = {"billed_usd", "shortfall_usd", "sla_credits_usd",
-                                                                    "commitment_remaining_usd"};
+                                                                    "commitment_remaining_usd", "npv_billed_usd"};
 
 // Every path's results, accumulated batch after batch (same layout as
 // BatchResults, but one vector per portfolio / provider / item over all
@@ -149,9 +151,9 @@ struct PathResults {
   std::vector<std::string> provider_ids;     // provider order
   std::vector<std::string> contract_ids;     // contract order
   std::int64_t paths = 0;
-  std::vector<std::vector<double>> cost_usd, spend_usd, unmet_gpu_hours;  // [portfolio][path]
-  std::vector<std::vector<double>> provider_spend_usd, provider_used_gpu_hours,
-      provider_exit_cost_usd;                                             // [provider][path], contracted
+  std::vector<std::vector<double>> cost_usd, spend_usd, unmet_gpu_hours, npv_cost_usd;  // [portfolio][path]
+  std::vector<std::vector<double>> provider_spend_usd, provider_used_gpu_hours, provider_exit_cost_usd,
+      provider_npv_spend_usd;                                             // [provider][path], contracted
   std::vector<std::vector<double>> spend_items;                           // [kSpendItems][path], contracted
   std::vector<std::vector<std::vector<double>>> contract_items;           // [kContractItems][contract][path], contracted
   std::int64_t clamped_multiplier_days = 0;  // over all paths: days a sampled multiplier met its bound
@@ -172,6 +174,7 @@ struct PortfolioMetrics {
   Histogram cost_histogram;  // of cost_usd, kHistogramBins bins
   Summary unmet_gpu_hours;
   Summary spend_usd;
+  Summary npv_cost_usd;          // present value of cost_usd at the start (docs/reference.md §13)
   std::int64_t unmet_paths = 0;  // paths with unmet demand
   double p_unmet = 0.0;          // unmet_paths / N
   double se_p_unmet = 0.0;       // √(p(1 − p)/N)
@@ -214,7 +217,7 @@ struct MeanSe {
 // replay's own (the engine-agreement tests compare them item by item).
 struct ProviderBreakdown {
   std::string id;
-  MeanSe spend_usd, used_gpu_hours;
+  MeanSe spend_usd, used_gpu_hours, npv_spend_usd;
 };
 struct ContractBreakdown {
   std::string id;

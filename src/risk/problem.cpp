@@ -387,6 +387,8 @@ RiskSetup build_risk_problem(const Scenario& sc, bool uncertainty_off, bool sens
     add_correlation(sc, plant, pb);
   }
 
+  pb.discount_rate_per_year = sc.finance.discount_rate_per_year;
+
   // ---- portfolios ----
   const std::uint32_t all = pb.n_providers >= 32 ? ~0u : ((1u << pb.n_providers) - 1u);
   auto add_portfolio = [&](std::uint32_t providers, risk::SourcesOff off, std::string name) {

@@ -52,7 +52,9 @@ ojson breakdown(const Breakdown& b) {
   for (int i = 0; i < kSpendItems; ++i) totals[kSpendItemNames[i]] = mean_se(b.items[i]);
   ojson providers = ojson::object();
   for (const ProviderBreakdown& p : b.providers)
-    providers[p.id] = {{"spend_usd", mean_se(p.spend_usd)}, {"used_gpu_hours", mean_se(p.used_gpu_hours)}};
+    providers[p.id] = {{"spend_usd", mean_se(p.spend_usd)},
+                       {"used_gpu_hours", mean_se(p.used_gpu_hours)},
+                       {"npv_spend_usd", mean_se(p.npv_spend_usd)}};
   ojson contracts = ojson::object();
   for (const ContractBreakdown& c : b.contracts) {
     ojson o = ojson::object();
@@ -88,6 +90,8 @@ std::string risk_json(const RiskRunInfo& info, const RiskMetrics& m) {
         {"p_unmet", num(p.p_unmet)},
         {"unmet_paths", p.unmet_paths},
         {"se_p_unmet", num(p.se_p_unmet)},
+        // docs/reference.md §13: present value at the start, path by path.
+        {"npv_cost_usd", distribution(p.npv_cost_usd)},
     };
   }
   j["portfolios"] = portfolios;

@@ -109,6 +109,11 @@ std::vector<ObjectSpec> scenario_objects() {
                .ref = "negotiation",
                .default_text = "none",
                .meaning = "Bargaining inputs for the `leverage` block of `risk`."},
+              {.key = "finance",
+               .type = Type::object,
+               .ref = "finance",
+               .default_text = "none",
+               .meaning = "The time value of money: present values beside every nominal figure."},
               {.key = "output",
                .type = Type::object,
                .ref = "output",
@@ -939,6 +944,25 @@ std::vector<ObjectSpec> scenario_objects() {
                .default_value = Json::object(),
                .meaning = "The seller's reservation price r (its cost). The Nash price `(1 − β)·BATNA + β·r` is "
                           "reported only where r ≤ BATNA."},
+          },
+  });
+
+  out.push_back({
+      .name = "finance",
+      .title = "Finance",
+      .summary = "Present values (docs/reference.md §13).",
+      .fields =
+          {
+              {.key = "discount_rate_per_year",
+               .unit = "per year",
+               .range = Range::closed(0, 1),
+               .default_value = 0,
+               .meaning = "r: an amount due at t is worth `amount × (1 + r)^(−(t − start)/365.25 d)` at `start`, "
+                          "t its ledger time to the second (invoices at month end or at the contract's end, "
+                          "shortfalls and credits when they close, egress when the data moves); unmet demand is "
+                          "valued per calendar month at the month's end. 0: every present value equals its "
+                          "nominal figure. Negative rates are refused: a present value above its nominal figure "
+                          "would leave the bounds `risk` sizes its sums by."},
           },
   });
 

@@ -177,6 +177,12 @@ struct Negotiation {
   std::map<std::string, double> seller_floor_usd_per_gpu_hour;  // per H100-eq hour
 };
 
+// Money over time (docs/reference.md §13): the rate at which every dated
+// amount is discounted to the scenario's start.
+struct Finance {
+  double discount_rate_per_year = 0.0;
+};
+
 struct Scenario {
   std::string name;
   std::string source_path;      // file it came from (for messages)
@@ -194,6 +200,7 @@ struct Scenario {
   std::vector<DemandShockEvent> demand_shocks;
   Uncertainty uncertainty;
   Negotiation negotiation;
+  Finance finance;
   double output_interval_hours = 24.0;
 
   [[nodiscard]] double to_sim_s(std::int64_t epoch_s) const {

@@ -26,6 +26,7 @@ Scenario Builder::build(const Json& doc) {
   read_events(top);
   read_uncertainty(top);
   read_negotiation(top);
+  read_finance(top);
   read_output(top);
   check_timeseries_size();
   if (problems_.empty()) check_bounds();
@@ -68,6 +69,14 @@ void Builder::read_output(const Object& top) {
   const format::ObjectSpec& spec = format::object("output");
   Object o = object_of(r_, *section, "/output", "an output object " + braced_keys(spec), spec);
   s_.output_interval_hours = number_or_default(o, spec.field("interval_hours"));
+}
+
+void Builder::read_finance(const Object& top) {
+  const Json* section = top.find("finance");
+  if (!section) return;
+  const format::ObjectSpec& spec = format::object("finance");
+  Object o = object_of(r_, *section, "/finance", "a finance object " + braced_keys(spec), spec);
+  s_.finance.discount_rate_per_year = number_or_default(o, spec.field("discount_rate_per_year"));
 }
 
 void Builder::check_timeseries_size() {

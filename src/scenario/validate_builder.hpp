@@ -136,7 +136,8 @@ class Builder {
   void read_price_correlation(const Json& v, const std::string& ptr);
   void read_outage_zones(const Json& v, const std::string& ptr);
   void read_negotiation(const Object& top);
-  void read_output(const Object& top);  // validate.cpp
+  void read_finance(const Object& top);  // validate.cpp
+  void read_output(const Object& top);
   void check_timeseries_size();
   // Bounds several fields make together, and the worst case of a path
   // (validate_bounds.cpp, scenario/cost_bound.hpp); only on a scenario with

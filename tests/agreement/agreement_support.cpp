@@ -10,14 +10,17 @@ namespace cloudpact::test {
 Figures summary_figures(const nlohmann::json& s) {
   Figures f;
   for (const char* k : {"spend_usd", "billed_usd", "shortfall_usd", "sla_credits_usd", "egress_usd", "used_gpu_hours",
-                        "unmet_gpu_hours", "unmet_value_usd"})
+                        "unmet_gpu_hours", "unmet_value_usd", "npv_spend_usd", "npv_unmet_value_usd"})
     f[std::string("totals.") + k] = s["totals"][k].get<double>();
+  // What risk.json reports per portfolio as npv_cost_usd (docs/reference.md §13).
+  f["totals.npv_cost_usd"] = f["totals.npv_spend_usd"] + f["totals.npv_unmet_value_usd"];
   for (const auto& [p, v] : s["providers"].items()) {
     f["providers." + p + ".spend_usd"] = v["spend_usd"].get<double>();
     f["providers." + p + ".used_gpu_hours"] = v["used_gpu_hours"].get<double>();
+    f["providers." + p + ".npv_spend_usd"] = v["npv_spend_usd"].get<double>();
   }
   for (const auto& [k, v] : s["contracts"].items())
-    for (const char* item : {"billed_usd", "shortfall_usd", "sla_credits_usd", "commitment_remaining_usd"})
+    for (const char* item : {"billed_usd", "shortfall_usd", "sla_credits_usd", "commitment_remaining_usd", "npv_billed_usd"})
       f["contracts." + k + "." + item] = v[item].get<double>();
   return f;
 }
@@ -37,10 +40,14 @@ Figures risk_figures(const std::string& scenario_text) {
   f["totals.egress_usd"] = r.egress_usd[0];
   f["totals.unmet_gpu_hours"] = r.unmet_gpu_hours[0];
   f["totals.unmet_value_usd"] = r.unmet_value_usd[0];
+  f["totals.npv_spend_usd"] = r.npv_spend_usd[0];
+  f["totals.npv_unmet_value_usd"] = r.npv_unmet_value_usd[0];
+  f["totals.npv_cost_usd"] = r.npv_cost_usd[0];
   double used = 0.0;
   for (size_t p = 0; p < setup.provider_ids.size(); ++p) {
     f["providers." + setup.provider_ids[p] + ".spend_usd"] = r.provider_spend_usd[p];
     f["providers." + setup.provider_ids[p] + ".used_gpu_hours"] = r.provider_used_gpu_hours[p];
+    f["providers." + setup.provider_ids[p] + ".npv_spend_usd"] = r.provider_npv_spend_usd[p];
     used += r.provider_used_gpu_hours[p];
   }
   f["totals.used_gpu_hours"] = used;
@@ -50,6 +57,7 @@ Figures risk_figures(const std::string& scenario_text) {
     f[at + "shortfall_usd"] = r.contract_shortfall_usd[k];
     f[at + "sla_credits_usd"] = r.contract_sla_credits_usd[k];
     f[at + "commitment_remaining_usd"] = r.contract_commitment_remaining_usd[k];
+    f[at + "npv_billed_usd"] = r.contract_npv_billed_usd[k];
   }
   return f;
 }
@@ -60,10 +68,12 @@ Figures risk_json_figures(const nlohmann::json& j) {
   for (const auto& [k, v] : b["totals"].items()) f["totals." + k] = v["mean"].get<double>();
   f["totals.spend_usd"] = j["portfolios"]["contracted"]["spend_usd"]["mean"].get<double>();
   f["totals.unmet_gpu_hours"] = j["portfolios"]["contracted"]["unmet_gpu_hours"]["mean"].get<double>();
+  f["totals.npv_cost_usd"] = j["portfolios"]["contracted"]["npv_cost_usd"]["mean"].get<double>();
   double used = 0.0;
   for (const auto& [p, v] : b["providers"].items()) {
     f["providers." + p + ".spend_usd"] = v["spend_usd"]["mean"].get<double>();
     f["providers." + p + ".used_gpu_hours"] = v["used_gpu_hours"]["mean"].get<double>();
+    f["providers." + p + ".npv_spend_usd"] = v["npv_spend_usd"]["mean"].get<double>();
     used += v["used_gpu_hours"]["mean"].get<double>();
   }
   f["totals.used_gpu_hours"] = used;

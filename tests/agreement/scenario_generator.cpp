@@ -65,6 +65,8 @@ class Generator {
     s["events"] = events();
     if (d_.chance(50)) s["uncertainty"] = uncertainty();
     s["output"] = {{"interval_hours", d_.pick(std::vector<int>{6, 24, 168})}};
+    // Drawn last, so every earlier draw (and each seed's scenario) is as before.
+    if (d_.chance(70)) s["finance"] = {{"discount_rate_per_year", d_.cents(0.0, 0.3)}};
     return s;
   }
 

@@ -12,7 +12,8 @@
 //    the path model takes such curves as step averages (docs/reference.md
 //    §4.3), so the engines are close, not equal.
 // Every scenario also carries an `uncertainty` section half of the time, which
-// `--uncertainty-off` must switch off completely.
+// `--uncertainty-off` must switch off completely, and a discount rate
+// (docs/reference.md §13) seven times in ten, so present values are compared too.
 #pragma once
 
 #include <cstdint>

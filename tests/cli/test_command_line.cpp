@@ -223,7 +223,7 @@ TEST_CASE("problems in files are one line each, whatever the keys and values hol
   // A key with a newline and one with a terminal escape, set from the command line.
   const Run r = run_cloudpact({"validate", kScenario01, "--set", "/x\ny=1", "--set", "/policy/placement=\x1b[31m"});
   CHECK(r.exit_code == 2);
-  CHECK(r.err == kScenario01 + ": /x\\ny: unknown key (expected one of: accelerators, contracts, end, events, name, "
+  CHECK(r.err == kScenario01 + ": /x\\ny: unknown key (expected one of: accelerators, contracts, end, events, finance, name, "
                                "negotiation, output, policy, providers, start, uncertainty, workloads)\n" +
                      kScenario01 + ": /policy/placement: unknown placement \"\\u001B[31m\" (expected one of: "
                                    "cheapest, primary, single_vendor)\n");

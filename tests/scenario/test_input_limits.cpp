@@ -466,7 +466,7 @@ TEST_CASE("keys and values with control bytes are escaped in messages: one line 
         Lines{"bad.json: /providers/0/bad\\nkey: unknown key (expected one of: egress_usd_per_gb, id, "
               "on_demand_usd_per_gpu_hour, regions)"});
   CHECK(with([](Json& d) { d["\x1b[31mred"] = 1; }) ==
-        Lines{"bad.json: /\\u001B[31mred: unknown key (expected one of: accelerators, contracts, end, events, name, "
+        Lines{"bad.json: /\\u001B[31mred: unknown key (expected one of: accelerators, contracts, end, events, finance, name, "
               "negotiation, output, policy, providers, start, uncertainty, workloads)"});
   // C1 controls, line separators and a backslash in a key; a value with controls.
   CHECK(with([](Json& d) {

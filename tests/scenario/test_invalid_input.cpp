@@ -79,7 +79,7 @@ TEST_CASE("unknown keys are errors at every level") {
         Lines{"bad.json: /providers/0/colour: unknown key (expected one of: egress_usd_per_gb, id, "
               "on_demand_usd_per_gpu_hour, regions)"});
   CHECK(with([](Json& d) { d["nmae"] = "x"; }) ==
-        Lines{"bad.json: /nmae: unknown key (expected one of: accelerators, contracts, end, events, name, "
+        Lines{"bad.json: /nmae: unknown key (expected one of: accelerators, contracts, end, events, finance, name, "
               "negotiation, output, policy, providers, start, uncertainty, workloads)"});
   CHECK(with([](Json& d) { cluster(d, 0, 0, 1)["capacity_gpus"]["interpolation"] = "cubic"; }) ==
         Lines{"bad.json: /providers/0/regions/0/clusters/1/capacity_gpus/interpolation: unknown key (expected one "
