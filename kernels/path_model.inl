@@ -32,6 +32,7 @@
 #include "rules/billing.hpp"
 #include "rules/capacity.hpp"
 #include "rules/contract_book.hpp"
+#include "rules/deal_terms.hpp"
 #include "rules/placement.hpp"
 #include "rules/present_value.hpp"
 #include "rules/training.hpp"
@@ -83,6 +84,10 @@ struct View {
   const OutageModel* zone_outages;
   const std::uint32_t* region_zones;
   double discount_rate_per_year;
+  int n_offers, rofr_holder;
+  double rofr_match_share, rofr_match_probability;
+  const int *cluster_offer, *contract_offer;
+  const std::uint8_t *cluster_holder_part, *contract_holder_part, *portfolio_no_rofr;
 };
 
 // Where one batch's results go: [portfolio * count + i] for the per-portfolio
@@ -95,6 +100,7 @@ struct OutView {
   double *billed_usd, *shortfall_usd, *sla_credits_usd, *egress_usd, *unmet_value_usd, *clamped_multiplier_days;
   double *contract_billed_usd, *contract_shortfall_usd, *contract_sla_credits_usd, *contract_commitment_remaining_usd;
   double *npv_cost_usd, *provider_npv_spend_usd, *npv_spend_usd, *npv_unmet_value_usd, *contract_npv_billed_usd;
+  double *holder_spend_usd, *holder_npv_spend_usd;
 };
 
 // Per-path scratch: the sampled future, shared by every portfolio. Sampled
@@ -380,6 +386,8 @@ struct PortfolioRun {
   // What the month has charged on demand (per provider) and left unmet (its
   // value): due, and discounted, at the month's end as the replay's ledger has it.
   double month_on_demand_usd[kMaxProviders], month_unmet_value_usd;
+  // The share of each offer the rofr holder matches on this path (docs/reference.md §14).
+  double offer_share[kMaxOffers];
   PortfolioTotals t;
 
   CP_HD PortfolioRun(const View& view, int q, const float* f, const int* i, std::uint64_t seed_, std::uint64_t path_,
@@ -399,6 +407,33 @@ struct PortfolioRun {
     for (int j = 0; j < v.n_jobs; ++j) js[j] = {0, -1, -1, 0.0, v.job_submit_s[j], 0.0};
     for (int c = 0; c < v.n_clusters; ++c) held[c] = 0.0;
     for (int p = 0; p < v.n_providers; ++p) provider_spend[p] = provider_used[p] = provider_npv[p] = month_on_demand_usd[p] = 0.0;
+    // The same draws for every portfolio of the path (counter-based); none
+    // for the scenario without the clause.
+    for (int o = 0; o < v.n_offers; ++o) {
+      if (v.portfolio_no_rofr[q]) {
+        offer_share[o] = 0.0;
+      } else if (v.rofr_match_probability >= 0.0) {
+        const Words w = philox(seed, path, static_cast<std::uint32_t>(o), kStreamRofr);
+        offer_share[o] = rules::rofr_matches(w.w[0], v.rofr_match_probability) ? 1.0 : 0.0;
+      } else {
+        offer_share[o] = v.rofr_match_share;
+      }
+    }
+  }
+
+  // The share of its offer a contract holds on this path (1 when it is not
+  // part of one).
+  CP_HD double part_share(int offer, std::uint8_t holder_part) const {
+    return offer < 0 ? 1.0 : rules::rofr_part_share(holder_part != 0, offer_share[offer]);
+  }
+  // The share of its capacity curve cluster c holds at a step where contract
+  // `reserving` (−1: none) reserves it: its part's while its offer's term
+  // reserves it, else whole for the original provider and none for the holder.
+  CP_HD double capacity_share(int c, int reserving) const {
+    const int offer = v.cluster_offer[c];
+    if (offer < 0) return 1.0;
+    const bool in_term = reserving >= 0 && v.contract_offer[reserving] == offer;
+    return rules::rofr_capacity_share(v.cluster_holder_part[c] != 0, in_term, offer_share[offer]);
   }
 
   // A ledger amount of provider p (charges, credits as negative amounts)
@@ -431,7 +466,8 @@ struct PortfolioRun {
 
   CP_HD rules::ContractTerms terms(int k) const {
     const double commitment = v.contract_commitment_usd[k];
-    return {v.contract_tiers + k * kMaxSlaTiers, v.contract_n_tiers[k], commitment >= 0.0, commitment >= 0.0 ? commitment : 0.0};
+    return {v.contract_tiers + k * kMaxSlaTiers, v.contract_n_tiers[k], commitment >= 0.0,
+            commitment >= 0.0 ? commitment * part_share(v.contract_offer[k], v.contract_holder_part[k]) : 0.0};
   }
 
   // ---- close: bills due at the start of step s (s == n_steps: the horizon) ----
@@ -448,7 +484,7 @@ struct PortfolioRun {
       auto next_period = [&](double& minimum_usd) {
         while (next < last && v.period_end_step[next] != s) ++next;
         if (next >= last) return false;
-        minimum_usd = v.period_min_usd[next++];
+        minimum_usd = v.period_min_usd[next++] * part_share(v.contract_offer[k], v.contract_holder_part[k]);
         return true;
       };
       auto emit = [&](rules::Closing what, double usd, double) {
@@ -495,9 +531,10 @@ struct PortfolioRun {
       const int p = v.cluster_provider[c];
       avail[c] = marginal[c] = fluid[c] = job_use_h[c] = 0.0;
       const int delay = off.delivery ? 0 : is[c];
-      cap_phys[c] = delay != 0 ? rules::delayed_capacity(v.cap_day + static_cast<std::int64_t>(c) * v.n_cap_days,
-                                                         v.cap_first_day, v.n_cap_days, day, delay)
-                               : v.cap_step[ci];
+      cap_phys[c] = (delay != 0 ? rules::delayed_capacity(v.cap_day + static_cast<std::int64_t>(c) * v.n_cap_days,
+                                                          v.cap_first_day, v.n_cap_days, day, delay)
+                                : v.cap_step[ci]) *
+                    capacity_share(c, v.contract_step[ci]);
       const int r = v.cluster_region[c];
       double l = v.loss_step[ci];
       if (sampled_outage_at(r, a)) l = rules::combined_loss(l, v.region_outages[r].lost_fraction);
@@ -771,6 +808,10 @@ struct PortfolioFunctor {
     out.unmet_gpu_hours[o] = t.unmet_gpu_hours;
     out.npv_cost_usd[o] =
         rules::reported_present_value(rules::cost_usd(t.npv_spend_usd, t.npv_unmet_value_usd), out.cost_usd[o], r);
+    if (v.rofr_holder >= 0) {
+      out.holder_spend_usd[o] = spend_p[v.rofr_holder];
+      out.holder_npv_spend_usd[o] = rules::reported_present_value(npv_p[v.rofr_holder], spend_p[v.rofr_holder], r);
+    }
     if (q != 0) return;
     out.npv_spend_usd[i] = rules::reported_present_value(t.npv_spend_usd, t.spend_usd(), r);
     out.npv_unmet_value_usd[i] = rules::reported_present_value(t.npv_unmet_value_usd, t.unmet_value_usd, r);

@@ -33,6 +33,7 @@ enum Stream : std::uint32_t {
   kStreamJump = 5,      // sub = pair of the day's jumps, block = day * kMaxProviders + provider
   kStreamZone = 6,      // sub = outage zone, block = arrival index
   kStreamDeliveryCommon = 7,  // block 0: the path's shared delivery factors (copula)
+  kStreamRofr = 8,            // block = offer: whether the holder matches it (right of first refusal)
 };
 
 CP_HD inline std::uint32_t stream_word(Stream kind, std::uint32_t sub) { return static_cast<std::uint32_t>(kind) + 256u * sub; }

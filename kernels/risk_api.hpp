@@ -28,6 +28,7 @@ inline constexpr int kMaxInference = 16;
 inline constexpr int kMaxJobs = 32;
 inline constexpr int kMaxSlaTiers = 8;
 inline constexpr int kMaxZones = 16;  // outage zones (a zone mask per region: 32 bits)
+inline constexpr int kMaxOffers = kMaxContracts;  // contracts offered under a right of first refusal
 
 struct OutageModel {       // per region
   double rate_per_year = 0.0;
@@ -150,11 +151,25 @@ struct RiskProblem {
   // ---- money over time (docs/reference.md §13): every dated amount discounted to the start ----
   double discount_rate_per_year = 0.0;
 
+  // ---- right of first refusal (docs/reference.md §14); n_offers 0: none ----
+  // Both parts of every offered contract are in the problem whole; a path
+  // scales each by rules::rofr_part_share of the share the holder matches
+  // there: rofr_match_share on every path, or, with rofr_match_probability
+  // ≥ 0, the whole contract with that probability (one draw per offer and
+  // path), else nothing. A `portfolio_no_rofr` portfolio matches nothing.
+  int n_offers = 0;
+  int rofr_holder = -1;                      // provider index
+  double rofr_match_share = 0.0;
+  double rofr_match_probability = -1.0;
+  std::vector<int> cluster_offer, contract_offer;                   // [cluster], [contract]: −1 none
+  std::vector<std::uint8_t> cluster_holder_part, contract_holder_part;  // 1: the holder's part
+
   // ---- portfolios: which providers' contracts and capacity exist ----
   std::vector<std::uint32_t> portfolio_providers;  // [portfolio] provider bit mask
   // And which sources of uncertainty each switches off (`risk --sensitivity`:
   // the contracted portfolio again with one source off, on the same draws).
   std::vector<SourcesOff> portfolio_off;           // [portfolio]
+  std::vector<std::uint8_t> portfolio_no_rofr;     // [portfolio]: 1 = the scenario without its rofr clause
 };
 
 // What one path gives, per portfolio (index p) and, for the contracted
@@ -184,6 +199,9 @@ struct BatchResults {
   std::vector<double> provider_npv_spend_usd;   // [provider * count + i], contracted
   std::vector<double> npv_spend_usd, npv_unmet_value_usd;  // [i], contracted
   std::vector<double> contract_npv_billed_usd;  // [contract * count + i], contracted
+  // The rofr holder's spend, nominal and present value, per portfolio (0
+  // without a rofr clause): what the right is worth to it.
+  std::vector<double> holder_spend_usd, holder_npv_spend_usd;  // [portfolio * count + i]
 };
 
 enum class Backend { cpu, cuda };

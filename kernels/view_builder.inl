@@ -88,6 +88,15 @@ View make_view(const RiskProblem& pb, Place&& place) {
   v.zone_outages = place(pb.zone_outages);
   v.region_zones = place(pb.region_zones);
   v.discount_rate_per_year = pb.discount_rate_per_year;
+  v.n_offers = pb.n_offers;
+  v.rofr_holder = pb.rofr_holder;
+  v.rofr_match_share = pb.rofr_match_share;
+  v.rofr_match_probability = pb.rofr_match_probability;
+  v.cluster_offer = place(pb.cluster_offer);
+  v.contract_offer = place(pb.contract_offer);
+  v.cluster_holder_part = place(pb.cluster_holder_part);
+  v.contract_holder_part = place(pb.contract_holder_part);
+  v.portfolio_no_rofr = place(pb.portfolio_no_rofr);
   return v;
 }
 
@@ -101,7 +110,9 @@ inline void size_results(BatchResults& out, const RiskProblem& pb, std::int64_t 
   const auto np = static_cast<size_t>(out.n_portfolios) * n;
   const auto nq = static_cast<size_t>(pb.n_providers) * n;
   const auto nk = static_cast<size_t>(pb.n_contracts) * n;
-  for (auto* v : {&out.cost_usd, &out.spend_usd, &out.unmet_gpu_hours, &out.npv_cost_usd}) v->assign(np, 0.0);
+  for (auto* v : {&out.cost_usd, &out.spend_usd, &out.unmet_gpu_hours, &out.npv_cost_usd, &out.holder_spend_usd,
+                  &out.holder_npv_spend_usd})
+    v->assign(np, 0.0);
   for (auto* v : {&out.provider_spend_usd, &out.provider_used_gpu_hours, &out.provider_exit_cost_usd,
                   &out.provider_npv_spend_usd})
     v->assign(nq, 0.0);
@@ -136,13 +147,15 @@ inline std::vector<std::pair<std::vector<double>*, int>> result_rows(BatchResult
           {&out.provider_npv_spend_usd, out.n_providers},
           {&out.npv_spend_usd, 1},
           {&out.npv_unmet_value_usd, 1},
-          {&out.contract_npv_billed_usd, out.n_contracts}};
+          {&out.contract_npv_billed_usd, out.n_contracts},
+          {&out.holder_spend_usd, out.n_portfolios},
+          {&out.holder_npv_spend_usd, out.n_portfolios}};
 }
 
 // An OutView over the arrays in result_rows order (host or device memory).
 inline OutView out_view(std::int64_t count, const std::vector<double*>& a) {
   return {count, a[0],  a[1],  a[2],  a[3],  a[4],  a[5],  a[6],  a[7],  a[8],  a[9], a[10],
-          a[11], a[12], a[13], a[14], a[15], a[16], a[17], a[18], a[19], a[20]};
+          a[11], a[12], a[13], a[14], a[15], a[16], a[17], a[18], a[19], a[20], a[21], a[22]};
 }
 
 }  // namespace cloudpact::risk::kernel

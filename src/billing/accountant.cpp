@@ -117,7 +117,7 @@ void Accountant::add_piece(const Sample& s0, const Sample& s1, const Sample& s2)
     const int ci = static_cast<int>(c);
     // Curves as one-sided affine forms on the piece: a step at either end
     // belongs to the neighbouring piece.
-    const Affine capacity = affine_on([&](double t) { return pc.capacity_phys.at(t); }, a, s2.t_s);
+    const Affine capacity = affine_on([&](double t) { return pc.capacity_at(t); }, a, s2.t_s);
     double phys[3], used[3];
     for (int i = 0; i < 3; ++i) {
       phys[i] = capacity.at(s[i]->t_s - a);

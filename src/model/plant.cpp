@@ -4,6 +4,7 @@
 #include <map>
 
 #include "rules/capacity.hpp"
+#include "rules/deal_terms.hpp"
 
 namespace cloudpact {
 
@@ -34,6 +35,9 @@ int Plant::reserving_contract(int c, double t_s) const {
 }
 
 rules::Seller Plant::seller(int c, double t_s) const {
+  if (!rules::may_serve_under_exclusivity(clusters[static_cast<size_t>(c)].provider, exclusive_provider, t_s,
+                                          exclusive_until_s))
+    return rules::Seller::none;
   if (const int k = reserving_contract(c, t_s); k >= 0)
     return contracts[static_cast<size_t>(k)].spec->billing == Billing::reserved ? rules::Seller::reserved_contract
                                                                                  : rules::Seller::usage_contract;
@@ -42,6 +46,7 @@ rules::Seller Plant::seller(int c, double t_s) const {
 }
 
 const PriceSchedule* Plant::seller_price(int c, double t_s) const {
+  if (seller(c, t_s) == rules::Seller::none) return nullptr;
   if (const int k = reserving_contract(c, t_s); k >= 0) return &contracts[static_cast<size_t>(k)].price_usd_per_gpu_hour;
   const PriceSchedule& od = clusters[static_cast<size_t>(c)].on_demand_usd_per_gpu_hour;
   return od.sells_at(t_s) ? &od : nullptr;
@@ -81,6 +86,7 @@ std::vector<double> Plant::breakpoints() const {
       for (double t : {s.start_s, s.end_s})
         if (t > a && t < b) out.push_back(t);
   }
+  if (exclusive_provider >= 0 && exclusive_until_s > a && exclusive_until_s < b) out.push_back(exclusive_until_s);
   std::sort(out.begin(), out.end());
   out.erase(std::unique(out.begin(), out.end()), out.end());
   return out;
@@ -106,6 +112,10 @@ Plant build_plant(const Scenario& sc) {
         pc.region = ri;
         pc.h100_equiv = sc.accelerators.at(c.accelerator).h100_equiv;
         pc.capacity_phys = c.capacity_gpus;
+        pc.share_in_term = c.rofr_share_in_term;
+        pc.share_outside = c.rofr_share_outside;
+        pc.term_start_s = c.rofr_term_start_s;
+        pc.term_end_s = c.rofr_term_end_s;
         if (auto it = p.on_demand_usd_per_gpu_hour.find(c.accelerator); it != p.on_demand_usd_per_gpu_hour.end()) {
           pc.on_demand_usd_per_gpu_hour.for_sale = true;
           pc.on_demand_usd_per_gpu_hour.base = Curve::make_constant(it->second);
@@ -171,6 +181,11 @@ Plant build_plant(const Scenario& sc) {
           if (ps.for_sale) ps.changes.push_back(ch);
         }
     }
+  }
+
+  if (sc.policy.exclusivity) {
+    plant.exclusive_provider = provider_index.at(sc.policy.exclusivity->provider);
+    plant.exclusive_until_s = sc.policy.exclusivity->until_s;
   }
 
   for (const Workload& w : sc.workloads) {

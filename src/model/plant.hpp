@@ -44,7 +44,14 @@ struct PlantCluster {
   int provider = 0;             // index into Plant::providers
   int region = 0;               // index into Plant::regions
   double h100_equiv = 1.0;
-  Curve capacity_phys;          // physical GPUs, delivery delays applied
+  Curve capacity_phys;          // physical GPUs, delivery delays applied, before a rofr share
+  // A right of first refusal's split (policy/rofr.hpp): capacity_at(t) is
+  // the curve times share_in_term inside [term_start_s, term_end_s), times
+  // share_outside elsewhere (1 and 1 without one).
+  double share_in_term = 1.0, share_outside = 1.0, term_start_s = 0.0, term_end_s = 0.0;
+  [[nodiscard]] double capacity_at(double t_s) const {
+    return capacity_phys.at(t_s) * (t_s >= term_start_s && t_s < term_end_s ? share_in_term : share_outside);
+  }
   std::vector<OutageSpan> outages;
   // Which contract reserves the cluster at t (-1 outside every term); clusters
   // may be reserved by successive contracts with disjoint terms.
@@ -77,6 +84,10 @@ struct Plant {
   std::vector<PlantCluster> clusters;    // file order: provider, region, cluster
   std::vector<PlantContract> contracts;
   std::vector<PlantWorkload> workloads;
+  // An exclusivity (docs/reference.md §14): before exclusive_until_s only
+  // this provider's capacity serves the buyer; −1: none.
+  int exclusive_provider = -1;
+  double exclusive_until_s = 0.0;
 
   // Loss fraction (0..1) of cluster c at t: overlapping outages count once,
   // with the larger loss (docs/reference.md §2.6).
@@ -86,7 +97,8 @@ struct Plant {
   [[nodiscard]] int reserving_contract(int c, double t_s) const;
 
   // Who sells cluster c's capacity to the buyer at t: its reserving
-  // contract (reserved or usage billing), on-demand, or nobody.
+  // contract (reserved or usage billing), on-demand, or nobody (nobody, too,
+  // for another provider's cluster inside an exclusivity).
   [[nodiscard]] rules::Seller seller(int c, double t_s) const;
 
   // The price that seller charges per physical GPU-hour (nullptr: none).
@@ -96,7 +108,8 @@ struct Plant {
   [[nodiscard]] double demand_gpus(int w, double t_s) const;
 
   // Every time in (0, horizon) where some input changes its value or slope:
-  // curve points, outage edges, price changes, shock edges, contract terms.
+  // curve points, outage edges, price changes, shock edges, contract terms,
+  // the end of an exclusivity.
   // Sorted, unique. Calendar cuts (months, output intervals) are added by the caller.
   [[nodiscard]] std::vector<double> breakpoints() const;
 };

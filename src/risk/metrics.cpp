@@ -257,7 +257,8 @@ std::optional<double> batna(double mean_cost_without, double mean_cost_contracte
 PathResults::PathResults(std::vector<std::string> portfolios, std::vector<std::string> providers,
                          std::vector<std::string> contracts)
     : portfolio_names(std::move(portfolios)), provider_ids(std::move(providers)), contract_ids(std::move(contracts)) {
-  for (auto* group : {&cost_usd, &spend_usd, &unmet_gpu_hours, &npv_cost_usd}) group->resize(portfolio_names.size());
+  for (auto* group : {&cost_usd, &spend_usd, &unmet_gpu_hours, &npv_cost_usd, &holder_spend_usd, &holder_npv_spend_usd})
+    group->resize(portfolio_names.size());
   for (auto* group : {&provider_spend_usd, &provider_used_gpu_hours, &provider_exit_cost_usd, &provider_npv_spend_usd})
     group->resize(provider_ids.size());
   spend_items.resize(kSpendItems);
@@ -266,7 +267,8 @@ PathResults::PathResults(std::vector<std::string> portfolios, std::vector<std::s
 
 void PathResults::reserve(std::int64_t n) {
   const auto un = static_cast<size_t>(std::max<std::int64_t>(0, n));
-  for (auto* group : {&cost_usd, &spend_usd, &unmet_gpu_hours, &npv_cost_usd, &provider_spend_usd,
+  for (auto* group : {&cost_usd, &spend_usd, &unmet_gpu_hours, &npv_cost_usd, &holder_spend_usd, &holder_npv_spend_usd,
+                      &provider_spend_usd,
                       &provider_used_gpu_hours, &provider_exit_cost_usd, &provider_npv_spend_usd, &spend_items}) {
     for (auto& v : *group) v.reserve(un);
   }
@@ -302,6 +304,9 @@ void PathResults::append(const BatchResults& b) {
   // they are the nominal figures (a discount rate of 0).
   add(npv_cost_usd, b.npv_cost_usd.size() >= np * c ? b.npv_cost_usd : b.cost_usd);
   add(provider_npv_spend_usd, b.provider_npv_spend_usd.size() >= nq * c ? b.provider_npv_spend_usd : b.provider_spend_usd);
+  const std::vector<double> zeros(b.holder_spend_usd.size() >= np * c ? 0 : np * c, 0.0);
+  add(holder_spend_usd, zeros.empty() ? b.holder_spend_usd : zeros);
+  add(holder_npv_spend_usd, zeros.empty() ? b.holder_npv_spend_usd : zeros);
   // The contracted portfolio's breakdown, when the batch has one (a batch
   // made by hand for a test may leave it out).
   const size_t nk = contract_ids.size();
@@ -471,6 +476,38 @@ RiskMetrics compute_metrics(const PathResults& r, const NegotiationTerms& negoti
     }
     m.leverage.push_back(lv);
   }
+  return m;
+}
+
+}  // namespace cloudpact::risk
+
+namespace cloudpact::risk {
+
+std::optional<RofrMetrics> rofr_metrics(const PathResults& r, const RofrTerms& terms) {
+  if (terms.holder.empty()) return std::nullopt;
+  const auto on = find_name(r.portfolio_names, "contracted");
+  const auto off = find_name(r.portfolio_names, "no_rofr");
+  if (!on || !off || r.paths <= 0) throw std::invalid_argument("the rofr block needs \"contracted\" and \"no_rofr\"");
+  const i128 n = static_cast<i128>(r.paths);
+  // Mean of each side, and the mean and SE of the paired difference, exact in fixed point.
+  auto paired = [&](const std::vector<std::vector<double>>& x, double& with, double& without, double& diff, double& se) {
+    const i128 a = fixed_sum_of(x[*on]), b = fixed_sum_of(x[*off]);
+    with = ratio(a, n * kScale);
+    without = ratio(b, n * kScale);
+    diff = ratio(a - b, n * kScale);
+    std::vector<std::int64_t> d = fixed_values(x[*on]);
+    const std::vector<std::int64_t> w = fixed_values(x[*off]);
+    for (size_t i = 0; i < d.size(); ++i) d[i] -= w[i];
+    se = fixed_se_mean(d);
+  };
+  RofrMetrics m;
+  m.terms = terms;
+  paired(r.holder_spend_usd, m.holder_spend_usd, m.holder_spend_no_rofr_usd, m.value_to_holder_usd,
+         m.se_value_to_holder_usd);
+  paired(r.cost_usd, m.buyer_cost_usd, m.buyer_cost_no_rofr_usd, m.cost_to_buyer_usd, m.se_cost_to_buyer_usd);
+  double unused_a = 0.0, unused_b = 0.0;
+  paired(r.holder_npv_spend_usd, unused_a, unused_b, m.npv_value_to_holder_usd, m.se_npv_value_to_holder_usd);
+  paired(r.npv_cost_usd, unused_a, unused_b, m.npv_cost_to_buyer_usd, m.se_npv_cost_to_buyer_usd);
   return m;
 }
 

@@ -152,6 +152,7 @@ struct PathResults {
   std::vector<std::string> contract_ids;     // contract order
   std::int64_t paths = 0;
   std::vector<std::vector<double>> cost_usd, spend_usd, unmet_gpu_hours, npv_cost_usd;  // [portfolio][path]
+  std::vector<std::vector<double>> holder_spend_usd, holder_npv_spend_usd;               // [portfolio][path], rofr
   std::vector<std::vector<double>> provider_spend_usd, provider_used_gpu_hours, provider_exit_cost_usd,
       provider_npv_spend_usd;                                             // [provider][path], contracted
   std::vector<std::vector<double>> spend_items;                           // [kSpendItems][path], contracted
@@ -241,6 +242,25 @@ struct SourceSensitivity {
   double mean_delta_usd = 0.0, p95_delta_usd = 0.0, cvar95_delta_usd = 0.0, se_mean_delta_usd = 0.0;
 };
 
+// What a right of first refusal is worth (docs/reference.md §14): the
+// contracted portfolio against "no_rofr" (the scenario without the clause)
+// on the same paths. Means over paths; the values are means of paired
+// per-path differences, with their standard errors.
+struct RofrTerms {
+  std::string holder;                         // empty: no clause
+  int contracts_offered = 0;
+  std::optional<double> match_probability;   // nullopt: match_pct on every path
+};
+struct RofrMetrics {
+  RofrTerms terms;
+  double holder_spend_usd = 0.0, holder_spend_no_rofr_usd = 0.0, value_to_holder_usd = 0.0;
+  double buyer_cost_usd = 0.0, buyer_cost_no_rofr_usd = 0.0, cost_to_buyer_usd = 0.0;
+  double se_value_to_holder_usd = 0.0, se_cost_to_buyer_usd = 0.0;
+  // The same two differences in present values at the start (§13).
+  double npv_value_to_holder_usd = 0.0, npv_cost_to_buyer_usd = 0.0;
+  double se_npv_value_to_holder_usd = 0.0, se_npv_cost_to_buyer_usd = 0.0;
+};
+
 struct RiskMetrics {
   std::int64_t paths = 0;
   bool sensitivity = false;                    // write the sources (risk --sensitivity)
@@ -252,6 +272,7 @@ struct RiskMetrics {
   std::vector<LockInMetrics> lock_in;        // provider order
   std::vector<LeverageMetrics> leverage;     // provider order
   double buyer_power = 0.5;
+  std::optional<RofrMetrics> rofr;           // only with a rofr clause
 };
 
 // Everything above from the accumulated paths. Portfolios are found by name:
@@ -259,5 +280,9 @@ struct RiskMetrics {
 // --sensitivity) give `sources` and are not reported as portfolios. Throws std::invalid_argument when
 // there are no paths or "contracted" is missing.
 RiskMetrics compute_metrics(const PathResults& r, const NegotiationTerms& negotiation);
+
+// The rofr block from the "contracted" and "no_rofr" portfolios; nullopt
+// without a holder. Throws std::invalid_argument when "no_rofr" is missing.
+std::optional<RofrMetrics> rofr_metrics(const PathResults& r, const RofrTerms& terms);
 
 }  // namespace cloudpact::risk

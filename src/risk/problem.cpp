@@ -4,8 +4,10 @@
 #include <cmath>
 #include <cstdio>
 #include <map>
+#include <optional>
 
 #include "model/plant.hpp"
+#include "policy/rofr.hpp"
 #include "risk/metrics.hpp"
 #include "rules/placement.hpp"
 #include "rules/take_or_pay.hpp"
@@ -140,7 +142,13 @@ double normal_quantile(double p) {
   return 0.5 * (lo + hi);
 }
 
-RiskSetup build_risk_problem(const Scenario& sc, bool uncertainty_off, bool sensitivity) {
+RiskSetup build_risk_problem(const Scenario& input, bool uncertainty_off, bool sensitivity) {
+  // A right of first refusal (docs/reference.md §14): the problem holds both
+  // parts of every offered contract whole, and each path scales them by the
+  // share the holder matches there.
+  std::optional<RofrSplit> split;
+  if (input.policy.rofr) split = split_for_rofr(input, std::nullopt);
+  const Scenario& sc = split ? split->scenario : input;
   const Plant plant = build_plant(sc);
   RiskSetup setup;
   risk::RiskProblem& pb = setup.problem;
@@ -289,6 +297,28 @@ RiskSetup build_risk_problem(const Scenario& sc, bool uncertainty_off, bool sens
       pb.period_min_usd.push_back(p.min_usd);
     }
   }
+  // ---- right of first refusal: which part of which offer each cluster and contract is ----
+  if (split) {
+    const Rofr& rofr = *sc.policy.rofr;
+    pb.n_offers = static_cast<int>(split->offered.size());
+    for (size_t i = 0; i < plant.providers.size(); ++i)
+      if (plant.providers[i] == rofr.holder) pb.rofr_holder = static_cast<int>(i);
+    pb.rofr_match_share = rofr.match_pct / 100.0;
+    // With every uncertainty off, the replay's match: match_pct on every path.
+    pb.rofr_match_probability = rofr.match_probability && !uncertainty_off ? *rofr.match_probability : -1.0;
+  }
+  auto part_of = [&](const std::map<std::string, RofrPart>* parts, const std::string& key, std::vector<int>& offer,
+                     std::vector<std::uint8_t>& holder_part) {
+    const auto it = parts ? parts->find(key) : std::map<std::string, RofrPart>::const_iterator{};
+    const bool found = parts && it != parts->end();
+    offer.push_back(found ? it->second.offer : -1);
+    holder_part.push_back(found && it->second.holder_part ? 1 : 0);
+  };
+  for (const PlantCluster& pc : plant.clusters)
+    part_of(split ? &split->clusters : nullptr, pc.path, pb.cluster_offer, pb.cluster_holder_part);
+  for (const PlantContract& pk : plant.contracts)
+    part_of(split ? &split->contracts : nullptr, pk.spec->id, pb.contract_offer, pb.contract_holder_part);
+
   pb.step_closes.assign(static_cast<size_t>(n_steps), 0);
   for (int m : pb.month_end_step)
     if (m < n_steps) pb.step_closes[static_cast<size_t>(m)] = 1;
@@ -391,19 +421,28 @@ RiskSetup build_risk_problem(const Scenario& sc, bool uncertainty_off, bool sens
 
   // ---- portfolios ----
   const std::uint32_t all = pb.n_providers >= 32 ? ~0u : ((1u << pb.n_providers) - 1u);
-  auto add_portfolio = [&](std::uint32_t providers, risk::SourcesOff off, std::string name) {
+  auto add_portfolio = [&](std::uint32_t providers, risk::SourcesOff off, std::string name, bool no_rofr = false) {
     pb.portfolio_providers.push_back(providers);
     pb.portfolio_off.push_back(off);
+    pb.portfolio_no_rofr.push_back(no_rofr ? 1 : 0);
     setup.portfolio_names.push_back(std::move(name));
   };
   add_portfolio(all, {}, "contracted");
   for (int p = 0; p < pb.n_providers; ++p)
     add_portfolio(all & ~(1u << p), {}, "without:" + plant.providers[static_cast<size_t>(p)]);
   for (int p = 0; p < pb.n_providers; ++p) add_portfolio(1u << p, {}, "single:" + plant.providers[static_cast<size_t>(p)]);
+  // The scenario without its right of first refusal, on the same paths: every
+  // offered contract whole with its provider (docs/reference.md §14).
+  if (split) add_portfolio(all, {}, "no_rofr", true);
   setup.sensitivity = sensitivity;
   if (sensitivity)
     for (auto& [source, off] : uncertainty_sources(sc, plant, pb)) add_portfolio(all, off, std::string(risk::kSourceOffPrefix) + source);
   setup.provider_ids = plant.providers;
+  if (split) {
+    setup.rofr_holder = sc.policy.rofr->holder;
+    setup.rofr_offered = split->offered;
+    if (!uncertainty_off) setup.rofr_match_probability = sc.policy.rofr->match_probability;
+  }
   for (const PlantContract& pk : plant.contracts) setup.contract_ids.push_back(pk.spec->id);
   return setup;
 }

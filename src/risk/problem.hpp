@@ -3,6 +3,7 @@
 // change of the scenario), plus the uncertainty models and the portfolios.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -22,6 +23,13 @@ struct RiskSetup {
   std::vector<std::string> contract_ids;
   // risk.json gets a `sensitivity` block (empty when nothing is sampled).
   bool sensitivity = false;
+  // A right of first refusal (docs/reference.md §14): its holder (empty:
+  // none), the ids of the contracts offered to it, and the match probability
+  // of `risk` (nullopt: match_pct on every path). The portfolio "no_rofr"
+  // follows "single:P".
+  std::string rofr_holder;
+  std::vector<std::string> rofr_offered;
+  std::optional<double> rofr_match_probability;
 };
 
 // Throws InputError (docs/reference.md §9 style, pointing at the scenario) when the

@@ -132,6 +132,25 @@ std::string risk_json(const RiskRunInfo& info, const RiskMetrics& m) {
   // computes the worst case of a path with (docs/reference.md §4.2, §9.3):
   // how many path-days met it, so that it is never met silently.
   j["multiplier_clamp"] = {{"path_days", m.clamped_multiplier_days}};
+  if (m.rofr) {
+    // docs/reference.md §14: contracted against no_rofr, paired path by path.
+    const RofrMetrics& f = *m.rofr;
+    j["rofr"] = {{"holder", f.terms.holder},
+                 {"contracts_offered", f.terms.contracts_offered},
+                 {"match_probability", num(f.terms.match_probability)},
+                 {"holder_spend_usd", num(f.holder_spend_usd)},
+                 {"holder_spend_no_rofr_usd", num(f.holder_spend_no_rofr_usd)},
+                 {"value_to_holder_usd", num(f.value_to_holder_usd)},
+                 {"buyer_cost_usd", num(f.buyer_cost_usd)},
+                 {"buyer_cost_no_rofr_usd", num(f.buyer_cost_no_rofr_usd)},
+                 {"cost_to_buyer_usd", num(f.cost_to_buyer_usd)},
+                 {"se_value_to_holder_usd", num(f.se_value_to_holder_usd)},
+                 {"se_cost_to_buyer_usd", num(f.se_cost_to_buyer_usd)},
+                 {"npv_value_to_holder_usd", num(f.npv_value_to_holder_usd)},
+                 {"npv_cost_to_buyer_usd", num(f.npv_cost_to_buyer_usd)},
+                 {"se_npv_value_to_holder_usd", num(f.se_npv_value_to_holder_usd)},
+                 {"se_npv_cost_to_buyer_usd", num(f.se_npv_cost_to_buyer_usd)}};
+  }
   if (m.sensitivity) {
     // docs/reference.md §12: by |cvar95_delta_usd|, largest first.
     ojson sources = ojson::array();

@@ -12,13 +12,29 @@
 
 namespace cloudpact {
 
+namespace {
+
+// Every metric of risk.json from the accumulated paths.
+risk::RiskMetrics metrics_of(const risk::PathResults& results, const Scenario& sc, const RiskSetup& setup) {
+  const risk::NegotiationTerms terms{sc.negotiation.buyer_power, sc.negotiation.seller_floor_usd_per_gpu_hour};
+  risk::RiskMetrics metrics = risk::compute_metrics(results, terms);
+  metrics.sensitivity = setup.sensitivity;
+  metrics.rofr = risk::rofr_metrics(results, {setup.rofr_holder, static_cast<int>(setup.rofr_offered.size()),
+                                              setup.rofr_match_probability});
+  return metrics;
+}
+
+}  // namespace
+
 double risk_result_bytes(const RiskSetup& setup, std::int64_t paths) {
-  // Per path: cost, unmet and spend per portfolio; spend, used GPU-hours and
-  // exit cost per provider; the contracted portfolio's spend items and its
-  // contracts' items; four scalars (metrics.hpp PathResults).
+  // Per path: cost, unmet, spend, present value of cost and the rofr
+  // holder's spend (nominal and present) per portfolio; spend, used
+  // GPU-hours, exit cost and present value of spend per provider; the
+  // contracted portfolio's spend items and its contracts' items; four
+  // scalars (metrics.hpp PathResults).
   const size_t n_portfolios = setup.portfolio_names.size(), n_providers = setup.provider_ids.size();
   const size_t n_contracts = setup.contract_ids.size();
-  const double per_path_bytes = 8.0 * static_cast<double>(3 * n_portfolios + 3 * n_providers + risk::kSpendItems +
+  const double per_path_bytes = 8.0 * static_cast<double>(6 * n_portfolios + 4 * n_providers + risk::kSpendItems +
                                                           risk::kContractItems * n_contracts + 4);
   return per_path_bytes * static_cast<double>(paths);
 }
@@ -45,13 +61,10 @@ std::string risk_json_shape(const Scenario& sc, const RiskSetup& setup) {
       b.contract_commitment_remaining_usd = rows(setup.contract_ids.size());
   risk::PathResults results(setup.portfolio_names, setup.provider_ids, setup.contract_ids);
   results.append(b);
-  const risk::NegotiationTerms terms{sc.negotiation.buyer_power, sc.negotiation.seller_floor_usd_per_gpu_hour};
   const risk::RiskProblem& pb = setup.problem;
   const risk::RiskRunInfo info{sc.name, sc.sha256, n, 0, "cpu-omp", false, pb.n_days, pb.n_clusters, pb.n_steps,
                                pb.n_providers};
-  risk::RiskMetrics metrics = risk::compute_metrics(results, terms);
-  metrics.sensitivity = setup.sensitivity;
-  return risk::risk_json(info, metrics);
+  return risk::risk_json(info, metrics_of(results, sc, setup));
 }
 
 double risk_scratch_bytes_per_path(const RiskSetup& setup) {
@@ -107,9 +120,7 @@ std::string run_risk(const Scenario& sc, const RiskSetup& setup, const RiskRunOp
       batch = std::max<std::int64_t>(256, static_cast<std::int64_t>(grown));
     }
   }
-  const risk::NegotiationTerms terms{sc.negotiation.buyer_power, sc.negotiation.seller_floor_usd_per_gpu_hour};
-  risk::RiskMetrics metrics = risk::compute_metrics(results, terms);
-  metrics.sensitivity = setup.sensitivity;
+  const risk::RiskMetrics metrics = metrics_of(results, sc, setup);
   const risk::RiskProblem& pb = setup.problem;
   const std::string backend_name = o.backend == risk::Backend::cuda ? "cuda" : "cpu-omp";
   const risk::RiskRunInfo info{sc.name,   sc.sha256,     o.paths,     o.seed,        backend_name,

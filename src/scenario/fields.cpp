@@ -465,7 +465,76 @@ std::vector<ObjectSpec> scenario_objects() {
                .need = Need::conditional,
                .only_with = OnlyWith{"placement", {"single_vendor"}},
                .meaning = "The one provider used by `single_vendor`."},
+              {.key = "exclusivity",
+               .type = Type::object,
+               .ref = "exclusivity",
+               .default_text = "none",
+               .meaning = "Before `until`, only one provider's capacity may serve the buyer (docs/reference.md "
+                          "§14)."},
+              {.key = "rofr",
+               .type = Type::object,
+               .ref = "rofr",
+               .default_text = "none",
+               .meaning = "A right of first refusal over the buyer's deals with other providers (docs/reference.md "
+                          "§14)."},
           },
+  });
+
+  out.push_back({
+      .name = "exclusivity",
+      .title = "Exclusivity",
+      .level = 4,
+      .summary = "Before `until`, no workload may use another provider's capacity, contracted or on demand.",
+      .fields =
+          {
+              {.key = "provider",
+               .type = Type::id,
+               .id_of = "provider",
+               .need = Need::required,
+               .meaning = "The provider that holds the exclusivity."},
+              date("until", "End of the exclusivity: from this instant every provider may serve the buyer."),
+          },
+      .notes = "Demand the provider cannot serve before `until` is unmet. A contract of another provider whose term "
+               "starts before `until` is refused (at its `start`).",
+  });
+
+  out.push_back({
+      .name = "rofr",
+      .title = "Right of first refusal",
+      .level = 4,
+      .summary = "Contracts with other providers that start before `until` are offered to the holder, who matches a "
+                 "share of each.",
+      .fields =
+          {
+              {.key = "holder",
+               .type = Type::id,
+               .id_of = "provider",
+               .need = Need::required,
+               .meaning = "The provider that holds the right."},
+              date("until", "The right covers contracts of other providers whose `start` is before this instant."),
+              {.key = "region",
+               .type = Type::id,
+               .id_of = "region of the holder",
+               .need = Need::required,
+               .meaning = "The holder's region where matched capacity is placed (a region id of the holder)."},
+              {.key = "match_pct",
+               .unit = "%",
+               .range = Range::closed(0, 100),
+               .default_value = 0,
+               .meaning = "The share of each offered contract the holder matches: that share of its clusters' "
+                          "capacity curves, of `commitment_usd` and of `min_spend_usd_per_year` moves to the holder."},
+              {.key = "match_probability",
+               .range = Range::closed(0, 1),
+               .default_text = "none: every path of `risk` applies `match_pct`",
+               .meaning = "For `risk`: on each path each offered contract is matched in full with this probability "
+                          "(else it stays whole), and the `rofr` block reports what the right is worth."},
+          },
+      .notes = "A matched share becomes contract `<contract id>@<holder>` with the same price, term, billing and SLA, "
+               "on cluster `<cluster id>@<contract id>` of the same accelerator in the holder's `region`, subject to "
+               "the holder's outages and on-demand prices; the rest stays with the original provider. Outages, "
+               "delivery delays and price changes that name an offered contract or one of its clusters apply to "
+               "both parts. The holder may not also hold an exclusivity of another provider, and the right must run "
+               "past any exclusivity's `until`.",
   });
 
   out.push_back({

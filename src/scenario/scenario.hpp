@@ -29,6 +29,11 @@ struct Cluster {
   std::string path;          // "provider/region/cluster"
   std::string accelerator;   // key into Scenario::accelerators
   Curve capacity_gpus;       // physical GPUs over time (delivery delays applied later)
+  // Set only by a right of first refusal's split (policy/rofr.hpp): the share
+  // of the curve the cluster holds inside [rofr_term_start_s, rofr_term_end_s)
+  // and outside it. Files cannot set them.
+  double rofr_share_in_term = 1.0, rofr_share_outside = 1.0;
+  double rofr_term_start_s = 0.0, rofr_term_end_s = 0.0;
 };
 
 struct Region {
@@ -84,9 +89,31 @@ struct Workload {
 
 enum class Placement { cheapest, single_vendor, primary };
 
+// Deal terms (docs/reference.md §14). Before `until` only `provider`'s
+// capacity may serve the buyer.
+struct Exclusivity {
+  std::string provider;
+  std::int64_t until_epoch_s = 0;
+  double until_s = 0.0;
+};
+
+// A right of first refusal: every contract of another provider that starts
+// before `until` is offered to `holder`, who matches `match_pct` % of it on
+// clusters in its `region` (policy/rofr.hpp does the split).
+struct Rofr {
+  std::string holder;
+  std::int64_t until_epoch_s = 0;
+  double until_s = 0.0;
+  std::string region;                        // a region id of the holder
+  double match_pct = 0.0;                    // 0..100
+  std::optional<double> match_probability;  // `risk`: matched in full with this probability per contract and path
+};
+
 struct Policy {
   Placement placement = Placement::cheapest;
   std::string vendor;  // single_vendor only
+  std::optional<Exclusivity> exclusivity;
+  std::optional<Rofr> rofr;
 };
 
 struct OutageEvent {

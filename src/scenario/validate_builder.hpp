@@ -122,6 +122,7 @@ class Builder {
   void read_contracts(const Object& top);
   void read_workloads(const Object& top);  // validate_workloads.cpp
   void read_policy(const Object& top);
+  void read_deal_terms(const Object& policy);  // exclusivity and rofr
   std::optional<std::pair<Date, Date>> event_interval(const Object& o);  // validate_events.cpp
   std::optional<std::string> exactly_one(const Object& o, const std::string& a, const std::string& b);
   void read_price_change(const Json& v, const std::string& ptr);

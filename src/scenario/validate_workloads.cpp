@@ -85,6 +85,7 @@ void Builder::read_policy(const Object& top) {
   const format::Field& placement_field = spec.field("placement");
   // Absent, the placement is the default, and a vendor is as wrong with it as
   // with the default written out: it would be ignored without a word.
+  read_deal_terms(o);
   const bool given = o.has("placement");
   const auto placement =
       given ? choice(o, placement_field, "placement") : placement_field.default_value.get<std::string>();
@@ -101,6 +102,94 @@ void Builder::read_policy(const Object& top) {
         o.at("vendor"),
         std::string("not allowed with ") + (given ? "" : "the default ") + "placement " + in_quotes(*placement),
         "a vendor only with placement \"single_vendor\"");
+}
+
+void Builder::read_deal_terms(const Object& policy) {
+  // The pointer of a contract's field, from the pointer of its id.
+  auto contract_field = [&](const std::string& id, const char* key) {
+    const std::string& id_ptr = contract_ptr_.at(id);
+    return id_ptr.substr(0, id_ptr.rfind('/') + 1) + key;
+  };
+  std::optional<Exclusivity> excl;
+  std::string excl_until_text;
+  if (const Json* v = policy.find("exclusivity")) {
+    const std::string ptr = policy.at("exclusivity");
+    const format::ObjectSpec& spec = format::object("exclusivity");
+    Object o = object_of(r_, *v, ptr, "an exclusivity object " + braced_keys(spec), spec);
+    const Json* provider = o.require("provider", "a provider id");
+    const auto id = provider ? provider_ref(*provider, o.at("provider")) : std::nullopt;
+    const auto until = o.date("until");
+    if (id && until) {
+      excl = Exclusivity{*id, until->epoch_s, s_.to_sim_s(until->epoch_s)};
+      excl_until_text = until->text;
+      // No other provider's term may begin inside the exclusivity: it could not be served.
+      if (contracts_ok_)
+        for (const Contract& k : s_.contracts)
+          if (k.provider != *id && k.start_epoch_s < until->epoch_s)
+            problems_.add(contract_field(k.id, "start"),
+                          "contract " + in_quotes(k.id) + " of " + in_quotes(k.provider) +
+                              " starts inside the exclusivity of " + in_quotes(*id),
+                          "a start on or after " + until->text + " (/policy/exclusivity/until)");
+    }
+  }
+  if (const Json* v = policy.find("rofr")) {
+    const std::string ptr = policy.at("rofr");
+    const format::ObjectSpec& spec = format::object("rofr");
+    Object o = object_of(r_, *v, ptr, "a rofr object " + braced_keys(spec), spec);
+    const Json* holder = o.require("holder", "a provider id");
+    const auto id = holder ? provider_ref(*holder, o.at("holder")) : std::nullopt;
+    const auto until = o.date("until");
+    const auto region = o.string("region", "a region id of the holder", Need::required);
+    Rofr rofr;
+    rofr.match_pct = number_or_default(o, spec.field("match_pct"));
+    rofr.match_probability = number(o, spec.field("match_probability"));
+    bool ok = id && until && region;
+    if (id && region && !region_paths_.count(*id + "/" + *region)) {
+      std::vector<std::string> own;
+      for (const std::string& path : region_paths_)
+        if (path.starts_with(*id + "/")) own.push_back(path.substr(id->size() + 1));
+      problems_.add(o.at("region"), "unknown region " + in_quotes(*region) + " of " + in_quotes(*id), one_of(own));
+      ok = false;
+    }
+    if (ok && excl && excl->provider != *id) {
+      problems_.add(o.at("holder"),
+                    "the right of first refusal of " + in_quotes(*id) + " overlaps the exclusivity of " +
+                        in_quotes(excl->provider),
+                    "the exclusivity's holder " + in_quotes(excl->provider) + " (one incumbent holds both clauses)");
+      ok = false;
+    }
+    if (ok && excl && until->epoch_s <= excl->until_epoch_s) {
+      problems_.add(o.at("until"), "the right of first refusal ends inside the exclusivity",
+                    "a date after " + excl_until_text + " (/policy/exclusivity/until)");
+      ok = false;
+    }
+    if (ok && contracts_ok_) {
+      // A matched share moves the clusters' whole capacity curves: a cluster
+      // an offered contract shares with another contract would take that
+      // contract's capacity along.
+      for (const Contract& k : s_.contracts) {
+        if (k.provider == *id || k.start_epoch_s >= until->epoch_s) continue;
+        for (std::size_t j = 0; j < k.clusters.size(); ++j)
+          for (const Reservation& other : reservations_[k.clusters[j]])
+            if (other.contract != k.id) {
+              problems_.add(contract_field(k.id, "clusters") + "/" + std::to_string(j),
+                            "cluster " + in_quotes(k.clusters[j]) + " of contract " + in_quotes(k.id) +
+                                ", offered under the right of first refusal, is also reserved by " +
+                                in_quotes(other.contract),
+                            "clusters of an offered contract that no other contract reserves");
+              ok = false;
+            }
+      }
+    }
+    if (ok) {
+      rofr.holder = *id;
+      rofr.until_epoch_s = until->epoch_s;
+      rofr.until_s = s_.to_sim_s(until->epoch_s);
+      rofr.region = *region;
+      s_.policy.rofr = rofr;
+    }
+  }
+  s_.policy.exclusivity = excl;
 }
 
 }  // namespace cloudpact::scenario_json::validation

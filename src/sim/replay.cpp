@@ -16,6 +16,7 @@
 #include "billing/accountant.hpp"
 #include "model/plant.hpp"
 #include "policy/placement.hpp"
+#include "policy/rofr.hpp"
 #include "rules/capacity.hpp"
 #include "rules/placement.hpp"
 #include "sim/event_log.hpp"
@@ -85,7 +86,7 @@ class Replay {
       in_.usable[c] = 1;
       const double lost = plant_.lost_fraction(static_cast<int>(c), mid);
       in_.available_gpus[c] =
-          affine_on([&](double t) { return rules::available_gpus(pc.capacity_phys.at(t), pc.h100_equiv, lost); }, t0, t1);
+          affine_on([&](double t) { return rules::available_gpus(pc.capacity_at(t), pc.h100_equiv, lost); }, t0, t1);
       const PriceSchedule* price = plant_.seller_price(static_cast<int>(c), mid);
       in_.marginal_usd_per_gpu_hour[c] = affine_on(
           [&](double t) { return rules::marginal_usd_per_gpu_hour(seller, price ? price->at(t) : 0.0, pc.h100_equiv); },
@@ -267,7 +268,10 @@ class Replay {
 }  // namespace
 
 ReplayResult run_replay(const Scenario& scenario) {
-  Replay replay(scenario);
+  // A right of first refusal replays the scenario with each offered contract
+  // split at match_pct (docs/reference.md §14).
+  std::optional<RofrSplit> split;
+  Replay replay(replay_scenario(scenario, split));
   return replay.run();
 }
 

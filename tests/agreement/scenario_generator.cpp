@@ -9,6 +9,8 @@
 
 #include "rules/training.hpp"
 #include "scenario/dates.hpp"
+#include "scenario/input_error.hpp"
+#include "scenario/load.hpp"
 
 namespace cloudpact::test {
 
@@ -67,6 +69,7 @@ class Generator {
     s["output"] = {{"interval_hours", d_.pick(std::vector<int>{6, 24, 168})}};
     // Drawn last, so every earlier draw (and each seed's scenario) is as before.
     if (d_.chance(70)) s["finance"] = {{"discount_rate_per_year", d_.cents(0.0, 0.3)}};
+    if (d_.chance(45)) deal_terms(s);
     return s;
   }
 
@@ -231,6 +234,39 @@ class Generator {
     if (r < 6) return {{"placement", "cheapest"}};
     if (r < 8) return {{"placement", "primary"}};
     return {{"placement", "single_vendor"}, {"vendor", d_.pick(providers_)}};
+  }
+
+  // An exclusivity (half the time) and a right of first refusal of one
+  // holder (docs/reference.md §14), on whole days. A split the validator
+  // refuses (an offered contract sharing a cluster with another) drops the
+  // right.
+  void deal_terms(ojson& s) {
+    const std::string holder = d_.pick(providers_);
+    std::int64_t first_other = days_ + 30;  // the earliest start of another provider's contract
+    for (const auto& c : s["contracts"])
+      if (c["provider"] != holder)
+        first_other = std::min(first_other, (*parse_utc_date(c["start"].get<std::string>()) - start_) / kDay_s);
+    ojson& policy = s["policy"];
+    std::int64_t exclusive_until = -1000;
+    if (d_.chance(50) && first_other > -30) {
+      exclusive_until = std::min(first_other, d_.integer(1, days_));
+      policy["exclusivity"] = {{"provider", holder}, {"until", date(exclusive_until)}};
+    }
+    std::vector<std::string> regions;
+    for (const Place& pl : places_)
+      if (pl.provider == holder && std::find(regions.begin(), regions.end(), pl.region) == regions.end())
+        regions.push_back(pl.region);
+    ojson rofr = {{"holder", holder},
+                  {"until", date(std::max(exclusive_until + 1, d_.integer(-10, days_ + 10)))},
+                  {"region", d_.pick(regions)},
+                  {"match_pct", d_.integer(0, 100)}};
+    if (d_.chance(50)) rofr["match_probability"] = d_.cents(0.0, 1.0);
+    policy["rofr"] = rofr;
+    try {
+      (void)parse_scenario(s.dump(), "generated.json");
+    } catch (const InputError&) {
+      policy.erase("rofr");
+    }
   }
 
   std::string target() {

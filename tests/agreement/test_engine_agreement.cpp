@@ -4,7 +4,8 @@
 // uncertainty off (`risk --uncertainty-off --paths 1`) must give the same
 // spend, unmet GPU-hours and value, and the same billed, shortfall and
 // credit figures for every provider and every contract, and the same present
-// values of each (docs/reference.md §13), to 1e-9 relative.
+// values of each (docs/reference.md §13), to 1e-9 relative; with exclusivity
+// and rights of first refusal (§14) among the scenarios.
 // They share every contract rule (src/rules), so a disagreement is a rule
 // applied differently: the scenario that shows it is printed.
 //
@@ -83,6 +84,13 @@ TEST_CASE("replay and risk --uncertainty-off agree item by item on random scenar
     figures += compare(replay, risk_figures(text), 1e-9, 1e-6);
     for (const char* item : {"billed_usd", "shortfall_usd", "sla_credits_usd", "egress_usd", "unmet_gpu_hours"})
       if (replay.at(std::string("totals.") + item) > 0.0) ++exercised[item];
+    const nlohmann::json doc = nlohmann::json::parse(text);
+    if (doc["policy"].contains("exclusivity")) ++exercised["exclusivity"];
+    for (const auto& [key, v] : replay)
+      if (key.find('@') != std::string::npos && key.ends_with(".billed_usd") && v > 0.0) {
+        ++exercised["rofr_matched_billed"];
+        break;
+      }
     // Present values that differ from their nominal figures: a discount at work.
     if (replay.at("totals.npv_spend_usd") < replay.at("totals.spend_usd") * (1.0 - 1e-6)) ++exercised["npv_spend_usd"];
     if (replay.at("totals.npv_unmet_value_usd") < replay.at("totals.unmet_value_usd") * (1.0 - 1e-6))
@@ -99,7 +107,7 @@ TEST_CASE("replay and risk --uncertainty-off agree item by item on random scenar
   // Each rule in at least a twentieth of the scenarios; egress (a training
   // job restarting at another provider) in at least one in a hundred.
   for (const char* item : {"billed_usd", "shortfall_usd", "sla_credits_usd", "unmet_gpu_hours", "commitment_remaining_usd",
-                           "npv_spend_usd", "npv_unmet_value_usd"}) {
+                           "npv_spend_usd", "npv_unmet_value_usd", "exclusivity", "rofr_matched_billed"}) {
     INFO(item);
     CHECK(exercised[item] * 20 >= cases);
   }

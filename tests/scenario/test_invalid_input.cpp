@@ -141,7 +141,7 @@ TEST_CASE("an object of the wrong type: the message names its keys") {
           d["output"] = 24;
         }) == Lines{"bad.json: /accelerators/H100: is an array (expected an accelerator object {h100_equiv, kw})",
                     "bad.json: /contracts/0/sla/credits/0: is a number (expected an SLA tier {below_pct, credit_pct})",
-                    "bad.json: /policy: is a string (expected a policy object {placement, vendor})",
+                    "bad.json: /policy: is a string (expected a policy object {placement, vendor, exclusivity, rofr})",
                     "bad.json: /uncertainty/outages/default: is a number (expected an outage model {rate_per_year, "
                     "capacity_lost_pct, duration_hours})",
                     "bad.json: /uncertainty/demand: is a number (expected a demand model {vol_per_year})",

@@ -1,0 +1,78 @@
+// The right of first refusal in the path model (docs/reference.md §14), on
+// the teaching scenario 06 whose costs are worked out by hand in its x-story:
+// spend $44,280,800 whatever the match; unmet value $9,062,400 when azure
+// matches the whole deal, $9,152,000 when it matches none, $9,096,000 at 50%.
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <fstream>
+#include <functional>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "path_fixture.hpp"
+
+using namespace cloudpact::test;
+using Json = nlohmann::json;
+
+namespace {
+
+constexpr double kCostFull = 44280800.0 + 9062400.0;  // matched in full
+constexpr double kCostNone = 44280800.0 + 9152000.0;  // not matched
+constexpr double kCostHalf = 44280800.0 + 9096000.0;  // match_pct 50
+
+std::string scenario06(const std::function<void(Json&)>& edit) {
+  std::ifstream in(std::string(CLOUDPACT_SOURCE_DIR) + "/scenarios/06-exclusivity-and-rofr.json");
+  Json doc = Json::parse(in);
+  edit(doc);
+  return doc.dump();
+}
+
+}  // namespace
+
+TEST_CASE("match_probability: each path matches the deal in full or not at all, with that frequency") {
+  const double p = 0.3;
+  const std::int64_t n = 2000;
+  const PathRun run = run_paths(scenario06([&](Json& d) { d["policy"]["rofr"]["match_probability"] = p; }), n);
+  const int none = run.portfolio("no_rofr"), holder = static_cast<int>(run.setup.problem.rofr_holder);
+  REQUIRE(none >= 0);
+  REQUIRE(run.setup.provider_ids[static_cast<size_t>(holder)] == "azure");
+  std::int64_t matched = 0;
+  for (std::int64_t i = 0; i < n; ++i) {
+    const double cost = run.cost("contracted", i);
+    const bool full = std::abs(cost - kCostFull) < 1e-3, not_at_all = std::abs(cost - kCostNone) < 1e-3;
+    CHECK((full || not_at_all));
+    matched += full ? 1 : 0;
+    // The holder's spend follows the draw: $41.9M with the deal, $21.9M without; no_rofr never has it.
+    CHECK(run.r.holder_spend_usd[static_cast<size_t>(i)] == doctest::Approx(full ? 41.9e6 : 21.9e6).epsilon(1e-12));
+    CHECK(run.cost("no_rofr", i) == doctest::Approx(kCostNone).epsilon(1e-12));
+    CHECK(run.r.holder_spend_usd[static_cast<size_t>(none * n + i)] == doctest::Approx(21.9e6).epsilon(1e-12));
+  }
+  const double freq = static_cast<double>(matched) / static_cast<double>(n);
+  const double se = std::sqrt(p * (1 - p) / static_cast<double>(n));
+  INFO("matched " << matched << " of " << n);
+  CHECK(std::abs(freq - p) < 4.0 * se);
+}
+
+TEST_CASE("the same paths draw the same matches in every portfolio and batch") {
+  const std::string text = scenario06([](Json&) {});
+  const PathRun a = run_paths(text, 64), b = run_paths(text, 64);
+  CHECK(a.r.cost_usd == b.r.cost_usd);
+  // without:aws keeps azure's part of a matched deal: its cost tells the draw apart as contracted's does.
+  for (std::int64_t i = 0; i < 64; ++i) {
+    const bool full = std::abs(a.cost("contracted", i) - kCostFull) < 1e-3;
+    CHECK((a.r.holder_spend_usd[static_cast<size_t>(a.portfolio("without:aws") * 64 + i)] > 30e6) == full);
+  }
+}
+
+TEST_CASE("without match_probability, or with the uncertainty off, every path applies match_pct as the replay does") {
+  const PathRun fixed = run_paths(scenario06([](Json& d) { d["policy"]["rofr"].erase("match_probability"); }), 16);
+  const PathRun off = run_paths(scenario06([](Json&) {}), 16, true);
+  for (std::int64_t i = 0; i < 16; ++i) {
+    CHECK(fixed.cost("contracted", i) == doctest::Approx(kCostHalf).epsilon(1e-12));
+    CHECK(off.cost("contracted", i) == doctest::Approx(kCostHalf).epsilon(1e-12));
+    CHECK(fixed.cost("no_rofr", i) == doctest::Approx(kCostNone).epsilon(1e-12));
+  }
+  CHECK(off.setup.rofr_match_probability == std::nullopt);
+}
