@@ -78,6 +78,9 @@ def run_tables(summary):
         ["used (H100-eq GPU-hours)", si(number(tot.get("used_gpu_hours")))],
         ["unmet demand (H100-eq GPU-hours)", si(number(tot.get("unmet_gpu_hours")))],
         ["unmet demand, value (not billed)", usd(number(tot.get("unmet_value_usd")))],
+        # Present values at the start (docs/reference.md §13), beside the nominal figures.
+        ["spend, present value at the start", usd(number(tot.get("npv_spend_usd")))],
+        ["unmet demand value, present value at the start", usd(number(tot.get("npv_unmet_value_usd")))],
         ["HHI of spend (0–10000)", plain(number(conc.get("hhi_spend")))],
         ["HHI of capacity (0–10000)", plain(number(conc.get("hhi_capacity")))],
         ["effective providers (1 / Σ share²)", plain(number(conc.get("effective_providers")), 2)],
@@ -85,12 +88,13 @@ def run_tables(summary):
     parts = ["<h3>Replay totals</h3>", table(["measure", "value"], rows)]
     provs = summary.get("providers") or {}
     if provs:
-        prow = [[pid, usd(number(p.get("spend_usd"))), pct(number(p.get("share_of_spend"))),
+        prow = [[pid, usd(number(p.get("spend_usd"))), usd(number(p.get("npv_spend_usd"))),
+                 pct(number(p.get("share_of_spend"))),
                  si(number(p.get("used_gpu_hours"))), si(number(p.get("available_gpu_hours"))),
                  si(number(p.get("outage_gpu_hours")))] for pid, p in provs.items()]
         parts += ["<h3>Per provider</h3>",
-                  table(["provider", "spend", "share of spend", "used GPU-h", "available GPU-h",
-                         "outage GPU-h"], prow)]
+                  table(["provider", "spend", "spend, present value", "share of spend", "used GPU-h",
+                         "available GPU-h", "outage GPU-h"], prow)]
     return "\n".join(parts)
 
 
@@ -102,13 +106,26 @@ def risk_tables(risk):
         rows.append([name, usd(number(c.get("mean"))) + ("" if math.isnan(se) else f" ± {usd(se)}"),
                      usd(number(c.get("p50"))), usd(number(c.get("p95"))),
                      usd(number(c.get("cvar95"))), usd(number(c.get("p99"))),
+                     usd(number(get(p, "npv_cost_usd", "mean"))), usd(number(get(p, "npv_cost_usd", "cvar95"))),
                      si(number(get(p, "unmet_gpu_hours", "mean"))),
                      pct(number(p.get("p_unmet")))])
     paths, seed = risk.get("paths", "?"), risk.get("seed", "?")
     parts = [f"<h3>Cost per portfolio ({esc(paths)} paths, seed {esc(seed)}; cost = spend + "
-             "value of unmet demand)</h3>",
+             "value of unmet demand; present values at the start, docs/reference.md §13)</h3>",
              table(["portfolio", "mean ± s.e.", "p50", "VaR 95% (p95)", "CVaR 95%", "p99",
-                    "mean unmet GPU-h", "P(unmet)"], rows)]
+                    "mean, present value", "CVaR 95%, present value", "mean unmet GPU-h", "P(unmet)"], rows)]
+    rofr = risk.get("rofr")
+    if isinstance(rofr, dict):
+        def with_se(key):
+            v, se = number(rofr.get(key)), number(rofr.get("se_" + key))
+            return usd(v) + ("" if math.isnan(se) else f" ± {usd(se)}")
+        mp = rofr.get("match_probability")
+        parts += [f"<h3>Right of first refusal of {esc(rofr.get('holder', '?'))} "
+                  f"({esc(rofr.get('contracts_offered', '?'))} contracts offered, match probability "
+                  f"{esc('as match_pct' if mp is None else mp)}; against the portfolio no_rofr, path by path)</h3>",
+                  table(["measure", "nominal", "present value"],
+                        [["value to the holder", with_se("value_to_holder_usd"), with_se("npv_value_to_holder_usd")],
+                         ["cost to the buyer", with_se("cost_to_buyer_usd"), with_se("npv_cost_to_buyer_usd")]])]
     hhi = risk.get("hhi_spend")
     if isinstance(hhi, dict):
         parts.append(f"<p>HHI of the contracted portfolio's spend over paths: mean "

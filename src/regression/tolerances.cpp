@@ -251,6 +251,40 @@ Tolerance risk_tolerance(const json& baseline, const json& now, const std::vecto
     }
   }
 
+  // The rofr block (docs/reference.md §14.3): each difference with its own
+  // paired SE; each side's mean with the SE of its portfolio's mean (the
+  // holder's spends: the larger of the difference's SE and the contracted
+  // portfolio's holder spend SE in the breakdown).
+  if (path.size() == 2 && path[0] == "rofr") {
+    if (leaf.rfind("se_", 0) == 0) {
+      const auto own = number_at(baseline, path);
+      if (!own) return replay_tolerance();
+      return se_tolerance(*own, n_paths, format_number(n_paths));
+    }
+    if (leaf.ends_with("value_to_holder_usd") || leaf.ends_with("cost_to_buyer_usd")) {
+      const auto se = se_at(baseline, now, {"rofr", "se_" + leaf});
+      if (!se) return without_se("se_" + leaf);
+      return with(mean_tolerance(z, *se), zs + "·se_" + leaf);
+    }
+    if (leaf == "buyer_cost_usd" || leaf == "buyer_cost_no_rofr_usd") {
+      const std::string portfolio = leaf == "buyer_cost_usd" ? "contracted" : "no_rofr";
+      const auto se = se_at(baseline, now, {"portfolios", portfolio, "cost_usd", "se_mean"});
+      if (!se) return without_se("se_mean");
+      return with(mean_tolerance(z, *se), zs + "·portfolios." + portfolio + ".cost_usd.se_mean");
+    }
+    if (leaf == "holder_spend_usd" || leaf == "holder_spend_no_rofr_usd") {
+      const auto holder = baseline.is_object() && baseline.contains("rofr") && baseline["rofr"].contains("holder") &&
+                                  baseline["rofr"]["holder"].is_string()
+                              ? baseline["rofr"]["holder"].get<std::string>()
+                              : std::string();
+      const double se = std::max(se_at(baseline, now, {"rofr", "se_value_to_holder_usd"}).value_or(0.0),
+                                 se_at(baseline, now, {"breakdown", "providers", holder, "spend_usd", "se_mean"})
+                                     .value_or(0.0));
+      return with(mean_tolerance(z, se), zs + "·max(se_value_to_holder_usd, the holder's spend se_mean)");
+    }
+    return replay_tolerance();
+  }
+
   // A mean with its standard error beside it, anywhere else (risk.json's
   // breakdown: totals, providers and contracts of the contracted portfolio).
   if (path.size() >= 2 && (leaf == "mean" || leaf == "se_mean")) {

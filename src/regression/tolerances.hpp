@@ -29,6 +29,11 @@
 //   exit_cost_usd, batna, nash, contract price
 //                              z · their se_* (delta method, risk/metrics.hpp);
 //                              nash without its se: z · (1 − β) · se_batna
+//   rofr.value_to_holder_usd, cost_to_buyer_usd (and npv_*)
+//                              z · their se_* (paired differences);
+//                              buyer_cost_usd, _no_rofr_usd: z · the portfolio's se_mean;
+//                              holder spends: z · max(se_value_to_holder_usd,
+//                              the holder's breakdown spend se_mean)
 //   se_pq                      as p_q (a spread of order statistics next to
 //                              the quantile, in its unit; 0 at an atom)
 //   an se_* field itself       z · se · √(6/(n − 1)): the SE of a standard

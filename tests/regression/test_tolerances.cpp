@@ -191,3 +191,27 @@ TEST_CASE("tolerances: each risk.json number gets its rule") {
     CHECK(rule(p).basis == "1e-9 relative");
   }
 }
+
+TEST_CASE("tolerances: the rofr block's differences move within their paired standard errors") {
+  json b = risk_doc();
+  b["portfolios"]["no_rofr"] = {{"cost_usd", {{"mean", 120.0}, {"se_mean", 2.5}}}};
+  b["breakdown"] = {{"providers", {{"a", {{"spend_usd", {{"mean", 60.0}, {"se_mean", 0.8}}}}}}}};
+  b["rofr"] = {{"holder", "a"},          {"contracts_offered", 3},       {"match_probability", 0.5},
+               {"holder_spend_usd", 60.0}, {"holder_spend_no_rofr_usd", 40.0}, {"value_to_holder_usd", 20.0},
+               {"buyer_cost_usd", 100.0},  {"buyer_cost_no_rofr_usd", 120.0},  {"cost_to_buyer_usd", -20.0},
+               {"se_value_to_holder_usd", 0.6}, {"se_cost_to_buyer_usd", 0.3}, {"npv_value_to_holder_usd", 15.0},
+               {"se_npv_value_to_holder_usd", 0.4}};
+  auto rofr_rule = [&](const std::string& leaf) { return risk_tolerance(b, b, {"rofr", leaf}, 5.0); };
+  CHECK(rofr_rule("value_to_holder_usd").abs_tolerance == doctest::Approx(3.0));  // 5 x 0.6
+  CHECK(rofr_rule("value_to_holder_usd").basis == "5·se_value_to_holder_usd");
+  CHECK(rofr_rule("cost_to_buyer_usd").abs_tolerance == doctest::Approx(1.5));
+  CHECK(rofr_rule("npv_value_to_holder_usd").abs_tolerance == doctest::Approx(2.0));
+  CHECK(rofr_rule("buyer_cost_usd").abs_tolerance == doctest::Approx(10.0));         // contracted se_mean 2
+  CHECK(rofr_rule("buyer_cost_no_rofr_usd").abs_tolerance == doctest::Approx(12.5));  // no_rofr se_mean 2.5
+  CHECK(rofr_rule("holder_spend_usd").abs_tolerance == doctest::Approx(4.0));         // max(0.6, 0.8) x 5
+  CHECK(rofr_rule("contracts_offered").basis == "1e-9 relative");
+  // A value 1 SE off passes; 20 SE off is a regression.
+  const Tolerance t = rofr_rule("value_to_holder_usd");
+  CHECK(t.allows(20.0, 20.6));
+  CHECK_FALSE(t.allows(20.0, 32.0));
+}
