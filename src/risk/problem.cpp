@@ -158,8 +158,11 @@ RiskSetup build_risk_problem(const Scenario& input, bool uncertainty_off, bool s
   std::vector<std::string> errors;
   check_bound(errors, sc, "/providers", plant.providers.size(), risk::kMaxProviders, "providers");
   check_bound(errors, sc, "/providers", plant.regions.size(), risk::kMaxRegions, "regions");
-  check_bound(errors, sc, "/providers", plant.clusters.size(), risk::kMaxClusters, "clusters");
-  check_bound(errors, sc, "/contracts", plant.contracts.size(), risk::kMaxContracts, "contracts");
+  // A right of first refusal adds the holder's part of each offered contract
+  // and cluster: the count says so.
+  const std::string with_parts = split ? " (with the holder's parts of the offered contracts, /policy/rofr)" : "";
+  check_bound(errors, sc, "/providers", plant.clusters.size(), risk::kMaxClusters, ("clusters" + with_parts).c_str());
+  check_bound(errors, sc, "/contracts", plant.contracts.size(), risk::kMaxContracts, ("contracts" + with_parts).c_str());
   check_bound(errors, sc, "/workloads", n_inference, risk::kMaxInference, "inference workloads");
   check_bound(errors, sc, "/workloads", n_jobs, risk::kMaxJobs, "training workloads");
   check_bound(errors, sc, "/uncertainty/correlation/zones", sc.uncertainty.correlation.zones.size(), risk::kMaxZones,

@@ -76,3 +76,31 @@ TEST_CASE("without match_probability, or with the uncertainty off, every path ap
   }
   CHECK(off.setup.rofr_match_probability == std::nullopt);
 }
+
+TEST_CASE("the holder's parts count toward risk's bounds, and the message says so") {
+  // 17 contracts of b, all offered to a: 34 contracts and 34 + 1 clusters in the problem.
+  Json doc = {{"name", "bounds"}, {"start", "2025-01-01"}, {"end", "2025-02-01"}, {"workloads", Json::array()}};
+  Json clusters = Json::array(), contracts = Json::array();
+  for (int i = 0; i < 17; ++i) {
+    const std::string id = "c" + std::to_string(i);
+    clusters.push_back({{"id", id}, {"accelerator", "H100"}, {"capacity_gpus", 10}});
+    contracts.push_back({{"id", "k" + std::to_string(i)}, {"provider", "b"}, {"start", "2025-01-01"},
+                         {"end", "2025-02-01"}, {"clusters", {"b/r/" + id}}, {"price_usd_per_gpu_hour", 2}});
+  }
+  doc["providers"] = Json::parse(R"([
+      { "id": "a", "regions": [ { "id": "home", "clusters": [ { "id": "x", "accelerator": "H100", "capacity_gpus": 1 } ] } ] },
+      { "id": "b", "regions": [ { "id": "r", "clusters": [] } ] } ])");
+  doc["providers"][1]["regions"][0]["clusters"] = clusters;
+  doc["contracts"] = contracts;
+  doc["policy"] = {{"rofr", {{"holder", "a"}, {"until", "2025-06-01"}, {"region", "home"}}}};
+  const cloudpact::Scenario sc = cloudpact::parse_scenario(doc.dump(), "bounds.json");
+  std::vector<std::string> lines;
+  try {
+    (void)cloudpact::build_risk_problem(sc);
+  } catch (const cloudpact::InputError& e) {
+    lines = e.lines();
+  }
+  CHECK(lines == std::vector<std::string>{
+                     "bounds.json: /contracts: 34 contracts (with the holder's parts of the offered contracts, "
+                     "/policy/rofr) is more than `risk` handles (expected at most 32; `run` has no such bound)"});
+}
