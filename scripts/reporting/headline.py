@@ -2,9 +2,10 @@
 """Headline table of one replay: scripts/reporting/headline.py DIR|summary.json
 
 Reads summary.json (docs/reference.md §5) and prints, on stdout:
-  - per provider: spend ($B), share of spend, used / available / outage GPU-hours (millions)
+  - per provider: spend ($B) and its present value at the start, share of spend,
+    used / available / outage GPU-hours (millions)
   - totals: spend, billed, shortfall, SLA credits, egress ($B), unmet GPU-hours (millions),
-    unmet value ($B)
+    unmet value ($B); present values of spend and unmet value (docs/reference.md §13)
   - concentration: HHI of spend and of capacity (0-10000), effective providers
 Exit codes: 0 done, 2 no readable summary.json.
 """
@@ -62,18 +63,18 @@ def main(argv):
     provs = s.get("providers") or {}
     rows = []
     for pid, p in provs.items():
-        rows.append([pid, usd_b(num(p, "spend_usd")), pct(num(p, "share_of_spend")),
+        rows.append([pid, usd_b(num(p, "spend_usd")), usd_b(num(p, "npv_spend_usd")), pct(num(p, "share_of_spend")),
                      mil(num(p, "used_gpu_hours")), mil(num(p, "available_gpu_hours")),
                      mil(num(p, "outage_gpu_hours"))])
     if rows:
         tot = s.get("totals") or {}
-        rows.append(["total", usd_b(num(tot, "spend_usd")),
+        rows.append(["total", usd_b(num(tot, "spend_usd")), usd_b(num(tot, "npv_spend_usd")),
                      pct(sum(num(p, "share_of_spend") for p in provs.values())),
                      mil(num(tot, "used_gpu_hours")), mil(num(tot, "available_gpu_hours")),
                      mil(sum(num(p, "outage_gpu_hours") for p in provs.values()))])
         print("Providers (GPU-hours in millions of H100-equivalent hours)")
-        print(table(["provider", "spend", "share", "used GPU-h", "avail GPU-h", "outage GPU-h"],
-                    rows, "lrrrrr"))
+        print(table(["provider", "spend", "spend PV", "share", "used GPU-h", "avail GPU-h", "outage GPU-h"],
+                    rows, "lrrrrrr"))
         print()
 
     tot = s.get("totals") or {}
@@ -85,6 +86,8 @@ def main(argv):
         ["egress", usd_b(num(tot, "egress_usd"))],
         ["unmet demand (GPU-hours)", mil(num(tot, "unmet_gpu_hours"))],
         ["unmet demand (value, not billed)", usd_b(num(tot, "unmet_value_usd"))],
+        ["spend, present value at the start", usd_b(num(tot, "npv_spend_usd"))],
+        ["unmet value, present value at the start", usd_b(num(tot, "npv_unmet_value_usd"))],
     ]
     print("Totals")
     print(table(["item", "value"], trows, "lr"))
@@ -102,10 +105,11 @@ def main(argv):
         print()
         print("Contracts")
         rows = [[cid, usd_b(num(k, "billed_usd")), usd_b(num(k, "shortfall_usd")),
-                 usd_b(num(k, "sla_credits_usd")), usd_b(num(k, "commitment_remaining_usd"))]
+                 usd_b(num(k, "sla_credits_usd")), usd_b(num(k, "commitment_remaining_usd")),
+                 usd_b(num(k, "npv_billed_usd"))]
                 for cid, k in contracts.items()]
-        print(table(["contract", "billed", "shortfall", "SLA credits", "commitment left"],
-                    rows, "lrrrr"))
+        print(table(["contract", "billed", "shortfall", "SLA credits", "commitment left", "billed PV"],
+                    rows, "lrrrrr"))
 
 
 if __name__ == "__main__":

@@ -167,20 +167,19 @@ int sweep_command(const SweepOptions& o) {
   folder.remove_temporaries();
   // sweep.csv agrees with the plan (plan.json and plan-variants.jsonl) and
   // the committed variants at every instant: it is removed before any of
-  // them changes, and written again from them. The variants are committed
-  // first, plan.json (the header that counts them) last, each by a one-file
-  // commit and only when its text changed; a kill between the two leaves no
-  // table, and the next --resume commits both again.
+  // them changes, and written again from them. The plan's two files are one
+  // set (docs/reference.md §1.2): committed together, so that whatever stops
+  // the command the folder holds the old pair or the new one, never new
+  // variants under an old header; a file whose text is unchanged is not
+  // rewritten (plan-variants.jsonl may be tens of megabytes).
   const std::string plan_text = plan_json(plan);
   const bool new_variants = committed_text(folder.plan_variants_path()) != variants_text;
   const bool new_plan = committed_text(folder.plan_path()) != plan_text;
   const std::vector<std::string> retry = o.retry_failed ? failed_ids(plan, folder) : std::vector<std::string>{};
-  if (new_variants) {
-    commit_outputs(dir, {{kPlanVariantsFile, variants_text}}, {.create = false, .remove = {"sweep.csv"}});
-  }
-  if (new_plan) {
-    commit_outputs(dir, {{"plan.json", plan_text}}, {.create = false, .remove = {"sweep.csv"}});
-  }
+  std::vector<OutputFile> plan_files;
+  if (new_variants) plan_files.push_back({kPlanVariantsFile, variants_text});
+  if (new_plan) plan_files.push_back({"plan.json", plan_text});
+  if (!plan_files.empty()) commit_outputs(dir, plan_files, {.create = false, .remove = {"sweep.csv"}});
   if (!retry.empty()) remove_output(dir, "sweep.csv");
   uncommit(folder, retry);
 

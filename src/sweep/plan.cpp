@@ -6,7 +6,13 @@
 #include <optional>
 #include <stdexcept>
 
+#include <cstdio>
+#include <cstdlib>
+
+#include <sys/types.h>
+
 #include "cloudpact_version.h"
+#include "sweep/sweep_folder.hpp"
 
 namespace cloudpact {
 
@@ -92,13 +98,43 @@ Variant variant_of(const std::string& line, const std::string& path) {
 
 }  // namespace
 
+namespace {
+
+// plan-variants.jsonl, opened without following a link (sweep_folder.hpp).
+class LineFile {
+ public:
+  explicit LineFile(const std::string& path) : f_(open_text_file(path)) {
+    if (!f_) throw std::runtime_error("cannot read " + path);
+  }
+  ~LineFile() {
+    std::free(buf_);
+    std::fclose(f_);
+  }
+  LineFile(const LineFile&) = delete;
+  LineFile& operator=(const LineFile&) = delete;
+  // The next line without its newline; false at the end.
+  bool next(std::string& line) {
+    const ssize_t n = ::getline(&buf_, &cap_, f_);
+    if (n < 0) return false;
+    line.assign(buf_, static_cast<std::size_t>(n) - (n > 0 && buf_[n - 1] == '\n' ? 1 : 0));
+    return true;
+  }
+  bool seek(std::int64_t offset) { return ::fseeko(f_, static_cast<off_t>(offset), SEEK_SET) == 0; }
+
+ private:
+  std::FILE* f_;
+  char* buf_ = nullptr;
+  std::size_t cap_ = 0;
+};
+
+}  // namespace
+
 void read_plan_variants(SweepPlan& p, const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::runtime_error("cannot read " + path);
+  LineFile in(path);
   p.variants.clear();
   p.variant_offsets.clear();
   std::int64_t at = 0;
-  for (std::string line; std::getline(in, line);) {
+  for (std::string line; in.next(line);) {
     p.variants.push_back(variant_of(line, path));
     p.variant_offsets.push_back(at);
     at += static_cast<std::int64_t>(line.size()) + 1;
@@ -109,15 +145,12 @@ void read_plan_variants(SweepPlan& p, const std::string& path) {
 }
 
 std::optional<Variant> read_plan_variant(const std::string& path, const std::string& id, std::int64_t offset) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::runtime_error("cannot read " + path);
+  LineFile in(path);
   const std::string head = "{\"id\":\"" + id + "\"";
   std::string line;
-  if (offset >= 0 && in.seekg(offset) && std::getline(in, line) && line.rfind(head, 0) == 0)
-    return variant_of(line, path);
-  in.clear();
-  in.seekg(0);
-  while (std::getline(in, line))
+  if (offset >= 0 && in.seek(offset) && in.next(line) && line.rfind(head, 0) == 0) return variant_of(line, path);
+  if (!in.seek(0)) return std::nullopt;
+  while (in.next(line))
     if (line.rfind(head, 0) == 0) return variant_of(line, path);
   return std::nullopt;
 }

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <set>
+#include <cstdio>
 #include <string>
 #include <vector>
 
@@ -54,6 +55,14 @@ class SweepFolder {
 std::string variant_result_json(const std::string& id, const std::vector<std::string>& pointers,
                                 const std::vector<std::string>& values_json, const std::string& error);
 
-std::string read_text_file(const std::string& path);  // "" when unreadable
+// A file of a sweep folder, which cloudpact (or Slurm, for its logs) wrote:
+// its text, "" when unreadable. Never read through a symbolic link
+// (O_NOFOLLOW): a link planted in the folder is not followed out of it.
+std::string read_text_file(const std::string& path);
+
+// The same file opened for reading line by line (plan-variants.jsonl, which
+// a variant process reads one line of at its offset): nullptr, errno set,
+// when it cannot be opened or is a link. Close with std::fclose.
+std::FILE* open_text_file(const std::string& path);
 
 }  // namespace cloudpact

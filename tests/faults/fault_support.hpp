@@ -113,8 +113,7 @@ struct SweepRef {
 // A clean `sweep FILE` (expected exit code `code`) in a folder of its own.
 SweepRef sweep_ref(const fs::path& file, const std::string& label, int code);
 // A sweep folder is consistent: plan.json is one of the references' plans,
-// plan-variants.jsonl is its variants (or, killed between the two commits,
-// another reference's, and then there is no sweep.csv), sweep.csv (when
+// plan-variants.jsonl is its variants (the two are one set), sweep.csv (when
 // present) agrees with the plan (its header, and rows of committed variants
 // in plan order, each as in the reference), each committed variant is
 // whole. Returns "no plan", "no table" or "table of N rows".
