@@ -69,6 +69,7 @@ class Builder {
   std::map<std::string, std::string> cluster_provider_;  // "p/r/c" -> provider id
   std::map<std::string, std::vector<std::string>> clusters_of_provider_;
   std::map<std::string, std::string> contract_ptr_;
+  std::vector<std::string> contract_item_ptr_;  // the pointer of each s_.contracts entry ("/contracts/3")
   std::map<std::string, std::optional<WorkloadKind>> workload_kind_;  // nullopt: its kind is wrong
 
   struct Reservation {

@@ -120,6 +120,7 @@ void Builder::read_contracts(const Object& top) {
     c.sla_credits = read_sla(o);
     c.exit_fee_pct_of_remaining = number_or_default(o, spec.field("exit_fee_pct_of_remaining"));
     s_.contracts.push_back(std::move(c));
+    contract_item_ptr_.push_back(child_pointer("/contracts", i));
   }
 }
 

@@ -105,11 +105,10 @@ void Builder::read_policy(const Object& top) {
 }
 
 void Builder::read_deal_terms(const Object& policy) {
-  // The pointer of a contract's field, from the pointer of its id.
-  auto contract_field = [&](const std::string& id, const char* key) {
-    const std::string& id_ptr = contract_ptr_.at(id);
-    return id_ptr.substr(0, id_ptr.rfind('/') + 1) + key;
-  };
+  // The pointer of a field of s_.contracts[k]. A contract whose id or
+  // provider could not be read is reported already and checked no further.
+  auto contract_field = [&](std::size_t k, const std::string& key) { return contract_item_ptr_[k] + "/" + key; };
+  auto readable = [&](const Contract& k) { return !k.id.empty() && !k.provider.empty(); };
   std::optional<Exclusivity> excl;
   std::string excl_until_text;
   if (const Json* v = policy.find("exclusivity")) {
@@ -124,9 +123,9 @@ void Builder::read_deal_terms(const Object& policy) {
       excl_until_text = until->text;
       // No other provider's term may begin inside the exclusivity: it could not be served.
       if (contracts_ok_)
-        for (const Contract& k : s_.contracts)
-          if (k.provider != *id && k.start_epoch_s < until->epoch_s)
-            problems_.add(contract_field(k.id, "start"),
+        for (std::size_t i = 0; i < s_.contracts.size(); ++i)
+          if (const Contract& k = s_.contracts[i]; readable(k) && k.provider != *id && k.start_epoch_s < until->epoch_s)
+            problems_.add(contract_field(i, "start"),
                           "contract " + in_quotes(k.id) + " of " + in_quotes(k.provider) +
                               " starts inside the exclusivity of " + in_quotes(*id),
                           "a start on or after " + until->text + " (/policy/exclusivity/until)");
@@ -167,12 +166,13 @@ void Builder::read_deal_terms(const Object& policy) {
       // A matched share moves the clusters' whole capacity curves: a cluster
       // an offered contract shares with another contract would take that
       // contract's capacity along.
-      for (const Contract& k : s_.contracts) {
-        if (k.provider == *id || k.start_epoch_s >= until->epoch_s) continue;
+      for (std::size_t i = 0; i < s_.contracts.size(); ++i) {
+        const Contract& k = s_.contracts[i];
+        if (!readable(k) || k.provider == *id || k.start_epoch_s >= until->epoch_s) continue;
         for (std::size_t j = 0; j < k.clusters.size(); ++j)
           for (const Reservation& other : reservations_[k.clusters[j]])
             if (other.contract != k.id) {
-              problems_.add(contract_field(k.id, "clusters") + "/" + std::to_string(j),
+              problems_.add(contract_field(i, "clusters/" + std::to_string(j)),
                             "cluster " + in_quotes(k.clusters[j]) + " of contract " + in_quotes(k.id) +
                                 ", offered under the right of first refusal, is also reserved by " +
                                 in_quotes(other.contract),

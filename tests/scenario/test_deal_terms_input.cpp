@@ -84,3 +84,22 @@ TEST_CASE("an offered contract may not share a cluster with another contract") {
                     "under the right of first refusal, is also reserved by \"aws-deal\" (expected clusters of an "
                     "offered contract that no other contract reserves)"});
 }
+
+TEST_CASE("a contract whose id or provider could not be read is reported once, not checked against the clauses") {
+  // A fuzzing finding: such a contract used to end validation with std::out_of_range.
+  CHECK(with([](Json& d) { d["contracts"][1]["id"] = 5; }) ==
+        Lines{"bad.json: /contracts/1/id: is a number (expected an id matching [A-Za-z0-9][A-Za-z0-9._-]*)"});
+  CHECK(with([](Json& d) {
+          d["contracts"][0]["id"] = "azure-b=ase";
+          d["contracts"][0]["provider"] = "azurE";
+        }) == Lines{"bad.json: /contracts/0/id: invalid id \"azure-b=ase\" (expected an id matching "
+                    "[A-Za-z0-9][A-Za-z0-9._-]*)",
+                    "bad.json: /contracts/0/provider: unknown provider \"azurE\" (expected one of: aws, azure)"});
+  // A readable contract after an unreadable one is still checked, at its own pointer.
+  CHECK(with([](Json& d) {
+          d["contracts"][0]["id"] = 5;
+          d["policy"]["exclusivity"]["until"] = "2025-05-01";
+        }) == Lines{"bad.json: /contracts/0/id: is a number (expected an id matching [A-Za-z0-9][A-Za-z0-9._-]*)",
+                    "bad.json: /contracts/1/start: contract \"aws-deal\" of \"aws\" starts inside the exclusivity of "
+                    "\"azure\" (expected a start on or after 2025-05-01 (/policy/exclusivity/until))"});
+}
