@@ -26,6 +26,7 @@
 #include <math.h>
 
 #include <cstdint>
+#include <new>
 
 #include "philox_draws.hpp"
 #include "risk_api.hpp"
@@ -88,6 +89,9 @@ struct View {
   double rofr_match_share, rofr_match_probability;
   const int *cluster_offer, *contract_offer;
   const std::uint8_t *cluster_holder_part, *contract_holder_part, *portfolio_no_rofr;
+  // Bit r: region r has a cluster (its sampled outages matter), or has none
+  // (its outages only cut the walk: next_edge).
+  std::uint64_t regions_with_clusters, regions_without_clusters;
 };
 
 // Where one batch's results go: [portfolio * count + i] for the per-portfolio
@@ -342,6 +346,12 @@ CP_HD inline int lowest_bit(std::uint32_t mask) {
   return i;
 }
 
+CP_HD inline int lowest_bit64(std::uint64_t mask) {
+  int i = 0;
+  while (!((mask >> i) & 1u)) ++i;
+  return i;
+}
+
 struct JobState {
   int state;  // 0 pending, 1 running, 2 finished
   int cluster, last_provider;
@@ -358,6 +368,20 @@ struct PortfolioTotals {
   CP_HD double spend_usd() const { return rules::spend_usd(billed_usd, shortfall_usd, sla_credits_usd, egress_usd); }
 };
 
+// What every portfolio of one variant of a path (the same sources of
+// uncertainty switched off, the same rofr matches) sees at step s before its
+// own choices: capacity after delivery delays and rofr shares, what is
+// available under the scenario's own losses, and the placement order of
+// every sold cluster. Computed once a step for the variant (share_step), it
+// is the same arithmetic on the same inputs as each portfolio computing it
+// alone, so the numbers do not depend on how portfolios are grouped.
+struct StepShared {
+  double cap_phys[kMaxClusters];    // physical GPUs
+  double base_avail[kMaxClusters];  // available GPUs when no sampled outage hits
+  int order[kMaxClusters];          // clusters a seller sells at s, cheapest first
+  int n_order;
+};
+
 // One portfolio walking one path's steps: place (capacity, interruptions,
 // service), bill (charges, use, unmet demand), close (monthly invoices, SLA
 // credits, take-or-pay, commitments). Its state lives in fixed arrays.
@@ -371,13 +395,26 @@ struct PortfolioRun {
   OutageCursor outages[kMaxRegions];  // sampled outages, per region
   OutageCursor zone_outages[kMaxZones];
   std::uint32_t zones_active;         // at the current piece
+  std::uint64_t regions_hit;          // regions whose own sampled outage holds the current piece
+  // The next instant a sampled outage of a region with clusters or of a
+  // zone starts or ends: before it, zones_active and regions_hit hold.
+  double outage_change_s;
   rules::ContractBook books[kMaxContracts];
   double contract_billed[kMaxContracts], contract_shortfall[kMaxContracts], contract_credits[kMaxContracts];
   JobState js[kMaxJobs];
-  double held[kMaxClusters], avail[kMaxClusters], marginal[kMaxClusters], free_gpus[kMaxClusters];
-  double fluid[kMaxClusters], job_use_h[kMaxClusters], cap_phys[kMaxClusters], loss[kMaxClusters];
+  // avail: of the clusters in `order`; every other cluster has none.
+  double held[kMaxClusters], avail[kMaxClusters], free_gpus[kMaxClusters];
+  std::uint64_t in_order;  // bit c: cluster c is in `order`
+  double fluid[kMaxClusters], job_use_h[kMaxClusters], loss[kMaxClusters];
+  // The step's shared view (share_step), and its order restricted to the
+  // portfolio's providers: the same order, as cheaper_first is a strict
+  // total order (ties go to the lower cluster index).
+  const StepShared* sh;
   int order[kMaxClusters];
   int n_order;
+  int mine[kMaxClusters];  // the clusters of the portfolio's providers, in index order (billing order)
+  int n_mine;
+  int n_running;           // jobs running: none, and there is nothing to shed
   double served[kMaxInference];
   double* provider_spend;
   double* provider_used;
@@ -393,7 +430,7 @@ struct PortfolioRun {
   CP_HD PortfolioRun(const View& view, int q, const float* f, const int* i, std::uint64_t seed_, std::uint64_t path_,
                      double* spend_p, double* used_p, double* npv_p)
       : v(view), mask(view.portfolio_providers[q]), fs(f), is(i), seed(seed_), path(path_),
-        off(view.portfolio_off[q]), zones_active(0), n_order(0), provider_spend(spend_p), provider_used(used_p),
+        off(view.portfolio_off[q]), zones_active(0), regions_hit(0), outage_change_s(-kNever), in_order(0), sh(nullptr), n_order(0), n_mine(0), n_running(0), provider_spend(spend_p), provider_used(used_p),
         provider_npv(npv_p), month_unmet_value_usd(0.0), t{0, 0, 0, 0, 0, 0, 0, 0} {
     for (int r = 0; r < v.n_regions; ++r)
       open_outages(v, v.region_outages[r], seed, path, region_stream(r),
@@ -405,7 +442,10 @@ struct PortfolioRun {
       contract_billed[k] = contract_shortfall[k] = contract_credits[k] = contract_npv_billed[k] = 0.0;
     }
     for (int j = 0; j < v.n_jobs; ++j) js[j] = {0, -1, -1, 0.0, v.job_submit_s[j], 0.0};
-    for (int c = 0; c < v.n_clusters; ++c) held[c] = 0.0;
+    for (int c = 0; c < v.n_clusters; ++c) {
+      held[c] = avail[c] = fluid[c] = job_use_h[c] = loss[c] = 0.0;
+      if (provider_in(mask, v.cluster_provider[c])) mine[n_mine++] = c;
+    }
     for (int p = 0; p < v.n_providers; ++p) provider_spend[p] = provider_used[p] = provider_npv[p] = month_on_demand_usd[p] = 0.0;
     // The same draws for every portfolio of the path (counter-based); none
     // for the scenario without the clause.
@@ -518,62 +558,111 @@ struct PortfolioRun {
     }
   }
 
-  // ---- place, part 1: capacity the portfolio may use from instant a of step s, after outages ----
-  // Every sampled outage edge is a cut of the walk (next_edge), so an
-  // outage covers a whole piece or none of it: the one active at a.
-  CP_HD void capacity(int s, double a) {
+  // ---- place, part 0 (once a step, for every portfolio of the variant): capacity and order ----
+  CP_HD void share_step(int s, StepShared& out) const {
     const int day = v.step_day[s];
     const std::int64_t cs = static_cast<std::int64_t>(s);
-    n_order = 0;
-    zones_active = zones_at(a);
+    double marginal[kMaxClusters];
+    out.n_order = 0;
     for (int c = 0; c < v.n_clusters; ++c) {
       const std::int64_t ci = cs * v.n_clusters + c;
       const int p = v.cluster_provider[c];
-      avail[c] = marginal[c] = fluid[c] = job_use_h[c] = 0.0;
       const int delay = off.delivery ? 0 : is[c];
-      cap_phys[c] = (delay != 0 ? rules::delayed_capacity(v.cap_day + static_cast<std::int64_t>(c) * v.n_cap_days,
-                                                          v.cap_first_day, v.n_cap_days, day, delay)
-                                : v.cap_step[ci]) *
-                    capacity_share(c, v.contract_step[ci]);
-      const int r = v.cluster_region[c];
-      double l = v.loss_step[ci];
-      if (sampled_outage_at(r, a)) l = rules::combined_loss(l, v.region_outages[r].lost_fraction);
-      for (std::uint32_t zs = zones_active & v.region_zones[r]; zs != 0; zs &= zs - 1)
-        l = rules::combined_loss(l, v.zone_outages[lowest_bit(zs)].lost_fraction);
-      loss[c] = l;
-      if (!provider_in(mask, p)) continue;
+      out.cap_phys[c] = (delay != 0 ? rules::delayed_capacity(v.cap_day + static_cast<std::int64_t>(c) * v.n_cap_days,
+                                                              v.cap_first_day, v.n_cap_days, day, delay)
+                                    : v.cap_step[ci]) *
+                        capacity_share(c, v.contract_step[ci]);
+      out.base_avail[c] = 0.0;
       const auto seller = static_cast<rules::Seller>(v.seller_step[ci]);
       if (seller == rules::Seller::none) continue;
       const double eq = v.cluster_h100_equiv[c];
-      avail[c] = rules::available_gpus(cap_phys[c], eq, loss[c]);
+      out.base_avail[c] = rules::available_gpus(out.cap_phys[c], eq, v.loss_step[ci]);
       const double price = v.seller_price_step[ci] * (seller == rules::Seller::on_demand ? price_multiplier(day, p) : 1.0);
       marginal[c] = rules::marginal_usd_per_gpu_hour(seller, price, eq);
       // Insertion sort by the placement order: a handful of clusters.
-      int pos = n_order++;
-      while (pos > 0 && rules::cheaper_first(marginal[c], c, marginal[order[pos - 1]], order[pos - 1])) {
-        order[pos] = order[pos - 1];
+      int pos = out.n_order++;
+      while (pos > 0 && rules::cheaper_first(marginal[c], c, marginal[out.order[pos - 1]], out.order[pos - 1])) {
+        out.order[pos] = out.order[pos - 1];
         --pos;
       }
-      order[pos] = c;
+      out.order[pos] = c;
+    }
+  }
+
+  // Enters step s with its shared view: the clusters the portfolio may use,
+  // in placement order. Clusters outside it have nothing available.
+  CP_HD void enter_step(const StepShared& shared) {
+    sh = &shared;
+    int n = 0;
+    std::uint64_t bits = 0;
+    for (int o = 0; o < shared.n_order; ++o) {
+      const int c = shared.order[o];
+      if (!provider_in(mask, v.cluster_provider[c])) continue;
+      order[n++] = c;
+      bits |= std::uint64_t{1} << c;
+    }
+    n_order = n;
+    in_order = bits;
+  }
+
+  // ---- place, part 1: capacity the portfolio may use from instant a of step s, after outages ----
+  // Every sampled outage edge is a cut of the walk (next_edge), so an
+  // outage covers a whole piece or none of it: the one active at a. Most
+  // pieces have none, and take the step's shared figures as they are.
+  CP_HD void capacity(int s, double a) {
+    const std::int64_t cs = static_cast<std::int64_t>(s);
+    if (a >= outage_change_s) {
+      // Some outage started or ended: every cursor to a, and the next change.
+      zones_active = zones_at(a);
+      std::uint64_t hit = 0;
+      double change = kNever;
+      for (std::uint64_t rs = v.regions_with_clusters; rs != 0; rs &= rs - 1) {
+        const int r = lowest_bit64(rs);
+        if (sampled_outage_at(r, a)) hit |= std::uint64_t{1} << r;
+        change = lo(change, outage_edge(outages[r], a));
+      }
+      for (int z = 0; z < v.n_zones; ++z) change = lo(change, outage_edge(zone_outages[z], a));
+      regions_hit = hit;
+      outage_change_s = change;
+    }
+    const std::uint64_t hit = regions_hit;
+    for (int m = 0; m < n_mine; ++m) fluid[mine[m]] = job_use_h[mine[m]] = 0.0;  // what bill() reads
+    for (int o = 0; o < n_order; ++o) {
+      const int c = order[o];
+      const int r = v.cluster_region[c];
+      const std::int64_t ci = cs * v.n_clusters + c;
+      const bool own = (hit >> r) & 1u;
+      std::uint32_t zs = zones_active & v.region_zones[r];
+      double l = v.loss_step[ci];
+      if (!own && zs == 0) {
+        loss[c] = l;
+        avail[c] = sh->base_avail[c];
+        continue;
+      }
+      if (own) l = rules::combined_loss(l, v.region_outages[r].lost_fraction);
+      for (; zs != 0; zs &= zs - 1) l = rules::combined_loss(l, v.zone_outages[lowest_bit(zs)].lost_fraction);
+      loss[c] = l;
+      avail[c] = rules::available_gpus(sh->cap_phys[c], v.cluster_h100_equiv[c], l);
     }
   }
 
   // ---- place, part 2: running jobs whose cluster lost capacity stop, the last served first ----
   CP_HD void shed_jobs(double a) {
-    for (int it = v.n_items - 1; it >= 0; --it) {
+    for (int it = n_running > 0 ? v.n_items - 1 : -1; it >= 0; --it) {
       const int item = v.service_items[it];
       if (item >= 0) continue;
       const int j = -item - 1;
       JobState& st = js[j];
       if (st.state != 1) continue;
       const int c = st.cluster;
-      if (rules::hold_margin_gpus(avail[c], held[c]) >= 0.0) continue;
+      if (rules::hold_margin_gpus((in_order >> c) & 1u ? avail[c] : 0.0, held[c]) >= 0.0) continue;
       st.progress_s = rules::progress_after_rollback(st.progress_s + (a - st.run_start_s), v.job_checkpoint_s[j]);
       st.state = 0;
+      --n_running;
       st.ready_s = a + v.job_restart_s[j];
       held[c] = rules::released_gpus(held[c], v.job_gpus[j]);
     }
-    for (int c = 0; c < v.n_clusters; ++c) free_gpus[c] = rules::free_gpus(avail[c], held[c]);
+    for (int o = 0; o < n_order; ++o) free_gpus[order[o]] = rules::free_gpus(avail[order[o]], held[order[o]]);
   }
 
   // Whether cluster c may serve a workload with eligible providers `elig`
@@ -638,6 +727,7 @@ struct PortfolioRun {
                            rules::discount_factor(rules::ledger_seconds(a), v.discount_rate_per_year));
       }
       st.state = 1;
+      ++n_running;
       st.cluster = chosen;
       st.last_provider = p;
       st.run_start_s = a;
@@ -656,6 +746,7 @@ struct PortfolioRun {
       if (to > from) job_use_h[st.cluster] += v.job_gpus[j] * (to - from) / 3600.0;
       if (finish <= b) {
         st.state = 2;
+        --n_running;
         st.progress_s = v.job_work_s[j];
         held[st.cluster] = rules::released_gpus(held[st.cluster], v.job_gpus[j]);
       }
@@ -667,33 +758,36 @@ struct PortfolioRun {
     const double len_h = len / 3600.0;
     const int day = v.step_day[s];
     const std::int64_t cs = static_cast<std::int64_t>(s);
-    for (int c = 0; c < v.n_clusters; ++c) {
+    // Sums kept in a register, added to in the same order as ever.
+    double billed_usd = t.billed_usd;
+    for (int m = 0; m < n_mine; ++m) {
+      const int c = mine[m];
       const int p = v.cluster_provider[c];
-      if (!provider_in(mask, p)) continue;
       const std::int64_t ci = cs * v.n_clusters + c;
       const double eq = v.cluster_h100_equiv[c];
       const double used_h = fluid[c] * len_h + job_use_h[c];
-      provider_used[p] += used_h;
+      if (used_h != 0.0) provider_used[p] += used_h;  // + 0 would leave the same bits
       const auto seller = static_cast<rules::Seller>(v.seller_step[ci]);
       const double price = v.seller_price_step[ci];
       if (seller == rules::Seller::reserved_contract || seller == rules::Seller::usage_contract) {
         // Rates are linear in the GPUs, so GPU-hours in give USD out.
         const double usd = seller == rules::Seller::reserved_contract
-                               ? rules::reserved_usd_per_hour(cap_phys[c], price) * len_h
+                               ? rules::reserved_usd_per_hour(sh->cap_phys[c], price) * len_h
                                : rules::usage_usd_per_hour(used_h, eq, price);
         const int k = v.contract_step[ci];
         books[k].bill(usd);
-        books[k].deliver(rules::delivered_gpus(cap_phys[c], eq) * len, loss[c]);
+        books[k].deliver(rules::delivered_gpus(sh->cap_phys[c], eq) * len, loss[c]);
         contract_billed[k] += usd;
-        t.billed_usd += usd;
+        billed_usd += usd;
         provider_spend[p] += usd;
       } else if (seller == rules::Seller::on_demand && used_h > 0.0) {
         const double usd = rules::usage_usd_per_hour(used_h, eq, price * price_multiplier(day, p));
-        t.billed_usd += usd;
+        billed_usd += usd;
         provider_spend[p] += usd;
         month_on_demand_usd[p] += usd;
       }
     }
+    t.billed_usd = billed_usd;
     const double demand_mult = demand_multiplier(day);
     for (int i = 0; i < v.n_inference; ++i) {
       const double want = v.demand_step[cs * v.n_inference + i] * demand_mult;
@@ -713,14 +807,13 @@ struct PortfolioRun {
   // holds its GPUs from the instant it starts to the instant it finishes.
   CP_HD double next_edge(double a, double step_b) const {
     double e = step_b;
-    // capacity() has brought every cursor to a: its outage starts after a
-    // or holds a.
-    for (int r = 0; r < v.n_regions; ++r) {
-      const double t = outage_edge(outages[r], a);
-      if (t > a && t < e) e = t;
-    }
-    for (int z = 0; z < v.n_zones; ++z) {
-      const double t = outage_edge(zone_outages[z], a);
+    // capacity() has brought the cursors of the regions with clusters and
+    // of the zones to their next change, which lies after a.
+    if (outage_change_s < e) e = outage_change_s;
+    // A region without clusters keeps its opening cursor: its first outage
+    // cuts the walk, as it always has (the cut changes no total).
+    for (std::uint64_t rs = v.regions_without_clusters; rs != 0; rs &= rs - 1) {
+      const double t = outage_edge(outages[lowest_bit64(rs)], a);
       if (t > a && t < e) e = t;
     }
     for (int j = 0; j < v.n_jobs; ++j) {
@@ -733,22 +826,25 @@ struct PortfolioRun {
     return e;
   }
 
-  CP_HD void walk() {
-    for (int s = 0; s < v.n_steps; ++s) {
-      if (s > 0 && v.step_closes[s]) close_due(s);
-      const double step_b = v.step_start_s[s] + v.step_len_s[s];
-      for (double a = v.step_start_s[s]; a < step_b;) {
-        capacity(s, a);
-        shed_jobs(a);
-        serve(s, a);
-        const double b = next_edge(a, step_b);
-        run_jobs(a, b);
-        bill(s, b - a);
-        a = b;
-      }
+  // Step s, once the portfolios of its variant share `shared`: the bills
+  // due at its start, then its pieces.
+  CP_HD void step(int s, const StepShared& shared) {
+    if (s > 0 && v.step_closes[s]) close_due(s);
+    enter_step(shared);
+    const double step_b = v.step_start_s[s] + v.step_len_s[s];
+    for (double a = v.step_start_s[s]; a < step_b;) {
+      capacity(s, a);
+      shed_jobs(a);
+      serve(s, a);
+      const double b = next_edge(a, step_b);
+      run_jobs(a, b);
+      bill(s, b - a);
+      a = b;
     }
-    close_due(v.n_steps);
   }
+
+  // The bills due at the horizon.
+  CP_HD void finish() { close_due(v.n_steps); }
 
   // What leaving each provider would cost at the horizon: the exit fee on
   // what its contracts still commit, and moving the datasets it holds.
@@ -780,10 +876,80 @@ struct SampleFunctor {
   }
 };
 
-// Phase 2, one thread a (portfolio, path): every portfolio on the same
-// sampled future (sampled outages redrawn from the same counters). Splitting the portfolios over threads gives a GPU nine
-// times more, shorter threads than one thread a path.
-struct PortfolioFunctor {
+// Whether portfolios q and r see the same future: the same sources switched
+// off and the same rofr matches. Such portfolios share each step's capacity
+// and order (StepShared).
+CP_HD inline bool same_variant(const View& v, int q, int r) {
+  const SourcesOff a = v.portfolio_off[q], b = v.portfolio_off[r];
+  return a.outage_providers == b.outage_providers && a.zones == b.zones && a.price_providers == b.price_providers &&
+         a.demand == b.demand && a.delivery == b.delivery && v.portfolio_no_rofr[q] == v.portfolio_no_rofr[r];
+}
+
+// The portfolios a thread walks together: n_groups groups of at most
+// `size` consecutive portfolios, as even as they go.
+struct PortfolioGroups {
+  int n_groups, size;
+};
+CP_HD inline PortfolioGroups portfolio_groups(int n_portfolios, int max_size) {
+  const int n = (n_portfolios + max_size - 1) / max_size;
+  return {n, (n_portfolios + n - 1) / n};
+}
+
+// Writes one portfolio's figures of path i (the contracted portfolio, q = 0,
+// also its breakdown).
+CP_HD inline void write_results(const View& v, const OutView& out, const PortfolioRun& run, int q, std::int64_t i,
+                                const int* is, const double* spend_p, const double* used_p, const double* npv_p) {
+  const PortfolioTotals& t = run.t;
+  const std::int64_t o = static_cast<std::int64_t>(q) * out.count + i;
+  const double r = v.discount_rate_per_year;
+  out.cost_usd[o] = rules::cost_usd(t.spend_usd(), t.unmet_value_usd);
+  out.spend_usd[o] = t.spend_usd();
+  out.unmet_gpu_hours[o] = t.unmet_gpu_hours;
+  out.npv_cost_usd[o] =
+      rules::reported_present_value(rules::cost_usd(t.npv_spend_usd, t.npv_unmet_value_usd), out.cost_usd[o], r);
+  if (v.rofr_holder >= 0) {
+    out.holder_spend_usd[o] = spend_p[v.rofr_holder];
+    out.holder_npv_spend_usd[o] = rules::reported_present_value(npv_p[v.rofr_holder], spend_p[v.rofr_holder], r);
+  }
+  if (q != 0) return;
+  double exit_p[kMaxProviders];
+  out.npv_spend_usd[i] = rules::reported_present_value(t.npv_spend_usd, t.spend_usd(), r);
+  out.npv_unmet_value_usd[i] = rules::reported_present_value(t.npv_unmet_value_usd, t.unmet_value_usd, r);
+  run.exit_costs(exit_p);
+  for (int p = 0; p < v.n_providers; ++p) {
+    const std::int64_t po = static_cast<std::int64_t>(p) * out.count + i;
+    out.provider_spend_usd[po] = spend_p[p];
+    out.provider_used_gpu_hours[po] = used_p[p];
+    out.provider_exit_cost_usd[po] = exit_p[p];
+    out.provider_npv_spend_usd[po] = rules::reported_present_value(npv_p[p], spend_p[p], r);
+  }
+  out.clamped_multiplier_days[i] = static_cast<double>(is[v.n_clusters]);
+  out.billed_usd[i] = t.billed_usd;
+  out.shortfall_usd[i] = t.shortfall_usd;
+  out.sla_credits_usd[i] = t.sla_credits_usd;
+  out.egress_usd[i] = t.egress_usd;
+  out.unmet_value_usd[i] = t.unmet_value_usd;
+  for (int c = 0; c < v.n_contracts; ++c) {
+    const std::int64_t ko = static_cast<std::int64_t>(c) * out.count + i;
+    out.contract_billed_usd[ko] = run.contract_billed[c];
+    out.contract_shortfall_usd[ko] = run.contract_shortfall[c];
+    out.contract_sla_credits_usd[ko] = run.contract_credits[c];
+    out.contract_commitment_remaining_usd[ko] = run.books[c].commitment_remaining_usd(run.terms(c));
+    out.contract_npv_billed_usd[ko] = rules::reported_present_value(run.contract_npv_billed[c], run.contract_billed[c], r);
+  }
+}
+
+// Phase 2, one thread a (group of portfolios, path): the group's portfolios
+// walk the path's sampled future step by step together, each variant's
+// capacity and order computed once a step for all of its portfolios
+// (sampled outages redrawn from the same counters). kGroup bounds the group:
+// the CPU walks all portfolios of a path at once (their per-step work is
+// shared; ~12 KB of state each stays in cache), CUDA one a thread (more,
+// shorter threads, and local memory per thread stays small). Each
+// portfolio's arithmetic is the same either way, so results do not depend
+// on kGroup.
+template <int kGroup>
+struct PathFunctor {
   View v;
   OutView out;
   std::uint64_t seed;
@@ -791,51 +957,39 @@ struct PortfolioFunctor {
   const float* scratch_f;
   const int* scratch_i;
   ScratchLayout layout;
+  PortfolioGroups groups;
 
   CP_HD void operator()(std::int64_t k) const {
-    const int q = static_cast<int>(k / out.count);
+    const int g = static_cast<int>(k / out.count);
     const std::int64_t i = k % out.count;
-    double spend_p[kMaxProviders], used_p[kMaxProviders], exit_p[kMaxProviders], npv_p[kMaxProviders];
-    PortfolioRun run(v, q, scratch_f + i * layout.floats_per_path, scratch_i + i * layout.ints_per_path, seed,
-                     static_cast<std::uint64_t>(first_path + i), spend_p, used_p, npv_p);
-    run.walk();
-    const PortfolioTotals& t = run.t;
+    const int q0 = g * groups.size;
+    const int n = (q0 + groups.size <= v.n_portfolios ? groups.size : v.n_portfolios - q0);
+    const float* fs = scratch_f + i * layout.floats_per_path;
     const int* is = scratch_i + i * layout.ints_per_path;
-    const std::int64_t o = static_cast<std::int64_t>(q) * out.count + i;
-    const double r = v.discount_rate_per_year;
-    out.cost_usd[o] = rules::cost_usd(t.spend_usd(), t.unmet_value_usd);
-    out.spend_usd[o] = t.spend_usd();
-    out.unmet_gpu_hours[o] = t.unmet_gpu_hours;
-    out.npv_cost_usd[o] =
-        rules::reported_present_value(rules::cost_usd(t.npv_spend_usd, t.npv_unmet_value_usd), out.cost_usd[o], r);
-    if (v.rofr_holder >= 0) {
-      out.holder_spend_usd[o] = spend_p[v.rofr_holder];
-      out.holder_npv_spend_usd[o] = rules::reported_present_value(npv_p[v.rofr_holder], spend_p[v.rofr_holder], r);
+    const auto path = static_cast<std::uint64_t>(first_path + i);
+    // PortfolioRun holds a reference: built in place, trivially destroyed.
+    alignas(PortfolioRun) unsigned char storage[kGroup][sizeof(PortfolioRun)];
+    PortfolioRun* runs[kGroup];
+    double spend_p[kGroup][kMaxProviders], used_p[kGroup][kMaxProviders], npv_p[kGroup][kMaxProviders];
+    StepShared shared[kGroup];
+    int slot[kGroup];  // the first portfolio of the group with the same variant
+    for (int j = 0; j < n; ++j) {
+      runs[j] = new (storage[j]) PortfolioRun(v, q0 + j, fs, is, seed, path, spend_p[j], used_p[j], npv_p[j]);
+      slot[j] = j;
+      for (int m = 0; m < j; ++m)
+        if (same_variant(v, q0 + m, q0 + j)) {
+          slot[j] = m;
+          break;
+        }
     }
-    if (q != 0) return;
-    out.npv_spend_usd[i] = rules::reported_present_value(t.npv_spend_usd, t.spend_usd(), r);
-    out.npv_unmet_value_usd[i] = rules::reported_present_value(t.npv_unmet_value_usd, t.unmet_value_usd, r);
-    run.exit_costs(exit_p);
-    for (int p = 0; p < v.n_providers; ++p) {
-      const std::int64_t po = static_cast<std::int64_t>(p) * out.count + i;
-      out.provider_spend_usd[po] = spend_p[p];
-      out.provider_used_gpu_hours[po] = used_p[p];
-      out.provider_exit_cost_usd[po] = exit_p[p];
-      out.provider_npv_spend_usd[po] = rules::reported_present_value(npv_p[p], spend_p[p], r);
+    for (int s = 0; s < v.n_steps; ++s) {
+      for (int j = 0; j < n; ++j)
+        if (slot[j] == j) runs[j]->share_step(s, shared[j]);
+      for (int j = 0; j < n; ++j) runs[j]->step(s, shared[slot[j]]);
     }
-    out.clamped_multiplier_days[i] = static_cast<double>(is[v.n_clusters]);
-    out.billed_usd[i] = t.billed_usd;
-    out.shortfall_usd[i] = t.shortfall_usd;
-    out.sla_credits_usd[i] = t.sla_credits_usd;
-    out.egress_usd[i] = t.egress_usd;
-    out.unmet_value_usd[i] = t.unmet_value_usd;
-    for (int c = 0; c < v.n_contracts; ++c) {
-      const std::int64_t ko = static_cast<std::int64_t>(c) * out.count + i;
-      out.contract_billed_usd[ko] = run.contract_billed[c];
-      out.contract_shortfall_usd[ko] = run.contract_shortfall[c];
-      out.contract_sla_credits_usd[ko] = run.contract_credits[c];
-      out.contract_commitment_remaining_usd[ko] = run.books[c].commitment_remaining_usd(run.terms(c));
-      out.contract_npv_billed_usd[ko] = rules::reported_present_value(run.contract_npv_billed[c], run.contract_billed[c], r);
+    for (int j = 0; j < n; ++j) {
+      runs[j]->finish();
+      write_results(v, out, *runs[j], q0 + j, i, is, spend_p[j], used_p[j], npv_p[j]);
     }
   }
 };

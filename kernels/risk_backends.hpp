@@ -6,7 +6,7 @@
 namespace cloudpact::risk {
 
 void evaluate_paths_cpu(const RiskProblem& pb, std::uint64_t seed, std::int64_t first_path, std::int64_t count,
-                        int threads, BatchResults& out);
+                        int threads, BatchResults& out, int portfolios_per_thread);
 
 #if defined(CLOUDPACT_HAVE_CUDA)
 void evaluate_paths_cuda(const RiskProblem& pb, std::uint64_t seed, std::int64_t first_path, std::int64_t count,

@@ -15,11 +15,18 @@
 
 namespace cloudpact::risk {
 
+// Portfolios a CPU thread walks together on one path (kernel::PathFunctor):
+// all of a usual scenario's (contracted, without:P and single:P of a few
+// providers, no_rofr), so each variant's per-step work is done once a path.
+constexpr int kCpuGroup = 16;
+
 void evaluate_paths_cpu(const RiskProblem& pb, std::uint64_t seed, std::int64_t first_path, std::int64_t count,
-                        int threads, BatchResults& out) {
+                        int threads, BatchResults& out, int portfolios_per_thread) {
   kernel::size_results(out, pb, first_path, count);
   const kernel::View v = kernel::make_view(pb, [](const auto& vec) { return vec.data(); });
   const kernel::ScratchLayout layout = kernel::scratch_layout(v);
+  const kernel::PortfolioGroups groups = kernel::portfolio_groups(
+      v.n_portfolios, portfolios_per_thread > 0 && portfolios_per_thread < kCpuGroup ? portfolios_per_thread : kCpuGroup);
   // Paths in chunks so the scratch (the sampled futures) stays small
   // whatever the batch: results do not depend on the chunking.
   const std::int64_t chunk = 4096;
@@ -38,9 +45,9 @@ void evaluate_paths_cpu(const RiskProblem& pb, std::uint64_t seed, std::int64_t 
                      thrust::counting_iterator<std::int64_t>(n), sample);
     std::vector<double*> ptrs;
     for (const auto& [vec, rows] : rows_chunk) ptrs.push_back(vec->data());
-    const kernel::PortfolioFunctor run{v, kernel::out_view(n, ptrs), seed, first_path + done, sf.data(), si.data(), layout};
+    const kernel::PathFunctor<kCpuGroup> run{v, kernel::out_view(n, ptrs), seed, first_path + done, sf.data(), si.data(), layout, groups};
     thrust::for_each(thrust::omp::par, thrust::counting_iterator<std::int64_t>(0),
-                     thrust::counting_iterator<std::int64_t>(n * v.n_portfolios), run);
+                     thrust::counting_iterator<std::int64_t>(n * groups.n_groups), run);
     // Rows of the chunk (stride n) move to their place in the batch (stride count).
     for (size_t a = 0; a < rows_out.size(); ++a)
       for (int r = 0; r < rows_out[a].second; ++r)

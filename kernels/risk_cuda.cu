@@ -16,6 +16,12 @@
 
 namespace cloudpact::risk {
 
+// Portfolios a CUDA thread walks together on one path (kernel::PathFunctor):
+// one, so a batch has portfolios x paths short threads and each thread's
+// local memory stays one portfolio's state. Untuned: no GPU was at hand
+// when the CPU grouping was introduced.
+constexpr int kCudaGroup = 1;
+
 namespace {
 void check(cudaError_t e, const char* what) {
   if (e != cudaSuccess) throw std::runtime_error(std::string("CUDA: ") + what + ": " + cudaGetErrorString(e));
@@ -59,6 +65,7 @@ void evaluate_paths_cuda(const RiskProblem& pb, std::uint64_t seed, std::int64_t
   DeviceArrays arrays;
   const kernel::View v = kernel::make_view(pb, [&](const auto& vec) { return arrays.place(vec); });
   const kernel::ScratchLayout layout = kernel::scratch_layout(v);
+  const kernel::PortfolioGroups groups = kernel::portfolio_groups(v.n_portfolios, kCudaGroup);
   const auto n = static_cast<size_t>(count);
   thrust::device_vector<float> sf(n * static_cast<size_t>(layout.floats_per_path));
   thrust::device_vector<int> si(n * static_cast<size_t>(std::max<std::int64_t>(1, layout.ints_per_path)));
@@ -76,10 +83,10 @@ void evaluate_paths_cuda(const RiskProblem& pb, std::uint64_t seed, std::int64_t
                                      thrust::raw_pointer_cast(si.data()), layout};
   thrust::for_each(thrust::device, thrust::counting_iterator<std::int64_t>(0),
                    thrust::counting_iterator<std::int64_t>(count), sample);
-  const kernel::PortfolioFunctor run{v, o, seed, first_path, thrust::raw_pointer_cast(sf.data()),
-                                     thrust::raw_pointer_cast(si.data()), layout};
+  const kernel::PathFunctor<kCudaGroup> run{v, o, seed, first_path, thrust::raw_pointer_cast(sf.data()),
+                                     thrust::raw_pointer_cast(si.data()), layout, groups};
   thrust::for_each(thrust::device, thrust::counting_iterator<std::int64_t>(0),
-                   thrust::counting_iterator<std::int64_t>(count * v.n_portfolios), run);
+                   thrust::counting_iterator<std::int64_t>(count * groups.n_groups), run);
   check(cudaDeviceSynchronize(), "kernel");
   for (size_t a = 0; a < rows.size(); ++a) thrust::copy(device_rows[a].begin(), device_rows[a].end(), rows[a].first->begin());
 }

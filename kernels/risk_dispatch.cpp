@@ -32,9 +32,9 @@ std::string cuda_device_description() {
 }
 
 void evaluate_paths(const RiskProblem& problem, std::uint64_t seed, std::int64_t first_path, std::int64_t count,
-                    Backend backend, int threads, BatchResults& out) {
+                    Backend backend, int threads, BatchResults& out, int portfolios_per_thread) {
   if (backend == Backend::cpu) {
-    evaluate_paths_cpu(problem, seed, first_path, count, threads, out);
+    evaluate_paths_cpu(problem, seed, first_path, count, threads, out, portfolios_per_thread);
     return;
   }
 #if defined(CLOUDPACT_HAVE_CUDA)

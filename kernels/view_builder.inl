@@ -97,6 +97,10 @@ View make_view(const RiskProblem& pb, Place&& place) {
   v.cluster_holder_part = place(pb.cluster_holder_part);
   v.contract_holder_part = place(pb.contract_holder_part);
   v.portfolio_no_rofr = place(pb.portfolio_no_rofr);
+  v.regions_with_clusters = 0;
+  for (const int r : pb.cluster_region) v.regions_with_clusters |= std::uint64_t{1} << r;
+  const std::uint64_t all_regions = pb.n_regions >= 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << pb.n_regions) - 1;
+  v.regions_without_clusters = all_regions & ~v.regions_with_clusters;
   return v;
 }
 
