@@ -145,10 +145,11 @@ CP_HD inline double bounded_log(double x, double bound, int& clamped) {
   return x;
 }
 // A day's price jumps of one provider, from the count in its shock word.
-CP_HD inline double price_jumps(const PriceModel& m, std::uint64_t seed, std::uint64_t path, std::uint32_t block,
-                                std::uint32_t count_word) {
+// `no_jump` is exp(−daily rate), computed once a path (poisson_small).
+CP_HD inline double price_jumps(const PriceModel& m, double no_jump, std::uint64_t seed, std::uint64_t path,
+                                std::uint32_t block, std::uint32_t count_word) {
   double x = 0.0;
-  const int jumps = poisson_small(m.jump_rate_per_year * kDayYears, count_word);
+  const int jumps = poisson_small(m.jump_rate_per_year * kDayYears, no_jump, count_word);
   for (int j = 0; j < jumps; j += 2) {
     const Words jw = philox(seed, path, block, stream_word(kStreamJump, static_cast<std::uint32_t>(j / 2)));
     x += m.jump_log_mean + m.jump_log_sd * normal(jw.w[0], jw.w[1]);
@@ -165,9 +166,10 @@ CP_HD inline double price_jumps(const PriceModel& m, std::uint64_t seed, std::ui
 CP_HD inline void sample_correlated_prices(const View& v, std::uint64_t seed, std::uint64_t path, float* fs,
                                            int& clamped_days) {
   const double sqrt_dt = sqrt(kDayYears);
-  double x[kMaxProviders], mu[kMaxProviders], eps[kMaxProviders], jump[kMaxProviders];
+  double x[kMaxProviders], mu[kMaxProviders], eps[kMaxProviders], jump[kMaxProviders], no_jump[kMaxProviders];
   for (int p = 0; p < v.n_providers; ++p) {
     const PriceModel m = v.provider_prices[p];
+    no_jump[p] = exp(-(m.jump_rate_per_year * kDayYears));
     const double k = exp(m.jump_log_mean + 0.5 * m.jump_log_sd * m.jump_log_sd) - 1.0;
     mu[p] = (m.drift_per_year - 0.5 * m.vol_per_year * m.vol_per_year - m.jump_rate_per_year * k) * kDayYears;
     x[p] = 0.0;
@@ -179,7 +181,7 @@ CP_HD inline void sample_correlated_prices(const View& v, std::uint64_t seed, st
       const std::uint32_t block = static_cast<std::uint32_t>(d * kMaxProviders + p);
       const Words w = philox(seed, path, block, kStreamPrice);
       eps[p] = normal(w.w[0], w.w[1]);
-      jump[p] = price_jumps(v.provider_prices[p], seed, path, block, w.w[2]);
+      jump[p] = price_jumps(v.provider_prices[p], no_jump[p], seed, path, block, w.w[2]);
     }
     for (int p = 0; p < v.n_providers; ++p) {
       double z = 0.0;
@@ -233,6 +235,7 @@ CP_HD inline void sample_future(const View& v, std::uint64_t seed, std::uint64_t
     const double k = exp(m.jump_log_mean + 0.5 * m.jump_log_sd * m.jump_log_sd) - 1.0;
     const double mu = (m.drift_per_year - 0.5 * m.vol_per_year * m.vol_per_year - m.jump_rate_per_year * k) * kDayYears;
     const bool moves = m.vol_per_year > 0.0 || m.drift_per_year != 0.0 || m.jump_rate_per_year > 0.0;
+    const double no_jump = exp(-(m.jump_rate_per_year * kDayYears));
     double x = 0.0;
     for (int d = 0; d < v.n_days; ++d) {
       fs[static_cast<std::int64_t>(d) * v.n_providers + p] = static_cast<float>(exp(bounded_log(x, m.log_multiplier_bound, clamped_days)));
@@ -240,7 +243,7 @@ CP_HD inline void sample_future(const View& v, std::uint64_t seed, std::uint64_t
       const std::uint32_t block = static_cast<std::uint32_t>(d * kMaxProviders + p);
       const Words w = philox(seed, path, block, kStreamPrice);
       x += mu + m.vol_per_year * sqrt_dt * normal(w.w[0], w.w[1]);
-      const int jumps = poisson_small(m.jump_rate_per_year * kDayYears, w.w[2]);
+      const int jumps = poisson_small(m.jump_rate_per_year * kDayYears, no_jump, w.w[2]);
       for (int j = 0; j < jumps; j += 2) {
         const Words jw = philox(seed, path, block, stream_word(kStreamJump, static_cast<std::uint32_t>(j / 2)));
         x += m.jump_log_mean + m.jump_log_sd * normal(jw.w[0], jw.w[1]);

@@ -63,10 +63,12 @@ CP_HD inline double normal(std::uint32_t a, std::uint32_t b) {
 // daily rate, validated small enough (docs/reference.md §9.3) that exp(−λ)
 // is a normal double; the search ends where the CDF reaches the uniform or
 // the terms vanish (then every count beyond has probability below 1e-300).
-CP_HD inline int poisson_small(double lambda, std::uint32_t w) {
+// `p0` is exp(−λ), which callers drawing day after day at one rate compute
+// once (the same bits as computing it every call).
+CP_HD inline int poisson_small(double lambda, double p0, std::uint32_t w) {
   if (lambda <= 0.0) return 0;
   const double u = uniform(w);
-  double p = exp(-lambda), cdf = p;
+  double p = p0, cdf = p;
   int n = 0;
   while (u > cdf && p > 1e-300) {
     ++n;
