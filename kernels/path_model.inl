@@ -769,7 +769,7 @@ struct PortfolioRun {
       const std::int64_t ci = cs * v.n_clusters + c;
       const double eq = v.cluster_h100_equiv[c];
       const double used_h = fluid[c] * len_h + job_use_h[c];
-      if (used_h != 0.0) provider_used[p] += used_h;  // + 0 would leave the same bits
+      provider_used[p] += used_h;
       const auto seller = static_cast<rules::Seller>(v.seller_step[ci]);
       const double price = v.seller_price_step[ci];
       if (seller == rules::Seller::reserved_contract || seller == rules::Seller::usage_contract) {
