@@ -405,10 +405,14 @@ struct PortfolioRun {
   rules::ContractBook books[kMaxContracts];
   double contract_billed[kMaxContracts], contract_shortfall[kMaxContracts], contract_credits[kMaxContracts];
   JobState js[kMaxJobs];
-  // avail: of the clusters in `order`; every other cluster has none.
-  double held[kMaxClusters], avail[kMaxClusters], free_gpus[kMaxClusters];
+  double held[kMaxClusters], free_gpus[kMaxClusters], fluid[kMaxClusters], job_use_h[kMaxClusters];
+  // What the clusters in `order` have available, and the share outages
+  // take, in the current piece: the step's shared figures when no sampled
+  // outage hits (most pieces), else the portfolio's own arrays. A cluster
+  // outside `order` has nothing available, whatever they hold.
+  double avail[kMaxClusters], loss[kMaxClusters];
+  const double *avail_of, *loss_of;
   std::uint64_t in_order;  // bit c: cluster c is in `order`
-  double fluid[kMaxClusters], job_use_h[kMaxClusters], loss[kMaxClusters];
   // The step's shared view (share_step), and its order restricted to the
   // portfolio's providers: the same order, as cheaper_first is a strict
   // total order (ties go to the lower cluster index).
@@ -433,7 +437,7 @@ struct PortfolioRun {
   CP_HD PortfolioRun(const View& view, int q, const float* f, const int* i, std::uint64_t seed_, std::uint64_t path_,
                      double* spend_p, double* used_p, double* npv_p)
       : v(view), mask(view.portfolio_providers[q]), fs(f), is(i), seed(seed_), path(path_),
-        off(view.portfolio_off[q]), zones_active(0), regions_hit(0), outage_change_s(-kNever), in_order(0), sh(nullptr), n_order(0), n_mine(0), n_running(0), provider_spend(spend_p), provider_used(used_p),
+        off(view.portfolio_off[q]), zones_active(0), regions_hit(0), outage_change_s(-kNever), avail_of(avail), loss_of(loss), in_order(0), sh(nullptr), n_order(0), n_mine(0), n_running(0), provider_spend(spend_p), provider_used(used_p),
         provider_npv(npv_p), month_unmet_value_usd(0.0), t{0, 0, 0, 0, 0, 0, 0, 0} {
     for (int r = 0; r < v.n_regions; ++r)
       open_outages(v, v.region_outages[r], seed, path, region_stream(r),
@@ -446,7 +450,7 @@ struct PortfolioRun {
     }
     for (int j = 0; j < v.n_jobs; ++j) js[j] = {0, -1, -1, 0.0, v.job_submit_s[j], 0.0};
     for (int c = 0; c < v.n_clusters; ++c) {
-      held[c] = avail[c] = fluid[c] = job_use_h[c] = loss[c] = 0.0;
+      held[c] = avail[c] = fluid[c] = job_use_h[c] = loss[c] = free_gpus[c] = 0.0;
       if (provider_in(mask, v.cluster_provider[c])) mine[n_mine++] = c;
     }
     for (int p = 0; p < v.n_providers; ++p) provider_spend[p] = provider_used[p] = provider_npv[p] = month_on_demand_usd[p] = 0.0;
@@ -630,6 +634,13 @@ struct PortfolioRun {
     }
     const std::uint64_t hit = regions_hit;
     for (int m = 0; m < n_mine; ++m) fluid[mine[m]] = job_use_h[mine[m]] = 0.0;  // what bill() reads
+    if (hit == 0 && zones_active == 0) {
+      avail_of = sh->base_avail;
+      loss_of = v.loss_step + cs * v.n_clusters;
+      return;
+    }
+    avail_of = avail;
+    loss_of = loss;
     for (int o = 0; o < n_order; ++o) {
       const int c = order[o];
       const int r = v.cluster_region[c];
@@ -658,14 +669,14 @@ struct PortfolioRun {
       JobState& st = js[j];
       if (st.state != 1) continue;
       const int c = st.cluster;
-      if (rules::hold_margin_gpus((in_order >> c) & 1u ? avail[c] : 0.0, held[c]) >= 0.0) continue;
+      if (rules::hold_margin_gpus((in_order >> c) & 1u ? avail_of[c] : 0.0, held[c]) >= 0.0) continue;
       st.progress_s = rules::progress_after_rollback(st.progress_s + (a - st.run_start_s), v.job_checkpoint_s[j]);
       st.state = 0;
       --n_running;
       st.ready_s = a + v.job_restart_s[j];
       held[c] = rules::released_gpus(held[c], v.job_gpus[j]);
     }
-    for (int o = 0; o < n_order; ++o) free_gpus[order[o]] = rules::free_gpus(avail[order[o]], held[order[o]]);
+    for (int o = 0; o < n_order; ++o) free_gpus[order[o]] = rules::free_gpus(avail_of[order[o]], held[order[o]]);
   }
 
   // Whether cluster c may serve a workload with eligible providers `elig`
@@ -779,7 +790,7 @@ struct PortfolioRun {
                                : rules::usage_usd_per_hour(used_h, eq, price);
         const int k = v.contract_step[ci];
         books[k].bill(usd);
-        books[k].deliver(rules::delivered_gpus(sh->cap_phys[c], eq) * len, loss[c]);
+        books[k].deliver(rules::delivered_gpus(sh->cap_phys[c], eq) * len, loss_of[c]);
         contract_billed[k] += usd;
         billed_usd += usd;
         provider_spend[p] += usd;
