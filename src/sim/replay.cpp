@@ -230,16 +230,16 @@ class Replay {
       evaluate(now, at_a);
       evaluate(seg_end, at_b);
       const double stop = find_stop(now, seg_end, at_a, at_b);
-      std::vector<simgrid::s4u::ExecPtr> execs;
-      for (int ji : jobs_.running()) execs.push_back(jobs_.exec_of(ji));
-      const sim::Advance adv = sim::advance_clock(now, stop, execs);
+      const sim::Advance adv = sim::advance_clock(now, stop, jobs_.running_execs());
       Allocation at_t;
       if (adv.t_s == seg_end) at_t = at_b;
       else evaluate(adv.t_s, at_t);
       integrate(now, adv.t_s, at_a, at_t);
       now = adv.t_s;
-      const std::vector<int> running = jobs_.running();
-      for (size_t i : adv.completed) jobs_.finish(running[i], now);
+      if (!adv.completed.empty()) {
+        const std::vector<int> running = jobs_.running();  // finish() edits it
+        for (size_t i : adv.completed) jobs_.finish(running[i], now);
+      }
       accountant_.close_due(now);
     }
     accountant_.close_due(sc_.horizon_s);
