@@ -81,13 +81,14 @@ class Replay {
     in_.marginal_usd_per_gpu_hour.assign(n_clusters, {});
     for (size_t c = 0; c < n_clusters; ++c) {
       const PlantCluster& pc = plant_.clusters[c];
-      const rules::Seller seller = plant_.seller(static_cast<int>(c), mid);
+      const Plant::Sale sale = plant_.sale(static_cast<int>(c), mid);
+      const rules::Seller seller = sale.seller;
       if (seller == rules::Seller::none) continue;
       in_.usable[c] = 1;
       const double lost = plant_.lost_fraction(static_cast<int>(c), mid);
       in_.available_gpus[c] =
           affine_on([&](double t) { return rules::available_gpus(pc.capacity_at(t), pc.h100_equiv, lost); }, t0, t1);
-      const PriceSchedule* price = plant_.seller_price(static_cast<int>(c), mid);
+      const PriceSchedule* price = sale.price;
       in_.marginal_usd_per_gpu_hour[c] = affine_on(
           [&](double t) { return rules::marginal_usd_per_gpu_hour(seller, price ? price->at(t) : 0.0, pc.h100_equiv); },
           t0, t1);
