@@ -46,16 +46,35 @@ void Broker::begin_segment(const SegmentInputs& in, double mid_dt_s) {
   // group's order is that order filtered by its eligibility, then, for the
   // primary policy, stably grouped by the rank of each cluster's provider.
   // Each cost is evaluated once, not at every comparison.
-  cost_at_mid_.resize(in.usable.size());
-  global_order_.clear();
-  for (size_t c = 0; c < in.usable.size(); ++c)
+  const size_t n = in.usable.size();
+  cost_at_mid_.assign(n, 0.0);
+  bool any_nan = false;
+  for (size_t c = 0; c < n; ++c)
     if (in.usable[c]) {
-      global_order_.push_back(static_cast<int>(c));
       cost_at_mid_[c] = in.marginal_usd_per_gpu_hour[c].at(mid_dt_s);
+      any_nan = any_nan || std::isnan(cost_at_mid_[c]);
     }
-  std::sort(global_order_.begin(), global_order_.end(), [&](int a, int b) {
+  const auto before = [&](int a, int b) {
     return rules::cheaper_first(cost_at_mid_[static_cast<size_t>(a)], a, cost_at_mid_[static_cast<size_t>(b)], b);
-  });
+  };
+  // Without a NaN, (cost, file order) is a total order, and it seldom
+  // changes from one segment to the next: the last segment's order, kept to
+  // the clusters usable now, is usually sorted already, and any sort gives
+  // the same order. With a NaN, the sort of the usable clusters in file
+  // order, as always.
+  listed_.assign(n, 0);
+  size_t kept = 0;
+  if (!any_nan)
+    for (const int c : global_order_)
+      if (static_cast<size_t>(c) < n && in.usable[static_cast<size_t>(c)]) {
+        global_order_[kept++] = c;
+        listed_[static_cast<size_t>(c)] = 1;
+      }
+  global_order_.resize(kept);
+  for (size_t c = 0; c < n; ++c)
+    if (in.usable[c] && !listed_[c]) global_order_.push_back(static_cast<int>(c));
+  if (any_nan || !std::is_sorted(global_order_.begin(), global_order_.end(), before))
+    std::sort(global_order_.begin(), global_order_.end(), before);
   std::fill(order_ready_.begin(), order_ready_.end(), 0);
 }
 

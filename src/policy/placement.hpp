@@ -96,6 +96,7 @@ class Broker {
   std::vector<std::vector<char>> eligible_mask_by_group_;  // [group][cluster]
   std::vector<double> cost_at_mid_;                  // per segment, per cluster: the marginal cost it is ordered by
   std::vector<int> global_order_;                    // per segment: usable clusters by cost
+  std::vector<char> listed_;                         // begin_segment's scratch, per cluster
   std::vector<std::vector<int>> rank_by_group_;      // [group][provider] -> rank in its list
   mutable std::vector<std::vector<int>> order_by_group_;  // per segment, built on demand
   mutable std::vector<char> order_ready_;                 // per group: built for this segment
