@@ -145,22 +145,33 @@ std::string ledger_csv(const ReplayResult& r) {
 
 namespace {
 // An event field as JSON text: numbers in their shortest round-trip form
-// (json_number), so events.jsonl is lossless and byte-stable.
-std::string event_value(const ojson& v) {
+// (json_number), so events.jsonl is lossless and byte-stable. Appended in
+// place: the stress scenario logs some 200,000 events.
+void append_event_value(std::string& out, const ojson& v) {
   switch (v.type()) {
     case ojson::value_t::number_float:
     case ojson::value_t::number_integer:
     case ojson::value_t::number_unsigned:
-      return json_number(v.get<double>());
+      append_json_number(out, v.get<double>());
+      return;
     case ojson::value_t::string:
-      return json_string(v.get_ref<const std::string&>());
+      append_json_string(out, v.get_ref<const std::string&>());
+      return;
     case ojson::value_t::object: {
-      std::string out = "{";
-      for (const auto& [k, x] : v.items()) out += (out.size() > 1 ? "," : "") + json_string(k) + ":" + event_value(x);
-      return out + "}";
+      out += '{';
+      bool first = true;
+      for (const auto& [k, x] : v.items()) {
+        if (!first) out += ',';
+        first = false;
+        append_json_string(out, k);
+        out += ':';
+        append_event_value(out, x);
+      }
+      out += '}';
+      return;
     }
     default:
-      return v.dump();
+      out += v.dump();
   }
 }
 }  // namespace
@@ -168,9 +179,18 @@ std::string event_value(const ojson& v) {
 std::string events_jsonl(const Scenario& sc, const ReplayResult& r) {
   std::string out;
   for (const EventRecord& e : r.events) {
-    out += "{\"time\":" + json_string(format_utc(to_epoch(sc, e.t_s))) + ",\"t_hours\":" + json_number(e.t_s / kSecondsPerHour) +
-           ",\"type\":" + json_string(e.type);
-    for (const auto& [k, v] : e.fields.items()) out += "," + json_string(k) + ":" + event_value(v);
+    out += "{\"time\":";
+    append_json_string(out, format_utc(to_epoch(sc, e.t_s)));
+    out += ",\"t_hours\":";
+    append_json_number(out, e.t_s / kSecondsPerHour);
+    out += ",\"type\":";
+    append_json_string(out, e.type);
+    for (const auto& [k, v] : e.fields.items()) {
+      out += ',';
+      append_json_string(out, k);
+      out += ':';
+      append_event_value(out, v);
+    }
     out += "}\n";
   }
   return out;
