@@ -26,6 +26,56 @@ void append(ojson& object, const std::string& key, ojson value) {
 
 std::int64_t to_epoch(const Scenario& sc, double t_s) { return sc.start_epoch_s + std::llround(t_s); }
 
+// nlohmann's dump(2), written member by member, so that summary.json's
+// workloads (100,000 objects in the stress scenario) are written as they are
+// read instead of first built into a document, copied into text and freed.
+// Scalars and keys are nlohmann's own text (dump()); objects and arrays are
+// laid out as its pretty printer lays them out (detail/output/serializer.hpp).
+constexpr unsigned kIndentStep = 2;
+
+// Opens member `key` of an object whose members sit `indent` spaces in.
+void open_member(std::string& out, bool& first, const std::string& key, unsigned indent) {
+  out += first ? "{\n" : ",\n";
+  first = false;
+  out.append(indent, ' ');
+  out += ojson(key).dump();
+  out += ": ";
+}
+
+// Closes an object whose braces sit `indent` spaces in.
+void close_object(std::string& out, bool first, unsigned indent) {
+  if (first) {
+    out += "{}";
+    return;
+  }
+  out += '\n';
+  out.append(indent, ' ');
+  out += '}';
+}
+
+void append_pretty(std::string& out, const ojson& v, unsigned indent) {
+  if (v.is_object() && !v.empty()) {
+    bool first = true;
+    for (const auto& [k, x] : v.items()) {
+      open_member(out, first, k, indent + kIndentStep);
+      append_pretty(out, x, indent + kIndentStep);
+    }
+    close_object(out, first, indent);
+  } else if (v.is_array() && !v.empty()) {
+    out += "[\n";
+    for (size_t i = 0; i < v.size(); ++i) {
+      if (i) out += ",\n";
+      out.append(indent + kIndentStep, ' ');
+      append_pretty(out, v[i], indent + kIndentStep);
+    }
+    out += '\n';
+    out.append(indent, ' ');
+    out += ']';
+  } else {
+    out += v.dump();
+  }
+}
+
 }  // namespace
 
 std::string summary_json(const Scenario& sc, const ReplayResult& r) {
@@ -95,31 +145,48 @@ std::string summary_json(const Scenario& sc, const ReplayResult& r) {
   }
   j["contracts"] = std::move(contracts);
 
-  ojson workloads = ojson::object();
+  const ojson concentration = {{"hhi_spend", rules::hhi_percent(spends.data(), n_providers)},
+                               {"hhi_capacity", rules::hhi_percent(avails.data(), n_providers)},
+                               {"effective_providers", rules::effective_providers(spends.data(), n_providers)}};
+  (void)spend;
+
+  // As j.dump(2) would write it with "workloads" and "concentration" last.
+  std::string out;
+  bool first = true;
+  for (const auto& [key, value] : j.items()) {
+    open_member(out, first, key, kIndentStep);
+    append_pretty(out, value, kIndentStep);
+  }
+  open_member(out, first, "workloads", kIndentStep);
+  bool first_workload = true;
   for (size_t w = 0; w < r.workloads.size(); ++w) {
     const WorkloadTotals& t = r.workloads[w];
+    open_member(out, first_workload, r.workload_ids[w], 2 * kIndentStep);
+    bool first_field = true;
+    const auto field = [&](const std::string& key, const ojson& value) {
+      open_member(out, first_field, key, 3 * kIndentStep);
+      out += value.dump();
+    };
     if (!t.training) {
-      append(workloads, r.workload_ids[w], {{"served_gpu_hours", t.served_gpu_s / kSecondsPerHour},
-                                      {"unmet_gpu_hours", t.unmet_gpu_s / kSecondsPerHour},
-                                      {"unmet_value_usd", t.unmet_value_usd}});
-      continue;
+      field("served_gpu_hours", t.served_gpu_s / kSecondsPerHour);
+      field("unmet_gpu_hours", t.unmet_gpu_s / kSecondsPerHour);
+      field("unmet_value_usd", t.unmet_value_usd);
+    } else {
+      field("start", t.start_s ? ojson(format_utc(to_epoch(sc, *t.start_s))) : ojson(nullptr));
+      field("finish", t.finish_s ? ojson(format_utc(to_epoch(sc, *t.finish_s))) : ojson(nullptr));
+      field("interruptions", t.interruptions);
+      field("lost_gpu_hours", t.lost_gpu_s / kSecondsPerHour);
+      field("served_gpu_hours", t.served_gpu_s / kSecondsPerHour);
+      field("egress_usd", t.egress_usd);
     }
-    ojson o;
-    o["start"] = t.start_s ? ojson(format_utc(to_epoch(sc, *t.start_s))) : ojson(nullptr);
-    o["finish"] = t.finish_s ? ojson(format_utc(to_epoch(sc, *t.finish_s))) : ojson(nullptr);
-    o["interruptions"] = t.interruptions;
-    o["lost_gpu_hours"] = t.lost_gpu_s / kSecondsPerHour;
-    o["served_gpu_hours"] = t.served_gpu_s / kSecondsPerHour;
-    o["egress_usd"] = t.egress_usd;
-    append(workloads, r.workload_ids[w], std::move(o));
+    close_object(out, first_field, 2 * kIndentStep);
   }
-  j["workloads"] = std::move(workloads);  // 100,000 entries in the stress scenario: not copied
-
-  j["concentration"] = {{"hhi_spend", rules::hhi_percent(spends.data(), n_providers)},
-                        {"hhi_capacity", rules::hhi_percent(avails.data(), n_providers)},
-                        {"effective_providers", rules::effective_providers(spends.data(), n_providers)}};
-  (void)spend;
-  return j.dump(2) + "\n";
+  close_object(out, first_workload, kIndentStep);
+  open_member(out, first, "concentration", kIndentStep);
+  append_pretty(out, concentration, kIndentStep);
+  close_object(out, first, 0);
+  out += '\n';
+  return out;
 }
 
 std::string timeseries_csv(const ReplayResult& r) {
