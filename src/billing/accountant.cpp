@@ -125,8 +125,9 @@ void Accountant::add_piece(const Sample& s0, const Sample& s1, const Sample& s2)
     }
     const double delivered_gpu_s = rules::delivered_gpus(simpson(dt, phys[0], phys[1], phys[2]), pc.h100_equiv);
     const double lost = plant_.lost_fraction(ci, mid);  // outage edges are piece cuts: constant here
-    const rules::Seller seller = plant_.seller(ci, mid);
-    const int k = plant_.reserving_contract(ci, mid);
+    const Plant::Sale sale = plant_.sale(ci, mid);
+    const rules::Seller seller = sale.seller;
+    const int k = sale.contract;
     const bool on_demand = seller == rules::Seller::on_demand;
     const size_t p = static_cast<size_t>(pc.provider);
     const double used_gpu_s = simpson(dt, used[0], used[1], used[2]);

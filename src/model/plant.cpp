@@ -34,23 +34,25 @@ int Plant::reserving_contract(int c, double t_s) const {
   return -1;
 }
 
-rules::Seller Plant::seller(int c, double t_s) const {
-  if (!rules::may_serve_under_exclusivity(clusters[static_cast<size_t>(c)].provider, exclusive_provider, t_s,
-                                          exclusive_until_s))
-    return rules::Seller::none;
-  if (const int k = reserving_contract(c, t_s); k >= 0)
-    return contracts[static_cast<size_t>(k)].spec->billing == Billing::reserved ? rules::Seller::reserved_contract
-                                                                                 : rules::Seller::usage_contract;
-  return clusters[static_cast<size_t>(c)].on_demand_usd_per_gpu_hour.sells_at(t_s) ? rules::Seller::on_demand
-                                                                                    : rules::Seller::none;
+Plant::Sale Plant::sale(int c, double t_s) const {
+  const PlantCluster& pc = clusters[static_cast<size_t>(c)];
+  Sale out;
+  out.contract = reserving_contract(c, t_s);
+  if (!rules::may_serve_under_exclusivity(pc.provider, exclusive_provider, t_s, exclusive_until_s)) return out;
+  if (out.contract >= 0) {
+    const PlantContract& k = contracts[static_cast<size_t>(out.contract)];
+    out.seller = k.spec->billing == Billing::reserved ? rules::Seller::reserved_contract : rules::Seller::usage_contract;
+    out.price = &k.price_usd_per_gpu_hour;
+  } else if (pc.on_demand_usd_per_gpu_hour.sells_at(t_s)) {
+    out.seller = rules::Seller::on_demand;
+    out.price = &pc.on_demand_usd_per_gpu_hour;
+  }
+  return out;
 }
 
-const PriceSchedule* Plant::seller_price(int c, double t_s) const {
-  if (seller(c, t_s) == rules::Seller::none) return nullptr;
-  if (const int k = reserving_contract(c, t_s); k >= 0) return &contracts[static_cast<size_t>(k)].price_usd_per_gpu_hour;
-  const PriceSchedule& od = clusters[static_cast<size_t>(c)].on_demand_usd_per_gpu_hour;
-  return od.sells_at(t_s) ? &od : nullptr;
-}
+rules::Seller Plant::seller(int c, double t_s) const { return sale(c, t_s).seller; }
+
+const PriceSchedule* Plant::seller_price(int c, double t_s) const { return sale(c, t_s).price; }
 
 double Plant::demand_gpus(int w, double t_s) const {
   const PlantWorkload& pw = workloads[static_cast<size_t>(w)];

@@ -101,6 +101,15 @@ struct Plant {
   // for another provider's cluster inside an exclusivity).
   [[nodiscard]] rules::Seller seller(int c, double t_s) const;
 
+  // seller(c, t), reserving_contract(c, t) and seller_price(c, t) from one
+  // look-up: the replay asks for them of every cluster at every piece.
+  struct Sale {
+    rules::Seller seller = rules::Seller::none;
+    int contract = -1;                     // reserving_contract(c, t), even where seller is none
+    const PriceSchedule* price = nullptr;  // seller_price(c, t)
+  };
+  [[nodiscard]] Sale sale(int c, double t_s) const;
+
   // The price that seller charges per physical GPU-hour (nullptr: none).
   [[nodiscard]] const PriceSchedule* seller_price(int c, double t_s) const;
 

@@ -37,6 +37,7 @@ Broker::Broker(const Plant& plant) : plant_(plant) {
     rank_by_group_.push_back(std::move(rank));
   }
   order_by_group_.resize(eligible_by_group_.size());
+  order_ready_.assign(eligible_by_group_.size(), 0);
 }
 
 void Broker::begin_segment(const SegmentInputs& in, double mid_dt_s) {
@@ -44,28 +45,53 @@ void Broker::begin_segment(const SegmentInputs& in, double mid_dt_s) {
   // One sort of the usable clusters by (marginal cost, file order); each
   // group's order is that order filtered by its eligibility, then, for the
   // primary policy, stably grouped by the rank of each cluster's provider.
-  global_order_.clear();
-  for (size_t c = 0; c < in.usable.size(); ++c)
-    if (in.usable[c]) global_order_.push_back(static_cast<int>(c));
-  std::sort(global_order_.begin(), global_order_.end(), [&](int a, int b) {
-    const double ca = in.marginal_usd_per_gpu_hour[static_cast<size_t>(a)].at(mid_dt_s);
-    const double cb = in.marginal_usd_per_gpu_hour[static_cast<size_t>(b)].at(mid_dt_s);
-    return rules::cheaper_first(ca, a, cb, b);
-  });
-  const bool primary = plant_.scenario->policy.placement == Placement::primary;
-  for (size_t g = 0; g < eligible_by_group_.size(); ++g) {
-    std::vector<int>& ord = order_by_group_[g];
-    ord.clear();
-    const std::vector<char>& eligible = eligible_mask_by_group_[g];
-    for (int c : global_order_)
-      if (eligible[static_cast<size_t>(c)]) ord.push_back(c);
-    if (!primary) continue;
+  // Each cost is evaluated once, not at every comparison.
+  const size_t n = in.usable.size();
+  cost_at_mid_.assign(n, 0.0);
+  bool any_nan = false;
+  for (size_t c = 0; c < n; ++c)
+    if (in.usable[c]) {
+      cost_at_mid_[c] = in.marginal_usd_per_gpu_hour[c].at(mid_dt_s);
+      any_nan = any_nan || std::isnan(cost_at_mid_[c]);
+    }
+  const auto before = [&](int a, int b) {
+    return rules::cheaper_first(cost_at_mid_[static_cast<size_t>(a)], a, cost_at_mid_[static_cast<size_t>(b)], b);
+  };
+  // Without a NaN, (cost, file order) is a total order, and it seldom
+  // changes from one segment to the next: the last segment's order, kept to
+  // the clusters usable now, is usually sorted already, and any sort gives
+  // the same order. With a NaN, the sort of the usable clusters in file
+  // order, as always.
+  listed_.assign(n, 0);
+  size_t kept = 0;
+  if (!any_nan)
+    for (const int c : global_order_)
+      if (static_cast<size_t>(c) < n && in.usable[static_cast<size_t>(c)]) {
+        global_order_[kept++] = c;
+        listed_[static_cast<size_t>(c)] = 1;
+      }
+  global_order_.resize(kept);
+  for (size_t c = 0; c < n; ++c)
+    if (in.usable[c] && !listed_[c]) global_order_.push_back(static_cast<int>(c));
+  if (any_nan || !std::is_sorted(global_order_.begin(), global_order_.end(), before))
+    std::sort(global_order_.begin(), global_order_.end(), before);
+  std::fill(order_ready_.begin(), order_ready_.end(), 0);
+}
+
+void Broker::build_order(size_t g) const {
+  std::vector<int>& ord = order_by_group_[g];
+  ord.clear();
+  const std::vector<char>& eligible = eligible_mask_by_group_[g];
+  for (int c : global_order_)
+    if (eligible[static_cast<size_t>(c)]) ord.push_back(c);
+  if (plant_.scenario->policy.placement == Placement::primary) {
     const std::vector<int>& rank = rank_by_group_[g];
     std::stable_sort(ord.begin(), ord.end(), [&](int a, int b) {
       return rules::provider_rank_first(rank[static_cast<size_t>(plant_.clusters[static_cast<size_t>(a)].provider)],
                                         rank[static_cast<size_t>(plant_.clusters[static_cast<size_t>(b)].provider)]);
     });
   }
+  order_ready_[g] = 1;
 }
 
 void Broker::evaluate(double dt_s, const std::vector<double>& held_gpus, const std::vector<ServiceItem>& items,

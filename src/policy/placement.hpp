@@ -75,21 +75,31 @@ class Broker {
 
   // Clusters item's workload may use on this segment, in the order it tries them.
   [[nodiscard]] const std::vector<int>& order(int workload) const {
-    return order_by_group_[static_cast<size_t>(group_of_workload_[static_cast<size_t>(workload)])];
+    const auto g = static_cast<size_t>(group_of_workload_[static_cast<size_t>(workload)]);
+    if (!order_ready_[g]) build_order(g);
+    return order_by_group_[g];
   }
 
  private:
   // Workloads with the same eligible providers (in the same order, for the
   // primary policy) share one cluster order: a stress scenario has 100,000
   // jobs but a handful of distinct eligibility lists.
+  // A group's order is built the first time a segment asks for it: a
+  // segment serves a few groups (the inference workloads', and those of the
+  // jobs waiting, usually none) out of up to 2^providers.
+  void build_order(size_t group) const;
+
   const Plant& plant_;
   const SegmentInputs* in_ = nullptr;
   std::vector<int> group_of_workload_;
   std::vector<std::vector<int>> eligible_by_group_;  // static: providers and policy
   std::vector<std::vector<char>> eligible_mask_by_group_;  // [group][cluster]
+  std::vector<double> cost_at_mid_;                  // per segment, per cluster: the marginal cost it is ordered by
   std::vector<int> global_order_;                    // per segment: usable clusters by cost
+  std::vector<char> listed_;                         // begin_segment's scratch, per cluster
   std::vector<std::vector<int>> rank_by_group_;      // [group][provider] -> rank in its list
-  std::vector<std::vector<int>> order_by_group_;     // per segment
+  mutable std::vector<std::vector<int>> order_by_group_;  // per segment, built on demand
+  mutable std::vector<char> order_ready_;                 // per group: built for this segment
 };
 
 // Times strictly inside (0, length_s) where two usable clusters' marginal costs

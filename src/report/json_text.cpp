@@ -7,7 +7,13 @@
 namespace cloudpact {
 
 std::string json_string(const std::string& s) {
-  std::string out = "\"";
+  std::string out;
+  append_json_string(out, s);
+  return out;
+}
+
+void append_json_string(std::string& out, const std::string& s) {
+  out += '"';
   for (const char ch : s) {
     const auto u = static_cast<unsigned char>(ch);
     switch (ch) {
@@ -26,17 +32,29 @@ std::string json_string(const std::string& s) {
         }
     }
   }
-  return out + "\"";
+  out += '"';
 }
 
 std::string json_number(double v) {
-  if (!std::isfinite(v)) return "null";
-  if (v == 0.0) return "0";  // no "-0"
+  std::string out;
+  append_json_number(out, v);
+  return out;
+}
+
+void append_json_number(std::string& out, double v) {
+  if (!std::isfinite(v)) {
+    out += "null";
+    return;
+  }
+  if (v == 0.0) {
+    out += '0';  // no "-0"
+    return;
+  }
   char buf[32];
   // Shortest round-trip form (std::to_chars): deterministic across runs and
   // platforms with the same libstdc++.
   const auto res = std::to_chars(buf, buf + sizeof buf, v);
-  return std::string(buf, res.ptr);
+  out.append(buf, res.ptr);
 }
 
 }  // namespace cloudpact

@@ -26,6 +26,56 @@ void append(ojson& object, const std::string& key, ojson value) {
 
 std::int64_t to_epoch(const Scenario& sc, double t_s) { return sc.start_epoch_s + std::llround(t_s); }
 
+// nlohmann's dump(2), written member by member, so that summary.json's
+// workloads (100,000 objects in the stress scenario) are written as they are
+// read instead of first built into a document, copied into text and freed.
+// Scalars and keys are nlohmann's own text (dump()); objects and arrays are
+// laid out as its pretty printer lays them out (detail/output/serializer.hpp).
+constexpr unsigned kIndentStep = 2;
+
+// Opens member `key` of an object whose members sit `indent` spaces in.
+void open_member(std::string& out, bool& first, const std::string& key, unsigned indent) {
+  out += first ? "{\n" : ",\n";
+  first = false;
+  out.append(indent, ' ');
+  out += ojson(key).dump();
+  out += ": ";
+}
+
+// Closes an object whose braces sit `indent` spaces in.
+void close_object(std::string& out, bool first, unsigned indent) {
+  if (first) {
+    out += "{}";
+    return;
+  }
+  out += '\n';
+  out.append(indent, ' ');
+  out += '}';
+}
+
+void append_pretty(std::string& out, const ojson& v, unsigned indent) {
+  if (v.is_object() && !v.empty()) {
+    bool first = true;
+    for (const auto& [k, x] : v.items()) {
+      open_member(out, first, k, indent + kIndentStep);
+      append_pretty(out, x, indent + kIndentStep);
+    }
+    close_object(out, first, indent);
+  } else if (v.is_array() && !v.empty()) {
+    out += "[\n";
+    for (size_t i = 0; i < v.size(); ++i) {
+      if (i) out += ",\n";
+      out.append(indent + kIndentStep, ' ');
+      append_pretty(out, v[i], indent + kIndentStep);
+    }
+    out += '\n';
+    out.append(indent, ' ');
+    out += ']';
+  } else {
+    out += v.dump();
+  }
+}
+
 }  // namespace
 
 std::string summary_json(const Scenario& sc, const ReplayResult& r) {
@@ -62,7 +112,7 @@ std::string summary_json(const Scenario& sc, const ReplayResult& r) {
   const double rate = sc.finance.discount_rate_per_year;
   totals["npv_spend_usd"] = rules::reported_present_value(r.npv_spend_usd, totals["spend_usd"].get<double>(), rate);
   totals["npv_unmet_value_usd"] = rules::reported_present_value(r.npv_unmet_value_usd, unmet_value, rate);
-  j["totals"] = totals;
+  j["totals"] = std::move(totals);
 
   std::vector<double> spends, avails;
   for (const ProviderTotals& p : r.providers) {
@@ -82,7 +132,7 @@ std::string summary_json(const Scenario& sc, const ReplayResult& r) {
                                     {"share_of_spend", rules::share_of(spends[i], spend_total)},
                                     {"npv_spend_usd", rules::reported_present_value(p.npv_spend_usd, p.spend_usd, rate)}});
   }
-  j["providers"] = providers;
+  j["providers"] = std::move(providers);
 
   ojson contracts = ojson::object();
   for (size_t k = 0; k < r.contracts.size(); ++k) {
@@ -93,33 +143,50 @@ std::string summary_json(const Scenario& sc, const ReplayResult& r) {
                                     {"commitment_remaining_usd", c.commitment_remaining_usd},
                                     {"npv_billed_usd", rules::reported_present_value(c.npv_billed_usd, c.billed_usd, rate)}});
   }
-  j["contracts"] = contracts;
+  j["contracts"] = std::move(contracts);
 
-  ojson workloads = ojson::object();
+  const ojson concentration = {{"hhi_spend", rules::hhi_percent(spends.data(), n_providers)},
+                               {"hhi_capacity", rules::hhi_percent(avails.data(), n_providers)},
+                               {"effective_providers", rules::effective_providers(spends.data(), n_providers)}};
+  (void)spend;
+
+  // As j.dump(2) would write it with "workloads" and "concentration" last.
+  std::string out;
+  bool first = true;
+  for (const auto& [key, value] : j.items()) {
+    open_member(out, first, key, kIndentStep);
+    append_pretty(out, value, kIndentStep);
+  }
+  open_member(out, first, "workloads", kIndentStep);
+  bool first_workload = true;
   for (size_t w = 0; w < r.workloads.size(); ++w) {
     const WorkloadTotals& t = r.workloads[w];
+    open_member(out, first_workload, r.workload_ids[w], 2 * kIndentStep);
+    bool first_field = true;
+    const auto field = [&](const std::string& key, const ojson& value) {
+      open_member(out, first_field, key, 3 * kIndentStep);
+      out += value.dump();
+    };
     if (!t.training) {
-      append(workloads, r.workload_ids[w], {{"served_gpu_hours", t.served_gpu_s / kSecondsPerHour},
-                                      {"unmet_gpu_hours", t.unmet_gpu_s / kSecondsPerHour},
-                                      {"unmet_value_usd", t.unmet_value_usd}});
-      continue;
+      field("served_gpu_hours", t.served_gpu_s / kSecondsPerHour);
+      field("unmet_gpu_hours", t.unmet_gpu_s / kSecondsPerHour);
+      field("unmet_value_usd", t.unmet_value_usd);
+    } else {
+      field("start", t.start_s ? ojson(format_utc(to_epoch(sc, *t.start_s))) : ojson(nullptr));
+      field("finish", t.finish_s ? ojson(format_utc(to_epoch(sc, *t.finish_s))) : ojson(nullptr));
+      field("interruptions", t.interruptions);
+      field("lost_gpu_hours", t.lost_gpu_s / kSecondsPerHour);
+      field("served_gpu_hours", t.served_gpu_s / kSecondsPerHour);
+      field("egress_usd", t.egress_usd);
     }
-    ojson o;
-    o["start"] = t.start_s ? ojson(format_utc(to_epoch(sc, *t.start_s))) : ojson(nullptr);
-    o["finish"] = t.finish_s ? ojson(format_utc(to_epoch(sc, *t.finish_s))) : ojson(nullptr);
-    o["interruptions"] = t.interruptions;
-    o["lost_gpu_hours"] = t.lost_gpu_s / kSecondsPerHour;
-    o["served_gpu_hours"] = t.served_gpu_s / kSecondsPerHour;
-    o["egress_usd"] = t.egress_usd;
-    append(workloads, r.workload_ids[w], std::move(o));
+    close_object(out, first_field, 2 * kIndentStep);
   }
-  j["workloads"] = workloads;
-
-  j["concentration"] = {{"hhi_spend", rules::hhi_percent(spends.data(), n_providers)},
-                        {"hhi_capacity", rules::hhi_percent(avails.data(), n_providers)},
-                        {"effective_providers", rules::effective_providers(spends.data(), n_providers)}};
-  (void)spend;
-  return j.dump(2) + "\n";
+  close_object(out, first_workload, kIndentStep);
+  open_member(out, first, "concentration", kIndentStep);
+  append_pretty(out, concentration, kIndentStep);
+  close_object(out, first, 0);
+  out += '\n';
+  return out;
 }
 
 std::string timeseries_csv(const ReplayResult& r) {
@@ -145,22 +212,33 @@ std::string ledger_csv(const ReplayResult& r) {
 
 namespace {
 // An event field as JSON text: numbers in their shortest round-trip form
-// (json_number), so events.jsonl is lossless and byte-stable.
-std::string event_value(const ojson& v) {
+// (json_number), so events.jsonl is lossless and byte-stable. Appended in
+// place: the stress scenario logs some 200,000 events.
+void append_event_value(std::string& out, const ojson& v) {
   switch (v.type()) {
     case ojson::value_t::number_float:
     case ojson::value_t::number_integer:
     case ojson::value_t::number_unsigned:
-      return json_number(v.get<double>());
+      append_json_number(out, v.get<double>());
+      return;
     case ojson::value_t::string:
-      return json_string(v.get_ref<const std::string&>());
+      append_json_string(out, v.get_ref<const std::string&>());
+      return;
     case ojson::value_t::object: {
-      std::string out = "{";
-      for (const auto& [k, x] : v.items()) out += (out.size() > 1 ? "," : "") + json_string(k) + ":" + event_value(x);
-      return out + "}";
+      out += '{';
+      bool first = true;
+      for (const auto& [k, x] : v.items()) {
+        if (!first) out += ',';
+        first = false;
+        append_json_string(out, k);
+        out += ':';
+        append_event_value(out, x);
+      }
+      out += '}';
+      return;
     }
     default:
-      return v.dump();
+      out += v.dump();
   }
 }
 }  // namespace
@@ -168,19 +246,32 @@ std::string event_value(const ojson& v) {
 std::string events_jsonl(const Scenario& sc, const ReplayResult& r) {
   std::string out;
   for (const EventRecord& e : r.events) {
-    out += "{\"time\":" + json_string(format_utc(to_epoch(sc, e.t_s))) + ",\"t_hours\":" + json_number(e.t_s / kSecondsPerHour) +
-           ",\"type\":" + json_string(e.type);
-    for (const auto& [k, v] : e.fields.items()) out += "," + json_string(k) + ":" + event_value(v);
+    out += "{\"time\":";
+    append_json_string(out, format_utc(to_epoch(sc, e.t_s)));
+    out += ",\"t_hours\":";
+    append_json_number(out, e.t_s / kSecondsPerHour);
+    out += ",\"type\":";
+    append_json_string(out, e.type);
+    for (const auto& [k, v] : e.fields.items()) {
+      out += ',';
+      append_json_string(out, k);
+      out += ':';
+      append_event_value(out, v);
+    }
     out += "}\n";
   }
   return out;
 }
 
 std::vector<OutputFile> replay_outputs(const Scenario& sc, const ReplayResult& r) {
-  return {{"summary.json", summary_json(sc, r)},
-          {"timeseries.csv", timeseries_csv(r)},
-          {"ledger.csv", ledger_csv(r)},
-          {"events.jsonl", events_jsonl(sc, r)}};
+  // Not an initializer list: its elements are const, so every file's text
+  // (tens of MB for the stress scenario) would be copied into the vector.
+  std::vector<OutputFile> files;
+  files.push_back({"summary.json", summary_json(sc, r)});
+  files.push_back({"timeseries.csv", timeseries_csv(r)});
+  files.push_back({"ledger.csv", ledger_csv(r)});
+  files.push_back({"events.jsonl", events_jsonl(sc, r)});
+  return files;
 }
 
 std::string summary_json_shape(const Scenario& sc) {

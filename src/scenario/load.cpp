@@ -68,12 +68,13 @@ std::string syntax_reason(const std::string& what) {
   return out;
 }
 
-// A DOM-less pass over the text before it is parsed: stops at the first
-// array or object nested deeper than limits::max_json_depth (so the parse
-// that follows holds a bounded depth, and the pointers this pass keeps per
-// level cost a bounded copy), and reports each key given twice in one
-// object, which nlohmann would silently resolve to the last. A syntax error
-// stops it; the parse then reports that with its line and column.
+// Watches the events of a parse (CheckedDom's, for a file; a DOM-less pass
+// of its own, for a --set value): stops at the first array or object nested
+// deeper than limits::max_json_depth (so the document holds a bounded depth,
+// and a pointer spelled out for a message is a bounded walk), and reports
+// each key given twice in one object, which nlohmann would silently resolve
+// to the last. A syntax error stops it; the DOM parse reports that with its
+// line and column.
 // (Not a parse callback: nlohmann's callback parser rescans the parent
 // container at every object end, quadratic in a 100,000-workload file.)
 class DuplicateKeys : public nlohmann::json_sax<Json> {
@@ -95,10 +96,9 @@ class DuplicateKeys : public nlohmann::json_sax<Json> {
   bool end_object() override { return close(); }
   bool end_array() override { return close(); }
   bool key(string_t& key) override {
-    Frame& f = frames_.back();
+    Frame& f = frames_[depth_ - 1];
     f.key = key;
-    if (!f.keys.insert(key).second)
-      problems_.add(child_pointer(f.pointer, key), "duplicate key", "each key once in an object");
+    if (!f.insert(key)) problems_.add(child_pointer(pointer_of(depth_ - 1), key), "duplicate key", "each key once in an object");
     return true;
   }
   bool parse_error(std::size_t /*position*/, const std::string& /*last_token*/,
@@ -107,38 +107,108 @@ class DuplicateKeys : public nlohmann::json_sax<Json> {
   }
 
  private:
+  // Frames are reused from one object or array to the next at the same
+  // depth (their strings and key lists keep their capacity), and a frame's
+  // pointer is spelled out only for a message: a scenario holds 100,000
+  // workload objects, nearly all without a problem.
   struct Frame {
-    bool is_object;
-    std::string pointer;
-    std::set<std::string> keys;
+    bool is_object = false;
     std::string key;        // objects: the member being read
     std::size_t index = 0;  // arrays: the element being read
+    // The keys met so far: a list while short, a set beyond (an object may
+    // have any number of keys).
+    std::vector<std::string> few_keys;
+    std::set<std::string> many_keys;
+    bool insert(const std::string& k) {
+      if (!many_keys.empty()) return many_keys.insert(k).second;
+      if (std::find(few_keys.begin(), few_keys.end(), k) != few_keys.end()) return false;
+      if (few_keys.size() < kFewKeys) {
+        few_keys.push_back(k);
+        return true;
+      }
+      many_keys.insert(few_keys.begin(), few_keys.end());
+      few_keys.clear();
+      return many_keys.insert(k).second;
+    }
   };
+  static constexpr std::size_t kFewKeys = 16;
   Problems& problems_;
-  std::vector<Frame> frames_;
+  std::vector<Frame> frames_;  // [0, depth_) are open
+  std::size_t depth_ = 0;
   std::optional<std::string> too_deep_;
 
-  bool open(bool is_object) {
+  // The pointer of the value frames_[d] is (d <= depth_): each open frame
+  // names the member or element it is reading.
+  [[nodiscard]] std::string pointer_of(std::size_t d) const {
     std::string pointer;
-    if (!frames_.empty()) {
-      const Frame& f = frames_.back();
-      pointer = f.is_object ? child_pointer(f.pointer, f.key) : child_pointer(f.pointer, f.index);
+    for (std::size_t i = 0; i < d; ++i) {
+      const Frame& f = frames_[i];
+      pointer = f.is_object ? child_pointer(pointer, f.key) : child_pointer(pointer, f.index);
     }
-    if (frames_.size() >= static_cast<std::size_t>(limits::max_json_depth)) {
-      too_deep_ = std::move(pointer);
+    return pointer;
+  }
+
+  bool open(bool is_object) {
+    if (depth_ >= static_cast<std::size_t>(limits::max_json_depth)) {
+      too_deep_ = pointer_of(depth_);  // of the value being opened
       return false;
     }
-    frames_.push_back({is_object, std::move(pointer), {}, {}, 0});
+    if (depth_ == frames_.size()) frames_.emplace_back();
+    Frame& f = frames_[depth_++];
+    f.is_object = is_object;
+    f.key.clear();
+    f.index = 0;
+    f.few_keys.clear();
+    f.many_keys.clear();
     return true;
   }
   bool close() {
-    frames_.pop_back();
+    --depth_;
     return element_done();
   }
   bool element_done() {
-    if (!frames_.empty() && !frames_.back().is_object) ++frames_.back().index;
+    if (depth_ > 0 && !frames_[depth_ - 1].is_object) ++frames_[depth_ - 1].index;
     return true;
   }
+};
+
+// nlohmann's own DOM builder, with DuplicateKeys watching the same events:
+// one pass over the text instead of a checking pass and a parse (the text of
+// the stress scenario is 21 MB). DuplicateKeys sees each event first, so the
+// parse stops where it found nesting too deep; a syntax error is the DOM
+// builder's to report, with its position, as Json::parse would.
+class CheckedDom {
+ public:
+  using number_integer_t = Json::number_integer_t;
+  using number_unsigned_t = Json::number_unsigned_t;
+  using number_float_t = Json::number_float_t;
+  using string_t = Json::string_t;
+  using binary_t = Json::binary_t;
+
+  CheckedDom(Json& result, DuplicateKeys& duplicates) : dom_(result, true), duplicates_(duplicates) {}
+
+  bool null() { return duplicates_.null() && dom_.null(); }
+  bool boolean(bool val) { return duplicates_.boolean(val) && dom_.boolean(val); }
+  bool number_integer(number_integer_t val) { return duplicates_.number_integer(val) && dom_.number_integer(val); }
+  bool number_unsigned(number_unsigned_t val) { return duplicates_.number_unsigned(val) && dom_.number_unsigned(val); }
+  bool number_float(number_float_t val, const string_t& s) {
+    return duplicates_.number_float(val, s) && dom_.number_float(val, s);
+  }
+  bool string(string_t& val) { return duplicates_.string(val) && dom_.string(val); }
+  bool binary(binary_t& val) { return duplicates_.binary(val) && dom_.binary(val); }
+  bool start_object(std::size_t elements) { return duplicates_.start_object(elements) && dom_.start_object(elements); }
+  bool start_array(std::size_t elements) { return duplicates_.start_array(elements) && dom_.start_array(elements); }
+  bool end_object() { return duplicates_.end_object() && dom_.end_object(); }
+  bool end_array() { return duplicates_.end_array() && dom_.end_array(); }
+  bool key(string_t& val) { return duplicates_.key(val) && dom_.key(val); }
+  template <class Exception>
+  bool parse_error(std::size_t position, const std::string& last_token, const Exception& ex) {
+    return dom_.parse_error(position, last_token, ex);  // throws ex, as Json::parse does
+  }
+
+ private:
+  nlohmann::detail::json_sax_dom_parser<Json> dom_;
+  DuplicateKeys& duplicates_;
 };
 
 }  // namespace
@@ -157,15 +227,17 @@ std::optional<Json> parse_json(const std::string& text, Problems& problems) {
     return std::nullopt;
   }
   Problems duplicate_lines(std::string_view{});
-  DuplicateKeys first_pass(duplicate_lines);
-  (void)Json::sax_parse(text, &first_pass);
-  if (const auto& deep = first_pass.too_deep()) {
-    problems.add(*deep, "nested too deep: more than " + std::to_string(limits::max_json_depth) + " levels",
-                 "at most " + std::to_string(limits::max_json_depth) + " arrays and objects inside each other");
-    return std::nullopt;
-  }
+  DuplicateKeys duplicates(duplicate_lines);
   try {
-    Json doc = Json::parse(text);
+    Json doc;
+    CheckedDom one_pass(doc, duplicates);
+    const bool complete = Json::sax_parse(text, &one_pass);
+    if (const auto& deep = duplicates.too_deep()) {
+      problems.add(*deep, "nested too deep: more than " + std::to_string(limits::max_json_depth) + " levels",
+                   "at most " + std::to_string(limits::max_json_depth) + " arrays and objects inside each other");
+      return std::nullopt;
+    }
+    if (!complete) doc = Json::parse(text);  // not expected: a syntax error throws above
     for (const std::string& line : duplicate_lines.lines()) problems.add_line(problems.file() + line);
     return doc;
   } catch (const Json::parse_error& e) {

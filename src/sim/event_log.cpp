@@ -22,7 +22,7 @@ void EventLog::log_scenario(const Scenario& sc) {
     if (!p.accelerator.empty()) f["accelerator"] = p.accelerator;
     if (p.set_usd_per_gpu_hour) f["usd_per_gpu_hour"] = *p.set_usd_per_gpu_hour;
     if (p.factor) f["factor"] = *p.factor;
-    log(clamp(p.date_s), "price_change", std::move(f));
+    log_object(clamp(p.date_s), "price_change", std::move(f));
   }
   for (const DemandShockEvent& d : sc.demand_shocks) {
     log(clamp(d.start_s), "demand_shock_start", {{"workload", d.workload}, {"factor", d.factor}});

@@ -81,13 +81,14 @@ class Replay {
     in_.marginal_usd_per_gpu_hour.assign(n_clusters, {});
     for (size_t c = 0; c < n_clusters; ++c) {
       const PlantCluster& pc = plant_.clusters[c];
-      const rules::Seller seller = plant_.seller(static_cast<int>(c), mid);
+      const Plant::Sale sale = plant_.sale(static_cast<int>(c), mid);
+      const rules::Seller seller = sale.seller;
       if (seller == rules::Seller::none) continue;
       in_.usable[c] = 1;
       const double lost = plant_.lost_fraction(static_cast<int>(c), mid);
       in_.available_gpus[c] =
           affine_on([&](double t) { return rules::available_gpus(pc.capacity_at(t), pc.h100_equiv, lost); }, t0, t1);
-      const PriceSchedule* price = plant_.seller_price(static_cast<int>(c), mid);
+      const PriceSchedule* price = sale.price;
       in_.marginal_usd_per_gpu_hour[c] = affine_on(
           [&](double t) { return rules::marginal_usd_per_gpu_hour(seller, price ? price->at(t) : 0.0, pc.h100_equiv); },
           t0, t1);
@@ -104,7 +105,8 @@ class Replay {
     items_.clear();
     for (int w : inference_) items_.push_back({w, -1, 0.0});
     jobs_.append_waiting(items_);
-    std::stable_sort(items_.begin(), items_.end(), [&](const ServiceItem& a, const ServiceItem& b) {
+    // Every item is a different workload, so the order is total: any sort gives it.
+    std::sort(items_.begin(), items_.end(), [&](const ServiceItem& a, const ServiceItem& b) {
       const int pa = plant_.workloads[static_cast<size_t>(a.workload)].spec->priority;
       const int pb = plant_.workloads[static_cast<size_t>(b.workload)].spec->priority;
       return rules::served_first(pa, a.workload, pb, b.workload);
@@ -142,8 +144,7 @@ class Replay {
     return find_stop(t, b, at_t, at_b);
   }
 
-  Sample sample(double t_s, const Allocation& alloc) const {
-    Sample s;
+  void sample(double t_s, const Allocation& alloc, Sample& s) const {
     s.t_s = t_s;
     s.used_gpus = alloc.fluid_gpus_by_cluster;
     const std::vector<double>& held = jobs_.held_gpus();
@@ -156,7 +157,6 @@ class Replay {
             alloc.served_gpus_by_item[i];
     for (size_t i = 0; i < inference_.size(); ++i)
       s.unmet_gpus[i] = rules::unmet_gpus(in_.demand_gpus[static_cast<size_t>(inference_[i])].at(t_s - seg_t0_), s.served_gpus[i]);
-    return s;
   }
 
   // Integrates [a, b], split wherever the allocation kinks.
@@ -170,17 +170,19 @@ class Replay {
       integrate(t, b, at_t, at_b);
       return;
     }
-    Allocation at_mid;
     const double mid = 0.5 * (a + b);
-    evaluate(mid, at_mid);
-    accountant_.add_piece(sample(a, at_a), sample(mid, at_mid), sample(b, at_b));
+    evaluate(mid, at_mid_);
+    sample(a, at_a, samples_[0]);
+    sample(mid, at_mid_, samples_[1]);
+    sample(b, at_b, samples_[2]);
+    accountant_.add_piece(samples_[0], samples_[1], samples_[2]);
     last_uses_ = at_b.uses;
   }
 
   // State changes at instant t: interruptions first, then starts in service
   // order. A job interrupted with no restart delay may start again at once.
-  void settle(double t_s) {
-    Allocation alloc;
+  // Leaves the items and `alloc` as they are at t once nothing changes.
+  void settle(double t_s, Allocation& alloc) {
     for (;;) {
       jobs_.admit_ready(t_s);
       build_items();
@@ -221,25 +223,22 @@ class Replay {
       cost_crossings(in_, seg_end - now, crossings);
       for (double dt : crossings) seg_end = std::min(seg_end, now + dt);
       broker_.begin_segment(in_, 0.5 * (seg_end - now));
-      settle(now);
+      settle(now, at_a_);
       // An interruption just queued a restart: the segment ends there at the latest.
       seg_end = std::min(seg_end, jobs_.next_ready_s());
 
-      build_items();
-      Allocation at_a, at_b;
-      evaluate(now, at_a);
-      evaluate(seg_end, at_b);
-      const double stop = find_stop(now, seg_end, at_a, at_b);
-      std::vector<simgrid::s4u::ExecPtr> execs;
-      for (int ji : jobs_.running()) execs.push_back(jobs_.exec_of(ji));
-      const sim::Advance adv = sim::advance_clock(now, stop, execs);
-      Allocation at_t;
-      if (adv.t_s == seg_end) at_t = at_b;
-      else evaluate(adv.t_s, at_t);
-      integrate(now, adv.t_s, at_a, at_t);
+      // settle left at_a_ as the allocation at `now`.
+      evaluate(seg_end, at_b_);
+      const double stop = find_stop(now, seg_end, at_a_, at_b_);
+      const sim::Advance adv = sim::advance_clock(now, stop, jobs_.running_execs());
+      if (adv.t_s == seg_end) at_t_ = at_b_;
+      else evaluate(adv.t_s, at_t_);
+      integrate(now, adv.t_s, at_a_, at_t_);
       now = adv.t_s;
-      const std::vector<int> running = jobs_.running();
-      for (size_t i : adv.completed) jobs_.finish(running[i], now);
+      if (!adv.completed.empty()) {
+        const std::vector<int> running = jobs_.running();  // finish() edits it
+        for (size_t i : adv.completed) jobs_.finish(running[i], now);
+      }
       accountant_.close_due(now);
     }
     accountant_.close_due(sc_.horizon_s);
@@ -262,6 +261,10 @@ class Replay {
   std::vector<int> inference_;        // workload index of each inference workload
   std::vector<int> inference_index_;  // per workload: its index in inference_, or -1
   std::vector<FluidUse> last_uses_;
+  // Refilled in place at every segment, so their vectors keep their capacity
+  // (about a million evaluations and 200,000 pieces in the stress scenario).
+  Allocation at_a_, at_b_, at_t_, at_mid_;
+  Sample samples_[3];
   std::set<double> outage_starts_;
 };
 

@@ -21,13 +21,13 @@ double run_engine(const Plant& plant, const std::function<void(const Platform&)>
 
 struct Advance {
   double t_s = 0.0;                  // where the clock stopped
-  std::vector<size_t> completed;     // indexes into `execs` of the runs that ended there
+  std::vector<size_t> completed;     // indexes into `runs` of the runs that ended there, ascending
 };
 
-// From `now`, sleeps until `stop` or until one of `execs` completes, whichever
+// From `now`, sleeps until `stop` or until one of `runs` completes, whichever
 // comes first. The clock SimGrid reports lands within rounding of the date
 // asked for; it is snapped to `stop` when within 1 µs (or past it) so dated
 // cuts fall exactly on their dates.
-Advance advance_clock(double now_s, double stop_s, const std::vector<simgrid::s4u::ExecPtr>& execs);
+Advance advance_clock(double now_s, double stop_s, const std::vector<simgrid::s4u::ActivityPtr>& runs);
 
 }  // namespace cloudpact::sim

@@ -82,6 +82,7 @@ void TrainingJobs::start(int ji, int cluster, double t_s) {
                ->set_thread_count(threads);
   j.exec->start();
   running_.push_back(ji);
+  running_execs_.push_back(j.exec);
   const bool first = !wt.start_s.has_value();
   if (first) wt.start_s = t_s;
   log_.log(t_s, first ? "job_start" : "job_restart",
@@ -98,7 +99,9 @@ void TrainingJobs::stop_run(Job& j, int ji, double t_s) {
   double& held = held_[static_cast<size_t>(j.cluster)];
   held = rules::released_gpus(held, j.gpus);
   running_on_[static_cast<size_t>(j.cluster)].erase(ji);
-  std::erase(running_, ji);
+  const auto at = std::find(running_.begin(), running_.end(), ji) - running_.begin();
+  running_.erase(running_.begin() + at);
+  running_execs_.erase(running_execs_.begin() + at);
   j.exec = nullptr;
 }
 

@@ -69,7 +69,9 @@ class TrainingJobs {
   void shed(int cluster, double available_gpus, double t_s);
 
   [[nodiscard]] const std::vector<int>& running() const { return running_; }
-  [[nodiscard]] simgrid::s4u::ExecPtr exec_of(int job) const { return jobs_[static_cast<size_t>(job)].exec; }
+  // The exec of each running job, in the order of running(): kept alongside
+  // it, so the broker's every wait need not gather them again.
+  [[nodiscard]] const std::vector<simgrid::s4u::ActivityPtr>& running_execs() const { return running_execs_; }
 
   void finish(int job, double t_s);
 
@@ -94,6 +96,7 @@ class TrainingJobs {
   std::set<std::pair<int, int>> waiting_;  // (priority, workload)
   std::map<int, int> job_of_workload_;
   std::vector<int> running_;
+  std::vector<simgrid::s4u::ActivityPtr> running_execs_;
   std::vector<std::set<int>> running_on_;  // per cluster
   std::vector<double> held_;               // per cluster
 };
