@@ -342,14 +342,9 @@ CP_HD inline double outage_edge(const OutageCursor& c, double a) { return c.star
 
 CP_HD inline bool provider_in(std::uint32_t mask, int p) { return (mask >> p) & 1u; }
 
-// The index of a mask's lowest set bit (the mask is not 0).
-CP_HD inline int lowest_bit(std::uint32_t mask) {
-  int i = 0;
-  while (!((mask >> i) & 1u)) ++i;
-  return i;
-}
-
-CP_HD inline int lowest_bit64(std::uint64_t mask) {
+// The index of a mask's lowest set bit (the mask is not 0): zone masks
+// (32 bits) and region masks (64 bits).
+CP_HD inline int lowest_bit(std::uint64_t mask) {
   int i = 0;
   while (!((mask >> i) & 1u)) ++i;
   return i;
@@ -624,7 +619,7 @@ struct PortfolioRun {
       std::uint64_t hit = 0;
       double change = kNever;
       for (std::uint64_t rs = v.regions_with_clusters; rs != 0; rs &= rs - 1) {
-        const int r = lowest_bit64(rs);
+        const int r = lowest_bit(rs);
         if (sampled_outage_at(r, a)) hit |= std::uint64_t{1} << r;
         change = lo(change, outage_edge(outages[r], a));
       }
@@ -827,7 +822,7 @@ struct PortfolioRun {
     // A region without clusters keeps its opening cursor: its first outage
     // cuts the walk, as it always has (the cut changes no total).
     for (std::uint64_t rs = v.regions_without_clusters; rs != 0; rs &= rs - 1) {
-      const double t = outage_edge(outages[lowest_bit64(rs)], a);
+      const double t = outage_edge(outages[lowest_bit(rs)], a);
       if (t > a && t < e) e = t;
     }
     for (int j = 0; j < v.n_jobs; ++j) {
