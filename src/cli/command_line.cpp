@@ -68,7 +68,8 @@ CommandLine::CommandLine() : root_(std::make_unique<CLI::App>(kDescription, "clo
   root.allow_extras();
   root.require_subcommand(0, 1);
   commands_ = {add_validate_command(root),     add_run_command(root),          add_risk_command(root),
-               add_sweep_command(root),        add_check_command(root),        add_schema_command(root),
+               add_sweep_command(root),        add_optimize_command(root),     add_check_command(root),
+               add_schema_command(root),
                add_compare_json_command(root), add_sweep_variant_command(root), add_sweep_worker_command(root)};
 }
 

@@ -20,6 +20,7 @@ Command add_validate_command(CLI::App& root);
 Command add_run_command(CLI::App& root);
 Command add_risk_command(CLI::App& root);
 Command add_sweep_command(CLI::App& root);
+Command add_optimize_command(CLI::App& root);
 Command add_check_command(CLI::App& root);
 Command add_schema_command(CLI::App& root);
 // Not listed in `cloudpact --help`: run by cloudpact itself or by scripts.

@@ -13,6 +13,7 @@
 #include "cli/commands.hpp"
 #include "cli/options.hpp"
 #include "cli/progress.hpp"
+#include "cli/risk_backend.hpp"
 #include "report/atomic_file.hpp"
 #include "risk/problem.hpp"
 #include "risk/risk_run.hpp"
@@ -51,42 +52,13 @@ int risk_command(const RiskOptions& o) {
     throw UsageError("paths must be in [1, " + std::to_string(limits::max_paths) + "], got " + std::to_string(paths));
   }
 
-  const bool cuda_wanted =
-      o.backend == "cuda" || (o.backend == "auto" && risk::cuda_compiled() && risk::cuda_device_present());
   constexpr std::int64_t kAdaptiveBatch = -1;
-  const RiskRunOptions options{paths,
-                               seed,
-                               cuda_wanted ? risk::Backend::cuda : risk::Backend::cpu,
-                               o.threads.value_or(0),
-                               o.batch.value_or(kAdaptiveBatch),
-                               o.uncertainty_off};
-
-  // Memory, before any work: every path's results (kept for the quantiles)
-  // and one batch (its results and sampled futures); nothing else grows with
-  // the paths.
-  const double need = risk_memory_bytes(setup, options);
-  const double have = physical_memory_bytes();
-  if (have > 0 && need > 0.8 * have) {
-    char buf[256];
-    std::snprintf(buf, sizeof buf,
-                  ": --paths %lld would need about %.1f GiB for the per-path results and one batch, more than 80%% "
-                  "of this machine's %.1f GiB (expected fewer paths)",
-                  static_cast<long long>(paths), need / (1 << 30), have / (1 << 30));
-    throw InputError({escape_text(o.files[0]) + buf});
-  }
-
-  if (o.backend == "cuda") {
-    if (!risk::cuda_compiled()) {
-      throw std::runtime_error("--backend cuda: this build has no CUDA backend (configure with -Dcuda=enabled)");
-    }
-    if (!risk::cuda_device_present()) {
-      throw std::runtime_error("--backend cuda: no CUDA device answers (driver missing or no GPU visible)");
-    }
-  }
-  if (options.backend == risk::Backend::cuda) {
-    // Device information goes to stderr only: risk.json stays byte-stable.
-    std::cerr << "risk: backend cuda: " << risk::cuda_device_description() << "\n";
-  }
+  // Memory before the device: a run that cannot fit is bad input (exit 2)
+  // whichever backend would run it.
+  RiskRunOptions options{paths,        seed, wanted_backend(o.backend), o.threads.value_or(0), o.batch.value_or(kAdaptiveBatch),
+                         o.uncertainty_off};
+  check_risk_memory(o.files[0], setup, options);
+  options.backend = choose_backend(o.backend, "risk");
 
   std::string text;
   {

@@ -12,6 +12,7 @@
 #include "report/atomic_file.hpp"
 #include "report/replay_outputs.hpp"
 #include "scenario/load.hpp"
+#include "scenario/optimize_spec.hpp"
 #include "scenario/sweep_spec.hpp"
 #include "sim/replay.hpp"
 #include "sweep/sweep_check.hpp"
@@ -30,7 +31,9 @@ int validate_command(const ValidateOptions& o) {
   std::vector<std::string> problems;
   for (const std::string& f : o.files) {
     try {
-      if (looks_like_sweep_file(f)) {
+      if (looks_like_optimize_file(f)) {
+        (void)load_optimize_spec(f);
+      } else if (looks_like_sweep_file(f)) {
         check_sweep_outputs(load_sweep_spec(f));
       } else {
         (void)load_scenario(f, o.overrides);
@@ -66,11 +69,12 @@ int run_command(const RunOptions& o) {
 
 Command add_validate_command(CLI::App& root) {
   auto o = std::make_shared<ValidateOptions>();
-  CLI::App& cmd = add_command(root, "validate", "check scenario (or sweep) files; prints nothing on success",
-                              "Checks each scenario file against docs/reference.md §2, §9, each sweep file against §7. Prints\n"
+  CLI::App& cmd = add_command(root, "validate", "check scenario, sweep or optimize files; prints nothing on success",
+                              "Checks each scenario file against docs/reference.md §2, §9, each sweep file against §7, each\n"
+                              "optimize file against §15. Prints\n"
                               "nothing and exits 0 when all are valid; otherwise one line per problem on stderr\n"
                               "(FILE: /json/pointer: problem (expected ...)) and exit code 2.");
-  add_positionals(cmd, "FILE", "FILE...", o->files, "scenario or sweep files");
+  add_positionals(cmd, "FILE", "FILE...", o->files, "scenario, sweep or optimize files");
   add_overrides(cmd, o->overrides);
   return {&cmd, [o] { return validate_command(*o); }};
 }

@@ -116,13 +116,6 @@ int exit_code_of(const SweepPlan& plan, const SweepTable& table) {
   return all_ok ? kExitOk : kExitRuntime;
 }
 
-[[noreturn]] void die_by(int sig) {
-  std::fflush(nullptr);
-  std::signal(sig, SIG_DFL);
-  std::raise(sig);
-  std::_Exit(128 + sig);
-}
-
 int sweep_command(const SweepOptions& o) {
   if (o.files.size() != 1) throw UsageError("sweep needs exactly one sweep FILE");
   const int jobs = o.jobs.value_or(default_jobs());

@@ -450,4 +450,13 @@ RiskSetup build_risk_problem(const Scenario& input, bool uncertainty_off, bool s
   return setup;
 }
 
+void keep_contracted_only(RiskSetup& setup) {
+  risk::RiskProblem& pb = setup.problem;
+  pb.portfolio_providers.resize(1);
+  pb.portfolio_off.resize(1);
+  pb.portfolio_no_rofr.resize(1);
+  setup.portfolio_names.resize(1);
+  setup.sensitivity = false;
+}
+
 }  // namespace cloudpact

@@ -38,6 +38,11 @@ struct RiskSetup {
 // `sensitivity` adds the "off:SOURCE" portfolios.
 RiskSetup build_risk_problem(const Scenario& sc, bool uncertainty_off = false, bool sensitivity = false);
 
+// Drops every portfolio but "contracted" (the first): what `optimize` needs.
+// The contracted portfolio's results are the same bytes with or without the
+// others (the kernels share a step's work between portfolios, never its
+// arithmetic).
+void keep_contracted_only(RiskSetup& setup);
 
 // Φ⁻¹(p), the standard normal quantile (±1e300 at p = 0 and 1): the copula's
 // lateness threshold.

@@ -94,8 +94,8 @@ double risk_memory_bytes(const RiskSetup& setup, const RiskRunOptions& o) {
          risk_scratch_bytes_per_path(setup) * static_cast<double>(batch);
 }
 
-std::string run_risk(const Scenario& sc, const RiskSetup& setup, const RiskRunOptions& o,
-                     const std::function<void(std::int64_t)>& on_progress) {
+risk::PathResults run_risk_paths(const RiskSetup& setup, const RiskRunOptions& o,
+                                 const std::function<void(std::int64_t)>& on_progress) {
   // Batches: a fixed size when asked. By default they grow from 1024 paths to
   // what takes ~0.5 s (steady progress), capped at 16384 paths on the CPU and
   // 262144 on CUDA; both within the scratch budget (risk_max_batch).
@@ -120,6 +120,12 @@ std::string run_risk(const Scenario& sc, const RiskSetup& setup, const RiskRunOp
       batch = std::max<std::int64_t>(256, static_cast<std::int64_t>(grown));
     }
   }
+  return results;
+}
+
+std::string run_risk(const Scenario& sc, const RiskSetup& setup, const RiskRunOptions& o,
+                     const std::function<void(std::int64_t)>& on_progress) {
+  const risk::PathResults results = run_risk_paths(setup, o, on_progress);
   const risk::RiskMetrics metrics = metrics_of(results, sc, setup);
   const risk::RiskProblem& pb = setup.problem;
   const std::string backend_name = o.backend == risk::Backend::cuda ? "cuda" : "cpu-omp";

@@ -7,6 +7,7 @@
 #include <functional>
 #include <string>
 
+#include "risk/metrics.hpp"
 #include "risk/problem.hpp"
 #include "risk_api.hpp"
 #include "scenario/scenario.hpp"
@@ -42,6 +43,11 @@ double physical_memory_bytes();
 // run of it writes, known before running (what a sweep's metrics are
 // checked against, docs/reference.md §7.1).
 std::string risk_json_shape(const Scenario& sc, const RiskSetup& setup);
+
+// Runs every batch and returns every path's results (what optimize reads
+// its few metrics from). `on_progress(done)` is called after each batch.
+risk::PathResults run_risk_paths(const RiskSetup& setup, const RiskRunOptions& options,
+                                 const std::function<void(std::int64_t)>& on_progress = {});
 
 // Runs every batch and returns risk.json's text. `on_progress(done)` is called
 // after each batch when given.

@@ -1182,9 +1182,133 @@ std::vector<ObjectSpec> sweep_objects() {
   return out;
 }
 
+// Optimize files (docs/reference.md §15), validated like sweep files.
+std::vector<ObjectSpec> optimize_objects() {
+  std::vector<ObjectSpec> out;
+  out.push_back({
+      .name = "optimize",
+      .title = "Optimize files",
+      .level = 2,
+      .summary = "A cloudpact optimize file: a base scenario, the numbers to choose and what to minimise.",
+      .intro = "An optimize file (`cloudpact optimize`, docs/reference.md §15) names a base scenario, the numbers "
+               "of it to choose (each within bounds), what to minimise and the limits to respect, all of the "
+               "`contracted` portfolio's Monte Carlo figures on the same sampled futures. `cloudpact validate` "
+               "checks it: every key, type and range below, the base as a scenario, each variable's pointer "
+               "against the base (a number must be there) and the base with each variable at its `min` and at "
+               "its `max`. The top level of an optimize file:",
+      .fields =
+          {
+              {.key = "base",
+               .type = Type::file_path,
+               .need = Need::required,
+               .meaning = "The scenario to optimise; relative to the optimize file's folder, else to the current "
+                          "directory."},
+              {.key = "variables",
+               .type = Type::object,
+               .container = Container::array,
+               .ref = "optimize_variable",
+               .min_items = 1,
+               .need = Need::required,
+               .meaning = "The numbers to choose, each pointer once; at most 16."},
+              {.key = "objective",
+               .type = Type::any,
+               .need = Need::required,
+               .meaning = "What to minimise, of the `contracted` portfolio: `\"cost_usd.mean\"`, "
+                          "`\"cost_usd.cvar95\"`, `\"npv_cost_usd.mean\"`, `\"npv_cost_usd.cvar95\"`, or "
+                          "`{\"mean_plus_cvar95\": λ}` (mean + λ·CVaR95 of cost, λ ≥ 0)."},
+              {.key = "constraints",
+               .type = Type::object,
+               .container = Container::array,
+               .ref = "optimize_constraint",
+               .default_value = Json::array(),
+               .meaning = "Upper bounds on the `contracted` portfolio's metrics, each metric once."},
+              {.key = "paths",
+               .type = Type::integer,
+               .unit = "paths",
+               .range = Range::closed(1, static_cast<double>(limits::max_paths)),
+               .default_value = 4000,
+               .meaning = "Sampled futures of every evaluation (the same ones: common random numbers)."},
+              {.key = "seed",
+               .type = Type::integer,
+               .range = Range::at_least(0),
+               .default_text = "the scenario's `uncertainty.seed`",
+               .meaning = "Monte Carlo seed of every evaluation; the out-of-sample check uses `seed` + 1."},
+              {.key = "max_evaluations",
+               .type = Type::integer,
+               .unit = "evaluations",
+               .range = Range::closed(2, static_cast<double>(limits::max_optimize_evaluations)),
+               .default_value = 200,
+               .meaning = "Monte Carlo evaluations of the search (global stage, then local polish); repeated "
+                          "points are read from the cache and not counted."},
+              {.key = "frontier",
+               .type = Type::number,
+               .container = Container::array,
+               .range = Range::closed(0, 1e6),
+               .default_text = "no frontier",
+               .meaning = "Values of λ: one optimum of mean + λ·CVaR95 of cost each, under the same constraints "
+                          "(the mean–CVaR efficient frontier, `frontier.csv`); each once, at most 64."},
+              {.key = "frontier_evaluations",
+               .type = Type::integer,
+               .unit = "evaluations",
+               .range = Range::closed(1, static_cast<double>(limits::max_optimize_evaluations)),
+               .default_text = "`max_evaluations` / 4, at least 10",
+               .meaning = "New evaluations of each frontier point's local search, which starts from the best "
+                          "point for its λ among all evaluated so far."},
+              {.key = "name",
+               .type = Type::id,
+               .default_text = "the file's stem (`optimize` if that is not an id)",
+               .meaning = "Default output folder `out/<name>/`."},
+          },
+  });
+  out.push_back({
+      .name = "optimize_variable",
+      .title = "Optimize variables",
+      .level = 4,
+      .summary = "A number of the base scenario to choose, within bounds.",
+      .fields =
+          {
+              {.key = "pointer",
+               .type = Type::pointer,
+               .need = Need::required,
+               .meaning = "A number of the base scenario (as `--set` would set it)."},
+              {.key = "min", .range = sweep_value, .need = Need::required, .meaning = "Lowest value tried."},
+              {.key = "max",
+               .range = sweep_value,
+               .need = Need::required,
+               .meaning = "Highest value tried; above `min`."},
+              {.key = "integer",
+               .type = Type::boolean,
+               .default_value = false,
+               .meaning = "Whole numbers only: every point tried is rounded to the nearest."},
+          },
+  });
+  out.push_back({
+      .name = "optimize_constraint",
+      .title = "Optimize constraints",
+      .level = 4,
+      .summary = "An upper bound on a metric of the contracted portfolio.",
+      .fields =
+          {
+              {.key = "metric",
+               .type = Type::choice,
+               .values = {"p_unmet", "unmet_gpu_hours.mean", "cost_usd.mean", "cost_usd.cvar95",
+                          "npv_cost_usd.mean", "npv_cost_usd.cvar95", "hhi_spend.mean"},
+               .need = Need::required,
+               .meaning = "The metric, as named in risk.json's `contracted` portfolio (`hhi_spend.mean`: the "
+                          "top-level HHI)."},
+              {.key = "max",
+               .range = sweep_value,
+               .need = Need::required,
+               .meaning = "The largest value allowed (in the metric's unit)."},
+          },
+  });
+  return out;
+}
+
 std::vector<ObjectSpec> build_table() {
   std::vector<ObjectSpec> table = scenario_objects();
   for (ObjectSpec& spec : sweep_objects()) table.push_back(std::move(spec));
+  for (ObjectSpec& spec : optimize_objects()) table.push_back(std::move(spec));
   return table;
 }
 

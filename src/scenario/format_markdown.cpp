@@ -177,7 +177,7 @@ std::string type_line(Type type) {
 
 std::string reading_guide() {
   std::string md =
-      "Every key of scenario and sweep files, one table per object: its JSON type, unit, the range a number must "
+      "Every key of scenario, sweep and optimize files, one table per object: its JSON type, unit, the range a number must "
       "lie in (or the strings allowed), its default and what it means. The JSON Schema `scenarios/schema.json` "
       "(`cloudpact schema`) and the checks of `cloudpact validate` come from the same table, "
       "`src/scenario/fields.cpp`; this file is generated from it (do not edit it by hand: change the table, then "
@@ -204,7 +204,7 @@ std::string reading_guide() {
       "says what that does).\n\n"
       "Limits that protect the machine (an input beyond them is refused with a clear message, not a crash; every "
       "one, with its message, is in docs/reference.md §9.3): files of at most " +
-      grouped(static_cast<double>(limits::max_scenario_bytes >> 20)) + " MiB (sweep files " +
+      grouped(static_cast<double>(limits::max_scenario_bytes >> 20)) + " MiB (sweep and optimize files " +
       grouped(static_cast<double>(limits::max_sweep_bytes >> 20)) + " MiB) with arrays and objects nested at most " +
       grouped(limits::max_json_depth) + " levels, ids and names of at most " +
       grouped(static_cast<double>(limits::max_id_length)) + " characters, a horizon of at most " +

@@ -104,4 +104,16 @@ constexpr double max_sweep_plan_bytes = double(256ull << 20);
 // sweep.csv is rebuilt in memory: variants x (parameters + metrics) cells.
 constexpr double max_sweep_table_cells = 2e7;
 
+// ---- optimize ----
+
+// Variables of an optimize file: the global stage's cost grows fast with them.
+constexpr std::size_t max_optimize_variables = 16;
+// Evaluations of one search (each a Monte Carlo run); each is kept in memory and in evaluations.csv.
+constexpr std::int64_t max_optimize_evaluations = 100'000;
+// Points of the efficient frontier (a search each).
+constexpr std::size_t max_frontier_points = 64;
+// Paths x evaluations: every evaluation keeps its metrics, not its paths, so this bounds the time asked
+// for (1e12 cluster-path evaluations would take days), not the memory.
+constexpr double max_optimize_path_evaluations = 1e10;
+
 }  // namespace cloudpact::limits

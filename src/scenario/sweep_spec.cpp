@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <set>
 
+#include "scenario/base_file.hpp"
 #include "scenario/field_reader.hpp"
 #include "scenario/fields.hpp"
 #include "scenario/input_error.hpp"
@@ -21,6 +22,11 @@ namespace cloudpact {
 namespace {
 
 namespace fs = std::filesystem;
+using scenario_json::file_stem_id;
+using scenario_json::pointer_problem;
+using scenario_json::resolve_base;
+using scenario_json::shown_value;
+using scenario_json::value_problems;
 namespace format = scenario_format;
 using scenario_json::child_pointer;
 using scenario_json::in_quotes;
@@ -30,59 +36,6 @@ using scenario_json::Problems;
 using scenario_json::Reader;
 
 
-
-// `base` relative to the sweep file's folder first (a sweep next to its
-// scenario), then to the current directory (docs/reference.md §7's example, run from the
-// repository root).
-std::string resolve_base(const std::string& sweep_path, const std::string& base) {
-  const fs::path b(base);
-  if (b.is_absolute()) return base;
-  const fs::path beside = fs::path(sweep_path).parent_path() / b;
-  std::error_code ec;
-  if (fs::is_regular_file(beside, ec)) return beside.lexically_normal().string();
-  return base;
-}
-
-std::string file_stem_id(const std::string& path) {
-  const std::string stem = fs::path(path).stem().string();
-  return scenario_json::is_valid_id(stem) ? stem : "sweep";
-}
-
-// The problem, if any, of setting `pointer` to `value` in the base document:
-// the line the override machinery reports, without its "FILE: PTR: " prefix.
-std::optional<std::string> pointer_problem(const Json& base_doc, const std::string& pointer, const Json& value) {
-  Json copy = base_doc;
-  Problems p("");
-  scenario_json::apply_override(copy, Override{pointer, value.dump()}, p);
-  if (p.empty()) return std::nullopt;
-  std::string line = p.lines().front();
-  // Lines read ": PTR: what (expected ...)" with an empty file name.
-  const std::string prefix = ": " + pointer + ": ";
-  if (line.rfind(prefix, 0) == 0) line = line.substr(prefix.size());
-  return line;
-}
-
-// A value as messages show it: compact JSON, cut short.
-std::string shown_value(const Json& value) {
-  std::string text =
-      value.is_number_float() ? scenario_json::number_text(value.get<double>()) : scenario_json::json_text(value);
-  if (text.size() > 60) text = text.substr(0, 57) + "...";
-  return text;
-}
-
-// The problems of the base with `pointer` set to `value`, each as
-// "/pointer: what (expected ...)": the base file's name left out.
-std::vector<std::string> value_problems(const Json& base_doc, const std::string& base_path, const std::string& pointer,
-                                        const Json& value) {
-  Json doc = base_doc;
-  Problems p(base_path);
-  scenario_json::apply_override(doc, Override{pointer, value.dump()}, p);
-  if (p.empty()) (void)scenario_json::build_scenario(doc, p);
-  std::vector<std::string> out;
-  const std::string prefix = p.file() + ": ";
-  for (const std::string& line : p.lines()) out.push_back(line.rfind(prefix, 0) == 0 ? line.substr(prefix.size()) : line);
-  return out;
-}
 
 }  // namespace
 
@@ -133,7 +86,7 @@ SweepSpec load_sweep_spec(const std::string& path) {
   s.sha256 = sha256_hex(*bytes);
   if (!top.ok()) problems.throw_if_any();
 
-  s.name = top.has("name") ? top.id("name").value_or("sweep") : file_stem_id(path);
+  s.name = top.has("name") ? top.id("name").value_or("sweep") : file_stem_id(path, "sweep");
   const auto mode = scenario_json::choice(top, spec.field("mode"), "mode");
   if (mode) s.mode = *mode == "grid" ? SweepMode::grid : *mode == "lhs" ? SweepMode::lhs : SweepMode::random;
   const bool sampled = mode && *mode != "grid";
@@ -142,23 +95,7 @@ SweepSpec load_sweep_spec(const std::string& path) {
   std::optional<Json> base_doc;
   if (const auto base = top.string("base", "the path of a scenario file", Object::Need::required)) {
     s.base_path = resolve_base(path, *base);
-    std::error_code ec;
-    if (!fs::exists(s.base_path, ec)) {
-      problems.add(top.at("base"), "cannot read " + in_quotes(s.base_path),
-                   "a scenario file, relative to the sweep file's folder or the current directory");
-    } else {
-      try {
-        const std::string base_bytes = read_input_file(s.base_path, limits::max_scenario_bytes, "scenario file");
-        s.base_sha256 = sha256_hex(base_bytes);
-        base_doc = parse_input_json(base_bytes, s.base_path);
-        Problems base_problems(s.base_path);
-        (void)scenario_json::build_scenario(*base_doc, base_problems);
-        base_problems.throw_if_any();
-      } catch (const InputError& e) {
-        for (const std::string& line : e.lines()) problems.add_line(line);
-        base_doc.reset();
-      }
-    }
+    base_doc = read_base(s.base_path, top.at("base"), "the sweep file's folder", problems, s.base_sha256);
   }
 
   if (sampled) {

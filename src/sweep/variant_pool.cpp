@@ -16,10 +16,6 @@ namespace cloudpact {
 
 namespace {
 
-volatile std::sig_atomic_t g_stop_signal = 0;
-extern "C" void on_stop_signal(int sig) { g_stop_signal = sig; }
-constexpr int kStopSignals[] = {SIGINT, SIGTERM, SIGHUP};
-
 // The last `max_bytes` of a file, trimmed to whole lines.
 std::string tail_of(const std::string& path, std::size_t max_bytes) {
   std::string text = read_text_file(path);
@@ -40,24 +36,6 @@ struct Running {
 
 }  // namespace
 
-struct StopSignals::Saved {
-  struct sigaction old[kCount];
-};
-
-StopSignals::StopSignals() : saved_(new Saved) {
-  g_stop_signal = 0;
-  struct sigaction sa {};
-  sa.sa_handler = on_stop_signal;
-  sigemptyset(&sa.sa_mask);
-  for (int i = 0; i < kCount; ++i) ::sigaction(kStopSignals[i], &sa, &saved_->old[i]);
-}
-
-StopSignals::~StopSignals() {
-  for (int i = 0; i < kCount; ++i) ::sigaction(kStopSignals[i], &saved_->old[i], nullptr);
-  delete saved_;
-}
-
-int StopSignals::received() { return g_stop_signal; }
 
 PoolOutcome run_variant_pool(const SweepPlan& plan, const SweepFolder& folder, const std::vector<std::string>& ids,
                              int jobs, const std::string& exe, const std::function<void(const std::string&)>& on_commit) {
@@ -98,7 +76,7 @@ PoolOutcome run_variant_pool(const SweepPlan& plan, const SweepFolder& folder, c
   };
 
   while (next < ids.size() || !running.empty()) {
-    while (g_stop_signal == 0 && next < ids.size() && static_cast<int>(running.size()) < jobs) {
+    while (StopSignals::received() == 0 && next < ids.size() && static_cast<int>(running.size()) < jobs) {
       const std::string& id = ids[next++];
       if (folder.committed(id)) continue;
       const std::string err = (fs::path(folder.variants_dir()) / (".stderr-" + id)).string();
@@ -110,7 +88,7 @@ PoolOutcome run_variant_pool(const SweepPlan& plan, const SweepFolder& folder, c
       const pid_t pid = spawn_child({std::move(args), "/dev/null", err});
       running[pid] = Running{id, err};
     }
-    if (g_stop_signal != 0) {
+    if (StopSignals::received() != 0) {
       for (const auto& [pid, r] : running) ::kill(pid, SIGTERM);
       next = ids.size();
     }
@@ -124,7 +102,7 @@ PoolOutcome run_variant_pool(const SweepPlan& plan, const SweepFolder& folder, c
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
   }
-  out.stop_signal = g_stop_signal;
+  out.stop_signal = StopSignals::received();
   return out;
 }
 

@@ -8,28 +8,11 @@
 #include <string>
 #include <vector>
 
+#include "proc/stop_signals.hpp"
 #include "sweep/plan.hpp"
 #include "sweep/sweep_folder.hpp"
 
 namespace cloudpact {
-
-// While one exists, SIGINT, SIGTERM and SIGHUP only set a flag that the
-// pool (and the caller) read: the sweep then stops at a clean point instead
-// of dying between a commit and the table rebuild. Restores the previous
-// handlers when destroyed.
-class StopSignals {
- public:
-  StopSignals();
-  ~StopSignals();
-  StopSignals(const StopSignals&) = delete;
-  StopSignals& operator=(const StopSignals&) = delete;
-  static int received();  // the signal caught, 0 when none
-
- private:
-  static constexpr int kCount = 3;
-  struct Saved;
-  Saved* saved_;
-};
 
 struct PoolOutcome {
   int finished = 0;     // variants committed by this pool (ok or failed)

@@ -36,6 +36,7 @@ const std::map<std::string, std::set<std::string>> kAccepted = {
     {"sweep",
      {"FILE", "--out", "-j", "--jobs", "--resume", "--retry-failed", "--collect", "--slurm", "--partition",
       "--array-size", "--slurm-script-only"}},
+    {"optimize", {"FILE", "--out", "--backend", "--threads"}},
     {"check", {"FILE", "--baseline", "--junit", "--update", "--paths", "--z"}},
     {"schema", {}},
     {"compare-json", {"A", "B", "--rel", "--ignore"}},

@@ -65,12 +65,13 @@ TEST_CASE("names are unique and every reference resolves") {
   }
 }
 
-TEST_CASE("every object belongs to the scenario or the sweep format, not both") {
+TEST_CASE("every object belongs to exactly one of the scenario, sweep and optimize formats") {
   const std::set<std::string> scenario = reachable("scenario");
   const std::set<std::string> sweep = reachable("sweep");
+  const std::set<std::string> optimize = reachable("optimize");
   for (const format::ObjectSpec& spec : format::objects()) {
     CAPTURE(spec.name);
-    CHECK(scenario.count(spec.name) + sweep.count(spec.name) == 1);
+    CHECK(scenario.count(spec.name) + sweep.count(spec.name) + optimize.count(spec.name) == 1);
   }
 }
 

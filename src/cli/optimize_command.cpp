@@ -1,0 +1,121 @@
+// `cloudpact optimize`: the best values of a scenario's numbers for the
+// contracted portfolio's risk (docs/reference.md §15).
+#include <cstdint>
+#include <iostream>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cli/cli.hpp"
+#include "cli/commands.hpp"
+#include "cli/options.hpp"
+#include "cli/progress.hpp"
+#include "cli/risk_backend.hpp"
+#include "optimize/evaluator.hpp"
+#include "optimize/optimize_outputs.hpp"
+#include "optimize/search.hpp"
+#include "proc/stop_signals.hpp"
+#include "report/atomic_file.hpp"
+#include "report/json_text.hpp"
+#include "risk/problem.hpp"
+#include "scenario/load.hpp"
+#include "scenario/optimize_spec.hpp"
+
+namespace cloudpact {
+
+namespace {
+
+struct OptimizeOptions {
+  std::vector<std::string> files;
+  std::optional<std::string> out;
+  std::string backend = "auto";
+  std::optional<int> threads;
+};
+
+int optimize_command(const OptimizeOptions& o) {
+  if (o.files.size() != 1) throw UsageError("optimize needs exactly one optimize FILE");
+  if (o.out) (void)output_folder(o.out, "", true);  // a bad --out before the file is read
+  const OptimizeSpec spec = load_optimize_spec(o.files[0]);
+  const std::string dir = output_folder(o.out, "out/" + spec.name, true);
+
+  // The base scenario's risk problem, once, before any search: what the
+  // kernels cannot take, or the memory cannot hold, is bad input (exit 2).
+  const Scenario base = parse_scenario(spec.base_text, spec.base_path);
+  RiskSetup setup = build_risk_problem(base);
+  keep_contracted_only(setup);
+  const std::uint64_t seed = spec.seed.value_or(base.uncertainty.seed);
+  constexpr std::int64_t kAdaptiveBatch = -1;
+  RiskRunOptions options{spec.paths, seed, wanted_backend(o.backend), o.threads.value_or(0), kAdaptiveBatch, false};
+  check_risk_memory(o.files[0], setup, options);
+  options.backend = choose_backend(o.backend, "optimize");
+
+  optimize::Evaluator evaluator(spec, options);
+  const std::int64_t most = spec.max_evaluations + static_cast<std::int64_t>(spec.frontier.size()) * spec.frontier_evaluations;
+  const StopSignals stop_signals;  // SIGINT, SIGTERM, SIGHUP: stop the search, write the best so far
+  optimize::SearchOutcome outcome;
+  std::optional<optimize::OutOfSample> oos;
+  {
+    Progress progress("optimize", "evaluations", most);
+    evaluator.on_new = [&](const optimize::Evaluation&) {
+      const optimize::Evaluation* best = optimize::best_of(evaluator.all(), spec.objective, spec.constraints);
+      if (best && best->ok && optimize::feasible(spec.constraints, best->figures))
+        progress.set_note("best " + json_number(optimize::objective_value(spec.objective, best->figures)));
+      progress.update(evaluator.count());
+    };
+    outcome = optimize::run_search(evaluator, [] { return StopSignals::received() != 0; });
+    // The optimum on fresh paths: how much of its advantage is luck of the
+    // sample (the in-sample minimum is biased low).
+    if (!outcome.stopped && outcome.best && outcome.best->ok)
+      oos = optimize::OutOfSample{seed + 1, evaluator.evaluate_on_seed(outcome.best->values, seed + 1)};
+    if (!outcome.stopped) progress.finish();
+  }
+
+  std::vector<OutputFile> files = {{"optimize.json", optimize::optimize_json(evaluator, outcome, oos)},
+                                   {"evaluations.csv", optimize::evaluations_csv(evaluator)}};
+  if (!spec.frontier.empty() && !outcome.stopped)
+    files.push_back({"frontier.csv", optimize::frontier_csv(evaluator, outcome)});
+  commit_outputs(dir, files);
+  std::cout << dir << "\n";
+  if (const int sig = StopSignals::received(); sig != 0 || outcome.stopped) {
+    std::cerr << "optimize: stopped after " << evaluator.count()
+              << " evaluations; the best point so far is in optimize.json (\"stopped\": true)\n";
+    if (sig != 0) die_by(sig);
+  }
+  if (!outcome.feasible) {
+    std::cerr << "optimize: no feasible point among " << evaluator.count()
+              << " evaluations (each is in evaluations.csv)\n";
+    return kExitRuntime;
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+Command add_optimize_command(CLI::App& root) {
+  auto o = std::make_shared<OptimizeOptions>();
+  CLI::App& cmd = add_command(
+      root, "optimize", "the best values of a scenario's numbers for its risk; writes optimize.json",
+      "Searches the variables of an optimize FILE (numbers of a base scenario, each within\n"
+      "bounds) for the lowest objective of the contracted portfolio (mean or CVaR95 of cost,\n"
+      "or mean + λ·CVaR95) under upper bounds on its metrics. Every evaluation is a Monte\n"
+      "Carlo run on the same paths and seed (common random numbers), cached by the\n"
+      "variables' values. NLopt: DIRECT-L over the box, then COBYLA from its best point;\n"
+      "with `frontier`, one optimum of mean + λ·CVaR95 per λ (docs/reference.md §15).\n"
+      "\n"
+      "Writes, as one set, DIR/optimize.json (the best point, its metrics with standard\n"
+      "errors, the base scenario's own point, and the optimum re-evaluated on fresh paths\n"
+      "with seed + 1: the optimism of the in-sample figure), DIR/evaluations.csv and, with a\n"
+      "frontier, DIR/frontier.csv. The same file gives the same bytes, for any --threads.\n"
+      "SIGINT/SIGTERM stop the search and write the best point so far (\"stopped\": true).\n"
+      "Exit 2 on invalid input, 3 when no evaluated point is feasible (the files are still\n"
+      "written) or on an I/O or device failure.");
+  add_positionals(cmd, "FILE", "FILE", o->files, "the optimize file");
+  add_path(cmd, "--out", o->out, "DIR", "a folder", "output folder (default out/<name>/)");
+  add_choice(cmd, "--backend", o->backend, {"auto", "cpu", "cuda"},
+             "auto: CUDA when built with it and a GPU answers, else cpu (default auto)");
+  add_integer<int>(cmd, "--threads", o->threads, 0, 4096, "N", "OpenMP threads of the cpu backend (default 0: all cores)");
+  return {&cmd, [o] { return optimize_command(*o); }};
+}
+
+}  // namespace cloudpact

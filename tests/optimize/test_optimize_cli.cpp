@@ -1,0 +1,167 @@
+// `cloudpact optimize` end to end (docs/reference.md §15): the files and
+// their columns, the same bytes for any thread count, bad input refused
+// with nothing written, exit 3 with the evaluations kept when nothing is
+// feasible, and SIGINT writing the best point so far.
+#include <doctest/doctest.h>
+
+#include <chrono>
+#include <csignal>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <unistd.h>
+
+#include <nlohmann/json.hpp>
+
+#include "../cli/run_cloudpact.hpp"
+#include "proc/child_process.hpp"
+
+using namespace cloudpact;
+namespace fs = std::filesystem;
+
+namespace {
+
+const std::string kFixtures = std::string(CLOUDPACT_SOURCE_DIR) + "/tests/optimize/fixtures";
+const std::string kCapacity = "/providers/0/regions/0/clusters/0/capacity_gpus";
+
+fs::path fresh_dir(const std::string& name) {
+  const fs::path d = test::temp_root() / ("optimize-" + name);
+  fs::remove_all(d);
+  fs::create_directories(d);
+  return d;
+}
+
+std::string slurp(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> out;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) out.push_back(line);
+  return out;
+}
+
+// An optimize file over the newsvendor fixture, in `dir`.
+fs::path write_optimize(const fs::path& dir, const std::string& extra) {
+  const fs::path p = dir / "opt.json";
+  std::ofstream(p, std::ios::binary) << "{ \"base\": \"" << kFixtures << "/newsvendor.json\", \"variables\": [ "
+                                     << "{ \"pointer\": \"" << kCapacity << "\", \"min\": 0, \"max\": 3000 } ], "
+                                     << "\"objective\": \"cost_usd.mean\", \"seed\": 7" << extra << " }";
+  return p;
+}
+
+}  // namespace
+
+TEST_CASE("optimize writes optimize.json, evaluations.csv and frontier.csv, the same bytes for any --threads") {
+  const fs::path w = fresh_dir("files");
+  const fs::path f = write_optimize(w, ", \"paths\": 1000, \"max_evaluations\": 20, \"frontier\": [0, 1], "
+                                       "\"frontier_evaluations\": 6, \"constraints\": [{\"metric\": \"p_unmet\", \"max\": 1}]");
+  const test::Run a = test::run_cloudpact({"optimize", f.string(), "--out", (w / "a").string(), "--threads", "1"});
+  REQUIRE_MESSAGE(a.exit_code == 0, a.err);
+  CHECK(a.out == (w / "a").string() + "\n");
+  const test::Run b = test::run_cloudpact({"optimize", f.string(), "--out", (w / "b").string(), "--threads", "2"});
+  REQUIRE(b.exit_code == 0);
+  for (const char* name : {"optimize.json", "evaluations.csv", "frontier.csv"}) {
+    CAPTURE(name);
+    CHECK(slurp(w / "a" / name) == slurp(w / "b" / name));
+  }
+
+  const auto j = nlohmann::json::parse(slurp(w / "a" / "optimize.json"));
+  const auto& best = j["best"];
+  CHECK(best["values"].contains(kCapacity));
+  for (const char* m : {"cost_usd.mean", "cost_usd.cvar95", "p_unmet", "unmet_gpu_hours.mean", "hhi_spend.mean"})
+    CHECK(best["metrics"].contains(m));
+  CHECK(best["objective"] == best["metrics"]["cost_usd.mean"]);
+  CHECK(best["se"]["cost_usd.mean"].get<double>() > 0);
+  CHECK(j["feasible"] == true);
+  CHECK(j["stopped"] == false);
+  const auto evaluations = j["evaluations"].get<int>();
+  CHECK(j["search_evaluations"].get<int>() <= 20);
+  CHECK(evaluations <= 20 + 2 * 6);
+  // The out-of-sample check: seed + 1, and the optimism is its difference.
+  CHECK(j["out_of_sample"]["seed"] == 8);
+  CHECK(j["out_of_sample"]["optimism_usd"].get<double>() ==
+        doctest::Approx(j["out_of_sample"]["objective"].get<double>() - best["objective"].get<double>()).epsilon(1e-12));
+  CHECK(j["base"]["values"][kCapacity] == 1000.0);
+  CHECK(j["improvement_usd"].get<double>() ==
+        doctest::Approx(j["base"]["objective"].get<double>() - best["objective"].get<double>()).epsilon(1e-12));
+
+  const auto evals = lines_of(slurp(w / "a" / "evaluations.csv"));
+  CHECK(evals[0] == "evaluation,stage," + kCapacity + ",objective,p_unmet,feasible,cost_usd.mean,cost_usd.cvar95,error");
+  CHECK(static_cast<int>(evals.size()) == evaluations + 1);
+  CHECK(evals[1].rfind("1,base,1000,", 0) == 0);
+
+  const auto frontier = lines_of(slurp(w / "a" / "frontier.csv"));
+  REQUIRE(frontier.size() == 3);
+  CHECK(frontier[0] == "lambda," + kCapacity + ",mean,cvar95,objective,feasible");
+  CHECK(frontier[1].rfind("0,", 0) == 0);
+  CHECK(frontier[2].rfind("1,", 0) == 0);
+  // λ = 1 weighs the tail: its point has no higher CVaR95 than λ = 0's.
+  const auto& points = j["frontier"];
+  REQUIRE(points.size() == 2);
+  CHECK(points[1]["metrics"]["cost_usd.cvar95"].get<double>() <= points[0]["metrics"]["cost_usd.cvar95"].get<double>());
+  CHECK(points[1]["objective"].get<double>() ==
+        doctest::Approx(points[1]["metrics"]["cost_usd.mean"].get<double>() +
+                        points[1]["metrics"]["cost_usd.cvar95"].get<double>()).epsilon(1e-12));
+}
+
+TEST_CASE("bad optimize files: exit 2, one line per problem, nothing written; validate says the same") {
+  const fs::path w = fresh_dir("bad");
+  const fs::path f = write_optimize(w, ", \"max_evaluations\": 0, \"frontier\": [-1]");
+  const test::Run r = test::run_cloudpact({"optimize", f.string(), "--out", (w / "o").string()});
+  CHECK(r.exit_code == 2);
+  CHECK(r.err == f.string() + ": /max_evaluations: out of range: 0 (expected an integer in [2, 100000])\n" + f.string() +
+                     ": /frontier/0: negative: -1 (expected a number in [0, 1000000])\n");
+  CHECK(!fs::exists(w / "o"));
+  const test::Run v = test::run_cloudpact({"validate", f.string()});
+  CHECK(v.exit_code == 2);
+  CHECK(v.err == r.err);
+  const test::Run ok = test::run_cloudpact({"validate", kFixtures + "/newsvendor-optimize.json"});
+  CHECK(ok.exit_code == 0);
+  CHECK(ok.err.empty());
+}
+
+TEST_CASE("nothing feasible: exit 3, and every evaluation is still written") {
+  const fs::path w = fresh_dir("infeasible");
+  const fs::path f = write_optimize(w, ", \"paths\": 200, \"max_evaluations\": 8, "
+                                       "\"constraints\": [{\"metric\": \"cost_usd.mean\", \"max\": 1}]");
+  const test::Run r = test::run_cloudpact({"optimize", f.string(), "--out", (w / "o").string()});
+  CHECK(r.exit_code == 3);
+  CHECK(r.err.find("optimize: no feasible point among ") != std::string::npos);
+  const auto j = nlohmann::json::parse(slurp(w / "o" / "optimize.json"));
+  CHECK(j["feasible"] == false);
+  CHECK(lines_of(slurp(w / "o" / "evaluations.csv")).size() == j["evaluations"].get<std::size_t>() + 1);
+  // The least infeasible point is the cheapest: capacity 0 costs least here.
+  CHECK(j["best"]["feasible"] == false);
+}
+
+TEST_CASE("SIGINT stops the search and writes the best point so far") {
+  const fs::path w = fresh_dir("sigint");
+  const fs::path f = write_optimize(w, ", \"paths\": 20000, \"max_evaluations\": 100000");
+  const fs::path err = w / "stderr.txt";
+  const pid_t pid = spawn_child({{std::getenv("CLOUDPACT_BIN"), "optimize", f.string(), "--out", (w / "o").string()},
+                                 "/dev/null", err.string()});
+  // Progress lines come every ~2 s once the search runs: then stop it.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+  while (slurp(err).find("evaluations") == std::string::npos && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  ::kill(pid, SIGINT);
+  const ChildExit e = wait_child(pid);
+  CHECK(e.signal == SIGINT);
+  const auto j = nlohmann::json::parse(slurp(w / "o" / "optimize.json"));
+  CHECK(j["stopped"] == true);
+  CHECK(j["out_of_sample"].is_null());
+  CHECK(j["best"]["values"].contains(kCapacity));
+  CHECK(j["evaluations"].get<int>() >= 1);
+  CHECK(lines_of(slurp(w / "o" / "evaluations.csv")).size() == j["evaluations"].get<std::size_t>() + 1);
+  CHECK(slurp(err).find("optimize: stopped after ") != std::string::npos);
+}
