@@ -4,7 +4,9 @@ INPUT is one of
   - a run folder (the --out DIR of `cloudpact run`: summary.json, timeseries.csv,
     ledger.csv; with risk.json too when `cloudpact risk` wrote into the same folder);
   - a risk.json (or a folder holding only risk.json);
-  - a sweep.csv (or a sweep folder holding sweep.csv).
+  - a sweep.csv (or a sweep folder holding sweep.csv);
+  - an optimize folder (the --out DIR of `cloudpact optimize`: optimize.json,
+    evaluations.csv, and frontier.csv with a frontier), or its optimize.json.
 
 Writes PNG figures and one self-contained report.html (figures embedded as
 base64 data URIs, no external resources) into OUTDIR (default: INPUT/report/,
@@ -20,7 +22,13 @@ source of uncertainty adds to the contracted portfolio's mean cost and CVaR 95%;
 sweep.csv -> the headline metric (--metric, default totals.spend_usd, else the
 first metric column) over the swept parameters: a line for one numeric
 parameter, a heat map for a grid of two, lines or bars per category for
-categorical ones, one scatter per parameter for more than two.
+categorical ones, one scatter per parameter for more than two; optimize folder ->
+with a frontier, the mean-CVaR frontier (mean cost against CVaR 95% of each
+frontier point, joined in λ order and labelled with λ and the variables' values,
+with the base scenario and the best point marked; hollow: infeasible), and the
+search's progress (the objective of every evaluation by stage, with the best
+feasible objective so far); its tables give the best point beside the base
+scenario and the improvement, the out-of-sample check and the frontier.
 
 Exit codes: 0 done; 2 bad usage or input (one line on stderr naming the file,
 nothing written); 3 an output could not be written.
@@ -38,8 +46,11 @@ def parse_args(argv):
     ap = argparse.ArgumentParser(
         prog="scripts/report", description=__doc__.split("\n\n", 1)[1],
         formatter_class=argparse.RawDescriptionHelpFormatter,
-        usage="scripts/report INPUT [--out OUTDIR] [--metric NAME]")
-    ap.add_argument("input", metavar="INPUT", help="run folder, risk.json, sweep.csv or sweep folder")
+        usage="scripts/report INPUT [--out OUTDIR] [--metric NAME]\n"
+              "  INPUT: run folder, risk.json, sweep.csv or folder, optimize folder")
+    ap.add_argument("input", metavar="INPUT",
+                    help="run folder, risk.json, sweep.csv, sweep folder, or optimize folder "
+                         "(or its optimize.json)")
     ap.add_argument("--out", metavar="OUTDIR", help="output folder (default: INPUT/report/)")
     ap.add_argument("--metric", metavar="NAME",
                     help="sweep only: metric column to plot (default totals.spend_usd, else the "
@@ -82,6 +93,27 @@ def build(args):
         version = risk.get("cloudpact_version")
         source = (f"risk.json {args.input}" + (f", cloudpact {version}" if version else "")
                   + f", backend {risk.get('backend', '?')}.")
+    elif kind == "optimize":
+        doc = inp["doc"]
+        about = doc["optimize"]
+        fname = about.get("file")
+        name = (os.path.splitext(os.path.basename(fname))[0] if isinstance(fname, str) and fname
+                else os.path.basename(os.path.normpath(folder))) or "optimize"
+        figs = figures.optimize_figures(inp, name)
+        headline = htmlpage.optimize_tables(inp)
+        if doc.get("stopped"):
+            notes.append("The search was stopped by a signal (\"stopped\": true): the best point "
+                         "is the best so far, with no out-of-sample check"
+                         + (" and no frontier." if "frontier" in doc else "."))
+        if doc.get("feasible") is False:
+            notes.append("No feasible point: every evaluation breaks a constraint (or was "
+                         "refused); the best point shown is the one that breaks them least.")
+        title = f"cloudpact optimize report: {name}"
+        version = about.get("cloudpact_version")
+        source = (f"Optimize folder {folder}: {fname or '?'} on the base scenario "
+                  f"{about.get('base', '?')}; {len(inp['pointers'])} variable(s), objective "
+                  f"{about['objective']}, {about.get('paths', '?')} paths, seed "
+                  f"{about.get('seed', '?')}" + (f", cloudpact {version}" if version else "") + ".")
     else:
         sweep = inp
         if not sweep["metrics"]:

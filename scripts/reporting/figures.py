@@ -3,8 +3,8 @@
 A figure is a dict: name (file name), title (HTML heading), caption (one
 sentence: what is plotted, in which units), png (bytes), size (w, h pixels).
 Nothing is written here. The replay figures are drawn by replay_plots.py (the
-code of scripts/plot: same drawing, same readers); the risk and sweep figures
-are drawn here. Numbers are written by numfmt.py.
+code of scripts/plot: same drawing, same readers); the risk, sweep and optimize
+figures are drawn here. Numbers are written by numfmt.py.
 """
 import io
 import math
@@ -18,11 +18,13 @@ matplotlib.rcParams["path.simplify"] = True
 # Labels hold dollar amounts ("VaR95 $584B, CVaR95 $774B"): no mathtext between two '$'.
 matplotlib.rcParams["text.parse_math"] = False
 import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
-from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
+from matplotlib.text import Text  # noqa: E402
+from matplotlib.ticker import Formatter, FuncFormatter, MaxNLocator  # noqa: E402
 
 import replay_plots  # noqa: E402
-from numfmt import price, si, usd  # noqa: E402
+from numfmt import price, si, si4, usd, usd4, usd_sig  # noqa: E402
 from sources import ReportError, get, number  # noqa: E402
 
 DPI = 110
@@ -35,6 +37,26 @@ C_MEAN, C_VAR, C_CVAR, C_P50, C_P99 = "black", "tab:orange", "tab:red", "tab:blu
 # ---------- number formatting (numfmt.py) ----------
 
 USD_FMT = FuncFormatter(usd)
+
+
+class UsdTicks(Formatter):
+    """usd() with as many significant digits (3 to 8) as an axis's ticks need to be written
+    exactly: "$22.25M" and "$22.5M" rather than "$22.2M" and "$22.5M", and never "$22M"
+    twice."""
+
+    def __init__(self):
+        self.digits = 3
+
+    def format_ticks(self, values):
+        values = list(values)
+        tol = 1e-9 * max([abs(v) for v in values] + [1.0])
+        for self.digits in range(3, 9):
+            if all(abs(float(f"{v:.{self.digits}g}") - v) <= tol for v in values):
+                break
+        return [usd_sig(v, self.digits) for v in values]
+
+    def __call__(self, x, pos=None):
+        return usd_sig(x, self.digits)
 
 
 def metric_unit(name):
@@ -610,3 +632,328 @@ def param_fmt(pointer):
     if "usd_per" in last:
         return lambda x, _p=None: f"${x:.3g}"
     return lambda x, _p=None: f"{x:.4g}"
+
+
+# ---------- optimize figures ----------
+
+# Stage groups of evaluations.csv: (colour, marker, legend text).
+STAGES = (("base", "black", "s", "base scenario as written"),
+          ("global", "tab:blue", "o", "global search (DIRECT-L)"),
+          ("local", "tab:orange", "^", "local polish (COBYLA)"),
+          ("frontier", "tab:green", "D", "frontier searches (one per λ)"))
+C_FRONTIER, C_BASE, C_BEST, C_RUNNING = "tab:green", "0.35", "tab:red", "tab:red"
+# Containers whose key says nothing of what is set: a curve's points, a list's values.
+GENERIC_KEYS = {"points", "values"}
+LABEL_VARIABLES = 4  # variables written in a frontier point's label; the table has them all
+
+
+def pointer_key(pointer):
+    """The key that names what a pointer sets: its last key that is not an index nor a
+    generic container (".../capacity_gpus/points/1/1" -> "capacity_gpus")."""
+    keys = [s for s in pointer.strip("/").split("/") if s and not s.isdigit()]
+    named = [k for k in keys if k not in GENERIC_KEYS]
+    return (named or keys or [pointer])[-1]
+
+
+def pointer_labels(pointers):
+    """Short names of the variables: the top-level array and its index, then the key set:
+    "/providers/0/regions/0/clusters/0/capacity_gpus" -> "providers/0 capacity_gpus". The
+    whole pointer when that is short already or two variables would read the same."""
+    def short(p):
+        segs = p.strip("/").split("/")
+        if len(segs) < 3 or not segs[1].isdigit():
+            return p
+        return f"{segs[0]}/{segs[1]} {pointer_key(p)}"
+    labels = [short(p) for p in pointers]
+    return [lab if labels.count(lab) == 1 else p for lab, p in zip(labels, pointers)]
+
+
+def value_text(pointer, x):
+    """A variable's value, compact, by the unit in its key: "$30B", "$2.5", "300k", "954.1"."""
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "n/a"
+    key = pointer_key(pointer).lower()
+    if "usd_per" in key:
+        return f"{'-' if x < 0 else ''}${abs(x):.4g}"
+    if key.endswith("_usd"):
+        return usd4(x)
+    return si4(x) if abs(x) >= 1e4 else f"{x:.4g}"
+
+
+def objective_text(name):
+    """'mean_plus_cvar95(0.5)' -> 'mean + 0.5·CVaR95 of cost'; other names as they are."""
+    if name.startswith("mean_plus_cvar95(") and name.endswith(")"):
+        return f"mean + {name[len('mean_plus_cvar95('):-1]}·CVaR95 of cost"
+    return name
+
+
+def point_xy(p):
+    """(CVaR95, mean) of a point's cost, NaN when it has no metrics (refused)."""
+    m = p.get("metrics") if isinstance(p, dict) else None
+    m = m if isinstance(m, dict) else {}
+    return number(m.get("cost_usd.cvar95")), number(m.get("cost_usd.mean"))
+
+
+def place_labels(ax, items, avoid, path=()):
+    """Writes each (x, y, text) of items beside its point, at the first of a few offsets where
+    the text stays inside the axes and covers neither an earlier label, a marker (avoid: data
+    points) nor the line through path (data points, joined in order); else where it covers
+    least. Deterministic: measured with the Agg renderer at the figure's final layout (call
+    after tight_layout)."""
+    fig = ax.figure
+    renderer = fig.canvas.get_renderer()
+    axbox = ax.get_window_extent(renderer)
+    marks = [ax.transData.transform((x, y)) for x, y in avoid]
+    line = [ax.transData.transform(xy) for xy in path]
+    for (x0, y0), (x1, y1) in zip(line, line[1:]):  # the line, every few pixels
+        n = int(math.hypot(x1 - x0, y1 - y0) / 6)
+        marks += [(x0 + (x1 - x0) * k / (n + 1), y0 + (y1 - y0) * k / (n + 1))
+                  for k in range(1, n + 1)]
+    near = [(dx, dy) for dx, dy in ((10, 6), (-10, 6), (10, -6), (-10, -6), (0, 14), (0, -14))]
+    far = [(dx, dy) for r in (1.5, 2.4, 3.5) for dx, dy in ((0, 30), (0, -30), (34, 26), (-34, 26),
+                                                            (34, -26), (-34, -26))
+           for dx, dy in [(dx * r, dy * r)]]
+    placed = []
+    for x, y, text in items:
+        best = None
+        for k, (dx, dy) in enumerate(near + far):
+            ha = "left" if dx > 0 else "right" if dx < 0 else "center"
+            va = "bottom" if dy > 0 else "top"
+            t = ax.annotate(text, (x, y), xytext=(dx, dy), textcoords="offset points", ha=ha,
+                            va=va, multialignment="left", fontsize=7.5, zorder=6,
+                            annotation_clip=False,
+                            bbox={"boxstyle": "round,pad=0.25", "fc": "white", "ec": "0.75",
+                                  "alpha": 0.9},
+                            arrowprops=None if k < len(near) else
+                            {"arrowstyle": "-", "color": "0.55", "linewidth": 0.7,
+                             "shrinkA": 0, "shrinkB": 4})
+            t.update_positions(renderer)
+            # The text's box and a gap (Annotation's own extent would take in the leader line).
+            bb = Text.get_window_extent(t, renderer).padded(6)
+            score = sum(bb.overlaps(o) for o in placed) * 10
+            score += sum(bb.x0 - 4 <= mx <= bb.x1 + 4 and bb.y0 - 4 <= my <= bb.y1 + 4
+                         for mx, my in marks)
+            if bb.x0 < axbox.x0 or bb.x1 > axbox.x1 or bb.y0 < axbox.y0 or bb.y1 > axbox.y1:
+                score += 100
+            if best is None or score < best[0]:
+                if best is not None:
+                    best[1].remove()
+                best = (score, t, bb)
+            else:
+                t.remove()
+            if score == 0:
+                break
+        placed.append(best[2])
+
+
+def frontier_figure(opt, title):
+    """Mean vs CVaR95 of cost of each frontier point (optimize.json's frontier), joined in λ
+    order, labelled with λ and the variables' values; the base scenario and the best point
+    marked; infeasible points hollow. None without a frontier."""
+    doc = opt["doc"]
+    frontier = doc.get("frontier") or []
+    if not frontier:
+        return None
+    about = doc["optimize"]
+    pointers = opt["pointers"]
+    labels = pointer_labels(pointers)
+    pts = sorted(frontier, key=lambda p: p["lambda"])  # stable: file order for equal λ
+    drawn = [p for p in pts if not any(math.isnan(v) for v in point_xy(p))]
+
+    def label_lines(p, head):
+        lines = [head]
+        vals = p.get("values") or {}
+        for ptr, lab in list(zip(pointers, labels))[:LABEL_VARIABLES]:
+            lines.append(f"{lab} {value_text(ptr, number(vals.get(ptr)))}")
+        if len(pointers) > LABEL_VARIABLES:
+            lines.append(f"+ {len(pointers) - LABEL_VARIABLES} more variables (frontier table)")
+        return "\n".join(lines)
+
+    fig, ax = plt.subplots(figsize=(10, 7))
+    if drawn:
+        ax.plot([point_xy(p)[0] for p in drawn], [point_xy(p)[1] for p in drawn],
+                color=C_FRONTIER, linewidth=1.3, zorder=2)
+    for feas in (True, False):
+        sel = [p for p in drawn if p["feasible"] is feas]
+        if sel:
+            ax.scatter([point_xy(p)[0] for p in sel], [point_xy(p)[1] for p in sel], s=42,
+                       marker="o", zorder=3, linewidths=1.5,
+                       facecolors=C_FRONTIER if feas else "white", edgecolors=C_FRONTIER)
+    base, best = doc.get("base"), doc.get("best")
+    extra = []  # (point, colour, marker, size, legend text)
+    if isinstance(base, dict) and not any(math.isnan(v) for v in point_xy(base)):
+        extra.append((base, C_BASE, "s", 70, "base scenario as written"))
+    if isinstance(best, dict) and not any(math.isnan(v) for v in point_xy(best)):
+        extra.append((best, C_BEST, "*", 260,
+                      f"best point for the objective {objective_text(about['objective'])}"))
+    for p, color, marker, size, _text in extra:
+        x, y = point_xy(p)
+        ax.scatter([x], [y], s=size, marker=marker, zorder=4 if marker == "*" else 3.5,
+                   linewidths=1.4, facecolors=color if p["feasible"] else "white",
+                   edgecolors=color)
+    # One label per distinct point: the λs that chose the same evaluation share it.
+    groups = []
+    for p in drawn:
+        for g in groups:
+            if g[0]["evaluation"] == p["evaluation"]:
+                g.append(p)
+                break
+        else:
+            groups.append([p])
+    items = [(*point_xy(g[0]), label_lines(g[0], "λ " + ", ".join(f"{p['lambda']:g}" for p in g)))
+             for g in groups]
+    on_frontier = {p["evaluation"] for p in drawn}
+    for p, _c, _m, _s, _t in extra:
+        if p["evaluation"] not in on_frontier:
+            head = "base" if p is base else "best"
+            if p is best and isinstance(base, dict) and base.get("evaluation") == p["evaluation"]:
+                continue  # the base point is the best: one label
+            items.append((*point_xy(p), label_lines(p, f"{head} (evaluation {p['evaluation']})")))
+            on_frontier.add(p["evaluation"])
+    handles = [Line2D([], [], color=C_FRONTIER, marker="o", markersize=6,
+                      label="frontier point (minimum of mean + λ·CVaR95), in λ order")]
+    if any(not p["feasible"] for p in drawn) or any(not p["feasible"] for p, *_ in extra):
+        handles.append(Line2D([], [], color="0.3", marker="o", markersize=6, linestyle="none",
+                              markerfacecolor="white",
+                              label="hollow: infeasible (breaks a constraint)"))
+    for _p, color, marker, size, text in extra:
+        handles.append(Line2D([], [], color=color, marker=marker, linestyle="none",
+                              markersize=13 if marker == "*" else 8, label=text))
+    fig.legend(handles=handles, loc="lower center", ncol=2, fontsize=8.5, frameon=False)
+    ax.xaxis.set_major_formatter(UsdTicks())
+    ax.yaxis.set_major_formatter(UsdTicks())
+    ax.xaxis.set_major_locator(MaxNLocator(7))
+    ax.set_xlabel("CVaR 95% of cost over the horizon (USD): mean of the worst 5% of paths")
+    ax.set_ylabel("mean cost over the horizon (USD)")
+    ax.grid(True, alpha=0.3)
+    ax.margins(0.18)
+    paths = number(about.get("paths"))
+    ax.set_title(f"{title}: mean vs CVaR 95% of cost along the frontier\n"
+                 f"({len(frontier)} values of λ, "
+                 f"{'%d' % paths if not math.isnan(paths) else '?'} sampled paths each)",
+                 fontsize=12)
+    fig.tight_layout(rect=(0, 0.08, 1, 1))
+    place_labels(ax, items, [point_xy(p) for p in drawn] + [point_xy(p) for p, *_ in extra],
+                 [point_xy(p) for p in drawn])
+    if not drawn:
+        ax.text(0.5, 0.5, "no frontier point was evaluated (every one refused)",
+                transform=ax.transAxes, ha="center", va="center", color="0.4")
+    caption = ("Each frontier point is the lowest mean + λ·CVaR 95% of the contracted "
+               "portfolio's cost found under the file's constraints, on the same "
+               "sampled paths: its CVaR 95% (x) against its mean cost (y), in USD over the horizon "
+               "(cost = spend + value of unmet demand), joined in λ order and labelled with λ "
+               "and the variables' values (the λs that chose the same point share a label)")
+    marks = []
+    if any(p is base for p, *_ in extra):
+        marks.append("the base scenario as written (grey square)")
+    if any(p is best for p, *_ in extra):
+        marks.append(f"the best point for the objective {about['objective']} (red star)")
+    if marks:
+        caption += "; " + " and ".join(marks) + (" are" if len(marks) > 1 else " is") + " marked"
+    caption += "; hollow markers break a constraint. Down and to the left is better."
+    if len(drawn) < len(pts):
+        caption += f" {len(pts) - len(drawn)} refused frontier point(s) are not drawn."
+    return figure("frontier.png", "Mean–CVaR frontier", caption, fig)
+
+
+def stage_group(stage):
+    return "frontier" if stage.startswith("frontier:") else stage
+
+
+def stage_label(stage):
+    return "λ " + stage[len("frontier:"):] if stage.startswith("frontier:") else stage
+
+
+def progress_figure(opt, title):
+    """Objective of every evaluation in order, by stage (filled feasible, hollow infeasible,
+    refused ones left out), with the best feasible objective so far as a step line."""
+    doc = opt["doc"]
+    about = doc["optimize"]
+    rows = opt["rows"]
+    objective = about["objective"]
+    drawn = [r for r in rows if r["objective"] is not None and not r["error"]]
+    fig, ax = plt.subplots(figsize=(10, 5.6))
+    handles = []
+    for group, color, marker, text in STAGES:
+        rs = [r for r in drawn if stage_group(r["stage"]) == group]
+        if not rs:
+            continue
+        size = 46 if group == "base" else 20
+        for feas in (True, False):
+            sel = [r for r in rs if r["feasible"] is feas]
+            if sel:
+                ax.scatter([r["evaluation"] for r in sel], [r["objective"] for r in sel],
+                           marker=marker, s=size, linewidths=1.0, zorder=3,
+                           facecolors=color if feas else "white", edgecolors=color)
+        handles.append(Line2D([], [], color=color, marker=marker, linestyle="none",
+                              markersize=7 if group == "base" else 5,
+                              label=f"{text}: {len(rs)}"))
+    if any(not r["feasible"] for r in drawn):
+        handles.append(Line2D([], [], color="0.3", marker="o", linestyle="none", markersize=5,
+                              markerfacecolor="white", label="hollow: infeasible"))
+    best, xs, ys = None, [], []
+    for r in drawn:
+        if r["feasible"] and (best is None or r["objective"] < best):
+            best = r["objective"]
+            xs.append(r["evaluation"])
+            ys.append(best)
+    if xs:
+        xs.append(rows[-1]["evaluation"])
+        ys.append(best)
+        ax.step(xs, ys, where="post", color=C_RUNNING, linewidth=1.5, zorder=4)
+        handles.append(Line2D([], [], color=C_RUNNING, linewidth=1.5,
+                              label=f"best feasible so far (last: {usd4(best)})"))
+    # Stage boundaries (dotted) and, where there is room, the stage's name above the axes.
+    segments = []
+    for r in rows:
+        if segments and segments[-1][0] == r["stage"]:
+            segments[-1][2] = r["evaluation"]
+        else:
+            segments.append([r["stage"], r["evaluation"], r["evaluation"]])
+    if rows:
+        pad = max(1.5, 0.01 * (rows[-1]["evaluation"] - rows[0]["evaluation"]))
+        lo, hi = rows[0]["evaluation"] - pad, rows[-1]["evaluation"] + pad
+        ax.set_xlim(lo, hi)
+        for k, (stage, first, last) in enumerate(segments):
+            if k:
+                ax.axvline(first - 0.5, color="0.6", linestyle=":", linewidth=0.9, zorder=1)
+            text = stage_label(stage)
+            if (last - first + 1) / (hi - lo) >= 0.0065 * len(text) + 0.005:
+                ax.text((first + last) / 2, 1.01, text, transform=ax.get_xaxis_transform(),
+                        ha="center", va="bottom", fontsize=7.5, color="0.35")
+    if not drawn:
+        ax.text(0.5, 0.5, "no evaluation has an objective (none evaluated, or every one refused)",
+                transform=ax.transAxes, ha="center", va="center", color="0.4")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.yaxis.set_major_formatter(UsdTicks())
+    ax.set_xlabel("evaluation (in the order evaluated)")
+    ax.set_ylabel(f"objective: {objective_text(objective)} (USD)")
+    ax.grid(True, alpha=0.3)
+    nfeas = sum(r["feasible"] for r in drawn)
+    ax.set_title(f"{title}: objective of each evaluation ({len(rows)} evaluations, "
+                 f"{nfeas} feasible)", fontsize=12, pad=16)
+    fig.legend(handles=handles, loc="lower center", ncol=3, fontsize=8.5, frameon=False)
+    fig.tight_layout(rect=(0, 0.1, 1, 1))
+    caption = (f"The objective {objective} (USD over the horizon) of every evaluation of "
+               "evaluations.csv in the order evaluated, marked by stage: the base scenario as "
+               "written, the global search over the box, the local polish of its best point and "
+               "each frontier point's local search (labelled by λ above the axes; its rows show "
+               "the file's objective too, not mean + λ·CVaR95); filled markers are feasible, "
+               "hollow ones break a constraint; the red step line is the best feasible "
+               "objective so far.")
+    if not xs:
+        caption = caption[:-1] + " (none here: no evaluation is feasible)."
+    refused = len(rows) - len(drawn)
+    if refused:
+        caption = caption[:-1] + (f"; {refused} evaluation(s) refused or without an objective "
+                                  "(their error is in evaluations.csv) are not drawn.")
+    return figure("progress.png", "Search progress", caption, fig)
+
+
+def optimize_figures(opt, title):
+    out = []
+    front = frontier_figure(opt, title)
+    if front:
+        out.append(front)
+    out.append(progress_figure(opt, title))
+    return out

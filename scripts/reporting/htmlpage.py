@@ -5,8 +5,8 @@ import base64
 import html
 import math
 
-from numfmt import pct, plain, price, si, usd
-from sources import get, number
+from numfmt import pct, plain, price, si, si4, usd, usd4
+from sources import OPTIMIZE_METRICS, get, number
 
 CSS = """
 body { font-family: sans-serif; margin: 1.5em auto; max-width: 1280px; padding: 0 1em;
@@ -194,6 +194,205 @@ def sweep_tables(sweep, metric):
     parts += [f"<h3>{esc(title)}</h3>",
               table(header, body, numeric_cols=set(range(1 + len(sweep["params"]),
                                                         1 + len(sweep["params"]) + len(metrics))))]
+    return "\n".join(parts)
+
+
+# ---------- optimize folder ----------
+
+METRIC_TEXT = {"p_unmet": "P(unmet demand) over paths",
+               "unmet_gpu_hours.mean": "unmet demand, mean (H100-eq GPU-hours)",
+               "cost_usd.mean": "cost, mean",
+               "cost_usd.cvar95": "cost, CVaR 95%",
+               "npv_cost_usd.mean": "cost, present value, mean",
+               "npv_cost_usd.cvar95": "cost, present value, CVaR 95%",
+               "hhi_spend.mean": "HHI of spend, mean (0–10000)"}
+
+
+def opt_metric(name, v):
+    """A metric of optimize.json in a table cell: USD to 4 digits, P(unmet) as %, HHI plain."""
+    if name.startswith("p_"):
+        return pct(v)
+    if "_usd" in name:
+        return usd4(v)
+    if name.startswith("hhi"):
+        return plain(v)
+    return si4(v)
+
+
+def opt_diff(name, a, b):
+    if math.isnan(a) or math.isnan(b):
+        return "n/a"
+    d = a - b
+    if name.startswith("p_"):
+        return f"{100 * d:+.1f} pp" if d else "0"
+    return ("+" if d > 0 else "") + opt_metric(name, d)
+
+
+def yes_no(v):
+    return "yes" if v else ("no", "bad")
+
+
+def point_metrics(p):
+    m = p.get("metrics") if isinstance(p, dict) else None
+    return m if isinstance(m, dict) else {}
+
+
+def optimize_tables(opt):
+    from figures import objective_text, pointer_labels, stage_group, value_text
+    doc, rows, pointers = opt["doc"], opt["rows"], opt["pointers"]
+    about = doc["optimize"]
+    objective = about["objective"]
+    constraints = {c["metric"]: number(c["max"]) for c in about.get("constraints") or []}
+    variables = {v["pointer"]: v for v in about["variables"]}
+    best, base = doc.get("best"), doc.get("base")
+    frontier = doc.get("frontier") or []
+
+    # The search: what was asked, how many evaluations each stage took.
+    stages = {}
+    for r in rows:
+        g = stage_group(r["stage"])
+        stages[g] = stages.get(g, 0) + 1
+    stage_text = ", ".join(f"{g} {n}" for g, n in stages.items()) or "none"
+    refused = sum(bool(r["error"]) for r in rows)
+    cons_text = "; ".join(f"{m} ≤ {opt_metric(m, v) if not m.startswith('p_') else f'{v:g}'}"
+                          for m, v in constraints.items()) or "none"
+    spelled = objective_text(objective)
+    search = [["objective (minimised)",
+               objective + (f" = {spelled}" if spelled != objective else "")],
+              ["constraints", cons_text],
+              ["variables", str(len(pointers))],
+              ["sampled paths per evaluation (the same for all)",
+               plain(number(about.get("paths")))],
+              ["seed", str(about.get("seed", "?"))],
+              ["evaluations", f"{doc.get('evaluations', len(rows))} (search: "
+                              f"{doc.get('search_evaluations', '?')} of at most "
+                              f"{about.get('max_evaluations', '?')})"],
+              ["evaluations per stage", stage_text],
+              ["feasible evaluations", f"{sum(r['feasible'] for r in rows)} of {len(rows)}"],
+              ["refused evaluations", (str(refused), "bad") if refused else "0"],
+              ["a feasible point found",
+               yes_no(doc.get("feasible", bool(best and best.get("feasible"))))],
+              ["stopped by a signal before the end",
+               ("yes", "bad") if doc.get("stopped") else "no"]]
+    parts = ["<h3>The search</h3>", table(["measure", "value"], search)]
+
+    # The best point beside the base scenario as written.
+    if not isinstance(best, dict):
+        parts.append("<p>No best point: the search was stopped before any evaluation.</p>")
+        return "\n".join(parts)
+    cols = [("best", best)] + ([("base", base)] if isinstance(base, dict) else [])
+    header = ["", f"best point (evaluation {best['evaluation']})"]
+    if isinstance(base, dict):
+        header += [f"base scenario as written (evaluation {base['evaluation']})", "best − base"]
+    body = []
+    for ptr in pointers:
+        v = variables[ptr]
+        rng = f"{value_text(ptr, number(v.get('min')))} to {value_text(ptr, number(v.get('max')))}"
+        row = [f"{ptr} ({rng}{', whole numbers' if v.get('integer') else ''})"]
+        for _n, p in cols:
+            row.append(value_text(ptr, number((p.get("values") or {}).get(ptr))))
+        if len(cols) == 2:
+            a, b = (number((p.get("values") or {}).get(ptr)) for _n, p in cols)
+            row.append("n/a" if math.isnan(a) or math.isnan(b) else
+                       ("+" if a - b > 0 else "") + value_text(ptr, a - b))
+        body.append(row)
+    orow = [f"objective: {objective}"]
+    for _n, p in cols:
+        orow.append(usd4(number(p.get("objective"))) if p.get("error") is None
+                    else ("refused: " + p["error"], "bad"))
+    if len(cols) == 2:
+        orow.append(opt_diff("_usd", number(best.get("objective")), number(base.get("objective"))))
+    body.append(orow)
+    names = list(OPTIMIZE_METRICS) + [m for p in (best, base) for m in point_metrics(p)
+                                      if m not in OPTIMIZE_METRICS]
+    for m in dict.fromkeys(names):
+        limit = constraints.get(m)
+        label = METRIC_TEXT.get(m, m) + (f" — constraint ≤ {opt_metric(m, limit)}"
+                                         if limit is not None else "")
+        row = [label]
+        for _n, p in cols:
+            v = number(point_metrics(p).get(m))
+            se = number(get(p, "se", m))
+            text = opt_metric(m, v) + ("" if math.isnan(se) or math.isnan(v)
+                                       else f" ± {opt_metric(m, se)}")
+            row.append((text, "bad") if limit is not None and v > limit else text)
+        if len(cols) == 2:
+            row.append(opt_diff(m, number(point_metrics(best).get(m)),
+                                number(point_metrics(base).get(m))))
+        body.append(row)
+    body.append(["feasible (meets every constraint)"]
+                + [yes_no(p.get("feasible")) for _n, p in cols] + ([""] if len(cols) == 2 else []))
+    parts += ["<h3>Best point and the base scenario as written (metrics ± one standard error "
+              "over paths; cost = spend + value of unmet demand, USD over the horizon)</h3>",
+              table(header, body)]
+    imp = doc.get("improvement_usd")
+    if imp is not None:
+        parts.append(f"<p>Improvement over the base scenario as written: "
+                     f"<strong>{esc(usd4(imp))}</strong> of {esc(objective)} (base − best "
+                     "objective, on the same sampled paths; positive: the best point costs "
+                     "less).</p>")
+    elif isinstance(base, dict) and base.get("error") is not None:
+        parts.append(f"<p>No improvement figure: the base scenario as written was refused "
+                     f"({esc(base['error'])}).</p>")
+    elif not isinstance(base, dict):
+        parts.append("<p>No improvement figure: optimize.json has no base point.</p>")
+
+    # Out of sample: the best point on fresh paths.
+    oos = doc.get("out_of_sample")
+    if isinstance(oos, dict):
+        seed = about.get("seed", "?")
+        orows = [[f"objective: {objective}", usd4(number(best.get("objective"))),
+                  usd4(number(oos.get("objective")))]]
+        for m in dict.fromkeys(list(OPTIMIZE_METRICS) + list(oos["metrics"])):
+            limit = constraints.get(m)
+            v = number(oos["metrics"].get(m))
+            text = opt_metric(m, v)
+            orows.append([METRIC_TEXT.get(m, m), opt_metric(m, number(point_metrics(best).get(m))),
+                          (text, "bad") if limit is not None and v > limit else text])
+        orows.append(["feasible", yes_no(best.get("feasible")), yes_no(oos.get("feasible"))])
+        parts += [f"<h3>Out-of-sample check: the best point on fresh paths (seed "
+                  f"{esc(oos.get('seed', '?'))})</h3>",
+                  table(["", f"in sample (seed {seed})",
+                         f"out of sample (seed {oos.get('seed', '?')})"], orows),
+                  f"<p>Optimism: <strong>{esc(usd4(number(oos.get('optimism_usd'))))}</strong> "
+                  "(out-of-sample − in-sample objective: how much of the optimum's advantage is "
+                  "luck of the sample it was chosen on; the in-sample minimum is biased low)."
+                  + (f" The in-sample objective's standard error is {esc(usd4(se))}: an optimism "
+                     "within about two of them is what sampling alone gives; much more means the "
+                     "search fitted the sample's noise (raise paths)."
+                     if not math.isnan(se := number(get(best, "se", objective))) else "")
+                  + "</p>"]
+    elif doc.get("stopped"):
+        parts.append("<p>No out-of-sample check: the search was stopped by a signal before the "
+                     "end, so the best point is the best so far.</p>")
+    else:
+        parts.append("<p>No out-of-sample check: the best point was refused (nothing "
+                     "evaluated).</p>")
+
+    # The frontier.
+    if frontier:
+        labels = pointer_labels(pointers)
+        frows = []
+        for p in sorted(frontier, key=lambda q: q["lambda"]):
+            m = point_metrics(p)
+            frows.append([f"{p['lambda']:g}", str(p["evaluation"])]
+                         + [value_text(ptr, number((p.get("values") or {}).get(ptr)))
+                            for ptr in pointers]
+                         + ([usd4(number(m.get("cost_usd.mean"))),
+                             usd4(number(m.get("cost_usd.cvar95"))),
+                             usd4(number(p.get("objective")))] if p.get("error") is None
+                            else [("refused: " + p["error"], "bad"), "", ""])
+                         + [yes_no(p.get("feasible"))])
+        parts += ["<h3>Mean–CVaR frontier: the lowest mean + λ·CVaR 95% of cost for each λ, "
+                  "under the same constraints (USD over the horizon)</h3>",
+                  table(["λ", "evaluation"] + labels + ["mean cost", "CVaR 95%",
+                                                        "mean + λ·CVaR 95%", "feasible"], frows)]
+        if labels != pointers:
+            parts.append("<p>Columns: " + "; ".join(f"{esc(lab)} = {esc(ptr)}"
+                                                    for lab, ptr in zip(labels, pointers)
+                                                    if lab != ptr) + ".</p>")
+    elif "frontier" in doc:
+        parts.append("<p>No frontier point: the search was stopped before the frontier.</p>")
     return "\n".join(parts)
 
 

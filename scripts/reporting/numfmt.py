@@ -5,6 +5,10 @@ Axis formatters (usable with matplotlib's FuncFormatter, which passes a tick pos
   usd(x)    USD with a T/B/M/k suffix and 3 significant digits: "$1.2B", "-$350k"
   si(x)     a count with the same suffixes: "2.5M" (GPUs, GPU-hours, HHI points)
   price(x)  USD per GPU-hour with cents: "$2.00"
+Finer text for tables that compare close amounts (4 significant digits):
+  usd4(v)   "$22.04M", "-$55.42k"
+  si4(v)    "1.236k", "300k"
+  usd_sig(x, digits)  usd with that many significant digits (axes whose ticks are close)
 Fixed-unit text for tables:
   usd_b(v)  billions with 2 decimals, "$101.42B" (millions too when that would read $0.0xB)
   mil(v)    millions with 2 decimals, "840.94M"
@@ -17,28 +21,52 @@ import math
 _SUFFIXES = ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k"))
 
 
+def _scaled(a, digits):
+    """(scale, suffix) for |x| = a: the largest suffix that a reaches once rounded to `digits`
+    significant digits (999.6e9 with 3 digits is "1T", not "1e+03B")."""
+    for scale, suffix in _SUFFIXES:
+        if a >= scale * (1 - 0.5 * 10.0 ** -digits):
+            return scale, suffix
+    return 1.0, ""
+
+
 def _missing(x):
     return x is None or (isinstance(x, float) and math.isnan(x))
 
 
-def usd(x, _pos=None):
+def _usd(x, digits):
     if _missing(x):
         return "n/a"
     sign, a = ("-" if x < 0 else ""), abs(x)
-    for scale, suffix in _SUFFIXES:
-        if a >= scale:
-            return f"{sign}${a / scale:.3g}{suffix}"
-    return f"{sign}${a:.3g}"
+    scale, suffix = _scaled(a, digits)
+    return f"{sign}${a / scale:.{digits}g}{suffix}"
+
+
+def _si(x, digits):
+    if _missing(x):
+        return "n/a"
+    scale, suffix = _scaled(abs(x), digits)
+    return f"{x / scale:.{digits}g}{suffix}"
+
+
+def usd(x, _pos=None):
+    return _usd(x, 3)
 
 
 def si(x, _pos=None):
-    if _missing(x):
-        return "n/a"
-    a = abs(x)
-    for scale, suffix in _SUFFIXES:
-        if a >= scale:
-            return f"{x / scale:.3g}{suffix}"
-    return f"{x:.3g}"
+    return _si(x, 3)
+
+
+def usd4(v):
+    return _usd(v, 4)
+
+
+def usd_sig(x, digits):
+    return _usd(x, digits)
+
+
+def si4(v):
+    return _si(v, 4)
 
 
 def price(x, _pos=None, missing="n/a"):

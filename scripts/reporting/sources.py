@@ -1,4 +1,4 @@
-"""What scripts/report reads: a run folder, a risk.json, or a sweep.csv.
+"""What scripts/report reads: a run folder, a risk.json, a sweep.csv, or an optimize folder.
 
 Every reader raises ReportError with one line naming the file; nothing here
 writes anything.
@@ -169,6 +169,197 @@ def load_sweep(path):
             "rows": rows, "numeric": numeric}
 
 
+# ---------- optimize folder ----------
+
+OPTIMIZE_METRICS = ("p_unmet", "unmet_gpu_hours.mean", "cost_usd.mean", "cost_usd.cvar95",
+                    "npv_cost_usd.mean", "npv_cost_usd.cvar95", "hhi_spend.mean")
+OPTIMIZE_FILES = ("optimize.json", "evaluations.csv")
+EVAL_FIXED = ("evaluation", "stage", "objective", "feasible", "error")
+
+
+def _is_num(v):
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+
+
+def _num_or_null(path, where, v):
+    if v is not None and not _is_num(v):
+        raise ReportError(f"{path}: {where}: expected a number or null")
+
+
+def check_point(path, where, p, pointers, lam=False):
+    """A point of optimize.json (best, base, a frontier point): evaluation, values, objective,
+    metrics and se (or error when refused), feasible; a frontier point has lambda too."""
+    if not isinstance(p, dict):
+        raise ReportError(f"{path}: {where}: expected an object (a point of the search)")
+    ev = p.get("evaluation")
+    if isinstance(ev, bool) or not isinstance(ev, int) or ev < 1:
+        raise ReportError(f"{path}: {where}.evaluation: expected a positive integer")
+    vals = p.get("values")
+    if not isinstance(vals, dict):
+        raise ReportError(f"{path}: {where}.values: expected an object {{pointer: number}}")
+    for ptr in pointers:
+        if ptr not in vals:
+            raise ReportError(f"{path}: {where}.values: no value for variable {ptr}")
+        _num_or_null(path, f"{where}.values[{ptr!r}]", vals[ptr])
+    _num_or_null(path, f"{where}.objective", p.get("objective"))
+    if not isinstance(p.get("feasible"), bool):
+        raise ReportError(f"{path}: {where}.feasible: expected true or false")
+    err = p.get("error")
+    if err is not None and not isinstance(err, str):
+        raise ReportError(f"{path}: {where}.error: expected a string")
+    if err is None:  # evaluated: its metrics (se may be absent in older files)
+        for key in ("metrics", "se"):
+            block = p.get(key)
+            if block is None and key == "se":
+                continue
+            if not isinstance(block, dict):
+                raise ReportError(f"{path}: {where}.{key}: expected an object of the metrics")
+            for m, v in block.items():
+                _num_or_null(path, f"{where}.{key}.{m}", v)
+    if lam and not _is_num(p.get("lambda")):
+        raise ReportError(f"{path}: {where}.lambda: expected a number")
+    return p
+
+
+def check_optimize(path, doc):
+    about = doc.get("optimize")
+    if not isinstance(about, dict):
+        raise ReportError(f"{path}: no \"optimize\" object (expected optimize.json of "
+                          "`cloudpact optimize`)")
+    variables = about.get("variables")
+    if not isinstance(variables, list) or not variables:
+        raise ReportError(f"{path}: optimize.variables: expected a non-empty array")
+    pointers = []
+    for k, v in enumerate(variables):
+        if not isinstance(v, dict) or not isinstance(v.get("pointer"), str) \
+                or not v["pointer"].startswith("/"):
+            raise ReportError(f"{path}: optimize.variables[{k}]: expected an object with a "
+                              "\"pointer\" (a JSON pointer)")
+        for key in ("min", "max"):
+            _num_or_null(path, f"optimize.variables[{k}].{key}", v.get(key))
+        if v["pointer"] in pointers:
+            raise ReportError(f"{path}: optimize.variables[{k}]: pointer {v['pointer']} twice")
+        pointers.append(v["pointer"])
+    if not isinstance(about.get("objective"), str):
+        raise ReportError(f"{path}: optimize.objective: expected the objective's name")
+    constraints = about.get("constraints", [])
+    if not isinstance(constraints, list):
+        raise ReportError(f"{path}: optimize.constraints: expected an array")
+    for k, c in enumerate(constraints):
+        if not isinstance(c, dict) or not isinstance(c.get("metric"), str) \
+                or not _is_num(c.get("max")):
+            raise ReportError(f"{path}: optimize.constraints[{k}]: expected an object with "
+                              "\"metric\" (a name) and \"max\" (a number)")
+    if "best" not in doc:
+        raise ReportError(f"{path}: no \"best\" (expected optimize.json of `cloudpact optimize`)")
+    for key in ("best", "base"):
+        if doc.get(key) is not None:
+            check_point(path, key, doc[key], pointers)
+    for key in ("evaluations", "search_evaluations"):
+        v = doc.get(key)
+        if v is not None and (isinstance(v, bool) or not isinstance(v, int) or v < 0):
+            raise ReportError(f"{path}: {key}: expected a count")
+    for key in ("feasible", "stopped"):
+        if key in doc and not isinstance(doc[key], bool):
+            raise ReportError(f"{path}: {key}: expected true or false")
+    _num_or_null(path, "improvement_usd", doc.get("improvement_usd"))
+    oos = doc.get("out_of_sample")
+    if oos is not None:
+        if not isinstance(oos, dict) or not isinstance(oos.get("feasible"), bool) \
+                or not isinstance(oos.get("metrics"), dict):
+            raise ReportError(f"{path}: out_of_sample: expected null or an object with seed, "
+                              "objective, optimism_usd, metrics and feasible")
+        for key in ("seed", "objective", "optimism_usd"):
+            _num_or_null(path, f"out_of_sample.{key}", oos.get(key))
+        for m, v in oos["metrics"].items():
+            _num_or_null(path, f"out_of_sample.metrics.{m}", v)
+    frontier = doc.get("frontier")
+    if frontier is not None:
+        if not isinstance(frontier, list):
+            raise ReportError(f"{path}: frontier: expected an array of points")
+        for k, p in enumerate(frontier):
+            check_point(path, f"frontier[{k}]", p, pointers, lam=True)
+    return doc
+
+
+def load_evaluations(path, pointers):
+    """evaluations.csv of `cloudpact optimize` -> [row]. Each row: evaluation (int), stage
+    (base, global, local, frontier:<λ>), values {pointer: float|None}, objective (float|None),
+    metrics {column: float|None}, feasible (bool), error (str)."""
+    try:
+        with open(path, newline="", encoding="utf-8") as f:
+            table = list(csv.reader(f, strict=True))
+    except OSError as e:
+        raise ReportError(f"{path}: {e.strerror}")
+    except (csv.Error, UnicodeDecodeError) as e:
+        raise ReportError(f"{path}: not a readable CSV file: {e}")
+    if not table or not table[0]:
+        raise ReportError(f"{path}: empty (expected evaluations.csv with a header row)")
+    header = table[0]
+    missing = [h for h in EVAL_FIXED + tuple(pointers) if h not in header]
+    if missing:
+        raise ReportError(f"{path}: no {missing[0]!r} column (expected evaluations.csv of "
+                          f"`cloudpact optimize`; header: {','.join(header)[:120]})")
+    if len(set(header)) != len(header):
+        dup = next(h for h in header if header.count(h) > 1)
+        raise ReportError(f"{path}: column {dup!r} appears twice")
+    idx = {h: i for i, h in enumerate(header)}
+    metric_cols = [h for h in header if h not in EVAL_FIXED and h not in pointers]
+    rows, last = [], 0
+    for line, cells in enumerate(table[1:], start=2):
+        if not cells or cells == [""]:
+            continue
+        if len(cells) != len(header):
+            raise ReportError(f"{path}:{line}: {len(cells)} cells, the header has {len(header)}")
+        raw_ev = cells[idx["evaluation"]].strip()
+        if not raw_ev.isdigit() or int(raw_ev) <= last:
+            raise ReportError(f"{path}:{line}: evaluation {raw_ev!r}: expected a number above "
+                              f"the previous row's ({last})")
+        last = int(raw_ev)
+        stage = cells[idx["stage"]].strip()
+        lam = stage[len("frontier:"):] if stage.startswith("frontier:") else None
+        if stage not in ("base", "global", "local") and (lam is None or parse_float(lam) is None):
+            raise ReportError(f"{path}:{line}: stage {stage!r} (expected base, global, local or "
+                              "frontier:<λ>)")
+        feas = cells[idx["feasible"]].strip()
+        if feas not in ("true", "false"):
+            raise ReportError(f"{path}:{line}: feasible {feas!r} (expected true or false)")
+        error = cells[idx["error"]]
+
+        def num(col):
+            raw = cells[idx[col]].strip()
+            if not raw:
+                return None
+            v = parse_float(raw)
+            if v is None:
+                raise ReportError(f"{path}:{line}: column {col}: {raw!r} is not a number")
+            return v
+
+        rows.append({"evaluation": last, "stage": stage,
+                     "values": {p: num(p) for p in pointers},
+                     "objective": num("objective"),
+                     "metrics": {m: num(m) for m in metric_cols},
+                     "feasible": feas == "true", "error": error})
+    return rows
+
+
+def load_optimize(json_path, doc=None):
+    """-> dict(kind='optimize', path, dir, doc (optimize.json), rows (evaluations.csv),
+    pointers (the variables' pointers, in the file's order)). The frontier is read from
+    optimize.json (frontier.csv holds the same numbers)."""
+    folder = os.path.dirname(json_path) or "."
+    doc = check_optimize(json_path, load_json(json_path) if doc is None else doc)
+    ev_path = os.path.join(folder, "evaluations.csv")
+    if not os.path.isfile(ev_path):
+        raise ReportError(f"{ev_path}: missing (an optimize folder holds optimize.json and "
+                          "evaluations.csv: the --out DIR of `cloudpact optimize`)")
+    about = doc["optimize"]
+    pointers = [v["pointer"] for v in about["variables"]]
+    rows = load_evaluations(ev_path, pointers)
+    return {"kind": "optimize", "path": json_path, "dir": folder, "doc": doc, "rows": rows,
+            "pointers": pointers}
+
+
 # ---------- dispatch ----------
 
 def classify(arg):
@@ -177,19 +368,24 @@ def classify(arg):
     if os.path.isdir(path):
         if os.path.isfile(os.path.join(path, "sweep.csv")):
             return load_sweep(os.path.join(path, "sweep.csv")), path
+        if os.path.isfile(os.path.join(path, "optimize.json")):
+            return load_optimize(os.path.join(path, "optimize.json")), path
         if any(os.path.isfile(os.path.join(path, f)) for f in RUN_FILES):
             return load_run(path), path
         if os.path.isfile(os.path.join(path, "risk.json")):
             rp = os.path.join(path, "risk.json")
             return {"kind": "risk", "path": rp, "risk": load_risk(rp)}, path
         raise ReportError(f"{path}: holds no summary.json, timeseries.csv, ledger.csv, "
-                          "risk.json or sweep.csv")
+                          "risk.json, sweep.csv or optimize.json")
     if not os.path.exists(path):
         raise ReportError(f"{path}: no such file or directory")
     if not os.path.isfile(path):
         raise ReportError(f"{path}: not a file or directory")
     folder = os.path.dirname(path) or "."
     base = os.path.basename(path)
+    beside = os.path.join(folder, "optimize.json")
+    if base in ("evaluations.csv", "frontier.csv") and os.path.isfile(beside):
+        return load_optimize(beside), folder  # a file of an optimize folder: the folder
     if base.lower().endswith(".csv"):
         return load_sweep(path), folder
     if base.lower().endswith(".json"):
@@ -198,5 +394,9 @@ def classify(arg):
             return {"kind": "risk", "path": path, "risk": check_risk(path, doc)}, folder
         if "totals" in doc and base == "summary.json":
             return load_run(folder), folder
-        raise ReportError(f"{path}: not a risk.json (no \"portfolios\") nor a run's summary.json")
-    raise ReportError(f"{path}: unrecognised file (expected a run folder, risk.json or sweep.csv)")
+        if "optimize" in doc or base == "optimize.json":
+            return load_optimize(path, doc), folder
+        raise ReportError(f"{path}: not a risk.json (no \"portfolios\"), a run's summary.json "
+                          "nor an optimize.json (no \"optimize\")")
+    raise ReportError(f"{path}: unrecognised file (expected a run folder, risk.json, sweep.csv "
+                      "or optimize folder)")

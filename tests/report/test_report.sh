@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # scripts/report end to end: reports of (a) a run folder of scenario 01 with risk.json,
 # (b) the risk.json alone, (c) the hand-made sweep fixture, (d) risk.json of scenario 01
-# with an uncertainty section, with and without `risk --sensitivity`; then
+# with an uncertainty section, with and without `risk --sensitivity`, (e) an optimize
+# folder of the newsvendor fixture with a two-point frontier (and its optimize.json); then
 #   - every PNG has the PNG signature, and the expected set of files is written;
 #   - tornado.png (and its section and table) appears exactly when risk.json has a
 #     sensitivity block with sources, its table listing them in the block's order;
@@ -264,6 +265,45 @@ else
   fail "empty sensitivity block: risk or report of scenario 01 failed"
 fi
 
+# ---- (e) optimize folder: the newsvendor's capacity, a constraint and a frontier ----
+# A small search (500 paths, 16 evaluations, 4 more per λ): a few seconds. The base
+# scenario (capacity 1000, P(unmet) 0.96) breaks the constraint: hollow markers too.
+opt_file="$tmp/nv-optimize.json"
+cat >"$opt_file" <<EOF
+{ "base": "$root/tests/optimize/fixtures/newsvendor.json",
+  "variables": [ { "pointer": "/providers/0/regions/0/clusters/0/capacity_gpus", "min": 0, "max": 3000 } ],
+  "objective": "cost_usd.mean", "constraints": [ { "metric": "p_unmet", "max": 0.9 } ],
+  "paths": 500, "seed": 7, "max_evaluations": 16, "frontier": [0, 1], "frontier_evaluations": 4 }
+EOF
+"$bin" optimize "$opt_file" --out "$tmp/opt" --threads 1 >/dev/null 2>"$tmp/opt-run.err"
+rc=$?
+if [ "$rc" -eq 0 ] && [ -s "$tmp/opt/optimize.json" ] && [ -s "$tmp/opt/evaluations.csv" ] \
+   && [ -s "$tmp/opt/frontier.csv" ]; then
+  start=$EPOCHREALTIME
+  if report "$tmp/opt" >/dev/null 2>"$tmp/opt.err"; then
+    pass "optimize: report written in $(awk "BEGIN { printf \"%.1f\", $EPOCHREALTIME - $start }") s"
+    check_report "optimize" "$tmp/opt/report" frontier.png progress.png
+    report "$tmp/opt" --out "$tmp/opt-again" >/dev/null 2>&1
+    deterministic "optimize" "$tmp/opt/report" "$tmp/opt-again"
+    report "$tmp/opt/optimize.json" --out "$tmp/opt-json" >/dev/null 2>&1
+    deterministic "optimize (INPUT optimize.json)" "$tmp/opt/report" "$tmp/opt-json"
+    page="$tmp/opt/report/report.html"
+    grep -q '<section id="frontier">' "$page" && grep -q '<section id="progress">' "$page" \
+      && pass "optimize: frontier and progress figure sections" \
+      || fail "optimize: no frontier or progress section in report.html"
+    grep -q 'Best point and the base scenario as written' "$page" \
+      && grep -q 'Improvement over the base scenario as written' "$page" \
+      && grep -q 'Out-of-sample check' "$page" && grep -q 'Optimism:' "$page" \
+      && grep -q 'Mean–CVaR frontier: the lowest' "$page" \
+      && pass "optimize: best vs base, improvement, out-of-sample and frontier tables" \
+      || fail "optimize: a table is missing from report.html"
+  else
+    fail "optimize: report exited $?: $(cat "$tmp/opt.err")"
+  fi
+else
+  fail "optimize: cloudpact optimize of the newsvendor exited $rc: $(head -n 3 "$tmp/opt-run.err")"
+fi
+
 # ---- the Chromium check can fail: a corrupted image is not counted ----
 if [ -s "$tmp/sweep/report.html" ]; then
   mkdir -p "$tmp/broken"
@@ -303,6 +343,15 @@ bad_input "sensitivity source without a name" "$tmp/badsens.json" \
 mkdir -p "$tmp/partial" && cp "$run/summary.json" "$tmp/partial/"
 bad_input "run folder without timeseries.csv" "$tmp/partial" "$tmp/partial/timeseries.csv"
 bad_input "unknown --metric" "$fixture" "$fixture: no metric column 'totals.nope'" --metric totals.nope
+mkdir -p "$tmp/badopt" && printf '{"optimize": {"variables": [\n' >"$tmp/badopt/optimize.json"
+[ -s "$tmp/opt/evaluations.csv" ] && cp "$tmp/opt/evaluations.csv" "$tmp/badopt/"
+bad_input "optimize.json not JSON" "$tmp/badopt" "$tmp/badopt/optimize.json: not JSON"
+bad_input "optimize.json not JSON, named" "$tmp/badopt/optimize.json" \
+  "$tmp/badopt/optimize.json: not JSON"
+report "$tmp/badopt" >/dev/null 2>&1
+[ $? -eq 2 ] && [ ! -e "$tmp/badopt/report" ] \
+  && pass "bad input (optimize folder, no --out): exit 2, no report/" \
+  || fail "bad input (optimize folder, no --out): report/ created or wrong exit code"
 # No --out: the default OUTDIR (INPUT/report) must not appear either.
 mkdir -p "$tmp/empty"
 report "$tmp/empty" >/dev/null 2>&1
