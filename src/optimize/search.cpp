@@ -100,8 +100,10 @@ bool run_stage(Stage& stage, nlopt::algorithm algorithm, std::vector<double> sta
   // count only guards against a search that cycles on cached points.
   const std::int64_t budget = std::max<std::int64_t>(1, stage.last_allowed - stage.evaluator.count());
   opt.set_maxeval(static_cast<int>(std::min<std::int64_t>(20 * budget + 100, 2'000'000'000)));
-  // Points closer than this in the unit box are one point for the search.
-  opt.set_xtol_abs(std::vector<double>(n, 1e-7));
+  // The search stops refining at 1e-4 of each variable's range: finer steps
+  // fit the sample's noise (an optimum's sampling error is far wider, §15.4),
+  // not the answer.
+  opt.set_xtol_abs(std::vector<double>(n, 1e-4));
   if (initial_step > 0) opt.set_initial_step(std::vector<double>(n, initial_step));
   // DIRECT and COBYLA draw no random numbers; a fixed seed keeps it so for any algorithm.
   nlopt::srand(1);
