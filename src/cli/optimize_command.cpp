@@ -68,7 +68,10 @@ int optimize_command(const OptimizeOptions& o) {
     // sample (the in-sample minimum is biased low).
     if (!outcome.stopped && outcome.best && outcome.best->ok)
       oos = optimize::OutOfSample{seed + 1, evaluator.evaluate_on_seed(outcome.best->values, seed + 1)};
-    if (!outcome.stopped) progress.finish();
+    if (!outcome.stopped) {
+      progress.set_total(evaluator.count());
+      progress.finish();
+    }
   }
 
   std::vector<OutputFile> files = {{"optimize.json", optimize::optimize_json(evaluator, outcome, oos)},

@@ -21,6 +21,9 @@ class Progress {
   // Extra words shown after the ETA ("3 failed"); empty for none.
   void set_note(std::string note) { note_ = std::move(note); }
   void finish();                   // final 100% line (only if something was shown)
+  // Work that ends before its announced total (a search that converged):
+  // the total becomes what was done, so the final line claims no more.
+  void set_total(std::int64_t total) { total_ = total; }
 
   // "42s", "3m07s", "2h05m"; "?" for a negative or non-finite time.
   static std::string format_duration(double seconds);
