@@ -147,3 +147,17 @@ TEST_CASE("the base: missing, invalid, or a scenario given as the optimize file"
         std::vector<std::string>{"bad.json: /: a scenario, not an optimize file (expected an optimize file with "
                                  "\"base\", \"variables\" and \"objective\")"});
 }
+
+TEST_CASE("every shipped optimize file is valid, its base resolved beside it") {
+  int files = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(std::string(CLOUDPACT_SOURCE_DIR) + "/scenarios/optimize")) {
+    if (entry.path().extension() != ".json") continue;
+    CAPTURE(entry.path().string());
+    CHECK(looks_like_optimize_file(entry.path().string()));
+    const OptimizeSpec s = load_optimize_spec(entry.path().string());
+    CHECK(std::filesystem::is_regular_file(s.base_path));
+    CHECK(!s.variables.empty());
+    ++files;
+  }
+  CHECK(files >= 1);
+}
