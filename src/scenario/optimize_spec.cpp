@@ -183,6 +183,11 @@ OptimizeSpec load_optimize_spec(const std::string& path) {
           if (!at) {
             problems.add(v.at("pointer"), in_quotes(*pointer) + " is not in " + escape_text(s.base_path),
                          "a pointer to a number of the base scenario");
+          } else if (at->is_object() && at->contains("points")) {
+            // A curve: the analyst means one of its points' values.
+            problems.add(v.at("pointer"), in_quotes(*pointer) + " is a curve in " + escape_text(s.base_path),
+                         "a pointer to a number of the base scenario: a value of the curve, " +
+                             in_quotes(*pointer + "/points/0/1") + " for its first point");
           } else if (!at->is_number()) {
             problems.add(v.at("pointer"),
                          in_quotes(*pointer) + " is " + scenario_json::type_phrase(*at) + " in " +

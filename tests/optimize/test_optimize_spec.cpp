@@ -161,3 +161,20 @@ TEST_CASE("every shipped optimize file is valid, its base resolved beside it") {
   }
   CHECK(files >= 1);
 }
+
+TEST_CASE("a variable on a capacity curve names the point to use") {
+  const std::string flagship = std::string(CLOUDPACT_SOURCE_DIR) + "/scenarios/openai-2025-2027.json";
+  const std::string text = "{ \"base\": \"" + flagship +
+                           "\", \"variables\": [{ \"pointer\": \"/providers/1/regions/0/clusters/0/capacity_gpus\", "
+                           "\"min\": 0, \"max\": 1 }], \"objective\": \"cost_usd.mean\" }";
+  const std::string path = write_file(text);
+  try {
+    (void)load_optimize_spec(path);
+    FAIL("a curve was accepted as a variable");
+  } catch (const InputError& e) {
+    REQUIRE(e.lines().size() == 1);
+    CHECK(e.lines()[0] == path + ": /variables/0/pointer: \"/providers/1/regions/0/clusters/0/capacity_gpus\" is a curve in " +
+                              flagship + " (expected a pointer to a number of the base scenario: a value of the curve, "
+                              "\"/providers/1/regions/0/clusters/0/capacity_gpus/points/0/1\" for its first point)");
+  }
+}
