@@ -6,6 +6,7 @@
 
 #include "cloudpact_version.h"
 #include "report/json_text.hpp"
+#include "report/json_value.hpp"
 #include "sweep/sweep_table.hpp"
 
 namespace cloudpact::optimize {
@@ -14,11 +15,7 @@ namespace {
 
 using ojson = nlohmann::ordered_json;
 
-ojson num(double v) {
-  if (!std::isfinite(v)) return nullptr;
-  if (v == 0.0) return 0.0;  // no "-0.0"
-  return v;
-}
+ojson num(double v) { return json_value(v); }
 
 // A CSV number: the shortest text that reads back to the same double, "" for none.
 std::string cell(double v) { return std::isfinite(v) ? json_number(v == 0.0 ? 0.0 : v) : std::string(); }

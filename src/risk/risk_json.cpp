@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cloudpact_version.h"
+#include "report/json_value.hpp"
 
 namespace cloudpact::risk {
 
@@ -13,11 +14,7 @@ namespace {
 
 using ojson = nlohmann::ordered_json;
 
-ojson num(double v) {
-  if (!std::isfinite(v)) return nullptr;
-  if (v == 0.0) return 0.0;  // no "-0.0"
-  return v;
-}
+ojson num(double v) { return json_value(v); }
 
 ojson num(const std::optional<double>& v) { return v ? num(*v) : ojson(nullptr); }
 
