@@ -8,9 +8,12 @@ figures are drawn here. Numbers are written by numfmt.py.
 """
 import io
 import math
+import os
 import struct
+import sys
 
 import matplotlib
+import numpy as np
 
 matplotlib.use("Agg")
 matplotlib.rcParams["svg.hashsalt"] = "cloudpact"
@@ -20,7 +23,6 @@ matplotlib.rcParams["text.parse_math"] = False
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
-from matplotlib.text import Text  # noqa: E402
 from matplotlib.ticker import Formatter, FuncFormatter, MaxNLocator  # noqa: E402
 
 import replay_plots  # noqa: E402
@@ -644,6 +646,7 @@ STAGES = (("base", "black", "s", "base scenario as written"),
 C_FRONTIER, C_BASE, C_BEST, C_RUNNING = "tab:green", "0.35", "tab:red", "tab:red"
 # Containers whose key says nothing of what is set: a curve's points, a list's values.
 GENERIC_KEYS = {"points", "values"}
+GENERIC_ABBREV = {"points": "pt", "values": "v"}  # their short form in short_name
 LABEL_VARIABLES = 4  # variables written in a frontier point's label; the table has them all
 
 
@@ -655,17 +658,55 @@ def pointer_key(pointer):
     return (named or keys or [pointer])[-1]
 
 
+def short_name(pointer, level=0):
+    """A variable's short name, from its pointer alone: the key it sets, then the indices of
+    the arrays above it, each after its array's initial, then the containers below it
+    ("/providers/1/regions/0/clusters/0/capacity_gpus/points/2/1" ->
+    "capacity_gpus p1.r0.c0 pt2", "/contracts/3/commitment_usd" -> "commitment_usd c3").
+    level 1 adds the object keys between the last array and the key and the bare indices
+    below it ("capacity_gpus p1.r0.c0 pt2.1"); level 2 (or a pointer without a named key)
+    is the whole pointer."""
+    segs = [s for s in pointer.strip("/").split("/") if s]
+    named = [i for i, s in enumerate(segs) if not s.isdigit() and s not in GENERIC_KEYS]
+    if level >= 2 or not named:
+        return pointer
+    at = named[-1]
+    arrays, objects = [], []  # above the key: "p1" per array index; object keys after them
+    for i, s in enumerate(segs[:at]):
+        if s.isdigit():
+            continue
+        if i + 1 < at and segs[i + 1].isdigit():
+            arrays.append(s[0] + segs[i + 1])
+            objects = []
+        else:
+            objects.append(s)
+    below = ""  # under the key: "pt2" per container index, ".1" per bare index (level 1)
+    prev = None
+    for s in segs[at + 1:]:
+        if not s.isdigit():
+            prev = s
+            continue
+        if prev is not None:
+            below += GENERIC_ABBREV.get(prev, prev[0]) + s
+        elif level >= 1:
+            below += "." + s
+        prev = None
+    key = ".".join(objects + [segs[at]]) if level >= 1 else segs[at]
+    return " ".join(x for x in (key, ".".join(arrays), below) if x)
+
+
 def pointer_labels(pointers):
-    """Short names of the variables: the top-level array and its index, then the key set:
-    "/providers/0/regions/0/clusters/0/capacity_gpus" -> "providers/0 capacity_gpus". The
-    whole pointer when that is short already or two variables would read the same."""
-    def short(p):
-        segs = p.strip("/").split("/")
-        if len(segs) < 3 or not segs[1].isdigit():
-            return p
-        return f"{segs[0]}/{segs[1]} {pointer_key(p)}"
-    labels = [short(p) for p in pointers]
-    return [lab if labels.count(lab) == 1 else p for lab, p in zip(labels, pointers)]
+    """Short names of the variables (short_name), unique within the file: a name that two
+    variables would share takes more of their paths, up to the whole pointer."""
+    levels = [0] * len(pointers)
+    while True:
+        labels = [short_name(p, lv) for p, lv in zip(pointers, levels)]
+        clash = [k for k, lab in enumerate(labels)
+                 if labels.count(lab) > 1 and levels[k] < 2]
+        if not clash:
+            return labels
+        for k in clash:
+            levels[k] += 1
 
 
 def value_text(pointer, x):
@@ -694,56 +735,177 @@ def point_xy(p):
     return number(m.get("cost_usd.cvar95")), number(m.get("cost_usd.mean"))
 
 
+LABEL_GAP = 5  # pixels kept between two label boxes, and between a box and the axes' edge
+MARK_RADIUS = 9  # pixels around a marker that no label box covers (the star's half-width)
+LINE_RADIUS = 3  # pixels around the frontier line that no label box covers
+LEADER_SHORT = 6  # pixels between a leader line's end and its point
+
+
+def seg_rect(x0, y0, x1, y1, rx0, ry0, rx1, ry1):
+    """Whether segments (x0, y0)-(x1, y1) cross rectangles [rx0, rx1] x [ry0, ry1] (numpy
+    arrays, broadcast): Liang-Barsky clipping."""
+    dx, dy = x1 - x0, y1 - y0
+    lo, hi = np.zeros(np.broadcast(x0, rx0).shape), np.ones(np.broadcast(x0, rx0).shape)
+    inside = np.ones(lo.shape, bool)
+    for p, q in ((-dx, x0 - rx0), (dx, rx1 - x0), (-dy, y0 - ry0), (dy, ry1 - y0)):
+        p, q = np.broadcast_to(p, lo.shape), np.broadcast_to(q, lo.shape)
+        par = p == 0
+        inside &= ~(par & (q < 0))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            r = np.where(par, 0.0, q / np.where(par, 1.0, p))
+        lo = np.where(~par & (p < 0), np.maximum(lo, r), lo)
+        hi = np.where(~par & (p > 0), np.minimum(hi, r), hi)
+    return inside & (lo <= hi)
+
+
+def seg_seg(ax0, ay0, ax1, ay1, bx0, by0, bx1, by1):
+    """Whether segments a cross segments b properly (numpy arrays, broadcast)."""
+    def orient(px, py, qx, qy, rx, ry):
+        return np.sign((qx - px) * (ry - py) - (qy - py) * (rx - px))
+    return ((orient(ax0, ay0, ax1, ay1, bx0, by0) * orient(ax0, ay0, ax1, ay1, bx1, by1) < 0)
+            & (orient(bx0, by0, bx1, by1, ax0, ay0) * orient(bx0, by0, bx1, by1, ax1, ay1) < 0))
+
+
 def place_labels(ax, items, avoid, path=()):
-    """Writes each (x, y, text) of items beside its point, at the first of a few offsets where
-    the text stays inside the axes and covers neither an earlier label, a marker (avoid: data
-    points) nor the line through path (data points, joined in order); else where it covers
-    least. Deterministic: measured with the Agg renderer at the figure's final layout (call
-    after tight_layout)."""
+    """Writes each (x, y, text) of items in a box joined to its point by a leader line. Hard
+    rule: a box covers no other box, no marker (avoid: data points) and not the line through
+    path (data points, joined in order), and stays inside the axes (where no place is left, the
+    least covering one). Then the shortest leader, the leader crossing no other box, leader,
+    marker or the line, no box over another leader, and boxes clear of other points' markers.
+    Each box is placed on a grid of candidate positions, measured with the renderer at the
+    figure's final layout (call after tight_layout): one after another, then each again given
+    all the others, a few rounds, for a few orders of the labels, keeping the least total cost.
+    Deterministic: the same figure gives the same places. Leaders are drawn under every box.
+    Returns the annotations."""
     fig = ax.figure
+    if not items:
+        return []
+    ax.set_xlim(ax.get_xlim())  # the leader lines added below must not move the limits
+    ax.set_ylim(ax.get_ylim())
+    notes = [ax.annotate(text, (x, y), xytext=(0, 0), textcoords="axes fraction", ha="left",
+                         va="bottom", multialignment="left", fontsize=7.5, zorder=6,
+                         annotation_clip=False,
+                         bbox={"boxstyle": "round,pad=0.3", "fc": "white", "ec": "0.7",
+                               "alpha": 0.95})
+             for x, y, text in items]
+    fig.canvas.draw()  # sizes every box
     renderer = fig.canvas.get_renderer()
     axbox = ax.get_window_extent(renderer)
-    marks = [ax.transData.transform((x, y)) for x, y in avoid]
-    line = [ax.transData.transform(xy) for xy in path]
-    for (x0, y0), (x1, y1) in zip(line, line[1:]):  # the line, every few pixels
-        n = int(math.hypot(x1 - x0, y1 - y0) / 6)
-        marks += [(x0 + (x1 - x0) * k / (n + 1), y0 + (y1 - y0) * k / (n + 1))
-                  for k in range(1, n + 1)]
-    near = [(dx, dy) for dx, dy in ((10, 6), (-10, 6), (10, -6), (-10, -6), (0, 14), (0, -14))]
-    far = [(dx, dy) for r in (1.5, 2.4, 3.5) for dx, dy in ((0, 30), (0, -30), (34, 26), (-34, 26),
-                                                            (34, -26), (-34, -26))
-           for dx, dy in [(dx * r, dy * r)]]
-    placed = []
-    for x, y, text in items:
-        best = None
-        for k, (dx, dy) in enumerate(near + far):
-            ha = "left" if dx > 0 else "right" if dx < 0 else "center"
-            va = "bottom" if dy > 0 else "top"
-            t = ax.annotate(text, (x, y), xytext=(dx, dy), textcoords="offset points", ha=ha,
-                            va=va, multialignment="left", fontsize=7.5, zorder=6,
-                            annotation_clip=False,
-                            bbox={"boxstyle": "round,pad=0.25", "fc": "white", "ec": "0.75",
-                                  "alpha": 0.9},
-                            arrowprops=None if k < len(near) else
-                            {"arrowstyle": "-", "color": "0.55", "linewidth": 0.7,
-                             "shrinkA": 0, "shrinkB": 4})
-            t.update_positions(renderer)
-            # The text's box and a gap (Annotation's own extent would take in the leader line).
-            bb = Text.get_window_extent(t, renderer).padded(6)
-            score = sum(bb.overlaps(o) for o in placed) * 10
-            score += sum(bb.x0 - 4 <= mx <= bb.x1 + 4 and bb.y0 - 4 <= my <= bb.y1 + 4
-                         for mx, my in marks)
-            if bb.x0 < axbox.x0 or bb.x1 > axbox.x1 or bb.y0 < axbox.y0 or bb.y1 > axbox.y1:
-                score += 100
-            if best is None or score < best[0]:
-                if best is not None:
-                    best[1].remove()
-                best = (score, t, bb)
-            else:
-                t.remove()
-            if score == 0:
-                break
-        placed.append(best[2])
+    marks = np.array([ax.transData.transform(xy) for xy in avoid]).reshape(-1, 2)
+    line = [tuple(ax.transData.transform(xy)) for xy in path]
+    samples = []
+    for (x0, y0), (x1, y1) in zip(line, line[1:]):  # the line, every 2 pixels
+        n = max(1, int(math.hypot(x1 - x0, y1 - y0) / 2))
+        samples += [(x0 + (x1 - x0) * k / n, y0 + (y1 - y0) * k / n) for k in range(n + 1)]
+    obstacles = np.concatenate([marks, np.array(samples).reshape(-1, 2)])
+    radius = np.concatenate([np.full(len(marks), MARK_RADIUS),
+                             np.full(len(obstacles) - len(marks), LINE_RADIUS)])
+    step = 6
+    grids = []  # per label: (point, box size, candidate corners, their cost on their own)
+    for note, (x, y, _text) in zip(notes, items):
+        patch = note.get_bbox_patch().get_window_extent(renderer)
+        w, h = patch.width, patch.height
+        px, py = ax.transData.transform((x, y))
+        gx = np.arange(axbox.x0 + LABEL_GAP, axbox.x1 - LABEL_GAP - w + 1e-9, step)
+        gy = np.arange(axbox.y0 + LABEL_GAP, axbox.y1 - LABEL_GAP - h + 1e-9, step)
+        if not len(gx) or not len(gy):  # a box wider or taller than the axes: at its point
+            gx, gy = np.array([px]), np.array([py])
+        bx0, by0 = (a.ravel() for a in np.meshgrid(gx, gy))
+        bx1, by1 = bx0 + w, by0 + h
+        cx, cy = bx0 + w / 2, by0 + h / 2
+        bad = np.zeros(bx0.shape)  # markers and line covered (hard)
+        for (ox, oy), r in zip(obstacles, radius):
+            bad += (bx0 - r < ox) & (ox < bx1 + r) & (by0 - r < oy) & (oy < by1 + r)
+        cost = np.hypot(np.maximum(np.maximum(bx0 - px, px - bx1), 0),
+                        np.maximum(np.maximum(by0 - py, py - by1), 0))  # leader's length
+        for (lx0, ly0), (lx1, ly1) in zip(line, line[1:]):
+            cost += 200 * seg_seg(cx, cy, px, py, lx0, ly0, lx1, ly1)
+        for mx, my in marks:
+            if math.hypot(mx - px, my - py) > 1:
+                cost += 1000 * seg_rect(cx, cy, px, py, mx - 5, my - 5, mx + 5, my + 5)
+                # Close to another point's marker, a box would seem to belong to it.
+                r = MARK_RADIUS + 14
+                cost += 60 * ((bx0 - r < mx) & (mx < bx1 + r) & (by0 - r < my) & (my < by1 + r))
+        keep = bad == 0  # the candidates that cover no marker nor the line, if any
+        if keep.any():
+            bx0, by0, cost, bad = bx0[keep], by0[keep], cost[keep], bad[keep]
+        grids.append(((px, py), (w, h), (bx0, by0), cost + 1e6 * bad))
+
+    def costs(i, boxes, leaders):
+        """Label i's cost at each candidate, given the other labels placed."""
+        (px, py), (w, h), (bx0, by0), cost = grids[i]
+        bx1, by1 = bx0 + w, by0 + h
+        cx, cy = bx0 + w / 2, by0 + h / 2
+        cost = cost.copy()
+        g = LABEL_GAP
+        for j, box in enumerate(boxes):
+            if j == i or box is None:
+                continue
+            qx0, qy0, qx1, qy1 = box
+            ix = np.clip(np.minimum(bx1 + g, qx1) - np.maximum(bx0 - g, qx0), 0, None)
+            iy = np.clip(np.minimum(by1 + g, qy1) - np.maximum(by0 - g, qy0), 0, None)
+            cost += 1e6 * ix * iy  # boxes that meet (hard)
+            cost += 1000 * seg_rect(cx, cy, px, py, qx0, qy0, qx1, qy1)
+            lx0, ly0, lx1, ly1 = leaders[j]
+            cost += 1000 * seg_rect(lx0, ly0, lx1, ly1, bx0 - 2, by0 - 2, bx1 + 2, by1 + 2)
+            cost += 500 * seg_seg(cx, cy, px, py, lx0, ly0, lx1, ly1)
+        return cost
+
+    def solve(order):
+        """Places the labels in this order, then again each given all the others (3 rounds):
+        (boxes, leaders, total cost)."""
+        boxes, leaders, chosen = [None] * len(items), [None] * len(items), [None] * len(items)
+        for _round in range(3):
+            for i in order:
+                cost = costs(i, boxes, leaders)
+                k = int(np.argmin(cost))  # the first of equals: deterministic
+                (px, py), (w, h), (bx0, by0), _c = grids[i]
+                x0, y0 = float(bx0[k]), float(by0[k])
+                boxes[i] = (x0, y0, x0 + w, y0 + h)
+                leaders[i] = (x0 + w / 2, y0 + h / 2, px, py)
+                chosen[i] = k
+        total = sum(float(costs(i, boxes, leaders)[chosen[i]]) for i in range(len(items)))
+        return boxes, leaders, total
+
+    # A few orders (as given, reversed, by the points' height, by their x), the best kept:
+    # the first of equal totals.
+    n = len(items)
+    at = [g[0] for g in grids]
+    orders = [list(range(n)), list(range(n))[::-1],
+              sorted(range(n), key=lambda i: (-at[i][1], i)),
+              sorted(range(n), key=lambda i: (at[i][1], i)),
+              sorted(range(n), key=lambda i: (at[i][0], i)),
+              sorted(range(n), key=lambda i: (-at[i][0], i))]
+    best = None
+    for order in dict.fromkeys(tuple(o) for o in orders):
+        result = solve(order)
+        if best is None or result[2] < best[2]:
+            best = result
+    boxes = best[0]
+    for note, box, (x, y, _text) in zip(notes, boxes, items):
+        patch = note.get_bbox_patch().get_window_extent(renderer)
+        # The text's anchor sits where it was drawn (axes corner) plus the box's move.
+        fx = (box[0] - patch.x0) / axbox.width
+        fy = (box[1] - patch.y0) / axbox.height
+        note.xyann = (fx, fy)
+        # The leader: from the box's edge toward its centre-to-point line, stopping short of
+        # the marker; drawn in data coordinates under the boxes.
+        px, py = ax.transData.transform((x, y))
+        x0, y0, x1, y1 = box
+        cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+        dx, dy = px - cx, py - cy
+        t_out = min([t for t in ((x1 - cx) / dx if dx > 0 else (x0 - cx) / dx if dx < 0 else
+                                 math.inf,
+                                 (y1 - cy) / dy if dy > 0 else (y0 - cy) / dy if dy < 0 else
+                                 math.inf)] + [1.0])
+        sx, sy = cx + dx * t_out, cy + dy * t_out
+        length = math.hypot(px - sx, py - sy)
+        if length > LEADER_SHORT + 2:
+            ex, ey = px - (px - sx) * LEADER_SHORT / length, py - (py - sy) * LEADER_SHORT / length
+            inv = ax.transData.inverted()
+            (dx0, dy0), (dx1, dy1) = inv.transform([(sx, sy), (ex, ey)])
+            ax.add_line(Line2D([dx0, dx1], [dy0, dy1], color="0.5", linewidth=0.7, zorder=5))
+    return notes
 
 
 def frontier_figure(opt, title):
@@ -764,12 +926,20 @@ def frontier_figure(opt, title):
         lines = [head]
         vals = p.get("values") or {}
         for ptr, lab in list(zip(pointers, labels))[:LABEL_VARIABLES]:
-            lines.append(f"{lab} {value_text(ptr, number(vals.get(ptr)))}")
+            lines.append(f"{lab} = {value_text(ptr, number(vals.get(ptr)))}")
         if len(pointers) > LABEL_VARIABLES:
             lines.append(f"+ {len(pointers) - LABEL_VARIABLES} more variables (frontier table)")
         return "\n".join(lines)
 
-    fig, ax = plt.subplots(figsize=(10, 7))
+    # The key of the short names in the labels, below the legend: one line per variable.
+    keyed = [(lab, ptr) for ptr, lab in list(zip(pointers, labels))[:LABEL_VARIABLES]
+             if lab != ptr]
+    labelled = drawn or any(isinstance(doc.get(k), dict)
+                            and not any(math.isnan(v) for v in point_xy(doc[k]))
+                            for k in ("base", "best"))
+    key_h = 0.16 * (len(keyed) + 1) + 0.1 if keyed and labelled else 0.0
+    height = 7 + key_h
+    fig, ax = plt.subplots(figsize=(10, height), dpi=DPI)  # placed at the DPI it is saved at
     if drawn:
         ax.plot([point_xy(p)[0] for p in drawn], [point_xy(p)[1] for p in drawn],
                 color=C_FRONTIER, linewidth=1.3, zorder=2)
@@ -819,7 +989,8 @@ def frontier_figure(opt, title):
     for _p, color, marker, size, text in extra:
         handles.append(Line2D([], [], color=color, marker=marker, linestyle="none",
                               markersize=13 if marker == "*" else 8, label=text))
-    fig.legend(handles=handles, loc="lower center", ncol=2, fontsize=8.5, frameon=False)
+    fig.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, key_h / height),
+               ncol=2, fontsize=8.5, frameon=False)
     ax.xaxis.set_major_formatter(UsdTicks())
     ax.yaxis.set_major_formatter(UsdTicks())
     ax.xaxis.set_major_locator(MaxNLocator(7))
@@ -832,9 +1003,27 @@ def frontier_figure(opt, title):
                  f"({len(frontier)} values of λ, "
                  f"{'%d' % paths if not math.isnan(paths) else '?'} sampled paths each)",
                  fontsize=12)
-    fig.tight_layout(rect=(0, 0.08, 1, 1))
-    place_labels(ax, items, [point_xy(p) for p in drawn] + [point_xy(p) for p, *_ in extra],
-                 [point_xy(p) for p in drawn])
+    fig.tight_layout(rect=(0, (0.56 + key_h) / height, 1, 1))
+    if key_h:
+        width = max(len(lab) for lab, _ in keyed)
+        fig.text(ax.get_position().x0, 0.08 / height,
+                 "\n".join(["variables in the labels (short name: JSON pointer in the base "
+                            "scenario)"] + [f"  {lab.ljust(width)}  {ptr}" for lab, ptr in keyed]),
+                 ha="left", va="bottom", fontsize=7.5, family="monospace", color="0.25")
+    notes = place_labels(ax, items,
+                         [point_xy(p) for p in drawn] + [point_xy(p) for p, *_ in extra],
+                         [point_xy(p) for p in drawn])
+    if os.environ.get("CLOUDPACT_REPORT_LABEL_BOXES"):
+        # For tests/report: each label's box and each marker, in pixels of the saved PNG.
+        fig.canvas.draw()
+        renderer = fig.canvas.get_renderer()
+        for note in notes:
+            b = note.get_bbox_patch().get_window_extent(renderer)
+            print(f"frontier.png label {b.x0:.1f} {b.y0:.1f} {b.x1:.1f} {b.y1:.1f} "
+                  f"{note.get_text().splitlines()[0]}", file=sys.stderr)
+        for xy in [point_xy(p) for p in drawn] + [point_xy(p) for p, *_ in extra]:
+            mx, my = ax.transData.transform(xy)
+            print(f"frontier.png marker {mx:.1f} {my:.1f}", file=sys.stderr)
     if not drawn:
         ax.text(0.5, 0.5, "no frontier point was evaluated (every one refused)",
                 transform=ax.transAxes, ha="center", va="center", color="0.4")
@@ -843,6 +1032,9 @@ def frontier_figure(opt, title):
                "sampled paths: its CVaR 95% (x) against its mean cost (y), in USD over the horizon "
                "(cost = spend + value of unmet demand), joined in λ order and labelled with λ "
                "and the variables' values (the λs that chose the same point share a label)")
+    if key_h:
+        caption += ("; the variables' short names in the labels are keyed to their JSON pointers "
+                    "below the plot")
     marks = []
     if any(p is base for p, *_ in extra):
         marks.append("the base scenario as written (grey square)")

@@ -297,6 +297,37 @@ if [ "$rc" -eq 0 ] && [ -s "$tmp/opt/optimize.json" ] && [ -s "$tmp/opt/evaluati
       && grep -q 'Mean–CVaR frontier: the lowest' "$page" \
       && pass "optimize: best vs base, improvement, out-of-sample and frontier tables" \
       || fail "optimize: a table is missing from report.html"
+    grep -q 'capacity_gpus p0.r0.c0 = /providers/0/regions/0/clusters/0/capacity_gpus' "$page" \
+      && pass "optimize: the frontier table's short variable name is keyed to its pointer" \
+      || fail "optimize: no key 'capacity_gpus p0.r0.c0 = /providers/...' in report.html"
+    # The frontier's label boxes as figures.py measures them (CLOUDPACT_REPORT_LABEL_BOXES:
+    # a line per box and per marker, in pixels of the PNG): no two meet, none covers a marker.
+    CLOUDPACT_REPORT_LABEL_BOXES=1 report "$tmp/opt" --out "$tmp/opt-boxes" >/dev/null \
+      2>"$tmp/opt-boxes.err"
+    boxes=$("$py" - "$tmp/opt-boxes.err" <<'PY'
+import sys
+boxes, marks = [], []
+for line in open(sys.argv[1], encoding="utf-8"):
+    f = line.split()
+    if f[:2] == ["frontier.png", "label"]:
+        boxes.append((tuple(map(float, f[2:6])), " ".join(f[6:])))
+    elif f[:2] == ["frontier.png", "marker"]:
+        marks.append(tuple(map(float, f[2:4])))
+bad = []
+for i, ((a0, b0, a1, b1), ta) in enumerate(boxes):
+    for (c0, d0, c1, d1), tb in boxes[i + 1:]:
+        if a0 < c1 and c0 < a1 and b0 < d1 and d0 < b1:
+            bad.append(f"'{ta}' meets '{tb}'")
+    for mx, my in marks:
+        if a0 - 3 < mx < a1 + 3 and b0 - 3 < my < b1 + 3:
+            bad.append(f"'{ta}' covers the marker at {mx:g},{my:g}")
+print("; ".join(bad) if bad else f"{len(boxes)} boxes" if boxes else "no label box reported")
+PY
+)
+    case "$boxes" in
+      *" boxes") pass "optimize: frontier labels ($boxes) meet no other box and no marker" ;;
+      *) fail "optimize: frontier labels: $boxes" ;;
+    esac
   else
     fail "optimize: report exited $?: $(cat "$tmp/opt.err")"
   fi
