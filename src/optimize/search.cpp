@@ -14,6 +14,9 @@ namespace {
 // What an evaluation the scenario refused gives NLopt (in units of the
 // base point's objective): worse than any accepted point.
 constexpr double kRefusedValue = 1e6;
+// The weight of a constraint's relative excess in the global stage's
+// penalised objective (against 1 for the objective at the base point).
+constexpr double kPenalty = 10.0;
 
 double relative_excess(const Evaluation& e, const std::vector<OptimizeConstraint>& constraints) {
   double total = 0.0;
@@ -25,6 +28,13 @@ double relative_excess(const Evaluation& e, const std::vector<OptimizeConstraint
 }
 
 // One NLopt run over the unit box; what the callbacks share.
+//
+// A stage ends early (a stop signal, the evaluation budget, an error) by
+// NLopt's force_stop() with a finite value returned, never by an exception
+// through NLopt: its C++ wrapper answers an exception with HUGE_VAL, which
+// the original DIRECT code takes for an undefined point and then reads
+// memory it does not own (seen under AddressSanitizer when SIGINT reached a
+// loaded machine's search).
 struct Stage {
   Evaluator& evaluator;
   const Objective& objective;
@@ -34,21 +44,39 @@ struct Stage {
   std::int64_t last_allowed = 0;  // evaluator.count() at which no new point may be evaluated
   double objective_scale = 1.0;
   std::vector<double> constraint_scale;
-  bool stopped = false;
-  std::exception_ptr error;  // anything but a stop, rethrown after NLopt returns
+  // The global stage takes the constraints as a penalty on the objective
+  // (below); the local stages give them to COBYLA as constraints.
+  bool penalized = false;
+  nlopt::opt* opt = nullptr;
+  bool halted = false;       // force_stop() was called: every later call returns at once
+  bool stopped = false;      // ... because a stop was requested
+  std::exception_ptr error;  // ... because an evaluation failed: rethrown after NLopt returns
 
-  const Evaluation& at(const std::vector<double>& unit) {
+  // The evaluation at a point of the unit box, or nullptr once halted.
+  const Evaluation* at(const std::vector<double>& unit) {
+    if (halted) return nullptr;
     const std::vector<OptimizeVariable>& vars = evaluator.spec().variables;
     std::vector<double> x(unit.size());
     for (std::size_t i = 0; i < unit.size(); ++i) x[i] = vars[i].min + unit[i] * (vars[i].max - vars[i].min);
     x = evaluator.snap(x);
-    if (const Evaluation* known = evaluator.find(x)) return *known;
+    if (const Evaluation* known = evaluator.find(x)) return known;
     if (stop_requested()) {
       stopped = true;
-      throw nlopt::forced_stop();
+      return halt();
     }
-    if (evaluator.count() >= last_allowed) throw nlopt::forced_stop();
-    return evaluator.evaluate(x, name);
+    if (evaluator.count() >= last_allowed) return halt();
+    try {
+      return &evaluator.evaluate(x, name);
+    } catch (...) {
+      error = std::current_exception();
+      return halt();
+    }
+  }
+
+  const Evaluation* halt() {
+    halted = true;
+    opt->force_stop();
+    return nullptr;
   }
 };
 
@@ -57,31 +85,27 @@ struct ConstraintRef {
   std::size_t index;
 };
 
+// Both callbacks are noexcept in effect: Stage::at catches what an
+// evaluation throws. A halted stage and a refused point give kRefusedValue.
 double objective_cb(const std::vector<double>& u, std::vector<double>& /*grad*/, void* data) {
   Stage& s = *static_cast<Stage*>(data);
-  try {
-    const Evaluation& e = s.at(u);
-    return e.ok ? objective_value(s.objective, e.figures) / s.objective_scale : kRefusedValue;
-  } catch (const nlopt::forced_stop&) {
-    throw;
-  } catch (...) {
-    s.error = std::current_exception();
-    throw nlopt::forced_stop();
-  }
+  const Evaluation* e = s.at(u);
+  if (!e || !e->ok) return kRefusedValue;
+  double f = objective_value(s.objective, e->figures) / s.objective_scale;
+  // Penalised: each constraint's relative excess weighs kPenalty times the
+  // objective's relative size, so the global stage explores where the
+  // constraints hold without being told which side of them is which.
+  if (s.penalized)
+    for (std::size_t k = 0; k < s.constraints.size(); ++k)
+      f += kPenalty * std::max(0.0, excess(s.constraints[k], e->figures) / s.constraint_scale[k]);
+  return f;
 }
 
 double constraint_cb(const std::vector<double>& u, std::vector<double>& /*grad*/, void* data) {
   const ConstraintRef& ref = *static_cast<ConstraintRef*>(data);
   Stage& s = *ref.stage;
-  try {
-    const Evaluation& e = s.at(u);
-    return e.ok ? excess(s.constraints[ref.index], e.figures) / s.constraint_scale[ref.index] : kRefusedValue;
-  } catch (const nlopt::forced_stop&) {
-    throw;
-  } catch (...) {
-    s.error = std::current_exception();
-    throw nlopt::forced_stop();
-  }
+  const Evaluation* e = s.at(u);
+  return e && e->ok ? excess(s.constraints[ref.index], e->figures) / s.constraint_scale[ref.index] : kRefusedValue;
 }
 
 // Runs `algorithm` from `start` (unit box) until its own tolerance, the
@@ -89,13 +113,15 @@ double constraint_cb(const std::vector<double>& u, std::vector<double>& /*grad*/
 bool run_stage(Stage& stage, nlopt::algorithm algorithm, std::vector<double> start, double initial_step) {
   const std::size_t n = start.size();
   nlopt::opt opt(algorithm, static_cast<unsigned>(n));
+  stage.opt = &opt;
   opt.set_lower_bounds(std::vector<double>(n, 0.0));
   opt.set_upper_bounds(std::vector<double>(n, 1.0));
   opt.set_min_objective(objective_cb, &stage);
   std::vector<ConstraintRef> refs;
   refs.reserve(stage.constraints.size());
   for (std::size_t k = 0; k < stage.constraints.size(); ++k) refs.push_back({&stage, k});
-  for (ConstraintRef& r : refs) opt.add_inequality_constraint(constraint_cb, &r, 0.0);
+  if (!stage.penalized)
+    for (ConstraintRef& r : refs) opt.add_inequality_constraint(constraint_cb, &r, 0.0);
   // NLopt counts repeated points too (answered from the cache): its own
   // count only guards against a search that cycles on cached points.
   const std::int64_t budget = std::max<std::int64_t>(1, stage.last_allowed - stage.evaluator.count());
@@ -168,7 +194,7 @@ SearchOutcome run_search(Evaluator& ev, const std::function<bool()>& stop_reques
   out.base = &ev.evaluate(base_values, "base");
 
   const auto make_stage = [&](const Objective& objective, std::string name, std::int64_t budget) {
-    Stage s{ev, objective, cons, stop_requested, std::move(name), 0, 1.0, {}, false, {}};
+    Stage s{ev, objective, cons, stop_requested, std::move(name), 0, 1.0, {}, false, nullptr, false, false, {}};
     s.last_allowed = ev.count() + budget;
     const double f0 = out.base->ok ? std::fabs(objective_value(objective, out.base->figures)) : 0.0;
     s.objective_scale = std::isfinite(f0) && f0 > 0 ? f0 : 1.0;
@@ -187,7 +213,12 @@ SearchOutcome run_search(Evaluator& ev, const std::function<bool()>& stop_reques
   bool running = true;
   {
     Stage g = make_stage(spec.objective, "global", global_budget);
-    running = run_stage(g, nlopt::GN_ORIG_DIRECT_L, std::vector<double>(spec.variables.size(), 0.5), 0.0);
+    // NLopt's own DIRECT-L (cdirect), not the original Fortran-derived
+    // code (GN_ORIG_DIRECT_L): that one takes constraints itself but reads
+    // memory it does not own when stopped early (a stop signal, or a budget
+    // that ends inside its first sampling), seen under AddressSanitizer.
+    g.penalized = true;
+    running = run_stage(g, nlopt::GN_DIRECT_L, std::vector<double>(spec.variables.size(), 0.5), 0.0);
   }
   if (running && ev.count() < spec.max_evaluations) {
     // The polish starts where the global stage left its best point, with

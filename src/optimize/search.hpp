@@ -1,7 +1,8 @@
 // The search of an optimize file (docs/reference.md §15): the base point,
-// a global stage over the box (NLopt's DIRECT-L, deterministic, which takes
-// inequality constraints), a local polish from its best point (NLopt's
-// COBYLA, derivative-free, constraints too), then the frontier: one local
+// a global stage over the box (NLopt's DIRECT-L, deterministic, on the
+// objective with the constraints as a penalty), a local polish from its best
+// point (NLopt's COBYLA, derivative-free, which takes the constraints as
+// constraints), then the frontier: one local
 // search of mean + λ·CVaR95 per λ, each from the best point for its λ of
 // everything evaluated so far. Variables are searched in [0, 1] each
 // (bounds rescaled), the objective and constraints divided by their size at

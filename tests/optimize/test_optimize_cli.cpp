@@ -144,6 +144,31 @@ TEST_CASE("nothing feasible: exit 3, and every evaluation is still written") {
   CHECK(j["best"]["feasible"] == false);
 }
 
+TEST_CASE("budgets that end inside the global stage's first sampling: the search stops there, cleanly") {
+  // Four variables: DIRECT samples 2·4 + 1 = 9 points before it divides
+  // anything; budgets of 2..6 evaluations end inside that sampling (the
+  // original DIRECT code read freed memory when stopped there).
+  const fs::path w = fresh_dir("small-budgets");
+  const std::string flagship = std::string(CLOUDPACT_SOURCE_DIR) + "/scenarios/openai-2025-2027.json";
+  for (const int budget : {2, 3, 6}) {
+    CAPTURE(budget);
+    const fs::path f = w / ("b" + std::to_string(budget) + ".json");
+    std::ofstream(f, std::ios::binary)
+        << "{ \"base\": \"" << flagship << "\", \"variables\": ["
+        << "{ \"pointer\": \"/providers/1/regions/0/clusters/0/capacity_gpus/points/2/1\", \"min\": 0, \"max\": 1000000 },"
+        << "{ \"pointer\": \"/providers/1/regions/0/clusters/1/capacity_gpus/points/1/1\", \"min\": 0, \"max\": 1000000 },"
+        << "{ \"pointer\": \"/providers/3/regions/0/clusters/0/capacity_gpus/points/1/1\", \"min\": 0, \"max\": 3000000 },"
+        << "{ \"pointer\": \"/contracts/3/commitment_usd\", \"min\": 0, \"max\": 6e10 } ],"
+        << "\"objective\": \"cost_usd.mean\", \"paths\": 2, \"max_evaluations\": " << budget << " }";
+    const fs::path out = w / ("o" + std::to_string(budget));
+    const test::Run r = test::run_cloudpact({"optimize", f.string(), "--out", out.string()});
+    REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+    const auto j = nlohmann::json::parse(slurp(out / "optimize.json"));
+    CHECK(j["evaluations"] == budget);
+    CHECK(j["stopped"] == false);
+  }
+}
+
 TEST_CASE("SIGINT stops the search and writes the best point so far") {
   const fs::path w = fresh_dir("sigint");
   const fs::path f = write_optimize(w, ", \"paths\": 20000, \"max_evaluations\": 100000");
@@ -156,6 +181,7 @@ TEST_CASE("SIGINT stops the search and writes the best point so far") {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   ::kill(pid, SIGINT);
   const ChildExit e = wait_child(pid);
+  INFO("stderr of the stopped optimize: " << slurp(err));
   CHECK(e.signal == SIGINT);
   const auto j = nlohmann::json::parse(slurp(w / "o" / "optimize.json"));
   CHECK(j["stopped"] == true);
