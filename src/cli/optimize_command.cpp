@@ -57,9 +57,12 @@ int optimize_command(const OptimizeOptions& o) {
   std::optional<optimize::OutOfSample> oos;
   {
     Progress progress("optimize", "evaluations", most);
-    evaluator.on_new = [&](const optimize::Evaluation&) {
-      const optimize::Evaluation* best = optimize::best_of(evaluator.all(), spec.objective, spec.constraints);
-      if (best && best->ok && optimize::feasible(spec.constraints, best->figures))
+    // The best so far, kept as evaluations come (not searched again each
+    // time: a search may run 100,000 of them).
+    const optimize::Evaluation* best = nullptr;
+    evaluator.on_new = [&](const optimize::Evaluation& e) {
+      if (!best || optimize::better(e, *best, spec.objective, spec.constraints)) best = &e;
+      if (best->ok && optimize::feasible(spec.constraints, best->figures))
         progress.set_note("best " + json_number(optimize::objective_value(spec.objective, best->figures)));
       progress.update(evaluator.count());
     };

@@ -1,5 +1,6 @@
 #include "scenario/base_file.hpp"
 
+#include <algorithm>
 #include <filesystem>
 
 #include "scenario/input_error.hpp"
@@ -56,6 +57,14 @@ std::vector<std::string> value_problems(const Json& base_doc, const std::string&
   const std::string prefix = p.file() + ": ";
   for (const std::string& line : p.lines()) out.push_back(line.rfind(prefix, 0) == 0 ? line.substr(prefix.size()) : line);
   return out;
+}
+
+AcceptedPointers::const_iterator overlapping(const AcceptedPointers& accepted, const std::vector<std::string>& tokens) {
+  return std::find_if(accepted.begin(), accepted.end(), [&](const auto& a) {
+    const std::vector<std::string>& other = a.first;
+    const std::size_t n = std::min(other.size(), tokens.size());
+    return std::equal(other.begin(), other.begin() + static_cast<long>(n), tokens.begin());
+  });
 }
 
 std::optional<Json> read_base(const std::string& base_path, const std::string& at, const std::string& beside,

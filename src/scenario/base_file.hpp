@@ -30,6 +30,14 @@ std::optional<Json> read_base(const std::string& base_path, const std::string& a
 // the line the override machinery reports, without its "FILE: PTR: " prefix.
 std::optional<std::string> pointer_problem(const Json& base_doc, const std::string& pointer, const Json& value);
 
+// Pointers accepted so far: their tokens, and the pointer of where each was
+// given (for messages).
+using AcceptedPointers = std::vector<std::pair<std::vector<std::string>, std::string>>;
+
+// The accepted pointer that `tokens` overlaps: the same one, or one inside
+// the other (setting both would set one value twice); end() when none.
+AcceptedPointers::const_iterator overlapping(const AcceptedPointers& accepted, const std::vector<std::string>& tokens);
+
 // A value as messages show it: compact JSON, cut short.
 std::string shown_value(const Json& value);
 

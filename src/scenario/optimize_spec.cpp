@@ -136,8 +136,7 @@ OptimizeSpec load_optimize_spec(const std::string& path) {
   // Variables: each a number of the base, within bounds that leave room.
   const std::string vars_ptr = top.at("variables");
   const Json* vars = top.require("variables", "a non-empty array of variables");
-  std::vector<std::vector<std::string>> accepted;  // tokens of each accepted pointer
-  std::vector<std::string> accepted_at;
+  scenario_json::AcceptedPointers accepted;
   std::vector<std::pair<std::string, std::string>> min_max_at;  // per variable: pointers of min and max
   if (vars && r.is_array(*vars, vars_ptr, "a non-empty array of variables")) {
     if (vars->empty()) problems.add(vars_ptr, "empty", "a non-empty array of variables");
@@ -165,18 +164,13 @@ OptimizeSpec load_optimize_spec(const std::string& path) {
       bool pointer_ok = false;
       if (pointer) {
         const auto tokens = scenario_json::pointer_tokens(*pointer);
-        const auto overlap = std::find_if(accepted.begin(), accepted.end(), [&](const std::vector<std::string>& a) {
-          if (!tokens) return false;
-          const std::size_t n = std::min(a.size(), tokens->size());
-          return std::equal(a.begin(), a.begin() + static_cast<long>(n), tokens->begin());
-        });
+        const auto overlap = tokens ? scenario_json::overlapping(accepted, *tokens) : accepted.end();
         if (!tokens || pointer->empty()) {
           problems.add(v.at("pointer"), "ill-formed JSON pointer " + in_quotes(*pointer),
                        "a pointer starting with '/', ~0 for '~' and ~1 for '/'");
         } else if (overlap != accepted.end()) {
           problems.add(v.at("pointer"),
-                       "pointer " + in_quotes(*pointer) + " is also the variable of " +
-                           accepted_at[static_cast<std::size_t>(overlap - accepted.begin())],
+                       "pointer " + in_quotes(*pointer) + " is also the variable of " + overlap->second,
                        "each number of the base in one variable");
         } else if (base_doc) {
           const Json* at = value_at(*base_doc, *tokens);
@@ -202,8 +196,7 @@ OptimizeSpec load_optimize_spec(const std::string& path) {
         }
         if (pointer_ok) {
           ov.pointer = *pointer;
-          accepted.push_back(*tokens);
-          accepted_at.push_back(ptr);
+          accepted.emplace_back(*tokens, ptr);
         }
       }
       if (lo && hi) {

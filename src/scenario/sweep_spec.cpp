@@ -116,7 +116,7 @@ SweepSpec load_sweep_spec(const std::string& path) {
   // Each accepted pointer's tokens and where it was given: two pointers
   // overlap when one is the other or lies inside it (a variant would set
   // the same value twice, the later silently winning).
-  std::vector<std::pair<std::vector<std::string>, std::string>> accepted;
+  scenario_json::AcceptedPointers accepted;
   // The values to try each parameter with, before anything runs: every grid
   // value, or a sampled range's ends (rounded when integer).
   std::vector<std::vector<std::pair<Json, std::string>>> trials;
@@ -134,14 +134,7 @@ SweepSpec load_sweep_spec(const std::string& path) {
       const auto pointer = p.string("pointer", "a JSON pointer into the base scenario", Object::Need::required);
       if (pointer) {
         const auto tokens = scenario_json::pointer_tokens(*pointer);
-        const auto overlap = tokens ? std::find_if(accepted.begin(), accepted.end(),
-                                                   [&](const auto& a) {
-                                                     const std::vector<std::string>& other = a.first;
-                                                     const std::size_t n = std::min(other.size(), tokens->size());
-                                                     return std::equal(other.begin(), other.begin() + static_cast<long>(n),
-                                                                       tokens->begin());
-                                                   })
-                                    : accepted.end();
+        const auto overlap = tokens ? scenario_json::overlapping(accepted, *tokens) : accepted.end();
         if (!tokens || pointer->empty()) {
           problems.add(p.at("pointer"), "ill-formed JSON pointer " + in_quotes(*pointer),
                        "a pointer starting with '/', ~0 for '~' and ~1 for '/'");
