@@ -47,7 +47,7 @@ int optimize_command(const OptimizeOptions& o) {
   const std::uint64_t seed = spec.seed.value_or(base.uncertainty.seed);
   constexpr std::int64_t kAdaptiveBatch = -1;
   RiskRunOptions options{spec.paths, seed, wanted_backend(o.backend), o.threads.value_or(0), kAdaptiveBatch, false};
-  check_risk_memory(o.files[0], setup, options);
+  check_risk_memory(o.files[0], "/paths: " + std::to_string(spec.paths) + " paths", setup, options);
   options.backend = choose_backend(o.backend, "optimize");
 
   optimize::Evaluator evaluator(spec, options);

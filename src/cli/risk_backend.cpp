@@ -29,7 +29,8 @@ risk::Backend choose_backend(const std::string& backend, const std::string& comm
   return cuda ? risk::Backend::cuda : risk::Backend::cpu;
 }
 
-void check_risk_memory(const std::string& file, const RiskSetup& setup, const RiskRunOptions& options) {
+void check_risk_memory(const std::string& file, const std::string& asked, const RiskSetup& setup,
+                       const RiskRunOptions& options) {
   // Every path's results (kept for the quantiles) and one batch (its results
   // and sampled futures); nothing else grows with the paths.
   const double need = risk_memory_bytes(setup, options);
@@ -37,10 +38,10 @@ void check_risk_memory(const std::string& file, const RiskSetup& setup, const Ri
   if (have > 0 && need > 0.8 * have) {
     char buf[256];
     std::snprintf(buf, sizeof buf,
-                  ": --paths %lld would need about %.1f GiB for the per-path results and one batch, more than 80%% "
+                  " would need about %.1f GiB for the per-path results and one batch, more than 80%% "
                   "of this machine's %.1f GiB (expected fewer paths)",
-                  static_cast<long long>(options.paths), need / (1 << 30), have / (1 << 30));
-    throw InputError({escape_text(file) + buf});
+                  need / (1 << 30), have / (1 << 30));
+    throw InputError({escape_text(file) + ": " + asked + buf});
   }
 }
 

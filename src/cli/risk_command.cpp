@@ -57,7 +57,7 @@ int risk_command(const RiskOptions& o) {
   // whichever backend would run it.
   RiskRunOptions options{paths,        seed, wanted_backend(o.backend), o.threads.value_or(0), o.batch.value_or(kAdaptiveBatch),
                          o.uncertainty_off};
-  check_risk_memory(o.files[0], setup, options);
+  check_risk_memory(o.files[0], "--paths " + std::to_string(paths), setup, options);
   options.backend = choose_backend(o.backend, "risk");
 
   std::string text;
