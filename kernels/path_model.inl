@@ -377,7 +377,17 @@ struct StepShared {
   double cap_phys[kMaxClusters];    // physical GPUs
   double base_avail[kMaxClusters];  // available GPUs when no sampled outage hits
   int order[kMaxClusters];          // clusters a seller sells at s, cheapest first
-  int n_order;
+  int n_order;                      // -1 before the first step
+  std::uint64_t sold;               // bit c: cluster c is in `order`
+  // Bumped whenever `order` changes: most steps keep the last step's order
+  // (prices move a little a day), and a portfolio that filtered this
+  // version already keeps its copy (enter_step).
+  std::uint32_t order_version;
+  CP_HD void reset() {
+    n_order = -1;
+    sold = 0;
+    order_version = 0;
+  }
 };
 
 // One portfolio walking one path's steps: place (capacity, interruptions,
@@ -412,6 +422,7 @@ struct PortfolioRun {
   // portfolio's providers: the same order, as cheaper_first is a strict
   // total order (ties go to the lower cluster index).
   const StepShared* sh;
+  std::uint32_t seen_order_version;  // the shared order's version `order` was filtered from (0: none)
   int order[kMaxClusters];
   int n_order;
   int mine[kMaxClusters];  // the clusters of the portfolio's providers, in index order (billing order)
@@ -432,7 +443,7 @@ struct PortfolioRun {
   CP_HD PortfolioRun(const View& view, int q, const float* f, const int* i, std::uint64_t seed_, std::uint64_t path_,
                      double* spend_p, double* used_p, double* npv_p)
       : v(view), mask(view.portfolio_providers[q]), fs(f), is(i), seed(seed_), path(path_),
-        off(view.portfolio_off[q]), zones_active(0), regions_hit(0), outage_change_s(-kNever), avail_of(avail), loss_of(loss), in_order(0), sh(nullptr), n_order(0), n_mine(0), n_running(0), provider_spend(spend_p), provider_used(used_p),
+        off(view.portfolio_off[q]), zones_active(0), regions_hit(0), outage_change_s(-kNever), avail_of(avail), loss_of(loss), in_order(0), sh(nullptr), seen_order_version(0), n_order(0), n_mine(0), n_running(0), provider_spend(spend_p), provider_used(used_p),
         provider_npv(npv_p), month_unmet_value_usd(0.0), t{0, 0, 0, 0, 0, 0, 0, 0} {
     for (int r = 0; r < v.n_regions; ++r)
       open_outages(v, v.region_outages[r], seed, path, region_stream(r),
@@ -565,7 +576,7 @@ struct PortfolioRun {
     const int day = v.step_day[s];
     const std::int64_t cs = static_cast<std::int64_t>(s);
     double marginal[kMaxClusters];
-    out.n_order = 0;
+    std::uint64_t sold = 0;
     for (int c = 0; c < v.n_clusters; ++c) {
       const std::int64_t ci = cs * v.n_clusters + c;
       const int p = v.cluster_provider[c];
@@ -581,20 +592,42 @@ struct PortfolioRun {
       out.base_avail[c] = rules::available_gpus(out.cap_phys[c], eq, v.loss_step[ci]);
       const double price = v.seller_price_step[ci] * (seller == rules::Seller::on_demand ? price_multiplier(day, p) : 1.0);
       marginal[c] = rules::marginal_usd_per_gpu_hour(seller, price, eq);
-      // Insertion sort by the placement order: a handful of clusters.
-      int pos = out.n_order++;
+      sold |= std::uint64_t{1} << c;
+    }
+    // cheaper_first is a strict total order (ties go to the lower cluster
+    // index), so the sorted order is unique: sorting the last step's order
+    // again gives the same as sorting from scratch, in n − 1 comparisons
+    // when nothing moved (most steps).
+    if (out.n_order < 0 || sold != out.sold) {
+      out.n_order = 0;
+      for (std::uint64_t rest = sold; rest != 0; rest &= rest - 1) out.order[out.n_order++] = lowest_bit(rest);
+      out.sold = sold;
+    } else {
+      bool sorted = true;
+      for (int o = 1; o < out.n_order && sorted; ++o)
+        sorted = rules::cheaper_first(marginal[out.order[o - 1]], out.order[o - 1], marginal[out.order[o]], out.order[o]);
+      if (sorted) return;
+    }
+    // Insertion sort by the placement order: a handful of clusters, nearly sorted.
+    for (int o = 1; o < out.n_order; ++o) {
+      const int c = out.order[o];
+      int pos = o;
       while (pos > 0 && rules::cheaper_first(marginal[c], c, marginal[out.order[pos - 1]], out.order[pos - 1])) {
         out.order[pos] = out.order[pos - 1];
         --pos;
       }
       out.order[pos] = c;
     }
+    ++out.order_version;
   }
 
   // Enters step s with its shared view: the clusters the portfolio may use,
-  // in placement order. Clusters outside it have nothing available.
+  // in placement order. Clusters outside it have nothing available. The
+  // filtered copy is redone only when the shared order changed.
   CP_HD void enter_step(const StepShared& shared) {
     sh = &shared;
+    if (shared.order_version == seen_order_version) return;
+    seen_order_version = shared.order_version;
     int n = 0;
     std::uint64_t bits = 0;
     for (int o = 0; o < shared.n_order; ++o) {
@@ -628,7 +661,6 @@ struct PortfolioRun {
       outage_change_s = change;
     }
     const std::uint64_t hit = regions_hit;
-    for (int m = 0; m < n_mine; ++m) fluid[mine[m]] = job_use_h[mine[m]] = 0.0;  // what bill() reads
     if (hit == 0 && zones_active == 0) {
       avail_of = sh->base_avail;
       loss_of = v.loss_step + cs * v.n_clusters;
@@ -775,6 +807,7 @@ struct PortfolioRun {
       const std::int64_t ci = cs * v.n_clusters + c;
       const double eq = v.cluster_h100_equiv[c];
       const double used_h = fluid[c] * len_h + job_use_h[c];
+      fluid[c] = job_use_h[c] = 0.0;  // the piece's use, read: the next piece starts from none
       provider_used[p] += used_h;
       const auto seller = static_cast<rules::Seller>(v.seller_step[ci]);
       const double price = v.seller_price_step[ci];
@@ -885,13 +918,29 @@ struct SampleFunctor {
   }
 };
 
+// Whether the rofr clause moves nothing on any path: the holder matches no
+// share of any offer (match_pct 0 without a probability, or a probability
+// of 0), so every portfolio's offer shares are 0 with the clause or without.
+CP_HD inline bool rofr_never_matches(const View& v) {
+  return v.rofr_match_probability < 0.0 ? v.rofr_match_share == 0.0 : v.rofr_match_probability <= 0.0;
+}
+
 // Whether portfolios q and r see the same future: the same sources switched
 // off and the same rofr matches. Such portfolios share each step's capacity
 // and order (StepShared).
 CP_HD inline bool same_variant(const View& v, int q, int r) {
   const SourcesOff a = v.portfolio_off[q], b = v.portfolio_off[r];
   return a.outage_providers == b.outage_providers && a.zones == b.zones && a.price_providers == b.price_providers &&
-         a.demand == b.demand && a.delivery == b.delivery && v.portfolio_no_rofr[q] == v.portfolio_no_rofr[r];
+         a.demand == b.demand && a.delivery == b.delivery &&
+         (v.portfolio_no_rofr[q] == v.portfolio_no_rofr[r] || rofr_never_matches(v));
+}
+
+// Whether portfolios q and r walk a path identically: the same providers,
+// the same future, the same rofr shares. Such a twin (no_rofr when the
+// holder never matches) is walked once and its figures written twice: the
+// same inputs through the same arithmetic give the same bits.
+CP_HD inline bool same_portfolio(const View& v, int q, int r) {
+  return v.portfolio_providers[q] == v.portfolio_providers[r] && same_variant(v, q, r);
 }
 
 // The portfolios a thread walks together: n_groups groups of at most
@@ -982,9 +1031,16 @@ struct PathFunctor {
     double spend_p[kGroup][kMaxProviders], used_p[kGroup][kMaxProviders], npv_p[kGroup][kMaxProviders];
     StepShared shared[kGroup];
     int slot[kGroup];  // the first portfolio of the group with the same variant
+    int twin[kGroup];  // the first portfolio of the group that walks the path identically
     for (int j = 0; j < n; ++j) {
       runs[j] = new (storage[j]) PortfolioRun(v, q0 + j, fs, is, seed, path, spend_p[j], used_p[j], npv_p[j]);
-      slot[j] = j;
+      slot[j] = twin[j] = j;
+      shared[j].reset();
+      for (int m = 0; m < j; ++m)
+        if (same_portfolio(v, q0 + m, q0 + j)) {
+          twin[j] = m;
+          break;
+        }
       for (int m = 0; m < j; ++m)
         if (same_variant(v, q0 + m, q0 + j)) {
           slot[j] = m;
@@ -994,11 +1050,13 @@ struct PathFunctor {
     for (int s = 0; s < v.n_steps; ++s) {
       for (int j = 0; j < n; ++j)
         if (slot[j] == j) runs[j]->share_step(s, shared[j]);
-      for (int j = 0; j < n; ++j) runs[j]->step(s, shared[slot[j]]);
+      for (int j = 0; j < n; ++j)
+        if (twin[j] == j) runs[j]->step(s, shared[slot[j]]);
     }
     for (int j = 0; j < n; ++j) {
-      runs[j]->finish();
-      write_results(v, out, *runs[j], q0 + j, i, is, spend_p[j], used_p[j], npv_p[j]);
+      const int m = twin[j];
+      if (m == j) runs[j]->finish();
+      write_results(v, out, *runs[m], q0 + j, i, is, spend_p[m], used_p[m], npv_p[m]);
     }
   }
 };
