@@ -343,11 +343,13 @@ CP_HD inline double outage_edge(const OutageCursor& c, double a) { return c.star
 CP_HD inline bool provider_in(std::uint32_t mask, int p) { return (mask >> p) & 1u; }
 
 // The index of a mask's lowest set bit (the mask is not 0): zone masks
-// (32 bits) and region masks (64 bits).
+// (32 bits), region and cluster masks (64 bits).
 CP_HD inline int lowest_bit(std::uint64_t mask) {
-  int i = 0;
-  while (!((mask >> i) & 1u)) ++i;
-  return i;
+#if defined(__CUDA_ARCH__)
+  return __ffsll(static_cast<long long>(mask)) - 1;
+#else
+  return __builtin_ctzll(mask);
+#endif
 }
 
 struct JobState {
@@ -425,10 +427,11 @@ struct PortfolioRun {
   std::uint32_t seen_order_version;  // the shared order's version `order` was filtered from (0: none)
   int order[kMaxClusters];
   int n_order;
-  int mine[kMaxClusters];  // the clusters of the portfolio's providers, in index order (billing order)
-  int n_mine;
+  std::uint64_t ran_on;    // bit c: a job ran on cluster c in the current piece (run_jobs)
   int n_running;           // jobs running: none, and there is nothing to shed
   double served[kMaxInference];
+  // Per service item (v.service_items order): the clusters that may serve it at all (may_serve).
+  std::uint64_t item_clusters[kMaxInference + kMaxJobs];
   double* provider_spend;
   double* provider_used;
   double* provider_npv;               // present value of each provider's ledger
@@ -443,7 +446,7 @@ struct PortfolioRun {
   CP_HD PortfolioRun(const View& view, int q, const float* f, const int* i, std::uint64_t seed_, std::uint64_t path_,
                      double* spend_p, double* used_p, double* npv_p)
       : v(view), mask(view.portfolio_providers[q]), fs(f), is(i), seed(seed_), path(path_),
-        off(view.portfolio_off[q]), zones_active(0), regions_hit(0), outage_change_s(-kNever), avail_of(avail), loss_of(loss), in_order(0), sh(nullptr), seen_order_version(0), n_order(0), n_mine(0), n_running(0), provider_spend(spend_p), provider_used(used_p),
+        off(view.portfolio_off[q]), zones_active(0), regions_hit(0), outage_change_s(-kNever), avail_of(avail), loss_of(loss), in_order(0), sh(nullptr), seen_order_version(0), n_order(0), ran_on(0), n_running(0), provider_spend(spend_p), provider_used(used_p),
         provider_npv(npv_p), month_unmet_value_usd(0.0), t{0, 0, 0, 0, 0, 0, 0, 0} {
     for (int r = 0; r < v.n_regions; ++r)
       open_outages(v, v.region_outages[r], seed, path, region_stream(r),
@@ -457,9 +460,15 @@ struct PortfolioRun {
     for (int j = 0; j < v.n_jobs; ++j) js[j] = {0, -1, -1, 0.0, v.job_submit_s[j], 0.0};
     for (int c = 0; c < v.n_clusters; ++c) {
       held[c] = avail[c] = fluid[c] = job_use_h[c] = loss[c] = free_gpus[c] = 0.0;
-      if (provider_in(mask, v.cluster_provider[c])) mine[n_mine++] = c;
     }
     for (int p = 0; p < v.n_providers; ++p) provider_spend[p] = provider_used[p] = provider_npv[p] = month_on_demand_usd[p] = 0.0;
+    for (int it = 0; it < v.n_items; ++it) {
+      const int item = v.service_items[it];
+      const std::uint32_t elig = item >= 0 ? v.inference_providers[item] : v.job_providers[-item - 1];
+      item_clusters[it] = 0;
+      for (int c = 0; c < v.n_clusters; ++c)
+        if (may_serve(c, elig)) item_clusters[it] |= std::uint64_t{1} << c;
+    }
     // The same draws for every portfolio of the path (counter-based); none
     // for the scenario without the clause.
     for (int o = 0; o < v.n_offers; ++o) {
@@ -707,10 +716,15 @@ struct PortfolioRun {
   }
 
   // Whether cluster c may serve a workload with eligible providers `elig`
-  // in preference round r (`primary`: the provider's rank in its list).
-  CP_HD bool may_serve(int c, std::uint32_t elig, const int* rank, int n_ranks, int r) const {
+  // at all: its provider is eligible, and the vendor under `single_vendor`.
+  CP_HD bool may_serve(int c, std::uint32_t elig) const {
     const int p = v.cluster_provider[c];
-    return provider_in(elig, p) && !(v.placement == 1 && p != v.vendor) && !(n_ranks > 1 && rank[p] != r);
+    return provider_in(elig, p) && !(v.placement == 1 && p != v.vendor);
+  }
+  // Whether cluster c, among those, serves in preference round r (`primary`:
+  // the provider's rank in the workload's list; one round otherwise).
+  CP_HD bool in_round(int c, const int* rank, int n_ranks, int r) const {
+    return !(n_ranks > 1 && rank[v.cluster_provider[c]] != r);
   }
 
   // ---- place, part 3: service in priority order, at instant a ----
@@ -725,7 +739,6 @@ struct PortfolioRun {
       const int item = v.service_items[it];
       const bool inference = item >= 0;
       const int idx = inference ? item : -item - 1;
-      const std::uint32_t elig = inference ? v.inference_providers[idx] : v.job_providers[idx];
       const int* rank = inference ? v.inference_provider_rank + idx * kMaxProviders : v.job_provider_rank + idx * kMaxProviders;
       if (inference) {
         double remaining = v.demand_step[cs * v.n_inference + idx] * demand_mult;
@@ -733,7 +746,7 @@ struct PortfolioRun {
         for (int r = 0; r < n_ranks && remaining > 0.0; ++r)
           for (int o = 0; o < n_order && remaining > 0.0; ++o) {
             const int c = order[o];
-            if (!may_serve(c, elig, rank, n_ranks, r)) continue;
+            if (!((item_clusters[it] >> c) & 1u) || !in_round(c, rank, n_ranks, r)) continue;
             const double take = rules::fluid_take_gpus(remaining, free_gpus[c]);
             if (take <= 0.0) continue;
             free_gpus[c] -= take;
@@ -751,7 +764,7 @@ struct PortfolioRun {
       for (int r = 0; r < n_ranks && chosen < 0; ++r)
         for (int o = 0; o < n_order; ++o) {
           const int c = order[o];
-          if (!may_serve(c, elig, rank, n_ranks, r)) continue;
+          if (!((item_clusters[it] >> c) & 1u) || !in_round(c, rank, n_ranks, r)) continue;
           if (rules::fits(free_gpus[c], gpus)) {
             chosen = c;
             break;
@@ -784,7 +797,10 @@ struct PortfolioRun {
       if (st.state != 1) continue;
       const double finish = rules::run_finish_s(st.run_start_s, v.job_work_s[j], st.progress_s);
       const double from = hi(a, st.run_start_s), to = lo(b, finish);
-      if (to > from) job_use_h[st.cluster] += v.job_gpus[j] * (to - from) / 3600.0;
+      if (to > from) {
+        job_use_h[st.cluster] += v.job_gpus[j] * (to - from) / 3600.0;
+        ran_on |= std::uint64_t{1} << st.cluster;
+      }
       if (finish <= b) {
         st.state = 2;
         --n_running;
@@ -801,8 +817,14 @@ struct PortfolioRun {
     const std::int64_t cs = static_cast<std::int64_t>(s);
     // Sums kept in a register, added to in the same order as ever.
     double billed_usd = t.billed_usd;
-    for (int m = 0; m < n_mine; ++m) {
-      const int c = mine[m];
+    // The portfolio's clusters in index order (billing order), less those
+    // with no seller and no use in the piece, which would add exact zeros:
+    // a cluster sold to it is in `order`; one that is not has no use but a
+    // job's that ran on it.
+    const std::uint64_t billed_clusters = in_order | ran_on;
+    ran_on = 0;
+    for (std::uint64_t rest = billed_clusters; rest != 0; rest &= rest - 1) {
+      const int c = lowest_bit(rest);
       const int p = v.cluster_provider[c];
       const std::int64_t ci = cs * v.n_clusters + c;
       const double eq = v.cluster_h100_equiv[c];
