@@ -193,7 +193,9 @@ Case check_case() {
     x.args_b = {"--update", "--paths", "100", (files / "b.json").string()};
     x.folder = "01-one-vendor-vs-two";
     x.out_option = false;
-    x.env = {"CLOUDPACT_TEST_ONLY=check"};
+    // check's children write under a temporary folder it removes; SIGKILL
+    // gives it no chance, so that folder lives in ours (removed at exit).
+    x.env = {"CLOUDPACT_TEST_ONLY=check", "TMPDIR=" + fresh_dir("check-tmp").string()};
     for (const bool b : {false, true}) {
       const fs::path base = fresh_dir(std::string("check-reference-") + (b ? "b" : "a"));
       const Result r = run(launch(x, base, b));

@@ -3,6 +3,7 @@
 // (docs/reference.md §4, notes/monte-carlo.md).
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <filesystem>
@@ -103,9 +104,11 @@ void check_same_bits(const risk::BatchResults& a, const risk::BatchResults& b) {
 }  // namespace
 
 TEST_CASE("portfolios walked together on a path give the same bits as walked one at a time") {
-  // The flagship with --sensitivity: 15 portfolios in 7 variants (the
-  // sources off, the scenario without its rofr clause), sampled outages in
-  // regions and zones, delivery delays, correlated prices, jobs that stop.
+  // The flagship with --sensitivity: 15 portfolios in 6 variants (the
+  // sources off; without its rofr clause the scenario sees the contracted
+  // future, as the holder matches nothing, and is walked once when grouped),
+  // sampled outages in regions and zones, delivery delays, correlated
+  // prices, jobs that stop.
   const Scenario sc = load_scenario(std::string(CLOUDPACT_SOURCE_DIR) + "/scenarios/openai-2025-2027.json");
   const RiskSetup setup = build_risk_problem(sc, false, true);
   REQUIRE(setup.problem.portfolio_providers.size() >= 12);
@@ -117,6 +120,47 @@ TEST_CASE("portfolios walked together on a path give the same bits as walked one
   check_same_bits(one, all);
   // The paths differ, so equal bits are not equal zeros.
   CHECK(one.cost_usd[0] != one.cost_usd[1]);
+}
+
+TEST_CASE("the portfolio without the rofr clause is walked as the contracted one only when the holder never matches") {
+  // Walked together (groups of 16), no_rofr is the contracted portfolio's
+  // twin when the holder can match nothing, and is walked once; walked one
+  // at a time it is walked on its own. Either way the same bits, and the two
+  // portfolios differ exactly when the holder can match.
+  const std::string flagship = read_file(std::string(CLOUDPACT_SOURCE_DIR) + "/scenarios/openai-2025-2027.json");
+  const std::string clause = "\"match_pct\": 0,";
+  REQUIRE(flagship.find(clause) != std::string::npos);
+  struct Case {
+    std::string rofr;  // what replaces match_pct 0
+    bool differ;       // whether no_rofr differs from contracted on some path
+  };
+  for (const Case& c : {Case{"\"match_pct\": 0,", false}, Case{"\"match_pct\": 50,", true},
+                        Case{"\"match_pct\": 0, \"match_probability\": 0,", false},
+                        Case{"\"match_pct\": 0, \"match_probability\": 0.5,", true}}) {
+    CAPTURE(c.rofr);
+    std::string text = flagship;
+    text.replace(text.find(clause), clause.size(), c.rofr);
+    const Scenario sc = parse_scenario(text, "rofr.json");
+    const RiskSetup setup = build_risk_problem(sc, false, false);
+    const auto at = [&](const std::string& name) {
+      const auto it = std::find(setup.portfolio_names.begin(), setup.portfolio_names.end(), name);
+      REQUIRE(it != setup.portfolio_names.end());
+      return static_cast<std::size_t>(it - setup.portfolio_names.begin());
+    };
+    const std::size_t contracted = at("contracted"), no_rofr = at("no_rofr");
+    constexpr std::int64_t kPaths = 16;
+    risk::BatchResults one, all;
+    risk::evaluate_paths(setup.problem, 11, 0, kPaths, risk::Backend::cpu, 2, one, 1);
+    risk::evaluate_paths(setup.problem, 11, 0, kPaths, risk::Backend::cpu, 2, all);
+    check_same_bits(one, all);
+    int differing = 0;
+    for (std::int64_t i = 0; i < kPaths; ++i) {
+      const double a = all.cost_usd[contracted * kPaths + static_cast<std::size_t>(i)];
+      const double b = all.cost_usd[no_rofr * kPaths + static_cast<std::size_t>(i)];
+      if (a != b) ++differing;
+    }
+    CHECK((differing > 0) == c.differ);
+  }
 }
 
 TEST_CASE("with the uncertainty off, every scenario's contracted cost and unmet GPU-hours match the replay within 1%") {
