@@ -115,10 +115,8 @@ def parse_float(s):
     return v if math.isfinite(v) else None
 
 
-def load_sweep(path):
-    """-> dict(kind='sweep', params [str], metrics [str], rows [dict], numeric {param: bool}).
-    Each row: variant, params {name: raw string}, values {param: float|None},
-    metrics {name: float|None}, ok (bool), error (str)."""
+def read_table(path, expected):
+    """The rows of a CSV file with a header row (`expected`: its name, for the messages)."""
     try:
         with open(path, newline="", encoding="utf-8") as f:
             table = list(csv.reader(f, strict=True))
@@ -127,7 +125,15 @@ def load_sweep(path):
     except (csv.Error, UnicodeDecodeError) as e:
         raise ReportError(f"{path}: not a readable CSV file: {e}")
     if not table or not table[0]:
-        raise ReportError(f"{path}: empty (expected sweep.csv with a header row)")
+        raise ReportError(f"{path}: empty (expected {expected} with a header row)")
+    return table
+
+
+def load_sweep(path):
+    """-> dict(kind='sweep', params [str], metrics [str], rows [dict], numeric {param: bool}).
+    Each row: variant, params {name: raw string}, values {param: float|None},
+    metrics {name: float|None}, ok (bool), error (str)."""
+    table = read_table(path, "sweep.csv")
     header = table[0]
     if VARIANT not in header:
         raise ReportError(f"{path}: no \"variant\" column (expected sweep.csv of `cloudpact sweep`; "
@@ -286,15 +292,7 @@ def load_evaluations(path, pointers):
     """evaluations.csv of `cloudpact optimize` -> [row]. Each row: evaluation (int), stage
     (base, global, local, frontier:<λ>), values {pointer: float|None}, objective (float|None),
     metrics {column: float|None}, feasible (bool), error (str)."""
-    try:
-        with open(path, newline="", encoding="utf-8") as f:
-            table = list(csv.reader(f, strict=True))
-    except OSError as e:
-        raise ReportError(f"{path}: {e.strerror}")
-    except (csv.Error, UnicodeDecodeError) as e:
-        raise ReportError(f"{path}: not a readable CSV file: {e}")
-    if not table or not table[0]:
-        raise ReportError(f"{path}: empty (expected evaluations.csv with a header row)")
+    table = read_table(path, "evaluations.csv")
     header = table[0]
     missing = [h for h in EVAL_FIXED + tuple(pointers) if h not in header]
     if missing:
