@@ -58,6 +58,7 @@ struct View {
   const int *contract_provider, *contract_end_step, *contract_n_tiers;
   const rules::SlaTier* contract_tiers;
   const double *contract_commitment_usd, *contract_exit_fee_pct;
+  const std::uint8_t* contract_reserved;
   const int *contract_first_period, *contract_n_periods, *period_end_step;
   const double* period_min_usd;
   const std::uint8_t* step_closes;
@@ -392,6 +393,246 @@ struct StepShared {
   }
 };
 
+// The sampled outages as one walker meets them: a cursor per region and
+// per zone (drawn from the path's counters, so every walker of a path sees
+// the same outages), and what holds from one change to the next. Every
+// sampled outage edge of a region with clusters or of a zone is a cut of
+// the walk, so an outage covers a whole piece or none of it.
+struct SampledOutages {
+  std::uint64_t seed, path;
+  OutageCursor regions[kMaxRegions];
+  OutageCursor zones[kMaxZones];
+  std::uint32_t zones_active;  // at the current piece
+  std::uint64_t regions_hit;   // regions whose own sampled outage holds the current piece
+  // The next instant an outage of a region with clusters or of a zone
+  // starts or ends: before it, zones_active and regions_hit hold.
+  double change_s;
+
+  CP_HD static std::uint32_t region_stream(int r) { return stream_word(kStreamOutage, static_cast<std::uint32_t>(r)); }
+  CP_HD static std::uint32_t zone_stream(int z) { return stream_word(kStreamZone, static_cast<std::uint32_t>(z)); }
+
+  // `off`: the sources a walker switches off (sensitivity), whose streams
+  // never have an outage.
+  CP_HD void open(const View& v, std::uint64_t seed_, std::uint64_t path_, const SourcesOff& off) {
+    seed = seed_;
+    path = path_;
+    zones_active = 0;
+    regions_hit = 0;
+    change_s = -kNever;
+    for (int r = 0; r < v.n_regions; ++r)
+      open_outages(v, v.region_outages[r], seed, path, region_stream(r),
+                   provider_in(off.outage_providers, v.region_provider[r]), regions[r]);
+    for (int z = 0; z < v.n_zones; ++z)
+      open_outages(v, v.zone_outages[z], seed, path, zone_stream(z), (off.zones >> z) & 1u, zones[z]);
+  }
+
+  // Brings every cursor that matters to instant a when an outage started or
+  // ended by then, and finds the next change.
+  CP_HD void advance(const View& v, double a) {
+    if (a < change_s) return;
+    std::uint32_t active = 0;
+    for (int z = 0; z < v.n_zones; ++z)
+      if (outage_at(v, v.zone_outages[z], seed, path, zone_stream(z), zones[z], a)) active |= 1u << z;
+    std::uint64_t hit = 0;
+    double change = kNever;
+    for (std::uint64_t rs = v.regions_with_clusters; rs != 0; rs &= rs - 1) {
+      const int r = lowest_bit(rs);
+      if (outage_at(v, v.region_outages[r], seed, path, region_stream(r), regions[r], a)) hit |= std::uint64_t{1} << r;
+      change = lo(change, outage_edge(regions[r], a));
+    }
+    for (int z = 0; z < v.n_zones; ++z) change = lo(change, outage_edge(zones[z], a));
+    zones_active = active;
+    regions_hit = hit;
+    change_s = change;
+  }
+
+  // Whether no sampled outage holds the current piece (most pieces).
+  CP_HD bool none() const { return regions_hit == 0 && zones_active == 0; }
+
+  // The share of cluster c's capacity lost in the current piece of step s
+  // (ci = s * n_clusters + c): the scenario's own loss, combined with the
+  // sampled outages of its region and of the region's zones that hold it.
+  CP_HD double loss(const View& v, int c, std::int64_t ci) const {
+    const int r = v.cluster_region[c];
+    double l = v.loss_step[ci];
+    if ((regions_hit >> r) & 1u) l = rules::combined_loss(l, v.region_outages[r].lost_fraction);
+    for (std::uint32_t zs = zones_active & v.region_zones[r]; zs != 0; zs &= zs - 1)
+      l = rules::combined_loss(l, v.zone_outages[lowest_bit(zs)].lost_fraction);
+    return l;
+  }
+};
+
+// The share of each offer the rofr holder matches on one path (docs/reference.md §14),
+// and what that gives each contract and cluster.
+struct OfferShares {
+  double share[kMaxOffers];
+
+  // The same draws for every portfolio of the path (counter-based); none
+  // for the scenario without the clause (`no_rofr`).
+  CP_HD void draw(const View& v, bool no_rofr, std::uint64_t seed, std::uint64_t path) {
+    for (int o = 0; o < v.n_offers; ++o) {
+      if (no_rofr) {
+        share[o] = 0.0;
+      } else if (v.rofr_match_probability >= 0.0) {
+        const Words w = philox(seed, path, static_cast<std::uint32_t>(o), kStreamRofr);
+        share[o] = rules::rofr_matches(w.w[0], v.rofr_match_probability) ? 1.0 : 0.0;
+      } else {
+        share[o] = v.rofr_match_share;
+      }
+    }
+  }
+  // The share of its offer a contract holds (1 when it is not part of one).
+  CP_HD double part_share(int offer, std::uint8_t holder_part) const {
+    return offer < 0 ? 1.0 : rules::rofr_part_share(holder_part != 0, share[offer]);
+  }
+  // The share of its capacity curve cluster c holds at a step where contract
+  // `reserving` (−1: none) reserves it: its part's while its offer's term
+  // reserves it, else whole for the original provider and none for the holder.
+  CP_HD double capacity_share(const View& v, int c, int reserving) const {
+    const int offer = v.cluster_offer[c];
+    if (offer < 0) return 1.0;
+    const bool in_term = reserving >= 0 && v.contract_offer[reserving] == offer;
+    return rules::rofr_capacity_share(v.cluster_holder_part[c] != 0, in_term, share[offer]);
+  }
+  CP_HD rules::ContractTerms terms(const View& v, int k) const {
+    const double commitment = v.contract_commitment_usd[k];
+    return {v.contract_tiers + k * kMaxSlaTiers, v.contract_n_tiers[k], commitment >= 0.0,
+            commitment >= 0.0 ? commitment * part_share(v.contract_offer[k], v.contract_holder_part[k]) : 0.0};
+  }
+};
+
+// One contract's accounts on one path: its book, and what it billed, owed
+// and credited, as nominal sums and at present value. A portfolio's figures
+// are its own charges plus the accounts of the contracts it holds
+// (PortfolioRun::fold_contracts).
+struct ContractAccount {
+  rules::ContractBook book;
+  double billed_usd, shortfall_usd, sla_credits_usd;
+  double npv_billed_usd;  // the invoices' present value
+  double npv_spend_usd;   // invoices + shortfalls − credits, at present value
+  CP_HD void open(const View& v, int k) {
+    book = rules::opening_book(v.contract_end_step[k] <= 0);  // ended at or before the start
+    billed_usd = shortfall_usd = sla_credits_usd = npv_billed_usd = npv_spend_usd = 0.0;
+  }
+  // A charge billed in a piece, and the capacity the contract delivered
+  // then with the share outages took.
+  CP_HD void charge(double usd, double delivered_gpu_s, double lost_fraction) {
+    book.bill(usd);
+    book.deliver(delivered_gpu_s, lost_fraction);
+    billed_usd += usd;
+  }
+};
+
+// Whether a month ends at the start of step s (n_steps: the horizon).
+CP_HD inline bool month_ends_at(const View& v, int s) {
+  return s == v.n_steps || (s > 0 && v.step_month[s] != v.step_month[s - 1]);
+}
+// The discount factor of what falls due at the start of step s: everything
+// closing then is due then.
+CP_HD inline double due_discount(const View& v, int s) {
+  return rules::discount_factor(rules::ledger_seconds(s == v.n_steps ? v.horizon_s : v.step_start_s[s]),
+                                v.discount_rate_per_year);
+}
+
+// Closes contract k's bills due at the start of step s (docs/reference.md §2.3):
+// its month's invoice and SLA credit, take-or-pay shortfalls, the commitment's.
+CP_HD inline void close_account(const View& v, const OfferShares& offers, int k, int s, bool month_end, double df,
+                                ContractAccount& acct) {
+  int next = v.contract_first_period[k];
+  const int last = next + v.contract_n_periods[k];
+  auto next_period = [&](double& minimum_usd) {
+    while (next < last && v.period_end_step[next] != s) ++next;
+    if (next >= last) return false;
+    minimum_usd = v.period_min_usd[next++] * offers.part_share(v.contract_offer[k], v.contract_holder_part[k]);
+    return true;
+  };
+  auto emit = [&](rules::Closing what, double usd, double) {
+    if (what == rules::Closing::invoice) {
+      // Charged piece by piece; due, and discounted, as invoiced.
+      acct.npv_billed_usd += usd * df;
+      acct.npv_spend_usd += usd * df;
+      return;
+    }
+    if (what == rules::Closing::sla_credit) {
+      acct.sla_credits_usd += usd;
+      acct.npv_spend_usd += -usd * df;
+      return;
+    }
+    acct.shortfall_usd += usd;
+    acct.npv_spend_usd += usd * df;
+  };
+  rules::close_contract(acct.book, offers.terms(v, k), month_end, v.contract_end_step[k] <= s, next_period, emit);
+}
+
+// The accounts of the reserved contracts of one variant of a path. A
+// reserved contract bills its capacity whatever runs on it, and delivers
+// what the variant's capacity and sampled outages give, so its accounts are
+// the same for every portfolio of the variant that holds its provider: they
+// are walked once, here, for all of them. Its pieces are cut where a
+// sampled outage starts or ends (the only cuts inside a step that change a
+// reserved charge or delivery), not where one portfolio's job does, so the
+// accounts do not depend on which portfolios walk together.
+struct ReservedLedger {
+  std::uint32_t providers;  // whose contracts it keeps: every provider a portfolio of the variant holds
+  std::uint64_t clusters;   // the clusters of those providers
+  SampledOutages outages;
+  OfferShares offers;
+  ContractAccount accounts[kMaxContracts];
+
+  CP_HD void open(const View& v, int q, std::uint64_t seed, std::uint64_t path, std::uint32_t providers_) {
+    providers = providers_;
+    clusters = 0;
+    for (int c = 0; c < v.n_clusters; ++c)
+      if (provider_in(providers, v.cluster_provider[c])) clusters |= std::uint64_t{1} << c;
+    outages.open(v, seed, path, v.portfolio_off[q]);
+    offers.draw(v, v.portfolio_no_rofr[q] != 0, seed, path);
+    for (int k = 0; k < v.n_contracts; ++k) accounts[k].open(v, k);
+  }
+  CP_HD bool keeps(const View& v, int k) const {
+    return v.contract_reserved[k] && provider_in(providers, v.contract_provider[k]);
+  }
+
+  // The bills due at the start of step s (s == n_steps: the horizon).
+  CP_HD void close_due(const View& v, int s) {
+    const bool month_end = month_ends_at(v, s);
+    const double df = due_discount(v, s);
+    for (int k = 0; k < v.n_contracts; ++k)
+      if (keeps(v, k)) close_account(v, offers, k, s, month_end, df, accounts[k]);
+  }
+
+  // Step s of the variant (`sh`: its capacity and order): the bills due at
+  // its start, then the reserved charges and deliveries of its pieces.
+  CP_HD void step(const View& v, int s, const StepShared& sh) {
+    if (s > 0 && v.step_closes[s]) close_due(v, s);
+    const std::int64_t cs = static_cast<std::int64_t>(s);
+    std::uint64_t reserved = 0;  // the clusters a reserved contract of ours sells at s
+    for (std::uint64_t rest = sh.sold & clusters; rest != 0; rest &= rest - 1) {
+      const int c = lowest_bit(rest);
+      if (static_cast<rules::Seller>(v.seller_step[cs * v.n_clusters + c]) == rules::Seller::reserved_contract)
+        reserved |= std::uint64_t{1} << c;
+    }
+    const double step_b = v.step_start_s[s] + v.step_len_s[s];
+    for (double a = v.step_start_s[s]; a < step_b;) {
+      outages.advance(v, a);
+      const double b = lo(outages.change_s, step_b);
+      const double len = b - a, len_h = len / 3600.0;
+      for (std::uint64_t rest = reserved; rest != 0; rest &= rest - 1) {
+        const int c = lowest_bit(rest);
+        const std::int64_t ci = cs * v.n_clusters + c;
+        // Rates are linear in the GPUs, so GPU-hours in give USD out.
+        const double usd = rules::reserved_usd_per_hour(sh.cap_phys[c], v.seller_price_step[ci]) * len_h;
+        const double lost = outages.none() ? v.loss_step[ci] : outages.loss(v, c, ci);
+        accounts[v.contract_step[ci]].charge(usd, rules::delivered_gpus(sh.cap_phys[c], v.cluster_h100_equiv[c]) * len,
+                                             lost);
+      }
+      a = b;
+    }
+  }
+
+  // The bills due at the horizon.
+  CP_HD void finish(const View& v) { close_due(v, v.n_steps); }
+};
+
 // One portfolio walking one path's steps: place (capacity, interruptions,
 // service), bill (charges, use, unmet demand), close (monthly invoices, SLA
 // credits, take-or-pay, commitments). Its state lives in fixed arrays.
@@ -401,16 +642,14 @@ struct PortfolioRun {
   const float* fs;   // price multipliers, then demand multipliers
   const int* is;     // sampled delivery delays
   std::uint64_t seed, path;
-  SourcesOff off;                     // sources this portfolio switches off (sensitivity)
-  OutageCursor outages[kMaxRegions];  // sampled outages, per region
-  OutageCursor zone_outages[kMaxZones];
-  std::uint32_t zones_active;         // at the current piece
-  std::uint64_t regions_hit;          // regions whose own sampled outage holds the current piece
-  // The next instant a sampled outage of a region with clusters or of a
-  // zone starts or ends: before it, zones_active and regions_hit hold.
-  double outage_change_s;
-  rules::ContractBook books[kMaxContracts];
-  double contract_billed[kMaxContracts], contract_shortfall[kMaxContracts], contract_credits[kMaxContracts];
+  SourcesOff off;  // sources this portfolio switches off (sensitivity)
+  SampledOutages outages;
+  // Its contracts' accounts: those billed for use kept as it walks, the
+  // reserved ones taken from its variant's ReservedLedger at the horizon.
+  ContractAccount accounts[kMaxContracts];
+  // Whether it reports its use per provider (the contracted portfolio):
+  // no other figure reads it.
+  bool tracks_use;
   JobState js[kMaxJobs];
   double held[kMaxClusters], free_gpus[kMaxClusters], fluid[kMaxClusters], job_use_h[kMaxClusters];
   // What the clusters in `order` have available, and the share outages
@@ -435,28 +674,19 @@ struct PortfolioRun {
   double* provider_spend;
   double* provider_used;
   double* provider_npv;               // present value of each provider's ledger
-  double contract_npv_billed[kMaxContracts];
   // What the month has charged on demand (per provider) and left unmet (its
   // value): due, and discounted, at the month's end as the replay's ledger has it.
   double month_on_demand_usd[kMaxProviders], month_unmet_value_usd;
-  // The share of each offer the rofr holder matches on this path (docs/reference.md §14).
-  double offer_share[kMaxOffers];
+  OfferShares offers;
   PortfolioTotals t;
 
   CP_HD PortfolioRun(const View& view, int q, const float* f, const int* i, std::uint64_t seed_, std::uint64_t path_,
                      double* spend_p, double* used_p, double* npv_p)
       : v(view), mask(view.portfolio_providers[q]), fs(f), is(i), seed(seed_), path(path_),
-        off(view.portfolio_off[q]), zones_active(0), regions_hit(0), outage_change_s(-kNever), avail_of(avail), loss_of(loss), in_order(0), sh(nullptr), seen_order_version(0), n_order(0), ran_on(0), n_running(0), provider_spend(spend_p), provider_used(used_p),
+        off(view.portfolio_off[q]), tracks_use(q == 0), avail_of(avail), loss_of(loss), in_order(0), sh(nullptr), seen_order_version(0), n_order(0), ran_on(0), n_running(0), provider_spend(spend_p), provider_used(used_p),
         provider_npv(npv_p), month_unmet_value_usd(0.0), t{0, 0, 0, 0, 0, 0, 0, 0} {
-    for (int r = 0; r < v.n_regions; ++r)
-      open_outages(v, v.region_outages[r], seed, path, region_stream(r),
-                   provider_in(off.outage_providers, v.region_provider[r]), outages[r]);
-    for (int z = 0; z < v.n_zones; ++z)
-      open_outages(v, v.zone_outages[z], seed, path, zone_stream(z), (off.zones >> z) & 1u, zone_outages[z]);
-    for (int k = 0; k < v.n_contracts; ++k) {
-      books[k] = rules::opening_book(v.contract_end_step[k] <= 0);  // ended at or before the start
-      contract_billed[k] = contract_shortfall[k] = contract_credits[k] = contract_npv_billed[k] = 0.0;
-    }
+    outages.open(v, seed, path, off);
+    for (int k = 0; k < v.n_contracts; ++k) accounts[k].open(v, k);
     for (int j = 0; j < v.n_jobs; ++j) js[j] = {0, -1, -1, 0.0, v.job_submit_s[j], 0.0};
     for (int c = 0; c < v.n_clusters; ++c) {
       held[c] = avail[c] = fluid[c] = job_use_h[c] = loss[c] = free_gpus[c] = 0.0;
@@ -469,33 +699,7 @@ struct PortfolioRun {
       for (int c = 0; c < v.n_clusters; ++c)
         if (may_serve(c, elig)) item_clusters[it] |= std::uint64_t{1} << c;
     }
-    // The same draws for every portfolio of the path (counter-based); none
-    // for the scenario without the clause.
-    for (int o = 0; o < v.n_offers; ++o) {
-      if (v.portfolio_no_rofr[q]) {
-        offer_share[o] = 0.0;
-      } else if (v.rofr_match_probability >= 0.0) {
-        const Words w = philox(seed, path, static_cast<std::uint32_t>(o), kStreamRofr);
-        offer_share[o] = rules::rofr_matches(w.w[0], v.rofr_match_probability) ? 1.0 : 0.0;
-      } else {
-        offer_share[o] = v.rofr_match_share;
-      }
-    }
-  }
-
-  // The share of its offer a contract holds on this path (1 when it is not
-  // part of one).
-  CP_HD double part_share(int offer, std::uint8_t holder_part) const {
-    return offer < 0 ? 1.0 : rules::rofr_part_share(holder_part != 0, offer_share[offer]);
-  }
-  // The share of its capacity curve cluster c holds at a step where contract
-  // `reserving` (−1: none) reserves it: its part's while its offer's term
-  // reserves it, else whole for the original provider and none for the holder.
-  CP_HD double capacity_share(int c, int reserving) const {
-    const int offer = v.cluster_offer[c];
-    if (offer < 0) return 1.0;
-    const bool in_term = reserving >= 0 && v.contract_offer[reserving] == offer;
-    return rules::rofr_capacity_share(v.cluster_holder_part[c] != 0, in_term, offer_share[offer]);
+    offers.draw(v, v.portfolio_no_rofr[q] != 0, seed, path);
   }
 
   // A ledger amount of provider p (charges, credits as negative amounts)
@@ -510,66 +714,15 @@ struct PortfolioRun {
     return provider_in(off.price_providers, p) ? 1.0 : fs[static_cast<std::int64_t>(day) * v.n_providers + p];
   }
   CP_HD double demand_multiplier(int day) const { return off.demand ? 1.0 : demand_multipliers()[day]; }
-  CP_HD static std::uint32_t region_stream(int r) { return stream_word(kStreamOutage, static_cast<std::uint32_t>(r)); }
-  CP_HD static std::uint32_t zone_stream(int z) { return stream_word(kStreamZone, static_cast<std::uint32_t>(z)); }
-
-  // Whether region r's own sampled outages hit instant a.
-  CP_HD bool sampled_outage_at(int r, double a) {
-    return outage_at(v, v.region_outages[r], seed, path, region_stream(r), outages[r], a);
-  }
-
-  // The zones whose shared outages hit instant a, as a mask.
-  CP_HD std::uint32_t zones_at(double a) {
-    std::uint32_t active = 0;
-    for (int z = 0; z < v.n_zones; ++z)
-      if (outage_at(v, v.zone_outages[z], seed, path, zone_stream(z), zone_outages[z], a)) active |= 1u << z;
-    return active;
-  }
-
-  CP_HD rules::ContractTerms terms(int k) const {
-    const double commitment = v.contract_commitment_usd[k];
-    return {v.contract_tiers + k * kMaxSlaTiers, v.contract_n_tiers[k], commitment >= 0.0,
-            commitment >= 0.0 ? commitment * part_share(v.contract_offer[k], v.contract_holder_part[k]) : 0.0};
-  }
-
   // ---- close: bills due at the start of step s (s == n_steps: the horizon) ----
+  // Its contracts billed for use (the reserved ones close in the ledger),
+  // and the month's on-demand charges and unmet demand.
   CP_HD void close_due(int s) {
-    const bool month_end = s == v.n_steps || (s > 0 && v.step_month[s] != v.step_month[s - 1]);
-    // Everything closing now is due now: one discount factor.
-    const double df = rules::discount_factor(rules::ledger_seconds(s == v.n_steps ? v.horizon_s : v.step_start_s[s]),
-                                             v.discount_rate_per_year);
-    for (int k = 0; k < v.n_contracts; ++k) {
-      const int p = v.contract_provider[k];
-      if (!provider_in(mask, p)) continue;
-      int next = v.contract_first_period[k];
-      const int last = next + v.contract_n_periods[k];
-      auto next_period = [&](double& minimum_usd) {
-        while (next < last && v.period_end_step[next] != s) ++next;
-        if (next >= last) return false;
-        minimum_usd = v.period_min_usd[next++] * part_share(v.contract_offer[k], v.contract_holder_part[k]);
-        return true;
-      };
-      auto emit = [&](rules::Closing what, double usd, double) {
-        if (what == rules::Closing::invoice) {
-          // Charged step by step (bill()); due, and discounted, as invoiced.
-          contract_npv_billed[k] += usd * df;
-          post_present_value(p, usd, df);
-          return;
-        }
-        if (what == rules::Closing::sla_credit) {
-          t.sla_credits_usd += usd;
-          contract_credits[k] += usd;
-          provider_spend[p] -= usd;
-          post_present_value(p, -usd, df);
-          return;
-        }
-        t.shortfall_usd += usd;
-        contract_shortfall[k] += usd;
-        provider_spend[p] += usd;
-        post_present_value(p, usd, df);
-      };
-      rules::close_contract(books[k], terms(k), month_end, v.contract_end_step[k] <= s, next_period, emit);
-    }
+    const bool month_end = month_ends_at(v, s);
+    const double df = due_discount(v, s);
+    for (int k = 0; k < v.n_contracts; ++k)
+      if (!v.contract_reserved[k] && provider_in(mask, v.contract_provider[k]))
+        close_account(v, offers, k, s, month_end, df, accounts[k]);
     if (month_end) {
       for (int p = 0; p < v.n_providers; ++p) {
         post_present_value(p, month_on_demand_usd[p], df);
@@ -593,7 +746,7 @@ struct PortfolioRun {
       out.cap_phys[c] = (delay != 0 ? rules::delayed_capacity(v.cap_day + static_cast<std::int64_t>(c) * v.n_cap_days,
                                                               v.cap_first_day, v.n_cap_days, day, delay)
                                     : v.cap_step[ci]) *
-                        capacity_share(c, v.contract_step[ci]);
+                        offers.capacity_share(v, c, v.contract_step[ci]);
       out.base_avail[c] = 0.0;
       const auto seller = static_cast<rules::Seller>(v.seller_step[ci]);
       if (seller == rules::Seller::none) continue;
@@ -655,22 +808,8 @@ struct PortfolioRun {
   // pieces have none, and take the step's shared figures as they are.
   CP_HD void capacity(int s, double a) {
     const std::int64_t cs = static_cast<std::int64_t>(s);
-    if (a >= outage_change_s) {
-      // Some outage started or ended: every cursor to a, and the next change.
-      zones_active = zones_at(a);
-      std::uint64_t hit = 0;
-      double change = kNever;
-      for (std::uint64_t rs = v.regions_with_clusters; rs != 0; rs &= rs - 1) {
-        const int r = lowest_bit(rs);
-        if (sampled_outage_at(r, a)) hit |= std::uint64_t{1} << r;
-        change = lo(change, outage_edge(outages[r], a));
-      }
-      for (int z = 0; z < v.n_zones; ++z) change = lo(change, outage_edge(zone_outages[z], a));
-      regions_hit = hit;
-      outage_change_s = change;
-    }
-    const std::uint64_t hit = regions_hit;
-    if (hit == 0 && zones_active == 0) {
+    outages.advance(v, a);
+    if (outages.none()) {
       avail_of = sh->base_avail;
       loss_of = v.loss_step + cs * v.n_clusters;
       return;
@@ -679,20 +818,8 @@ struct PortfolioRun {
     loss_of = loss;
     for (int o = 0; o < n_order; ++o) {
       const int c = order[o];
-      const int r = v.cluster_region[c];
-      const std::int64_t ci = cs * v.n_clusters + c;
-      const bool own = (hit >> r) & 1u;
-      std::uint32_t zs = zones_active & v.region_zones[r];
-      double l = v.loss_step[ci];
-      if (!own && zs == 0) {
-        loss[c] = l;
-        avail[c] = sh->base_avail[c];
-        continue;
-      }
-      if (own) l = rules::combined_loss(l, v.region_outages[r].lost_fraction);
-      for (; zs != 0; zs &= zs - 1) l = rules::combined_loss(l, v.zone_outages[lowest_bit(zs)].lost_fraction);
-      loss[c] = l;
-      avail[c] = rules::available_gpus(sh->cap_phys[c], v.cluster_h100_equiv[c], l);
+      loss[c] = outages.loss(v, c, cs * v.n_clusters + c);
+      avail[c] = rules::available_gpus(sh->cap_phys[c], v.cluster_h100_equiv[c], loss[c]);
     }
   }
 
@@ -815,43 +942,33 @@ struct PortfolioRun {
     const double len_h = len / 3600.0;
     const int day = v.step_day[s];
     const std::int64_t cs = static_cast<std::int64_t>(s);
-    // Sums kept in a register, added to in the same order as ever.
-    double billed_usd = t.billed_usd;
-    // The portfolio's clusters in index order (billing order), less those
-    // with no seller and no use in the piece, which would add exact zeros:
-    // a cluster sold to it is in `order`; one that is not has no use but a
-    // job's that ran on it.
+    // The portfolio's clusters in index order, less those with no seller
+    // and no use in the piece, which would add exact zeros: a cluster sold
+    // to it is in `order`; one that is not has no use but a job's that ran
+    // on it. Reserved charges are the variant's ReservedLedger's: here only
+    // what depends on the use.
     const std::uint64_t billed_clusters = in_order | ran_on;
     ran_on = 0;
     for (std::uint64_t rest = billed_clusters; rest != 0; rest &= rest - 1) {
       const int c = lowest_bit(rest);
       const int p = v.cluster_provider[c];
       const std::int64_t ci = cs * v.n_clusters + c;
-      const double eq = v.cluster_h100_equiv[c];
       const double used_h = fluid[c] * len_h + job_use_h[c];
       fluid[c] = job_use_h[c] = 0.0;  // the piece's use, read: the next piece starts from none
-      provider_used[p] += used_h;
+      if (tracks_use) provider_used[p] += used_h;
       const auto seller = static_cast<rules::Seller>(v.seller_step[ci]);
-      const double price = v.seller_price_step[ci];
-      if (seller == rules::Seller::reserved_contract || seller == rules::Seller::usage_contract) {
-        // Rates are linear in the GPUs, so GPU-hours in give USD out.
-        const double usd = seller == rules::Seller::reserved_contract
-                               ? rules::reserved_usd_per_hour(sh->cap_phys[c], price) * len_h
-                               : rules::usage_usd_per_hour(used_h, eq, price);
-        const int k = v.contract_step[ci];
-        books[k].bill(usd);
-        books[k].deliver(rules::delivered_gpus(sh->cap_phys[c], eq) * len, loss_of[c]);
-        contract_billed[k] += usd;
-        billed_usd += usd;
-        provider_spend[p] += usd;
+      if (seller == rules::Seller::usage_contract) {
+        const double eq = v.cluster_h100_equiv[c];
+        accounts[v.contract_step[ci]].charge(rules::usage_usd_per_hour(used_h, eq, v.seller_price_step[ci]),
+                                             rules::delivered_gpus(sh->cap_phys[c], eq) * len, loss_of[c]);
       } else if (seller == rules::Seller::on_demand && used_h > 0.0) {
-        const double usd = rules::usage_usd_per_hour(used_h, eq, price * price_multiplier(day, p));
-        billed_usd += usd;
+        const double usd = rules::usage_usd_per_hour(used_h, v.cluster_h100_equiv[c],
+                                                     v.seller_price_step[ci] * price_multiplier(day, p));
+        t.billed_usd += usd;
         provider_spend[p] += usd;
         month_on_demand_usd[p] += usd;
       }
     }
-    t.billed_usd = billed_usd;
     const double demand_mult = demand_multiplier(day);
     for (int i = 0; i < v.n_inference; ++i) {
       const double want = v.demand_step[cs * v.n_inference + i] * demand_mult;
@@ -873,11 +990,11 @@ struct PortfolioRun {
     double e = step_b;
     // capacity() has brought the cursors of the regions with clusters and
     // of the zones to their next change, which lies after a.
-    if (outage_change_s < e) e = outage_change_s;
+    if (outages.change_s < e) e = outages.change_s;
     // A region without clusters keeps its opening cursor: its first outage
     // cuts the walk, as it always has (the cut changes no total).
     for (std::uint64_t rs = v.regions_without_clusters; rs != 0; rs &= rs - 1) {
-      const double t = outage_edge(outages[lowest_bit(rs)], a);
+      const double t = outage_edge(outages.regions[lowest_bit(rs)], a);
       if (t > a && t < e) e = t;
     }
     for (int j = 0; j < v.n_jobs; ++j) {
@@ -907,8 +1024,24 @@ struct PortfolioRun {
     }
   }
 
-  // The bills due at the horizon.
-  CP_HD void finish() { close_due(v.n_steps); }
+  // The bills due at the horizon, then the accounts of its contracts (the
+  // reserved ones from its variant's ledger, closed at the horizon too)
+  // folded into its figures, contract by contract in index order.
+  CP_HD void finish(const ReservedLedger& ledger) {
+    close_due(v.n_steps);
+    for (int k = 0; k < v.n_contracts; ++k) {
+      const int p = v.contract_provider[k];
+      if (!provider_in(mask, p)) continue;
+      if (v.contract_reserved[k]) accounts[k] = ledger.accounts[k];
+      const ContractAccount& a = accounts[k];
+      t.billed_usd += a.billed_usd;
+      t.shortfall_usd += a.shortfall_usd;
+      t.sla_credits_usd += a.sla_credits_usd;
+      provider_spend[p] += a.billed_usd + a.shortfall_usd - a.sla_credits_usd;
+      provider_npv[p] += a.npv_spend_usd;
+      t.npv_spend_usd += a.npv_spend_usd;
+    }
+  }
 
   // What leaving each provider would cost at the horizon: the exit fee on
   // what its contracts still commit, and moving the datasets it holds.
@@ -917,7 +1050,7 @@ struct PortfolioRun {
     for (int k = 0; k < v.n_contracts; ++k) {
       if (!provider_in(mask, v.contract_provider[k])) continue;
       provider_exit[v.contract_provider[k]] +=
-          rules::exit_fee_usd(books[k].commitment_remaining_usd(terms(k)), v.contract_exit_fee_pct[k]);
+          rules::exit_fee_usd(accounts[k].book.commitment_remaining_usd(offers.terms(v, k)), v.contract_exit_fee_pct[k]);
     }
     for (int j = 0; j < v.n_jobs; ++j)
       if (js[j].last_provider >= 0)
@@ -1011,11 +1144,12 @@ CP_HD inline void write_results(const View& v, const OutView& out, const Portfol
   out.unmet_value_usd[i] = t.unmet_value_usd;
   for (int c = 0; c < v.n_contracts; ++c) {
     const std::int64_t ko = static_cast<std::int64_t>(c) * out.count + i;
-    out.contract_billed_usd[ko] = run.contract_billed[c];
-    out.contract_shortfall_usd[ko] = run.contract_shortfall[c];
-    out.contract_sla_credits_usd[ko] = run.contract_credits[c];
-    out.contract_commitment_remaining_usd[ko] = run.books[c].commitment_remaining_usd(run.terms(c));
-    out.contract_npv_billed_usd[ko] = rules::reported_present_value(run.contract_npv_billed[c], run.contract_billed[c], r);
+    const ContractAccount& a = run.accounts[c];
+    out.contract_billed_usd[ko] = a.billed_usd;
+    out.contract_shortfall_usd[ko] = a.shortfall_usd;
+    out.contract_sla_credits_usd[ko] = a.sla_credits_usd;
+    out.contract_commitment_remaining_usd[ko] = a.book.commitment_remaining_usd(run.offers.terms(v, c));
+    out.contract_npv_billed_usd[ko] = rules::reported_present_value(a.npv_billed_usd, a.billed_usd, r);
   }
 }
 
@@ -1052,11 +1186,14 @@ struct PathFunctor {
     PortfolioRun* runs[kGroup];
     double spend_p[kGroup][kMaxProviders], used_p[kGroup][kMaxProviders], npv_p[kGroup][kMaxProviders];
     StepShared shared[kGroup];
+    ReservedLedger ledger[kGroup];
     int slot[kGroup];  // the first portfolio of the group with the same variant
     int twin[kGroup];  // the first portfolio of the group that walks the path identically
+    std::uint32_t providers[kGroup];  // per variant (at its slot): every provider its portfolios hold
     for (int j = 0; j < n; ++j) {
       runs[j] = new (storage[j]) PortfolioRun(v, q0 + j, fs, is, seed, path, spend_p[j], used_p[j], npv_p[j]);
       slot[j] = twin[j] = j;
+      providers[j] = 0;
       shared[j].reset();
       for (int m = 0; m < j; ++m)
         if (same_portfolio(v, q0 + m, q0 + j)) {
@@ -1068,16 +1205,24 @@ struct PathFunctor {
           slot[j] = m;
           break;
         }
+      providers[slot[j]] |= v.portfolio_providers[q0 + j];
     }
+    for (int j = 0; j < n; ++j)
+      if (slot[j] == j) ledger[j].open(v, q0 + j, seed, path, providers[j]);
     for (int s = 0; s < v.n_steps; ++s) {
       for (int j = 0; j < n; ++j)
-        if (slot[j] == j) runs[j]->share_step(s, shared[j]);
+        if (slot[j] == j) {
+          runs[j]->share_step(s, shared[j]);
+          ledger[j].step(v, s, shared[j]);
+        }
       for (int j = 0; j < n; ++j)
         if (twin[j] == j) runs[j]->step(s, shared[slot[j]]);
     }
+    for (int j = 0; j < n; ++j)
+      if (slot[j] == j) ledger[j].finish(v);
     for (int j = 0; j < n; ++j) {
       const int m = twin[j];
-      if (m == j) runs[j]->finish();
+      if (m == j) runs[j]->finish(ledger[slot[j]]);
       write_results(v, out, *runs[m], q0 + j, i, is, spend_p[m], used_p[m], npv_p[m]);
     }
   }

@@ -91,6 +91,9 @@ struct RiskProblem {
   std::vector<int> contract_n_tiers;                      // [contract]
   std::vector<rules::SlaTier> contract_tiers;             // [contract * kMaxSlaTiers + i]
   std::vector<double> contract_exit_fee_pct;              // [contract]
+  // 1: billed for its capacity (reserved), whatever runs on it, so that its
+  // accounts are the same for every portfolio that holds its provider.
+  std::vector<std::uint8_t> contract_reserved;            // [contract]
   // Take-or-pay periods ending inside the horizon (rules::take_or_pay_periods),
   // grouped by contract in date order: contract k owns periods
   // [contract_first_period[k], contract_first_period[k] + contract_n_periods[k]).

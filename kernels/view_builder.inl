@@ -46,6 +46,7 @@ View make_view(const RiskProblem& pb, Place&& place) {
   v.contract_tiers = place(pb.contract_tiers);
   v.contract_commitment_usd = place(pb.contract_commitment_usd);
   v.contract_exit_fee_pct = place(pb.contract_exit_fee_pct);
+  v.contract_reserved = place(pb.contract_reserved);
   v.contract_first_period = place(pb.contract_first_period);
   v.contract_n_periods = place(pb.contract_n_periods);
   v.period_end_step = place(pb.period_end_step);

@@ -293,6 +293,7 @@ RiskSetup build_risk_problem(const Scenario& input, bool uncertainty_off, bool s
       pb.contract_tiers.push_back(static_cast<size_t>(i) < c.sla_credits.size() ? c.sla_credits[static_cast<size_t>(i)]
                                                                                : rules::SlaTier{});
     pb.contract_exit_fee_pct.push_back(c.exit_fee_pct_of_remaining);
+    pb.contract_reserved.push_back(c.billing == Billing::reserved ? 1 : 0);
     pb.contract_first_period.push_back(static_cast<int>(pb.period_end_step.size()));
     pb.contract_n_periods.push_back(static_cast<int>(periods[k].size()));
     for (const Period& p : periods[k]) {
