@@ -382,13 +382,14 @@ struct StepShared {
   int order[kMaxClusters];          // clusters a seller sells at s, cheapest first
   int n_order;                      // -1 before the first step
   std::uint64_t sold;               // bit c: cluster c is in `order`
+  std::uint64_t reserved;           // bit c: a reserved contract sells cluster c (ReservedLedger bills it)
   // Bumped whenever `order` changes: most steps keep the last step's order
   // (prices move a little a day), and a portfolio that filtered this
   // version already keeps its copy (enter_step).
   std::uint32_t order_version;
   CP_HD void reset() {
     n_order = -1;
-    sold = 0;
+    sold = reserved = 0;
     order_version = 0;
   }
 };
@@ -427,9 +428,11 @@ struct SampledOutages {
   }
 
   // Brings every cursor that matters to instant a when an outage started or
-  // ended by then, and finds the next change.
+  // ended by then (most pieces: none did), and finds the next change.
   CP_HD void advance(const View& v, double a) {
-    if (a < change_s) return;
+    if (a >= change_s) refresh(v, a);
+  }
+  CP_HD void refresh(const View& v, double a) {
     std::uint32_t active = 0;
     for (int z = 0; z < v.n_zones; ++z)
       if (outage_at(v, v.zone_outages[z], seed, path, zone_stream(z), zones[z], a)) active |= 1u << z;
@@ -605,12 +608,7 @@ struct ReservedLedger {
   CP_HD void step(const View& v, int s, const StepShared& sh) {
     if (s > 0 && v.step_closes[s]) close_due(v, s);
     const std::int64_t cs = static_cast<std::int64_t>(s);
-    std::uint64_t reserved = 0;  // the clusters a reserved contract of ours sells at s
-    for (std::uint64_t rest = sh.sold & clusters; rest != 0; rest &= rest - 1) {
-      const int c = lowest_bit(rest);
-      if (static_cast<rules::Seller>(v.seller_step[cs * v.n_clusters + c]) == rules::Seller::reserved_contract)
-        reserved |= std::uint64_t{1} << c;
-    }
+    const std::uint64_t reserved = sh.reserved & clusters;  // those of our providers
     const double step_b = v.step_start_s[s] + v.step_len_s[s];
     for (double a = v.step_start_s[s]; a < step_b;) {
       outages.advance(v, a);
@@ -667,6 +665,10 @@ struct PortfolioRun {
   int order[kMaxClusters];
   int n_order;
   std::uint64_t ran_on;    // bit c: a job ran on cluster c in the current piece (run_jobs)
+  // Bit c: the use of cluster c is read at this step (bill): it is billed for
+  // use, or the portfolio reports its use. Inference on others is not
+  // written down (a reserved charge does not depend on it).
+  std::uint64_t metered;
   int n_running;           // jobs running: none, and there is nothing to shed
   double served[kMaxInference];
   // Per service item (v.service_items order): the clusters that may serve it at all (may_serve).
@@ -738,7 +740,7 @@ struct PortfolioRun {
     const int day = v.step_day[s];
     const std::int64_t cs = static_cast<std::int64_t>(s);
     double marginal[kMaxClusters];
-    std::uint64_t sold = 0;
+    std::uint64_t sold = 0, reserved = 0;
     for (int c = 0; c < v.n_clusters; ++c) {
       const std::int64_t ci = cs * v.n_clusters + c;
       const int p = v.cluster_provider[c];
@@ -755,7 +757,9 @@ struct PortfolioRun {
       const double price = v.seller_price_step[ci] * (seller == rules::Seller::on_demand ? price_multiplier(day, p) : 1.0);
       marginal[c] = rules::marginal_usd_per_gpu_hour(seller, price, eq);
       sold |= std::uint64_t{1} << c;
+      if (seller == rules::Seller::reserved_contract) reserved |= std::uint64_t{1} << c;
     }
+    out.reserved = reserved;
     // cheaper_first is a strict total order (ties go to the lower cluster
     // index), so the sorted order is unique: sorting the last step's order
     // again gives the same as sorting from scratch, in n − 1 comparisons
@@ -788,6 +792,7 @@ struct PortfolioRun {
   // filtered copy is redone only when the shared order changed.
   CP_HD void enter_step(const StepShared& shared) {
     sh = &shared;
+    metered = tracks_use ? ~std::uint64_t{0} : ~shared.reserved;
     if (shared.order_version == seen_order_version) return;
     seen_order_version = shared.order_version;
     int n = 0;
@@ -877,7 +882,7 @@ struct PortfolioRun {
             const double take = rules::fluid_take_gpus(remaining, free_gpus[c]);
             if (take <= 0.0) continue;
             free_gpus[c] -= take;
-            fluid[c] += take;
+            if ((metered >> c) & 1u) fluid[c] += take;
             remaining -= take;
             got += take;
           }
@@ -946,8 +951,8 @@ struct PortfolioRun {
     // and no use in the piece, which would add exact zeros: a cluster sold
     // to it is in `order`; one that is not has no use but a job's that ran
     // on it. Reserved charges are the variant's ReservedLedger's: here only
-    // what depends on the use.
-    const std::uint64_t billed_clusters = in_order | ran_on;
+    // what depends on the use (`metered`).
+    const std::uint64_t billed_clusters = (in_order & metered) | ran_on;
     ran_on = 0;
     for (std::uint64_t rest = billed_clusters; rest != 0; rest &= rest - 1) {
       const int c = lowest_bit(rest);
