@@ -168,17 +168,27 @@ CP_HD inline void sample_correlated_prices(const View& v, std::uint64_t seed, st
                                            int& clamped_days) {
   const double sqrt_dt = sqrt(kDayYears);
   double x[kMaxProviders], mu[kMaxProviders], eps[kMaxProviders], jump[kMaxProviders], no_jump[kMaxProviders];
+  // A provider whose price does not move and whose shock no other provider
+  // mixes in (not in the correlation) needs no draw: its ε and jumps would
+  // enter every sum times an exact 0, so skipping them (ε = 0, no jump)
+  // changes no bit, and saves a Philox call, a logarithm and a cosine a day.
+  bool drawn[kMaxProviders];
   for (int p = 0; p < v.n_providers; ++p) {
     const PriceModel m = v.provider_prices[p];
     no_jump[p] = exp(-(m.jump_rate_per_year * kDayYears));
     const double k = exp(m.jump_log_mean + 0.5 * m.jump_log_sd * m.jump_log_sd) - 1.0;
     mu[p] = (m.drift_per_year - 0.5 * m.vol_per_year * m.vol_per_year - m.jump_rate_per_year * k) * kDayYears;
     x[p] = 0.0;
+    drawn[p] = m.vol_per_year > 0.0 || m.drift_per_year != 0.0 || m.jump_rate_per_year > 0.0;
+    for (int q = 0; q < v.n_providers; ++q)
+      if (q != p && v.price_loadings[q * v.n_providers + p] != 0.0) drawn[p] = true;
+    eps[p] = jump[p] = 0.0;
   }
   for (int d = 0; d < v.n_days; ++d) {
     for (int p = 0; p < v.n_providers; ++p) {
       fs[static_cast<std::int64_t>(d) * v.n_providers + p] =
           static_cast<float>(exp(bounded_log(x[p], v.provider_prices[p].log_multiplier_bound, clamped_days)));
+      if (!drawn[p]) continue;
       const std::uint32_t block = static_cast<std::uint32_t>(d * kMaxProviders + p);
       const Words w = philox(seed, path, block, kStreamPrice);
       eps[p] = normal(w.w[0], w.w[1]);
