@@ -45,4 +45,56 @@ nlohmann::json parse_input_json(const std::string& text, const std::string& file
   return std::move(*doc);
 }
 
+namespace {
+
+// Collects the keys at depth 1 and nothing else (no value is stored).
+class TopLevelKeys : public nlohmann::json_sax<nlohmann::json> {
+ public:
+  std::vector<std::string> keys;
+  bool is_object = false;
+
+  bool null() override { return true; }
+  bool boolean(bool /*val*/) override { return true; }
+  bool number_integer(number_integer_t /*val*/) override { return true; }
+  bool number_unsigned(number_unsigned_t /*val*/) override { return true; }
+  bool number_float(number_float_t /*val*/, const string_t& /*s*/) override { return true; }
+  bool string(string_t& /*val*/) override { return true; }
+  bool binary(binary_t& /*val*/) override { return true; }
+  bool start_object(std::size_t /*elements*/) override {
+    if (depth_++ == 0) is_object = true;
+    return true;
+  }
+  bool start_array(std::size_t /*elements*/) override {
+    ++depth_;
+    return true;
+  }
+  bool end_object() override { return --depth_, true; }
+  bool end_array() override { return --depth_, true; }
+  bool key(string_t& key) override {
+    if (depth_ == 1) keys.push_back(key);
+    return true;
+  }
+  bool parse_error(std::size_t /*position*/, const std::string& /*last_token*/,
+                   const nlohmann::detail::exception& /*ex*/) override {
+    return false;
+  }
+
+ private:
+  std::size_t depth_ = 0;
+};
+
+}  // namespace
+
+std::vector<std::string> top_level_keys(const std::string& path, std::uint64_t max_bytes) {
+  std::string text;
+  try {
+    text = read_input_file(path, max_bytes, "file");
+  } catch (const InputError&) {
+    return {};
+  }
+  TopLevelKeys sax;
+  if (!nlohmann::json::sax_parse(text, &sax) || !sax.is_object) return {};
+  return std::move(sax.keys);
+}
+
 }  // namespace cloudpact

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace cloudpact {
 
@@ -22,5 +23,12 @@ std::string read_input_file(const std::string& path, std::uint64_t max_bytes, st
 // given twice); `file` names it in messages. Throws InputError with every
 // problem, one line each.
 nlohmann::json parse_input_json(const std::string& text, const std::string& file);
+
+// The keys of the top-level object of the JSON file `path` (at most
+// `max_bytes`), in file order, read without building the document (a
+// scenario may hold 100,000 workloads): enough to tell what kind of input a
+// file is. Empty when the file cannot be read, is not JSON or is not an
+// object; loading it then says why.
+std::vector<std::string> top_level_keys(const std::string& path, std::uint64_t max_bytes);
 
 }  // namespace cloudpact

@@ -98,12 +98,9 @@ std::string objective_name(const Objective& o) {
 }
 
 bool looks_like_optimize_file(const std::string& path) {
-  try {
-    const Json doc = parse_input_json(read_input_file(path, limits::max_scenario_bytes, "scenario file"), path);
-    return doc.is_object() && doc.contains("base") && doc.contains("variables");
-  } catch (const InputError&) {
-    return false;
-  }
+  const std::vector<std::string> keys = top_level_keys(path, limits::max_scenario_bytes);
+  const auto has = [&](const char* key) { return std::find(keys.begin(), keys.end(), key) != keys.end(); };
+  return has("base") && has("variables");
 }
 
 OptimizeSpec load_optimize_spec(const std::string& path) {

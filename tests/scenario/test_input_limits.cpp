@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <vector>
 
 #include <unistd.h>
 
@@ -140,6 +141,25 @@ TEST_CASE("files are read within their size limit: scenario, sweep, a device tha
   } catch (const InputError& e) {
     CHECK(e.lines() == Lines{"/dev/zero: too large: more than 1048576 bytes (expected a sweep file of at most 1 MiB)"});
   }
+}
+
+TEST_CASE("a file's kind is read from its top-level keys, without building the document") {
+  using cloudpact::top_level_keys;
+  using Keys = std::vector<std::string>;
+  const auto keys_of = [](const std::string& text) {
+    const fs::path f = temp_file("kind.json", text);
+    Keys k = top_level_keys(f.string(), 1024);
+    fs::remove(f);
+    return k;
+  };
+  // Depth 1 only, in file order, whatever the values hold.
+  CHECK(keys_of(R"({"base": "s.json", "variables": [{"pointer": "/a"}], "x": {"base": 1, "y": [{"z": 2}]}})") ==
+        Keys{"base", "variables", "x"});
+  CHECK(keys_of(std::string(70, '[') + std::string(70, ']')).empty());  // not an object
+  CHECK(keys_of(R"({"base": 1,)").empty());                              // not JSON
+  CHECK(keys_of(R"({"a": 1} {"b": 2})").empty());                        // not one document
+  CHECK(keys_of("{\"a\": \"" + std::string(2000, 'x') + "\"}").empty());  // beyond the size given
+  CHECK(top_level_keys("/nonexistent/kind.json", 1024).empty());
 }
 
 TEST_CASE("the horizon is at most 100 years") {
