@@ -517,7 +517,7 @@ struct OfferShares {
 // One contract's accounts on one path: its book, and what it billed, owed
 // and credited, as nominal sums and at present value. A portfolio's figures
 // are its own charges plus the accounts of the contracts it holds
-// (PortfolioRun::fold_contracts).
+// (PortfolioRun::finish).
 struct ContractAccount {
   rules::ContractBook book;
   double billed_usd, shortfall_usd, sla_credits_usd;
@@ -649,7 +649,6 @@ struct PortfolioRun {
   std::uint32_t mask;
   const float* fs;   // price multipliers, then demand multipliers
   const int* is;     // sampled delivery delays
-  std::uint64_t seed, path;
   SourcesOff off;  // sources this portfolio switches off (sensitivity)
   SampledOutages outages;
   // Its contracts' accounts: those billed for use kept as it walks, the
@@ -692,9 +691,9 @@ struct PortfolioRun {
   OfferShares offers;
   PortfolioTotals t;
 
-  CP_HD PortfolioRun(const View& view, int q, const float* f, const int* i, std::uint64_t seed_, std::uint64_t path_,
+  CP_HD PortfolioRun(const View& view, int q, const float* f, const int* i, std::uint64_t seed, std::uint64_t path,
                      double* spend_p, double* used_p, double* npv_p)
-      : v(view), mask(view.portfolio_providers[q]), fs(f), is(i), seed(seed_), path(path_),
+      : v(view), mask(view.portfolio_providers[q]), fs(f), is(i),
         off(view.portfolio_off[q]), tracks_use(q == 0), avail_of(avail), loss_of(loss), in_order(0), sh(nullptr), seen_order_version(0), n_order(0), ran_on(0), n_running(0), provider_spend(spend_p), provider_used(used_p),
         provider_npv(npv_p), month_unmet_value_usd(0.0), t{0, 0, 0, 0, 0, 0, 0, 0} {
     outages.open(v, seed, path, off);
