@@ -159,6 +159,12 @@ CP_HD inline double price_jumps(const PriceModel& m, double no_jump, std::uint64
   return x;
 }
 
+// Whether a provider's price multiplier moves at all (else it stays 1 and
+// draws nothing).
+CP_HD inline bool price_moves(const PriceModel& m) {
+  return m.vol_per_year > 0.0 || m.drift_per_year != 0.0 || m.jump_rate_per_year > 0.0;
+}
+
 // Correlated price shocks (docs/reference.md §11): day by day, every
 // provider's independent normal ε_p from its own counter (the same draw as
 // without correlation), then Z = L·ε with L the correlation's symmetric
@@ -179,7 +185,7 @@ CP_HD inline void sample_correlated_prices(const View& v, std::uint64_t seed, st
     const double k = exp(m.jump_log_mean + 0.5 * m.jump_log_sd * m.jump_log_sd) - 1.0;
     mu[p] = (m.drift_per_year - 0.5 * m.vol_per_year * m.vol_per_year - m.jump_rate_per_year * k) * kDayYears;
     x[p] = 0.0;
-    drawn[p] = m.vol_per_year > 0.0 || m.drift_per_year != 0.0 || m.jump_rate_per_year > 0.0;
+    drawn[p] = price_moves(m);
     for (int q = 0; q < v.n_providers; ++q)
       if (q != p && v.price_loadings[q * v.n_providers + p] != 0.0) drawn[p] = true;
     eps[p] = jump[p] = 0.0;
@@ -245,7 +251,7 @@ CP_HD inline void sample_future(const View& v, std::uint64_t seed, std::uint64_t
     const PriceModel m = v.provider_prices[p];
     const double k = exp(m.jump_log_mean + 0.5 * m.jump_log_sd * m.jump_log_sd) - 1.0;
     const double mu = (m.drift_per_year - 0.5 * m.vol_per_year * m.vol_per_year - m.jump_rate_per_year * k) * kDayYears;
-    const bool moves = m.vol_per_year > 0.0 || m.drift_per_year != 0.0 || m.jump_rate_per_year > 0.0;
+    const bool moves = price_moves(m);
     const double no_jump = exp(-(m.jump_rate_per_year * kDayYears));
     double x = 0.0;
     for (int d = 0; d < v.n_days; ++d) {
@@ -1051,7 +1057,7 @@ struct PortfolioRun {
       t.billed_usd += a.billed_usd;
       t.shortfall_usd += a.shortfall_usd;
       t.sla_credits_usd += a.sla_credits_usd;
-      provider_spend[p] += a.billed_usd + a.shortfall_usd - a.sla_credits_usd;
+      provider_spend[p] += rules::spend_usd(a.billed_usd, a.shortfall_usd, a.sla_credits_usd, 0.0);
       provider_npv[p] += a.npv_spend_usd;
       t.npv_spend_usd += a.npv_spend_usd;
     }

@@ -11,6 +11,8 @@
 #include "cli/options.hpp"
 #include "report/atomic_file.hpp"
 #include "report/replay_outputs.hpp"
+#include "scenario/input_file.hpp"
+#include "scenario/limits.hpp"
 #include "scenario/load.hpp"
 #include "scenario/optimize_spec.hpp"
 #include "scenario/sweep_spec.hpp"
@@ -31,9 +33,11 @@ int validate_command(const ValidateOptions& o) {
   std::vector<std::string> problems;
   for (const std::string& f : o.files) {
     try {
-      if (looks_like_optimize_file(f)) {
+      // The kind from the top-level keys, read once (a scenario may be tens of MB).
+      const std::vector<std::string> keys = top_level_keys(f, limits::max_scenario_bytes);
+      if (looks_like_optimize_file(keys)) {
         (void)load_optimize_spec(f);
-      } else if (looks_like_sweep_file(f)) {
+      } else if (looks_like_sweep_file(keys)) {
         check_sweep_outputs(load_sweep_spec(f));
       } else {
         (void)load_scenario(f, o.overrides);

@@ -97,10 +97,13 @@ std::string objective_name(const Objective& o) {
   return "";
 }
 
-bool looks_like_optimize_file(const std::string& path) {
-  const std::vector<std::string> keys = top_level_keys(path, limits::max_scenario_bytes);
-  const auto has = [&](const char* key) { return std::find(keys.begin(), keys.end(), key) != keys.end(); };
+bool looks_like_optimize_file(const std::vector<std::string>& top_keys) {
+  const auto has = [&](const char* key) { return std::find(top_keys.begin(), top_keys.end(), key) != top_keys.end(); };
   return has("base") && has("variables");
+}
+
+bool looks_like_optimize_file(const std::string& path) {
+  return looks_like_optimize_file(top_level_keys(path, limits::max_scenario_bytes));
 }
 
 OptimizeSpec load_optimize_spec(const std::string& path) {

@@ -65,7 +65,9 @@ OptimizeSpec load_optimize_spec(const std::string& path);
 
 // Whether a file holds an optimize file (a JSON object with "base" and
 // "variables") rather than a sweep or a scenario; false for anything
-// unreadable or not JSON.
+// unreadable or not JSON. The same judged from the file's top-level keys
+// (top_level_keys), for a caller that also asks looks_like_sweep_file.
 bool looks_like_optimize_file(const std::string& path);
+bool looks_like_optimize_file(const std::vector<std::string>& top_keys);
 
 }  // namespace cloudpact

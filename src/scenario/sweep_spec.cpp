@@ -56,10 +56,13 @@ std::vector<std::string> default_sweep_metrics(bool replay, bool risk) {
   return m;
 }
 
+bool looks_like_sweep_file(const std::vector<std::string>& top_keys) {
+  return std::find(top_keys.begin(), top_keys.end(), "base") != top_keys.end();  // scenarios have no "base"
+}
+
 bool looks_like_sweep_file(const std::string& path) {
   // What fails to read here is reported when the file is loaded as a scenario.
-  const std::vector<std::string> keys = top_level_keys(path, limits::max_scenario_bytes);
-  return std::find(keys.begin(), keys.end(), "base") != keys.end();  // scenarios have no "base"
+  return looks_like_sweep_file(top_level_keys(path, limits::max_scenario_bytes));
 }
 
 SweepSpec load_sweep_spec(const std::string& path) {

@@ -48,7 +48,9 @@ std::vector<std::string> default_sweep_metrics(bool replay, bool risk);
 SweepSpec load_sweep_spec(const std::string& path);
 
 // Whether a file holds a sweep (a JSON object with "base") rather
-// than a scenario; false for anything unreadable or not JSON.
+// than a scenario; false for anything unreadable or not JSON. The same
+// judged from the file's top-level keys (top_level_keys).
 bool looks_like_sweep_file(const std::string& path);
+bool looks_like_sweep_file(const std::vector<std::string>& top_keys);
 
 }  // namespace cloudpact
