@@ -178,22 +178,25 @@ CP_HD inline void sample_correlated_prices(const View& v, std::uint64_t seed, st
   // mixes in (not in the correlation) needs no draw: its ε and jumps would
   // enter every sum times an exact 0, so skipping them (ε = 0, no jump)
   // changes no bit, and saves a Philox call, a logarithm and a cosine a day.
-  bool drawn[kMaxProviders];
+  bool drawn[kMaxProviders], moves[kMaxProviders];
   for (int p = 0; p < v.n_providers; ++p) {
     const PriceModel m = v.provider_prices[p];
+    moves[p] = price_moves(m);
     no_jump[p] = exp(-(m.jump_rate_per_year * kDayYears));
     const double k = exp(m.jump_log_mean + 0.5 * m.jump_log_sd * m.jump_log_sd) - 1.0;
     mu[p] = (m.drift_per_year - 0.5 * m.vol_per_year * m.vol_per_year - m.jump_rate_per_year * k) * kDayYears;
     x[p] = 0.0;
-    drawn[p] = price_moves(m);
+    drawn[p] = moves[p];
     for (int q = 0; q < v.n_providers; ++q)
       if (q != p && v.price_loadings[q * v.n_providers + p] != 0.0) drawn[p] = true;
     eps[p] = jump[p] = 0.0;
   }
   for (int d = 0; d < v.n_days; ++d) {
     for (int p = 0; p < v.n_providers; ++p) {
+      // A still provider's x stays +0 (below), whose multiplier is exactly 1.
       fs[static_cast<std::int64_t>(d) * v.n_providers + p] =
-          static_cast<float>(exp(bounded_log(x[p], v.provider_prices[p].log_multiplier_bound, clamped_days)));
+          moves[p] ? static_cast<float>(exp(bounded_log(x[p], v.provider_prices[p].log_multiplier_bound, clamped_days)))
+                   : 1.0f;
       if (!drawn[p]) continue;
       const std::uint32_t block = static_cast<std::uint32_t>(d * kMaxProviders + p);
       const Words w = philox(seed, path, block, kStreamPrice);
@@ -201,8 +204,14 @@ CP_HD inline void sample_correlated_prices(const View& v, std::uint64_t seed, st
       jump[p] = price_jumps(v.provider_prices[p], no_jump[p], seed, path, block, w.w[2]);
     }
     for (int p = 0; p < v.n_providers; ++p) {
+      // A still provider adds mu 0 + vol 0 · z + no jump: x stays +0.
+      if (!moves[p]) continue;
+      // Terms of providers that draw nothing are ±0, and adding ±0 to a sum
+      // that starts at +0 changes no bit of it (round to nearest never
+      // gives −0 for x + (−x)): only the drawn providers' terms are added.
       double z = 0.0;
-      for (int j = 0; j < v.n_providers; ++j) z += v.price_loadings[p * v.n_providers + j] * eps[j];
+      for (int j = 0; j < v.n_providers; ++j)
+        if (drawn[j]) z += v.price_loadings[p * v.n_providers + j] * eps[j];
       x[p] += mu[p] + v.provider_prices[p].vol_per_year * sqrt_dt * z + jump[p];
     }
   }
@@ -255,7 +264,9 @@ CP_HD inline void sample_future(const View& v, std::uint64_t seed, std::uint64_t
     const double no_jump = exp(-(m.jump_rate_per_year * kDayYears));
     double x = 0.0;
     for (int d = 0; d < v.n_days; ++d) {
-      fs[static_cast<std::int64_t>(d) * v.n_providers + p] = static_cast<float>(exp(bounded_log(x, m.log_multiplier_bound, clamped_days)));
+      // A still provider's x stays +0, whose multiplier is exactly 1.
+      fs[static_cast<std::int64_t>(d) * v.n_providers + p] =
+          moves ? static_cast<float>(exp(bounded_log(x, m.log_multiplier_bound, clamped_days))) : 1.0f;
       if (!moves) continue;
       const std::uint32_t block = static_cast<std::uint32_t>(d * kMaxProviders + p);
       const Words w = philox(seed, path, block, kStreamPrice);
