@@ -93,6 +93,9 @@ struct View {
   // Bit r: region r has a cluster (its sampled outages matter), or has none
   // (its outages only cut the walk: next_edge).
   std::uint64_t regions_with_clusters, regions_without_clusters;
+  // The first step at which a cluster of provider p is sold (n_steps: never),
+  // whatever the path: before it, p changes no portfolio's walk.
+  int provider_first_sold_step[kMaxProviders];
 };
 
 // Where one batch's results go: [portfolio * count + i] for the per-portfolio
@@ -674,6 +677,7 @@ struct PortfolioRun {
   // Whether it reports its use per provider (the contracted portfolio):
   // no other figure reads it.
   bool tracks_use;
+  CP_HD static bool reports_use(int q) { return q == 0; }
   JobState js[kMaxJobs];
   double held[kMaxClusters], free_gpus[kMaxClusters], fluid[kMaxClusters], job_use_h[kMaxClusters];
   // What the clusters in `order` have available, and the share outages
@@ -711,7 +715,7 @@ struct PortfolioRun {
   CP_HD PortfolioRun(const View& view, int q, const float* f, const int* i, std::uint64_t seed, std::uint64_t path,
                      double* spend_p, double* used_p, double* npv_p)
       : v(view), mask(view.portfolio_providers[q]), fs(f), is(i),
-        off(view.portfolio_off[q]), tracks_use(q == 0), avail_of(avail), loss_of(loss), in_order(0), sh(nullptr), seen_order_version(0), n_order(0), ran_on(0), n_running(0), provider_spend(spend_p), provider_used(used_p),
+        off(view.portfolio_off[q]), tracks_use(reports_use(q)), avail_of(avail), loss_of(loss), in_order(0), sh(nullptr), seen_order_version(0), n_order(0), ran_on(0), n_running(0), provider_spend(spend_p), provider_used(used_p),
         provider_npv(npv_p), month_unmet_value_usd(0.0), t{0, 0, 0, 0, 0, 0, 0, 0} {
     outages.open(v, seed, path, off);
     for (int k = 0; k < v.n_contracts; ++k) accounts[k].open(v, k);
@@ -728,6 +732,31 @@ struct PortfolioRun {
         if (may_serve(c, elig)) item_clusters[it] |= std::uint64_t{1} << c;
     }
     offers.draw(v, v.portfolio_no_rofr[q] != 0, seed, path);
+  }
+
+  // Portfolio q forked from `parent`'s walk at the start of a step before
+  // which the providers one holds and the other does not sold nothing
+  // (fork_step): until then both walked the same clusters through the same
+  // arithmetic, so every figure q reads is the parent's, bit for bit. It
+  // takes the parent's whole state and keeps its own identity: its
+  // providers, its use tracking, its result rows, and the placement order,
+  // refiltered for its providers at the next step.
+  CP_HD PortfolioRun(const PortfolioRun& parent, int q, double* spend_p, double* used_p, double* npv_p)
+      : PortfolioRun(parent) {
+    mask = v.portfolio_providers[q];
+    tracks_use = reports_use(q);
+    avail_of = avail;
+    loss_of = loss;
+    sh = nullptr;
+    seen_order_version = 0;
+    provider_spend = spend_p;
+    provider_used = used_p;
+    provider_npv = npv_p;
+    for (int p = 0; p < v.n_providers; ++p) {
+      provider_spend[p] = parent.provider_spend[p];
+      provider_used[p] = parent.provider_used[p];
+      provider_npv[p] = parent.provider_npv[p];
+    }
   }
 
   // A ledger amount of provider p (charges, credits as negative amounts)
@@ -1129,6 +1158,19 @@ CP_HD inline bool same_portfolio(const View& v, int q, int r) {
   return v.portfolio_providers[q] == v.portfolio_providers[r] && same_variant(v, q, r);
 }
 
+// The first step at which portfolios q and r may walk a path differently
+// when they see the same future (same_variant): where a provider one of
+// them holds and the other does not first sells a cluster (n_steps: never).
+// Before it the clusters they may use, and so their walks, are the same.
+CP_HD inline int fork_step(const View& v, int q, int r) {
+  int s = v.n_steps;
+  for (std::uint32_t ps = v.portfolio_providers[q] ^ v.portfolio_providers[r]; ps != 0; ps &= ps - 1) {
+    const int first = v.provider_first_sold_step[lowest_bit(ps)];
+    if (first < s) s = first;
+  }
+  return s;
+}
+
 // The portfolios a thread walks together: n_groups groups of at most
 // `size` consecutive portfolios, as even as they go.
 struct PortfolioGroups {
@@ -1220,10 +1262,15 @@ struct PathFunctor {
     ReservedLedger ledger[kGroup];
     int slot[kGroup];  // the first portfolio of the group with the same variant
     int twin[kGroup];  // the first portfolio of the group that walks the path identically
+    // A portfolio whose walk is its parent's until step `forks` (fork_step)
+    // is not walked before it: it takes the parent's state there. Parents
+    // walk from the start (parent −1).
+    int parent[kGroup], forks[kGroup];
     std::uint32_t providers[kGroup];  // per variant (at its slot): every provider its portfolios hold
     for (int j = 0; j < n; ++j) {
-      runs[j] = new (storage[j]) PortfolioRun(v, q0 + j, fs, is, seed, path, spend_p[j], used_p[j], npv_p[j]);
       slot[j] = twin[j] = j;
+      parent[j] = -1;
+      forks[j] = 0;
       providers[j] = 0;
       shared[j].reset();
       for (int m = 0; m < j; ++m)
@@ -1237,7 +1284,21 @@ struct PathFunctor {
           break;
         }
       providers[slot[j]] |= v.portfolio_providers[q0 + j];
+      for (int m = 0; m < j && twin[j] == j; ++m)
+        if (twin[m] == m && parent[m] < 0 && slot[m] == slot[j] && fork_step(v, q0 + m, q0 + j) > forks[j]) {
+          parent[j] = m;
+          forks[j] = fork_step(v, q0 + m, q0 + j);
+        }
+      if (parent[j] < 0)
+        runs[j] = new (storage[j]) PortfolioRun(v, q0 + j, fs, is, seed, path, spend_p[j], used_p[j], npv_p[j]);
     }
+    // Forks due at the start of step s (s == n_steps: the horizon), before
+    // any parent walks it.
+    auto fork_due = [&](int s) {
+      for (int j = 0; j < n; ++j)
+        if (parent[j] >= 0 && forks[j] == s)
+          runs[j] = new (storage[j]) PortfolioRun(*runs[parent[j]], q0 + j, spend_p[j], used_p[j], npv_p[j]);
+    };
     for (int j = 0; j < n; ++j)
       if (slot[j] == j) ledger[j].open(v, q0 + j, seed, path, providers[j]);
     for (int s = 0; s < v.n_steps; ++s) {
@@ -1246,9 +1307,11 @@ struct PathFunctor {
           runs[j]->share_step(s, shared[j]);
           ledger[j].step(v, s, shared[j]);
         }
+      fork_due(s);
       for (int j = 0; j < n; ++j)
-        if (twin[j] == j) runs[j]->step(s, shared[slot[j]]);
+        if (twin[j] == j && (parent[j] < 0 || s >= forks[j])) runs[j]->step(s, shared[slot[j]]);
     }
+    fork_due(v.n_steps);
     for (int j = 0; j < n; ++j)
       if (slot[j] == j) ledger[j].finish(v);
     for (int j = 0; j < n; ++j) {

@@ -102,6 +102,12 @@ View make_view(const RiskProblem& pb, Place&& place) {
   for (const int r : pb.cluster_region) v.regions_with_clusters |= std::uint64_t{1} << r;
   const std::uint64_t all_regions = pb.n_regions >= 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << pb.n_regions) - 1;
   v.regions_without_clusters = all_regions & ~v.regions_with_clusters;
+  for (int p = 0; p < kMaxProviders; ++p) v.provider_first_sold_step[p] = pb.n_steps;
+  for (int s = pb.n_steps - 1; s >= 0; --s)
+    for (int c = 0; c < pb.n_clusters; ++c)
+      if (static_cast<rules::Seller>(pb.seller_step[static_cast<size_t>(s) * static_cast<size_t>(pb.n_clusters) +
+                                                    static_cast<size_t>(c)]) != rules::Seller::none)
+        v.provider_first_sold_step[pb.cluster_provider[static_cast<size_t>(c)]] = s;
   return v;
 }
 

@@ -14,6 +14,7 @@
 #include "../sim/replay_in_child.hpp"
 #include "risk/problem.hpp"
 #include "risk_api.hpp"
+#include "view_builder.inl"
 #include "scenario/load.hpp"
 
 using namespace cloudpact;
@@ -120,6 +121,37 @@ TEST_CASE("portfolios walked together on a path give the same bits as walked one
   check_same_bits(one, all);
   // The paths differ, so equal bits are not equal zeros.
   CHECK(one.cost_usd[0] != one.cost_usd[1]);
+}
+
+TEST_CASE("a portfolio forks from another at the first step a provider one holds and the other does not sells") {
+  // In the flagship Oracle's one cluster has no on-demand price and is sold
+  // only under oracle-300b, from 2027-01-01: until then `without:oracle`
+  // walks as `contracted` (and is forked from it when grouped, which the
+  // test above checks bit for bit). CoreWeave's first contract starts
+  // 2025-03-01; AWS sells on demand once Azure's exclusivity ends, 2025-01-21.
+  const Scenario sc = load_scenario(std::string(CLOUDPACT_SOURCE_DIR) + "/scenarios/openai-2025-2027.json");
+  const RiskSetup setup = build_risk_problem(sc, false, false);
+  const risk::RiskProblem& pb = setup.problem;
+  const risk::kernel::View v = risk::kernel::make_view(pb, [](const auto& a) { return a.data(); });
+  const auto at = [&](const std::string& name) {
+    const auto it = std::find(setup.portfolio_names.begin(), setup.portfolio_names.end(), name);
+    REQUIRE(it != setup.portfolio_names.end());
+    return static_cast<int>(it - setup.portfolio_names.begin());
+  };
+  // The step starting at a date (days since 2025-01-01, at midnight UTC).
+  const auto step_starting = [&](double days) {
+    const auto it = std::find(pb.step_start_s.begin(), pb.step_start_s.end(), days * 86400.0);
+    REQUIRE(it != pb.step_start_s.end());
+    return static_cast<int>(it - pb.step_start_s.begin());
+  };
+  const int oracle_starts = step_starting(365 + 365);  // 2027-01-01
+  const int coreweave_starts = step_starting(31 + 28);  // 2025-03-01
+  CHECK(risk::kernel::fork_step(v, at("contracted"), at("without:oracle")) == oracle_starts);
+  CHECK(risk::kernel::fork_step(v, at("without:oracle"), at("contracted")) == oracle_starts);
+  CHECK(risk::kernel::fork_step(v, at("without:coreweave"), at("without:oracle")) == coreweave_starts);
+  CHECK(risk::kernel::fork_step(v, at("contracted"), at("without:aws")) == step_starting(20));  // 2025-01-21
+  CHECK(risk::kernel::fork_step(v, at("contracted"), at("without:azure")) == 0);
+  CHECK(risk::kernel::fork_step(v, at("contracted"), at("contracted")) == pb.n_steps);
 }
 
 TEST_CASE("the portfolio without the rofr clause is walked as the contracted one only when the holder never matches") {
