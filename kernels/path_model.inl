@@ -93,9 +93,12 @@ struct View {
   // Bit r: region r has a cluster (its sampled outages matter), or has none
   // (its outages only cut the walk: next_edge).
   std::uint64_t regions_with_clusters, regions_without_clusters;
-  // The first step at which a cluster of provider p is sold (n_steps: never),
-  // whatever the path: before it, p changes no portfolio's walk.
-  int provider_first_sold_step[kMaxProviders];
+  // The first step at which provider p can make a portfolio that holds it
+  // walk differently from one that does not, whatever the path (n_steps:
+  // never): a cluster of it is sold, or a contract of it billed for use
+  // closes a take-or-pay period or its term, when a shortfall may fall due
+  // with nothing sold (under another provider's exclusivity).
+  int provider_first_change_step[kMaxProviders];
 };
 
 // Where one batch's results go: [portfolio * count + i] for the per-portfolio
@@ -735,8 +738,8 @@ struct PortfolioRun {
   }
 
   // Portfolio q forked from `parent`'s walk at the start of a step before
-  // which the providers one holds and the other does not sold nothing
-  // (fork_step): until then both walked the same clusters through the same
+  // which the providers one holds and the other does not sold nothing and
+  // closed no bill (fork_step): until then both walked the same clusters through the same
   // arithmetic, so every figure q reads is the parent's, bit for bit. It
   // takes the parent's whole state and keeps its own identity: its
   // providers, its use tracking, its result rows, and the placement order,
@@ -1160,12 +1163,13 @@ CP_HD inline bool same_portfolio(const View& v, int q, int r) {
 
 // The first step at which portfolios q and r may walk a path differently
 // when they see the same future (same_variant): where a provider one of
-// them holds and the other does not first sells a cluster (n_steps: never).
-// Before it the clusters they may use, and so their walks, are the same.
+// them holds and the other does not first sells a cluster or closes a bill
+// of a contract billed for use (n_steps: never). Before it the clusters they
+// may use, and so their walks, are the same.
 CP_HD inline int fork_step(const View& v, int q, int r) {
   int s = v.n_steps;
   for (std::uint32_t ps = v.portfolio_providers[q] ^ v.portfolio_providers[r]; ps != 0; ps &= ps - 1) {
-    const int first = v.provider_first_sold_step[lowest_bit(ps)];
+    const int first = v.provider_first_change_step[lowest_bit(ps)];
     if (first < s) s = first;
   }
   return s;

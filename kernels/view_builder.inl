@@ -102,12 +102,25 @@ View make_view(const RiskProblem& pb, Place&& place) {
   for (const int r : pb.cluster_region) v.regions_with_clusters |= std::uint64_t{1} << r;
   const std::uint64_t all_regions = pb.n_regions >= 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << pb.n_regions) - 1;
   v.regions_without_clusters = all_regions & ~v.regions_with_clusters;
-  for (int p = 0; p < kMaxProviders; ++p) v.provider_first_sold_step[p] = pb.n_steps;
-  for (int s = pb.n_steps - 1; s >= 0; --s)
+  // fork_step's input: where each provider first sells a cluster or first
+  // closes a bill of a contract billed for use (a reserved contract's
+  // accounts are the variant's ledger's, the same for every portfolio).
+  for (int p = 0; p < kMaxProviders; ++p) v.provider_first_change_step[p] = pb.n_steps;
+  auto change_at = [&](int p, int s) {
+    if (s < v.provider_first_change_step[p]) v.provider_first_change_step[p] = s;
+  };
+  for (int s = 0; s < pb.n_steps; ++s)
     for (int c = 0; c < pb.n_clusters; ++c)
       if (static_cast<rules::Seller>(pb.seller_step[static_cast<size_t>(s) * static_cast<size_t>(pb.n_clusters) +
                                                     static_cast<size_t>(c)]) != rules::Seller::none)
-        v.provider_first_sold_step[pb.cluster_provider[static_cast<size_t>(c)]] = s;
+        change_at(pb.cluster_provider[static_cast<size_t>(c)], s);
+  for (int k = 0; k < pb.n_contracts; ++k) {
+    const auto kk = static_cast<size_t>(k);
+    if (pb.contract_reserved[kk]) continue;
+    change_at(pb.contract_provider[kk], pb.contract_end_step[kk]);  // n_steps + 1: after the horizon
+    for (int i = 0; i < pb.contract_n_periods[kk]; ++i)
+      change_at(pb.contract_provider[kk], pb.period_end_step[static_cast<size_t>(pb.contract_first_period[kk] + i)]);
+  }
   return v;
 }
 

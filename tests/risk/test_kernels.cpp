@@ -154,6 +154,61 @@ TEST_CASE("a portfolio forks from another at the first step a provider one holds
   CHECK(risk::kernel::fork_step(v, at("contracted"), at("contracted")) == pb.n_steps);
 }
 
+TEST_CASE("a contract billed for use that closes a bill before its provider sells moves the fork step there") {
+  // b sells only under its usage contract, from 2025-06-01 (a's exclusivity
+  // ends then), with $1M a year of minimum spend: its first contract-year
+  // closes on 2026-06-01. Validation keeps a contract from starting under
+  // another provider's exclusivity, so b sells before that closing; the
+  // problem is edited so that b sells nothing before 2026-07-01, which makes
+  // the closing, with its shortfall, the first step at which b changes a
+  // walk: fork_step counts closings, not only sales.
+  const std::string text = R"({ "name": "fork", "start": "2025-01-01", "end": "2026-08-01",
+    "providers": [
+      { "id": "a", "on_demand_usd_per_gpu_hour": { "H100": 3 },
+        "regions": [ { "id": "r", "clusters": [ { "id": "c", "accelerator": "H100", "capacity_gpus": 500 } ] } ] },
+      { "id": "b", "regions": [ { "id": "r", "clusters": [ { "id": "c", "accelerator": "H100", "capacity_gpus": 800 } ] } ] },
+      { "id": "e", "on_demand_usd_per_gpu_hour": { "H100": 4 },
+        "regions": [ { "id": "r", "clusters": [ { "id": "c", "accelerator": "H100", "capacity_gpus": 300 } ] } ] } ],
+    "contracts": [ { "id": "k", "provider": "b", "start": "2025-06-01", "end": "2027-06-01", "clusters": ["b/r/c"],
+                     "billing": "usage", "price_usd_per_gpu_hour": 2, "min_spend_usd_per_year": 1e6 } ],
+    "workloads": [ { "id": "w", "kind": "inference", "demand_gpus": 1000, "value_usd_per_gpu_hour": 10 } ],
+    "policy": { "placement": "cheapest", "exclusivity": { "provider": "a", "until": "2025-06-01" } },
+    "uncertainty": { "demand": { "vol_per_year": 0.5 },
+                     "outages": { "default": { "rate_per_year": 6, "duration_hours": { "dist": "fixed", "value": 12 } } } } })";
+  const RiskSetup setup = build_risk_problem(parse_scenario(text, "fork.json"), false, false);
+  const auto at = [&](const std::string& name) {
+    const auto it = std::find(setup.portfolio_names.begin(), setup.portfolio_names.end(), name);
+    REQUIRE(it != setup.portfolio_names.end());
+    return static_cast<int>(it - setup.portfolio_names.begin());
+  };
+  const auto step_starting = [&](const risk::RiskProblem& pb, double days) {
+    const auto it = std::find(pb.step_start_s.begin(), pb.step_start_s.end(), days * 86400.0);
+    REQUIRE(it != pb.step_start_s.end());
+    return static_cast<int>(it - pb.step_start_s.begin());
+  };
+  const auto view = [](const risk::RiskProblem& pb) {
+    return risk::kernel::make_view(pb, [](const auto& a) { return a.data(); });
+  };
+  const int exclusivity_ends = step_starting(setup.problem, 151);  // 2025-06-01
+  const int year_closes = step_starting(setup.problem, 365 + 151);  // 2026-06-01
+  const int b_sells = step_starting(setup.problem, 365 + 181);      // 2026-07-01
+  CHECK(risk::kernel::fork_step(view(setup.problem), at("contracted"), at("without:b")) == exclusivity_ends);
+  CHECK(risk::kernel::fork_step(view(setup.problem), at("contracted"), at("without:e")) == exclusivity_ends);
+  risk::RiskProblem pb = setup.problem;
+  const int b_cluster = 1;
+  REQUIRE(pb.cluster_provider[b_cluster] == 1);
+  for (int s = 0; s < b_sells; ++s)
+    pb.seller_step[static_cast<size_t>(s * pb.n_clusters + b_cluster)] = static_cast<std::int8_t>(rules::Seller::none);
+  CHECK(risk::kernel::fork_step(view(pb), at("contracted"), at("without:b")) == year_closes);
+  // The shortfall of the year b sold nothing in is there on every path, and
+  // walking the portfolios together or one at a time gives the same bits.
+  risk::BatchResults one, all;
+  risk::evaluate_paths(pb, 3, 0, 16, risk::Backend::cpu, 2, one, 1);
+  risk::evaluate_paths(pb, 3, 0, 16, risk::Backend::cpu, 2, all);
+  check_same_bits(one, all);
+  for (std::int64_t i = 0; i < 16; ++i) CHECK(all.contract_shortfall_usd[static_cast<size_t>(i)] == 1e6);
+}
+
 TEST_CASE("the portfolio without the rofr clause is walked as the contracted one only when the holder never matches") {
   // Walked together (groups of 16), no_rofr is the contracted portfolio's
   // twin when the holder can match nothing, and is walked once; walked one
