@@ -1288,11 +1288,14 @@ struct PathFunctor {
           break;
         }
       providers[slot[j]] |= v.portfolio_providers[q0 + j];
-      for (int m = 0; m < j && twin[j] == j; ++m)
-        if (twin[m] == m && parent[m] < 0 && slot[m] == slot[j] && fork_step(v, q0 + m, q0 + j) > forks[j]) {
+      for (int m = 0; m < j && twin[j] == j; ++m) {
+        if (twin[m] != m || parent[m] >= 0 || slot[m] != slot[j]) continue;
+        const int at = fork_step(v, q0 + m, q0 + j);
+        if (at > forks[j]) {
           parent[j] = m;
-          forks[j] = fork_step(v, q0 + m, q0 + j);
+          forks[j] = at;
         }
+      }
       if (parent[j] < 0)
         runs[j] = new (storage[j]) PortfolioRun(v, q0 + j, fs, is, seed, path, spend_p[j], used_p[j], npv_p[j]);
     }

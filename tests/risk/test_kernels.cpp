@@ -102,6 +102,24 @@ void check_same_bits(const risk::BatchResults& a, const risk::BatchResults& b) {
     CHECK(std::memcmp(x.data(), y.data(), x.size() * sizeof(double)) == 0);
   }
 }
+// Index of a portfolio by name.
+int portfolio_index(const RiskSetup& setup, const std::string& name) {
+  const auto it = std::find(setup.portfolio_names.begin(), setup.portfolio_names.end(), name);
+  REQUIRE(it != setup.portfolio_names.end());
+  return static_cast<int>(it - setup.portfolio_names.begin());
+}
+
+// The step that starts `days` after the scenario's start (at midnight UTC).
+int step_starting(const risk::RiskProblem& pb, double days) {
+  const auto it = std::find(pb.step_start_s.begin(), pb.step_start_s.end(), days * 86400.0);
+  REQUIRE(it != pb.step_start_s.end());
+  return static_cast<int>(it - pb.step_start_s.begin());
+}
+
+// The kernels' view of a problem in host memory.
+risk::kernel::View host_view(const risk::RiskProblem& pb) {
+  return risk::kernel::make_view(pb, [](const auto& a) { return a.data(); });
+}
 }  // namespace
 
 TEST_CASE("portfolios walked together on a path give the same bits as walked one at a time") {
@@ -132,24 +150,14 @@ TEST_CASE("a portfolio forks from another at the first step a provider one holds
   const Scenario sc = load_scenario(std::string(CLOUDPACT_SOURCE_DIR) + "/scenarios/openai-2025-2027.json");
   const RiskSetup setup = build_risk_problem(sc, false, false);
   const risk::RiskProblem& pb = setup.problem;
-  const risk::kernel::View v = risk::kernel::make_view(pb, [](const auto& a) { return a.data(); });
-  const auto at = [&](const std::string& name) {
-    const auto it = std::find(setup.portfolio_names.begin(), setup.portfolio_names.end(), name);
-    REQUIRE(it != setup.portfolio_names.end());
-    return static_cast<int>(it - setup.portfolio_names.begin());
-  };
-  // The step starting at a date (days since 2025-01-01, at midnight UTC).
-  const auto step_starting = [&](double days) {
-    const auto it = std::find(pb.step_start_s.begin(), pb.step_start_s.end(), days * 86400.0);
-    REQUIRE(it != pb.step_start_s.end());
-    return static_cast<int>(it - pb.step_start_s.begin());
-  };
-  const int oracle_starts = step_starting(365 + 365);  // 2027-01-01
-  const int coreweave_starts = step_starting(31 + 28);  // 2025-03-01
+  const risk::kernel::View v = host_view(pb);
+  const auto at = [&](const std::string& name) { return portfolio_index(setup, name); };
+  const int oracle_starts = step_starting(pb, 365 + 365);  // 2027-01-01
+  const int coreweave_starts = step_starting(pb, 31 + 28);  // 2025-03-01
   CHECK(risk::kernel::fork_step(v, at("contracted"), at("without:oracle")) == oracle_starts);
   CHECK(risk::kernel::fork_step(v, at("without:oracle"), at("contracted")) == oracle_starts);
   CHECK(risk::kernel::fork_step(v, at("without:coreweave"), at("without:oracle")) == coreweave_starts);
-  CHECK(risk::kernel::fork_step(v, at("contracted"), at("without:aws")) == step_starting(20));  // 2025-01-21
+  CHECK(risk::kernel::fork_step(v, at("contracted"), at("without:aws")) == step_starting(pb, 20));  // 2025-01-21
   CHECK(risk::kernel::fork_step(v, at("contracted"), at("without:azure")) == 0);
   CHECK(risk::kernel::fork_step(v, at("contracted"), at("contracted")) == pb.n_steps);
 }
@@ -176,30 +184,18 @@ TEST_CASE("a contract billed for use that closes a bill before its provider sell
     "uncertainty": { "demand": { "vol_per_year": 0.5 },
                      "outages": { "default": { "rate_per_year": 6, "duration_hours": { "dist": "fixed", "value": 12 } } } } })";
   const RiskSetup setup = build_risk_problem(parse_scenario(text, "fork.json"), false, false);
-  const auto at = [&](const std::string& name) {
-    const auto it = std::find(setup.portfolio_names.begin(), setup.portfolio_names.end(), name);
-    REQUIRE(it != setup.portfolio_names.end());
-    return static_cast<int>(it - setup.portfolio_names.begin());
-  };
-  const auto step_starting = [&](const risk::RiskProblem& pb, double days) {
-    const auto it = std::find(pb.step_start_s.begin(), pb.step_start_s.end(), days * 86400.0);
-    REQUIRE(it != pb.step_start_s.end());
-    return static_cast<int>(it - pb.step_start_s.begin());
-  };
-  const auto view = [](const risk::RiskProblem& pb) {
-    return risk::kernel::make_view(pb, [](const auto& a) { return a.data(); });
-  };
+  const auto at = [&](const std::string& name) { return portfolio_index(setup, name); };
   const int exclusivity_ends = step_starting(setup.problem, 151);  // 2025-06-01
   const int year_closes = step_starting(setup.problem, 365 + 151);  // 2026-06-01
   const int b_sells = step_starting(setup.problem, 365 + 181);      // 2026-07-01
-  CHECK(risk::kernel::fork_step(view(setup.problem), at("contracted"), at("without:b")) == exclusivity_ends);
-  CHECK(risk::kernel::fork_step(view(setup.problem), at("contracted"), at("without:e")) == exclusivity_ends);
+  CHECK(risk::kernel::fork_step(host_view(setup.problem), at("contracted"), at("without:b")) == exclusivity_ends);
+  CHECK(risk::kernel::fork_step(host_view(setup.problem), at("contracted"), at("without:e")) == exclusivity_ends);
   risk::RiskProblem pb = setup.problem;
   const int b_cluster = 1;
   REQUIRE(pb.cluster_provider[b_cluster] == 1);
   for (int s = 0; s < b_sells; ++s)
     pb.seller_step[static_cast<size_t>(s * pb.n_clusters + b_cluster)] = static_cast<std::int8_t>(rules::Seller::none);
-  CHECK(risk::kernel::fork_step(view(pb), at("contracted"), at("without:b")) == year_closes);
+  CHECK(risk::kernel::fork_step(host_view(pb), at("contracted"), at("without:b")) == year_closes);
   // The shortfall of the year b sold nothing in is there on every path, and
   // walking the portfolios together or one at a time gives the same bits.
   risk::BatchResults one, all;
@@ -229,12 +225,8 @@ TEST_CASE("the portfolio without the rofr clause is walked as the contracted one
     text.replace(text.find(clause), clause.size(), c.rofr);
     const Scenario sc = parse_scenario(text, "rofr.json");
     const RiskSetup setup = build_risk_problem(sc, false, false);
-    const auto at = [&](const std::string& name) {
-      const auto it = std::find(setup.portfolio_names.begin(), setup.portfolio_names.end(), name);
-      REQUIRE(it != setup.portfolio_names.end());
-      return static_cast<std::size_t>(it - setup.portfolio_names.begin());
-    };
-    const std::size_t contracted = at("contracted"), no_rofr = at("no_rofr");
+    const auto contracted = static_cast<std::size_t>(portfolio_index(setup, "contracted"));
+    const auto no_rofr = static_cast<std::size_t>(portfolio_index(setup, "no_rofr"));
     constexpr std::int64_t kPaths = 16;
     risk::BatchResults one, all;
     risk::evaluate_paths(setup.problem, 11, 0, kPaths, risk::Backend::cpu, 2, one, 1);
