@@ -376,6 +376,14 @@ CP_HD inline double outage_edge(const OutageCursor& c, double a) { return c.star
 
 CP_HD inline bool provider_in(std::uint32_t mask, int p) { return (mask >> p) & 1u; }
 
+// The clusters of the providers in `providers` (bit c: cluster c).
+CP_HD inline std::uint64_t clusters_of(const View& v, std::uint32_t providers) {
+  std::uint64_t bits = 0;
+  for (int c = 0; c < v.n_clusters; ++c)
+    if (provider_in(providers, v.cluster_provider[c])) bits |= std::uint64_t{1} << c;
+  return bits;
+}
+
 // The index of a mask's lowest set bit (the mask is not 0): zone masks
 // (32 bits), region and cluster masks (64 bits).
 CP_HD inline int lowest_bit(std::uint64_t mask) {
@@ -617,9 +625,7 @@ struct ReservedLedger {
 
   CP_HD void open(const View& v, int q, std::uint64_t seed, std::uint64_t path, std::uint32_t providers_) {
     providers = providers_;
-    clusters = 0;
-    for (int c = 0; c < v.n_clusters; ++c)
-      if (provider_in(providers, v.cluster_provider[c])) clusters |= std::uint64_t{1} << c;
+    clusters = clusters_of(v, providers);
     outages.open(v, seed, path, v.portfolio_off[q]);
     offers.draw(v, v.portfolio_no_rofr[q] != 0, seed, path);
     for (int k = 0; k < v.n_contracts; ++k) accounts[k].open(v, k);
@@ -703,6 +709,16 @@ struct PortfolioRun {
   // written down (a reserved charge does not depend on it).
   std::uint64_t metered;
   int n_running;           // jobs running: none, and there is nothing to shed
+  // Bit j: job j may still start, run or cut the walk. A finished job, and
+  // a waiting one past its ready time that no cluster of the portfolio's
+  // providers may serve, are left out of the job loops: each would only
+  // `continue` there, so the walk's arithmetic and cuts are the same.
+  std::uint32_t live;
+  // The service items serve() visits: every inference item, and the live
+  // jobs, in v.service_items order (indices into it).
+  int live_items[kMaxInference + kMaxJobs];
+  int n_live_items;
+  std::uint64_t own_clusters;  // the clusters of the portfolio's providers
   double served[kMaxInference];
   // Per service item (v.service_items order): the clusters that may serve it at all (may_serve).
   std::uint64_t item_clusters[kMaxInference + kMaxJobs];
@@ -735,6 +751,21 @@ struct PortfolioRun {
         if (may_serve(c, elig)) item_clusters[it] |= std::uint64_t{1} << c;
     }
     offers.draw(v, v.portfolio_no_rofr[q] != 0, seed, path);
+    live = v.n_jobs >= 32 ? ~std::uint32_t{0} : (std::uint32_t{1} << v.n_jobs) - 1;
+    own_clusters = clusters_of(v, mask);
+    list_live_items();
+  }
+
+  CP_HD void list_live_items() {
+    n_live_items = 0;
+    for (int it = 0; it < v.n_items; ++it) {
+      const int item = v.service_items[it];
+      if (item >= 0 || ((live >> (-item - 1)) & 1u)) live_items[n_live_items++] = it;
+    }
+  }
+  CP_HD void drop_job(int j) {
+    live &= ~(std::uint32_t{1} << j);
+    list_live_items();
   }
 
   // Portfolio q forked from `parent`'s walk at the start of a step before
@@ -748,6 +779,14 @@ struct PortfolioRun {
       : PortfolioRun(parent) {
     mask = v.portfolio_providers[q];
     tracks_use = reports_use(q);
+    // A job the parent could never serve may be served by a provider only
+    // the child holds: every job that has not finished is live again (one
+    // still unservable is dropped at the child's next serve).
+    own_clusters = clusters_of(v, mask);
+    live = 0;
+    for (int j = 0; j < v.n_jobs; ++j)
+      if (js[j].state != 2) live |= std::uint32_t{1} << j;
+    list_live_items();
     avail_of = avail;
     loss_of = loss;
     sh = nullptr;
@@ -925,7 +964,8 @@ struct PortfolioRun {
     const std::int64_t cs = static_cast<std::int64_t>(s);
     const double demand_mult = demand_multiplier(v.step_day[s]);
     const int n_ranks = v.placement == 2 ? kMaxProviders : 1;
-    for (int it = 0; it < v.n_items; ++it) {
+    for (int li = 0; li < n_live_items; ++li) {
+      const int it = live_items[li];
       const int item = v.service_items[it];
       const bool inference = item >= 0;
       const int idx = inference ? item : -item - 1;
@@ -949,6 +989,12 @@ struct PortfolioRun {
       }
       JobState& st = js[idx];
       if (st.state != 0 || st.ready_s > a) continue;
+      if ((item_clusters[it] & own_clusters) == 0) {
+        // Ready, and never to start here: nothing of it is left to walk.
+        drop_job(idx);
+        --li;
+        continue;
+      }
       const double gpus = v.job_gpus[idx];
       int chosen = -1;
       for (int r = 0; r < n_ranks && chosen < 0; ++r)
@@ -982,7 +1028,8 @@ struct PortfolioRun {
 
   // ---- running jobs: their GPU-hours on [a, b), and those that finish in it ----
   CP_HD void run_jobs(double a, double b) {
-    for (int j = 0; j < v.n_jobs; ++j) {
+    for (std::uint32_t rest = live; rest != 0; rest &= rest - 1) {
+      const int j = lowest_bit(rest);
       JobState& st = js[j];
       if (st.state != 1) continue;
       const double finish = rules::run_finish_s(st.run_start_s, v.job_work_s[j], st.progress_s);
@@ -996,6 +1043,7 @@ struct PortfolioRun {
         --n_running;
         st.progress_s = v.job_work_s[j];
         held[st.cluster] = rules::released_gpus(held[st.cluster], v.job_gpus[j]);
+        drop_job(j);
       }
     }
   }
@@ -1060,7 +1108,8 @@ struct PortfolioRun {
       const double t = outage_edge(outages.regions[lowest_bit(rs)], a);
       if (t > a && t < e) e = t;
     }
-    for (int j = 0; j < v.n_jobs; ++j) {
+    for (std::uint32_t rest = live; rest != 0; rest &= rest - 1) {
+      const int j = lowest_bit(rest);
       const JobState& st = js[j];
       const double t = st.state == 0 ? st.ready_s
                        : st.state == 1 ? rules::run_finish_s(st.run_start_s, v.job_work_s[j], st.progress_s)

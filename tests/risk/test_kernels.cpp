@@ -205,6 +205,40 @@ TEST_CASE("a contract billed for use that closes a bill before its provider sell
   for (std::int64_t i = 0; i < 16; ++i) CHECK(all.contract_shortfall_usd[static_cast<size_t>(i)] == 1e6);
 }
 
+TEST_CASE("a job no cluster of the parent may serve comes back in a fork that holds its provider") {
+  // The job runs only on b, which sells (as e does) once a's exclusivity
+  // ends on 2025-06-01; it is ready from 2025-02-01. Walked in groups of
+  // two, `without:b` (a, e) walks from the start and leaves the job out of
+  // its walk once it is ready, as none of its clusters may ever serve it;
+  // `without:e` (a, b) forks from it on 2025-06-01 and must take the job
+  // back, or it would never run there. Walked one at a time, `without:e`
+  // runs it: the same bits either way.
+  const std::string text = R"({ "name": "fork-job", "start": "2025-01-01", "end": "2025-12-01",
+    "providers": [
+      { "id": "a", "on_demand_usd_per_gpu_hour": { "H100": 3 },
+        "regions": [ { "id": "r", "clusters": [ { "id": "c", "accelerator": "H100", "capacity_gpus": 500 } ] } ] },
+      { "id": "b", "on_demand_usd_per_gpu_hour": { "H100": 2 },
+        "regions": [ { "id": "r", "clusters": [ { "id": "c", "accelerator": "H100", "capacity_gpus": 800 } ] } ] },
+      { "id": "e", "on_demand_usd_per_gpu_hour": { "H100": 4 },
+        "regions": [ { "id": "r", "clusters": [ { "id": "c", "accelerator": "H100", "capacity_gpus": 300 } ] } ] } ],
+    "workloads": [ { "id": "w", "kind": "inference", "demand_gpus": 600, "value_usd_per_gpu_hour": 10 },
+                   { "id": "t", "kind": "training", "submit": "2025-02-01", "flops": 1e23, "gpus": 400, "mfu": 0.4,
+                     "providers": ["b"] } ],
+    "policy": { "placement": "cheapest", "exclusivity": { "provider": "a", "until": "2025-06-01" } },
+    "uncertainty": { "demand": { "vol_per_year": 0.5 }, "prices": { "a": { "vol_per_year": 0.3 }, "b": { "vol_per_year": 0.3 }, "e": { "vol_per_year": 0.3 } } } })";
+  const RiskSetup setup = build_risk_problem(parse_scenario(text, "fork-job.json"), false, false);
+  const auto at = [&](const std::string& name) { return portfolio_index(setup, name); };
+  // Groups of two put these two together, `without:b` first.
+  REQUIRE(at("without:b") == 2);
+  REQUIRE(at("without:e") == 3);
+  CHECK(risk::kernel::fork_step(host_view(setup.problem), at("without:b"), at("without:e")) ==
+        step_starting(setup.problem, 151));  // 2025-06-01
+  risk::BatchResults one, two;
+  risk::evaluate_paths(setup.problem, 11, 0, 16, risk::Backend::cpu, 2, one, 1);
+  risk::evaluate_paths(setup.problem, 11, 0, 16, risk::Backend::cpu, 2, two, 2);
+  check_same_bits(one, two);
+}
+
 TEST_CASE("the portfolio without the rofr clause is walked as the contracted one only when the holder never matches") {
   // Walked together (groups of 16), no_rofr is the contracted portfolio's
   // twin when the holder can match nothing, and is walked once; walked one
