@@ -1348,24 +1348,47 @@ struct PathFunctor {
       if (parent[j] < 0)
         runs[j] = new (storage[j]) PortfolioRun(v, q0 + j, fs, is, seed, path, spend_p[j], used_p[j], npv_p[j]);
     }
+    // The portfolios that walk a step, in index order (forked ones join at
+    // their fork step), and the variants (their first portfolio).
+    int walkers[kGroup], n_walkers = 0, variants[kGroup], n_variants = 0;
+    int next_fork = v.n_steps + 1;  // the earliest fork not yet taken
+    auto list_walkers = [&](int s) {
+      n_walkers = 0;
+      next_fork = v.n_steps + 1;
+      for (int j = 0; j < n; ++j) {
+        if (twin[j] != j) continue;
+        if (parent[j] < 0 || s >= forks[j])
+          walkers[n_walkers++] = j;
+        else if (forks[j] < next_fork)
+          next_fork = forks[j];
+      }
+    };
     // Forks due at the start of step s (s == n_steps: the horizon), before
     // any parent walks it.
     auto fork_due = [&](int s) {
+      if (s != next_fork) return;
       for (int j = 0; j < n; ++j)
         if (parent[j] >= 0 && forks[j] == s)
           runs[j] = new (storage[j]) PortfolioRun(*runs[parent[j]], q0 + j, spend_p[j], used_p[j], npv_p[j]);
+      list_walkers(s);
     };
     for (int j = 0; j < n; ++j)
-      if (slot[j] == j) ledger[j].open(v, q0 + j, seed, path, providers[j]);
+      if (slot[j] == j) {
+        ledger[j].open(v, q0 + j, seed, path, providers[j]);
+        variants[n_variants++] = j;
+      }
+    list_walkers(0);
     for (int s = 0; s < v.n_steps; ++s) {
-      for (int j = 0; j < n; ++j)
-        if (slot[j] == j) {
-          runs[j]->share_step(s, shared[j]);
-          ledger[j].step(v, s, shared[j]);
-        }
+      for (int w = 0; w < n_variants; ++w) {
+        const int j = variants[w];
+        runs[j]->share_step(s, shared[j]);
+        ledger[j].step(v, s, shared[j]);
+      }
       fork_due(s);
-      for (int j = 0; j < n; ++j)
-        if (twin[j] == j && (parent[j] < 0 || s >= forks[j])) runs[j]->step(s, shared[slot[j]]);
+      for (int w = 0; w < n_walkers; ++w) {
+        const int j = walkers[w];
+        runs[j]->step(s, shared[slot[j]]);
+      }
     }
     fork_due(v.n_steps);
     for (int j = 0; j < n; ++j)
