@@ -689,6 +689,7 @@ struct PortfolioRun {
   CP_HD static bool reports_use(int q) { return q == 0; }
   JobState js[kMaxJobs];
   double held[kMaxClusters], free_gpus[kMaxClusters], fluid[kMaxClusters], job_use_h[kMaxClusters];
+  std::uint64_t holding;  // bit c: held[c] is not 0 (running jobs hold GPUs of cluster c)
   // What the clusters in `order` have available, and the share outages
   // take, in the current piece: the step's shared figures when no sampled
   // outage hits (most pieces), else the portfolio's own arrays. A cluster
@@ -742,6 +743,7 @@ struct PortfolioRun {
     for (int c = 0; c < v.n_clusters; ++c) {
       held[c] = avail[c] = fluid[c] = job_use_h[c] = loss[c] = free_gpus[c] = 0.0;
     }
+    holding = 0;
     for (int p = 0; p < v.n_providers; ++p) provider_spend[p] = provider_used[p] = provider_npv[p] = month_on_demand_usd[p] = 0.0;
     for (int it = 0; it < v.n_items; ++it) {
       const int item = v.service_items[it];
@@ -939,9 +941,24 @@ struct PortfolioRun {
       st.state = 0;
       --n_running;
       st.ready_s = a + v.job_restart_s[j];
-      held[c] = rules::released_gpus(held[c], v.job_gpus[j]);
+      set_held(c, rules::released_gpus(held[c], v.job_gpus[j]));
     }
-    for (int o = 0; o < n_order; ++o) free_gpus[order[o]] = rules::free_gpus(avail_of[order[o]], held[order[o]]);
+    // Available GPUs are never negative (capacities, equivalences and
+    // 1 − loss are not), so a cluster that holds nothing has
+    // free_gpus(available, 0) = available, bit for bit: copied, and the
+    // rule computed only where jobs hold GPUs.
+    for (int o = 0; o < n_order; ++o) free_gpus[order[o]] = avail_of[order[o]];
+    for (std::uint64_t rest = holding; rest != 0; rest &= rest - 1) {
+      const int c = lowest_bit(rest);
+      free_gpus[c] = rules::free_gpus(avail_of[c], held[c]);
+    }
+  }
+  CP_HD void set_held(int c, double gpus) {
+    held[c] = gpus;
+    if (gpus != 0.0)
+      holding |= std::uint64_t{1} << c;
+    else
+      holding &= ~(std::uint64_t{1} << c);
   }
 
   // Whether cluster c may serve a workload with eligible providers `elig`
@@ -1021,7 +1038,7 @@ struct PortfolioRun {
       st.cluster = chosen;
       st.last_provider = p;
       st.run_start_s = a;
-      held[chosen] += gpus;
+      set_held(chosen, held[chosen] + gpus);
       free_gpus[chosen] = hi(0.0, free_gpus[chosen] - gpus);
     }
   }
@@ -1042,7 +1059,7 @@ struct PortfolioRun {
         st.state = 2;
         --n_running;
         st.progress_s = v.job_work_s[j];
-        held[st.cluster] = rules::released_gpus(held[st.cluster], v.job_gpus[j]);
+        set_held(st.cluster, rules::released_gpus(held[st.cluster], v.job_gpus[j]));
         drop_job(j);
       }
     }
