@@ -424,6 +424,9 @@ struct StepShared {
   int n_order;                      // -1 before the first step
   std::uint64_t sold;               // bit c: cluster c is in `order`
   std::uint64_t reserved;           // bit c: a reserved contract sells cluster c (ReservedLedger bills it)
+  // The step's sampled multipliers as the variant sees them (1 for a
+  // source it switches off): read by every portfolio's pieces.
+  double demand_mult, price_mult[kMaxProviders];
   // Bumped whenever `order` changes: most steps keep the last step's order
   // (prices move a little a day), and a portfolio that filtered this
   // version already keeps its copy (enter_step).
@@ -837,6 +840,8 @@ struct PortfolioRun {
   // ---- place, part 0 (once a step, for every portfolio of the variant): capacity and order ----
   CP_HD void share_step(int s, StepShared& out) const {
     const int day = v.step_day[s];
+    out.demand_mult = demand_multiplier(day);
+    for (int p = 0; p < v.n_providers; ++p) out.price_mult[p] = price_multiplier(day, p);
     const std::int64_t cs = static_cast<std::int64_t>(s);
     double marginal[kMaxClusters];
     std::uint64_t sold = 0, reserved = 0;
@@ -853,7 +858,7 @@ struct PortfolioRun {
       if (seller == rules::Seller::none) continue;
       const double eq = v.cluster_h100_equiv[c];
       out.base_avail[c] = rules::available_gpus(out.cap_phys[c], eq, v.loss_step[ci]);
-      const double price = v.seller_price_step[ci] * (seller == rules::Seller::on_demand ? price_multiplier(day, p) : 1.0);
+      const double price = v.seller_price_step[ci] * (seller == rules::Seller::on_demand ? out.price_mult[p] : 1.0);
       marginal[c] = rules::marginal_usd_per_gpu_hour(seller, price, eq);
       sold |= std::uint64_t{1} << c;
       if (seller == rules::Seller::reserved_contract) reserved |= std::uint64_t{1} << c;
@@ -979,7 +984,7 @@ struct PortfolioRun {
   // cluster it fits on.
   CP_HD void serve(int s, double a) {
     const std::int64_t cs = static_cast<std::int64_t>(s);
-    const double demand_mult = demand_multiplier(v.step_day[s]);
+    const double demand_mult = sh->demand_mult;
     const int n_ranks = v.placement == 2 ? kMaxProviders : 1;
     for (int li = 0; li < n_live_items; ++li) {
       const int it = live_items[li];
@@ -1068,7 +1073,6 @@ struct PortfolioRun {
   // ---- bill: charges, use and unmet demand of [a, a + len) in step s ----
   CP_HD void bill(int s, double len) {
     const double len_h = len / 3600.0;
-    const int day = v.step_day[s];
     const std::int64_t cs = static_cast<std::int64_t>(s);
     // The portfolio's clusters in index order, less those with no seller
     // and no use in the piece, which would add exact zeros: a cluster sold
@@ -1091,13 +1095,13 @@ struct PortfolioRun {
                                              rules::delivered_gpus(sh->cap_phys[c], eq) * len, loss_of[c]);
       } else if (seller == rules::Seller::on_demand && used_h > 0.0) {
         const double usd = rules::usage_usd_per_hour(used_h, v.cluster_h100_equiv[c],
-                                                     v.seller_price_step[ci] * price_multiplier(day, p));
+                                                     v.seller_price_step[ci] * sh->price_mult[p]);
         t.billed_usd += usd;
         provider_spend[p] += usd;
         month_on_demand_usd[p] += usd;
       }
     }
-    const double demand_mult = demand_multiplier(day);
+    const double demand_mult = sh->demand_mult;
     for (int i = 0; i < v.n_inference; ++i) {
       const double want = v.demand_step[cs * v.n_inference + i] * demand_mult;
       const double short_h = rules::unmet_gpus(want, served[i]) * len_h;
