@@ -55,6 +55,11 @@ struct View {
   const std::int8_t* seller_step;
   const std::int16_t* contract_step;
   const double* seller_price_step;
+  // Derived from the above once a problem (StepTables): what a cluster has
+  // available and its marginal price when no path moves them, and per step
+  // the clusters sold, sold reserved, and sold on demand (bit c).
+  const double *avail_step, *marginal_step;
+  const std::uint64_t *sold_step, *reserved_step, *on_demand_step;
   const int *contract_provider, *contract_end_step, *contract_n_tiers;
   const rules::SlaTier* contract_tiers;
   const double *contract_commitment_usd, *contract_exit_fee_pct;
@@ -424,6 +429,9 @@ struct StepShared {
   int n_order;                      // -1 before the first step
   std::uint64_t sold;               // bit c: cluster c is in `order`
   std::uint64_t reserved;           // bit c: a reserved contract sells cluster c (ReservedLedger bills it)
+  // Bit c: the variant's path moves cluster c's capacity (a delivery delay
+  // or a rofr share), so its figures are computed, not the step tables'.
+  std::uint64_t own_capacity;
   // The step's sampled multipliers as the variant sees them (1 for a
   // source it switches off): read by every portfolio's pieces.
   double demand_mult, price_mult[kMaxProviders];
@@ -540,6 +548,15 @@ struct OfferShares {
     if (offer < 0) return 1.0;
     const bool in_term = reserving >= 0 && v.contract_offer[reserving] == offer;
     return rules::rofr_capacity_share(v.cluster_holder_part[c] != 0, in_term, share[offer]);
+  }
+  // Whether capacity_share is other than 1 for cluster c at some step of
+  // this path (in or out of its offer's term).
+  CP_HD bool moves_capacity(const View& v, int c) const {
+    const int offer = v.cluster_offer[c];
+    if (offer < 0) return false;
+    const bool holder = v.cluster_holder_part[c] != 0;
+    return rules::rofr_capacity_share(holder, true, share[offer]) != 1.0 ||
+           rules::rofr_capacity_share(holder, false, share[offer]) != 1.0;
   }
   CP_HD rules::ContractTerms terms(const View& v, int k) const {
     const double commitment = v.contract_commitment_usd[k];
@@ -842,28 +859,41 @@ struct PortfolioRun {
     const int day = v.step_day[s];
     out.demand_mult = demand_multiplier(day);
     for (int p = 0; p < v.n_providers; ++p) out.price_mult[p] = price_multiplier(day, p);
-    const std::int64_t cs = static_cast<std::int64_t>(s);
+    const std::int64_t row = static_cast<std::int64_t>(s) * v.n_clusters;
+    if (out.n_order < 0) {
+      out.own_capacity = 0;
+      for (int c = 0; c < v.n_clusters; ++c)
+        if ((!off.delivery && is[c] != 0) || offers.moves_capacity(v, c)) out.own_capacity |= std::uint64_t{1} << c;
+    }
+    // The step tables hold every figure a path does not move: a capacity
+    // times a rofr share of exactly 1 is that capacity, and a fixed price
+    // times no multiplier that price, so they are the same bits.
+    const std::uint64_t sold = v.sold_step[s];
+    out.reserved = v.reserved_step[s];
     double marginal[kMaxClusters];
-    std::uint64_t sold = 0, reserved = 0;
     for (int c = 0; c < v.n_clusters; ++c) {
-      const std::int64_t ci = cs * v.n_clusters + c;
-      const int p = v.cluster_provider[c];
+      out.cap_phys[c] = v.cap_step[row + c];
+      out.base_avail[c] = v.avail_step[row + c];
+      marginal[c] = v.marginal_step[row + c];
+    }
+    for (std::uint64_t rest = out.own_capacity; rest != 0; rest &= rest - 1) {
+      const int c = lowest_bit(rest);
+      const std::int64_t ci = row + c;
       const int delay = off.delivery ? 0 : is[c];
       out.cap_phys[c] = (delay != 0 ? rules::delayed_capacity(v.cap_day + static_cast<std::int64_t>(c) * v.n_cap_days,
                                                               v.cap_first_day, v.n_cap_days, day, delay)
                                     : v.cap_step[ci]) *
                         offers.capacity_share(v, c, v.contract_step[ci]);
-      out.base_avail[c] = 0.0;
-      const auto seller = static_cast<rules::Seller>(v.seller_step[ci]);
-      if (seller == rules::Seller::none) continue;
-      const double eq = v.cluster_h100_equiv[c];
-      out.base_avail[c] = rules::available_gpus(out.cap_phys[c], eq, v.loss_step[ci]);
-      const double price = v.seller_price_step[ci] * (seller == rules::Seller::on_demand ? out.price_mult[p] : 1.0);
-      marginal[c] = rules::marginal_usd_per_gpu_hour(seller, price, eq);
-      sold |= std::uint64_t{1} << c;
-      if (seller == rules::Seller::reserved_contract) reserved |= std::uint64_t{1} << c;
+      if ((sold >> c) & 1u)
+        out.base_avail[c] = rules::available_gpus(out.cap_phys[c], v.cluster_h100_equiv[c], v.loss_step[ci]);
     }
-    out.reserved = reserved;
+    // On-demand prices move with the path's multiplier.
+    for (std::uint64_t rest = sold & v.on_demand_step[s]; rest != 0; rest &= rest - 1) {
+      const int c = lowest_bit(rest);
+      marginal[c] = rules::marginal_usd_per_gpu_hour(
+          rules::Seller::on_demand, v.seller_price_step[row + c] * out.price_mult[v.cluster_provider[c]],
+          v.cluster_h100_equiv[c]);
+    }
     // cheaper_first is a strict total order (ties go to the lower cluster
     // index), so the sorted order is unique: sorting the last step's order
     // again gives the same as sorting from scratch, in n − 1 comparisons

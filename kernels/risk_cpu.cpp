@@ -23,7 +23,8 @@ constexpr int kCpuGroup = 16;
 void evaluate_paths_cpu(const RiskProblem& pb, std::uint64_t seed, std::int64_t first_path, std::int64_t count,
                         int threads, BatchResults& out, int portfolios_per_thread) {
   kernel::size_results(out, pb, first_path, count);
-  const kernel::View v = kernel::make_view(pb, [](const auto& vec) { return vec.data(); });
+  const kernel::StepTables tables = kernel::step_tables(pb);
+  const kernel::View v = kernel::make_view(pb, tables, [](const auto& vec) { return vec.data(); });
   const kernel::ScratchLayout layout = kernel::scratch_layout(v);
   const kernel::PortfolioGroups groups = kernel::portfolio_groups(
       v.n_portfolios, portfolios_per_thread > 0 && portfolios_per_thread < kCpuGroup ? portfolios_per_thread : kCpuGroup);

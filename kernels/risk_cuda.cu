@@ -63,7 +63,7 @@ void evaluate_paths_cuda(const RiskProblem& pb, std::uint64_t seed, std::int64_t
                          BatchResults& out) {
   kernel::size_results(out, pb, first_path, count);
   DeviceArrays arrays;
-  const kernel::View v = kernel::make_view(pb, [&](const auto& vec) { return arrays.place(vec); });
+  const kernel::View v = kernel::make_view(pb, kernel::step_tables(pb), [&](const auto& vec) { return arrays.place(vec); });
   const kernel::ScratchLayout layout = kernel::scratch_layout(v);
   const kernel::PortfolioGroups groups = kernel::portfolio_groups(v.n_portfolios, kCudaGroup);
   const auto n = static_cast<size_t>(count);

@@ -9,8 +9,45 @@
 
 namespace cloudpact::risk::kernel {
 
+// What the kernels derive from a problem once, whatever the path: per step
+// and cluster the GPUs available and the marginal price (none moved by a
+// path: no delivery delay, rofr share or price multiplier), and per step
+// the clusters sold, sold under a reserved contract, and sold on demand
+// (bit c). Derived here, not kept in RiskProblem, so that they always
+// follow its arrays (tests edit a problem).
+struct StepTables {
+  std::vector<double> avail_step, marginal_step;                        // [step * n_clusters + cluster]
+  std::vector<std::uint64_t> sold_step, reserved_step, on_demand_step;  // [step]
+};
+
+inline StepTables step_tables(const RiskProblem& pb) {
+  StepTables t;
+  const auto n_steps = static_cast<size_t>(pb.n_steps), n_clusters = static_cast<size_t>(pb.n_clusters);
+  t.avail_step.assign(n_steps * n_clusters, 0.0);
+  t.marginal_step.assign(n_steps * n_clusters, 0.0);
+  t.sold_step.assign(n_steps, 0);
+  t.reserved_step.assign(n_steps, 0);
+  t.on_demand_step.assign(n_steps, 0);
+  for (size_t s = 0; s < n_steps; ++s)
+    for (size_t c = 0; c < n_clusters; ++c) {
+      const size_t ci = s * n_clusters + c;
+      const auto seller = static_cast<rules::Seller>(pb.seller_step[ci]);
+      if (seller == rules::Seller::none) continue;
+      const std::uint64_t bit = std::uint64_t{1} << c;
+      const double eq = pb.cluster_h100_equiv[c];
+      t.avail_step[ci] = rules::available_gpus(pb.cap_step[ci], eq, pb.loss_step[ci]);
+      t.sold_step[s] |= bit;
+      if (seller == rules::Seller::reserved_contract) t.reserved_step[s] |= bit;
+      if (seller == rules::Seller::on_demand)
+        t.on_demand_step[s] |= bit;  // the path's multiplier moves it (PortfolioRun::share_step)
+      else
+        t.marginal_step[ci] = rules::marginal_usd_per_gpu_hour(seller, pb.seller_price_step[ci], eq);
+    }
+  return t;
+}
+
 template <class Place>
-View make_view(const RiskProblem& pb, Place&& place) {
+View make_view(const RiskProblem& pb, const StepTables& tables, Place&& place) {
   View v{};
   v.n_steps = pb.n_steps;
   v.n_days = pb.n_days;
@@ -40,6 +77,11 @@ View make_view(const RiskProblem& pb, Place&& place) {
   v.seller_step = place(pb.seller_step);
   v.contract_step = place(pb.contract_step);
   v.seller_price_step = place(pb.seller_price_step);
+  v.avail_step = place(tables.avail_step);
+  v.marginal_step = place(tables.marginal_step);
+  v.sold_step = place(tables.sold_step);
+  v.reserved_step = place(tables.reserved_step);
+  v.on_demand_step = place(tables.on_demand_step);
   v.contract_provider = place(pb.contract_provider);
   v.contract_end_step = place(pb.contract_end_step);
   v.contract_n_tiers = place(pb.contract_n_tiers);

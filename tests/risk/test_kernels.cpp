@@ -116,10 +116,15 @@ int step_starting(const risk::RiskProblem& pb, double days) {
   return static_cast<int>(it - pb.step_start_s.begin());
 }
 
-// The kernels' view of a problem in host memory.
-risk::kernel::View host_view(const risk::RiskProblem& pb) {
-  return risk::kernel::make_view(pb, [](const auto& a) { return a.data(); });
-}
+// The kernels' view of a problem in host memory, with the tables it points into.
+struct HostView {
+  risk::kernel::StepTables tables;
+  risk::kernel::View v;
+  explicit HostView(const risk::RiskProblem& pb)
+      : tables(risk::kernel::step_tables(pb)), v(risk::kernel::make_view(pb, tables, [](const auto& a) { return a.data(); })) {}
+  HostView(const HostView&) = delete;
+};
+HostView host_view(const risk::RiskProblem& pb) { return HostView(pb); }
 }  // namespace
 
 TEST_CASE("portfolios walked together on a path give the same bits as walked one at a time") {
@@ -150,7 +155,8 @@ TEST_CASE("a portfolio forks from another at the first step a provider one holds
   const Scenario sc = load_scenario(std::string(CLOUDPACT_SOURCE_DIR) + "/scenarios/openai-2025-2027.json");
   const RiskSetup setup = build_risk_problem(sc, false, false);
   const risk::RiskProblem& pb = setup.problem;
-  const risk::kernel::View v = host_view(pb);
+  const HostView hv = host_view(pb);
+  const risk::kernel::View& v = hv.v;
   const auto at = [&](const std::string& name) { return portfolio_index(setup, name); };
   const int oracle_starts = step_starting(pb, 365 + 365);  // 2027-01-01
   const int coreweave_starts = step_starting(pb, 31 + 28);  // 2025-03-01
@@ -188,14 +194,14 @@ TEST_CASE("a contract billed for use that closes a bill before its provider sell
   const int exclusivity_ends = step_starting(setup.problem, 151);  // 2025-06-01
   const int year_closes = step_starting(setup.problem, 365 + 151);  // 2026-06-01
   const int b_sells = step_starting(setup.problem, 365 + 181);      // 2026-07-01
-  CHECK(risk::kernel::fork_step(host_view(setup.problem), at("contracted"), at("without:b")) == exclusivity_ends);
-  CHECK(risk::kernel::fork_step(host_view(setup.problem), at("contracted"), at("without:e")) == exclusivity_ends);
+  CHECK(risk::kernel::fork_step(host_view(setup.problem).v, at("contracted"), at("without:b")) == exclusivity_ends);
+  CHECK(risk::kernel::fork_step(host_view(setup.problem).v, at("contracted"), at("without:e")) == exclusivity_ends);
   risk::RiskProblem pb = setup.problem;
   const int b_cluster = 1;
   REQUIRE(pb.cluster_provider[b_cluster] == 1);
   for (int s = 0; s < b_sells; ++s)
     pb.seller_step[static_cast<size_t>(s * pb.n_clusters + b_cluster)] = static_cast<std::int8_t>(rules::Seller::none);
-  CHECK(risk::kernel::fork_step(host_view(pb), at("contracted"), at("without:b")) == year_closes);
+  CHECK(risk::kernel::fork_step(host_view(pb).v, at("contracted"), at("without:b")) == year_closes);
   // The shortfall of the year b sold nothing in is there on every path, and
   // walking the portfolios together or one at a time gives the same bits.
   risk::BatchResults one, all;
@@ -231,7 +237,7 @@ TEST_CASE("a job no cluster of the parent may serve comes back in a fork that ho
   // Groups of two put these two together, `without:b` first.
   REQUIRE(at("without:b") == 2);
   REQUIRE(at("without:e") == 3);
-  CHECK(risk::kernel::fork_step(host_view(setup.problem), at("without:b"), at("without:e")) ==
+  CHECK(risk::kernel::fork_step(host_view(setup.problem).v, at("without:b"), at("without:e")) ==
         step_starting(setup.problem, 151));  // 2025-06-01
   risk::BatchResults one, two;
   risk::evaluate_paths(setup.problem, 11, 0, 16, risk::Backend::cpu, 2, one, 1);
