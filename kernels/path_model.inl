@@ -1025,17 +1025,26 @@ struct PortfolioRun {
       if (inference) {
         double remaining = v.demand_step[cs * v.n_inference + idx] * demand_mult;
         double got = 0.0;
-        for (int r = 0; r < n_ranks && remaining > 0.0; ++r)
-          for (int o = 0; o < n_order && remaining > 0.0; ++o) {
-            const int c = order[o];
-            if (!((item_clusters[it] >> c) & 1u) || !in_round(c, rank, n_ranks, r)) continue;
-            const double take = rules::fluid_take_gpus(remaining, free_gpus[c]);
-            if (take <= 0.0) continue;
-            free_gpus[c] -= take;
-            if ((metered >> c) & 1u) fluid[c] += take;
-            remaining -= take;
-            got += take;
-          }
+        auto take_from = [&](int c) {
+          const double take = rules::fluid_take_gpus(remaining, free_gpus[c]);
+          if (take <= 0.0) return;
+          free_gpus[c] -= take;
+          if ((metered >> c) & 1u) fluid[c] += take;
+          remaining -= take;
+          got += take;
+        };
+        if (n_ranks == 1 && (in_order & ~item_clusters[it]) == 0) {
+          // One round, and every cluster in `order` may serve it (the usual
+          // case): the same visits as below, without testing each.
+          for (int o = 0; o < n_order && remaining > 0.0; ++o) take_from(order[o]);
+        } else {
+          for (int r = 0; r < n_ranks && remaining > 0.0; ++r)
+            for (int o = 0; o < n_order && remaining > 0.0; ++o) {
+              const int c = order[o];
+              if (!((item_clusters[it] >> c) & 1u) || !in_round(c, rank, n_ranks, r)) continue;
+              take_from(c);
+            }
+        }
         served[idx] = got;
         continue;
       }
