@@ -24,6 +24,7 @@
 #pragma once
 
 #include <math.h>
+#include <string.h>  // memcpy, which device code knows too
 
 #include <cstdint>
 #include <new>
@@ -980,9 +981,11 @@ struct PortfolioRun {
     }
     // Available GPUs are never negative (capacities, equivalences and
     // 1 − loss are not), so a cluster that holds nothing has
-    // free_gpus(available, 0) = available, bit for bit: copied, and the
-    // rule computed only where jobs hold GPUs.
-    for (int o = 0; o < n_order; ++o) free_gpus[order[o]] = avail_of[order[o]];
+    // free_gpus(available, 0) = available, bit for bit: every cluster's
+    // figure is copied in one block (those outside `order` are never read,
+    // and the block beats gathering the order's), and the rule computed
+    // only where jobs hold GPUs.
+    memcpy(free_gpus, avail_of, static_cast<std::size_t>(v.n_clusters) * sizeof(double));
     for (std::uint64_t rest = holding; rest != 0; rest &= rest - 1) {
       const int c = lowest_bit(rest);
       free_gpus[c] = rules::free_gpus(avail_of[c], held[c]);
