@@ -1022,10 +1022,8 @@ struct PortfolioRun {
     for (int li = 0; li < n_live_items; ++li) {
       const int it = live_items[li];
       const int item = v.service_items[it];
-      const bool inference = item >= 0;
-      const int idx = inference ? item : -item - 1;
-      const int* rank = inference ? v.inference_provider_rank + idx * kMaxProviders : v.job_provider_rank + idx * kMaxProviders;
-      if (inference) {
+      if (item >= 0) {
+        const int idx = item;
         double remaining = v.demand_step[cs * v.n_inference + idx] * demand_mult;
         double got = 0.0;
         auto take_from = [&](int c) {
@@ -1041,6 +1039,7 @@ struct PortfolioRun {
           // case): the same visits as below, without testing each.
           for (int o = 0; o < n_order && remaining > 0.0; ++o) take_from(order[o]);
         } else {
+          const int* rank = v.inference_provider_rank + idx * kMaxProviders;
           for (int r = 0; r < n_ranks && remaining > 0.0; ++r)
             for (int o = 0; o < n_order && remaining > 0.0; ++o) {
               const int c = order[o];
@@ -1051,6 +1050,7 @@ struct PortfolioRun {
         served[idx] = got;
         continue;
       }
+      const int idx = -item - 1;
       JobState& st = js[idx];
       if (st.state != 0 || st.ready_s > a) continue;
       if ((item_clusters[it] & own_clusters) == 0) {
@@ -1060,6 +1060,7 @@ struct PortfolioRun {
         continue;
       }
       const double gpus = v.job_gpus[idx];
+      const int* rank = v.job_provider_rank + idx * kMaxProviders;
       int chosen = -1;
       for (int r = 0; r < n_ranks && chosen < 0; ++r)
         for (int o = 0; o < n_order; ++o) {
