@@ -774,8 +774,18 @@ struct PortfolioRun {
         if (may_serve(c, elig)) item_clusters[it] |= std::uint64_t{1} << c;
     }
     offers.draw(v, v.portfolio_no_rofr[q] != 0, seed, path);
-    live = v.n_jobs >= 32 ? ~std::uint32_t{0} : (std::uint32_t{1} << v.n_jobs) - 1;
+    follow_providers();
+  }
+
+  // The clusters of the portfolio's providers, and every job not finished
+  // as live: one that none of those clusters may serve is dropped at the
+  // first serve it is ready for. A fork calls it again, as its providers
+  // differ from its parent's (a job the parent dropped may run here).
+  CP_HD void follow_providers() {
     own_clusters = clusters_of(v, mask);
+    live = 0;
+    for (int j = 0; j < v.n_jobs; ++j)
+      if (js[j].state != 2) live |= std::uint32_t{1} << j;
     list_live_items();
   }
 
@@ -802,14 +812,7 @@ struct PortfolioRun {
       : PortfolioRun(parent) {
     mask = v.portfolio_providers[q];
     tracks_use = reports_use(q);
-    // A job the parent could never serve may be served by a provider only
-    // the child holds: every job that has not finished is live again (one
-    // still unservable is dropped at the child's next serve).
-    own_clusters = clusters_of(v, mask);
-    live = 0;
-    for (int j = 0; j < v.n_jobs; ++j)
-      if (js[j].state != 2) live |= std::uint32_t{1} << j;
-    list_live_items();
+    follow_providers();
     avail_of = avail;
     loss_of = loss;
     sh = nullptr;
