@@ -177,6 +177,37 @@ CP_HD inline bool price_moves(const PriceModel& m) {
   return m.vol_per_year > 0.0 || m.drift_per_year != 0.0 || m.jump_rate_per_year > 0.0;
 }
 
+// The sampling loops go through the days in blocks: first the Philox words
+// and normals of every day of the block (independent of one another, so
+// the CPU computes several days at once in vector registers), then the
+// walk in log space day by day (each day adds to the last), then the
+// multipliers e^x of the block's days. Each day's arithmetic is the same
+// whatever the block, so the block changes no bit. The device takes one day
+// at a time: its threads are its parallelism, and a block's arrays would
+// sit in local memory.
+#if defined(__CUDA_ARCH__)
+constexpr int kDayBlock = 1;
+#else
+constexpr int kDayBlock = 32;
+#endif
+
+// The normals of days d0 … d0 + n − 1 of one stream (Box–Muller of words 0
+// and 1 of the day's Philox call, block = day · stride + offset), and each
+// day's word 2 (the count of a price's jumps).
+CP_HD inline void day_normals(std::uint64_t seed, std::uint64_t path, std::uint32_t stream, int d0, int n,
+                              std::uint32_t stride, std::uint32_t offset, double* z, std::uint32_t* word2) {
+  for (int d = 0; d < n; ++d) {
+    const Words w = philox(seed, path, static_cast<std::uint32_t>(d0 + d) * stride + offset, stream);
+    z[d] = normal(w.w[0], w.w[1]);
+    word2[d] = w.w[2];
+  }
+}
+
+// The multipliers e^x of n days' logarithms, as floats at out[d · stride].
+CP_HD inline void day_multipliers(const double* x, int n, float* out, std::int64_t stride) {
+  for (int d = 0; d < n; ++d) out[d * stride] = static_cast<float>(draw_math::exp_any(x[d]));
+}
+
 // Correlated price shocks (docs/reference.md §11): day by day, every
 // provider's independent normal ε_p from its own counter (the same draw as
 // without correlation), then Z = L·ε with L the correlation's symmetric
@@ -185,7 +216,7 @@ CP_HD inline bool price_moves(const PriceModel& m) {
 CP_HD inline void sample_correlated_prices(const View& v, std::uint64_t seed, std::uint64_t path, float* fs,
                                            int& clamped_days) {
   const double sqrt_dt = sqrt(kDayYears);
-  double x[kMaxProviders], mu[kMaxProviders], eps[kMaxProviders], jump[kMaxProviders], no_jump[kMaxProviders];
+  double x[kMaxProviders], mu[kMaxProviders], no_jump[kMaxProviders];
   // A provider whose price does not move and whose shock no other provider
   // mixes in (not in the correlation) needs no draw: its ε and jumps would
   // enter every sum times an exact 0, so skipping them (ε = 0, no jump)
@@ -194,37 +225,86 @@ CP_HD inline void sample_correlated_prices(const View& v, std::uint64_t seed, st
   for (int p = 0; p < v.n_providers; ++p) {
     const PriceModel m = v.provider_prices[p];
     moves[p] = price_moves(m);
-    no_jump[p] = exp(-(m.jump_rate_per_year * kDayYears));
-    const double k = exp(m.jump_log_mean + 0.5 * m.jump_log_sd * m.jump_log_sd) - 1.0;
+    no_jump[p] = draw_math::exp_any(-(m.jump_rate_per_year * kDayYears));
+    const double k = draw_math::exp_any(m.jump_log_mean + 0.5 * m.jump_log_sd * m.jump_log_sd) - 1.0;
     mu[p] = (m.drift_per_year - 0.5 * m.vol_per_year * m.vol_per_year - m.jump_rate_per_year * k) * kDayYears;
     x[p] = 0.0;
     drawn[p] = moves[p];
     for (int q = 0; q < v.n_providers; ++q)
       if (q != p && v.price_loadings[q * v.n_providers + p] != 0.0) drawn[p] = true;
-    eps[p] = jump[p] = 0.0;
   }
-  for (int d = 0; d < v.n_days; ++d) {
-    for (int p = 0; p < v.n_providers; ++p) {
-      // A still provider's x stays +0 (below), whose multiplier is exactly 1.
-      fs[static_cast<std::int64_t>(d) * v.n_providers + p] =
-          moves[p] ? static_cast<float>(exp(bounded_log(x[p], v.provider_prices[p].log_multiplier_bound, clamped_days)))
-                   : 1.0f;
-      if (!drawn[p]) continue;
-      const std::uint32_t block = static_cast<std::uint32_t>(d * kMaxProviders + p);
-      const Words w = philox(seed, path, block, kStreamPrice);
-      eps[p] = normal(w.w[0], w.w[1]);
-      jump[p] = price_jumps(v.provider_prices[p], no_jump[p], seed, path, block, w.w[2]);
+  double eps[kMaxProviders][kDayBlock], logs[kMaxProviders][kDayBlock];
+  std::uint32_t counts[kMaxProviders][kDayBlock];
+  for (int d0 = 0; d0 < v.n_days; d0 += kDayBlock) {
+    const int n = v.n_days - d0 < kDayBlock ? v.n_days - d0 : kDayBlock;
+    for (int p = 0; p < v.n_providers; ++p)
+      if (drawn[p]) day_normals(seed, path, kStreamPrice, d0, n, kMaxProviders, static_cast<std::uint32_t>(p), eps[p], counts[p]);
+    for (int d = 0; d < n; ++d) {
+      double jump[kMaxProviders];
+      for (int p = 0; p < v.n_providers; ++p) {
+        // A still provider's x stays +0 (below), whose multiplier is exactly 1.
+        if (moves[p]) logs[p][d] = bounded_log(x[p], v.provider_prices[p].log_multiplier_bound, clamped_days);
+        jump[p] = drawn[p] ? price_jumps(v.provider_prices[p], no_jump[p], seed, path,
+                                         static_cast<std::uint32_t>((d0 + d) * kMaxProviders + p), counts[p][d])
+                           : 0.0;
+      }
+      for (int p = 0; p < v.n_providers; ++p) {
+        // A still provider adds mu 0 + vol 0 · z + no jump: x stays +0.
+        if (!moves[p]) continue;
+        // Terms of providers that draw nothing are ±0, and adding ±0 to a sum
+        // that starts at +0 changes no bit of it (round to nearest never
+        // gives −0 for x + (−x)): only the drawn providers' terms are added.
+        double z = 0.0;
+        for (int j = 0; j < v.n_providers; ++j)
+          if (drawn[j]) z += v.price_loadings[p * v.n_providers + j] * eps[j][d];
+        x[p] += mu[p] + v.provider_prices[p].vol_per_year * sqrt_dt * z + jump[p];
+      }
     }
     for (int p = 0; p < v.n_providers; ++p) {
-      // A still provider adds mu 0 + vol 0 · z + no jump: x stays +0.
-      if (!moves[p]) continue;
-      // Terms of providers that draw nothing are ±0, and adding ±0 to a sum
-      // that starts at +0 changes no bit of it (round to nearest never
-      // gives −0 for x + (−x)): only the drawn providers' terms are added.
-      double z = 0.0;
-      for (int j = 0; j < v.n_providers; ++j)
-        if (drawn[j]) z += v.price_loadings[p * v.n_providers + j] * eps[j];
-      x[p] += mu[p] + v.provider_prices[p].vol_per_year * sqrt_dt * z + jump[p];
+      float* out = fs + static_cast<std::int64_t>(d0) * v.n_providers + p;
+      if (moves[p]) {
+        day_multipliers(logs[p], n, out, v.n_providers);
+      } else {
+        for (int d = 0; d < n; ++d) out[static_cast<std::int64_t>(d) * v.n_providers] = 1.0f;
+      }
+    }
+  }
+}
+
+// Independent price multipliers: GBM in log space with Merton jumps, one
+// step a day; the drift is corrected by λ·k so that E[multiplier(t)] =
+// exp(drift·t).
+CP_HD inline void sample_independent_prices(const View& v, std::uint64_t seed, std::uint64_t path, float* fs,
+                                            int& clamped_days) {
+  const double sqrt_dt = sqrt(kDayYears);
+  double z[kDayBlock], logs[kDayBlock];
+  std::uint32_t counts[kDayBlock];
+  for (int p = 0; p < v.n_providers; ++p) {
+    const PriceModel m = v.provider_prices[p];
+    const double k = draw_math::exp_any(m.jump_log_mean + 0.5 * m.jump_log_sd * m.jump_log_sd) - 1.0;
+    const double mu = (m.drift_per_year - 0.5 * m.vol_per_year * m.vol_per_year - m.jump_rate_per_year * k) * kDayYears;
+    const double no_jump = draw_math::exp_any(-(m.jump_rate_per_year * kDayYears));
+    if (!price_moves(m)) {
+      // A still provider's multiplier is exactly 1, and it draws nothing.
+      for (int d = 0; d < v.n_days; ++d) fs[static_cast<std::int64_t>(d) * v.n_providers + p] = 1.0f;
+      continue;
+    }
+    double x = 0.0;
+    for (int d0 = 0; d0 < v.n_days; d0 += kDayBlock) {
+      const int n = v.n_days - d0 < kDayBlock ? v.n_days - d0 : kDayBlock;
+      day_normals(seed, path, kStreamPrice, d0, n, kMaxProviders, static_cast<std::uint32_t>(p), z, counts);
+      for (int d = 0; d < n; ++d) {
+        logs[d] = bounded_log(x, m.log_multiplier_bound, clamped_days);
+        const std::uint32_t block = static_cast<std::uint32_t>((d0 + d) * kMaxProviders + p);
+        x += mu + m.vol_per_year * sqrt_dt * z[d];
+        const int jumps = poisson_small(m.jump_rate_per_year * kDayYears, no_jump, counts[d]);
+        for (int j = 0; j < jumps; j += 2) {
+          const Words jw = philox(seed, path, block, stream_word(kStreamJump, static_cast<std::uint32_t>(j / 2)));
+          x += m.jump_log_mean + m.jump_log_sd * normal(jw.w[0], jw.w[1]);
+          if (j + 1 < jumps) x += m.jump_log_mean + m.jump_log_sd * normal(jw.w[2], jw.w[3]);
+        }
+      }
+      day_multipliers(logs, n, fs + static_cast<std::int64_t>(d0) * v.n_providers + p, v.n_providers);
     }
   }
 }
@@ -252,7 +332,7 @@ CP_HD inline void sample_future(const View& v, std::uint64_t seed, std::uint64_t
                                                      -v.delay_normal_bound),
                                                 v.delay_normal_bound)
                                          : normal(w.w[1], w.w[2]);
-      const double days = v.delay_lognormal ? v.delay_median_days * exp(v.delay_sigma * z) : v.delay_fixed_days;
+      const double days = v.delay_lognormal ? v.delay_median_days * draw_math::exp_any(v.delay_sigma * z) : v.delay_fixed_days;
       // Whole days: capacity is tabled by day. A delay past the table's span
       // delivers nothing inside the horizon, however long it is: the same as
       // the span (and no overflow of the int).
@@ -262,45 +342,25 @@ CP_HD inline void sample_future(const View& v, std::uint64_t seed, std::uint64_t
     is[c] = delay;
   }
   int clamped_days = 0;  // path-days on which a multiplier met its bound
-  // Price multipliers: GBM in log space with Merton jumps, one step a day;
-  // the drift is corrected by λ·k so that E[multiplier(t)] = exp(drift·t).
-  const double sqrt_dt = sqrt(kDayYears);
-  if (v.prices_correlated) {
+  if (v.prices_correlated)
     sample_correlated_prices(v, seed, path, fs, clamped_days);
-  } else {
-  for (int p = 0; p < v.n_providers; ++p) {
-    const PriceModel m = v.provider_prices[p];
-    const double k = exp(m.jump_log_mean + 0.5 * m.jump_log_sd * m.jump_log_sd) - 1.0;
-    const double mu = (m.drift_per_year - 0.5 * m.vol_per_year * m.vol_per_year - m.jump_rate_per_year * k) * kDayYears;
-    const bool moves = price_moves(m);
-    const double no_jump = exp(-(m.jump_rate_per_year * kDayYears));
-    double x = 0.0;
-    for (int d = 0; d < v.n_days; ++d) {
-      // A still provider's x stays +0, whose multiplier is exactly 1.
-      fs[static_cast<std::int64_t>(d) * v.n_providers + p] =
-          moves ? static_cast<float>(exp(bounded_log(x, m.log_multiplier_bound, clamped_days))) : 1.0f;
-      if (!moves) continue;
-      const std::uint32_t block = static_cast<std::uint32_t>(d * kMaxProviders + p);
-      const Words w = philox(seed, path, block, kStreamPrice);
-      x += mu + m.vol_per_year * sqrt_dt * normal(w.w[0], w.w[1]);
-      const int jumps = poisson_small(m.jump_rate_per_year * kDayYears, no_jump, w.w[2]);
-      for (int j = 0; j < jumps; j += 2) {
-        const Words jw = philox(seed, path, block, stream_word(kStreamJump, static_cast<std::uint32_t>(j / 2)));
-        x += m.jump_log_mean + m.jump_log_sd * normal(jw.w[0], jw.w[1]);
-        if (j + 1 < jumps) x += m.jump_log_mean + m.jump_log_sd * normal(jw.w[2], jw.w[3]);
-      }
-    }
-  }
-  }
+  else
+    sample_independent_prices(v, seed, path, fs, clamped_days);
+  const double sqrt_dt = sqrt(kDayYears);
+  double z[kDayBlock], logs[kDayBlock];
+  std::uint32_t counts[kDayBlock];
   // Demand multiplier: driftless lognormal random walk (mean 1 at all times).
   float* demand = fs + static_cast<std::int64_t>(v.n_days) * v.n_providers;
   const double sv = v.demand_vol_per_year;
   double y = 0.0;
-  for (int d = 0; d < v.n_days; ++d) {
-    demand[d] = static_cast<float>(exp(bounded_log(y, v.demand_log_multiplier_bound, clamped_days)));
-    if (sv <= 0.0) continue;
-    const Words w = philox(seed, path, static_cast<std::uint32_t>(d), kStreamDemand);
-    y += -0.5 * sv * sv * kDayYears + sv * sqrt_dt * normal(w.w[0], w.w[1]);
+  for (int d0 = 0; d0 < v.n_days; d0 += kDayBlock) {
+    const int n = v.n_days - d0 < kDayBlock ? v.n_days - d0 : kDayBlock;
+    if (sv > 0.0) day_normals(seed, path, kStreamDemand, d0, n, 1u, 0u, z, counts);
+    for (int d = 0; d < n; ++d) {
+      logs[d] = bounded_log(y, v.demand_log_multiplier_bound, clamped_days);
+      if (sv > 0.0) y += -0.5 * sv * sv * kDayYears + sv * sqrt_dt * z[d];
+    }
+    day_multipliers(logs, n, demand + d0, 1);
   }
   is[v.n_clusters] = clamped_days;
 }
@@ -328,13 +388,13 @@ CP_HD inline void draw_arrival(const View& v, const OutageModel& m, std::uint64_
     return;
   }
   const Words w = philox(seed, path, c.drawn++, stream);
-  c.last_arrival_s += -log(uniform(w.w[0])) / m.rate_per_year * kYear_s;
+  c.last_arrival_s += -draw_math::log_positive(uniform(w.w[0])) / m.rate_per_year * kYear_s;
   if (c.last_arrival_s >= v.horizon_s) {
     c.next_start_s = c.next_end_s = kNever;
     return;
   }
   const double hours =
-      m.duration_lognormal ? m.duration_median_h * exp(m.duration_sigma * normal(w.w[1], w.w[2])) : m.duration_fixed_h;
+      m.duration_lognormal ? m.duration_median_h * draw_math::exp_any(m.duration_sigma * normal(w.w[1], w.w[2])) : m.duration_fixed_h;
   c.next_start_s = c.last_arrival_s;
   c.next_end_s = c.last_arrival_s + hours * 3600.0;
 }
@@ -1238,6 +1298,14 @@ struct PortfolioRun {
 };
 
 // Phase 1, one thread a path: sample its future into the scratch.
+// `sampler` calls sample_future: inline, or a copy of it that a backend
+// compiles its own way (the CPU's, for several instruction sets).
+struct InlineSampler {
+  CP_HD void operator()(const View& v, std::uint64_t seed, std::uint64_t path, float* fs, int* is) const {
+    sample_future(v, seed, path, fs, is);
+  }
+};
+template <class Sampler = InlineSampler>
 struct SampleFunctor {
   View v;
   std::uint64_t seed;
@@ -1245,10 +1313,11 @@ struct SampleFunctor {
   float* scratch_f;
   int* scratch_i;
   ScratchLayout layout;
+  Sampler sampler;
 
   CP_HD void operator()(std::int64_t i) const {
-    sample_future(v, seed, static_cast<std::uint64_t>(first_path + i), scratch_f + i * layout.floats_per_path,
-                  scratch_i + i * layout.ints_per_path);
+    sampler(v, seed, static_cast<std::uint64_t>(first_path + i), scratch_f + i * layout.floats_per_path,
+            scratch_i + i * layout.ints_per_path);
   }
 };
 

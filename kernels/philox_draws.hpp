@@ -21,6 +21,7 @@
 
 #include <Random123/philox.h>
 
+#include "draw_math.hpp"
 #include "rules/hd.hpp"
 
 namespace cloudpact::risk::kernel {
@@ -56,7 +57,7 @@ CP_HD inline double uniform(std::uint32_t w) { return (static_cast<double>(w) + 
 // Standard normal from two words (Box–Muller, cosine branch).
 CP_HD inline double normal(std::uint32_t a, std::uint32_t b) {
   const double u1 = uniform(a), u2 = uniform(b);
-  return sqrt(-2.0 * log(u1)) * cos(6.283185307179586 * u2);
+  return sqrt(-2.0 * draw_math::log_positive(u1)) * draw_math::cos_turns(u2);
 }
 
 // Poisson count with mean `lambda` by inverse CDF on one word. lambda is a

@@ -223,6 +223,17 @@ std::string cuda_device_description();  // "NVIDIA H100 80GB HBM3 (driver 12.8)"
 void evaluate_paths(const RiskProblem& problem, std::uint64_t seed, std::int64_t first_path, std::int64_t count,
                     Backend backend, int threads, BatchResults& out, int portfolios_per_thread = 0);
 
+// The instruction sets the CPU backend's sampling is compiled for that this
+// machine runs, best first ("x86-64-v4", "x86-64-v3", "x86-64"):
+// evaluate_paths takes the first. Every one gives the same bits.
+std::vector<std::string> cpu_sampling_isas();
+// The sampled futures of paths [first_path, first_path + count) as the CPU
+// sampling compiled for `isa` (one of cpu_sampling_isas()) draws them: per
+// path its price and demand multipliers, and its delivery delays and clamped
+// path-days (the kernels' scratch rows). For tests that compare the sets.
+void sample_paths_cpu(const RiskProblem& problem, const std::string& isa, std::uint64_t seed, std::int64_t first_path,
+                      std::int64_t count, std::vector<float>& floats, std::vector<int>& ints);
+
 // Philox4x32-10 of one counter/key, for known-answer tests.
 void philox4x32_10(const std::uint32_t ctr[4], const std::uint32_t key[2], std::uint32_t out[4]);
 

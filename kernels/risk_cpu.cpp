@@ -3,6 +3,9 @@
 #include <omp.h>
 
 #include <algorithm>
+#include <stdexcept>
+#include <string>
+#include <vector>
 
 #include <thrust/execution_policy.h>
 #include <thrust/for_each.h>
@@ -14,6 +17,78 @@
 #include "view_builder.inl"
 
 namespace cloudpact::risk {
+
+namespace {
+// The sampling of one path, compiled for three instruction sets, the best
+// one this machine runs chosen when the backend first samples: the day
+// loops of the draws (kernel::day_normals, day_multipliers) then run
+// several days at once in AVX2 or AVX-512 registers. flatten inlines the
+// whole sampling into each, so each is compiled for its set. Every variant
+// performs the same IEEE operations on each day's values, each rounded on
+// its own (no FMA contraction: -ffp-contract=off; a vector lane rounds as a
+// scalar does), so every variant, and so every machine, gives the same
+// bits (tests/risk/test_draw_math.cpp compares them).
+using SampleFn = void (*)(const kernel::View&, std::uint64_t, std::uint64_t, float*, int*);
+__attribute__((target("arch=x86-64-v4"), flatten)) void sample_v4(const kernel::View& v, std::uint64_t seed,
+                                                                   std::uint64_t path, float* fs, int* is) {
+  kernel::sample_future(v, seed, path, fs, is);
+}
+__attribute__((target("arch=x86-64-v3"), flatten)) void sample_v3(const kernel::View& v, std::uint64_t seed,
+                                                                   std::uint64_t path, float* fs, int* is) {
+  kernel::sample_future(v, seed, path, fs, is);
+}
+__attribute__((flatten)) void sample_baseline(const kernel::View& v, std::uint64_t seed, std::uint64_t path, float* fs,
+                                              int* is) {
+  kernel::sample_future(v, seed, path, fs, is);
+}
+
+struct SamplingIsa {
+  const char* name;
+  SampleFn fn;
+};
+// The variants this machine runs, best first.
+std::vector<SamplingIsa> runnable_isas() {
+  __builtin_cpu_init();
+  std::vector<SamplingIsa> isas;
+  if (__builtin_cpu_supports("x86-64-v4")) isas.push_back({"x86-64-v4", sample_v4});
+  if (__builtin_cpu_supports("x86-64-v3")) isas.push_back({"x86-64-v3", sample_v3});
+  isas.push_back({"x86-64", sample_baseline});
+  return isas;
+}
+
+// kernel::SampleFunctor's sampler: one of the variants.
+struct CpuSampler {
+  SampleFn fn;
+  void operator()(const kernel::View& v, std::uint64_t seed, std::uint64_t path, float* fs, int* is) const {
+    fn(v, seed, path, fs, is);
+  }
+};
+CpuSampler best_sampler() {
+  static const SampleFn best = runnable_isas().front().fn;
+  return {best};
+}
+}  // namespace
+
+std::vector<std::string> cpu_sampling_isas() {
+  std::vector<std::string> names;
+  for (const SamplingIsa& isa : runnable_isas()) names.emplace_back(isa.name);
+  return names;
+}
+
+void sample_paths_cpu(const RiskProblem& pb, const std::string& isa, std::uint64_t seed, std::int64_t first_path,
+                      std::int64_t count, std::vector<float>& floats, std::vector<int>& ints) {
+  SampleFn fn = nullptr;
+  for (const SamplingIsa& candidate : runnable_isas())
+    if (isa == candidate.name) fn = candidate.fn;
+  if (fn == nullptr) throw std::invalid_argument("sample_paths_cpu: this machine does not run " + isa);
+  const kernel::StepTables tables = kernel::step_tables(pb);
+  const kernel::View v = kernel::make_view(pb, tables, [](const auto& vec) { return vec.data(); });
+  const kernel::ScratchLayout layout = kernel::scratch_layout(v);
+  floats.assign(static_cast<size_t>(count * layout.floats_per_path), 0.0f);
+  ints.assign(static_cast<size_t>(count * layout.ints_per_path), 0);
+  const kernel::SampleFunctor<CpuSampler> sample{v, seed, first_path, floats.data(), ints.data(), layout, {fn}};
+  for (std::int64_t i = 0; i < count; ++i) sample(i);
+}
 
 // Portfolios a CPU thread walks together on one path (kernel::PathFunctor):
 // all of a usual scenario's (contracted, without:P and single:P of a few
@@ -41,7 +116,8 @@ void evaluate_paths_cpu(const RiskProblem& pb, std::uint64_t seed, std::int64_t 
   if (threads > 0) omp_set_num_threads(threads);
   for (std::int64_t done = 0; done < count; done += chunk) {
     const std::int64_t n = std::min(chunk, count - done);
-    const kernel::SampleFunctor sample{v, seed, first_path + done, sf.data(), si.data(), layout};
+    const kernel::SampleFunctor<CpuSampler> sample{v, seed, first_path + done, sf.data(), si.data(), layout,
+                                                    best_sampler()};
     thrust::for_each(thrust::omp::par, thrust::counting_iterator<std::int64_t>(0),
                      thrust::counting_iterator<std::int64_t>(n), sample);
     std::vector<double*> ptrs;

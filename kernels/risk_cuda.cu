@@ -79,7 +79,7 @@ void evaluate_paths_cuda(const RiskProblem& pb, std::uint64_t seed, std::int64_t
     ptrs.push_back(thrust::raw_pointer_cast(device_rows.back().data()));
   }
   const kernel::OutView o = kernel::out_view(count, ptrs);
-  const kernel::SampleFunctor sample{v, seed, first_path, thrust::raw_pointer_cast(sf.data()),
+  const kernel::SampleFunctor<> sample{v, seed, first_path, thrust::raw_pointer_cast(sf.data()),
                                      thrust::raw_pointer_cast(si.data()), layout};
   thrust::for_each(thrust::device, thrust::counting_iterator<std::int64_t>(0),
                    thrust::counting_iterator<std::int64_t>(count), sample);
