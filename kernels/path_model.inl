@@ -1435,13 +1435,18 @@ struct PathFunctor {
   ScratchLayout layout;
   PortfolioGroups groups;
 
+  // Group g on path i of the batch, whose future the scratch holds.
   CP_HD void operator()(std::int64_t k) const {
-    const int g = static_cast<int>(k / out.count);
     const std::int64_t i = k % out.count;
+    walk(static_cast<int>(k / out.count), i, scratch_f + i * layout.floats_per_path,
+         scratch_i + i * layout.ints_per_path);
+  }
+
+  // Group g on path i of the batch, whose sampled future is fs and is
+  // (sample_future's): wherever it was sampled, the same walk.
+  CP_HD void walk(int g, std::int64_t i, const float* fs, const int* is) const {
     const int q0 = g * groups.size;
     const int n = (q0 + groups.size <= v.n_portfolios ? groups.size : v.n_portfolios - q0);
-    const float* fs = scratch_f + i * layout.floats_per_path;
-    const int* is = scratch_i + i * layout.ints_per_path;
     const auto path = static_cast<std::uint64_t>(first_path + i);
     // PortfolioRun holds a reference: built in place, trivially destroyed.
     alignas(PortfolioRun) unsigned char storage[kGroup][sizeof(PortfolioRun)];

@@ -67,6 +67,29 @@ CpuSampler best_sampler() {
   static const SampleFn best = runnable_isas().front().fn;
   return {best};
 }
+
+// Portfolios a CPU thread walks together on one path (kernel::PathFunctor):
+// all of a usual scenario's (contracted, without:P and single:P of a few
+// providers, no_rofr), so each variant's per-step work is done once a path.
+constexpr int kCpuGroup = 16;
+
+// One path on one thread: its future sampled into the thread's own scratch
+// (one path's rows: the flagship's 22 KB stay in the core's cache, where a
+// batch of sampled futures went out to memory and back), then walked by
+// every group of portfolios. Which thread takes a path changes no bit.
+struct SampleAndWalk {
+  kernel::PathFunctor<kCpuGroup> run;
+  CpuSampler sampler;
+  float* const* scratch_f;  // per thread
+  int* const* scratch_i;
+  void operator()(std::int64_t i) const {
+    const int t = omp_get_thread_num();
+    float* fs = scratch_f[t];
+    int* is = scratch_i[t];
+    sampler(run.v, run.seed, static_cast<std::uint64_t>(run.first_path + i), fs, is);
+    for (int g = 0; g < run.groups.n_groups; ++g) run.walk(g, i, fs, is);
+  }
+};
 }  // namespace
 
 std::vector<std::string> cpu_sampling_isas() {
@@ -90,11 +113,6 @@ void sample_paths_cpu(const RiskProblem& pb, const std::string& isa, std::uint64
   for (std::int64_t i = 0; i < count; ++i) sample(i);
 }
 
-// Portfolios a CPU thread walks together on one path (kernel::PathFunctor):
-// all of a usual scenario's (contracted, without:P and single:P of a few
-// providers, no_rofr), so each variant's per-step work is done once a path.
-constexpr int kCpuGroup = 16;
-
 void evaluate_paths_cpu(const RiskProblem& pb, std::uint64_t seed, std::int64_t first_path, std::int64_t count,
                         int threads, BatchResults& out, int portfolios_per_thread) {
   kernel::size_results(out, pb, first_path, count);
@@ -103,33 +121,28 @@ void evaluate_paths_cpu(const RiskProblem& pb, std::uint64_t seed, std::int64_t 
   const kernel::ScratchLayout layout = kernel::scratch_layout(v);
   const kernel::PortfolioGroups groups = kernel::portfolio_groups(
       v.n_portfolios, portfolios_per_thread > 0 && portfolios_per_thread < kCpuGroup ? portfolios_per_thread : kCpuGroup);
-  // Paths in chunks so the scratch (the sampled futures) stays small
-  // whatever the batch: results do not depend on the chunking.
-  const std::int64_t chunk = 4096;
-  std::vector<float> sf(static_cast<size_t>(std::min(chunk, count) * layout.floats_per_path));
-  std::vector<int> si(static_cast<size_t>(std::min(chunk, count) * std::max<std::int64_t>(1, layout.ints_per_path)));
-  // Chunk results land in a chunk-shaped batch, then move to their rows.
-  BatchResults chunk_out;
-  kernel::size_results(chunk_out, pb, 0, std::min(chunk, count));
-  const auto rows_out = kernel::result_rows(out);
-  const auto rows_chunk = kernel::result_rows(chunk_out);
   if (threads > 0) omp_set_num_threads(threads);
-  for (std::int64_t done = 0; done < count; done += chunk) {
-    const std::int64_t n = std::min(chunk, count - done);
-    const kernel::SampleFunctor<CpuSampler> sample{v, seed, first_path + done, sf.data(), si.data(), layout,
-                                                    best_sampler()};
-    thrust::for_each(thrust::omp::par, thrust::counting_iterator<std::int64_t>(0),
-                     thrust::counting_iterator<std::int64_t>(n), sample);
-    std::vector<double*> ptrs;
-    for (const auto& [vec, rows] : rows_chunk) ptrs.push_back(vec->data());
-    const kernel::PathFunctor<kCpuGroup> run{v, kernel::out_view(n, ptrs), seed, first_path + done, sf.data(), si.data(), layout, groups};
-    thrust::for_each(thrust::omp::par, thrust::counting_iterator<std::int64_t>(0),
-                     thrust::counting_iterator<std::int64_t>(n * groups.n_groups), run);
-    // Rows of the chunk (stride n) move to their place in the batch (stride count).
-    for (size_t a = 0; a < rows_out.size(); ++a)
-      for (int r = 0; r < rows_out[a].second; ++r)
-        std::copy_n(rows_chunk[a].first->begin() + r * n, n, rows_out[a].first->begin() + r * count + done);
+  // One path's scratch per thread.
+  const int n_threads = omp_get_max_threads();
+  std::vector<std::vector<float>> floats(static_cast<size_t>(n_threads),
+                                         std::vector<float>(static_cast<size_t>(layout.floats_per_path)));
+  std::vector<std::vector<int>> ints(static_cast<size_t>(n_threads),
+                                     std::vector<int>(static_cast<size_t>(std::max<std::int64_t>(1, layout.ints_per_path))));
+  std::vector<float*> scratch_f;
+  std::vector<int*> scratch_i;
+  for (int t = 0; t < n_threads; ++t) {
+    scratch_f.push_back(floats[static_cast<size_t>(t)].data());
+    scratch_i.push_back(ints[static_cast<size_t>(t)].data());
   }
+  std::vector<double*> ptrs;
+  for (const auto& [vec, rows] : kernel::result_rows(out)) ptrs.push_back(vec->data());
+  const SampleAndWalk path{
+      {v, kernel::out_view(count, ptrs), seed, first_path, nullptr, nullptr, layout, groups},
+      best_sampler(),
+      scratch_f.data(),
+      scratch_i.data()};
+  thrust::for_each(thrust::omp::par, thrust::counting_iterator<std::int64_t>(0),
+                   thrust::counting_iterator<std::int64_t>(count), path);
 }
 
 }  // namespace cloudpact::risk
