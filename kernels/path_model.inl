@@ -60,6 +60,7 @@ struct View {
   // available and its marginal price when no path moves them, and per step
   // the clusters sold, sold reserved, and sold on demand (bit c).
   const double *avail_step, *marginal_step;
+  const double* due_discount_step;  // [step], n_steps + 1 entries: due_discount_at each step's start, then the horizon's
   const std::uint64_t *sold_step, *reserved_step, *on_demand_step;
   const int *contract_provider, *contract_end_step, *contract_n_tiers;
   const rules::SlaTier* contract_tiers;
@@ -476,6 +477,17 @@ struct PortfolioTotals {
   CP_HD double spend_usd() const { return rules::spend_usd(billed_usd, shortfall_usd, sla_credits_usd, egress_usd); }
 };
 
+// The sampled outages' state from instant at_s to the next change
+// (SampledOutages): what holds, and when it next changes.
+struct OutageState {
+  double at_s, change_s;
+  std::uint64_t regions_hit;
+  std::uint32_t zones_active;
+};
+// Outage changes a step's list holds (StepShared): most steps have none,
+// a few one or two; a step with more leaves each walker to redraw its own.
+constexpr int kMaxStepOutageChanges = 8;
+
 // What every portfolio of one variant of a path (the same sources of
 // uncertainty switched off, the same rofr matches) sees at step s before its
 // own choices: capacity after delivery delays and rofr shares, what is
@@ -496,12 +508,21 @@ struct StepShared {
   // The step's sampled multipliers as the variant sees them (1 for a
   // source it switches off): read by every portfolio's pieces.
   double demand_mult, price_mult[kMaxProviders];
+  // The sampled outages' changes inside this step, in order, as the
+  // variant's reserved ledger met them (ReservedLedger::step): −1 when the
+  // step had more than the list holds. Every walk of the variant meets
+  // the same changes at the same instants (each is a cut of every walk,
+  // next_edge), so a walker takes them from here instead of redrawing its
+  // own cursors (SampledOutages::take).
+  OutageState outage_changes[kMaxStepOutageChanges];
+  int n_outage_changes;
   // Bumped whenever `order` changes: most steps keep the last step's order
   // (prices move a little a day), and a portfolio that filtered this
   // version already keeps its copy (enter_step).
   std::uint32_t order_version;
   CP_HD void reset() {
     n_order = -1;
+    n_outage_changes = 0;
     sold = reserved = 0;
     order_version = 0;
   }
@@ -540,11 +561,9 @@ struct SampledOutages {
       open_outages(v, v.zone_outages[z], seed, path, zone_stream(z), (off.zones >> z) & 1u, zones[z]);
   }
 
-  // Brings every cursor that matters to instant a when an outage started or
-  // ended by then (most pieces: none did), and finds the next change.
-  CP_HD void advance(const View& v, double a) {
-    if (a >= change_s) refresh(v, a);
-  }
+  // Brings every cursor that matters to instant a, and finds the next
+  // change: called only when an outage started or ended by then
+  // (a >= change_s; most pieces: none did).
   CP_HD void refresh(const View& v, double a) {
     std::uint32_t active = 0;
     for (int z = 0; z < v.n_zones; ++z)
@@ -560,6 +579,24 @@ struct SampledOutages {
     zones_active = active;
     regions_hit = hit;
     change_s = change;
+  }
+
+  // The state from instant a on, as refresh(a) left it.
+  CP_HD OutageState state(double a) const { return {a, change_s, regions_hit, zones_active}; }
+  // Brings the state to instant a, a change that another walker of the
+  // same streams met and listed (`changes`, n of them; −1: the list
+  // overflowed): the same values refresh(a) would give. A change not
+  // listed is refreshed here; the cursors, left behind meanwhile, catch up
+  // then, as they only move forward and draw from the path's counters.
+  CP_HD void take(const View& v, double a, const OutageState* changes, int n) {
+    for (int k = 0; k < n; ++k)
+      if (changes[k].at_s == a) {
+        change_s = changes[k].change_s;
+        regions_hit = changes[k].regions_hit;
+        zones_active = changes[k].zones_active;
+        return;
+      }
+    refresh(v, a);
   }
 
   // Whether no sampled outage holds the current piece (most pieces).
@@ -652,12 +689,15 @@ struct ContractAccount {
 CP_HD inline bool month_ends_at(const View& v, int s) {
   return s == v.n_steps || (s > 0 && v.step_month[s] != v.step_month[s - 1]);
 }
-// The discount factor of what falls due at the start of step s: everything
-// closing then is due then.
-CP_HD inline double due_discount(const View& v, int s) {
-  return rules::discount_factor(rules::ledger_seconds(s == v.n_steps ? v.horizon_s : v.step_start_s[s]),
-                                v.discount_rate_per_year);
+// The discount factor of what falls due at instant t_s, the start of a step
+// or the horizon: everything closing then is due then. Tabled per step
+// (StepTables::due_discount_step), and read there by due_discount.
+CP_HD inline double due_discount_at(double t_s, double discount_rate_per_year) {
+  return rules::discount_factor(rules::ledger_seconds(t_s), discount_rate_per_year);
 }
+// The discount factor of what falls due at the start of step s (n_steps:
+// the horizon).
+CP_HD inline double due_discount(const View& v, int s) { return v.due_discount_step[s]; }
 
 // Closes contract k's bills due at the start of step s (docs/reference.md §2.3):
 // its month's invoice and SLA credit, take-or-pay shortfalls, the commitment's.
@@ -725,13 +765,21 @@ struct ReservedLedger {
 
   // Step s of the variant (`sh`: its capacity and order): the bills due at
   // its start, then the reserved charges and deliveries of its pieces.
-  CP_HD void step(const View& v, int s, const StepShared& sh) {
+  // It lists the outage changes it meets in sh (StepShared::outage_changes).
+  CP_HD void step(const View& v, int s, StepShared& sh) {
     if (s > 0 && v.step_closes[s]) close_due(v, s);
     const std::int64_t cs = static_cast<std::int64_t>(s);
     const std::uint64_t reserved = sh.reserved & clusters;  // those of our providers
     const double step_b = v.step_start_s[s] + v.step_len_s[s];
+    sh.n_outage_changes = 0;
     for (double a = v.step_start_s[s]; a < step_b;) {
-      outages.advance(v, a);
+      if (a >= outages.change_s) {
+        outages.refresh(v, a);
+        if (sh.n_outage_changes >= 0 && sh.n_outage_changes < kMaxStepOutageChanges)
+          sh.outage_changes[sh.n_outage_changes++] = outages.state(a);
+        else
+          sh.n_outage_changes = -1;
+      }
       const double b = lo(outages.change_s, step_b);
       const double len = b - a, len_h = len / 3600.0;
       for (std::uint64_t rest = reserved; rest != 0; rest &= rest - 1) {
@@ -1011,7 +1059,7 @@ struct PortfolioRun {
   // pieces have none, and take the step's shared figures as they are.
   CP_HD void capacity(int s, double a) {
     const std::int64_t cs = static_cast<std::int64_t>(s);
-    outages.advance(v, a);
+    if (a >= outages.change_s) outages.take(v, a, sh->outage_changes, sh->n_outage_changes);
     if (outages.none()) {
       avail_of = sh->base_avail;
       loss_of = v.loss_step + cs * v.n_clusters;
@@ -1226,8 +1274,8 @@ struct PortfolioRun {
   // holds its GPUs from the instant it starts to the instant it finishes.
   CP_HD double next_edge(double a, double step_b) const {
     double e = step_b;
-    // capacity() has brought the cursors of the regions with clusters and
-    // of the zones to their next change, which lies after a.
+    // capacity() has brought the state of the regions with clusters and of
+    // the zones to a: their next change lies after a.
     if (outages.change_s < e) e = outages.change_s;
     // A region without clusters keeps its opening cursor: its first outage
     // cuts the walk, as it always has (the cut changes no total).

@@ -13,11 +13,14 @@ namespace cloudpact::risk::kernel {
 // and cluster the GPUs available and the marginal price (none moved by a
 // path: no delivery delay, rofr share or price multiplier), and per step
 // the clusters sold, sold under a reserved contract, and sold on demand
-// (bit c). Derived here, not kept in RiskProblem, so that they always
+// (bit c); and the discount factor of what falls due at each step's start
+// and at the horizon (due_discount_at: a power a month per portfolio
+// otherwise). Derived here, not kept in RiskProblem, so that they always
 // follow its arrays (tests edit a problem).
 struct StepTables {
   std::vector<double> avail_step, marginal_step;                        // [step * n_clusters + cluster]
   std::vector<std::uint64_t> sold_step, reserved_step, on_demand_step;  // [step]
+  std::vector<double> due_discount_step;                                // [step], then the horizon
 };
 
 inline StepTables step_tables(const RiskProblem& pb) {
@@ -43,6 +46,9 @@ inline StepTables step_tables(const RiskProblem& pb) {
       else
         t.marginal_step[ci] = rules::marginal_usd_per_gpu_hour(seller, pb.seller_price_step[ci], eq);
     }
+  t.due_discount_step.resize(n_steps + 1);
+  for (size_t s = 0; s <= n_steps; ++s)
+    t.due_discount_step[s] = due_discount_at(s == n_steps ? pb.horizon_s : pb.step_start_s[s], pb.discount_rate_per_year);
   return t;
 }
 
@@ -78,6 +84,7 @@ View make_view(const RiskProblem& pb, const StepTables& tables, Place&& place) {
   v.contract_step = place(pb.contract_step);
   v.seller_price_step = place(pb.seller_price_step);
   v.avail_step = place(tables.avail_step);
+  v.due_discount_step = place(tables.due_discount_step);
   v.marginal_step = place(tables.marginal_step);
   v.sold_step = place(tables.sold_step);
   v.reserved_step = place(tables.reserved_step);
