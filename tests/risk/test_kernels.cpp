@@ -347,6 +347,34 @@ TEST_CASE("Poisson outages of fixed length: expected unmet = rate x years x dema
   CHECK(std::abs(m - 2000.0) < 4.0 * se + 2.0);
 }
 
+TEST_CASE("dense outages, more changes a day than a step's shared list holds: unmet = demand x hours x (1 - e^(-rate x duration))") {
+  // 3,650 outages a year (10 a day) of 1 h each: the time covered by at
+  // least one is 1 − e^(−λd) of the year (a Poisson process of fixed-length
+  // intervals), λd = 10/24, so 100 GPUs unmet 8,760 h × 0.34076 = 298,505
+  // GPU-h a year expected. About 13 outage starts and ends fall in a day,
+  // above the 8 that the reserved ledger lists for the walkers
+  // (StepShared::outage_changes): most days the walker redraws its own
+  // cursors, some it takes the list, and both must give the same outages.
+  const Scenario sc = parse_scenario(one_cluster_year(R"({ "outages": { "default": { "rate_per_year": 3650,
+      "duration_hours": { "dist": "fixed", "value": 1 } } } })"), "dense.json");
+  const RiskSetup setup = build_risk_problem(sc);
+  const std::int64_t n = 2000;
+  const auto r = evaluate(setup.problem, 0, n, 0);
+  const double expected = 100.0 * 8760.0 * (1.0 - std::exp(-3650.0 / 8760.0));
+  const double m = mean(r.unmet_gpu_hours, 0, static_cast<size_t>(n));
+  const double se = stddev(r.unmet_gpu_hours, 0, static_cast<size_t>(n)) / std::sqrt(static_cast<double>(n));
+  // The first hour of the year has no earlier outage to run into it:
+  // at most 100 × 0.34 GPU-h less, far below 4 se.
+  INFO("mean " << m << " expected " << expected << " se " << se);
+  CHECK(std::abs(m - expected) < 4.0 * se + 40.0);
+  // Walked alone or with the other portfolios, the same bits.
+  risk::BatchResults alone;
+  risk::evaluate_paths(setup.problem, 7, 0, 64, risk::Backend::cpu, 1, alone, 1);
+  const auto together = evaluate(setup.problem, 0, 64, 1);
+  CHECK(alone.unmet_gpu_hours == together.unmet_gpu_hours);
+  CHECK(alone.cost_usd == together.cost_usd);
+}
+
 TEST_CASE("risk refuses a scenario beyond the kernels' bounds with a clear message") {
   std::string text = R"({ "name": "big", "start": "2025-01-01", "end": "2025-02-01", "providers": [ )";
   for (int p = 0; p < risk::kMaxProviders + 1; ++p)
