@@ -304,6 +304,15 @@ TEST_CASE("with the uncertainty off, every scenario's contracted cost and unmet 
 namespace {
 // One year, one provider, one on-demand cluster of 1000 H100 at $2; 100 GPUs
 // of demand. `uncertainty` is spliced in.
+// The mean of the first n values (portfolio 0's paths) and its standard error.
+struct MeanSe {
+  double mean, se;
+};
+MeanSe mean_and_se(const std::vector<double>& v, std::int64_t n) {
+  const auto count = static_cast<size_t>(n);
+  return {mean(v, 0, count), stddev(v, 0, count) / std::sqrt(static_cast<double>(n))};
+}
+
 std::string one_cluster_year(const std::string& uncertainty) {
   return R"({ "name": "closed-form", "start": "2025-01-01", "end": "2026-01-01",
     "providers": [ { "id": "p", "on_demand_usd_per_gpu_hour": { "H100": 2 },
@@ -325,8 +334,7 @@ TEST_CASE("GBM price multiplier: the mean cost follows E[S(t)] = exp(drift * t)"
   const auto r = evaluate(setup.problem, 0, n, 0);
   double expected = 0.0;
   for (int d = 0; d < 365; ++d) expected += 4800.0 * std::exp(mu * d / 365.25);
-  const double m = mean(r.cost_usd, 0, static_cast<size_t>(n));
-  const double se = stddev(r.cost_usd, 0, static_cast<size_t>(n)) / std::sqrt(static_cast<double>(n));
+  const auto [m, se] = mean_and_se(r.cost_usd, n);
   INFO("mean " << m << " expected " << expected << " se " << se);
   CHECK(std::abs(m - expected) < 4.0 * se);
 }
@@ -339,8 +347,7 @@ TEST_CASE("Poisson outages of fixed length: expected unmet = rate x years x dema
   const RiskSetup setup = build_risk_problem(sc);
   const std::int64_t n = 20000;
   const auto r = evaluate(setup.problem, 0, n, 0);
-  const double m = mean(r.unmet_gpu_hours, 0, static_cast<size_t>(n));
-  const double se = stddev(r.unmet_gpu_hours, 0, static_cast<size_t>(n)) / std::sqrt(static_cast<double>(n));
+  const auto [m, se] = mean_and_se(r.unmet_gpu_hours, n);
   // An outage that starts in the last 10 h is cut by the horizon: expected
   // loss 2 x (10/8760) x 100 x 5 = 1.1 GPU-h, negligible against 4 se.
   INFO("mean " << m << " se " << se);
@@ -361,8 +368,7 @@ TEST_CASE("dense outages, more changes a day than a step's shared list holds: un
   const std::int64_t n = 2000;
   const auto r = evaluate(setup.problem, 0, n, 0);
   const double expected = 100.0 * 8760.0 * (1.0 - std::exp(-3650.0 / 8760.0));
-  const double m = mean(r.unmet_gpu_hours, 0, static_cast<size_t>(n));
-  const double se = stddev(r.unmet_gpu_hours, 0, static_cast<size_t>(n)) / std::sqrt(static_cast<double>(n));
+  const auto [m, se] = mean_and_se(r.unmet_gpu_hours, n);
   // The first hour of the year has no earlier outage to run into it:
   // at most 100 × 0.34 GPU-h less, far below 4 se.
   INFO("mean " << m << " expected " << expected << " se " << se);
