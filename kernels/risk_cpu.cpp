@@ -3,6 +3,7 @@
 #include <omp.h>
 
 #include <algorithm>
+#include <atomic>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -90,6 +91,26 @@ struct SampleAndWalk {
     for (int g = 0; g < run.groups.n_groups; ++g) run.walk(g, i, fs, is);
   }
 };
+
+// One task a thread, each pulling the next chunk of paths from a shared
+// counter until none is left. Thrust's OpenMP for_each splits its range in
+// equal static shares, so a thread that runs slower (a busier core, a
+// costlier share of paths) kept the others waiting at the end of every
+// batch; pulling lets the faster ones take more. Every path is written to
+// its own rows, so which thread takes it changes no bit.
+struct PullPaths {
+  const SampleAndWalk* path;
+  std::atomic<std::int64_t>* next;
+  std::int64_t count, chunk;
+  void operator()(int) const {
+    for (;;) {
+      const std::int64_t first = next->fetch_add(chunk, std::memory_order_relaxed);
+      if (first >= count) return;
+      const std::int64_t last = std::min(first + chunk, count);
+      for (std::int64_t i = first; i < last; ++i) (*path)(i);
+    }
+  }
+};
 }  // namespace
 
 std::vector<std::string> cpu_sampling_isas() {
@@ -141,8 +162,12 @@ void evaluate_paths_cpu(const RiskProblem& pb, std::uint64_t seed, std::int64_t 
       best_sampler(),
       scratch_f.data(),
       scratch_i.data()};
-  thrust::for_each(thrust::omp::par, thrust::counting_iterator<std::int64_t>(0),
-                   thrust::counting_iterator<std::int64_t>(count), path);
+  // Chunks of about a 64th of a thread's share: the wait at the end is at
+  // most one chunk, and the counter is touched rarely enough not to matter.
+  std::atomic<std::int64_t> next{0};
+  const std::int64_t chunk = std::max<std::int64_t>(1, count / (std::int64_t{64} * n_threads));
+  thrust::for_each(thrust::omp::par, thrust::counting_iterator<int>(0), thrust::counting_iterator<int>(n_threads),
+                   PullPaths{&path, &next, count, chunk});
 }
 
 }  // namespace cloudpact::risk
