@@ -227,13 +227,16 @@ PathBound worst_case_path(const Scenario& sc) {
         const double gpus = cluster.capacity_gpus.max_value();
         const auto accel = sc.accelerators.find(cluster.accelerator);
         const double h100_equiv = accel == sc.accelerators.end() ? 1.0 : accel->second.h100_equiv;
-        const std::string ptr = cluster_pointer(p, r, c);
-        b.money_terms.push_back({gpus * hours * price, ptr,
-                                 rounded_text(gpus) + " GPUs for " + rounded_text(hours) + " h at up to " +
-                                     rounded_text(price) + " USD per GPU-hour"});
-        b.used_terms.push_back({gpus * h100_equiv * hours, ptr,
-                                    rounded_text(gpus) + " GPUs of " + rounded_text(h100_equiv) +
-                                        " H100-equivalents for " + rounded_text(hours) + " h"});
+        b.money_terms.push_back({gpus * hours * price, [=] {
+                                   return BoundText{cluster_pointer(p, r, c),
+                                                    rounded_text(gpus) + " GPUs for " + rounded_text(hours) +
+                                                        " h at up to " + rounded_text(price) + " USD per GPU-hour"};
+                                 }});
+        b.used_terms.push_back({gpus * h100_equiv * hours, [=] {
+                                  return BoundText{cluster_pointer(p, r, c),
+                                                   rounded_text(gpus) + " GPUs of " + rounded_text(h100_equiv) +
+                                                       " H100-equivalents for " + rounded_text(hours) + " h"};
+                                }});
       }
     }
   }
@@ -250,12 +253,14 @@ PathBound worst_case_path(const Scenario& sc) {
     const double commitment = c.commitment_usd.value_or(0.0);
     const double minimums = c.min_spend_usd_per_year * (std::ceil(years) + 2.0);
     const bool by_commitment = commitment >= minimums;
-    b.money_terms.push_back({commitment + minimums,
-                             "/contracts/" + std::to_string(k) +
-                                 (by_commitment ? "/commitment_usd" : "/min_spend_usd_per_year"),
-                             "shortfalls of a commitment of " + rounded_text(commitment) + " USD and " +
-                                 rounded_text(c.min_spend_usd_per_year) + " USD a year over " +
-                                 rounded_text(std::ceil(years) + 2.0) + " contract-years"});
+    const double min_spend = c.min_spend_usd_per_year;
+    b.money_terms.push_back({commitment + minimums, [=] {
+                               return BoundText{"/contracts/" + std::to_string(k) +
+                                                    (by_commitment ? "/commitment_usd" : "/min_spend_usd_per_year"),
+                                                "shortfalls of a commitment of " + rounded_text(commitment) +
+                                                    " USD and " + rounded_text(min_spend) + " USD a year over " +
+                                                    rounded_text(std::ceil(years) + 2.0) + " contract-years"};
+                             }});
   }
 
   // Restarts a training job can have on one path: at most one per cut of the
@@ -282,18 +287,26 @@ PathBound worst_case_path(const Scenario& sc) {
         if (std::find(wl.providers.begin(), wl.providers.end(), p.id) != wl.providers.end())
           egress = std::max(egress, p.egress_usd_per_gb);
       const double gb = wl.dataset_tb * 1000.0;
-      b.money_terms.push_back({gb * egress * restarts, workload_pointer(w, "dataset_tb"),
-                               rounded_text(gb) + " GB at up to " + rounded_text(egress) + " USD per GB on up to " +
-                                   rounded_text(restarts) + " restarts"});
+      b.money_terms.push_back({gb * egress * restarts, [=] {
+                                 return BoundText{workload_pointer(w, "dataset_tb"),
+                                                  rounded_text(gb) + " GB at up to " + rounded_text(egress) +
+                                                      " USD per GB on up to " + rounded_text(restarts) + " restarts"};
+                               }});
       continue;
     }
     const double peak = wl.demand_gpus.max_value() * shocks[w].max_product * demand_multiplier;
-    b.money_terms.push_back({peak * hours * wl.value_usd_per_gpu_hour, workload_pointer(w, "value_usd_per_gpu_hour"),
-                             rounded_text(peak) + " GPUs unmet for " + rounded_text(hours) + " h at " +
-                                 rounded_text(wl.value_usd_per_gpu_hour) + " USD per GPU-hour"});
-    b.unmet_terms.push_back({peak * hours, workload_pointer(w, "demand_gpus"),
-                                rounded_text(peak) + " GPUs of demand (shocks and the sampled multiplier included) for " +
-                                    rounded_text(hours) + " h"});
+    const double value = wl.value_usd_per_gpu_hour;
+    b.money_terms.push_back({peak * hours * value, [=] {
+                               return BoundText{workload_pointer(w, "value_usd_per_gpu_hour"),
+                                                rounded_text(peak) + " GPUs unmet for " + rounded_text(hours) +
+                                                    " h at " + rounded_text(value) + " USD per GPU-hour"};
+                             }});
+    b.unmet_terms.push_back({peak * hours, [=] {
+                               return BoundText{workload_pointer(w, "demand_gpus"),
+                                                rounded_text(peak) +
+                                                    " GPUs of demand (shocks and the sampled multiplier included) for " +
+                                                    rounded_text(hours) + " h"};
+                             }});
   }
 
   for (const BoundTerm& t : b.money_terms) b.money_usd += t.value;

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <limits>
 #include <map>
 #include <string>
@@ -69,13 +70,18 @@ double demand_log_multiplier_bound(double vol_per_year, double years);
 // there); 0 when every delivery is on time.
 double max_sampled_delay_days(const Uncertainty& u);
 
-// One contribution to the worst case of a path: its size, the JSON pointer of
-// the field it comes from, and how it is made ("1e+09 GPUs for 26280 h at up
-// to 12 USD per GPU-hour").
+// The JSON pointer of the field a bound term comes from, and how the term
+// is made ("1e+09 GPUs for 26280 h at up to 12 USD per GPU-hour").
+struct BoundText {
+  std::string pointer, detail;
+};
+// One contribution to the worst case of a path: its size, and its text,
+// written only for the term a message names (a large scenario has a term
+// per workload, and formatting each one's numbers took a tenth of loading
+// it).
 struct BoundTerm {
   double value = 0.0;
-  std::string pointer;
-  std::string detail;
+  std::function<BoundText()> text;
 };
 
 // The worst case of one Monte Carlo path, in every portfolio (docs/reference.md §9.3):

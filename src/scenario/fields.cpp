@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <map>
 #include <stdexcept>
 
 #include "scenario/limits.hpp"
@@ -1378,13 +1379,29 @@ const ObjectSpec& object(std::string_view name) {
   throw std::logic_error("the format table has no object " + std::string(name));
 }
 
-std::vector<std::string> keys(const ObjectSpec& spec) {
+namespace {
+std::vector<std::string> collect_keys(const ObjectSpec& spec) {
   std::vector<std::string> out;
   for (const Field& f : spec.fields) out.push_back(f.key);
   for (const std::string& name : spec.variants)
-    for (const std::string& key : keys(object(name)))
+    for (const std::string& key : collect_keys(object(name)))
       if (std::find(out.begin(), out.end(), key) == out.end()) out.push_back(key);
   return out;
+}
+}  // namespace
+
+const std::vector<std::string>& keys(const ObjectSpec& spec) {
+  // Every object's keys, collected once with the table (which never
+  // changes): a reader asks for them at every object it reads, a hundred
+  // thousand times in a large scenario.
+  static const std::map<const ObjectSpec*, std::vector<std::string>> all = [] {
+    std::map<const ObjectSpec*, std::vector<std::string>> m;
+    for (const ObjectSpec& o : objects()) m.emplace(&o, collect_keys(o));
+    return m;
+  }();
+  const auto it = all.find(&spec);
+  if (it == all.end()) throw std::logic_error("keys: " + spec.name + " is not an object of the format table");
+  return it->second;
 }
 
 const ObjectSpec* variant(const ObjectSpec& spec, std::string_view key, std::string_view value) {

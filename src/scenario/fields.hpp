@@ -102,7 +102,7 @@ const std::vector<ObjectSpec>& objects();
 const ObjectSpec& object(std::string_view name);
 
 // The keys an object allows; for variants, those of any variant.
-std::vector<std::string> keys(const ObjectSpec& spec);
+const std::vector<std::string>& keys(const ObjectSpec& spec);
 // The variant whose field `key` is the single-value choice `value`, if any
 // (a workload's kind, an event's type, a distribution's dist).
 const ObjectSpec* variant(const ObjectSpec& spec, std::string_view key, std::string_view value);

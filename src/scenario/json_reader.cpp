@@ -157,31 +157,31 @@ std::string Range::expected() const {
   return integer ? "an integer" : "a finite number";
 }
 
-std::optional<double> Reader::number(const Json& v, const std::string& ptr, const Range& range) const {
+std::optional<double> Reader::number(const Json& v, const Pointer& ptr, const Range& range) const {
   if (!v.is_number()) {
-    problems_.add(ptr, "is " + type_phrase(v), range.expected());
+    problems_.add(ptr.text(), "is " + type_phrase(v), range.expected());
     return std::nullopt;
   }
   const double x = v.get<double>();
   if (!std::isfinite(x)) {
-    problems_.add(ptr, "not finite: " + number_text(x), range.expected());
+    problems_.add(ptr.text(), "not finite: " + number_text(x), range.expected());
     return std::nullopt;
   }
   if (range.integer && (v.is_number_float() && x != std::floor(x))) {
-    problems_.add(ptr, "not an integer: " + number_text(x), range.expected());
+    problems_.add(ptr.text(), "not an integer: " + number_text(x), range.expected());
     return std::nullopt;
   }
   if (!range.contains(x)) {
     // "negative" is the word an analyst looks for when a cost or a capacity
     // went below zero; every other miss is "out of range".
     const bool negative = x < 0 && range.has_lo && range.lo == 0 && !range.lo_open;
-    problems_.add(ptr, (negative ? "negative: " : "out of range: ") + number_text(x), range.expected());
+    problems_.add(ptr.text(), (negative ? "negative: " : "out of range: ") + number_text(x), range.expected());
     return std::nullopt;
   }
   return x;
 }
 
-std::optional<std::int64_t> Reader::integer(const Json& v, const std::string& ptr, const Range& range) const {
+std::optional<std::int64_t> Reader::integer(const Json& v, const Pointer& ptr, const Range& range) const {
   // Integral floats (1e5) count: analysts write path counts that way. The
   // range keeps the value well inside int64.
   Range r = range.integers();
@@ -198,93 +198,96 @@ std::optional<std::int64_t> Reader::integer(const Json& v, const std::string& pt
   if (v.is_number_unsigned() || v.is_number_integer()) {
     // Exact path: large integers are not rounded through a double.
     if (v.is_number_unsigned() && v.get<std::uint64_t>() > static_cast<std::uint64_t>(int64_safe)) {
-      problems_.add(ptr, "out of range: " + v.dump(), r.expected());
+      problems_.add(ptr.text(), "out of range: " + v.dump(), r.expected());
       return std::nullopt;
     }
     const auto x = v.get<std::int64_t>();
     if (!r.contains(static_cast<double>(x))) {
       const bool negative = x < 0 && range.has_lo && range.lo == 0;
-      problems_.add(ptr, (negative ? "negative: " : "out of range: ") + std::to_string(x),
+      problems_.add(ptr.text(), (negative ? "negative: " : "out of range: ") + std::to_string(x),
                     shown_range(static_cast<double>(x)));
       return std::nullopt;
     }
     return x;
   }
   if (!v.is_number()) {
-    problems_.add(ptr, "is " + type_phrase(v), range.integers().expected());
+    problems_.add(ptr.text(), "is " + type_phrase(v), range.integers().expected());
     return std::nullopt;
   }
   const double x = v.get<double>();
   if (!std::isfinite(x)) {
-    problems_.add(ptr, "not finite: " + number_text(x), range.integers().expected());
+    problems_.add(ptr.text(), "not finite: " + number_text(x), range.integers().expected());
     return std::nullopt;
   }
   if (x != std::floor(x)) {
-    problems_.add(ptr, "not an integer: " + number_text(x), range.integers().expected());
+    problems_.add(ptr.text(), "not an integer: " + number_text(x), range.integers().expected());
     return std::nullopt;
   }
   if (!r.contains(x)) {
     const bool negative = x < 0 && range.has_lo && range.lo == 0;
-    problems_.add(ptr, (negative ? "negative: " : "out of range: ") + number_text(x), shown_range(x));
+    problems_.add(ptr.text(), (negative ? "negative: " : "out of range: ") + number_text(x), shown_range(x));
     return std::nullopt;
   }
   return static_cast<std::int64_t>(x);
 }
 
-std::optional<std::string> Reader::string(const Json& v, const std::string& ptr, std::string_view expected) const {
+std::optional<std::string> Reader::string(const Json& v, const Pointer& ptr, std::string_view expected) const {
   if (!v.is_string()) {
-    problems_.add(ptr, "is " + type_phrase(v), expected);
+    problems_.add(ptr.text(), "is " + type_phrase(v), expected);
     return std::nullopt;
   }
   return v.get<std::string>();
 }
 
-std::optional<std::string> Reader::id(const Json& v, const std::string& ptr) const {
+std::optional<std::string> Reader::id(const Json& v, const Pointer& ptr) const {
   auto text = string(v, ptr, id_expected);
   if (!text) return std::nullopt;
   if (const std::string why = id_problem(*text); !why.empty()) {
-    problems_.add(ptr, why, id_expected_for(*text));
+    problems_.add(ptr.text(), why, id_expected_for(*text));
     return std::nullopt;
   }
   return text;
 }
 
-std::optional<Date> Reader::date(const Json& v, const std::string& ptr) const {
+std::optional<Date> Reader::date(const Json& v, const Pointer& ptr) const {
   auto text = string(v, ptr, date_expected);
   if (!text) return std::nullopt;
   const auto epoch_s = parse_utc_date(*text);
   if (!epoch_s) {
-    problems_.add(ptr, "invalid date " + in_quotes(*text), date_expected);
+    problems_.add(ptr.text(), "invalid date " + in_quotes(*text), date_expected);
     return std::nullopt;
   }
   return Date{*epoch_s, *text};
 }
 
-std::optional<std::string> Reader::choice(const Json& v, const std::string& ptr, std::string_view what,
+std::optional<std::string> Reader::choice(const Json& v, const Pointer& ptr, std::string_view what,
                                           const std::vector<std::string>& allowed) const {
-  auto text = string(v, ptr, one_of(allowed));
-  if (!text) return std::nullopt;
+  if (!v.is_string()) {
+    problems_.add(ptr.text(), "is " + type_phrase(v), one_of(allowed));
+    return std::nullopt;
+  }
+  auto text = std::optional<std::string>(v.get<std::string>());
   if (std::find(allowed.begin(), allowed.end(), *text) == allowed.end()) {
-    problems_.add(ptr, "unknown " + std::string(what) + " " + in_quotes(*text), one_of(allowed));
+    problems_.add(ptr.text(), "unknown " + std::string(what) + " " + in_quotes(*text), one_of(allowed));
     return std::nullopt;
   }
   return text;
 }
 
-bool Reader::is_array(const Json& v, const std::string& ptr, std::string_view expected) const {
+bool Reader::is_array(const Json& v, const Pointer& ptr, std::string_view expected) const {
   if (v.is_array()) return true;
-  problems_.add(ptr, "is " + type_phrase(v), expected);
+  problems_.add(ptr.text(), "is " + type_phrase(v), expected);
   return false;
 }
 
-bool Reader::is_object(const Json& v, const std::string& ptr, std::string_view expected) const {
+bool Reader::is_object(const Json& v, const Pointer& ptr, std::string_view expected) const {
   if (v.is_object()) return true;
-  problems_.add(ptr, "is " + type_phrase(v), expected);
+  problems_.add(ptr.text(), "is " + type_phrase(v), expected);
   return false;
 }
 
 Object::Object(const Reader& reader, const Json& value, std::string ptr, std::string_view what,
-               std::vector<std::string> allowed, std::string_view unknown_key)
+               const std::vector<std::string>& allowed, std::string_view unknown_key)
     : reader_(reader), ptr_(std::move(ptr)) {
   if (!reader_.is_object(value, ptr_, what)) return;
   object_ = &value;
@@ -302,40 +305,42 @@ const Json* Object::find(std::string_view key) const {
 }
 
 const Json* Object::require(std::string_view key, std::string_view expected) const {
-  const Json* v = find(key);
-  if (!v && object_) reader_.problems().add(at(key), "missing", expected);
-  return v;
+  return get(key, Need::required, [&] { return expected; });
+}
+
+void Object::missing(std::string_view key, std::string_view expected) const {
+  reader_.problems().add(at(key), "missing", expected);
 }
 
 std::optional<double> Object::number(std::string_view key, const Range& range, Need need) const {
-  const Json* v = need == Need::required ? require(key, range.expected()) : find(key);
-  return v ? reader_.number(*v, at(key), range) : std::nullopt;
+  const Json* v = get(key, need, [&] { return range.expected(); });
+  return v ? reader_.number(*v, Pointer(ptr_, key), range) : std::nullopt;
 }
 
 std::optional<std::int64_t> Object::integer(std::string_view key, const Range& range, Need need) const {
-  const Json* v = need == Need::required ? require(key, range.integers().expected()) : find(key);
-  return v ? reader_.integer(*v, at(key), range) : std::nullopt;
+  const Json* v = get(key, need, [&] { return range.integers().expected(); });
+  return v ? reader_.integer(*v, Pointer(ptr_, key), range) : std::nullopt;
 }
 
 std::optional<std::string> Object::id(std::string_view key, Need need) const {
-  const Json* v = need == Need::required ? require(key, id_expected) : find(key);
-  return v ? reader_.id(*v, at(key)) : std::nullopt;
+  const Json* v = get(key, need, [] { return std::string_view(id_expected); });
+  return v ? reader_.id(*v, Pointer(ptr_, key)) : std::nullopt;
 }
 
 std::optional<std::string> Object::string(std::string_view key, std::string_view expected, Need need) const {
-  const Json* v = need == Need::required ? require(key, expected) : find(key);
-  return v ? reader_.string(*v, at(key), expected) : std::nullopt;
+  const Json* v = get(key, need, [&] { return expected; });
+  return v ? reader_.string(*v, Pointer(ptr_, key), expected) : std::nullopt;
 }
 
 std::optional<Date> Object::date(std::string_view key, Need need) const {
-  const Json* v = need == Need::required ? require(key, date_expected) : find(key);
-  return v ? reader_.date(*v, at(key)) : std::nullopt;
+  const Json* v = get(key, need, [] { return std::string_view(date_expected); });
+  return v ? reader_.date(*v, Pointer(ptr_, key)) : std::nullopt;
 }
 
 std::optional<std::string> Object::choice(std::string_view key, std::string_view what,
                                           const std::vector<std::string>& allowed, Need need) const {
-  const Json* v = need == Need::required ? require(key, one_of(allowed)) : find(key);
-  return v ? reader_.choice(*v, at(key), what, allowed) : std::nullopt;
+  const Json* v = get(key, need, [&] { return one_of(allowed); });
+  return v ? reader_.choice(*v, Pointer(ptr_, key), what, allowed) : std::nullopt;
 }
 
 }  // namespace cloudpact::scenario_json

@@ -96,6 +96,24 @@ struct Date {
   std::string text;  // as written, for messages
 };
 
+// A JSON pointer as a reader takes it: written out already, or a parent's
+// and a key, joined (child_pointer) only when a message names it. A large
+// scenario reads a million values, and joining each one's pointer up front
+// was a good part of loading it. It refers to the strings it is made of:
+// build it for the call that reads the value.
+class Pointer {
+ public:
+  // Implicit: most callers hand a pointer already written.
+  Pointer(const std::string& text) : base_(text) {}
+  Pointer(const char* text) : base_(text) {}
+  Pointer(std::string_view parent, std::string_view key) : base_(parent), key_(key), child_(true) {}
+  [[nodiscard]] std::string text() const { return child_ ? child_pointer(base_, key_) : std::string(base_); }
+
+ private:
+  std::string_view base_, key_;
+  bool child_ = false;
+};
+
 // ---- leaf readers ----
 
 class Reader {
@@ -103,17 +121,17 @@ class Reader {
   explicit Reader(Problems& problems) : problems_(problems) {}
   [[nodiscard]] Problems& problems() const { return problems_; }
 
-  std::optional<double> number(const Json& v, const std::string& ptr, const Range& range) const;
-  std::optional<std::int64_t> integer(const Json& v, const std::string& ptr, const Range& range) const;
-  std::optional<std::string> string(const Json& v, const std::string& ptr, std::string_view expected) const;
-  std::optional<std::string> id(const Json& v, const std::string& ptr) const;
-  std::optional<Date> date(const Json& v, const std::string& ptr) const;
+  std::optional<double> number(const Json& v, const Pointer& ptr, const Range& range) const;
+  std::optional<std::int64_t> integer(const Json& v, const Pointer& ptr, const Range& range) const;
+  std::optional<std::string> string(const Json& v, const Pointer& ptr, std::string_view expected) const;
+  std::optional<std::string> id(const Json& v, const Pointer& ptr) const;
+  std::optional<Date> date(const Json& v, const Pointer& ptr) const;
   // A string out of a fixed set; `what` names it in the message ("unknown shape \"ramp\"").
-  std::optional<std::string> choice(const Json& v, const std::string& ptr, std::string_view what,
+  std::optional<std::string> choice(const Json& v, const Pointer& ptr, std::string_view what,
                                     const std::vector<std::string>& allowed) const;
   // Type checks for containers; `expected` completes "(expected ...)".
-  bool is_array(const Json& v, const std::string& ptr, std::string_view expected) const;
-  bool is_object(const Json& v, const std::string& ptr, std::string_view expected) const;
+  bool is_array(const Json& v, const Pointer& ptr, std::string_view expected) const;
+  bool is_object(const Json& v, const Pointer& ptr, std::string_view expected) const;
 
  private:
   Problems& problems_;
@@ -129,7 +147,7 @@ class Object {
   // `unknown_key` is the wording for a key not allowed, e.g. "unknown key for
   // an outage event".
   Object(const Reader& reader, const Json& value, std::string ptr, std::string_view what,
-         std::vector<std::string> allowed, std::string_view unknown_key = "unknown key");
+         const std::vector<std::string>& allowed, std::string_view unknown_key = "unknown key");
 
   [[nodiscard]] bool ok() const { return object_ != nullptr; }
   [[nodiscard]] const std::string& ptr() const { return ptr_; }
@@ -156,6 +174,16 @@ class Object {
   const Reader& reader_;
   const Json* object_ = nullptr;
   std::string ptr_;
+
+  // The value of `key`; when it is absent and `need` is required, reports
+  // it missing with the text `expected()` gives (written only then).
+  template <class Expected>
+  const Json* get(std::string_view key, Need need, const Expected& expected) const {
+    const Json* v = find(key);
+    if (!v && object_ && need == Need::required) missing(key, expected());
+    return v;
+  }
+  void missing(std::string_view key, std::string_view expected) const;
 };
 
 }  // namespace cloudpact::scenario_json

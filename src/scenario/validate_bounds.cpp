@@ -155,18 +155,20 @@ void Builder::check_worst_case() {
   const std::string why = ": risk totals each path in hundredths in 64 bits";
   if (b.money_usd > limits::max_path_value) {
     const BoundTerm& t = largest(b.money_terms);
-    problems_.add(t.pointer,
+    const BoundText text = t.text();
+    problems_.add(text.pointer,
                   "one path could cost up to " + rounded_text(b.money_usd) + " USD, " + rounded_text(t.value) +
-                      " of it here: " + t.detail,
+                      " of it here: " + text.detail,
                   "a worst case of at most " + number_text(limits::max_path_value) + " USD per path" + why);
   }
   const bool used = b.used_gpu_hours >= b.unmet_gpu_hours;
   const double gpu_hours = used ? b.used_gpu_hours : b.unmet_gpu_hours;
   if (gpu_hours > limits::max_path_value) {
     const BoundTerm& t = largest(used ? b.used_terms : b.unmet_terms);
-    problems_.add(t.pointer,
+    const BoundText text = t.text();
+    problems_.add(text.pointer,
                   std::string("one path could ") + (used ? "use" : "leave unmet") + " up to " +
-                      rounded_text(gpu_hours) + " GPU-hours, " + rounded_text(t.value) + " of them here: " + t.detail,
+                      rounded_text(gpu_hours) + " GPU-hours, " + rounded_text(t.value) + " of them here: " + text.detail,
                   "a worst case of at most " + number_text(limits::max_path_value) + " GPU-hours per path" + why);
   }
 }

@@ -20,6 +20,7 @@ void Builder::read_workloads(const Object& top) {
   for (const Provider& p : s_.providers)
     if (!p.id.empty()) all_providers.push_back(p.id);
 
+  s_.workloads.reserve(s_.workloads.size() + list->size());
   for (std::size_t i = 0; i < list->size(); ++i) {
     const Json& v = (*list)[i];
     const std::string kind = peek_string(v, "kind");
