@@ -8,6 +8,7 @@
 #include "cli/cli.hpp"
 #include "cli/help_format.hpp"
 #include "cli/usage_error.hpp"
+#include "cloudpact_git_revision.h"
 #include "cloudpact_version.h"
 #include "report/fault_points.hpp"
 #include "scenario/message_text.hpp"

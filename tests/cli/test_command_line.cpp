@@ -16,6 +16,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/command_line.hpp"
+#include "cloudpact_git_revision.h"
 #include "cloudpact_version.h"
 #include "run_cloudpact.hpp"
 
