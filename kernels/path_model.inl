@@ -689,9 +689,10 @@ struct ContractAccount {
 CP_HD inline bool month_ends_at(const View& v, int s) {
   return s == v.n_steps || (s > 0 && v.step_month[s] != v.step_month[s - 1]);
 }
-// The discount factor of what falls due at instant t_s, the start of a step
-// or the horizon: everything closing then is due then. Tabled per step
-// (StepTables::due_discount_step), and read there by due_discount.
+// The discount factor of what falls due at instant t_s: the start of a step
+// or the horizon, where everything closing then is due (tabled per step,
+// StepTables::due_discount_step, and read by due_discount), or the instant
+// a job's dataset moves.
 CP_HD inline double due_discount_at(double t_s, double discount_rate_per_year) {
   return rules::discount_factor(rules::ledger_seconds(t_s), discount_rate_per_year);
 }
@@ -1189,8 +1190,7 @@ struct PortfolioRun {
         const double usd = rules::egress_usd(v.job_dataset_gb[idx], v.provider_egress_usd_per_gb[st.last_provider]);
         t.egress_usd += usd;
         provider_spend[st.last_provider] += usd;
-        post_present_value(st.last_provider, usd,
-                           rules::discount_factor(rules::ledger_seconds(a), v.discount_rate_per_year));
+        post_present_value(st.last_provider, usd, due_discount_at(a, v.discount_rate_per_year));
       }
       st.state = 1;
       ++n_running;

@@ -232,11 +232,7 @@ std::optional<std::int64_t> Reader::integer(const Json& v, const Pointer& ptr, c
 }
 
 std::optional<std::string> Reader::string(const Json& v, const Pointer& ptr, std::string_view expected) const {
-  if (!v.is_string()) {
-    problems_.add(ptr.text(), "is " + type_phrase(v), expected);
-    return std::nullopt;
-  }
-  return v.get<std::string>();
+  return text(v, ptr, [&] { return expected; });
 }
 
 std::optional<std::string> Reader::id(const Json& v, const Pointer& ptr) const {
@@ -262,16 +258,13 @@ std::optional<Date> Reader::date(const Json& v, const Pointer& ptr) const {
 
 std::optional<std::string> Reader::choice(const Json& v, const Pointer& ptr, std::string_view what,
                                           const std::vector<std::string>& allowed) const {
-  if (!v.is_string()) {
-    problems_.add(ptr.text(), "is " + type_phrase(v), one_of(allowed));
+  auto value = text(v, ptr, [&] { return one_of(allowed); });
+  if (!value) return std::nullopt;
+  if (std::find(allowed.begin(), allowed.end(), *value) == allowed.end()) {
+    problems_.add(ptr.text(), "unknown " + std::string(what) + " " + in_quotes(*value), one_of(allowed));
     return std::nullopt;
   }
-  auto text = std::optional<std::string>(v.get<std::string>());
-  if (std::find(allowed.begin(), allowed.end(), *text) == allowed.end()) {
-    problems_.add(ptr.text(), "unknown " + std::string(what) + " " + in_quotes(*text), one_of(allowed));
-    return std::nullopt;
-  }
-  return text;
+  return value;
 }
 
 bool Reader::is_array(const Json& v, const Pointer& ptr, std::string_view expected) const {

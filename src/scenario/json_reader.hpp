@@ -135,6 +135,14 @@ class Reader {
 
  private:
   Problems& problems_;
+  // A string, or the report that v is none, with the text `expected()`
+  // gives (written only then).
+  template <class Expected>
+  std::optional<std::string> text(const Json& v, const Pointer& ptr, const Expected& expected) const {
+    if (v.is_string()) return v.get<std::string>();
+    problems_.add(ptr.text(), "is " + type_phrase(v), expected());
+    return std::nullopt;
+  }
 };
 
 // A JSON object being read. The constructor checks the type and reports
