@@ -76,6 +76,7 @@ struct View {
   const double *job_submit_s, *job_gpus, *job_work_s, *job_checkpoint_s, *job_restart_s, *job_dataset_gb;
   const int* service_items;
   int placement, vendor;
+  int track_contracted_use;  // RiskProblem::track_contracted_use
   const int *inference_provider_rank, *job_provider_rank;
   const OutageModel* region_outages;
   const int* region_provider;
@@ -813,10 +814,10 @@ struct PortfolioRun {
   // Its contracts' accounts: those billed for use kept as it walks, the
   // reserved ones taken from its variant's ReservedLedger at the horizon.
   ContractAccount accounts[kMaxContracts];
-  // Whether it reports its use per provider (the contracted portfolio):
-  // no other figure reads it.
+  // Whether it reports its use per provider (the contracted portfolio, when
+  // the problem tracks it): no other figure reads it.
   bool tracks_use;
-  CP_HD static bool reports_use(int q) { return q == 0; }
+  CP_HD static bool reports_use(const View& v, int q) { return q == 0 && v.track_contracted_use != 0; }
   JobState js[kMaxJobs];
   double held[kMaxClusters], free_gpus[kMaxClusters], fluid[kMaxClusters], job_use_h[kMaxClusters];
   std::uint64_t holding;  // bit c: held[c] is not 0 (running jobs hold GPUs of cluster c)
@@ -865,7 +866,7 @@ struct PortfolioRun {
   CP_HD PortfolioRun(const View& view, int q, const float* f, const int* i, std::uint64_t seed, std::uint64_t path,
                      double* spend_p, double* used_p, double* npv_p)
       : v(view), mask(view.portfolio_providers[q]), fs(f), is(i),
-        off(view.portfolio_off[q]), tracks_use(reports_use(q)), avail_of(avail), loss_of(loss), in_order(0), sh(nullptr), seen_order_version(0), n_order(0), ran_on(0), n_running(0), provider_spend(spend_p), provider_used(used_p),
+        off(view.portfolio_off[q]), tracks_use(reports_use(view, q)), avail_of(avail), loss_of(loss), in_order(0), sh(nullptr), seen_order_version(0), n_order(0), ran_on(0), n_running(0), provider_spend(spend_p), provider_used(used_p),
         provider_npv(npv_p), month_unmet_value_usd(0.0), t{0, 0, 0, 0, 0, 0, 0, 0} {
     outages.open(v, seed, path, off);
     for (int k = 0; k < v.n_contracts; ++k) accounts[k].open(v, k);
@@ -920,7 +921,7 @@ struct PortfolioRun {
   CP_HD PortfolioRun(const PortfolioRun& parent, int q, double* spend_p, double* used_p, double* npv_p)
       : PortfolioRun(parent) {
     mask = v.portfolio_providers[q];
-    tracks_use = reports_use(q);
+    tracks_use = reports_use(v, q);
     follow_providers();
     avail_of = avail;
     loss_of = loss;

@@ -173,6 +173,11 @@ struct RiskProblem {
   // the contracted portfolio again with one source off, on the same draws).
   std::vector<SourcesOff> portfolio_off;           // [portfolio]
   std::vector<std::uint8_t> portfolio_no_rofr;     // [portfolio]: 1 = the scenario without its rofr clause
+  // Whether the contracted portfolio's GPU-hours per provider are tracked
+  // (BatchResults::provider_used_gpu_hours; else 0): `risk` reports them
+  // (breakdown, leverage); `optimize` reads none of them, and tracking them
+  // makes the contracted portfolio bill every cluster it may use, every piece.
+  bool track_contracted_use = true;
 };
 
 // What one path gives, per portfolio (index p) and, for the contracted

@@ -114,6 +114,7 @@ View make_view(const RiskProblem& pb, const StepTables& tables, Place&& place) {
   v.service_items = place(pb.service_items);
   v.placement = pb.placement;
   v.vendor = pb.vendor;
+  v.track_contracted_use = pb.track_contracted_use ? 1 : 0;
   v.inference_provider_rank = place(pb.inference_provider_rank);
   v.job_provider_rank = place(pb.job_provider_rank);
   v.region_outages = place(pb.region_outages);

@@ -456,6 +456,7 @@ void keep_contracted_only(RiskSetup& setup) {
   pb.portfolio_providers.resize(1);
   pb.portfolio_off.resize(1);
   pb.portfolio_no_rofr.resize(1);
+  pb.track_contracted_use = false;
   setup.portfolio_names.resize(1);
   setup.sensitivity = false;
 }

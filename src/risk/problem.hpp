@@ -41,7 +41,8 @@ RiskSetup build_risk_problem(const Scenario& sc, bool uncertainty_off = false, b
 // Drops every portfolio but "contracted" (the first): what `optimize` needs.
 // The contracted portfolio's results are the same bytes with or without the
 // others (the kernels share a step's work between portfolios, never its
-// arithmetic).
+// arithmetic). Its GPU-hours per provider are left untracked (0), as no
+// optimize figure reads them (RiskProblem::track_contracted_use).
 void keep_contracted_only(RiskSetup& setup);
 
 // Φ⁻¹(p), the standard normal quantile (±1e300 at p = 0 and 1): the copula's

@@ -162,6 +162,33 @@ TEST_CASE("portfolios walked together on a path give the same bits as walked one
   CHECK(one.cost_usd[0] != one.cost_usd[1]);
 }
 
+TEST_CASE("optimize's contracted portfolio alone: the same bits, less its GPU-hours per provider, which it leaves untracked") {
+  // keep_contracted_only drops the other portfolios and the contracted
+  // one's use per provider (no optimize figure reads it): every other
+  // figure must be the bits it has among all the portfolios of `risk`.
+  // The flagship: inference over reserved and on-demand clusters, jobs
+  // that start, stop and finish, sampled outages, delays and prices.
+  const Scenario sc = load_scenario(std::string(CLOUDPACT_SOURCE_DIR) + "/scenarios/openai-2025-2027.json");
+  const RiskSetup all = build_risk_problem(sc);
+  RiskSetup alone = build_risk_problem(sc);
+  keep_contracted_only(alone);
+  REQUIRE(all.problem.portfolio_providers.size() > 1);
+  REQUIRE(alone.problem.portfolio_providers.size() == 1);
+  constexpr std::int64_t kPaths = 40;
+  const risk::BatchResults with_all = evaluate(all.problem, 0, kPaths, 2);
+  const risk::BatchResults by_itself = evaluate(alone.problem, 0, kPaths, 2);
+  // `risk`'s figures cut to the contracted portfolio's rows (the first
+  // `kPaths` of each per-portfolio array), its use per provider zeroed.
+  risk::BatchResults expected = with_all;
+  for (auto* rows : {&expected.cost_usd, &expected.spend_usd, &expected.unmet_gpu_hours, &expected.npv_cost_usd,
+                     &expected.holder_spend_usd, &expected.holder_npv_spend_usd})
+    rows->resize(static_cast<size_t>(kPaths));
+  // The use `risk` tracks is there to be left out: GPU-hours on some provider.
+  CHECK(*std::max_element(with_all.provider_used_gpu_hours.begin(), with_all.provider_used_gpu_hours.end()) > 0.0);
+  std::fill(expected.provider_used_gpu_hours.begin(), expected.provider_used_gpu_hours.end(), 0.0);
+  check_same_bits(expected, by_itself);
+}
+
 TEST_CASE("a portfolio forks from another at the first step a provider one holds and the other does not sells") {
   // In the flagship Oracle's one cluster has no on-demand price and is sold
   // only under oracle-300b, from 2027-01-01: until then `without:oracle`
