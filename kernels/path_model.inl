@@ -461,6 +461,14 @@ CP_HD inline int lowest_bit(std::uint64_t mask) {
   return __builtin_ctzll(mask);
 #endif
 }
+// The index of a 64-bit mask's highest set bit (the mask is not 0).
+CP_HD inline int highest_bit(std::uint64_t mask) {
+#if defined(__CUDA_ARCH__)
+  return 63 - __clzll(static_cast<long long>(mask));
+#else
+  return 63 - __builtin_clzll(mask);
+#endif
+}
 
 struct JobState {
   int state;  // 0 pending, 1 running, 2 finished
@@ -840,16 +848,24 @@ struct PortfolioRun {
   // use, or the portfolio reports its use. Inference on others is not
   // written down (a reserved charge does not depend on it).
   std::uint64_t metered;
-  int n_running;           // jobs running: none, and there is nothing to shed
+  std::uint32_t running;        // bit j: job j runs (state 1)
+  std::uint64_t running_items;  // the same jobs as bits of their service item (v.service_items order)
   // Bit j: job j may still start, run or cut the walk. A finished job, and
   // a waiting one past its ready time that no cluster of the portfolio's
   // providers may serve, are left out of the job loops: each would only
   // `continue` there, so the walk's arithmetic and cuts are the same.
   std::uint32_t live;
   // The service items serve() visits: every inference item, and the live
-  // jobs, in v.service_items order (indices into it).
+  // jobs that do not run (a running job only waits to finish or be shed),
+  // in v.service_items order (indices into it).
   int live_items[kMaxInference + kMaxJobs];
   int n_live_items;
+  // The earliest instant, after the one next_edge last computed it at, at
+  // which a live job's state changes by time alone (a waiting job's ready
+  // time, a running job's finish): kept while no job changes state, as
+  // those instants do not move meanwhile (job_edges_stale: compute it anew).
+  double job_edge_s;
+  bool job_edges_stale;
   std::uint64_t own_clusters;  // the clusters of the portfolio's providers
   double served[kMaxInference];
   // Per service item (v.service_items order): the clusters that may serve it at all (may_serve).
@@ -866,7 +882,7 @@ struct PortfolioRun {
   CP_HD PortfolioRun(const View& view, int q, const float* f, const int* i, std::uint64_t seed, std::uint64_t path,
                      double* spend_p, double* used_p, double* npv_p)
       : v(view), mask(view.portfolio_providers[q]), fs(f), is(i),
-        off(view.portfolio_off[q]), tracks_use(reports_use(view, q)), avail_of(avail), loss_of(loss), in_order(0), sh(nullptr), seen_order_version(0), n_order(0), ran_on(0), n_running(0), provider_spend(spend_p), provider_used(used_p),
+        off(view.portfolio_off[q]), tracks_use(reports_use(view, q)), avail_of(avail), loss_of(loss), in_order(0), sh(nullptr), seen_order_version(0), n_order(0), ran_on(0), running(0), running_items(0), provider_spend(spend_p), provider_used(used_p),
         provider_npv(npv_p), month_unmet_value_usd(0.0), t{0, 0, 0, 0, 0, 0, 0, 0} {
     outages.open(v, seed, path, off);
     for (int k = 0; k < v.n_contracts; ++k) accounts[k].open(v, k);
@@ -899,16 +915,30 @@ struct PortfolioRun {
     list_live_items();
   }
 
+  // Lists the service items serve() visits, after a job started, stopped
+  // or left the walk.
   CP_HD void list_live_items() {
     n_live_items = 0;
+    const std::uint32_t waiting = live & ~running;
     for (int it = 0; it < v.n_items; ++it) {
       const int item = v.service_items[it];
-      if (item >= 0 || ((live >> (-item - 1)) & 1u)) live_items[n_live_items++] = it;
+      if (item >= 0 || ((waiting >> (-item - 1)) & 1u)) live_items[n_live_items++] = it;
     }
+    job_edges_stale = true;
   }
   CP_HD void drop_job(int j) {
     live &= ~(std::uint32_t{1} << j);
     list_live_items();
+  }
+  // Job j (service item it) starts or stops running.
+  CP_HD void set_running(int j, int it, bool runs) {
+    if (runs) {
+      running |= std::uint32_t{1} << j;
+      running_items |= std::uint64_t{1} << it;
+    } else {
+      running &= ~(std::uint32_t{1} << j);
+      running_items &= ~(std::uint64_t{1} << it);
+    }
   }
 
   // Portfolio q forked from `parent`'s walk at the start of a step before
@@ -1078,20 +1108,22 @@ struct PortfolioRun {
 
   // ---- place, part 2: running jobs whose cluster lost capacity stop, the last served first ----
   CP_HD void shed_jobs(double a) {
-    for (int it = n_running > 0 ? v.n_items - 1 : -1; it >= 0; --it) {
-      const int item = v.service_items[it];
-      if (item >= 0) continue;
-      const int j = -item - 1;
+    bool shed = false;
+    for (std::uint64_t rest = running_items; rest != 0;) {
+      const int it = highest_bit(rest);
+      rest &= ~(std::uint64_t{1} << it);
+      const int j = -v.service_items[it] - 1;
       JobState& st = js[j];
-      if (st.state != 1) continue;
       const int c = st.cluster;
       if (rules::hold_margin_gpus((in_order >> c) & 1u ? avail_of[c] : 0.0, held[c]) >= 0.0) continue;
       st.progress_s = rules::progress_after_rollback(st.progress_s + (a - st.run_start_s), v.job_checkpoint_s[j]);
       st.state = 0;
-      --n_running;
+      set_running(j, it, false);
+      shed = true;
       st.ready_s = a + v.job_restart_s[j];
       set_held(c, rules::released_gpus(held[c], v.job_gpus[j]));
     }
+    if (shed) list_live_items();
     // Available GPUs are never negative (capacities, equivalences and
     // 1 − loss are not), so a cluster that holds nothing has
     // free_gpus(available, 0) = available, bit for bit: every cluster's
@@ -1132,6 +1164,7 @@ struct PortfolioRun {
     const std::int64_t cs = static_cast<std::int64_t>(s);
     const double demand_mult = sh->demand_mult;
     const int n_ranks = v.placement == 2 ? kMaxProviders : 1;
+    bool started = false;  // a job started: it leaves live_items after the loop
     for (int li = 0; li < n_live_items; ++li) {
       const int it = live_items[li];
       const int item = v.service_items[it];
@@ -1168,7 +1201,12 @@ struct PortfolioRun {
       if (st.state != 0 || st.ready_s > a) continue;
       if ((item_clusters[it] & own_clusters) == 0) {
         // Ready, and never to start here: nothing of it is left to walk.
-        drop_job(idx);
+        // Only its entry leaves the list now: the jobs that started earlier
+        // in the loop stay listed until it ends.
+        live &= ~(std::uint32_t{1} << idx);
+        job_edges_stale = true;
+        for (int k = li + 1; k < n_live_items; ++k) live_items[k - 1] = live_items[k];
+        --n_live_items;
         --li;
         continue;
       }
@@ -1194,21 +1232,22 @@ struct PortfolioRun {
         post_present_value(st.last_provider, usd, due_discount_at(a, v.discount_rate_per_year));
       }
       st.state = 1;
-      ++n_running;
+      set_running(idx, it, true);
+      started = true;
       st.cluster = chosen;
       st.last_provider = p;
       st.run_start_s = a;
       set_held(chosen, held[chosen] + gpus);
       free_gpus[chosen] = hi(0.0, free_gpus[chosen] - gpus);
     }
+    if (started) list_live_items();
   }
 
   // ---- running jobs: their GPU-hours on [a, b), and those that finish in it ----
   CP_HD void run_jobs(double a, double b) {
-    for (std::uint32_t rest = live; rest != 0; rest &= rest - 1) {
+    for (std::uint32_t rest = running; rest != 0; rest &= rest - 1) {
       const int j = lowest_bit(rest);
       JobState& st = js[j];
-      if (st.state != 1) continue;
       const double finish = rules::run_finish_s(st.run_start_s, v.job_work_s[j], st.progress_s);
       const double from = hi(a, st.run_start_s), to = lo(b, finish);
       if (to > from) {
@@ -1217,7 +1256,8 @@ struct PortfolioRun {
       }
       if (finish <= b) {
         st.state = 2;
-        --n_running;
+        for (int it = 0; it < v.n_items; ++it)
+          if (v.service_items[it] == -j - 1) set_running(j, it, false);
         st.progress_s = v.job_work_s[j];
         set_held(st.cluster, rules::released_gpus(held[st.cluster], v.job_gpus[j]));
         drop_job(j);
@@ -1273,7 +1313,7 @@ struct PortfolioRun {
   // starts or ends, a running job finishes, a waiting job's submit or
   // restart time comes. So sampled outages count to the second, and a job
   // holds its GPUs from the instant it starts to the instant it finishes.
-  CP_HD double next_edge(double a, double step_b) const {
+  CP_HD double next_edge(double a, double step_b) {
     double e = step_b;
     // capacity() has brought the state of the regions with clusters and of
     // the zones to a: their next change lies after a.
@@ -1284,15 +1324,20 @@ struct PortfolioRun {
       const double t = outage_edge(outages.regions[lowest_bit(rs)], a);
       if (t > a && t < e) e = t;
     }
-    for (std::uint32_t rest = live; rest != 0; rest &= rest - 1) {
-      const int j = lowest_bit(rest);
-      const JobState& st = js[j];
-      const double t = st.state == 0 ? st.ready_s
-                       : st.state == 1 ? rules::run_finish_s(st.run_start_s, v.job_work_s[j], st.progress_s)
-                                       : e;
-      if (t > a && t < e) e = t;
+    // The jobs' instants after a: the least is kept until the walk reaches
+    // it or a job changes state (min is exact, so this is the same cut).
+    if (job_edges_stale || a >= job_edge_s) {
+      double m = kNever;
+      for (std::uint32_t rest = live; rest != 0; rest &= rest - 1) {
+        const int j = lowest_bit(rest);
+        const JobState& st = js[j];
+        const double t = st.state == 0 ? st.ready_s : rules::run_finish_s(st.run_start_s, v.job_work_s[j], st.progress_s);
+        if (t > a && t < m) m = t;
+      }
+      job_edge_s = m;
+      job_edges_stale = false;
     }
-    return e;
+    return lo(e, job_edge_s);
   }
 
   // Step s, once the portfolios of its variant share `shared`: the bills

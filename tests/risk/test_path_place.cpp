@@ -61,6 +61,35 @@ TEST_CASE("a waiting job starts the instant another finishes inside a step, not 
   CHECK(run.cost("contracted") == doctest::Approx(1000 * 72 * 2.0 + 40000 * 10.0).epsilon(1e-9));
 }
 
+TEST_CASE("a job that no cluster of a portfolio may serve leaves the next job its turn in the same instant") {
+  // single:p on two days: p has 2000 H100 on demand at $2. Job A (1000 GPUs,
+  // priority 0) runs 10 h from the start; B (priority 1) may run only on q,
+  // so single:p drops it at the first instant; C (1000 GPUs, priority 2)
+  // starts at once beside A and runs 30 h; inference (1000 GPUs, priority 3,
+  // value $10) takes what the jobs leave: nothing for 10 h, then all it
+  // asks. Unmet: 1000 x 10 h = 10,000 GPU-h ($100,000). Billed: A 10,000 +
+  // C 30,000 + inference 1000 x 38 h = 78,000 GPU-h at $2. Had dropping B
+  // cost C its turn, C would start when A ends, and nothing would be unmet.
+  const double flops_per_hour = 1000 * 989e12 * 0.5 * 3600.0;
+  const std::string text = R"({ "name": "drop", "start": "2025-01-01", "end": "2025-01-03",
+    "providers": [
+      { "id": "p", "on_demand_usd_per_gpu_hour": { "H100": 2 },
+        "regions": [ { "id": "r", "clusters": [ { "id": "c", "accelerator": "H100", "capacity_gpus": 2000 } ] } ] },
+      { "id": "q", "on_demand_usd_per_gpu_hour": { "H100": 3 },
+        "regions": [ { "id": "r", "clusters": [ { "id": "c", "accelerator": "H100", "capacity_gpus": 1000 } ] } ] } ],
+    "workloads": [
+      { "id": "a", "kind": "training", "submit": "2025-01-01", "flops": )" + std::to_string(10 * flops_per_hour) + R"(,
+        "gpus": 1000, "mfu": 0.5, "providers": ["p"], "priority": 0 },
+      { "id": "b", "kind": "training", "submit": "2025-01-01", "flops": )" + std::to_string(10 * flops_per_hour) + R"(,
+        "gpus": 1000, "mfu": 0.5, "providers": ["q"], "priority": 1 },
+      { "id": "c", "kind": "training", "submit": "2025-01-01", "flops": )" + std::to_string(30 * flops_per_hour) + R"(,
+        "gpus": 1000, "mfu": 0.5, "providers": ["p"], "priority": 2 },
+      { "id": "w", "kind": "inference", "demand_gpus": 1000, "value_usd_per_gpu_hour": 10, "priority": 3 } ] })";
+  const auto run = run_paths(text, 1, true);
+  CHECK(run.unmet("single:p") == doctest::Approx(10000.0).epsilon(1e-9));
+  CHECK(run.cost("single:p") == doctest::Approx(78000 * 2.0 + 10000 * 10.0).epsilon(1e-9));
+}
+
 TEST_CASE("sampled outages of fixed length count to the second on every path") {
   // One cluster, 100 GPUs of demand, outages of exactly 10 h taking all
   // capacity, about one a year over a year. A path's unmet GPU-hours are
