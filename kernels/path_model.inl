@@ -472,6 +472,7 @@ CP_HD inline int highest_bit(std::uint64_t mask) {
 
 struct JobState {
   int state;  // 0 pending, 1 running, 2 finished
+  int item;   // its service item (v.service_items order)
   int cluster, last_provider;
   double progress_s, ready_s, run_start_s;
 };
@@ -886,7 +887,7 @@ struct PortfolioRun {
         provider_npv(npv_p), month_unmet_value_usd(0.0), t{0, 0, 0, 0, 0, 0, 0, 0} {
     outages.open(v, seed, path, off);
     for (int k = 0; k < v.n_contracts; ++k) accounts[k].open(v, k);
-    for (int j = 0; j < v.n_jobs; ++j) js[j] = {0, -1, -1, 0.0, v.job_submit_s[j], 0.0};
+    for (int j = 0; j < v.n_jobs; ++j) js[j] = {0, -1, -1, -1, 0.0, v.job_submit_s[j], 0.0};
     for (int c = 0; c < v.n_clusters; ++c) {
       held[c] = avail[c] = fluid[c] = job_use_h[c] = loss[c] = free_gpus[c] = 0.0;
     }
@@ -895,6 +896,7 @@ struct PortfolioRun {
     for (int it = 0; it < v.n_items; ++it) {
       const int item = v.service_items[it];
       const std::uint32_t elig = item >= 0 ? v.inference_providers[item] : v.job_providers[-item - 1];
+      if (item < 0) js[-item - 1].item = it;
       item_clusters[it] = 0;
       for (int c = 0; c < v.n_clusters; ++c)
         if (may_serve(c, elig)) item_clusters[it] |= std::uint64_t{1} << c;
@@ -926,19 +928,18 @@ struct PortfolioRun {
     }
     job_edges_stale = true;
   }
+  // Job j leaves the walk. It is not in live_items when it ran (a
+  // finished job); a waiting one serve() takes out of the list itself.
   CP_HD void drop_job(int j) {
     live &= ~(std::uint32_t{1} << j);
-    list_live_items();
+    job_edges_stale = true;
   }
-  // Job j (service item it) starts or stops running.
-  CP_HD void set_running(int j, int it, bool runs) {
-    if (runs) {
-      running |= std::uint32_t{1} << j;
-      running_items |= std::uint64_t{1} << it;
-    } else {
-      running &= ~(std::uint32_t{1} << j);
-      running_items &= ~(std::uint64_t{1} << it);
-    }
+  // Job j starts or stops running.
+  CP_HD void set_running(int j, bool runs) {
+    const std::uint32_t job = std::uint32_t{1} << j;
+    const std::uint64_t item = std::uint64_t{1} << js[j].item;
+    running = runs ? running | job : running & ~job;
+    running_items = runs ? running_items | item : running_items & ~item;
   }
 
   // Portfolio q forked from `parent`'s walk at the start of a step before
@@ -1118,7 +1119,7 @@ struct PortfolioRun {
       if (rules::hold_margin_gpus((in_order >> c) & 1u ? avail_of[c] : 0.0, held[c]) >= 0.0) continue;
       st.progress_s = rules::progress_after_rollback(st.progress_s + (a - st.run_start_s), v.job_checkpoint_s[j]);
       st.state = 0;
-      set_running(j, it, false);
+      set_running(j, false);
       shed = true;
       st.ready_s = a + v.job_restart_s[j];
       set_held(c, rules::released_gpus(held[c], v.job_gpus[j]));
@@ -1203,8 +1204,7 @@ struct PortfolioRun {
         // Ready, and never to start here: nothing of it is left to walk.
         // Only its entry leaves the list now: the jobs that started earlier
         // in the loop stay listed until it ends.
-        live &= ~(std::uint32_t{1} << idx);
-        job_edges_stale = true;
+        drop_job(idx);
         for (int k = li + 1; k < n_live_items; ++k) live_items[k - 1] = live_items[k];
         --n_live_items;
         --li;
@@ -1232,7 +1232,7 @@ struct PortfolioRun {
         post_present_value(st.last_provider, usd, due_discount_at(a, v.discount_rate_per_year));
       }
       st.state = 1;
-      set_running(idx, it, true);
+      set_running(idx, true);
       started = true;
       st.cluster = chosen;
       st.last_provider = p;
@@ -1256,8 +1256,7 @@ struct PortfolioRun {
       }
       if (finish <= b) {
         st.state = 2;
-        for (int it = 0; it < v.n_items; ++it)
-          if (v.service_items[it] == -j - 1) set_running(j, it, false);
+        set_running(j, false);
         st.progress_s = v.job_work_s[j];
         set_held(st.cluster, rules::released_gpus(held[st.cluster], v.job_gpus[j]));
         drop_job(j);
