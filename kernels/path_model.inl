@@ -62,6 +62,13 @@ struct View {
   const double *avail_step, *marginal_step;
   const double* due_discount_step;  // [step], n_steps + 1 entries: due_discount_at each step's start, then the horizon's
   const std::uint64_t *sold_step, *reserved_step, *on_demand_step;
+  // Per step, bit c: cluster c is sold with no physical GPUs in the step
+  // tables (a capacity that has not ramped in yet).
+  const std::uint64_t* empty_step;
+  // Whether a training job fits on a cluster with no free GPUs at all
+  // (`gpus` within the fit tolerance): then an empty cluster stays in the
+  // placement order (StepShared::order).
+  int jobs_fit_empty;
   const int *contract_provider, *contract_end_step, *contract_n_tiers;
   const rules::SlaTier* contract_tiers;
   const double *contract_commitment_usd, *contract_exit_fee_pct;
@@ -508,10 +515,16 @@ constexpr int kMaxStepOutageChanges = 8;
 struct StepShared {
   double cap_phys[kMaxClusters];    // physical GPUs
   double base_avail[kMaxClusters];  // available GPUs when no sampled outage hits
-  int order[kMaxClusters];          // clusters a seller sells at s, cheapest first
+  // The clusters a seller sells at s, cheapest first, less those with no
+  // physical GPUs: nothing is free there for inference (a take of +0) or
+  // for a job (none fits, jobs_fit_empty aside), and what an empty cluster
+  // is billed or delivers is +0, so leaving it out changes no figure.
+  int order[kMaxClusters];
   int n_order;                      // -1 before the first step
   std::uint64_t sold;               // bit c: cluster c is in `order`
   std::uint64_t reserved;           // bit c: a reserved contract sells cluster c (ReservedLedger bills it)
+  std::uint64_t usage;              // bit c: a usage contract sells cluster c (billed, and delivers, with no use)
+  std::uint64_t empty;              // bit c: cluster c has no physical GPUs (cap_phys 0)
   // Bit c: the variant's path moves cluster c's capacity (a delivery delay
   // or a rofr share), so its figures are computed, not the step tables'.
   std::uint64_t own_capacity;
@@ -533,7 +546,7 @@ struct StepShared {
   CP_HD void reset() {
     n_order = -1;
     n_outage_changes = 0;
-    sold = reserved = 0;
+    sold = reserved = usage = empty = 0;
     order_version = 0;
   }
 };
@@ -780,7 +793,9 @@ struct ReservedLedger {
   CP_HD void step(const View& v, int s, StepShared& sh) {
     if (s > 0 && v.step_closes[s]) close_due(v, s);
     const std::int64_t cs = static_cast<std::int64_t>(s);
-    const std::uint64_t reserved = sh.reserved & clusters;  // those of our providers
+    // Those of our providers with GPUs: an empty cluster's charge and
+    // delivery are +0, which changes no account.
+    const std::uint64_t reserved = sh.reserved & clusters & ~sh.empty;
     const double step_b = v.step_start_s[s] + v.step_len_s[s];
     sh.n_outage_changes = 0;
     for (double a = v.step_start_s[s]; a < step_b;) {
@@ -845,6 +860,7 @@ struct PortfolioRun {
   int order[kMaxClusters];
   int n_order;
   std::uint64_t ran_on;    // bit c: a job ran on cluster c in the current piece (run_jobs)
+  std::uint64_t filled;    // bit c: inference took GPUs of cluster c in the current piece (serve)
   // Bit c: the use of cluster c is read at this step (bill): it is billed for
   // use, or the portfolio reports its use. Inference on others is not
   // written down (a reserved charge does not depend on it).
@@ -861,6 +877,15 @@ struct PortfolioRun {
   // in v.service_items order (indices into it).
   int live_items[kMaxInference + kMaxJobs];
   int n_live_items;
+  // The inference items alone, in the same order: what serve() visits when
+  // no waiting job is ready (most pieces).
+  int inference_items[kMaxInference];
+  int n_inference_items;
+  // The earliest ready time of a waiting live job, as list_live_items last
+  // saw them (kNever: none waits). Before it every job item in live_items
+  // only `continue`s in serve(). A job dropped since leaves it lower than
+  // it could be, which only sends serve() through the whole list.
+  double waiting_ready_s;
   // The earliest instant, after the one next_edge last computed it at, at
   // which a live job's state changes by time alone (a waiting job's ready
   // time, a running job's finish): kept while no job changes state, as
@@ -883,7 +908,7 @@ struct PortfolioRun {
   CP_HD PortfolioRun(const View& view, int q, const float* f, const int* i, std::uint64_t seed, std::uint64_t path,
                      double* spend_p, double* used_p, double* npv_p)
       : v(view), mask(view.portfolio_providers[q]), fs(f), is(i),
-        off(view.portfolio_off[q]), tracks_use(reports_use(view, q)), avail_of(avail), loss_of(loss), in_order(0), sh(nullptr), seen_order_version(0), n_order(0), ran_on(0), running(0), running_items(0), provider_spend(spend_p), provider_used(used_p),
+        off(view.portfolio_off[q]), tracks_use(reports_use(view, q)), avail_of(avail), loss_of(loss), in_order(0), sh(nullptr), seen_order_version(0), n_order(0), ran_on(0), filled(0), running(0), running_items(0), provider_spend(spend_p), provider_used(used_p),
         provider_npv(npv_p), month_unmet_value_usd(0.0), t{0, 0, 0, 0, 0, 0, 0, 0} {
     outages.open(v, seed, path, off);
     for (int k = 0; k < v.n_contracts; ++k) accounts[k].open(v, k);
@@ -893,8 +918,10 @@ struct PortfolioRun {
     }
     holding = 0;
     for (int p = 0; p < v.n_providers; ++p) provider_spend[p] = provider_used[p] = provider_npv[p] = month_on_demand_usd[p] = 0.0;
+    n_inference_items = 0;
     for (int it = 0; it < v.n_items; ++it) {
       const int item = v.service_items[it];
+      if (item >= 0) inference_items[n_inference_items++] = it;
       const std::uint32_t elig = item >= 0 ? v.inference_providers[item] : v.job_providers[-item - 1];
       if (item < 0) js[-item - 1].item = it;
       item_clusters[it] = 0;
@@ -921,10 +948,12 @@ struct PortfolioRun {
   // or left the walk.
   CP_HD void list_live_items() {
     n_live_items = 0;
+    waiting_ready_s = kNever;
     const std::uint32_t waiting = live & ~running;
     for (int it = 0; it < v.n_items; ++it) {
       const int item = v.service_items[it];
       if (item >= 0 || ((waiting >> (-item - 1)) & 1u)) live_items[n_live_items++] = it;
+      if (item < 0 && ((waiting >> (-item - 1)) & 1u)) waiting_ready_s = lo(waiting_ready_s, js[-item - 1].ready_s);
     }
     job_edges_stale = true;
   }
@@ -1015,12 +1044,14 @@ struct PortfolioRun {
     // times no multiplier that price, so they are the same bits.
     const std::uint64_t sold = v.sold_step[s];
     out.reserved = v.reserved_step[s];
+    out.usage = sold & ~out.reserved & ~v.on_demand_step[s];
     double marginal[kMaxClusters];
     for (int c = 0; c < v.n_clusters; ++c) {
       out.cap_phys[c] = v.cap_step[row + c];
       out.base_avail[c] = v.avail_step[row + c];
       marginal[c] = v.marginal_step[row + c];
     }
+    out.empty = v.empty_step[s] & ~out.own_capacity;
     for (std::uint64_t rest = out.own_capacity; rest != 0; rest &= rest - 1) {
       const int c = lowest_bit(rest);
       const std::int64_t ci = row + c;
@@ -1029,11 +1060,13 @@ struct PortfolioRun {
                                                               v.cap_first_day, v.n_cap_days, day, delay)
                                     : v.cap_step[ci]) *
                         offers.capacity_share(v, c, v.contract_step[ci]);
+      if (out.cap_phys[c] == 0.0) out.empty |= std::uint64_t{1} << c;
       if ((sold >> c) & 1u)
         out.base_avail[c] = rules::available_gpus(out.cap_phys[c], v.cluster_h100_equiv[c], v.loss_step[ci]);
     }
+    const std::uint64_t listed = v.jobs_fit_empty ? sold : sold & ~out.empty;
     // On-demand prices move with the path's multiplier.
-    for (std::uint64_t rest = sold & v.on_demand_step[s]; rest != 0; rest &= rest - 1) {
+    for (std::uint64_t rest = listed & v.on_demand_step[s]; rest != 0; rest &= rest - 1) {
       const int c = lowest_bit(rest);
       marginal[c] = rules::marginal_usd_per_gpu_hour(
           rules::Seller::on_demand, v.seller_price_step[row + c] * out.price_mult[v.cluster_provider[c]],
@@ -1043,10 +1076,10 @@ struct PortfolioRun {
     // index), so the sorted order is unique: sorting the last step's order
     // again gives the same as sorting from scratch, in n − 1 comparisons
     // when nothing moved (most steps).
-    if (out.n_order < 0 || sold != out.sold) {
+    if (out.n_order < 0 || listed != out.sold) {
       out.n_order = 0;
-      for (std::uint64_t rest = sold; rest != 0; rest &= rest - 1) out.order[out.n_order++] = lowest_bit(rest);
-      out.sold = sold;
+      for (std::uint64_t rest = listed; rest != 0; rest &= rest - 1) out.order[out.n_order++] = lowest_bit(rest);
+      out.sold = listed;
     } else {
       bool sorted = true;
       for (int o = 1; o < out.n_order && sorted; ++o)
@@ -1161,40 +1194,52 @@ struct PortfolioRun {
   // Inference takes the cheapest eligible capacity; a waiting job (ready by
   // a: a later ready time is a cut of the walk) starts on the cheapest
   // cluster it fits on.
+  //
+  // Inference item `it` takes its demand of step s from the free GPUs.
+  CP_HD void fill(int it, std::int64_t cs, double demand_mult, int n_ranks) {
+    const int idx = v.service_items[it];
+    double remaining = v.demand_step[cs * v.n_inference + idx] * demand_mult;
+    double got = 0.0;
+    auto take_from = [&](int c) {
+      const double take = rules::fluid_take_gpus(remaining, free_gpus[c]);
+      if (take <= 0.0) return;
+      free_gpus[c] -= take;
+      if ((metered >> c) & 1u) fluid[c] += take;
+      filled |= std::uint64_t{1} << c;
+      remaining -= take;
+      got += take;
+    };
+    if (n_ranks == 1 && (in_order & ~item_clusters[it]) == 0) {
+      // One round, and every cluster in `order` may serve it (the usual
+      // case): the same visits as below, without testing each.
+      for (int o = 0; o < n_order && remaining > 0.0; ++o) take_from(order[o]);
+    } else {
+      const int* rank = v.inference_provider_rank + idx * kMaxProviders;
+      for (int r = 0; r < n_ranks && remaining > 0.0; ++r)
+        for (int o = 0; o < n_order && remaining > 0.0; ++o) {
+          const int c = order[o];
+          if (!((item_clusters[it] >> c) & 1u) || !in_round(c, rank, n_ranks, r)) continue;
+          take_from(c);
+        }
+    }
+    served[idx] = got;
+  }
   CP_HD void serve(int s, double a) {
     const std::int64_t cs = static_cast<std::int64_t>(s);
     const double demand_mult = sh->demand_mult;
     const int n_ranks = v.placement == 2 ? kMaxProviders : 1;
+    if (a < waiting_ready_s) {
+      // No waiting job is ready at a, so each would only be skipped: the
+      // inference items alone, in the same order.
+      for (int k = 0; k < n_inference_items; ++k) fill(inference_items[k], cs, demand_mult, n_ranks);
+      return;
+    }
     bool started = false;  // a job started: it leaves live_items after the loop
     for (int li = 0; li < n_live_items; ++li) {
       const int it = live_items[li];
       const int item = v.service_items[it];
       if (item >= 0) {
-        const int idx = item;
-        double remaining = v.demand_step[cs * v.n_inference + idx] * demand_mult;
-        double got = 0.0;
-        auto take_from = [&](int c) {
-          const double take = rules::fluid_take_gpus(remaining, free_gpus[c]);
-          if (take <= 0.0) return;
-          free_gpus[c] -= take;
-          if ((metered >> c) & 1u) fluid[c] += take;
-          remaining -= take;
-          got += take;
-        };
-        if (n_ranks == 1 && (in_order & ~item_clusters[it]) == 0) {
-          // One round, and every cluster in `order` may serve it (the usual
-          // case): the same visits as below, without testing each.
-          for (int o = 0; o < n_order && remaining > 0.0; ++o) take_from(order[o]);
-        } else {
-          const int* rank = v.inference_provider_rank + idx * kMaxProviders;
-          for (int r = 0; r < n_ranks && remaining > 0.0; ++r)
-            for (int o = 0; o < n_order && remaining > 0.0; ++o) {
-              const int c = order[o];
-              if (!((item_clusters[it] >> c) & 1u) || !in_round(c, rank, n_ranks, r)) continue;
-              take_from(c);
-            }
-        }
-        served[idx] = got;
+        fill(it, cs, demand_mult, n_ranks);
         continue;
       }
       const int idx = -item - 1;
@@ -1268,13 +1313,16 @@ struct PortfolioRun {
   CP_HD void bill(int s, double len) {
     const double len_h = len / 3600.0;
     const std::int64_t cs = static_cast<std::int64_t>(s);
-    // The portfolio's clusters in index order, less those with no seller
-    // and no use in the piece, which would add exact zeros: a cluster sold
-    // to it is in `order`; one that is not has no use but a job's that ran
-    // on it. Reserved charges are the variant's ReservedLedger's: here only
-    // what depends on the use (`metered`).
-    const std::uint64_t billed_clusters = (in_order & metered) | ran_on;
-    ran_on = 0;
+    // The portfolio's clusters in index order, less those that would add
+    // exact zeros: a cluster sold to it is in `order`, and adds something
+    // only when inference took from it or a usage contract sells it (billed
+    // and delivering whatever runs); one outside `order` has no use but a
+    // job's that ran on it. A cluster nothing used has a use of +0, which
+    // leaves every sum it would enter the same bits. Reserved charges are
+    // the variant's ReservedLedger's: here only what depends on the use
+    // (`metered`).
+    const std::uint64_t billed_clusters = ((filled | sh->usage) & in_order & metered) | ran_on;
+    ran_on = filled = 0;
     for (std::uint64_t rest = billed_clusters; rest != 0; rest &= rest - 1) {
       const int c = lowest_bit(rest);
       const int p = v.cluster_provider[c];

@@ -20,6 +20,7 @@ namespace cloudpact::risk::kernel {
 struct StepTables {
   std::vector<double> avail_step, marginal_step;                        // [step * n_clusters + cluster]
   std::vector<std::uint64_t> sold_step, reserved_step, on_demand_step;  // [step]
+  std::vector<std::uint64_t> empty_step;  // [step]: bit c, cluster c is sold with no physical GPUs
   std::vector<double> due_discount_step;                                // [step], then the horizon
 };
 
@@ -31,6 +32,7 @@ inline StepTables step_tables(const RiskProblem& pb) {
   t.sold_step.assign(n_steps, 0);
   t.reserved_step.assign(n_steps, 0);
   t.on_demand_step.assign(n_steps, 0);
+  t.empty_step.assign(n_steps, 0);
   for (size_t s = 0; s < n_steps; ++s)
     for (size_t c = 0; c < n_clusters; ++c) {
       const size_t ci = s * n_clusters + c;
@@ -40,6 +42,7 @@ inline StepTables step_tables(const RiskProblem& pb) {
       const double eq = pb.cluster_h100_equiv[c];
       t.avail_step[ci] = rules::available_gpus(pb.cap_step[ci], eq, pb.loss_step[ci]);
       t.sold_step[s] |= bit;
+      if (pb.cap_step[ci] == 0.0) t.empty_step[s] |= bit;
       if (seller == rules::Seller::reserved_contract) t.reserved_step[s] |= bit;
       if (seller == rules::Seller::on_demand)
         t.on_demand_step[s] |= bit;  // the path's multiplier moves it (PortfolioRun::share_step)
@@ -89,6 +92,10 @@ View make_view(const RiskProblem& pb, const StepTables& tables, Place&& place) {
   v.sold_step = place(tables.sold_step);
   v.reserved_step = place(tables.reserved_step);
   v.on_demand_step = place(tables.on_demand_step);
+  v.empty_step = place(tables.empty_step);
+  v.jobs_fit_empty = 0;
+  for (const double gpus : pb.job_gpus)
+    if (rules::fits(0.0, gpus)) v.jobs_fit_empty = 1;
   v.contract_provider = place(pb.contract_provider);
   v.contract_end_step = place(pb.contract_end_step);
   v.contract_n_tiers = place(pb.contract_n_tiers);

@@ -144,3 +144,48 @@ TEST_CASE("a sampled delivery delay delays a constant capacity, as the delivery_
   const double p = static_cast<double>(unmet) / n;
   CHECK(std::abs(p - 0.25) < 4.0 * std::sqrt(0.25 * 0.75 / n));
 }
+
+namespace {
+// Ten days (240 h). a: one cluster of H100 with no GPUs for five days, then
+// 1000, all reserved by `k` at $1 (marginal cost 0: first in the order);
+// b: 1000 H100 on demand at $5. Inference 1500 GPUs, value $20. `jobs` is
+// spliced into the workloads.
+std::string empty_then_ramped(const std::string& jobs) {
+  return R"({ "name": "empty", "start": "2025-01-01", "end": "2025-01-11",
+    "providers": [
+      { "id": "a", "egress_usd_per_gb": 0.05, "regions": [ { "id": "r", "clusters": [ { "id": "c", "accelerator": "H100",
+        "capacity_gpus": { "shape": "step", "points": [["2025-01-01", 0], ["2025-01-06", 1000]] } } ] } ] },
+      { "id": "b", "egress_usd_per_gb": 0.05, "on_demand_usd_per_gpu_hour": { "H100": 5 },
+        "regions": [ { "id": "r", "clusters": [ { "id": "c", "accelerator": "H100", "capacity_gpus": 1000 } ] } ] } ],
+    "contracts": [ { "id": "k", "provider": "a", "start": "2025-01-01", "end": "2025-02-01",
+                     "clusters": ["a/r/c"], "price_usd_per_gpu_hour": 1 } ],
+    "workloads": [ )" + jobs + R"({ "id": "w", "kind": "inference", "demand_gpus": 1500, "value_usd_per_gpu_hour": 20, "priority": 1 } ] })";
+}
+}  // namespace
+
+TEST_CASE("a sold cluster with no GPUs yet serves nothing, and its reserved bill starts with its GPUs") {
+  // Days 1-5: b's 1000 ($5 x 1000 x 120 h = $600,000), 500 unmet (60,000
+  // GPU-h, $1.2M); days 6-10: a's 1000 ($1 x 1000 x 120 h = $120,000) and
+  // 500 on b ($300,000).
+  const auto run = run_paths(empty_then_ramped(""), 1, true);
+  CHECK(run.unmet("contracted") == doctest::Approx(60000.0).epsilon(1e-12));
+  CHECK(run.cost("contracted") == doctest::Approx(600000.0 + 1.2e6 + 120000.0 + 300000.0).epsilon(1e-12));
+  // single:a: nothing for five days, then 1000 of 1500.
+  CHECK(run.unmet("single:a") == doctest::Approx(1500.0 * 120 + 500.0 * 120).epsilon(1e-12));
+}
+
+TEST_CASE("a job within the fit tolerance still starts on a cluster with no GPUs, as `fits` allows") {
+  // A job of 1e-7 GPUs (below the 1e-6 tolerance of `fits`) for one hour,
+  // on a or b: a's empty cluster comes first in the order and fits it, so
+  // the job runs there and a holds its 100 TB dataset at the horizon (exit
+  // cost 100,000 GB x $0.05 = $5,000); b holds none.
+  const double flops = 1e-7 * 989e12 * 0.5 * 3600.0;
+  const auto run = run_paths(empty_then_ramped(R"({ "id": "t", "kind": "training", "submit": "2025-01-01", "flops": )" +
+                                               std::to_string(flops) + R"(, "gpus": 1e-7, "mfu": 0.5,
+      "dataset_tb": 100, "providers": ["a", "b"], "priority": 0 }, )"),
+                             1, true);
+  const auto count = static_cast<size_t>(run.r.count);
+  CHECK(run.r.provider_exit_cost_usd[0 * count] == doctest::Approx(5000.0).epsilon(1e-12));
+  CHECK(run.r.provider_exit_cost_usd[1 * count] == 0.0);
+  CHECK(run.unmet("contracted") == doctest::Approx(60000.0).epsilon(1e-12));
+}
