@@ -859,8 +859,9 @@ struct PortfolioRun {
   std::uint32_t seen_order_version;  // the shared order's version `order` was filtered from (0: none)
   int order[kMaxClusters];
   int n_order;
+  std::uint64_t order_prefix[kMaxClusters + 1];  // [o]: the clusters order[0 … o) as bits
   std::uint64_t ran_on;    // bit c: a job ran on cluster c in the current piece (run_jobs)
-  std::uint64_t filled;    // bit c: inference took GPUs of cluster c in the current piece (serve)
+  std::uint64_t filled;    // bit c: inference visited cluster c in the current piece (serve)
   // Bit c: the use of cluster c is read at this step (bill): it is billed for
   // use, or the portfolio reports its use. Inference on others is not
   // written down (a reserved charge does not depend on it).
@@ -917,6 +918,7 @@ struct PortfolioRun {
       held[c] = avail[c] = fluid[c] = job_use_h[c] = loss[c] = free_gpus[c] = 0.0;
     }
     holding = 0;
+    order_prefix[0] = 0;
     for (int p = 0; p < v.n_providers; ++p) provider_spend[p] = provider_used[p] = provider_npv[p] = month_on_demand_usd[p] = 0.0;
     n_inference_items = 0;
     for (int it = 0; it < v.n_items; ++it) {
@@ -1109,11 +1111,13 @@ struct PortfolioRun {
     seen_order_version = shared.order_version;
     int n = 0;
     std::uint64_t bits = 0;
+    order_prefix[0] = 0;
     for (int o = 0; o < shared.n_order; ++o) {
       const int c = shared.order[o];
       if (!provider_in(mask, v.cluster_provider[c])) continue;
       order[n++] = c;
       bits |= std::uint64_t{1} << c;
+      order_prefix[n] = bits;
     }
     n_order = n;
     in_order = bits;
@@ -1205,14 +1209,16 @@ struct PortfolioRun {
       if (take <= 0.0) return;
       free_gpus[c] -= take;
       if ((metered >> c) & 1u) fluid[c] += take;
-      filled |= std::uint64_t{1} << c;
       remaining -= take;
       got += take;
     };
     if (n_ranks == 1 && (in_order & ~item_clusters[it]) == 0) {
       // One round, and every cluster in `order` may serve it (the usual
       // case): the same visits as below, without testing each.
-      for (int o = 0; o < n_order && remaining > 0.0; ++o) take_from(order[o]);
+      // Every cluster visited is billed (one that gave nothing adds +0).
+      int o = 0;
+      for (; o < n_order && remaining > 0.0; ++o) take_from(order[o]);
+      filled |= order_prefix[o];
     } else {
       const int* rank = v.inference_provider_rank + idx * kMaxProviders;
       for (int r = 0; r < n_ranks && remaining > 0.0; ++r)
@@ -1220,6 +1226,7 @@ struct PortfolioRun {
           const int c = order[o];
           if (!((item_clusters[it] >> c) & 1u) || !in_round(c, rank, n_ranks, r)) continue;
           take_from(c);
+          filled |= std::uint64_t{1} << c;
         }
     }
     served[idx] = got;
@@ -1315,7 +1322,7 @@ struct PortfolioRun {
     const std::int64_t cs = static_cast<std::int64_t>(s);
     // The portfolio's clusters in index order, less those that would add
     // exact zeros: a cluster sold to it is in `order`, and adds something
-    // only when inference took from it or a usage contract sells it (billed
+    // only when inference visited it or a usage contract sells it (billed
     // and delivering whatever runs); one outside `order` has no use but a
     // job's that ran on it. A cluster nothing used has a use of +0, which
     // leaves every sum it would enter the same bits. Reserved charges are
