@@ -1195,11 +1195,8 @@ struct PortfolioRun {
   }
 
   // ---- place, part 3: service in priority order, at instant a ----
-  // Inference takes the cheapest eligible capacity; a waiting job (ready by
-  // a: a later ready time is a cut of the walk) starts on the cheapest
-  // cluster it fits on.
-  //
-  // Inference item `it` takes its demand of step s from the free GPUs.
+  // Inference item `it` takes its demand of step s from the cheapest
+  // eligible free GPUs.
   CP_HD void fill(int it, std::int64_t cs, double demand_mult, int n_ranks) {
     const int idx = v.service_items[it];
     double remaining = v.demand_step[cs * v.n_inference + idx] * demand_mult;
@@ -1231,6 +1228,9 @@ struct PortfolioRun {
     }
     served[idx] = got;
   }
+  // Every inference item and waiting job in priority order: inference
+  // fills; a waiting job (ready by a: a later ready time is a cut of the
+  // walk) starts on the cheapest cluster it fits on.
   CP_HD void serve(int s, double a) {
     const std::int64_t cs = static_cast<std::int64_t>(s);
     const double demand_mult = sh->demand_mult;
