@@ -82,6 +82,9 @@ struct View {
   const std::uint32_t* job_providers;
   const double *job_submit_s, *job_gpus, *job_work_s, *job_checkpoint_s, *job_restart_s, *job_dataset_gb;
   const int* service_items;
+  // The inference items alone (n_inference), as indices into service_items,
+  // in its order: what a piece serves when no waiting job is ready.
+  const int* inference_items;
   int placement, vendor;
   int track_contracted_use;  // RiskProblem::track_contracted_use
   const int *inference_provider_rank, *job_provider_rank;
@@ -878,10 +881,6 @@ struct PortfolioRun {
   // in v.service_items order (indices into it).
   int live_items[kMaxInference + kMaxJobs];
   int n_live_items;
-  // The inference items alone, in the same order: what serve() visits when
-  // no waiting job is ready (most pieces).
-  int inference_items[kMaxInference];
-  int n_inference_items;
   // The earliest ready time of a waiting live job, as list_live_items last
   // saw them (kNever: none waits). Before it every job item in live_items
   // only `continue`s in serve(). A job dropped since leaves it lower than
@@ -920,10 +919,8 @@ struct PortfolioRun {
     holding = 0;
     order_prefix[0] = 0;
     for (int p = 0; p < v.n_providers; ++p) provider_spend[p] = provider_used[p] = provider_npv[p] = month_on_demand_usd[p] = 0.0;
-    n_inference_items = 0;
     for (int it = 0; it < v.n_items; ++it) {
       const int item = v.service_items[it];
-      if (item >= 0) inference_items[n_inference_items++] = it;
       const std::uint32_t elig = item >= 0 ? v.inference_providers[item] : v.job_providers[-item - 1];
       if (item < 0) js[-item - 1].item = it;
       item_clusters[it] = 0;
@@ -954,8 +951,11 @@ struct PortfolioRun {
     const std::uint32_t waiting = live & ~running;
     for (int it = 0; it < v.n_items; ++it) {
       const int item = v.service_items[it];
-      if (item >= 0 || ((waiting >> (-item - 1)) & 1u)) live_items[n_live_items++] = it;
-      if (item < 0 && ((waiting >> (-item - 1)) & 1u)) waiting_ready_s = lo(waiting_ready_s, js[-item - 1].ready_s);
+      if (item < 0) {
+        if (!((waiting >> (-item - 1)) & 1u)) continue;
+        waiting_ready_s = lo(waiting_ready_s, js[-item - 1].ready_s);
+      }
+      live_items[n_live_items++] = it;
     }
     job_edges_stale = true;
   }
@@ -1238,7 +1238,7 @@ struct PortfolioRun {
     if (a < waiting_ready_s) {
       // No waiting job is ready at a, so each would only be skipped: the
       // inference items alone, in the same order.
-      for (int k = 0; k < n_inference_items; ++k) fill(inference_items[k], cs, demand_mult, n_ranks);
+      for (int k = 0; k < v.n_inference; ++k) fill(v.inference_items[k], cs, demand_mult, n_ranks);
       return;
     }
     bool started = false;  // a job started: it leaves live_items after the loop

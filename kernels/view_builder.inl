@@ -22,6 +22,7 @@ struct StepTables {
   std::vector<std::uint64_t> sold_step, reserved_step, on_demand_step;  // [step]
   std::vector<std::uint64_t> empty_step;  // [step]: bit c, cluster c is sold with no physical GPUs
   std::vector<double> due_discount_step;                                // [step], then the horizon
+  std::vector<int> inference_items;  // View::inference_items
 };
 
 inline StepTables step_tables(const RiskProblem& pb) {
@@ -49,6 +50,8 @@ inline StepTables step_tables(const RiskProblem& pb) {
       else
         t.marginal_step[ci] = rules::marginal_usd_per_gpu_hour(seller, pb.seller_price_step[ci], eq);
     }
+  for (size_t it = 0; it < pb.service_items.size(); ++it)
+    if (pb.service_items[it] >= 0) t.inference_items.push_back(static_cast<int>(it));
   t.due_discount_step.resize(n_steps + 1);
   for (size_t s = 0; s <= n_steps; ++s)
     t.due_discount_step[s] = due_discount_at(s == n_steps ? pb.horizon_s : pb.step_start_s[s], pb.discount_rate_per_year);
@@ -119,6 +122,7 @@ View make_view(const RiskProblem& pb, const StepTables& tables, Place&& place) {
   v.job_restart_s = place(pb.job_restart_s);
   v.job_dataset_gb = place(pb.job_dataset_gb);
   v.service_items = place(pb.service_items);
+  v.inference_items = place(tables.inference_items);
   v.placement = pb.placement;
   v.vendor = pb.vendor;
   v.track_contracted_use = pb.track_contracted_use ? 1 : 0;
