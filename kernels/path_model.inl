@@ -531,6 +531,9 @@ struct StepShared {
   // Bit c: the variant's path moves cluster c's capacity (a delivery delay
   // or a rofr share), so its figures are computed, not the step tables'.
   std::uint64_t own_capacity;
+  // Bit c: cluster c is part of a rofr offer (the others hold their whole
+  // capacity curve: a share of exactly 1, which changes no bit).
+  std::uint64_t offered;
   // The step's sampled multipliers as the variant sees them (1 for a
   // source it switches off): read by every portfolio's pieces.
   double demand_mult, price_mult[kMaxProviders];
@@ -549,7 +552,7 @@ struct StepShared {
   CP_HD void reset() {
     n_order = -1;
     n_outage_changes = 0;
-    sold = reserved = usage = empty = 0;
+    sold = reserved = usage = empty = offered = 0;
     order_version = 0;
   }
 };
@@ -893,7 +896,9 @@ struct PortfolioRun {
   double job_edge_s;
   bool job_edges_stale;
   std::uint64_t own_clusters;  // the clusters of the portfolio's providers
-  double served[kMaxInference];
+  // Per inference item, in the current piece: its demand (GPUs), and what
+  // serve() gave it.
+  double wanted[kMaxInference], served[kMaxInference];
   // Per service item (v.service_items order): the clusters that may serve it at all (may_serve).
   std::uint64_t item_clusters[kMaxInference + kMaxJobs];
   double* provider_spend;
@@ -1037,9 +1042,11 @@ struct PortfolioRun {
     for (int p = 0; p < v.n_providers; ++p) out.price_mult[p] = price_multiplier(day, p);
     const std::int64_t row = static_cast<std::int64_t>(s) * v.n_clusters;
     if (out.n_order < 0) {
-      out.own_capacity = 0;
-      for (int c = 0; c < v.n_clusters; ++c)
+      out.own_capacity = out.offered = 0;
+      for (int c = 0; c < v.n_clusters; ++c) {
         if ((!off.delivery && is[c] != 0) || offers.moves_capacity(v, c)) out.own_capacity |= std::uint64_t{1} << c;
+        if (v.cluster_offer[c] >= 0) out.offered |= std::uint64_t{1} << c;
+      }
     }
     // The step tables hold every figure a path does not move: a capacity
     // times a rofr share of exactly 1 is that capacity, and a fixed price
@@ -1058,11 +1065,12 @@ struct PortfolioRun {
       const int c = lowest_bit(rest);
       const std::int64_t ci = row + c;
       const int delay = off.delivery ? 0 : is[c];
-      out.cap_phys[c] = (delay != 0 ? rules::delayed_capacity(v.cap_day + static_cast<std::int64_t>(c) * v.n_cap_days,
-                                                              v.cap_first_day, v.n_cap_days, day, delay)
-                                    : v.cap_step[ci]) *
-                        offers.capacity_share(v, c, v.contract_step[ci]);
-      if (out.cap_phys[c] == 0.0) out.empty |= std::uint64_t{1} << c;
+      double cap = delay != 0 ? rules::delayed_capacity(v.cap_day + static_cast<std::int64_t>(c) * v.n_cap_days,
+                                                        v.cap_first_day, v.n_cap_days, day, delay)
+                              : v.cap_step[ci];
+      if ((out.offered >> c) & 1u) cap *= offers.capacity_share(v, c, v.contract_step[ci]);
+      out.cap_phys[c] = cap;
+      if (cap == 0.0) out.empty |= std::uint64_t{1} << c;
       if ((sold >> c) & 1u)
         out.base_avail[c] = rules::available_gpus(out.cap_phys[c], v.cluster_h100_equiv[c], v.loss_step[ci]);
     }
@@ -1199,7 +1207,8 @@ struct PortfolioRun {
   // eligible free GPUs.
   CP_HD void fill(int it, std::int64_t cs, double demand_mult, int n_ranks) {
     const int idx = v.service_items[it];
-    double remaining = v.demand_step[cs * v.n_inference + idx] * demand_mult;
+    const double want = v.demand_step[cs * v.n_inference + idx] * demand_mult;
+    double remaining = want;
     double got = 0.0;
     auto take_from = [&](int c) {
       const double take = rules::fluid_take_gpus(remaining, free_gpus[c]);
@@ -1213,8 +1222,30 @@ struct PortfolioRun {
       // One round, and every cluster in `order` may serve it (the usual
       // case): the same visits as below, without testing each.
       // Every cluster visited is billed (one that gave nothing adds +0).
+      // A cluster with less free than the demand left gives all it has
+      // (its free − free is +0, exactly), and remaining stays > 0 (r − f
+      // with 0 < f < r is not 0); the first that has enough gives the
+      // rest and ends the fill (remaining − remaining is +0 too).
       int o = 0;
-      for (; o < n_order && remaining > 0.0; ++o) take_from(order[o]);
+      if (remaining > 0.0)
+        for (; o < n_order; ++o) {
+          const int c = order[o];
+          const double f = free_gpus[c];
+          if (!rules::fluid_takes_all_free(remaining, f)) {
+            free_gpus[c] = f - remaining;
+            if ((metered >> c) & 1u) fluid[c] += remaining;
+            got += remaining;
+            remaining = 0.0;
+            ++o;
+            break;
+          }
+          if (f > 0.0) {
+            free_gpus[c] = 0.0;
+            if ((metered >> c) & 1u) fluid[c] += f;
+            remaining -= f;
+            got += f;
+          }
+        }
       filled |= order_prefix[o];
     } else {
       const int* rank = v.inference_provider_rank + idx * kMaxProviders;
@@ -1226,6 +1257,7 @@ struct PortfolioRun {
           filled |= std::uint64_t{1} << c;
         }
     }
+    wanted[idx] = want;
     served[idx] = got;
   }
   // Every inference item and waiting job in priority order: inference
@@ -1350,10 +1382,8 @@ struct PortfolioRun {
         month_on_demand_usd[p] += usd;
       }
     }
-    const double demand_mult = sh->demand_mult;
     for (int i = 0; i < v.n_inference; ++i) {
-      const double want = v.demand_step[cs * v.n_inference + i] * demand_mult;
-      const double short_h = rules::unmet_gpus(want, served[i]) * len_h;
+      const double short_h = rules::unmet_gpus(wanted[i], served[i]) * len_h;
       t.unmet_gpu_hours += short_h;
       const double value_usd = rules::unmet_value_usd(short_h, v.inference_value_usd_per_gpu_hour[i]);
       t.unmet_value_usd += value_usd;

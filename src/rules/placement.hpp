@@ -71,8 +71,12 @@ CP_HD inline double released_gpus(double held, double gpus) {
   return h < 1e-9 ? 0.0 : h;
 }
 
-// Inference is fluid: it takes what it still needs, or all that is free.
-CP_HD inline double fluid_take_gpus(double remaining, double free) { return remaining <= free ? remaining : free; }
+// Inference is fluid: it takes what it still needs, or all that is free
+// when that is less.
+CP_HD inline bool fluid_takes_all_free(double remaining, double free) { return !(remaining <= free); }
+CP_HD inline double fluid_take_gpus(double remaining, double free) {
+  return fluid_takes_all_free(remaining, free) ? free : remaining;
+}
 
 // Demand not served.
 CP_HD inline double unmet_gpus(double demand, double served) {

@@ -532,3 +532,19 @@ TEST_CASE("placement: workloads listing the same providers in another order shar
     }
   }
 }
+
+// The rule both engines fill inference by (src/rules/placement.hpp): the
+// walk of the Monte Carlo kernel branches on the first, the replay takes the
+// second.
+TEST_CASE("placement: inference takes what it still needs, or all that is free when that is less") {
+  CHECK(rules::fluid_takes_all_free(5.0, 3.0));
+  CHECK(rules::fluid_take_gpus(5.0, 3.0) == 3.0);
+  CHECK_FALSE(rules::fluid_takes_all_free(3.0, 5.0));
+  CHECK(rules::fluid_take_gpus(3.0, 5.0) == 3.0);
+  // Exactly enough: the demand is met, and the cluster is left with 0.
+  CHECK_FALSE(rules::fluid_takes_all_free(4.0, 4.0));
+  CHECK(rules::fluid_take_gpus(4.0, 4.0) == 4.0);
+  // Nothing free: all of it, a take of 0.
+  CHECK(rules::fluid_takes_all_free(2.0, 0.0));
+  CHECK(rules::fluid_take_gpus(2.0, 0.0) == 0.0);
+}
