@@ -245,31 +245,39 @@ CP_HD inline void sample_correlated_prices(const View& v, std::uint64_t seed, st
     for (int q = 0; q < v.n_providers; ++q)
       if (q != p && v.price_loadings[q * v.n_providers + p] != 0.0) drawn[p] = true;
   }
-  double eps[kMaxProviders][kDayBlock], logs[kMaxProviders][kDayBlock];
+  double eps[kMaxProviders][kDayBlock], logs[kMaxProviders][kDayBlock], jump[kMaxProviders][kDayBlock];
   std::uint32_t counts[kMaxProviders][kDayBlock];
   for (int d0 = 0; d0 < v.n_days; d0 += kDayBlock) {
     const int n = v.n_days - d0 < kDayBlock ? v.n_days - d0 : kDayBlock;
     for (int p = 0; p < v.n_providers; ++p)
       if (drawn[p]) day_normals(seed, path, kStreamPrice, d0, n, kMaxProviders, static_cast<std::uint32_t>(p), eps[p], counts[p]);
-    for (int d = 0; d < n; ++d) {
-      double jump[kMaxProviders];
-      for (int p = 0; p < v.n_providers; ++p) {
-        // A still provider's x stays +0 (below), whose multiplier is exactly 1.
-        if (moves[p]) logs[p][d] = bounded_log(x[p], v.provider_prices[p].log_multiplier_bound, clamped_days);
-        jump[p] = drawn[p] ? price_jumps(v.provider_prices[p], no_jump[p], seed, path,
-                                         static_cast<std::uint32_t>((d0 + d) * kMaxProviders + p), counts[p][d])
-                           : 0.0;
+    for (int p = 0; p < v.n_providers; ++p)
+      for (int d = 0; d < n; ++d)
+        jump[p][d] = drawn[p] ? price_jumps(v.provider_prices[p], no_jump[p], seed, path,
+                                            static_cast<std::uint32_t>((d0 + d) * kMaxProviders + p), counts[p][d])
+                              : 0.0;
+    // Provider by provider: each day's shock of the block at once (a day's
+    // arithmetic does not depend on another's), then the walk day by day.
+    for (int p = 0; p < v.n_providers; ++p) {
+      // A still provider adds mu 0 + vol 0 · z + no jump: x stays +0, whose
+      // multiplier is exactly 1.
+      if (!moves[p]) continue;
+      // Terms of providers that draw nothing are ±0, and adding ±0 to a sum
+      // that starts at +0 changes no bit of it (round to nearest never
+      // gives −0 for x + (−x)): only the drawn providers' terms are added.
+      double z[kDayBlock], step[kDayBlock];
+      for (int d = 0; d < n; ++d) z[d] = 0.0;
+      for (int j = 0; j < v.n_providers; ++j) {
+        if (!drawn[j]) continue;
+        const double loading = v.price_loadings[p * v.n_providers + j];
+        for (int d = 0; d < n; ++d) z[d] += loading * eps[j][d];
       }
-      for (int p = 0; p < v.n_providers; ++p) {
-        // A still provider adds mu 0 + vol 0 · z + no jump: x stays +0.
-        if (!moves[p]) continue;
-        // Terms of providers that draw nothing are ±0, and adding ±0 to a sum
-        // that starts at +0 changes no bit of it (round to nearest never
-        // gives −0 for x + (−x)): only the drawn providers' terms are added.
-        double z = 0.0;
-        for (int j = 0; j < v.n_providers; ++j)
-          if (drawn[j]) z += v.price_loadings[p * v.n_providers + j] * eps[j][d];
-        x[p] += mu[p] + v.provider_prices[p].vol_per_year * sqrt_dt * z + jump[p];
+      const double vol_dt = v.provider_prices[p].vol_per_year * sqrt_dt;
+      for (int d = 0; d < n; ++d) step[d] = mu[p] + vol_dt * z[d] + jump[p][d];
+      const double bound = v.provider_prices[p].log_multiplier_bound;
+      for (int d = 0; d < n; ++d) {
+        logs[p][d] = bounded_log(x[p], bound, clamped_days);
+        x[p] += step[d];
       }
     }
     for (int p = 0; p < v.n_providers; ++p) {
