@@ -32,6 +32,13 @@ std::int64_t to_epoch(const Scenario& sc, double t_s) { return sc.start_epoch_s 
 // Scalars and keys are nlohmann's own text (dump()); objects and arrays are
 // laid out as its pretty printer lays them out (detail/output/serializer.hpp).
 constexpr unsigned kIndentStep = 2;
+// Sizes to reserve for the outputs built as one string (bytes; estimates,
+// a little above the scenarios' averages: one more doubling if exceeded).
+// The stress scenario's events.jsonl lines average 171 bytes (at most 218),
+// and summary.json takes about 232 bytes a training workload.
+constexpr size_t kEventLineBytes = 192;
+constexpr size_t kSummaryWorkloadBytes = 256;
+constexpr size_t kSummaryHeadBytes = 4096;
 
 // Opens member `key` of an object whose members sit `indent` spaces in.
 void open_member(std::string& out, bool& first, const std::string& key, unsigned indent) {
@@ -151,7 +158,9 @@ std::string summary_json(const Scenario& sc, const ReplayResult& r) {
   (void)spend;
 
   // As j.dump(2) would write it with "workloads" and "concentration" last.
+  // Room reserved for every workload at once, as for events_jsonl.
   std::string out;
+  out.reserve(kSummaryHeadBytes + (r.providers.size() + r.contracts.size() + r.workloads.size()) * kSummaryWorkloadBytes);
   bool first = true;
   for (const auto& [key, value] : j.items()) {
     open_member(out, first, key, kIndentStep);
@@ -244,7 +253,12 @@ void append_event_value(std::string& out, const ojson& v) {
 }  // namespace
 
 std::string events_jsonl(const Scenario& sc, const ReplayResult& r) {
+  // Room for every line at once: growing by doubling would copy the text
+  // written so far into fresh memory again and again (tens of MB for the
+  // stress scenario), and hold both copies at the growth's peak. Pages
+  // reserved and never written are never touched.
   std::string out;
+  out.reserve(r.events.size() * kEventLineBytes);
   for (const EventRecord& e : r.events) {
     out += "{\"time\":";
     append_json_string(out, format_utc(to_epoch(sc, e.t_s)));
