@@ -35,9 +35,10 @@ constexpr unsigned kIndentStep = 2;
 // Sizes to reserve for the outputs built as one string (bytes; estimates,
 // a little above the scenarios' averages: one more doubling if exceeded).
 // The stress scenario's events.jsonl lines average 171 bytes (at most 218),
-// and summary.json takes about 232 bytes a training workload.
+// and summary.json takes about 232 bytes a training workload; an entry of
+// its providers, contracts or workloads is given the same room.
 constexpr size_t kEventLineBytes = 192;
-constexpr size_t kSummaryWorkloadBytes = 256;
+constexpr size_t kSummaryEntryBytes = 256;
 constexpr size_t kSummaryHeadBytes = 4096;
 
 // Opens member `key` of an object whose members sit `indent` spaces in.
@@ -158,9 +159,10 @@ std::string summary_json(const Scenario& sc, const ReplayResult& r) {
   (void)spend;
 
   // As j.dump(2) would write it with "workloads" and "concentration" last.
-  // Room reserved for every workload at once, as for events_jsonl.
+  // Room reserved for every entry at once, as for events_jsonl.
   std::string out;
-  out.reserve(kSummaryHeadBytes + (r.providers.size() + r.contracts.size() + r.workloads.size()) * kSummaryWorkloadBytes);
+  const size_t n_entries = r.providers.size() + r.contracts.size() + r.workloads.size();
+  out.reserve(kSummaryHeadBytes + n_entries * kSummaryEntryBytes);
   bool first = true;
   for (const auto& [key, value] : j.items()) {
     open_member(out, first, key, kIndentStep);
