@@ -544,7 +544,10 @@ struct StepShared {
   std::uint64_t offered;
   // The step's sampled multipliers as the variant sees them (1 for a
   // source it switches off): read by every portfolio's pieces.
-  double demand_mult, price_mult[kMaxProviders];
+  double price_mult[kMaxProviders];
+  // Each inference item's demand in the step (GPUs): its step average
+  // times the demand multiplier, the same for every portfolio's pieces.
+  double want[kMaxInference];
   // The sampled outages' changes inside this step, in order, as the
   // variant's reserved ledger met them (ReservedLedger::step): −1 when the
   // step had more than the list holds. Every walk of the variant meets
@@ -1046,7 +1049,9 @@ struct PortfolioRun {
   // ---- place, part 0 (once a step, for every portfolio of the variant): capacity and order ----
   CP_HD void share_step(int s, StepShared& out) const {
     const int day = v.step_day[s];
-    out.demand_mult = demand_multiplier(day);
+    const double demand_mult = demand_multiplier(day);
+    for (int i = 0; i < v.n_inference; ++i)
+      out.want[i] = v.demand_step[static_cast<std::int64_t>(s) * v.n_inference + i] * demand_mult;
     for (int p = 0; p < v.n_providers; ++p) out.price_mult[p] = price_multiplier(day, p);
     const std::int64_t row = static_cast<std::int64_t>(s) * v.n_clusters;
     if (out.n_order < 0) {
@@ -1178,12 +1183,15 @@ struct PortfolioRun {
       set_held(c, rules::released_gpus(held[c], v.job_gpus[j]));
     }
     if (shed) list_live_items();
-    // Available GPUs are never negative (capacities, equivalences and
-    // 1 − loss are not), so a cluster that holds nothing has
-    // free_gpus(available, 0) = available, bit for bit: every cluster's
-    // figure is copied in one block (those outside `order` are never read,
-    // and the block beats gathering the order's), and the rule computed
-    // only where jobs hold GPUs.
+  }
+  // The free GPUs of every cluster at the piece's start, for serve() to
+  // take from. Available GPUs are never negative (capacities, equivalences
+  // and 1 − loss are not), so a cluster that holds nothing has
+  // free_gpus(available, 0) = available, bit for bit: every cluster's
+  // figure is copied in one block (those outside `order` are never read,
+  // and the block beats gathering the order's), and the rule computed only
+  // where jobs hold GPUs.
+  CP_HD void count_free() {
     memcpy(free_gpus, avail_of, static_cast<std::size_t>(v.n_clusters) * sizeof(double));
     for (std::uint64_t rest = holding; rest != 0; rest &= rest - 1) {
       const int c = lowest_bit(rest);
@@ -1211,11 +1219,45 @@ struct PortfolioRun {
   }
 
   // ---- place, part 3: service in priority order, at instant a ----
-  // Inference item `it` takes its demand of step s from the cheapest
+  // The fill of one item that every cluster in `order` may serve, in one
+  // round: the same visits as fill's general loop, without testing each.
+  // Every cluster visited is billed (one that gave nothing adds +0). A
+  // cluster with less free than the demand left gives all it has (its
+  // free − free is +0, exactly), and remaining stays > 0 (r − f with
+  // 0 < f < r is not 0); the first that has enough gives the rest and ends
+  // the fill (remaining − remaining is +0 too). It reads the free GPUs from
+  // `free` and, when kKeepsFree, leaves what is left in free_gpus for the
+  // items after it; returns what it gave.
+  template <bool kKeepsFree>
+  CP_HD double fill_in_order(double remaining, const double* free) {
+    double got = 0.0;
+    int o = 0;
+    if (remaining > 0.0)
+      for (; o < n_order; ++o) {
+        const int c = order[o];
+        const double f = free[c];
+        if (!rules::fluid_takes_all_free(remaining, f)) {
+          if (kKeepsFree) free_gpus[c] = f - remaining;
+          if ((metered >> c) & 1u) fluid[c] += remaining;
+          got += remaining;
+          ++o;
+          break;
+        }
+        if (f > 0.0) {
+          if (kKeepsFree) free_gpus[c] = 0.0;
+          if ((metered >> c) & 1u) fluid[c] += f;
+          remaining -= f;
+          got += f;
+        }
+      }
+    filled |= order_prefix[o];
+    return got;
+  }
+  // Inference item `it` takes its demand of the step from the cheapest
   // eligible free GPUs.
-  CP_HD void fill(int it, std::int64_t cs, double demand_mult, int n_ranks) {
+  CP_HD void fill(int it, int n_ranks) {
     const int idx = v.service_items[it];
-    const double want = v.demand_step[cs * v.n_inference + idx] * demand_mult;
+    const double want = sh->want[idx];
     double remaining = want;
     double got = 0.0;
     auto take_from = [&](int c) {
@@ -1227,34 +1269,8 @@ struct PortfolioRun {
       got += take;
     };
     if (n_ranks == 1 && (in_order & ~item_clusters[it]) == 0) {
-      // One round, and every cluster in `order` may serve it (the usual
-      // case): the same visits as below, without testing each.
-      // Every cluster visited is billed (one that gave nothing adds +0).
-      // A cluster with less free than the demand left gives all it has
-      // (its free − free is +0, exactly), and remaining stays > 0 (r − f
-      // with 0 < f < r is not 0); the first that has enough gives the
-      // rest and ends the fill (remaining − remaining is +0 too).
-      int o = 0;
-      if (remaining > 0.0)
-        for (; o < n_order; ++o) {
-          const int c = order[o];
-          const double f = free_gpus[c];
-          if (!rules::fluid_takes_all_free(remaining, f)) {
-            free_gpus[c] = f - remaining;
-            if ((metered >> c) & 1u) fluid[c] += remaining;
-            got += remaining;
-            remaining = 0.0;
-            ++o;
-            break;
-          }
-          if (f > 0.0) {
-            free_gpus[c] = 0.0;
-            if ((metered >> c) & 1u) fluid[c] += f;
-            remaining -= f;
-            got += f;
-          }
-        }
-      filled |= order_prefix[o];
+      // One round, and every cluster in `order` may serve it (the usual case).
+      got = fill_in_order<true>(remaining, free_gpus);
     } else {
       const int* rank = v.inference_provider_rank + idx * kMaxProviders;
       for (int r = 0; r < n_ranks && remaining > 0.0; ++r)
@@ -1271,22 +1287,35 @@ struct PortfolioRun {
   // Every inference item and waiting job in priority order: inference
   // fills; a waiting job (ready by a: a later ready time is a cut of the
   // walk) starts on the cheapest cluster it fits on.
-  CP_HD void serve(int s, double a) {
-    const std::int64_t cs = static_cast<std::int64_t>(s);
-    const double demand_mult = sh->demand_mult;
+  CP_HD void serve(double a) {
     const int n_ranks = v.placement == 2 ? kMaxProviders : 1;
     if (a < waiting_ready_s) {
       // No waiting job is ready at a, so each would only be skipped: the
-      // inference items alone, in the same order.
-      for (int k = 0; k < v.n_inference; ++k) fill(v.inference_items[k], cs, demand_mult, n_ranks);
+      // inference items alone, in the same order. One item alone, where no
+      // job holds GPUs, takes straight from what is available (the free
+      // GPUs, bit for bit: count_free) and leaves no free GPUs behind, as
+      // nothing after it in the piece reads them.
+      if (v.n_inference == 1 && holding == 0 && n_ranks == 1) {
+        const int it = v.inference_items[0];
+        if ((in_order & ~item_clusters[it]) == 0) {
+          const int idx = v.service_items[it];
+          const double want = sh->want[idx];
+          wanted[idx] = want;
+          served[idx] = fill_in_order<false>(want, avail_of);
+          return;
+        }
+      }
+      count_free();
+      for (int k = 0; k < v.n_inference; ++k) fill(v.inference_items[k], n_ranks);
       return;
     }
+    count_free();
     bool started = false;  // a job started: it leaves live_items after the loop
     for (int li = 0; li < n_live_items; ++li) {
       const int it = live_items[li];
       const int item = v.service_items[it];
       if (item >= 0) {
-        fill(it, cs, demand_mult, n_ranks);
+        fill(it, n_ranks);
         continue;
       }
       const int idx = -item - 1;
@@ -1441,7 +1470,7 @@ struct PortfolioRun {
     for (double a = v.step_start_s[s]; a < step_b;) {
       capacity(s, a);
       shed_jobs(a);
-      serve(s, a);
+      serve(a);
       const double b = next_edge(a, step_b);
       run_jobs(a, b);
       bill(s, b - a);
