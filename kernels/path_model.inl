@@ -1284,38 +1284,51 @@ struct PortfolioRun {
     wanted[idx] = want;
     served[idx] = got;
   }
+  // Inference item `it` served at its turn from the free GPUs `free`
+  // points to. The last item of the piece's service (`last`) that every
+  // cluster in `order` may serve in one round reads them in place and
+  // leaves none behind, as nothing after it reads them; any other fill
+  // takes from free_gpus, counted first if they were not.
+  CP_HD void serve_inference(int it, int n_ranks, const double*& free, bool last) {
+    if (last && n_ranks == 1 && (in_order & ~item_clusters[it]) == 0) {
+      const int idx = v.service_items[it];
+      const double want = sh->want[idx];
+      wanted[idx] = want;
+      served[idx] = fill_in_order<false>(want, free);
+      return;
+    }
+    if (free != free_gpus) {
+      count_free();
+      free = free_gpus;
+    }
+    fill(it, n_ranks);
+  }
   // Every inference item and waiting job in priority order: inference
   // fills; a waiting job (ready by a: a later ready time is a cut of the
   // walk) starts on the cheapest cluster it fits on.
   CP_HD void serve(double a) {
     const int n_ranks = v.placement == 2 ? kMaxProviders : 1;
+    // Where the free GPUs are read: what is available, as long as no job
+    // holds GPUs and nothing took any in the piece (free_gpus(available, 0)
+    // = available, bit for bit: count_free), else free_gpus, counted at the
+    // first take that a later item reads after it.
+    const double* free = avail_of;
+    if (holding != 0) {
+      count_free();
+      free = free_gpus;
+    }
     if (a < waiting_ready_s) {
       // No waiting job is ready at a, so each would only be skipped: the
-      // inference items alone, in the same order. One item alone, where no
-      // job holds GPUs, takes straight from what is available (the free
-      // GPUs, bit for bit: count_free) and leaves no free GPUs behind, as
-      // nothing after it in the piece reads them.
-      if (v.n_inference == 1 && holding == 0 && n_ranks == 1) {
-        const int it = v.inference_items[0];
-        if ((in_order & ~item_clusters[it]) == 0) {
-          const int idx = v.service_items[it];
-          const double want = sh->want[idx];
-          wanted[idx] = want;
-          served[idx] = fill_in_order<false>(want, avail_of);
-          return;
-        }
-      }
-      count_free();
-      for (int k = 0; k < v.n_inference; ++k) fill(v.inference_items[k], n_ranks);
+      // inference items alone, in the same order.
+      for (int k = 0; k < v.n_inference; ++k) serve_inference(v.inference_items[k], n_ranks, free, k + 1 == v.n_inference);
       return;
     }
-    count_free();
     bool started = false;  // a job started: it leaves live_items after the loop
     for (int li = 0; li < n_live_items; ++li) {
       const int it = live_items[li];
       const int item = v.service_items[it];
       if (item >= 0) {
-        fill(it, n_ranks);
+        serve_inference(it, n_ranks, free, li + 1 == n_live_items);
         continue;
       }
       const int idx = -item - 1;
@@ -1338,12 +1351,16 @@ struct PortfolioRun {
         for (int o = 0; o < n_order; ++o) {
           const int c = order[o];
           if (!((item_clusters[it] >> c) & 1u) || !in_round(c, rank, n_ranks, r)) continue;
-          if (rules::fits(free_gpus[c], gpus)) {
+          if (rules::fits(free[c], gpus)) {
             chosen = c;
             break;
           }
         }
       if (chosen < 0) continue;
+      if (free != free_gpus) {
+        count_free();
+        free = free_gpus;
+      }
       const int p = v.cluster_provider[chosen];
       if (rules::dataset_moves(st.last_provider, p)) {
         // The dataset follows the job: egress billed by the source provider.
@@ -1467,12 +1484,24 @@ struct PortfolioRun {
     if (s > 0 && v.step_closes[s]) close_due(s);
     enter_step(shared);
     const double step_b = v.step_start_s[s] + v.step_len_s[s];
+    // A quiet step (most of them): no sampled outage holds or changes in
+    // it, no job runs, and none is ready before its end, so nothing cuts it
+    // (next_edge would return step_b), and its one piece skips the calls
+    // that would find nothing to do (no job to shed or run, the outages'
+    // state already taken).
+    const bool quiet = running == 0 && step_b <= waiting_ready_s && step_b <= outages.change_s && outages.none() &&
+                       v.regions_without_clusters == 0;
     for (double a = v.step_start_s[s]; a < step_b;) {
-      capacity(s, a);
-      shed_jobs(a);
+      if (quiet) {
+        avail_of = shared.base_avail;
+        loss_of = v.loss_step + static_cast<std::int64_t>(s) * v.n_clusters;
+      } else {
+        capacity(s, a);
+        shed_jobs(a);
+      }
       serve(a);
-      const double b = next_edge(a, step_b);
-      run_jobs(a, b);
+      const double b = quiet ? step_b : next_edge(a, step_b);
+      if (!quiet) run_jobs(a, b);
       bill(s, b - a);
       a = b;
     }
