@@ -548,6 +548,10 @@ struct StepShared {
   // Each inference item's demand in the step (GPUs): its step average
   // times the demand multiplier, the same for every portfolio's pieces.
   double want[kMaxInference];
+  // The step's length, as a piece that is the whole step bills it (its
+  // end less its start, the same difference as the piece's), in seconds
+  // and hours.
+  double len_s, len_h;
   // The sampled outages' changes inside this step, in order, as the
   // variant's reserved ledger met them (ReservedLedger::step): −1 when the
   // step had more than the list holds. Every walk of the variant meets
@@ -1050,6 +1054,8 @@ struct PortfolioRun {
   CP_HD void share_step(int s, StepShared& out) const {
     const int day = v.step_day[s];
     const double demand_mult = demand_multiplier(day);
+    out.len_s = (v.step_start_s[s] + v.step_len_s[s]) - v.step_start_s[s];
+    out.len_h = out.len_s / 3600.0;
     for (int i = 0; i < v.n_inference; ++i)
       out.want[i] = v.demand_step[static_cast<std::int64_t>(s) * v.n_inference + i] * demand_mult;
     for (int p = 0; p < v.n_providers; ++p) out.price_mult[p] = price_multiplier(day, p);
@@ -1243,12 +1249,10 @@ struct PortfolioRun {
           ++o;
           break;
         }
-        if (f > 0.0) {
-          if (kKeepsFree) free_gpus[c] = 0.0;
-          if ((metered >> c) & 1u) fluid[c] += f;
-          remaining -= f;
-          got += f;
-        }
+        if (kKeepsFree) free_gpus[c] = 0.0;
+        fluid[c] += (metered >> c) & 1u ? f : 0.0;
+        remaining -= f;
+        got += f;
       }
     filled |= order_prefix[o];
     return got;
@@ -1403,8 +1407,7 @@ struct PortfolioRun {
   }
 
   // ---- bill: charges, use and unmet demand of [a, a + len) in step s ----
-  CP_HD void bill(int s, double len) {
-    const double len_h = len / 3600.0;
+  CP_HD void bill(int s, double len, double len_h) {
     const std::int64_t cs = static_cast<std::int64_t>(s);
     // The portfolio's clusters in index order, less those that would add
     // exact zeros: a cluster sold to it is in `order`, and adds something
@@ -1502,7 +1505,10 @@ struct PortfolioRun {
       serve(a);
       const double b = quiet ? step_b : next_edge(a, step_b);
       if (!quiet) run_jobs(a, b);
-      bill(s, b - a);
+      if (quiet)
+        bill(s, shared.len_s, shared.len_h);
+      else
+        bill(s, b - a, (b - a) / 3600.0);
       a = b;
     }
   }
