@@ -1230,8 +1230,11 @@ struct PortfolioRun {
   // Every cluster visited is billed (one that gave nothing adds +0). A
   // cluster with less free than the demand left gives all it has (its
   // free − free is +0, exactly), and remaining stays > 0 (r − f with
-  // 0 < f < r is not 0); the first that has enough gives the rest and ends
-  // the fill (remaining − remaining is +0 too). It reads the free GPUs from
+  // 0 ≤ f < r is not 0); the first that has enough gives the rest and ends
+  // the fill (remaining − remaining is +0 too). Free GPUs are never
+  // negative, so a cluster with none adds +0 to every sum, which changes no
+  // bit of it; and an unmetered cluster's fluid, never added to, stays +0
+  // when the meter's bit selects +0 for it. It reads the free GPUs from
   // `free` and, when kKeepsFree, leaves what is left in free_gpus for the
   // items after it; returns what it gave.
   template <bool kKeepsFree>
