@@ -535,7 +535,7 @@ struct StepShared {
   std::uint64_t sold;               // bit c: cluster c is in `order`
   std::uint64_t reserved;           // bit c: a reserved contract sells cluster c (ReservedLedger bills it)
   std::uint64_t usage;              // bit c: a usage contract sells cluster c (billed, and delivers, with no use)
-  std::uint64_t empty;              // bit c: cluster c has no physical GPUs (cap_phys 0)
+  std::uint64_t empty;              // bit c: sold cluster c has no physical GPUs (cap_phys 0)
   // Bit c: the variant's path moves cluster c's capacity (a delivery delay
   // or a rofr share), so its figures are computed, not the step tables'.
   std::uint64_t own_capacity;
@@ -1080,7 +1080,10 @@ struct PortfolioRun {
       marginal[c] = v.marginal_step[row + c];
     }
     out.empty = v.empty_step[s] & ~out.own_capacity;
-    for (std::uint64_t rest = out.own_capacity; rest != 0; rest &= rest - 1) {
+    // Only a sold cluster's capacity is read (the order, the bills and the
+    // ledger take sold clusters alone), so an unsold one keeps the table's
+    // figures and its empty bit unset.
+    for (std::uint64_t rest = out.own_capacity & sold; rest != 0; rest &= rest - 1) {
       const int c = lowest_bit(rest);
       const std::int64_t ci = row + c;
       const int delay = off.delivery ? 0 : is[c];
@@ -1090,8 +1093,7 @@ struct PortfolioRun {
       if ((out.offered >> c) & 1u) cap *= offers.capacity_share(v, c, v.contract_step[ci]);
       out.cap_phys[c] = cap;
       if (cap == 0.0) out.empty |= std::uint64_t{1} << c;
-      if ((sold >> c) & 1u)
-        out.base_avail[c] = rules::available_gpus(out.cap_phys[c], v.cluster_h100_equiv[c], v.loss_step[ci]);
+      out.base_avail[c] = rules::available_gpus(cap, v.cluster_h100_equiv[c], v.loss_step[ci]);
     }
     const std::uint64_t listed = v.jobs_fit_empty ? sold : sold & ~out.empty;
     // On-demand prices move with the path's multiplier.
