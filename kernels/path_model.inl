@@ -1262,9 +1262,19 @@ struct PortfolioRun {
     filled |= order_prefix[o];
     return got;
   }
+  // From here on the piece's service reads free_gpus: counted first if
+  // `free` still points to what is available (serve).
+  CP_HD void use_free_gpus(const double*& free) {
+    if (free == free_gpus) return;
+    count_free();
+    free = free_gpus;
+  }
   // Inference item `it` takes its demand of the step from the cheapest
-  // eligible free GPUs.
-  CP_HD void fill(int it, int n_ranks) {
+  // eligible free GPUs, which `free` points to. The last item of the
+  // piece's service (`last`) that every cluster in `order` may serve in one
+  // round reads them in place and leaves none behind, as nothing after it
+  // reads them; any other fill takes from free_gpus.
+  CP_HD void fill(int it, int n_ranks, const double*& free, bool last) {
     const int idx = v.service_items[it];
     const double want = sh->want[idx];
     double remaining = want;
@@ -1279,8 +1289,14 @@ struct PortfolioRun {
     };
     if (n_ranks == 1 && (in_order & ~item_clusters[it]) == 0) {
       // One round, and every cluster in `order` may serve it (the usual case).
-      got = fill_in_order<true>(remaining, free_gpus);
+      if (last) {
+        got = fill_in_order<false>(remaining, free);
+      } else {
+        use_free_gpus(free);
+        got = fill_in_order<true>(remaining, free_gpus);
+      }
     } else {
+      use_free_gpus(free);
       const int* rank = v.inference_provider_rank + idx * kMaxProviders;
       for (int r = 0; r < n_ranks && remaining > 0.0; ++r)
         for (int o = 0; o < n_order && remaining > 0.0; ++o) {
@@ -1293,25 +1309,6 @@ struct PortfolioRun {
     wanted[idx] = want;
     served[idx] = got;
   }
-  // Inference item `it` served at its turn from the free GPUs `free`
-  // points to. The last item of the piece's service (`last`) that every
-  // cluster in `order` may serve in one round reads them in place and
-  // leaves none behind, as nothing after it reads them; any other fill
-  // takes from free_gpus, counted first if they were not.
-  CP_HD void serve_inference(int it, int n_ranks, const double*& free, bool last) {
-    if (last && n_ranks == 1 && (in_order & ~item_clusters[it]) == 0) {
-      const int idx = v.service_items[it];
-      const double want = sh->want[idx];
-      wanted[idx] = want;
-      served[idx] = fill_in_order<false>(want, free);
-      return;
-    }
-    if (free != free_gpus) {
-      count_free();
-      free = free_gpus;
-    }
-    fill(it, n_ranks);
-  }
   // Every inference item and waiting job in priority order: inference
   // fills; a waiting job (ready by a: a later ready time is a cut of the
   // walk) starts on the cheapest cluster it fits on.
@@ -1322,14 +1319,11 @@ struct PortfolioRun {
     // = available, bit for bit: count_free), else free_gpus, counted at the
     // first take that a later item reads after it.
     const double* free = avail_of;
-    if (holding != 0) {
-      count_free();
-      free = free_gpus;
-    }
+    if (holding != 0) use_free_gpus(free);
     if (a < waiting_ready_s) {
       // No waiting job is ready at a, so each would only be skipped: the
       // inference items alone, in the same order.
-      for (int k = 0; k < v.n_inference; ++k) serve_inference(v.inference_items[k], n_ranks, free, k + 1 == v.n_inference);
+      for (int k = 0; k < v.n_inference; ++k) fill(v.inference_items[k], n_ranks, free, k + 1 == v.n_inference);
       return;
     }
     bool started = false;  // a job started: it leaves live_items after the loop
@@ -1337,7 +1331,7 @@ struct PortfolioRun {
       const int it = live_items[li];
       const int item = v.service_items[it];
       if (item >= 0) {
-        serve_inference(it, n_ranks, free, li + 1 == n_live_items);
+        fill(it, n_ranks, free, li + 1 == n_live_items);
         continue;
       }
       const int idx = -item - 1;
@@ -1366,10 +1360,7 @@ struct PortfolioRun {
           }
         }
       if (chosen < 0) continue;
-      if (free != free_gpus) {
-        count_free();
-        free = free_gpus;
-      }
+      use_free_gpus(free);
       const int p = v.cluster_provider[chosen];
       if (rules::dataset_moves(st.last_provider, p)) {
         // The dataset follows the job: egress billed by the source provider.
