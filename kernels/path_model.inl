@@ -548,10 +548,14 @@ struct StepShared {
   // Each inference item's demand in the step (GPUs): its step average
   // times the demand multiplier, the same for every portfolio's pieces.
   double want[kMaxInference];
-  // The step's length, as a piece that is the whole step bills it (its
-  // end less its start, the same difference as the piece's), in seconds
-  // and hours.
-  double len_s, len_h;
+  // The step's start and end, and its length as a piece that is the whole
+  // step bills it (its end less its start, the same difference as the
+  // piece's), in seconds and hours: the same for every walker.
+  double start_s, end_s, len_s, len_h;
+  // Whether bills close at the step's start (s > 0 and a closing step).
+  bool closes;
+  // The step's row of the scenario's own losses.
+  const double* loss_row;
   // The sampled outages' changes inside this step, in order, as the
   // variant's reserved ledger met them (ReservedLedger::step): −1 when the
   // step had more than the list holds. Every walk of the variant meets
@@ -884,8 +888,10 @@ struct PortfolioRun {
   std::uint64_t ran_on;    // bit c: a job ran on cluster c in the current piece (run_jobs)
   std::uint64_t filled;    // bit c: inference visited cluster c in the current piece (serve)
   // Bit c: the use of cluster c is read at this step (bill): it is billed for
-  // use, or the portfolio reports its use. Inference on others is not
-  // written down (a reserved charge does not depend on it).
+  // use, or the portfolio reports its use. A reserved charge does not
+  // depend on the use, so the fluid of the others is never read: the fill
+  // in order adds to it all the same (no test of the bit in its loop), and
+  // a cluster that becomes metered starts from none (enter_step).
   std::uint64_t metered;
   std::uint32_t running;        // bit j: job j runs (state 1)
   std::uint64_t running_items;  // the same jobs as bits of their service item (v.service_items order)
@@ -928,7 +934,7 @@ struct PortfolioRun {
   CP_HD PortfolioRun(const View& view, int q, const float* f, const int* i, std::uint64_t seed, std::uint64_t path,
                      double* spend_p, double* used_p, double* npv_p)
       : v(view), mask(view.portfolio_providers[q]), fs(f), is(i),
-        off(view.portfolio_off[q]), tracks_use(reports_use(view, q)), avail_of(avail), loss_of(loss), in_order(0), sh(nullptr), seen_order_version(0), n_order(0), ran_on(0), filled(0), running(0), running_items(0), provider_spend(spend_p), provider_used(used_p),
+        off(view.portfolio_off[q]), tracks_use(reports_use(view, q)), avail_of(avail), loss_of(loss), in_order(0), sh(nullptr), seen_order_version(0), n_order(0), ran_on(0), filled(0), metered(~std::uint64_t{0}), running(0), running_items(0), provider_spend(spend_p), provider_used(used_p),
         provider_npv(npv_p), month_unmet_value_usd(0.0), t{0, 0, 0, 0, 0, 0, 0, 0} {
     outages.open(v, seed, path, off);
     for (int k = 0; k < v.n_contracts; ++k) accounts[k].open(v, k);
@@ -1054,8 +1060,12 @@ struct PortfolioRun {
   CP_HD void share_step(int s, StepShared& out) const {
     const int day = v.step_day[s];
     const double demand_mult = demand_multiplier(day);
-    out.len_s = (v.step_start_s[s] + v.step_len_s[s]) - v.step_start_s[s];
+    out.start_s = v.step_start_s[s];
+    out.end_s = out.start_s + v.step_len_s[s];
+    out.len_s = out.end_s - out.start_s;
     out.len_h = out.len_s / 3600.0;
+    out.closes = s > 0 && v.step_closes[s];
+    out.loss_row = v.loss_step + static_cast<std::int64_t>(s) * v.n_clusters;
     for (int i = 0; i < v.n_inference; ++i)
       out.want[i] = v.demand_step[static_cast<std::int64_t>(s) * v.n_inference + i] * demand_mult;
     for (int p = 0; p < v.n_providers; ++p) out.price_mult[p] = price_multiplier(day, p);
@@ -1135,7 +1145,12 @@ struct PortfolioRun {
   // filtered copy is redone only when the shared order changed.
   CP_HD void enter_step(const StepShared& shared) {
     sh = &shared;
-    metered = tracks_use ? ~std::uint64_t{0} : ~shared.reserved;
+    const std::uint64_t now_metered = tracks_use ? ~std::uint64_t{0} : ~shared.reserved;
+    // An unmetered cluster's fluid holds what the fill added while it was
+    // unmetered; the +0 it would have held had nothing been added is where
+    // its metered use starts.
+    for (std::uint64_t gained = now_metered & ~metered; gained != 0; gained &= gained - 1) fluid[lowest_bit(gained)] = 0.0;
+    metered = now_metered;
     if (shared.order_version == seen_order_version) return;
     seen_order_version = shared.order_version;
     int n = 0;
@@ -1161,7 +1176,7 @@ struct PortfolioRun {
     if (a >= outages.change_s) outages.take(v, a, sh->outage_changes, sh->n_outage_changes);
     if (outages.none()) {
       avail_of = sh->base_avail;
-      loss_of = v.loss_step + cs * v.n_clusters;
+      loss_of = sh->loss_row;
       return;
     }
     avail_of = avail;
@@ -1235,8 +1250,8 @@ struct PortfolioRun {
   // 0 ≤ f < r is not 0); the first that has enough gives the rest and ends
   // the fill (remaining − remaining is +0 too). Free GPUs are never
   // negative, so a cluster with none adds +0 to every sum, which changes no
-  // bit of it; and an unmetered cluster's fluid, never added to, stays +0
-  // when the meter's bit selects +0 for it. It reads the free GPUs from
+  // bit of it; an unmetered cluster's fluid is added to as well, and never
+  // read (`metered`). It reads the free GPUs from
   // `free` and, when kKeepsFree, leaves what is left in free_gpus for the
   // items after it; returns what it gave.
   template <bool kKeepsFree>
@@ -1249,13 +1264,13 @@ struct PortfolioRun {
         const double f = free[c];
         if (!rules::fluid_takes_all_free(remaining, f)) {
           if (kKeepsFree) free_gpus[c] = f - remaining;
-          if ((metered >> c) & 1u) fluid[c] += remaining;
+          fluid[c] += remaining;
           got += remaining;
           ++o;
           break;
         }
         if (kKeepsFree) free_gpus[c] = 0.0;
-        fluid[c] += (metered >> c) & 1u ? f : 0.0;
+        fluid[c] += f;
         remaining -= f;
         got += f;
       }
@@ -1480,9 +1495,9 @@ struct PortfolioRun {
   // Step s, once the portfolios of its variant share `shared`: the bills
   // due at its start, then its pieces.
   CP_HD void step(int s, const StepShared& shared) {
-    if (s > 0 && v.step_closes[s]) close_due(s);
+    if (shared.closes) close_due(s);
     enter_step(shared);
-    const double step_b = v.step_start_s[s] + v.step_len_s[s];
+    const double step_b = shared.end_s;
     // A quiet step (most of them): no sampled outage holds or changes in
     // it, no job runs, and none is ready before its end, so nothing cuts it
     // (next_edge would return step_b), and its one piece skips the calls
@@ -1490,10 +1505,10 @@ struct PortfolioRun {
     // state already taken).
     const bool quiet = running == 0 && step_b <= waiting_ready_s && step_b <= outages.change_s && outages.none() &&
                        v.regions_without_clusters == 0;
-    for (double a = v.step_start_s[s]; a < step_b;) {
+    for (double a = shared.start_s; a < step_b;) {
       if (quiet) {
         avail_of = shared.base_avail;
-        loss_of = v.loss_step + static_cast<std::int64_t>(s) * v.n_clusters;
+        loss_of = shared.loss_row;
       } else {
         capacity(s, a);
         shed_jobs(a);
