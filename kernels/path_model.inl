@@ -922,20 +922,21 @@ struct PortfolioRun {
   double wanted[kMaxInference], served[kMaxInference];
   // Per service item (v.service_items order): the clusters that may serve it at all (may_serve).
   std::uint64_t item_clusters[kMaxInference + kMaxJobs];
-  double* provider_spend;
-  double* provider_used;
-  double* provider_npv;               // present value of each provider's ledger
+  // Per provider: what it was paid, the GPU-hours used on it (tracks_use),
+  // and the present value of its ledger. Arrays of the walker itself, not
+  // rows elsewhere: the compiler then knows that no add to them touches
+  // another figure, and keeps those in registers across the bill's loop.
+  double provider_spend[kMaxProviders], provider_used[kMaxProviders], provider_npv[kMaxProviders];
   // What the month has charged on demand (per provider) and left unmet (its
   // value): due, and discounted, at the month's end as the replay's ledger has it.
   double month_on_demand_usd[kMaxProviders], month_unmet_value_usd;
   OfferShares offers;
   PortfolioTotals t;
 
-  CP_HD PortfolioRun(const View& view, int q, const float* f, const int* i, std::uint64_t seed, std::uint64_t path,
-                     double* spend_p, double* used_p, double* npv_p)
+  CP_HD PortfolioRun(const View& view, int q, const float* f, const int* i, std::uint64_t seed, std::uint64_t path)
       : v(view), mask(view.portfolio_providers[q]), fs(f), is(i),
-        off(view.portfolio_off[q]), tracks_use(reports_use(view, q)), avail_of(avail), loss_of(loss), in_order(0), sh(nullptr), seen_order_version(0), n_order(0), ran_on(0), filled(0), metered(~std::uint64_t{0}), running(0), running_items(0), provider_spend(spend_p), provider_used(used_p),
-        provider_npv(npv_p), month_unmet_value_usd(0.0), t{0, 0, 0, 0, 0, 0, 0, 0} {
+        off(view.portfolio_off[q]), tracks_use(reports_use(view, q)), avail_of(avail), loss_of(loss), in_order(0), sh(nullptr), seen_order_version(0), n_order(0), ran_on(0), filled(0), metered(~std::uint64_t{0}), running(0), running_items(0),
+        month_unmet_value_usd(0.0), t{0, 0, 0, 0, 0, 0, 0, 0} {
     outages.open(v, seed, path, off);
     for (int k = 0; k < v.n_contracts; ++k) accounts[k].open(v, k);
     for (int j = 0; j < v.n_jobs; ++j) js[j] = {0, -1, -1, -1, 0.0, v.job_submit_s[j], 0.0};
@@ -1006,7 +1007,7 @@ struct PortfolioRun {
   // takes the parent's whole state and keeps its own identity: its
   // providers, its use tracking, its result rows, and the placement order,
   // refiltered for its providers at the next step.
-  CP_HD PortfolioRun(const PortfolioRun& parent, int q, double* spend_p, double* used_p, double* npv_p)
+  CP_HD PortfolioRun(const PortfolioRun& parent, int q)
       : PortfolioRun(parent) {
     mask = v.portfolio_providers[q];
     tracks_use = reports_use(v, q);
@@ -1015,14 +1016,6 @@ struct PortfolioRun {
     loss_of = loss;
     sh = nullptr;
     seen_order_version = 0;
-    provider_spend = spend_p;
-    provider_used = used_p;
-    provider_npv = npv_p;
-    for (int p = 0; p < v.n_providers; ++p) {
-      provider_spend[p] = parent.provider_spend[p];
-      provider_used[p] = parent.provider_used[p];
-      provider_npv[p] = parent.provider_npv[p];
-    }
   }
 
   // A ledger amount of provider p (charges, credits as negative amounts)
@@ -1634,8 +1627,9 @@ CP_HD inline PortfolioGroups portfolio_groups(int n_portfolios, int max_size) {
 // Writes one portfolio's figures of path i (the contracted portfolio, q = 0,
 // also its breakdown).
 CP_HD inline void write_results(const View& v, const OutView& out, const PortfolioRun& run, int q, std::int64_t i,
-                                const int* is, const double* spend_p, const double* used_p, const double* npv_p) {
+                                const int* is) {
   const PortfolioTotals& t = run.t;
+  const double *spend_p = run.provider_spend, *used_p = run.provider_used, *npv_p = run.provider_npv;
   const std::int64_t o = static_cast<std::int64_t>(q) * out.count + i;
   const double r = v.discount_rate_per_year;
   out.cost_usd[o] = rules::cost_usd(t.spend_usd(), t.unmet_value_usd);
@@ -1712,7 +1706,6 @@ struct PathFunctor {
     // PortfolioRun holds a reference: built in place, trivially destroyed.
     alignas(PortfolioRun) unsigned char storage[kGroup][sizeof(PortfolioRun)];
     PortfolioRun* runs[kGroup];
-    double spend_p[kGroup][kMaxProviders], used_p[kGroup][kMaxProviders], npv_p[kGroup][kMaxProviders];
     StepShared shared[kGroup];
     ReservedLedger ledger[kGroup];
     int slot[kGroup];  // the first portfolio of the group with the same variant
@@ -1748,7 +1741,7 @@ struct PathFunctor {
         }
       }
       if (parent[j] < 0)
-        runs[j] = new (storage[j]) PortfolioRun(v, q0 + j, fs, is, seed, path, spend_p[j], used_p[j], npv_p[j]);
+        runs[j] = new (storage[j]) PortfolioRun(v, q0 + j, fs, is, seed, path);
     }
     // The portfolios that walk a step, in index order (forked ones join at
     // their fork step), and the variants (their first portfolio).
@@ -1771,7 +1764,7 @@ struct PathFunctor {
       if (s != next_fork) return;
       for (int j = 0; j < n; ++j)
         if (parent[j] >= 0 && forks[j] == s)
-          runs[j] = new (storage[j]) PortfolioRun(*runs[parent[j]], q0 + j, spend_p[j], used_p[j], npv_p[j]);
+          runs[j] = new (storage[j]) PortfolioRun(*runs[parent[j]], q0 + j);
       list_walkers(s);
     };
     for (int j = 0; j < n; ++j)
@@ -1798,7 +1791,7 @@ struct PathFunctor {
     for (int j = 0; j < n; ++j) {
       const int m = twin[j];
       if (m == j) runs[j]->finish(ledger[slot[j]]);
-      write_results(v, out, *runs[m], q0 + j, i, is, spend_p[m], used_p[m], npv_p[m]);
+      write_results(v, out, *runs[m], q0 + j, i, is);
     }
   }
 };
