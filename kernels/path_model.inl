@@ -1004,9 +1004,9 @@ struct PortfolioRun {
   // which the providers one holds and the other does not sold nothing and
   // closed no bill (fork_step): until then both walked the same clusters through the same
   // arithmetic, so every figure q reads is the parent's, bit for bit. It
-  // takes the parent's whole state and keeps its own identity: its
-  // providers, its use tracking, its result rows, and the placement order,
-  // refiltered for its providers at the next step.
+  // takes the parent's whole state, its figures so far among it, and keeps
+  // its own identity: its providers, its use tracking, and the placement
+  // order, refiltered for its providers at the next step.
   CP_HD PortfolioRun(const PortfolioRun& parent, int q)
       : PortfolioRun(parent) {
     mask = v.portfolio_providers[q];
