@@ -812,18 +812,19 @@ struct ReservedLedger {
       if (keeps(v, k)) close_account(v, offers, k, s, month_end, df, accounts[k]);
   }
 
-  // Step s of the variant (`sh`: its capacity and order): the bills due at
-  // its start, then the reserved charges and deliveries of its pieces.
+  // Step s of the variant (`sh`: its edges, capacity and order, as
+  // share_step left them): the bills due at its start, then the reserved
+  // charges and deliveries of its pieces.
   // It lists the outage changes it meets in sh (StepShared::outage_changes).
   CP_HD void step(const View& v, int s, StepShared& sh) {
-    if (s > 0 && v.step_closes[s]) close_due(v, s);
+    if (sh.closes) close_due(v, s);
     const std::int64_t cs = static_cast<std::int64_t>(s);
     // Those of our providers with GPUs: an empty cluster's charge and
     // delivery are +0, which changes no account.
     const std::uint64_t reserved = sh.reserved & clusters & ~sh.empty;
-    const double step_b = v.step_start_s[s] + v.step_len_s[s];
+    const double step_b = sh.end_s;
     sh.n_outage_changes = 0;
-    for (double a = v.step_start_s[s]; a < step_b;) {
+    for (double a = sh.start_s; a < step_b;) {
       if (a >= outages.change_s) {
         outages.refresh(v, a);
         if (sh.n_outage_changes >= 0 && sh.n_outage_changes < kMaxStepOutageChanges)
@@ -889,8 +890,8 @@ struct PortfolioRun {
   std::uint64_t filled;    // bit c: inference visited cluster c in the current piece (serve)
   // Bit c: the use of cluster c is read at this step (bill): it is billed for
   // use, or the portfolio reports its use. A reserved charge does not
-  // depend on the use, so the fluid of the others is never read: the fill
-  // in order adds to it all the same (no test of the bit in its loop), and
+  // depend on the use, so the fluid of the others is never read: every
+  // fill adds to it all the same (no test of the bit where it adds), and
   // a cluster that becomes metered starts from none (enter_step).
   std::uint64_t metered;
   std::uint32_t running;        // bit j: job j runs (state 1)
@@ -1291,7 +1292,7 @@ struct PortfolioRun {
       const double take = rules::fluid_take_gpus(remaining, free_gpus[c]);
       if (take <= 0.0) return;
       free_gpus[c] -= take;
-      if ((metered >> c) & 1u) fluid[c] += take;
+      fluid[c] += take;
       remaining -= take;
       got += take;
     };
