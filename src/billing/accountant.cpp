@@ -105,27 +105,41 @@ double Accountant::post(std::int64_t at_epoch_s, std::string contract, const cha
   return pv;
 }
 
-void Accountant::add_piece(const Sample& s0, const Sample& s1, const Sample& s2) {
+void Accountant::add_piece(const Sample& s0, const Sample& s1, const Sample& s2, const PlantSpan& span) {
   const double a = s0.t_s, mid = s1.t_s, dt = s2.t_s - s0.t_s;
   if (dt <= 0.0) return;
   const size_t n_providers = plant_.providers.size();
   Bin* bin = &bins_[interval_of(mid) * n_providers];
   const Sample* s[3] = {&s0, &s1, &s2};
+  const AffineSamples samples = affine_samples(a, s2.t_s);
+  const bool samples_in_span = span.inside(samples.m_s) && span.inside(samples.q_s);
 
   for (size_t c = 0; c < plant_.clusters.size(); ++c) {
     const PlantCluster& pc = plant_.clusters[c];
     const int ci = static_cast<int>(c);
+    // The span's figures where they hold: the values the look-ups would return.
+    const PlantSpan::Cluster* fixed = span.fixed(c, mid);
+    const bool flat = fixed && samples_in_span;
     // Curves as one-sided affine forms on the piece: a step at either end
     // belongs to the neighbouring piece.
-    const Affine capacity = affine_on([&](double t) { return pc.capacity_at(t); }, a, s2.t_s);
+    const Affine capacity = flat && fixed->capacity_flat
+                                ? affine_from(samples, fixed->capacity_phys_gpus, fixed->capacity_phys_gpus)
+                                : affine_on([&](double t) { return pc.capacity_at(t); }, a, s2.t_s);
     double phys[3], used[3];
     for (int i = 0; i < 3; ++i) {
       phys[i] = capacity.at(s[i]->t_s - a);
       used[i] = s[i]->used_gpus[c];
     }
     const double delivered_gpu_s = rules::delivered_gpus(simpson(dt, phys[0], phys[1], phys[2]), pc.h100_equiv);
-    const double lost = plant_.lost_fraction(ci, mid);  // outage edges are piece cuts: constant here
-    const Plant::Sale sale = plant_.sale(ci, mid);
+    // Outage edges are piece cuts: constant here.
+    const double lost = fixed ? fixed->lost_fraction : plant_.lost_fraction(ci, mid);
+    const Plant::Sale sale = fixed ? fixed->sale : plant_.sale(ci, mid);
+    // The seller's price where the span holds it flat.
+    const auto price_on_piece = [&](const PriceSchedule& schedule) {
+      if (flat && fixed->price_flat && fixed->sale.price == &schedule)
+        return affine_from(samples, fixed->price_usd_per_gpu_hour, fixed->price_usd_per_gpu_hour);
+      return affine_on([&](double t) { return schedule.at(t); }, a, s2.t_s);
+    };
     const rules::Seller seller = sale.seller;
     const int k = sale.contract;
     const bool on_demand = seller == rules::Seller::on_demand;
@@ -146,7 +160,7 @@ void Accountant::add_piece(const Sample& s0, const Sample& s1, const Sample& s2)
       const PlantContract& pk = plant_.contracts[static_cast<size_t>(k)];
       rules::ContractBook& book = books_[static_cast<size_t>(k)];
       const bool reserved = seller == rules::Seller::reserved_contract;
-      const Affine price = affine_on([&](double t) { return pk.price_usd_per_gpu_hour.at(t); }, a, s2.t_s);
+      const Affine price = price_on_piece(pk.price_usd_per_gpu_hour);
       double f[3];
       for (int i = 0; i < 3; ++i) {
         const double usd_per_hour = price.at(s[i]->t_s - a);
@@ -161,7 +175,7 @@ void Accountant::add_piece(const Sample& s0, const Sample& s1, const Sample& s2)
       charge(mid, pc.provider, usd);
     } else if (on_demand && used_gpu_s > 0.0) {
       double f[3];
-      const Affine price = affine_on([&](double t) { return pc.on_demand_usd_per_gpu_hour.at(t); }, a, s2.t_s);
+      const Affine price = price_on_piece(pc.on_demand_usd_per_gpu_hour);
       for (int i = 0; i < 3; ++i) f[i] = rules::usage_usd_per_hour(used[i], pc.h100_equiv, price.at(s[i]->t_s - a));
       const double usd = simpson(dt, f[0], f[1], f[2]) / kSecondsPerHour;
       on_demand_month_usd_[p] += usd;

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "model/plant.hpp"
+#include "model/plant_span.hpp"
 #include "model/replay_result.hpp"
 #include "rules/contract_book.hpp"
 
@@ -36,7 +37,7 @@ class Accountant {
   // Within a piece every rate is linear and every price is linear, so their
   // products are quadratic and Simpson's rule is exact: no accounting step.
   // The piece must not straddle a cut.
-  void add_piece(const Sample& s0, const Sample& s1, const Sample& s2);
+  void add_piece(const Sample& s0, const Sample& s1, const Sample& s2, const PlantSpan& span);
 
   // Closes the bills due at t (month ends, contract ends, contract-years, horizon).
   void close_due(double t_s);

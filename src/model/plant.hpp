@@ -25,13 +25,24 @@ struct Affine {
 // Affine form, on [t0, t1], of a function that is linear there. Sampled at
 // interior points, so a step exactly at t0 or t1 gives the one-sided limits
 // that belong to the interval (a price that changes at t1 is not charged on it).
+// Split in two so that a caller who knows the function's values at the two
+// sample points (a flat one: model/plant_span.hpp) gets the same bits without
+// evaluating it.
+struct AffineSamples {
+  double t0_s, m_s, q_s;  // the interval's start and the two points sampled
+};
+inline AffineSamples affine_samples(double t0, double t1) {
+  const double len = t1 - t0;
+  return {t0, t0 + 0.5 * len, t0 + 0.75 * len};
+}
+inline Affine affine_from(const AffineSamples& s, double vm, double vq) {
+  const double slope = (vq - vm) / (s.q_s - s.m_s);
+  return {vm - slope * (s.m_s - s.t0_s), slope};
+}
 template <class F>
 Affine affine_on(F f, double t0, double t1) {
-  const double len = t1 - t0;
-  const double m = t0 + 0.5 * len, q = t0 + 0.75 * len;
-  const double vm = f(m), vq = f(q);
-  const double slope = (vq - vm) / (q - m);
-  return {vm - slope * (m - t0), slope};
+  const AffineSamples s = affine_samples(t0, t1);
+  return affine_from(s, f(s.m_s), f(s.q_s));
 }
 
 struct OutageSpan {

@@ -23,6 +23,8 @@ struct PriceSchedule {
 
   [[nodiscard]] bool sells_at(double t_s) const { return for_sale && t_s >= on_sale_from_s; }
   [[nodiscard]] double at(double t_s) const;
+  // Whether at(t) returns the same bits for every t in [a_s, b_s).
+  [[nodiscard]] bool constant_on(double a_s, double b_s) const;
   void breakpoints(double a_s, double b_s, std::vector<double>& out) const;
 };
 

@@ -43,6 +43,16 @@ double Curve::at(double t_s) const {
   return v0 + (v1 - v0) * (t_s - t0) / (t1 - t0);
 }
 
+bool Curve::constant_on(double a_s, double b_s) const {
+  if (shape == Shape::constant) return true;
+  for (const auto& [t, v] : points)
+    if (t > a_s && t < b_s) return false;
+  const long i = last_at_or_before(points, a_s);
+  if (i < 0 || shape == Shape::step || static_cast<size_t>(i) + 1 == points.size()) return true;
+  // Equal ends: at() adds (v1 - v0) * x = +0 to v0 wherever t is.
+  return points[static_cast<size_t>(i)].second == points[static_cast<size_t>(i) + 1].second;
+}
+
 double Curve::integral(double a_s, double b_s) const {
   if (b_s <= a_s) return 0.0;
   if (shape == Shape::constant) return constant * (b_s - a_s);

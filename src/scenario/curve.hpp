@@ -28,6 +28,11 @@ struct Curve {
   // Exact integral of the curve over [a_s, b_s] (value · seconds), a_s <= b_s.
   [[nodiscard]] double integral(double a_s, double b_s) const;
 
+  // Whether at(t) returns the same bits for every t in [a_s, b_s): no point
+  // strictly inside, and the piece holding a_s is flat (a constant, a step,
+  // before the first point, after the last, or two equal values).
+  [[nodiscard]] bool constant_on(double a_s, double b_s) const;
+
   // Times strictly inside (a_s, b_s) where the curve changes slope or jumps.
   void breakpoints(double a_s, double b_s, std::vector<double>& out) const;
 

@@ -15,6 +15,7 @@
 
 #include "billing/accountant.hpp"
 #include "model/plant.hpp"
+#include "model/plant_span.hpp"
 #include "policy/placement.hpp"
 #include "policy/rofr.hpp"
 #include "rules/capacity.hpp"
@@ -79,19 +80,35 @@ class Replay {
     in_.usable.assign(n_clusters, 0);
     in_.available_gpus.assign(n_clusters, {});
     in_.marginal_usd_per_gpu_hour.assign(n_clusters, {});
+    const AffineSamples samples = affine_samples(t0, t1);
+    const bool samples_in_span = span_.inside(samples.m_s) && span_.inside(samples.q_s);
     for (size_t c = 0; c < n_clusters; ++c) {
       const PlantCluster& pc = plant_.clusters[c];
-      const Plant::Sale sale = plant_.sale(static_cast<int>(c), mid);
+      // The span's figures where they hold (the same values, looked up once).
+      const PlantSpan::Cluster* fixed = span_.fixed(c, mid);
+      const Plant::Sale sale = fixed ? fixed->sale : plant_.sale(static_cast<int>(c), mid);
       const rules::Seller seller = sale.seller;
       if (seller == rules::Seller::none) continue;
       in_.usable[c] = 1;
-      const double lost = plant_.lost_fraction(static_cast<int>(c), mid);
-      in_.available_gpus[c] =
-          affine_on([&](double t) { return rules::available_gpus(pc.capacity_at(t), pc.h100_equiv, lost); }, t0, t1);
+      const double lost = fixed ? fixed->lost_fraction : plant_.lost_fraction(static_cast<int>(c), mid);
+      const bool flat = fixed && samples_in_span;
+      if (flat && fixed->capacity_flat) {
+        const double v = rules::available_gpus(fixed->capacity_phys_gpus, pc.h100_equiv, lost);
+        in_.available_gpus[c] = affine_from(samples, v, v);
+      } else {
+        in_.available_gpus[c] =
+            affine_on([&](double t) { return rules::available_gpus(pc.capacity_at(t), pc.h100_equiv, lost); }, t0, t1);
+      }
       const PriceSchedule* price = sale.price;
-      in_.marginal_usd_per_gpu_hour[c] = affine_on(
-          [&](double t) { return rules::marginal_usd_per_gpu_hour(seller, price ? price->at(t) : 0.0, pc.h100_equiv); },
-          t0, t1);
+      if (flat && (price == nullptr || fixed->price_flat)) {
+        const double v =
+            rules::marginal_usd_per_gpu_hour(seller, price ? fixed->price_usd_per_gpu_hour : 0.0, pc.h100_equiv);
+        in_.marginal_usd_per_gpu_hour[c] = affine_from(samples, v, v);
+      } else {
+        in_.marginal_usd_per_gpu_hour[c] = affine_on(
+            [&](double t) { return rules::marginal_usd_per_gpu_hour(seller, price ? price->at(t) : 0.0, pc.h100_equiv); },
+            t0, t1);
+      }
     }
     // Indexed by workload, but only inference entries change: sized once.
     if (in_.demand_gpus.size() != plant_.workloads.size()) in_.demand_gpus.assign(plant_.workloads.size(), {});
@@ -175,7 +192,7 @@ class Replay {
     sample(a, at_a, samples_[0]);
     sample(mid, at_mid_, samples_[1]);
     sample(b, at_b, samples_[2]);
-    accountant_.add_piece(samples_[0], samples_[1], samples_[2]);
+    accountant_.add_piece(samples_[0], samples_[1], samples_[2], span_);
     last_uses_ = at_b.uses;
   }
 
@@ -212,10 +229,16 @@ class Replay {
     init();
     double now = 0.0;
     size_t next_cut = 0;
+    size_t span_cut = SIZE_MAX;  // the cut that ends span_
     for (;;) {
       jobs_.admit_ready(now);
       while (next_cut < cuts_.size() && cuts_[next_cut] <= now) ++next_cut;
       if (now >= sc_.horizon_s) break;
+      if (next_cut != span_cut) {
+        span_.enter(plant_, next_cut > 0 ? cuts_[next_cut - 1] : 0.0,
+                    next_cut < cuts_.size() ? cuts_[next_cut] : sc_.horizon_s);
+        span_cut = next_cut;
+      }
       double seg_end = next_cut < cuts_.size() ? cuts_[next_cut] : sc_.horizon_s;
       seg_end = std::min(seg_end, jobs_.next_ready_s());
       build_inputs(now, seg_end);
@@ -255,6 +278,7 @@ class Replay {
   sim::TrainingJobs jobs_;
 
   std::vector<double> cuts_;
+  PlantSpan span_;  // the plant's figures between the two cuts around now
   SegmentInputs in_;
   double seg_t0_ = 0.0;
   std::vector<ServiceItem> items_;

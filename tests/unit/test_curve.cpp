@@ -41,3 +41,22 @@ TEST_CASE("shifting a constant makes one step at start + delay") {
   CHECK(c.at(86400 * 90 - 1) == 0);
   CHECK(c.at(86400 * 90) == 7);
 }
+
+TEST_CASE("constant_on: one value on [a, b) exactly where no point splits a flat piece") {
+  CHECK(Curve::make_constant(7).constant_on(-1e9, 1e9));
+  const Curve step = Curve::make_step({{10, 5}, {20, 8}});
+  CHECK(step.constant_on(0, 10));    // before the first point: 0; the point at b belongs to [b, ...)
+  CHECK(step.constant_on(10, 20));   // a step holds its value to the next point
+  CHECK(step.constant_on(20, 1e9));  // after the last
+  CHECK_FALSE(step.constant_on(5, 15));  // the point at 10 is inside
+  const Curve ramp = Curve::make_linear({{0, 0}, {100, 200}, {300, 200}});
+  CHECK(ramp.constant_on(-50, 0));
+  CHECK_FALSE(ramp.constant_on(0, 100));  // sloped
+  CHECK_FALSE(ramp.constant_on(10, 20));  // sloped between the points
+  CHECK(ramp.constant_on(100, 300));      // two equal values
+  CHECK(ramp.constant_on(150, 250));
+  CHECK(ramp.constant_on(300, 1e9));
+  CHECK_FALSE(ramp.constant_on(50, 150));
+  // Where it says so, at() is the same everywhere on the span, to the bit.
+  for (double t : {100.0, 137.25, 299.999}) CHECK(ramp.at(t) == 200.0);
+}

@@ -121,3 +121,15 @@ TEST_CASE("price: breakpoints are the base's points and change dates strictly in
   std::sort(out.begin(), out.end());
   CHECK(out == std::vector<double>{500.0, 1000.0, 1500.0});
 }
+
+TEST_CASE("price: constant_on is false where a change is dated strictly inside, or the base moves") {
+  const PriceSchedule p =
+      schedule(Curve::make_linear({{0, 10}, {1000, 20}}), {factor_at(1500, 0.5), set_at(3000, 2.0)});
+  CHECK_FALSE(p.constant_on(0, 1000));       // the base is sloped
+  CHECK(p.constant_on(1000, 1500));          // flat base, the factor dated at the end
+  CHECK(p.constant_on(1500, 3000));          // the factor dated at the start applies on all of it
+  CHECK(p.at(1500) == 10.0);
+  CHECK(p.at(2999) == 10.0);
+  CHECK_FALSE(p.constant_on(1200, 2000));    // the factor at 1500 splits it
+  CHECK(p.constant_on(3000, 1e9));
+}
