@@ -75,7 +75,13 @@ void Broker::begin_segment(const SegmentInputs& in, double mid_dt_s) {
     if (in.usable[c] && !listed_[c]) global_order_.push_back(static_cast<int>(c));
   if (any_nan || !std::is_sorted(global_order_.begin(), global_order_.end(), before))
     std::sort(global_order_.begin(), global_order_.end(), before);
-  std::fill(order_ready_.begin(), order_ready_.end(), 0);
+  // A group's order is a function of this order alone (eligibility and ranks
+  // are static), so the orders built for earlier segments stand while it
+  // stays the same, as it does across most of the stress scenario's segments.
+  if (global_order_ != orders_built_from_) {
+    std::fill(order_ready_.begin(), order_ready_.end(), 0);
+    orders_built_from_ = global_order_;
+  }
 }
 
 void Broker::build_order(size_t g) const {

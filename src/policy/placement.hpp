@@ -86,7 +86,8 @@ class Broker {
   // jobs but a handful of distinct eligibility lists.
   // A group's order is built the first time a segment asks for it: a
   // segment serves a few groups (the inference workloads', and those of the
-  // jobs waiting, usually none) out of up to 2^providers.
+  // jobs waiting, usually none) out of up to 2^providers. It is kept for
+  // later segments as long as the global order does not change.
   void build_order(size_t group) const;
 
   const Plant& plant_;
@@ -96,10 +97,11 @@ class Broker {
   std::vector<std::vector<char>> eligible_mask_by_group_;  // [group][cluster]
   std::vector<double> cost_at_mid_;                  // per segment, per cluster: the marginal cost it is ordered by
   std::vector<int> global_order_;                    // per segment: usable clusters by cost
+  std::vector<int> orders_built_from_;               // the global order the groups' orders were built from
   std::vector<char> listed_;                         // begin_segment's scratch, per cluster
   std::vector<std::vector<int>> rank_by_group_;      // [group][provider] -> rank in its list
-  mutable std::vector<std::vector<int>> order_by_group_;  // per segment, built on demand
-  mutable std::vector<char> order_ready_;                 // per group: built for this segment
+  mutable std::vector<std::vector<int>> order_by_group_;  // built on demand from orders_built_from_
+  mutable std::vector<char> order_ready_;                 // per group: built from orders_built_from_
 };
 
 // Times strictly inside (0, length_s) where two usable clusters' marginal costs
