@@ -123,7 +123,7 @@ void Accountant::add_piece(const Sample& s0, const Sample& s1, const Sample& s2,
     // Curves as one-sided affine forms on the piece: a step at either end
     // belongs to the neighbouring piece.
     const Affine capacity = flat && fixed->capacity_flat
-                                ? affine_from(samples, fixed->capacity_phys_gpus, fixed->capacity_phys_gpus)
+                                ? affine_flat(samples, fixed->capacity_phys_gpus)
                                 : affine_on([&](double t) { return pc.capacity_at(t); }, a, s2.t_s);
     double phys[3], used[3];
     for (int i = 0; i < 3; ++i) {
@@ -137,7 +137,7 @@ void Accountant::add_piece(const Sample& s0, const Sample& s1, const Sample& s2,
     // The seller's price where the span holds it flat.
     const auto price_on_piece = [&](const PriceSchedule& schedule) {
       if (flat && fixed->price_flat && fixed->sale.price == &schedule)
-        return affine_from(samples, fixed->price_usd_per_gpu_hour, fixed->price_usd_per_gpu_hour);
+        return affine_flat(samples, fixed->price_usd_per_gpu_hour);
       return affine_on([&](double t) { return schedule.at(t); }, a, s2.t_s);
     };
     const rules::Seller seller = sale.seller;

@@ -6,6 +6,7 @@
 // All GPU quantities here are H100-equivalents unless the name says `phys`.
 #pragma once
 
+#include <cmath>
 #include <string>
 #include <vector>
 
@@ -38,6 +39,13 @@ inline AffineSamples affine_samples(double t0, double t1) {
 inline Affine affine_from(const AffineSamples& s, double vm, double vq) {
   const double slope = (vq - vm) / (s.q_s - s.m_s);
   return {vm - slope * (s.m_s - s.t0_s), slope};
+}
+// affine_from(s, v, v), for a function flat on the interval, without the
+// division: for a finite v and q > m, (v - v) / (q - m) is +0 and
+// v - (+0)·(m - t0) is v, to the bit (−0 included).
+inline Affine affine_flat(const AffineSamples& s, double v) {
+  if (s.q_s > s.m_s && std::isfinite(v)) return {v, 0.0};
+  return affine_from(s, v, v);
 }
 template <class F>
 Affine affine_on(F f, double t0, double t1) {

@@ -94,7 +94,7 @@ class Replay {
       const bool flat = fixed && samples_in_span;
       if (flat && fixed->capacity_flat) {
         const double v = rules::available_gpus(fixed->capacity_phys_gpus, pc.h100_equiv, lost);
-        in_.available_gpus[c] = affine_from(samples, v, v);
+        in_.available_gpus[c] = affine_flat(samples, v);
       } else {
         in_.available_gpus[c] =
             affine_on([&](double t) { return rules::available_gpus(pc.capacity_at(t), pc.h100_equiv, lost); }, t0, t1);
@@ -103,7 +103,7 @@ class Replay {
       if (flat && (price == nullptr || fixed->price_flat)) {
         const double v =
             rules::marginal_usd_per_gpu_hour(seller, price ? fixed->price_usd_per_gpu_hour : 0.0, pc.h100_equiv);
-        in_.marginal_usd_per_gpu_hour[c] = affine_from(samples, v, v);
+        in_.marginal_usd_per_gpu_hour[c] = affine_flat(samples, v);
       } else {
         in_.marginal_usd_per_gpu_hour[c] = affine_on(
             [&](double t) { return rules::marginal_usd_per_gpu_hour(seller, price ? price->at(t) : 0.0, pc.h100_equiv); },

@@ -5,6 +5,10 @@
 // at every instant of the span. Pure: no SimGrid.
 #include <doctest/doctest.h>
 
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <limits>
 #include <vector>
 
 #include "model/plant.hpp"
@@ -113,4 +117,31 @@ TEST_CASE("plant span: an exclusivity that ends inside the span fixes no cluster
   span.enter(plant, 3000, kHorizon);
   CHECK(span.fixed(1, 3000)->sale.seller == rules::Seller::on_demand);
   CHECK(span.fixed(1, 3000)->price_usd_per_gpu_hour == 5.0);
+}
+
+TEST_CASE("affine_flat: the same bits as affine_from with two equal samples") {
+  // Bit patterns, so that -0 against +0 and NaN against NaN compare as the
+  // output files would see them.
+  const auto bits = [](double x) {
+    std::uint64_t u = 0;
+    std::memcpy(&u, &x, sizeof u);
+    return u;
+  };
+  const double inf = std::numeric_limits<double>::infinity();
+  const double values[] = {0.0, -0.0, 1.0, -3.5, 123456.789, 1e-310, 1e300, inf, -inf,
+                           std::numeric_limits<double>::quiet_NaN()};
+  // Ordinary intervals, one far from 0, and one so short that its two sample
+  // points round to the same time (q == m: affine_from divides 0 by 0).
+  // 1e8 has an even last bit, so the next double up has an odd one and the
+  // midpoint of one step up from it ties to the even end, where q rounds too.
+  const double t0_odd = std::nextafter(1e8, 2e8), t1_odd = std::nextafter(t0_odd, 2e8);
+  const AffineSamples intervals[] = {affine_samples(0.0, 3600.0), affine_samples(9.46e7, 9.47e7),
+                                     affine_samples(t0_odd, t1_odd)};
+  CHECK(intervals[2].q_s == intervals[2].m_s);
+  for (const AffineSamples& s : intervals)
+    for (const double v : values) {
+      const Affine want = affine_from(s, v, v), got = affine_flat(s, v);
+      CHECK(bits(got.v0) == bits(want.v0));
+      CHECK(bits(got.slope) == bits(want.slope));
+    }
 }
