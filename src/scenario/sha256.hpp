@@ -1,5 +1,6 @@
-// SHA-256 (FIPS 180-4) of a byte string, as lowercase hex. Small and local so
-// the scenario fingerprint in summary.json needs no crypto library.
+// SHA-256 (FIPS 180-4) of a byte string, as lowercase hex: the fingerprint of
+// a scenario's text in summary.json and risk.json, and of a sweep's base file.
+// OpenSSL's libcrypto (Debian libssl-dev) computes it.
 #pragma once
 
 #include <string>
