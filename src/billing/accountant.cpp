@@ -111,19 +111,17 @@ void Accountant::add_piece(const Sample& s0, const Sample& s1, const Sample& s2,
   const size_t n_providers = plant_.providers.size();
   Bin* bin = &bins_[interval_of(mid) * n_providers];
   const Sample* s[3] = {&s0, &s1, &s2};
+  // The span's figures where they hold: the values the look-ups would return.
   const AffineSamples samples = affine_samples(a, s2.t_s);
-  const bool samples_in_span = span.inside(samples.m_s) && span.inside(samples.q_s);
+  const PlantSpan::Piece piece = span.piece(mid, samples);
 
   for (size_t c = 0; c < plant_.clusters.size(); ++c) {
     const PlantCluster& pc = plant_.clusters[c];
-    const int ci = static_cast<int>(c);
-    // The span's figures where they hold: the values the look-ups would return.
-    const PlantSpan::Cluster* fixed = span.fixed(c, mid);
-    const bool flat = fixed && samples_in_span;
     // Curves as one-sided affine forms on the piece: a step at either end
     // belongs to the neighbouring piece.
-    const Affine capacity = flat && fixed->capacity_flat
-                                ? affine_flat(samples, fixed->capacity_phys_gpus)
+    const PlantSpan::Lookup here = span.look_up(c, piece);
+    const Affine capacity = here.flat_capacity_phys_gpus
+                                ? affine_flat(samples, *here.flat_capacity_phys_gpus)
                                 : affine_on([&](double t) { return pc.capacity_at(t); }, a, s2.t_s);
     double phys[3], used[3];
     for (int i = 0; i < 3; ++i) {
@@ -132,12 +130,11 @@ void Accountant::add_piece(const Sample& s0, const Sample& s1, const Sample& s2,
     }
     const double delivered_gpu_s = rules::delivered_gpus(simpson(dt, phys[0], phys[1], phys[2]), pc.h100_equiv);
     // Outage edges are piece cuts: constant here.
-    const double lost = fixed ? fixed->lost_fraction : plant_.lost_fraction(ci, mid);
-    const Plant::Sale sale = fixed ? fixed->sale : plant_.sale(ci, mid);
-    // The seller's price where the span holds it flat.
+    const double lost = here.lost_fraction;
+    const Plant::Sale& sale = here.sale;
     const auto price_on_piece = [&](const PriceSchedule& schedule) {
-      if (flat && fixed->price_flat && fixed->sale.price == &schedule)
-        return affine_flat(samples, fixed->price_usd_per_gpu_hour);
+      if (here.flat_price_usd_per_gpu_hour && sale.price == &schedule)
+        return affine_flat(samples, *here.flat_price_usd_per_gpu_hour);
       return affine_on([&](double t) { return schedule.at(t); }, a, s2.t_s);
     };
     const rules::Seller seller = sale.seller;

@@ -3,6 +3,7 @@
 namespace cloudpact {
 
 void PlantSpan::enter(const Plant& plant, double start_s, double end_s) {
+  plant_ = &plant;
   start_s_ = start_s;
   end_s_ = end_s;
   // A date strictly inside the span splits it; one at start_s belongs to it

@@ -80,30 +80,27 @@ class Replay {
     in_.usable.assign(n_clusters, 0);
     in_.available_gpus.assign(n_clusters, {});
     in_.marginal_usd_per_gpu_hour.assign(n_clusters, {});
+    // The span's figures where they hold: the same values, looked up once.
     const AffineSamples samples = affine_samples(t0, t1);
-    const bool samples_in_span = span_.inside(samples.m_s) && span_.inside(samples.q_s);
+    const PlantSpan::Piece segment = span_.piece(mid, samples);
     for (size_t c = 0; c < n_clusters; ++c) {
       const PlantCluster& pc = plant_.clusters[c];
-      // The span's figures where they hold (the same values, looked up once).
-      const PlantSpan::Cluster* fixed = span_.fixed(c, mid);
-      const Plant::Sale sale = fixed ? fixed->sale : plant_.sale(static_cast<int>(c), mid);
+      const PlantSpan::Lookup here = span_.look_up(c, segment);
+      const Plant::Sale& sale = here.sale;
       const rules::Seller seller = sale.seller;
       if (seller == rules::Seller::none) continue;
       in_.usable[c] = 1;
-      const double lost = fixed ? fixed->lost_fraction : plant_.lost_fraction(static_cast<int>(c), mid);
-      const bool flat = fixed && samples_in_span;
-      if (flat && fixed->capacity_flat) {
-        const double v = rules::available_gpus(fixed->capacity_phys_gpus, pc.h100_equiv, lost);
-        in_.available_gpus[c] = affine_flat(samples, v);
+      const double lost = here.lost_fraction;
+      if (const double* capacity = here.flat_capacity_phys_gpus) {
+        in_.available_gpus[c] = affine_flat(samples, rules::available_gpus(*capacity, pc.h100_equiv, lost));
       } else {
         in_.available_gpus[c] =
             affine_on([&](double t) { return rules::available_gpus(pc.capacity_at(t), pc.h100_equiv, lost); }, t0, t1);
       }
       const PriceSchedule* price = sale.price;
-      if (flat && (price == nullptr || fixed->price_flat)) {
-        const double v =
-            rules::marginal_usd_per_gpu_hour(seller, price ? fixed->price_usd_per_gpu_hour : 0.0, pc.h100_equiv);
-        in_.marginal_usd_per_gpu_hour[c] = affine_flat(samples, v);
+      if (const double* flat = here.flat_price_usd_per_gpu_hour) {
+        in_.marginal_usd_per_gpu_hour[c] =
+            affine_flat(samples, rules::marginal_usd_per_gpu_hour(seller, *flat, pc.h100_equiv));
       } else {
         in_.marginal_usd_per_gpu_hour[c] = affine_on(
             [&](double t) { return rules::marginal_usd_per_gpu_hour(seller, price ? price->at(t) : 0.0, pc.h100_equiv); },

@@ -145,3 +145,36 @@ TEST_CASE("affine_flat: the same bits as affine_from with two equal samples") {
       CHECK(bits(got.slope) == bits(want.slope));
     }
 }
+
+TEST_CASE("plant span: a look-up takes the span's figures where they hold and asks the plant elsewhere") {
+  ScenarioBuilder b(kHorizon);
+  b.provider("p", {{"H100", 6.0}})
+      .cluster("p", "r", "a", "H100", Curve::make_constant(100))
+      .cluster("p", "r", "b", "H100", Curve::make_linear({{0, 0}, {2000, 400}}));
+  // Cluster a loses 40% on [2500, 3000).
+  b.sc.outages = {OutageEvent{"p/r/a", 2500, 3000, 40}};
+  const Plant plant = build_plant(b.sc);
+  PlantSpan span;
+  span.enter(plant, 2000, 3500);  // the outage of a starts and ends inside
+
+  const AffineSamples s = affine_samples(2100, 2300);
+  const PlantSpan::Piece piece = span.piece(2200, s);
+  // a is not fixed: the plant's look-ups at the middle, nothing flat.
+  const PlantSpan::Lookup a = span.look_up(0, piece);
+  CHECK(a.lost_fraction == 0.0);
+  CHECK(a.sale.seller == rules::Seller::on_demand);
+  CHECK(a.flat_capacity_phys_gpus == nullptr);
+  CHECK(a.flat_price_usd_per_gpu_hour == nullptr);
+  CHECK(span.look_up(0, span.piece(2750, affine_samples(2600, 2900))).lost_fraction == doctest::Approx(0.4));
+  // b is fixed and flat from its last point on: 400 GPUs at 6 $/GPU-h.
+  const PlantSpan::Lookup flat_b = span.look_up(1, piece);
+  REQUIRE(flat_b.flat_capacity_phys_gpus != nullptr);
+  CHECK(*flat_b.flat_capacity_phys_gpus == 400.0);
+  REQUIRE(flat_b.flat_price_usd_per_gpu_hour != nullptr);
+  CHECK(*flat_b.flat_price_usd_per_gpu_hour == 6.0);
+  // A piece whose samples reach past the span: figures, but nothing flat.
+  const PlantSpan::Lookup past = span.look_up(1, span.piece(3400, affine_samples(3300, 3600)));
+  CHECK(past.sale.seller == rules::Seller::on_demand);
+  CHECK(past.flat_capacity_phys_gpus == nullptr);
+  CHECK(past.flat_price_usd_per_gpu_hour == nullptr);
+}
