@@ -269,8 +269,16 @@ class Staging {
   Fd fd_;
 };
 
+// Writes output file `f` as NAME in the folder: its text, whole or by parts.
+void write_output(int dirfd, const std::string& name, const OutputFile& f, const std::string& shown) {
+  if (f.write_text)
+    fsx::write_new_file(dirfd, name, f.write_text, 0644, shown);
+  else
+    fsx::write_new_file(dirfd, name, f.content, 0644, shown);
+}
+
 void write_files(int dirfd, const std::vector<OutputFile>& files, const std::string& shown_dir) {
-  for (const OutputFile& f : files) fsx::write_new_file(dirfd, f.name, f.content, 0644, join(shown_dir, f.name));
+  for (const OutputFile& f : files) write_output(dirfd, f.name, f, join(shown_dir, f.name));
 }
 
 // A copy where a hard link cannot be made (another file system inside,
@@ -432,7 +440,7 @@ void clean_up(int parent_fd, const Place& pl, const Names& files) {
 void replace_file_here(int dirfd, const std::string& shown_dir, const OutputFile& f) {
   const std::string target = join(shown_dir, f.name);
   const std::string tmp = hidden_prefix(f.name, "tmp") + fsx::random_name();
-  fsx::write_new_file(dirfd, tmp, f.content, 0644, target);
+  write_output(dirfd, tmp, f, target);
   if (fsx::rename_at(dirfd, tmp, dirfd, f.name, 0, target) != 0) {
     const int err = errno;
     ::unlinkat(dirfd, tmp.c_str(), 0);
@@ -458,7 +466,7 @@ void replace_file(int parent_fd, const Place& pl, int dirfd, const OutputFile& f
       replace_file_here(dirfd, pl.shown, f);
       return;
     }
-    fsx::write_new_file(staging.fd(), f.name, f.content, 0644, target);
+    write_output(staging.fd(), f.name, f, target);
     remove_files(dirfd, pl.shown, remove);
     if (fsx::rename_at(staging.fd(), f.name, dirfd, f.name, 0, target) != 0) {
       if (errno != EXDEV) fsx::fail("cannot rename onto " + target);

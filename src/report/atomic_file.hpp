@@ -25,11 +25,18 @@
 #include <string>
 #include <vector>
 
+#include "report/text_sink.hpp"
+
 namespace cloudpact {
 
 struct OutputFile {
   std::string name;  // file name inside the output folder
   std::string content;
+  // When set, the text instead of `content`, given part by part as the file
+  // is written, so that a large output is never held whole in memory (the
+  // stress scenario's events.jsonl and summary.json: 57 MB). What it reads
+  // must outlive the commit; it may be called more than once.
+  TextWriter write_text = nullptr;
 };
 
 // Why DIR cannot take a command's outputs ("" when it can), checked before

@@ -119,6 +119,11 @@ class NewFile {
 
 void write_new_file(int dirfd, const std::string& name, const std::string& content, mode_t mode,
                     const std::string& shown) {
+  write_new_file(dirfd, name, [&content](const TextSink& emit) { emit(content); }, mode, shown);
+}
+
+void write_new_file(int dirfd, const std::string& name, const TextWriter& write_text, mode_t mode,
+                    const std::string& shown) {
   if (!fault::step("create", shown)) fail("cannot create " + shown);
   Fd fd(::openat(dirfd, name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode));
   if (!fd.ok()) fail("cannot create " + shown);
@@ -126,15 +131,17 @@ void write_new_file(int dirfd, const std::string& name, const std::string& conte
   // guard unlinks and the descriptor closes during unwinding.
   NewFile guard(dirfd, name);
   if (!fault::step("write", shown)) fail("cannot write " + shown);
-  std::size_t done = 0;
-  while (done < content.size()) {
-    const ssize_t n = ::write(fd.get(), content.data() + done, content.size() - done);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      fail("cannot write " + shown);
+  write_text([&](std::string_view part) {
+    std::size_t done = 0;
+    while (done < part.size()) {
+      const ssize_t n = ::write(fd.get(), part.data() + done, part.size() - done);
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        fail("cannot write " + shown);
+      }
+      done += static_cast<std::size_t>(n);
     }
-    done += static_cast<std::size_t>(n);
-  }
+  });
   if (!fault::step("fsync", shown) || ::fsync(fd.get()) != 0) fail("cannot write " + shown);
   if (fd.close() != 0) fail("cannot write " + shown);
   guard.keep();

@@ -10,6 +10,8 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 
+#include "report/text_sink.hpp"
+
 namespace cloudpact::fsx {
 
 // A descriptor closed on every way out, errors included.
@@ -56,6 +58,9 @@ bool stat_at(int dirfd, const std::string& name, struct stat& st);
 // through a link), writes `content`, flushes it with fsync and closes it.
 // On failure removes it and throws, naming `shown`.
 void write_new_file(int dirfd, const std::string& name, const std::string& content, mode_t mode,
+                    const std::string& shown);
+// The same, the text written part by part as `write_text` gives it.
+void write_new_file(int dirfd, const std::string& name, const TextWriter& write_text, mode_t mode,
                     const std::string& shown);
 
 // Fault-pointed system calls: -1 and errno on failure (EIO when injected).

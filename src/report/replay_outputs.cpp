@@ -41,6 +41,21 @@ constexpr size_t kEventLineBytes = 192;
 constexpr size_t kSummaryEntryBytes = 256;
 constexpr size_t kSummaryHeadBytes = 4096;
 
+// A command writes summary.json and events.jsonl into their files a part of
+// about this size at a time (replay_outputs): whole, the stress scenario's
+// would take 57 MB of memory touched for the first time (the memory freed
+// before them is in pieces too small for strings that long), only to be
+// copied into the files.
+constexpr size_t kPartBytes = size_t{1} << 20;
+
+// A text given by parts, collected whole into memory of `expected_bytes`.
+std::string whole_text(size_t expected_bytes, const TextWriter& write_text) {
+  std::string whole;
+  whole.reserve(expected_bytes);
+  write_text([&whole](std::string_view part) { whole += part; });
+  return whole;
+}
+
 // Appends JSON text to one string: scalars and keys exactly as nlohmann's
 // dump() writes them, by one serializer for the whole text. dump() builds a
 // serializer (which reads the locale) and a string at every call: 1.3
@@ -100,9 +115,15 @@ class PrettyWriter {
   nlohmann::detail::serializer<ojson> dump_;
 };
 
+size_t summary_expected_bytes(const ReplayResult& r) {
+  return kSummaryHeadBytes + (r.providers.size() + r.contracts.size() + r.workloads.size()) * kSummaryEntryBytes;
+}
+
+size_t events_expected_bytes(const ReplayResult& r) { return r.events.size() * kEventLineBytes; }
+
 }  // namespace
 
-std::string summary_json(const Scenario& sc, const ReplayResult& r) {
+void write_summary_json(const Scenario& sc, const ReplayResult& r, const TextSink& emit) {
   ojson j;
   j["scenario"] = sc.name;
   j["cloudpact_version"] = CLOUDPACT_VERSION;
@@ -174,11 +195,10 @@ std::string summary_json(const Scenario& sc, const ReplayResult& r) {
                                {"effective_providers", rules::effective_providers(spends.data(), n_providers)}};
   (void)spend;
 
-  // As j.dump(2) would write it with "workloads" and "concentration" last.
-  // Room reserved for every entry at once, as for events_jsonl.
+  // As j.dump(2) would write it with "workloads" and "concentration" last,
+  // a part at a time: the workloads, which can be many, go out as they fill one.
   std::string out;
-  const size_t n_entries = r.providers.size() + r.contracts.size() + r.workloads.size();
-  out.reserve(kSummaryHeadBytes + n_entries * kSummaryEntryBytes);
+  out.reserve(std::min(summary_expected_bytes(r), kPartBytes + kSummaryEntryBytes));
   PrettyWriter w(out);
   bool first = true;
   for (const auto& [key, value] : j.items()) {
@@ -208,13 +228,21 @@ std::string summary_json(const Scenario& sc, const ReplayResult& r) {
       field("egress_usd", t.egress_usd);
     }
     w.close_object(first_field, 2 * kIndentStep);
+    if (out.size() >= kPartBytes) {
+      emit(out);
+      out.clear();  // the writer appends to it: the next part starts here
+    }
   }
   w.close_object(first_workload, kIndentStep);
   w.open_member(first, "concentration", kIndentStep);
   w.pretty(concentration, kIndentStep);
   w.close_object(first, 0);
   out += '\n';
-  return out;
+  emit(out);
+}
+
+std::string summary_json(const Scenario& sc, const ReplayResult& r) {
+  return whole_text(summary_expected_bytes(r), [&](const TextSink& emit) { write_summary_json(sc, r, emit); });
 }
 
 std::string timeseries_csv(const ReplayResult& r) {
@@ -271,13 +299,9 @@ void append_event_value(std::string& out, const ojson& v) {
 }
 }  // namespace
 
-std::string events_jsonl(const Scenario& sc, const ReplayResult& r) {
-  // Room for every line at once: growing by doubling would copy the text
-  // written so far into fresh memory again and again (tens of MB for the
-  // stress scenario), and hold both copies at the growth's peak. Pages
-  // reserved and never written are never touched.
+void write_events_jsonl(const Scenario& sc, const ReplayResult& r, const TextSink& emit) {
   std::string out;
-  out.reserve(r.events.size() * kEventLineBytes);
+  out.reserve(std::min(events_expected_bytes(r), kPartBytes + 4 * kEventLineBytes));
   for (const EventRecord& e : r.events) {
     out += "{\"time\":";
     append_json_string(out, format_utc(to_epoch(sc, e.t_s)));
@@ -292,18 +316,29 @@ std::string events_jsonl(const Scenario& sc, const ReplayResult& r) {
       append_event_value(out, v);
     }
     out += "}\n";
+    if (out.size() >= kPartBytes) {
+      emit(out);
+      out.clear();
+    }
   }
-  return out;
+  emit(out);
+}
+
+std::string events_jsonl(const Scenario& sc, const ReplayResult& r) {
+  // Room for every line at once: growing by doubling would copy the text
+  // written so far into fresh memory again and again, and hold both copies
+  // at the growth's peak. Pages reserved and never written are never touched.
+  return whole_text(events_expected_bytes(r), [&](const TextSink& emit) { write_events_jsonl(sc, r, emit); });
 }
 
 std::vector<OutputFile> replay_outputs(const Scenario& sc, const ReplayResult& r) {
   // Not an initializer list: its elements are const, so every file's text
   // (tens of MB for the stress scenario) would be copied into the vector.
   std::vector<OutputFile> files;
-  files.push_back({"summary.json", summary_json(sc, r)});
+  files.push_back({"summary.json", {}, [&sc, &r](const TextSink& emit) { write_summary_json(sc, r, emit); }});
   files.push_back({"timeseries.csv", timeseries_csv(r)});
   files.push_back({"ledger.csv", ledger_csv(r)});
-  files.push_back({"events.jsonl", events_jsonl(sc, r)});
+  files.push_back({"events.jsonl", {}, [&sc, &r](const TextSink& emit) { write_events_jsonl(sc, r, emit); }});
   return files;
 }
 

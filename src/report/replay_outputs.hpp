@@ -16,6 +16,12 @@ std::string timeseries_csv(const ReplayResult& r);
 std::string ledger_csv(const ReplayResult& r);
 std::string events_jsonl(const Scenario& sc, const ReplayResult& r);
 
+// The texts of summary_json and events_jsonl, given part by part.
+void write_summary_json(const Scenario& sc, const ReplayResult& r, const TextSink& emit);
+void write_events_jsonl(const Scenario& sc, const ReplayResult& r, const TextSink& emit);
+
+// The four files, summary.json and events.jsonl written from `sc` and `r`
+// as the files are committed: both must outlive the commit.
 std::vector<OutputFile> replay_outputs(const Scenario& sc, const ReplayResult& r);
 
 // summary.json of a replay of `sc` that computed nothing (every number 0):

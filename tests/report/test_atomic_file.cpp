@@ -106,3 +106,40 @@ TEST_CASE("atomic files: a failed write (file size limit) closes and removes the
   CHECK(fs::is_empty(dir));
   fs::remove_all(dir);
 }
+
+TEST_CASE("atomic files: a file given by parts holds their concatenation, beside a whole one") {
+  const fs::path dir = fresh_dir("parts");
+  const std::string big(3 << 20, 'y');  // parts as large as the replay's (about 1 MiB)
+  int calls = 0;
+  const cloudpact::TextWriter parts = [&](const cloudpact::TextSink& emit) {
+    ++calls;
+    emit("ab");
+    emit("");
+    emit(big);
+    emit("c\n");
+  };
+  commit_outputs(dir.string(), {{"whole.csv", "x\n"}, {"parts.jsonl", "ignored when parts are given", parts}});
+  CHECK(calls == 1);
+  CHECK(listing(dir) == "parts.jsonl\nwhole.csv\n");
+  CHECK(read_text(dir / "parts.jsonl") == "ab" + big + "c\n");
+  CHECK(read_text(dir / "whole.csv") == "x\n");
+  fs::remove_all(dir);
+}
+
+TEST_CASE("atomic files: a writer that fails half way leaves the folder as it was, no temporary, no descriptor") {
+  const fs::path dir = fresh_dir("parts-fail");
+  commit_outputs(dir.string(), {{"a.json", "old\n"}});
+  const int before = open_descriptors();
+  const cloudpact::TextWriter fails = [](const cloudpact::TextSink& emit) {
+    emit("half of it");
+    throw std::runtime_error("the writer stopped");
+  };
+  CHECK_THROWS_WITH_AS(commit_outputs(dir.string(), {{"a.json", "new\n"}, {"b.jsonl", "", fails}}),
+                       "the writer stopped", std::runtime_error);
+  CHECK(open_descriptors() == before);
+  CHECK(listing(dir) == "a.json\n");
+  CHECK(read_text(dir / "a.json") == "old\n");
+  // Nor the folder the new set was staged in, beside it.
+  CHECK(listing(dir.parent_path()).find("." + dir.filename().string()) == std::string::npos);
+  fs::remove_all(dir);
+}
