@@ -52,6 +52,15 @@ Affine affine_on(F f, double t0, double t1) {
   const AffineSamples s = affine_samples(t0, t1);
   return affine_from(s, f(s.m_s), f(s.q_s));
 }
+// affine_on(t -> rule(value_at(t))) on the samples' interval, where the value
+// is read at the two sample points; or, where it is known flat there
+// (`flat`: model/plant_span.hpp), affine_flat of rule(*flat), the same bits
+// without reading it.
+template <class Value, class Rule>
+Affine affine_of(const AffineSamples& s, const double* flat, Value value_at, Rule rule) {
+  if (flat) return affine_flat(s, rule(*flat));
+  return affine_from(s, rule(value_at(s.m_s)), rule(value_at(s.q_s)));
+}
 
 struct OutageSpan {
   double start_s = 0.0, end_s = 0.0;

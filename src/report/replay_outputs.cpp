@@ -48,6 +48,14 @@ constexpr size_t kSummaryHeadBytes = 4096;
 // copied into the files.
 constexpr size_t kPartBytes = size_t{1} << 20;
 
+// Hands `out` to `emit` once it holds a part's worth, and starts the next
+// part in the same memory.
+void emit_full_part(std::string& out, const TextSink& emit) {
+  if (out.size() < kPartBytes) return;
+  emit(out);
+  out.clear();
+}
+
 // A text given by parts, collected whole into memory of `expected_bytes`.
 std::string whole_text(size_t expected_bytes, const TextWriter& write_text) {
   std::string whole;
@@ -228,10 +236,7 @@ void write_summary_json(const Scenario& sc, const ReplayResult& r, const TextSin
       field("egress_usd", t.egress_usd);
     }
     w.close_object(first_field, 2 * kIndentStep);
-    if (out.size() >= kPartBytes) {
-      emit(out);
-      out.clear();  // the writer appends to it: the next part starts here
-    }
+    emit_full_part(out, emit);  // the writer appends to `out`: the next part starts there
   }
   w.close_object(first_workload, kIndentStep);
   w.open_member(first, "concentration", kIndentStep);
@@ -316,10 +321,7 @@ void write_events_jsonl(const Scenario& sc, const ReplayResult& r, const TextSin
       append_event_value(out, v);
     }
     out += "}\n";
-    if (out.size() >= kPartBytes) {
-      emit(out);
-      out.clear();
-    }
+    emit_full_part(out, emit);
   }
   emit(out);
 }

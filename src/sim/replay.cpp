@@ -91,21 +91,13 @@ class Replay {
       if (seller == rules::Seller::none) continue;
       in_.usable[c] = 1;
       const double lost = here.lost_fraction;
-      if (const double* capacity = here.flat_capacity_phys_gpus) {
-        in_.available_gpus[c] = affine_flat(samples, rules::available_gpus(*capacity, pc.h100_equiv, lost));
-      } else {
-        in_.available_gpus[c] =
-            affine_on([&](double t) { return rules::available_gpus(pc.capacity_at(t), pc.h100_equiv, lost); }, t0, t1);
-      }
+      in_.available_gpus[c] = affine_of(
+          samples, here.flat_capacity_phys_gpus, [&](double t) { return pc.capacity_at(t); },
+          [&](double capacity) { return rules::available_gpus(capacity, pc.h100_equiv, lost); });
       const PriceSchedule* price = sale.price;
-      if (const double* flat = here.flat_price_usd_per_gpu_hour) {
-        in_.marginal_usd_per_gpu_hour[c] =
-            affine_flat(samples, rules::marginal_usd_per_gpu_hour(seller, *flat, pc.h100_equiv));
-      } else {
-        in_.marginal_usd_per_gpu_hour[c] = affine_on(
-            [&](double t) { return rules::marginal_usd_per_gpu_hour(seller, price ? price->at(t) : 0.0, pc.h100_equiv); },
-            t0, t1);
-      }
+      in_.marginal_usd_per_gpu_hour[c] = affine_of(
+          samples, here.flat_price_usd_per_gpu_hour, [&](double t) { return price ? price->at(t) : 0.0; },
+          [&](double usd) { return rules::marginal_usd_per_gpu_hour(seller, usd, pc.h100_equiv); });
     }
     // Indexed by workload, but only inference entries change: sized once.
     if (in_.demand_gpus.size() != plant_.workloads.size()) in_.demand_gpus.assign(plant_.workloads.size(), {});
