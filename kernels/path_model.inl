@@ -908,8 +908,9 @@ struct PortfolioRun {
   int n_live_items;
   // The earliest ready time of a waiting live job, as list_live_items last
   // saw them (kNever: none waits). Before it every job item in live_items
-  // only `continue`s in serve(). A job dropped since leaves it lower than
-  // it could be, which only sends serve() through the whole list.
+  // only `continue`s in serve(), and a step that ends by it may be quiet
+  // (step). A job that serve() drops is relisted at once: left behind, its
+  // ready time kept every later step of the walk from being quiet.
   double waiting_ready_s;
   // The earliest instant, after the one next_edge last computed it at, at
   // which a live job's state changes by time alone (a waiting job's ready
@@ -988,7 +989,7 @@ struct PortfolioRun {
     job_edges_stale = true;
   }
   // Job j leaves the walk. It is not in live_items when it ran (a
-  // finished job); a waiting one serve() takes out of the list itself.
+  // finished job); serve() relists after dropping a waiting one.
   CP_HD void drop_job(int j) {
     live &= ~(std::uint32_t{1} << j);
     job_edges_stale = true;
@@ -1335,7 +1336,11 @@ struct PortfolioRun {
       for (int k = 0; k < v.n_inference; ++k) fill(v.inference_items[k], n_ranks, free, k + 1 == v.n_inference);
       return;
     }
-    bool started = false;  // a job started: it leaves live_items after the loop
+    // A job started or left the walk: the list is made again after the loop
+    // (a started job runs, a dropped one is no longer live), and with it the
+    // earliest ready time of the jobs still waiting, which gates the quiet
+    // step and the inference-only service.
+    bool relist = false;
     for (int li = 0; li < n_live_items; ++li) {
       const int it = live_items[li];
       const int item = v.service_items[it];
@@ -1348,12 +1353,8 @@ struct PortfolioRun {
       if (st.state != 0 || st.ready_s > a) continue;
       if ((item_clusters[it] & own_clusters) == 0) {
         // Ready, and never to start here: nothing of it is left to walk.
-        // Only its entry leaves the list now: the jobs that started earlier
-        // in the loop stay listed until it ends.
         drop_job(idx);
-        for (int k = li + 1; k < n_live_items; ++k) live_items[k - 1] = live_items[k];
-        --n_live_items;
-        --li;
+        relist = true;
         continue;
       }
       const double gpus = v.job_gpus[idx];
@@ -1380,14 +1381,14 @@ struct PortfolioRun {
       }
       st.state = 1;
       set_running(idx, true);
-      started = true;
+      relist = true;
       st.cluster = chosen;
       st.last_provider = p;
       st.run_start_s = a;
       set_held(chosen, held[chosen] + gpus);
       free_gpus[chosen] = hi(0.0, free_gpus[chosen] - gpus);
     }
-    if (started) list_live_items();
+    if (relist) list_live_items();
   }
 
   // ---- running jobs: their GPU-hours on [a, b), and those that finish in it ----
