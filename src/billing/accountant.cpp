@@ -120,9 +120,7 @@ void Accountant::add_piece(const Sample& s0, const Sample& s1, const Sample& s2,
     // Curves as one-sided affine forms on the piece: a step at either end
     // belongs to the neighbouring piece.
     const PlantSpan::Lookup here = span.look_up(c, piece);
-    const auto as_is = [](double x) { return x; };
-    const Affine capacity =
-        affine_of(samples, here.flat_capacity_phys_gpus, [&](double t) { return pc.capacity_at(t); }, as_is);
+    const Affine capacity = affine_of(samples, here.flat_capacity_phys_gpus, [&](double t) { return pc.capacity_at(t); });
     double phys[3], used[3];
     for (int i = 0; i < 3; ++i) {
       phys[i] = capacity.at(s[i]->t_s - a);
@@ -135,7 +133,7 @@ void Accountant::add_piece(const Sample& s0, const Sample& s1, const Sample& s2,
     // The span knows the seller's price flat, not any other schedule's.
     const auto price_on_piece = [&](const PriceSchedule& schedule) {
       return affine_of(samples, sale.price == &schedule ? here.flat_price_usd_per_gpu_hour : nullptr,
-                       [&](double t) { return schedule.at(t); }, as_is);
+                       [&](double t) { return schedule.at(t); });
     };
     const rules::Seller seller = sale.seller;
     const int k = sale.contract;

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cmath>
+#include <functional>  // std::identity
 #include <string>
 #include <vector>
 
@@ -47,19 +48,22 @@ inline Affine affine_flat(const AffineSamples& s, double v) {
   if (s.q_s > s.m_s && std::isfinite(v)) return {v, 0.0};
   return affine_from(s, v, v);
 }
+// f read at the samples' two points.
 template <class F>
-Affine affine_on(F f, double t0, double t1) {
-  const AffineSamples s = affine_samples(t0, t1);
+Affine affine_sampled(const AffineSamples& s, F f) {
   return affine_from(s, f(s.m_s), f(s.q_s));
 }
-// affine_on(t -> rule(value_at(t))) on the samples' interval, where the value
-// is read at the two sample points; or, where it is known flat there
-// (`flat`: model/plant_span.hpp), affine_flat of rule(*flat), the same bits
-// without reading it.
-template <class Value, class Rule>
-Affine affine_of(const AffineSamples& s, const double* flat, Value value_at, Rule rule) {
+template <class F>
+Affine affine_on(F f, double t0, double t1) {
+  return affine_sampled(affine_samples(t0, t1), f);
+}
+// affine_sampled of t -> rule(value_at(t)); or, where the value is known
+// flat on the interval (`flat`: model/plant_span.hpp), affine_flat of
+// rule(*flat), the same bits without reading it. No rule: the value itself.
+template <class Value, class Rule = std::identity>
+Affine affine_of(const AffineSamples& s, const double* flat, Value value_at, Rule rule = {}) {
   if (flat) return affine_flat(s, rule(*flat));
-  return affine_from(s, rule(value_at(s.m_s)), rule(value_at(s.q_s)));
+  return affine_sampled(s, [&](double t) { return rule(value_at(t)); });
 }
 
 struct OutageSpan {
