@@ -65,6 +65,10 @@ struct View {
   // Per step, bit c: cluster c is sold with no physical GPUs in the step
   // tables (a capacity that has not ramped in yet).
   const std::uint64_t* empty_step;
+  // Per step: 1 when the step tables' marginal prices and the clusters sold
+  // and sold on demand are those of the step before (bit for bit), so that
+  // only the prices a path moves can have changed the placement order.
+  const std::uint8_t* marginal_kept_step;
   // Whether a training job fits on a cluster with no free GPUs at all
   // (`gpus` within the fit tolerance): then an empty cluster stays in the
   // placement order (StepShared::order).
@@ -531,6 +535,7 @@ struct StepShared {
   // for a job (none fits, jobs_fit_empty aside), and what an empty cluster
   // is billed or delivers is +0, so leaving it out changes no figure.
   int order[kMaxClusters];
+  int position[kMaxClusters];       // of a cluster in `order`
   int n_order;                      // -1 before the first step
   std::uint64_t sold;               // bit c: cluster c is in `order`
   std::uint64_t reserved;           // bit c: a reserved contract sells cluster c (ReservedLedger bills it)
@@ -1078,11 +1083,9 @@ struct PortfolioRun {
     const std::uint64_t sold = v.sold_step[s];
     out.reserved = v.reserved_step[s];
     out.usage = sold & ~out.reserved & ~v.on_demand_step[s];
-    double marginal[kMaxClusters];
     for (int c = 0; c < v.n_clusters; ++c) {
       out.cap_phys[c] = v.cap_step[row + c];
       out.base_avail[c] = v.avail_step[row + c];
-      marginal[c] = v.marginal_step[row + c];
     }
     out.empty = v.empty_step[s] & ~out.own_capacity;
     // Only a sold cluster's capacity is read (the order, the bills and the
@@ -1102,7 +1105,9 @@ struct PortfolioRun {
     }
     const std::uint64_t listed = v.jobs_fit_empty ? sold : sold & ~out.empty;
     // On-demand prices move with the path's multiplier.
-    for (std::uint64_t rest = listed & v.on_demand_step[s]; rest != 0; rest &= rest - 1) {
+    const std::uint64_t moved = listed & v.on_demand_step[s];
+    double marginal[kMaxClusters];
+    for (std::uint64_t rest = moved; rest != 0; rest &= rest - 1) {
       const int c = lowest_bit(rest);
       marginal[c] = rules::marginal_usd_per_gpu_hour(
           rules::Seller::on_demand, v.seller_price_step[row + c] * out.price_mult[v.cluster_provider[c]],
@@ -1110,13 +1115,32 @@ struct PortfolioRun {
     }
     // cheaper_first is a strict total order (ties go to the lower cluster
     // index), so the sorted order is unique: sorting the last step's order
-    // again gives the same as sorting from scratch, in n − 1 comparisons
-    // when nothing moved (most steps).
-    if (out.n_order < 0 || listed != out.sold) {
+    // again gives the same as sorting from scratch. The last step's order
+    // is sorted by its prices; when only the prices the path moves can
+    // have changed (marginal_kept_step), an unsorted pair has a moved
+    // cluster in it, so the pairs beside each moved cluster decide (most
+    // steps); else every pair, n − 1 comparisons.
+    const bool same_list = out.n_order >= 0 && listed == out.sold;
+    if (same_list && v.marginal_kept_step[s]) {
+      auto price = [&](int c) { return ((moved >> c) & 1u) ? marginal[c] : v.marginal_step[row + c]; };
+      bool sorted = true;
+      for (std::uint64_t rest = moved; rest != 0 && sorted; rest &= rest - 1) {
+        const int c = lowest_bit(rest), o = out.position[c];
+        if (o > 0) sorted = rules::cheaper_first(price(out.order[o - 1]), out.order[o - 1], marginal[c], c);
+        if (sorted && o + 1 < out.n_order)
+          sorted = rules::cheaper_first(marginal[c], c, price(out.order[o + 1]), out.order[o + 1]);
+      }
+      if (sorted) return;
+    }
+    for (std::uint64_t rest = listed & ~moved; rest != 0; rest &= rest - 1) {
+      const int c = lowest_bit(rest);
+      marginal[c] = v.marginal_step[row + c];
+    }
+    if (!same_list) {
       out.n_order = 0;
       for (std::uint64_t rest = listed; rest != 0; rest &= rest - 1) out.order[out.n_order++] = lowest_bit(rest);
       out.sold = listed;
-    } else {
+    } else if (!v.marginal_kept_step[s]) {
       bool sorted = true;
       for (int o = 1; o < out.n_order && sorted; ++o)
         sorted = rules::cheaper_first(marginal[out.order[o - 1]], out.order[o - 1], marginal[out.order[o]], out.order[o]);
@@ -1132,6 +1156,7 @@ struct PortfolioRun {
       }
       out.order[pos] = c;
     }
+    for (int o = 0; o < out.n_order; ++o) out.position[out.order[o]] = o;
     ++out.order_version;
   }
 

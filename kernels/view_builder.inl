@@ -2,6 +2,7 @@
 // `place` (identity on the CPU, a copy to device memory for CUDA).
 #pragma once
 
+#include <cstring>
 #include <utility>
 #include <vector>
 
@@ -21,6 +22,7 @@ struct StepTables {
   std::vector<double> avail_step, marginal_step;                        // [step * n_clusters + cluster]
   std::vector<std::uint64_t> sold_step, reserved_step, on_demand_step;  // [step]
   std::vector<std::uint64_t> empty_step;  // [step]: bit c, cluster c is sold with no physical GPUs
+  std::vector<std::uint8_t> marginal_kept_step;  // [step]: View::marginal_kept_step
   std::vector<double> due_discount_step;                                // [step], then the horizon
   std::vector<int> inference_items;  // View::inference_items
 };
@@ -50,6 +52,13 @@ inline StepTables step_tables(const RiskProblem& pb) {
       else
         t.marginal_step[ci] = rules::marginal_usd_per_gpu_hour(seller, pb.seller_price_step[ci], eq);
     }
+  // Bitwise equality (memcmp): a price that changed only its sign of zero
+  // counts as changed, which at worst checks the whole order.
+  t.marginal_kept_step.assign(n_steps, 0);
+  for (size_t s = 1; s < n_steps; ++s)
+    t.marginal_kept_step[s] = t.sold_step[s] == t.sold_step[s - 1] && t.on_demand_step[s] == t.on_demand_step[s - 1] &&
+                              std::memcmp(&t.marginal_step[s * n_clusters], &t.marginal_step[(s - 1) * n_clusters],
+                                          n_clusters * sizeof(double)) == 0;
   for (size_t it = 0; it < pb.service_items.size(); ++it)
     if (pb.service_items[it] >= 0) t.inference_items.push_back(static_cast<int>(it));
   t.due_discount_step.resize(n_steps + 1);
@@ -96,6 +105,7 @@ View make_view(const RiskProblem& pb, const StepTables& tables, Place&& place) {
   v.reserved_step = place(tables.reserved_step);
   v.on_demand_step = place(tables.on_demand_step);
   v.empty_step = place(tables.empty_step);
+  v.marginal_kept_step = place(tables.marginal_kept_step);
   v.jobs_fit_empty = 0;
   for (const double gpus : pb.job_gpus)
     if (rules::fits(0.0, gpus)) v.jobs_fit_empty = 1;

@@ -422,6 +422,88 @@ TEST_CASE("dense outages, more changes a day than a step's shared list holds: un
   CHECK(alone.cost_usd == together.cost_usd);
 }
 
+namespace {
+// Walks share_step over `paths` paths of the contracted portfolio and checks
+// every step's order against a sort from scratch by the placement rule;
+// returns the steps whose tables kept the last step's prices and clusters
+// (marginal_kept_step), and how many of those changed the order.
+std::pair<int, int> check_kept_orders(const risk::RiskProblem& pb, std::uint64_t paths) {
+  const HostView hv(pb);
+  const risk::kernel::View& v = hv.v;
+  const risk::kernel::ScratchLayout layout = risk::kernel::scratch_layout(v);
+  std::vector<float> fs(static_cast<size_t>(layout.floats_per_path));
+  std::vector<int> is(static_cast<size_t>(layout.ints_per_path));
+  int kept_steps = 0, kept_reorders = 0;
+  for (std::uint64_t path = 0; path < paths; ++path) {
+    risk::kernel::sample_future(v, 7, path, fs.data(), is.data());
+    const risk::kernel::PortfolioRun run(v, 0, fs.data(), is.data(), 7, path);
+    risk::kernel::StepShared sh;
+    sh.reset();
+    std::vector<int> last;
+    for (int s = 0; s < v.n_steps; ++s) {
+      run.share_step(s, sh);
+      const std::int64_t row = static_cast<std::int64_t>(s) * v.n_clusters;
+      std::vector<int> expected;
+      std::vector<double> price(static_cast<size_t>(v.n_clusters), 0.0);
+      for (int c = 0; c < v.n_clusters; ++c) {
+        if (((v.sold_step[s] >> c) & 1u) == 0 || ((sh.empty >> c) & 1u)) continue;
+        expected.push_back(c);
+        const auto seller = static_cast<rules::Seller>(v.seller_step[row + c]);
+        const double mult = seller == rules::Seller::on_demand ? sh.price_mult[v.cluster_provider[c]] : 1.0;
+        price[static_cast<size_t>(c)] =
+            rules::marginal_usd_per_gpu_hour(seller, v.seller_price_step[row + c] * mult, v.cluster_h100_equiv[c]);
+      }
+      std::sort(expected.begin(), expected.end(), [&](int a, int b) {
+        return rules::cheaper_first(price[static_cast<size_t>(a)], a, price[static_cast<size_t>(b)], b);
+      });
+      const std::vector<int> order(sh.order, sh.order + sh.n_order);
+      INFO("path " << path << " step " << s);
+      REQUIRE(order == expected);
+      for (int o = 0; o < sh.n_order; ++o) REQUIRE(sh.position[sh.order[o]] == o);
+      if (v.marginal_kept_step[s]) {
+        ++kept_steps;
+        if (order != last) ++kept_reorders;
+      }
+      last = order;
+    }
+  }
+  return {kept_steps, kept_reorders};
+}
+}  // namespace
+
+TEST_CASE("the placement order a variant keeps step to step is the order sorted afresh, on every step of a path") {
+  // share_step re-sorts the last step's order, and when the step tables
+  // kept their prices (marginal_kept_step) it compares only the pairs
+  // beside the clusters whose price the path moves.
+  SUBCASE("the flagship: on-demand prices that cross each other, above the reserved clusters") {
+    const Scenario sc = load_scenario(std::string(CLOUDPACT_SOURCE_DIR) + "/scenarios/openai-2025-2027.json");
+    const RiskSetup setup = build_risk_problem(sc);
+    const auto [kept, reorders] = check_kept_orders(setup.problem, 16);
+    CHECK(kept > 16 * setup.problem.n_steps / 2);
+    CHECK(reorders > 0);
+  }
+  SUBCASE("two on-demand prices that cross a usage contract's fixed price, from either side") {
+    // $2 fixed on u's cluster, and p's and q's on-demand $2 moving with
+    // 80% a year: each crosses the fixed price and the other many times.
+    const Scenario sc = parse_scenario(R"({ "name": "crossing", "start": "2025-01-01", "end": "2026-01-01",
+      "providers": [
+        { "id": "p", "on_demand_usd_per_gpu_hour": { "H100": 2 },
+          "regions": [ { "id": "r", "clusters": [ { "id": "c", "accelerator": "H100", "capacity_gpus": 100 } ] } ] },
+        { "id": "u", "regions": [ { "id": "r", "clusters": [ { "id": "c", "accelerator": "H100", "capacity_gpus": 100 } ] } ] },
+        { "id": "q", "on_demand_usd_per_gpu_hour": { "H100": 2 },
+          "regions": [ { "id": "r", "clusters": [ { "id": "c", "accelerator": "H100", "capacity_gpus": 100 } ] } ] } ],
+      "contracts": [ { "id": "k", "provider": "u", "start": "2025-01-01", "end": "2026-01-01", "clusters": ["u/r/c"],
+                       "billing": "usage", "price_usd_per_gpu_hour": 2 } ],
+      "workloads": [ { "id": "w", "kind": "inference", "demand_gpus": 150, "value_usd_per_gpu_hour": 10 } ],
+      "uncertainty": { "prices": { "p": { "vol_per_year": 0.8 }, "q": { "vol_per_year": 0.8 } } } })",
+                                       "crossing.json");
+    const RiskSetup setup = build_risk_problem(sc);
+    const auto [kept, reorders] = check_kept_orders(setup.problem, 32);
+    CHECK(kept > 32 * setup.problem.n_steps / 2);
+    CHECK(reorders > 32);
+  }
+}
+
 TEST_CASE("risk refuses a scenario beyond the kernels' bounds with a clear message") {
   std::string text = R"({ "name": "big", "start": "2025-01-01", "end": "2025-02-01", "providers": [ )";
   for (int p = 0; p < risk::kMaxProviders + 1; ++p)
