@@ -923,6 +923,13 @@ struct PortfolioRun {
   // those instants do not move meanwhile (job_edges_stale: compute it anew).
   double job_edge_s;
   bool job_edges_stale;
+  // A step that ends by this instant is quiet (step): no job runs, no
+  // sampled outage holds, none changes and no waiting job is ready before
+  // it (−kNever: a step is not). Those facts change only in a step that is
+  // not quiet, or when a fork takes its parent's state, so it is worked
+  // out after such a step and at the start of a walk (note_quiet), not at
+  // every step.
+  double quiet_until_s;
   std::uint64_t own_clusters;  // the clusters of the portfolio's providers
   // Per inference item, in the current piece: its demand (GPUs), and what
   // serve() gave it.
@@ -963,6 +970,7 @@ struct PortfolioRun {
     }
     offers.draw(v, v.portfolio_no_rofr[q] != 0, seed, path);
     follow_providers();
+    note_quiet();
   }
 
   // The clusters of the portfolio's providers, and every job not finished
@@ -1023,6 +1031,7 @@ struct PortfolioRun {
     loss_of = loss;
     sh = nullptr;
     seen_order_version = 0;
+    note_quiet();
   }
 
   // A ledger amount of provider p (charges, credits as negative amounts)
@@ -1512,6 +1521,15 @@ struct PortfolioRun {
     return lo(e, job_edge_s);
   }
 
+  // Until when a step is quiet, from the walk's state now (quiet_until_s).
+  // A region without clusters keeps its opening cursor, whose first outage
+  // cuts the walk (next_edge): then no step is.
+  CP_HD void note_quiet() {
+    quiet_until_s = running == 0 && outages.none() && v.regions_without_clusters == 0
+                        ? lo(waiting_ready_s, outages.change_s)
+                        : -kNever;
+  }
+
   // Step s, once the portfolios of its variant share `shared`: the bills
   // due at its start, then its pieces.
   CP_HD void step(int s, const StepShared& shared) {
@@ -1523,8 +1541,7 @@ struct PortfolioRun {
     // (next_edge would return step_b), and its one piece skips the calls
     // that would find nothing to do (no job to shed or run, the outages'
     // state already taken).
-    const bool quiet = running == 0 && step_b <= waiting_ready_s && step_b <= outages.change_s && outages.none() &&
-                       v.regions_without_clusters == 0;
+    const bool quiet = step_b <= quiet_until_s;
     for (double a = shared.start_s; a < step_b;) {
       if (quiet) {
         avail_of = shared.base_avail;
@@ -1542,6 +1559,7 @@ struct PortfolioRun {
         bill(s, b - a, (b - a) / 3600.0);
       a = b;
     }
+    if (!quiet) note_quiet();
   }
 
   // The bills due at the horizon, then the accounts of its contracts (the

@@ -8,6 +8,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <numeric>
 #include <sstream>
 
@@ -502,6 +503,60 @@ TEST_CASE("the placement order a variant keeps step to step is the order sorted 
     CHECK(kept > 32 * setup.problem.n_steps / 2);
     CHECK(reorders > 32);
   }
+}
+
+TEST_CASE("a quiet step gives the same bits as the general step, and a walk keeps knowing which steps are quiet") {
+  // A step is quiet (one piece, no job to shed or run, the outages' state
+  // kept) until quiet_until_s, which the walk works out again only after a
+  // step that is not. Walked with every step forced through the general
+  // path instead, a portfolio must end with the same figures, bit for bit:
+  // a stale quiet_until_s that let a step with a running job or an outage
+  // be quiet would leave the job's GPU-hours or the outage's loss out.
+  // The flagship: sampled outages, and training jobs that wait, start,
+  // roll back and restart, and finish.
+  const Scenario sc = load_scenario(std::string(CLOUDPACT_SOURCE_DIR) + "/scenarios/openai-2025-2027.json");
+  const RiskSetup setup = build_risk_problem(sc);
+  const HostView hv(setup.problem);
+  const risk::kernel::View& v = hv.v;
+  const risk::kernel::ScratchLayout layout = risk::kernel::scratch_layout(v);
+  std::vector<float> fs(static_cast<size_t>(layout.floats_per_path));
+  std::vector<int> is(static_cast<size_t>(layout.ints_per_path));
+  auto walk = [&](std::uint64_t path, bool force_general, int& quiet_steps) {
+    auto run = std::make_unique<risk::kernel::PortfolioRun>(v, 0, fs.data(), is.data(), 7, path);
+    risk::kernel::ReservedLedger ledger;
+    ledger.open(v, 0, 7, path, v.portfolio_providers[0]);
+    risk::kernel::StepShared sh;
+    sh.reset();
+    for (int s = 0; s < v.n_steps; ++s) {
+      run->share_step(s, sh);
+      ledger.step(v, s, sh);
+      if (force_general) run->quiet_until_s = -risk::kernel::kNever;
+      if (sh.end_s <= run->quiet_until_s) ++quiet_steps;
+      run->step(s, sh);
+    }
+    ledger.finish(v);
+    run->finish(ledger);
+    return run;
+  };
+  int quiet_steps = 0, forced_quiet = 0;
+  for (std::uint64_t path = 0; path < 12; ++path) {
+    risk::kernel::sample_future(v, 7, path, fs.data(), is.data());
+    const auto usual = walk(path, false, quiet_steps);
+    const auto general = walk(path, true, forced_quiet);
+    INFO("path " << path);
+    // PortfolioTotals is doubles alone (no padding); the providers' arrays
+    // are compared as far as the walk writes them.
+    const size_t providers = static_cast<size_t>(v.n_providers) * sizeof(double);
+    CHECK(std::memcmp(&usual->t, &general->t, sizeof usual->t) == 0);
+    CHECK(std::memcmp(usual->provider_spend, general->provider_spend, providers) == 0);
+    CHECK(std::memcmp(usual->provider_used, general->provider_used, providers) == 0);
+    CHECK(std::memcmp(usual->provider_npv, general->provider_npv, providers) == 0);
+    CHECK(usual->t.unmet_gpu_hours > 0.0);
+  }
+  // Most steps were quiet, and some were not (outages, jobs).
+  CHECK(forced_quiet == 0);
+  CHECK(quiet_steps > 12 * v.n_steps / 2);
+  CHECK(quiet_steps < 12 * v.n_steps);
 }
 
 TEST_CASE("risk refuses a scenario beyond the kernels' bounds with a clear message") {
