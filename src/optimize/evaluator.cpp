@@ -41,7 +41,7 @@ Figures Evaluator::run(const std::vector<double>& values, std::uint64_t seed) co
   o.seed = seed;
   const risk::PathResults results = run_risk_paths(setup, o);
   const risk::NegotiationTerms terms{sc.negotiation.buyer_power, sc.negotiation.seller_floor_usd_per_gpu_hour};
-  return contracted_figures(risk::compute_metrics(results, terms));
+  return contracted_figures(risk::compute_metrics(results, terms, o.threads));
 }
 
 const Evaluation& Evaluator::evaluate(const std::vector<double>& values, const std::string& stage) {

@@ -1,9 +1,14 @@
 #include "risk/metrics.hpp"
 
+#include <omp.h>
+
 #include <algorithm>
 #include <cmath>
+#include <exception>
 #include <limits>
 #include <stdexcept>
+
+#include <boost/sort/spreadsort/integer_sort.hpp>
 
 #include "rules/concentration.hpp"
 
@@ -24,11 +29,14 @@ double ratio(i128 num, i128 den) {
   return static_cast<double>(q) + static_cast<double>(r) / static_cast<double>(den);
 }
 
+// Sorted by Boost's spreadsort (radix passes on the integers' bits, about
+// twice std::sort's speed on a run's values): integers have one sorted order,
+// so which algorithm sorts them changes nothing downstream.
 std::vector<std::int64_t> sorted_fixed(std::span<const double> values) {
   std::vector<std::int64_t> f;
   f.reserve(values.size());
   for (const double v : values) f.push_back(to_fixed(v));
-  std::sort(f.begin(), f.end());
+  boost::sort::spreadsort::integer_sort(f.begin(), f.end());
   return f;
 }
 
@@ -140,6 +148,50 @@ Summary summarize_mean_only(std::span<const double> values) {
   return s;
 }
 
+// The histogram of sorted fixed-point values (histogram(), and compute_metrics,
+// which sorts a portfolio's costs once for their summary and histogram).
+Histogram histogram_sorted(const std::vector<std::int64_t>& f, int bins) {
+  const std::int64_t lo = f.front(), hi = f.back();
+  Histogram h;
+  if (lo == hi) {
+    h.edges = {static_cast<double>(lo) / kFixedScale, static_cast<double>(hi) / kFixedScale};
+    h.counts = {static_cast<std::int64_t>(f.size())};
+    return h;
+  }
+  const i128 span = static_cast<i128>(hi) - lo, nb = bins;
+  h.edges.reserve(static_cast<size_t>(bins) + 1);
+  for (int i = 0; i <= bins; ++i) h.edges.push_back(ratio(static_cast<i128>(lo) * nb + span * i, nb * kScale));
+  h.counts.assign(static_cast<size_t>(bins), 0);
+  // v is in bin i exactly when (v − lo)·bins / span rounds down to i (the
+  // same integers as the edges), the maximum in the last bin.
+  for (const std::int64_t x : f) {
+    const i128 b = std::min<i128>(nb - 1, ((static_cast<i128>(x) - lo) * nb) / span);
+    ++h.counts[static_cast<size_t>(b)];
+  }
+  return h;
+}
+
+// Runs task(k) for every k in [0, n) on up to `threads` OpenMP threads (0:
+// OpenMP's default, all cores). Each task writes only its own results, so
+// none depends on which thread ran it; an exception is rethrown after all
+// tasks end, the one of the lowest k, which is the one a loop in order
+// would have thrown first.
+template <class Task>
+void run_tasks(std::size_t n, int threads, const Task& task) {
+  std::vector<std::exception_ptr> errors(n);
+  const auto count = static_cast<std::int64_t>(n);
+#pragma omp parallel for schedule(dynamic, 1) num_threads(threads > 0 ? threads : omp_get_max_threads())
+  for (std::int64_t k = 0; k < count; ++k) {
+    try {
+      task(static_cast<std::size_t>(k));
+    } catch (...) {
+      errors[static_cast<std::size_t>(k)] = std::current_exception();
+    }
+  }
+  for (const std::exception_ptr& e : errors)
+    if (e) std::rethrow_exception(e);
+}
+
 std::optional<size_t> find_name(const std::vector<std::string>& names, const std::string& name) {
   const auto it = std::find(names.begin(), names.end(), name);
   if (it == names.end()) return std::nullopt;
@@ -150,12 +202,19 @@ std::optional<size_t> find_name(const std::vector<std::string>& names, const std
 
 std::int64_t to_fixed(double x) {
   const double scaled = x * kFixedScale;
-  // 9.2e18 < 2^63 ≈ 9.223e18: llround stays defined.
+  // 9.2e18 < 2^63 ≈ 9.223e18: the conversion below stays defined.
   if (!std::isfinite(scaled) || std::fabs(scaled) >= 9.2e18) {
     throw std::domain_error("risk metrics: per-path value " + std::to_string(x) +
                             " is not finite or beyond the fixed-point range (|x| < 9.2e16)");
   }
-  return std::llround(scaled);
+  // llround(scaled), without the library call (a fifth of the metrics'
+  // time, once per value and figure): the conversion truncates toward zero,
+  // and the part it drops, scaled − trunc(scaled), is exact in double (it
+  // needs none of the bits above the units), so comparing it with ±0.5
+  // rounds halves away from zero as llround does, to the same integer.
+  const auto whole = static_cast<std::int64_t>(scaled);
+  const double part = scaled - static_cast<double>(whole);
+  return whole + (part >= 0.5 ? 1 : 0) - (part <= -0.5 ? 1 : 0);
 }
 
 double fixed_mean(std::span<const double> values) {
@@ -179,25 +238,7 @@ Summary summarize(std::span<const double> values) {
 Histogram histogram(std::span<const double> values, int bins) {
   if (values.empty()) throw std::invalid_argument("histogram of an empty sample");
   if (bins < 1) throw std::invalid_argument("histogram needs at least one bin");
-  const std::vector<std::int64_t> f = sorted_fixed(values);
-  const std::int64_t lo = f.front(), hi = f.back();
-  Histogram h;
-  if (lo == hi) {
-    h.edges = {static_cast<double>(lo) / kFixedScale, static_cast<double>(hi) / kFixedScale};
-    h.counts = {static_cast<std::int64_t>(f.size())};
-    return h;
-  }
-  const i128 span = static_cast<i128>(hi) - lo, nb = bins;
-  h.edges.reserve(static_cast<size_t>(bins) + 1);
-  for (int i = 0; i <= bins; ++i) h.edges.push_back(ratio(static_cast<i128>(lo) * nb + span * i, nb * kScale));
-  h.counts.assign(static_cast<size_t>(bins), 0);
-  // v is in bin i exactly when (v − lo)·bins / span rounds down to i (the
-  // same integers as the edges), the maximum in the last bin.
-  for (const std::int64_t x : f) {
-    const i128 b = std::min<i128>(nb - 1, ((static_cast<i128>(x) - lo) * nb) / span);
-    ++h.counts[static_cast<size_t>(b)];
-  }
-  return h;
+  return histogram_sorted(sorted_fixed(values), bins);
 }
 
 double quantile_se_bp(std::span<const std::int64_t> sorted, int alpha_bp) {
@@ -340,13 +381,24 @@ void PathResults::append(const BatchResults& b) {
 }
 
 namespace {
+// The mean and its standard error, from one conversion of the values (the
+// same integers and sum as fixed_mean's).
 MeanSe mean_se(std::span<const double> values) {
   if (values.empty()) return {kNaN, kNaN};
-  return {fixed_mean(values), fixed_se_mean(fixed_values(values))};
+  const std::vector<std::int64_t> f = fixed_values(values);
+  return {ratio(fixed_sum(f), static_cast<i128>(f.size()) * kScale), fixed_se_mean(f)};
+}
+
+// A summary of values already sorted by sorted_fixed (summarize's checks).
+Summary summarize_fixed(const std::vector<std::int64_t>& sorted) {
+  if (sorted.empty()) throw std::invalid_argument("summary of an empty sample");
+  Summary s;
+  summarize_sorted(sorted, s);
+  return s;
 }
 }  // namespace
 
-RiskMetrics compute_metrics(const PathResults& r, const NegotiationTerms& negotiation) {
+RiskMetrics compute_metrics(const PathResults& r, const NegotiationTerms& negotiation, int threads) {
   if (r.paths <= 0) throw std::invalid_argument("risk metrics need at least one path");
   const auto contracted = find_name(r.portfolio_names, "contracted");
   if (!contracted) throw std::invalid_argument("risk metrics need the \"contracted\" portfolio");
@@ -356,20 +408,83 @@ RiskMetrics compute_metrics(const PathResults& r, const NegotiationTerms& negoti
   m.clamped_multiplier_days = r.clamped_multiplier_days;
   m.buyer_power = negotiation.buyer_power;
   const auto n = static_cast<double>(r.paths);
-  for (size_t p = 0; p < r.portfolio_names.size(); ++p) {
-    if (r.portfolio_names[p].rfind(kSourceOffPrefix, 0) == 0) continue;  // sensitivity, below
-    PortfolioMetrics pm;
-    pm.name = r.portfolio_names[p];
-    pm.cost_usd = summarize(r.cost_usd[p]);
-    pm.cost_histogram = histogram(r.cost_usd[p]);
-    pm.unmet_gpu_hours = summarize(r.unmet_gpu_hours[p]);
-    pm.spend_usd = summarize_mean_only(r.spend_usd[p]);
-    pm.npv_cost_usd = summarize(r.npv_cost_usd[p]);
-    pm.unmet_paths = count_unmet(r.unmet_gpu_hours[p]);
-    pm.p_unmet = static_cast<double>(pm.unmet_paths) / n;
-    pm.se_p_unmet = std::sqrt(pm.p_unmet * (1.0 - pm.p_unmet) / n);
-    m.portfolios.push_back(std::move(pm));
-  }
+  const size_t np = r.portfolio_names.size(), nq = r.provider_ids.size(), nk = r.contract_ids.size();
+  auto is_source_off = [&](size_t p) { return r.portfolio_names[p].rfind(kSourceOffPrefix, 0) == 0; };
+
+  // Every figure below is a function of its own per-path columns, computed
+  // as a task of its own: the sorts and conversions of a large run take a
+  // noticeable share of its time on one thread, and the tasks write only
+  // their own slots, so the figures do not depend on `threads`.
+  // Per-path values of the contracted portfolio's cost, in path order, for
+  // the standard errors of paired differences.
+  const std::vector<std::int64_t> contracted_fixed = fixed_values(r.cost_usd[*contracted]);
+  const auto n_rows = contracted_fixed.size();
+
+  // Phase 1: the portfolios (each column converted and sorted once; a
+  // portfolio's costs serve its summary, histogram and sum), the
+  // sensitivity portfolios, the HHI, and the breakdown. Portfolios first,
+  // then the sources switched off, as they are reported.
+  std::vector<size_t> portfolio_order;
+  for (size_t p = 0; p < np; ++p)
+    if (!is_source_off(p)) portfolio_order.push_back(p);
+  for (size_t p = 0; p < np; ++p)
+    if (is_source_off(p)) portfolio_order.push_back(p);
+  std::vector<PortfolioMetrics> per(np);
+  std::vector<i128> cost_sum(np);
+  std::vector<double> se_delta(np, kNaN);  // a source's SE of the per-path difference to contracted
+  std::vector<ProviderBreakdown> provider_breakdown(nq);
+  std::vector<ContractBreakdown> contract_breakdown(nk);
+  const size_t first_hhi = np, first_item = first_hhi + 1, first_provider = first_item + kSpendItems,
+               first_contract = first_provider + nq, n_phase1 = first_contract + nk;
+  run_tasks(n_phase1, threads, [&](size_t k) {
+    if (k < first_hhi) {
+      const size_t p = portfolio_order[k];
+      PortfolioMetrics& pm = per[p];
+      pm.name = r.portfolio_names[p];
+      const std::vector<std::int64_t> cost = sorted_fixed(r.cost_usd[p]);
+      pm.cost_usd = summarize_fixed(cost);
+      cost_sum[p] = fixed_sum(cost);
+      if (is_source_off(p)) {
+        // The paired difference on and off, path by path.
+        std::vector<std::int64_t> diff = fixed_values(r.cost_usd[p]);
+        for (size_t i = 0; i < diff.size(); ++i) diff[i] = contracted_fixed[i] - diff[i];
+        se_delta[p] = fixed_se_mean(diff);
+        return;
+      }
+      pm.cost_histogram = histogram_sorted(cost, kHistogramBins);
+      pm.unmet_gpu_hours = summarize(r.unmet_gpu_hours[p]);
+      pm.spend_usd = summarize_mean_only(r.spend_usd[p]);
+      pm.npv_cost_usd = summarize(r.npv_cost_usd[p]);
+      pm.unmet_paths = count_unmet(r.unmet_gpu_hours[p]);
+      pm.p_unmet = static_cast<double>(pm.unmet_paths) / n;
+      pm.se_p_unmet = std::sqrt(pm.p_unmet * (1.0 - pm.p_unmet) / n);
+    } else if (k == first_hhi) {
+      // Concentration of the contracted portfolio's spend, path by path.
+      std::vector<double> hhi(static_cast<size_t>(r.paths));
+      std::vector<double> spends(nq);
+      for (size_t i = 0; i < hhi.size(); ++i) {
+        for (size_t q = 0; q < nq; ++q) spends[q] = r.provider_spend_usd[q][i];
+        hhi[i] = hhi_percent(spends);
+      }
+      m.hhi_spend = summarize(hhi);
+    } else if (k < first_provider) {
+      const size_t i = k - first_item;
+      m.breakdown.items[i] = mean_se(r.spend_items[i]);
+    } else if (k < first_contract) {
+      const size_t q = k - first_provider;
+      provider_breakdown[q] = {r.provider_ids[q], mean_se(r.provider_spend_usd[q]),
+                               mean_se(r.provider_used_gpu_hours[q]), mean_se(r.provider_npv_spend_usd[q])};
+    } else {
+      const size_t c = k - first_contract;
+      ContractBreakdown& cb = contract_breakdown[c];
+      cb.id = r.contract_ids[c];
+      for (int i = 0; i < kContractItems; ++i) cb.items[i] = mean_se(r.contract_items[static_cast<size_t>(i)][c]);
+    }
+  });
+  for (size_t p = 0; p < np; ++p)
+    if (!is_source_off(p)) m.portfolios.push_back(std::move(per[p]));
+  m.breakdown.providers = std::move(provider_breakdown);
+  m.breakdown.contracts = std::move(contract_breakdown);
 
   // Sensitivity: the contracted portfolio against each source switched off,
   // on the same paths. Means from the exact fixed-point sums; p95 and CVaR95
@@ -378,20 +493,16 @@ RiskMetrics compute_metrics(const PathResults& r, const NegotiationTerms& negoti
   const Summary& on = std::find_if(m.portfolios.begin(), m.portfolios.end(), [](const PortfolioMetrics& pm) {
                          return pm.name == "contracted";
                        })->cost_usd;
-  const std::vector<std::int64_t> on_fixed = fixed_values(r.cost_usd[*contracted]);
-  const i128 on_sum = fixed_sum_of(r.cost_usd[*contracted]);
-  for (size_t p = 0; p < r.portfolio_names.size(); ++p) {
-    const std::string& name = r.portfolio_names[p];
-    if (name.rfind(kSourceOffPrefix, 0) != 0) continue;
-    const Summary off = summarize(r.cost_usd[p]);
+  const i128 on_sum = cost_sum[*contracted];
+  for (size_t p = 0; p < np; ++p) {
+    if (!is_source_off(p)) continue;
+    const Summary& off = per[p].cost_usd;
     SourceSensitivity ss;
-    ss.source = name.substr(kSourceOffPrefix.size());
-    ss.mean_delta_usd = ratio(on_sum - fixed_sum_of(r.cost_usd[p]), static_cast<i128>(r.paths) * kScale);
+    ss.source = r.portfolio_names[p].substr(kSourceOffPrefix.size());
+    ss.mean_delta_usd = ratio(on_sum - cost_sum[p], static_cast<i128>(r.paths) * kScale);
     ss.p95_delta_usd = on.p95 - off.p95;
     ss.cvar95_delta_usd = on.cvar95 - off.cvar95;
-    std::vector<std::int64_t> diff = fixed_values(r.cost_usd[p]);
-    for (size_t i = 0; i < diff.size(); ++i) diff[i] = on_fixed[i] - diff[i];
-    ss.se_mean_delta_usd = fixed_se_mean(diff);
+    ss.se_mean_delta_usd = se_delta[p];
     m.sources.push_back(std::move(ss));
   }
   std::stable_sort(m.sources.begin(), m.sources.end(), [](const SourceSensitivity& a, const SourceSensitivity& b) {
@@ -399,55 +510,31 @@ RiskMetrics compute_metrics(const PathResults& r, const NegotiationTerms& negoti
     return x != y ? x > y : a.source < b.source;
   });
 
-  // Concentration of the contracted portfolio's spend, path by path.
-  const size_t nq = r.provider_ids.size();
-  std::vector<double> hhi(static_cast<size_t>(r.paths));
-  std::vector<double> spends(nq);
-  for (size_t i = 0; i < hhi.size(); ++i) {
-    for (size_t q = 0; q < nq; ++q) spends[q] = r.provider_spend_usd[q][i];
-    hhi[i] = hhi_percent(spends);
-  }
-  m.hhi_spend = summarize(hhi);
-
-  for (int i = 0; i < kSpendItems; ++i) m.breakdown.items[i] = mean_se(r.spend_items[static_cast<size_t>(i)]);
-  for (size_t q = 0; q < nq; ++q)
-    m.breakdown.providers.push_back(
-        {r.provider_ids[q], mean_se(r.provider_spend_usd[q]), mean_se(r.provider_used_gpu_hours[q]),
-         mean_se(r.provider_npv_spend_usd[q])});
-  for (size_t k = 0; k < r.contract_ids.size(); ++k) {
-    ContractBreakdown cb;
-    cb.id = r.contract_ids[k];
-    for (int i = 0; i < kContractItems; ++i) cb.items[i] = mean_se(r.contract_items[static_cast<size_t>(i)][k]);
-    m.breakdown.contracts.push_back(std::move(cb));
-  }
-
-  // Differences and ratios of means are taken on the exact fixed-point sums
-  // (all over the same N paths), so they carry no cancellation noise.
-  std::vector<i128> cost_sum(r.portfolio_names.size());
-  for (size_t p = 0; p < cost_sum.size(); ++p) cost_sum[p] = fixed_sum_of(r.cost_usd[p]);
+  // Phase 2: lock-in and leverage, a task per provider. Differences and
+  // ratios of means are taken on the exact fixed-point sums (all over the
+  // same N paths), so they carry no cancellation noise.
   const i128 contracted_sum = cost_sum[*contracted];
   const i128 n_paths = r.paths;
-  // Per-path values for the standard errors of differences and ratios.
-  const std::vector<std::int64_t> contracted_fixed = fixed_values(r.cost_usd[*contracted]);
-  const auto n_rows = contracted_fixed.size();
-  for (size_t q = 0; q < nq; ++q) {
+  m.lock_in.resize(nq);
+  m.leverage.resize(nq);
+  run_tasks(nq, threads, [&](size_t q) {
     const std::string& id = r.provider_ids[q];
     const i128 spend_with = fixed_sum_of(r.provider_spend_usd[q]);
     const i128 used_on = fixed_sum_of(r.provider_used_gpu_hours[q]);
 
-    LockInMetrics li;
+    LockInMetrics& li = m.lock_in[q];
     li.provider = id;
-    li.exit_cost_usd = ratio(fixed_sum_of(r.provider_exit_cost_usd[q]), n_paths * kScale);
-    li.se_exit_cost_usd = fixed_se_mean(fixed_values(r.provider_exit_cost_usd[q]));
+    const std::vector<std::int64_t> exit_cost = fixed_values(r.provider_exit_cost_usd[q]);
+    li.exit_cost_usd = ratio(fixed_sum(exit_cost), n_paths * kScale);
+    li.se_exit_cost_usd = fixed_se_mean(exit_cost);
     if (const auto single = find_name(r.portfolio_names, "single:" + id)) {
       li.cost_of_lock_in_usd = ratio(cost_sum[*single] - contracted_sum, n_paths * kScale);
       std::vector<std::int64_t> diff = fixed_values(r.cost_usd[*single]);
       for (size_t i = 0; i < n_rows; ++i) diff[i] -= contracted_fixed[i];
       li.se_cost_of_lock_in_usd = fixed_se_mean(diff);
     }
-    m.lock_in.push_back(li);
 
-    LeverageMetrics lv;
+    LeverageMetrics& lv = m.leverage[q];
     lv.provider = id;
     const auto floor_it = negotiation.seller_floor_usd_per_gpu_hour.find(id);
     lv.floor_assumed = floor_it == negotiation.seller_floor_usd_per_gpu_hour.end();
@@ -474,8 +561,7 @@ RiskMetrics compute_metrics(const PathResults& r, const NegotiationTerms& negoti
       lv.contract_price_usd_per_gpu_hour = ratio_of(spend_with, used_on);
       lv.se_contract_price_usd_per_gpu_hour = ratio_se(spend, used);
     }
-    m.leverage.push_back(lv);
-  }
+  });
   return m;
 }
 

@@ -278,8 +278,10 @@ struct RiskMetrics {
 // Everything above from the accumulated paths. Portfolios are found by name:
 // "contracted", "without:P", "single:P"; "off:SOURCE" ones (with
 // --sensitivity) give `sources` and are not reported as portfolios. Throws std::invalid_argument when
-// there are no paths or "contracted" is missing.
-RiskMetrics compute_metrics(const PathResults& r, const NegotiationTerms& negotiation);
+// there are no paths or "contracted" is missing. `threads`: how many OpenMP
+// threads sort and sum the columns (0: all cores); the result is the same
+// for any number.
+RiskMetrics compute_metrics(const PathResults& r, const NegotiationTerms& negotiation, int threads = 1);
 
 // The rofr block from the "contracted" and "no_rofr" portfolios; nullopt
 // without a holder. Throws std::invalid_argument when "no_rofr" is missing.

@@ -15,9 +15,11 @@ namespace cloudpact {
 namespace {
 
 // Every metric of risk.json from the accumulated paths.
-risk::RiskMetrics metrics_of(const risk::PathResults& results, const Scenario& sc, const RiskSetup& setup) {
+// `threads` as the cpu backend's (0: all cores).
+risk::RiskMetrics metrics_of(const risk::PathResults& results, const Scenario& sc, const RiskSetup& setup,
+                             int threads) {
   const risk::NegotiationTerms terms{sc.negotiation.buyer_power, sc.negotiation.seller_floor_usd_per_gpu_hour};
-  risk::RiskMetrics metrics = risk::compute_metrics(results, terms);
+  risk::RiskMetrics metrics = risk::compute_metrics(results, terms, threads);
   metrics.sensitivity = setup.sensitivity;
   metrics.rofr = risk::rofr_metrics(results, {setup.rofr_holder, static_cast<int>(setup.rofr_offered.size()),
                                               setup.rofr_match_probability});
@@ -64,7 +66,7 @@ std::string risk_json_shape(const Scenario& sc, const RiskSetup& setup) {
   const risk::RiskProblem& pb = setup.problem;
   const risk::RiskRunInfo info{sc.name, sc.sha256, n, 0, "cpu-omp", false, pb.n_days, pb.n_clusters, pb.n_steps,
                                pb.n_providers};
-  return risk::risk_json(info, metrics_of(results, sc, setup));
+  return risk::risk_json(info, metrics_of(results, sc, setup, 1));
 }
 
 double risk_scratch_bytes_per_path(const RiskSetup& setup) {
@@ -126,7 +128,7 @@ risk::PathResults run_risk_paths(const RiskSetup& setup, const RiskRunOptions& o
 std::string run_risk(const Scenario& sc, const RiskSetup& setup, const RiskRunOptions& o,
                      const std::function<void(std::int64_t)>& on_progress) {
   const risk::PathResults results = run_risk_paths(setup, o, on_progress);
-  const risk::RiskMetrics metrics = metrics_of(results, sc, setup);
+  const risk::RiskMetrics metrics = metrics_of(results, sc, setup, o.threads);
   const risk::RiskProblem& pb = setup.problem;
   const std::string backend_name = o.backend == risk::Backend::cuda ? "cuda" : "cpu-omp";
   const risk::RiskRunInfo info{sc.name,   sc.sha256,     o.paths,     o.seed,        backend_name,

@@ -150,6 +150,32 @@ TEST_CASE("values are rounded to hundredths (cents) before anything else") {
   CHECK(quantile_bp(std::vector<double>{1.0000001}, 5000) == 1.0);
 }
 
+TEST_CASE("to_fixed rounds as llround does: halves away from zero, to the same integer") {
+  // Values around every kind of boundary: exact halves of a cent and their
+  // neighbours either side, integers, both signs, up to the range's end.
+  std::vector<double> xs;
+  for (const double cents : {0.0, 0.5, 1.5, 2.5, 123.5, 1e6 + 0.5, 4503599627370495.5, 4503599627370496.0,
+                             9007199254740993.0, 9.1e18}) {
+    for (const double sign : {1.0, -1.0}) {
+      const double scaled = sign * cents;
+      xs.push_back(scaled / 100.0);
+      xs.push_back(std::nextafter(scaled, 1e300) / 100.0);
+      xs.push_back(std::nextafter(scaled, -1e300) / 100.0);
+    }
+  }
+  std::mt19937_64 g(5);
+  std::uniform_real_distribution<double> u(-18.0, 16.9);
+  std::uniform_int_distribution<int> half(0, 1);
+  for (int i = 0; i < 200000; ++i) {
+    const double x = std::pow(10.0, u(g)) * (half(g) ? -1.0 : 1.0);
+    xs.push_back(x);
+    xs.push_back(std::round(x * 200.0) / 200.0);  // often an exact half cent
+  }
+  int mismatches = 0;
+  for (const double x : xs) mismatches += to_fixed(x) == std::llround(x * kFixedScale) ? 0 : 1;
+  CHECK(mismatches == 0);
+}
+
 TEST_CASE("fixed-point sums do not depend on the order of the paths") {
   // Values whose double sum does depend on the order.
   std::vector<double> v;
@@ -433,4 +459,89 @@ TEST_CASE("risk.json has the docs/reference.md §6 shape and no run-dependent va
   // Key order is the problem's, not alphabetical.
   CHECK(text.find("\"contracted\"") < text.find("\"without:a\""));
   CHECK(text.find("\"single:a\"") < text.find("\"without:b\""));
+}
+
+namespace {
+// A result set with every column compute_metrics reads: portfolios, two
+// sources switched off, the contracted breakdown and two contracts;
+// pseudo-random values with ties and zeros, so sorts and sums have work.
+PathResults make_full_results(int n, std::uint64_t seed) {
+  const std::vector<std::string> portfolios = {"contracted", "without:a", "single:a", "off:prices:a", "without:b",
+                                               "single:b",   "off:demand"};
+  PathResults r(portfolios, {"a", "b"}, {"k1", "k2"});
+  const auto N = static_cast<size_t>(n), np = portfolios.size();
+  std::mt19937_64 g(seed);
+  std::lognormal_distribution<double> cost(20.0, 0.4);
+  std::uniform_int_distribution<int> die(0, 5);
+  auto column = [&](size_t rows, double scale) {
+    std::vector<double> v(rows * N);
+    for (double& x : v) x = die(g) == 0 ? 0.0 : scale * cost(g) / 5e8;
+    return v;
+  };
+  BatchResults b;
+  b.first_path = 0;
+  b.count = n;
+  b.n_portfolios = static_cast<int>(np);
+  b.n_providers = 2;
+  b.n_contracts = 2;
+  b.cost_usd = column(np, 1e9);
+  b.spend_usd = column(np, 1e9);
+  b.unmet_gpu_hours = column(np, 1e3);
+  b.npv_cost_usd = column(np, 8e8);
+  b.holder_spend_usd = b.holder_npv_spend_usd = column(np, 1e8);
+  b.provider_spend_usd = column(2, 5e8);
+  b.provider_used_gpu_hours = column(2, 1e7);
+  b.provider_exit_cost_usd = column(2, 1e7);
+  b.provider_npv_spend_usd = column(2, 4e8);
+  b.billed_usd = column(1, 1e9);
+  b.shortfall_usd = column(1, 1e6);
+  b.sla_credits_usd = column(1, 1e5);
+  b.egress_usd = column(1, 1e5);
+  b.unmet_value_usd = column(1, 1e7);
+  b.npv_spend_usd = column(1, 8e8);
+  b.npv_unmet_value_usd = column(1, 8e6);
+  b.clamped_multiplier_days.assign(N, 0.0);
+  b.contract_billed_usd = column(2, 3e8);
+  b.contract_shortfall_usd = column(2, 1e6);
+  b.contract_sla_credits_usd = column(2, 1e5);
+  b.contract_commitment_remaining_usd = column(2, 1e6);
+  b.contract_npv_billed_usd = column(2, 2e8);
+  r.append(b);
+  return r;
+}
+}  // namespace
+
+TEST_CASE("the metrics are the same bytes for any number of threads, errors included") {
+  const PathResults r = make_full_results(5000, 3);
+  NegotiationTerms neg;
+  neg.seller_floor_usd_per_gpu_hour["a"] = 1.0;
+  RiskRunInfo info;
+  info.scenario = "unit";
+  info.paths = r.paths;
+  RiskMetrics one = compute_metrics(r, neg, 1);
+  one.sensitivity = true;  // risk.json then writes the sources too
+  REQUIRE(one.sources.size() == 2);
+  REQUIRE(one.portfolios.size() == 5);
+  REQUIRE(one.breakdown.contracts.size() == 2);
+  const std::string serial = risk_json(info, one);
+  for (const int threads : {2, 3, 8, 0}) {
+    RiskMetrics m = compute_metrics(r, neg, threads);
+    m.sensitivity = true;
+    CHECK(risk_json(info, m) == serial);
+  }
+  // Two bad values in two portfolios: the error is the one a loop in order
+  // meets first (the portfolio before the other), whichever thread finds it.
+  PathResults bad = r;
+  bad.cost_usd[1][10] = std::numeric_limits<double>::infinity();
+  bad.cost_usd[4][20] = 1e18;
+  std::string first;
+  try {
+    compute_metrics(bad, neg, 1);
+  } catch (const std::domain_error& e) {
+    first = e.what();
+  }
+  CHECK(first.find("inf") != std::string::npos);
+  for (const int threads : {2, 8}) {
+    for (int rep = 0; rep < 5; ++rep) CHECK_THROWS_WITH_AS(compute_metrics(bad, neg, threads), first.c_str(), std::domain_error);
+  }
 }
