@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <exception>
+#include <functional>
 #include <limits>
 #include <stdexcept>
 
@@ -29,16 +30,24 @@ double ratio(i128 num, i128 den) {
   return static_cast<double>(q) + static_cast<double>(r) / static_cast<double>(den);
 }
 
-// Sorted by Boost's spreadsort (radix passes on the integers' bits, about
-// twice std::sort's speed on a run's values): integers have one sorted order,
-// so which algorithm sorts them changes nothing downstream.
-std::vector<std::int64_t> sorted_fixed(std::span<const double> values) {
+// Per-path fixed-point values in path order (path i at index i whatever the
+// batching or thread count: a canonical order for double sums).
+std::vector<std::int64_t> fixed_values(std::span<const double> values) {
   std::vector<std::int64_t> f;
   f.reserve(values.size());
   for (const double v : values) f.push_back(to_fixed(v));
+  return f;
+}
+
+// Sorted by Boost's spreadsort (radix passes on the integers' bits, about
+// twice std::sort's speed on a run's values): integers have one sorted order,
+// so which algorithm sorts them changes nothing downstream.
+std::vector<std::int64_t> sorted(std::vector<std::int64_t> f) {
   boost::sort::spreadsort::integer_sort(f.begin(), f.end());
   return f;
 }
+
+std::vector<std::int64_t> sorted_fixed(std::span<const double> values) { return sorted(fixed_values(values)); }
 
 i128 fixed_sum_of(std::span<const double> values) {
   i128 s = 0;
@@ -116,13 +125,12 @@ void summarize_sorted(const std::vector<std::int64_t>& f, Summary& s) {
   s.se_p99 = quantile_se_bp(f, 9900);
 }
 
-// Per-path fixed-point values in path order (path i at index i whatever the
-// batching or thread count: a canonical order for double sums).
-std::vector<std::int64_t> fixed_values(std::span<const double> values) {
-  std::vector<std::int64_t> f;
-  f.reserve(values.size());
-  for (const double v : values) f.push_back(to_fixed(v));
-  return f;
+// A summary of values sorted by sorted_fixed; throws on an empty sample.
+Summary summarize_fixed(const std::vector<std::int64_t>& sorted_values) {
+  if (sorted_values.empty()) throw std::invalid_argument("summary of an empty sample");
+  Summary s;
+  summarize_sorted(sorted_values, s);
+  return s;
 }
 
 // Standard error of the mean of fixed-point values, in the values' unit.
@@ -171,19 +179,18 @@ Histogram histogram_sorted(const std::vector<std::int64_t>& f, int bins) {
   return h;
 }
 
-// Runs task(k) for every k in [0, n) on up to `threads` OpenMP threads (0:
-// OpenMP's default, all cores). Each task writes only its own results, so
-// none depends on which thread ran it; an exception is rethrown after all
-// tasks end, the one of the lowest k, which is the one a loop in order
+// Runs every task on up to `threads` OpenMP threads (0: OpenMP's default,
+// all cores). Each task writes only its own results, so none depends on
+// which thread ran it; an exception is rethrown after all tasks end, the
+// one of the first task in the list, which is the one a loop in order
 // would have thrown first.
-template <class Task>
-void run_tasks(std::size_t n, int threads, const Task& task) {
-  std::vector<std::exception_ptr> errors(n);
-  const auto count = static_cast<std::int64_t>(n);
+void run_tasks(const std::vector<std::function<void()>>& tasks, int threads) {
+  std::vector<std::exception_ptr> errors(tasks.size());
+  const auto count = static_cast<std::int64_t>(tasks.size());
 #pragma omp parallel for schedule(dynamic, 1) num_threads(threads > 0 ? threads : omp_get_max_threads())
   for (std::int64_t k = 0; k < count; ++k) {
     try {
-      task(static_cast<std::size_t>(k));
+      tasks[static_cast<std::size_t>(k)]();
     } catch (...) {
       errors[static_cast<std::size_t>(k)] = std::current_exception();
     }
@@ -228,12 +235,7 @@ double quantile_bp(std::span<const double> values, int alpha_bp) {
   return order_stat(sorted_fixed(values), alpha_bp);
 }
 
-Summary summarize(std::span<const double> values) {
-  if (values.empty()) throw std::invalid_argument("summary of an empty sample");
-  Summary s;
-  summarize_sorted(sorted_fixed(values), s);
-  return s;
-}
+Summary summarize(std::span<const double> values) { return summarize_fixed(sorted_fixed(values)); }
 
 Histogram histogram(std::span<const double> values, int bins) {
   if (values.empty()) throw std::invalid_argument("histogram of an empty sample");
@@ -388,14 +390,6 @@ MeanSe mean_se(std::span<const double> values) {
   const std::vector<std::int64_t> f = fixed_values(values);
   return {ratio(fixed_sum(f), static_cast<i128>(f.size()) * kScale), fixed_se_mean(f)};
 }
-
-// A summary of values already sorted by sorted_fixed (summarize's checks).
-Summary summarize_fixed(const std::vector<std::int64_t>& sorted) {
-  if (sorted.empty()) throw std::invalid_argument("summary of an empty sample");
-  Summary s;
-  summarize_sorted(sorted, s);
-  return s;
-}
 }  // namespace
 
 RiskMetrics compute_metrics(const PathResults& r, const NegotiationTerms& negotiation, int threads) {
@@ -424,63 +418,66 @@ RiskMetrics compute_metrics(const PathResults& r, const NegotiationTerms& negoti
   // portfolio's costs serve its summary, histogram and sum), the
   // sensitivity portfolios, the HHI, and the breakdown. Portfolios first,
   // then the sources switched off, as they are reported.
-  std::vector<size_t> portfolio_order;
-  for (size_t p = 0; p < np; ++p)
-    if (!is_source_off(p)) portfolio_order.push_back(p);
-  for (size_t p = 0; p < np; ++p)
-    if (is_source_off(p)) portfolio_order.push_back(p);
   std::vector<PortfolioMetrics> per(np);
   std::vector<i128> cost_sum(np);
   std::vector<double> se_delta(np, kNaN);  // a source's SE of the per-path difference to contracted
   std::vector<ProviderBreakdown> provider_breakdown(nq);
   std::vector<ContractBreakdown> contract_breakdown(nk);
-  const size_t first_hhi = np, first_item = first_hhi + 1, first_provider = first_item + kSpendItems,
-               first_contract = first_provider + nq, n_phase1 = first_contract + nk;
-  run_tasks(n_phase1, threads, [&](size_t k) {
-    if (k < first_hhi) {
-      const size_t p = portfolio_order[k];
+  std::vector<std::function<void()>> tasks;
+  for (size_t p = 0; p < np; ++p) {
+    if (is_source_off(p)) continue;
+    tasks.emplace_back([&, p] {
       PortfolioMetrics& pm = per[p];
       pm.name = r.portfolio_names[p];
       const std::vector<std::int64_t> cost = sorted_fixed(r.cost_usd[p]);
       pm.cost_usd = summarize_fixed(cost);
-      cost_sum[p] = fixed_sum(cost);
-      if (is_source_off(p)) {
-        // The paired difference on and off, path by path.
-        std::vector<std::int64_t> diff = fixed_values(r.cost_usd[p]);
-        for (size_t i = 0; i < diff.size(); ++i) diff[i] = contracted_fixed[i] - diff[i];
-        se_delta[p] = fixed_se_mean(diff);
-        return;
-      }
       pm.cost_histogram = histogram_sorted(cost, kHistogramBins);
+      cost_sum[p] = fixed_sum(cost);
       pm.unmet_gpu_hours = summarize(r.unmet_gpu_hours[p]);
       pm.spend_usd = summarize_mean_only(r.spend_usd[p]);
       pm.npv_cost_usd = summarize(r.npv_cost_usd[p]);
       pm.unmet_paths = count_unmet(r.unmet_gpu_hours[p]);
       pm.p_unmet = static_cast<double>(pm.unmet_paths) / n;
       pm.se_p_unmet = std::sqrt(pm.p_unmet * (1.0 - pm.p_unmet) / n);
-    } else if (k == first_hhi) {
-      // Concentration of the contracted portfolio's spend, path by path.
-      std::vector<double> hhi(static_cast<size_t>(r.paths));
-      std::vector<double> spends(nq);
-      for (size_t i = 0; i < hhi.size(); ++i) {
-        for (size_t q = 0; q < nq; ++q) spends[q] = r.provider_spend_usd[q][i];
-        hhi[i] = hhi_percent(spends);
-      }
-      m.hhi_spend = summarize(hhi);
-    } else if (k < first_provider) {
-      const size_t i = k - first_item;
-      m.breakdown.items[i] = mean_se(r.spend_items[i]);
-    } else if (k < first_contract) {
-      const size_t q = k - first_provider;
+    });
+  }
+  for (size_t p = 0; p < np; ++p) {
+    if (!is_source_off(p)) continue;
+    tasks.emplace_back([&, p] {
+      const std::vector<std::int64_t> cost = fixed_values(r.cost_usd[p]);
+      const std::vector<std::int64_t> cost_sorted = sorted(cost);
+      per[p].cost_usd = summarize_fixed(cost_sorted);
+      cost_sum[p] = fixed_sum(cost_sorted);
+      // The paired difference on and off, path by path.
+      std::vector<std::int64_t> diff(cost.size());
+      for (size_t i = 0; i < diff.size(); ++i) diff[i] = contracted_fixed[i] - cost[i];
+      se_delta[p] = fixed_se_mean(diff);
+    });
+  }
+  // Concentration of the contracted portfolio's spend, path by path.
+  tasks.emplace_back([&] {
+    std::vector<double> hhi(static_cast<size_t>(r.paths));
+    std::vector<double> spends(nq);
+    for (size_t i = 0; i < hhi.size(); ++i) {
+      for (size_t q = 0; q < nq; ++q) spends[q] = r.provider_spend_usd[q][i];
+      hhi[i] = hhi_percent(spends);
+    }
+    m.hhi_spend = summarize(hhi);
+  });
+  for (size_t i = 0; i < kSpendItems; ++i)
+    tasks.emplace_back([&, i] { m.breakdown.items[i] = mean_se(r.spend_items[i]); });
+  for (size_t q = 0; q < nq; ++q)
+    tasks.emplace_back([&, q] {
       provider_breakdown[q] = {r.provider_ids[q], mean_se(r.provider_spend_usd[q]),
                                mean_se(r.provider_used_gpu_hours[q]), mean_se(r.provider_npv_spend_usd[q])};
-    } else {
-      const size_t c = k - first_contract;
+    });
+  for (size_t c = 0; c < nk; ++c)
+    tasks.emplace_back([&, c] {
       ContractBreakdown& cb = contract_breakdown[c];
       cb.id = r.contract_ids[c];
       for (int i = 0; i < kContractItems; ++i) cb.items[i] = mean_se(r.contract_items[static_cast<size_t>(i)][c]);
-    }
-  });
+    });
+  run_tasks(tasks, threads);
   for (size_t p = 0; p < np; ++p)
     if (!is_source_off(p)) m.portfolios.push_back(std::move(per[p]));
   m.breakdown.providers = std::move(provider_breakdown);
@@ -517,16 +514,18 @@ RiskMetrics compute_metrics(const PathResults& r, const NegotiationTerms& negoti
   const i128 n_paths = r.paths;
   m.lock_in.resize(nq);
   m.leverage.resize(nq);
-  run_tasks(nq, threads, [&](size_t q) {
+  tasks.clear();
+  for (size_t q = 0; q < nq; ++q) tasks.emplace_back([&, q] {
     const std::string& id = r.provider_ids[q];
-    const i128 spend_with = fixed_sum_of(r.provider_spend_usd[q]);
-    const i128 used_on = fixed_sum_of(r.provider_used_gpu_hours[q]);
+    const std::vector<std::int64_t> spend = fixed_values(r.provider_spend_usd[q]);
+    const std::vector<std::int64_t> used = fixed_values(r.provider_used_gpu_hours[q]);
+    const i128 spend_with = fixed_sum(spend), used_on = fixed_sum(used);
 
     LockInMetrics& li = m.lock_in[q];
     li.provider = id;
-    const std::vector<std::int64_t> exit_cost = fixed_values(r.provider_exit_cost_usd[q]);
-    li.exit_cost_usd = ratio(fixed_sum(exit_cost), n_paths * kScale);
-    li.se_exit_cost_usd = fixed_se_mean(exit_cost);
+    const MeanSe exit_cost = mean_se(r.provider_exit_cost_usd[q]);
+    li.exit_cost_usd = exit_cost.mean;
+    li.se_exit_cost_usd = exit_cost.se_mean;
     if (const auto single = find_name(r.portfolio_names, "single:" + id)) {
       li.cost_of_lock_in_usd = ratio(cost_sum[*single] - contracted_sum, n_paths * kScale);
       std::vector<std::int64_t> diff = fixed_values(r.cost_usd[*single]);
@@ -542,8 +541,6 @@ RiskMetrics compute_metrics(const PathResults& r, const NegotiationTerms& negoti
     // Mean GPU-hours used on P, in hundredths per path: "used" above 1e-9 h
     // means a positive fixed-point sum.
     if (used_on > 0) {
-      const std::vector<std::int64_t> used = fixed_values(r.provider_used_gpu_hours[q]);
-      const std::vector<std::int64_t> spend = fixed_values(r.provider_spend_usd[q]);
       const auto without = find_name(r.portfolio_names, "without:" + id);
       if (without) {
         // R_B = (E[without] − (E[contracted] − E[spend P])) / E[used P]; the N's cancel.
@@ -562,6 +559,7 @@ RiskMetrics compute_metrics(const PathResults& r, const NegotiationTerms& negoti
       lv.se_contract_price_usd_per_gpu_hour = ratio_se(spend, used);
     }
   });
+  run_tasks(tasks, threads);
   return m;
 }
 
