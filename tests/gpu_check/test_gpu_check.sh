@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# scripts/gpu-check's parts that need no GPU, so that a GPU machine's few
+# minutes are not the first to run them:
+#   - --ncu-summary reads saved Nsight Compute output (fixtures/, written in
+#     the layout `ncu --csv --print-units base --metrics ...` prints: its own
+#     ==PROF== lines and the program's output mixed in, values with thousands
+#     separators) into the "ncu" object --run records: the kernel with the most
+#     instructions, named by its functor, each figure as the file states it
+#     (the expected values below are read off the fixtures by hand);
+#   - columns are found by name (an older ncu's layout, with "Kernel Time" and
+#     without block and grid sizes), and a metric the file lacks is null;
+#   - a file with no metric rows (ncu refused the counters) gives null;
+#   - usage errors exit 2 with one line naming the problem;
+#   - --run without a GPU stops with exit 3 after the CPU run, and profiles
+#     nothing (GPU_CHECK_NCU names a stand-in ncu that must not be called).
+set -uo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+cd "$root" || exit 1
+py=${PYTHON:-/usr/bin/python3}
+[ -x "$py" ] || py=python3
+fx=tests/gpu_check/fixtures
+passed=0 failed=0
+ok() { passed=$((passed + 1)); }
+bad() { failed=$((failed + 1)); echo "FAIL: $*" >&2; }
+
+# expect_json NAME JSON PY_ASSERTIONS: the JSON parses and every assertion holds (j is the object).
+expect_json() {
+  if printf '%s' "$2" | "$py" -c "import json, sys
+j = json.load(sys.stdin)
+$3" 2>/tmp/gpu_check_test.$$; then ok; else bad "$1: $2 ($(tail -n 1 /tmp/gpu_check_test.$$))"; fi
+  rm -f /tmp/gpu_check_test.$$
+}
+
+out=$(scripts/gpu-check --ncu-summary "$fx/ncu-risk.csv" --paths 4096)
+expect_json "current ncu layout" "$out" '
+assert j["paths"] == 4096
+assert j["kernel"] == "cloudpact::risk::kernel::PathFunctor<1>", j["kernel"]
+assert j["sm__inst_executed"] == 21075340288 and isinstance(j["sm__inst_executed"], int)
+assert j["issue_active_pct"] == 12.53
+assert j["sm_throughput_pct"] == 5.81
+assert j["achieved_occupancy_pct"] == 23.4568   # 23.45678912 to 6 significant digits
+assert j["duration_ns"] == 126901472
+assert len(j) == 7'
+
+out=$(scripts/gpu-check --ncu-summary "$fx/ncu-older-columns.csv")
+expect_json "older ncu layout" "$out" '
+assert j["paths"] is None
+assert j["kernel"] == "cloudpact::risk::kernel::PathFunctor<1>", j["kernel"]
+assert j["sm__inst_executed"] == 987654321
+assert j["issue_active_pct"] == 12.5          # the path kernel, not the copy kernel (80.25)
+assert j["sm_throughput_pct"] is None and j["achieved_occupancy_pct"] is None and j["duration_ns"] is None'
+
+out=$(scripts/gpu-check --ncu-summary "$fx/ncu-no-metrics.csv" --paths 10)
+if [ "$out" = null ]; then ok; else bad "no metric rows: got '$out', want null"; fi
+
+# Usage errors: exit 2, one line on stderr, nothing on stdout.
+check_usage() {  # check_usage WANT_IN_MESSAGE ARGS...
+  local want=$1 err rc stdout
+  shift
+  stdout=$(scripts/gpu-check "$@" 2>/tmp/gpu_check_err.$$)
+  rc=$?
+  err=$(cat /tmp/gpu_check_err.$$)
+  rm -f /tmp/gpu_check_err.$$
+  if [ "$rc" -eq 2 ] && [ -z "$stdout" ] && [ "$(printf '%s\n' "$err" | wc -l)" -eq 1 ] &&
+    [[ "$err" == *"$want"* ]]; then ok; else bad "gpu-check $*: exit $rc, stderr '$err', stdout '$stdout'"; fi
+}
+check_usage "$fx/missing.csv: no such readable file" --ncu-summary "$fx/missing.csv"
+check_usage "needs the file ncu wrote" --ncu-summary
+check_usage "takes one file" --ncu-summary "$fx/ncu-risk.csv" "$fx/ncu-risk.csv"
+check_usage "--paths needs a positive integer" --ncu-summary "$fx/ncu-risk.csv" --paths x
+
+# --run without a GPU: the CPU run, then exit 3 at the CUDA run, before any
+# profile (the stand-in ncu leaves a mark if it is called) and before any
+# results file is written; its scratch folder is removed.
+if command -v nvidia-smi >/dev/null 2>&1 && nvidia-smi -L >/dev/null 2>&1; then
+  echo "test_gpu_check: the --run case is for machines without a GPU; skipped here" >&2
+elif [ -z "${CLOUDPACT_BIN:-}" ]; then
+  bad "--run case: CLOUDPACT_BIN is not set"
+else
+  tmp=$(mktemp -d /tmp/gpu_check_test.XXXXXX)
+  printf '#!/bin/sh\ntouch "%s/ncu-called"\n' "$tmp" >"$tmp/ncu"
+  chmod +x "$tmp/ncu"
+  GPU_CHECK_BIN=$CLOUDPACT_BIN GPU_CHECK_NCU=$tmp/ncu scripts/gpu-check --run --paths 20 >"$tmp/out" 2>"$tmp/err"
+  rc=$?
+  written=$(find results/bench -type f -newer "$tmp/ncu" 2>/dev/null)
+  leftover=$(find /tmp -maxdepth 1 -name 'cloudpact-gpu-check.*' -newer "$tmp/ncu" 2>/dev/null)
+  if [ "$rc" -eq 3 ] && grep -q 'gpu-check: CPU [0-9.]* s' "$tmp/err" && grep -q 'CUDA run exited' "$tmp/err" &&
+    [ ! -e "$tmp/ncu-called" ] && [ ! -s "$tmp/out" ] && [ -z "$written" ] && [ -z "$leftover" ]; then
+    ok
+  else
+    bad "--run without a GPU: exit $rc (want 3), ncu called: $([ -e "$tmp/ncu-called" ] && echo yes || echo no), stderr: $(tail -n 3 "$tmp/err" | tr '\n' '|')"
+  fi
+  rm -rf "$tmp"
+fi
+
+echo "test_gpu_check: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
