@@ -20,6 +20,8 @@ cd "$root" || exit 1
 py=${PYTHON:-/usr/bin/python3}
 [ -x "$py" ] || py=python3
 fx=tests/gpu_check/fixtures
+scratch=$(mktemp -d /tmp/gpu_check_test.XXXXXX)
+trap 'rm -rf "$scratch"' EXIT
 passed=0 failed=0
 ok() { passed=$((passed + 1)); }
 bad() { failed=$((failed + 1)); echo "FAIL: $*" >&2; }
@@ -28,8 +30,7 @@ bad() { failed=$((failed + 1)); echo "FAIL: $*" >&2; }
 expect_json() {
   if printf '%s' "$2" | "$py" -c "import json, sys
 j = json.load(sys.stdin)
-$3" 2>/tmp/gpu_check_test.$$; then ok; else bad "$1: $2 ($(tail -n 1 /tmp/gpu_check_test.$$))"; fi
-  rm -f /tmp/gpu_check_test.$$
+$3" 2>"$scratch/py.err"; then ok; else bad "$1: $2 ($(tail -n 1 "$scratch/py.err"))"; fi
 }
 
 out=$(scripts/gpu-check --ncu-summary "$fx/ncu-risk.csv" --paths 4096)
@@ -58,10 +59,9 @@ if [ "$out" = null ]; then ok; else bad "no metric rows: got '$out', want null";
 check_usage() {  # check_usage WANT_IN_MESSAGE ARGS...
   local want=$1 err rc stdout
   shift
-  stdout=$(scripts/gpu-check "$@" 2>/tmp/gpu_check_err.$$)
+  stdout=$(scripts/gpu-check "$@" 2>"$scratch/usage.err")
   rc=$?
-  err=$(cat /tmp/gpu_check_err.$$)
-  rm -f /tmp/gpu_check_err.$$
+  err=$(cat "$scratch/usage.err")
   if [ "$rc" -eq 2 ] && [ -z "$stdout" ] && [ "$(printf '%s\n' "$err" | wc -l)" -eq 1 ] &&
     [[ "$err" == *"$want"* ]]; then ok; else bad "gpu-check $*: exit $rc, stderr '$err', stdout '$stdout'"; fi
 }
@@ -78,7 +78,8 @@ if command -v nvidia-smi >/dev/null 2>&1 && nvidia-smi -L >/dev/null 2>&1; then
 elif [ -z "${CLOUDPACT_BIN:-}" ]; then
   bad "--run case: CLOUDPACT_BIN is not set"
 else
-  tmp=$(mktemp -d /tmp/gpu_check_test.XXXXXX)
+  tmp=$scratch/run
+  mkdir "$tmp"
   printf '#!/bin/sh\ntouch "%s/ncu-called"\n' "$tmp" >"$tmp/ncu"
   chmod +x "$tmp/ncu"
   GPU_CHECK_BIN=$CLOUDPACT_BIN GPU_CHECK_NCU=$tmp/ncu scripts/gpu-check --run --paths 20 >"$tmp/out" 2>"$tmp/err"
@@ -91,7 +92,6 @@ else
   else
     bad "--run without a GPU: exit $rc (want 3), ncu called: $([ -e "$tmp/ncu-called" ] && echo yes || echo no), stderr: $(tail -n 3 "$tmp/err" | tr '\n' '|')"
   fi
-  rm -rf "$tmp"
 fi
 
 echo "test_gpu_check: $passed passed, $failed failed"
