@@ -114,7 +114,7 @@ void Broker::evaluate(double dt_s, const std::vector<double>& held_gpus, const s
   // Free capacity after running training. A cluster whose held training no
   // longer fits is an event (interruption); the tolerance keeps a job that
   // exactly fills its cluster from flickering.
-  thread_local std::vector<double> free_gpus;
+  std::vector<double>& free_gpus = free_gpus_;
   free_gpus.assign(n_clusters, 0.0);
   for (size_t c = 0; c < n_clusters; ++c) {
     const double avail = in.usable[c] ? std::max(0.0, in.available_gpus[c].at(dt_s)) : 0.0;

@@ -102,6 +102,13 @@ class Broker {
   std::vector<std::vector<int>> rank_by_group_;      // [group][provider] -> rank in its list
   mutable std::vector<std::vector<int>> order_by_group_;  // built on demand from orders_built_from_
   mutable std::vector<char> order_ready_;                 // per group: built from orders_built_from_
+  // evaluate's scratch: free GPUs per cluster, kept between calls (no
+  // allocation per segment). A member, not a thread_local: the replay runs
+  // in a module the executable loads (docs/reference.md §3.1), where every
+  // use of a thread_local looks its address up again (__tls_get_addr,
+  // 3.5% of the stress scenario's replay and a slower evaluate). A Broker
+  // is one replay's, used by one thread, as its lazily built orders are.
+  mutable std::vector<double> free_gpus_;
 };
 
 // Times strictly inside (0, length_s) where two usable clusters' marginal costs
