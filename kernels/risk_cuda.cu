@@ -18,9 +18,15 @@ namespace cloudpact::risk {
 
 // Portfolios a CUDA thread walks together on one path (kernel::PathFunctor):
 // one, so a batch has portfolios x paths short threads and each thread's
-// local memory stays one portfolio's state. Untuned: no GPU was at hand
-// when the CPU grouping was introduced.
-constexpr int kCudaGroup = 1;
+// local memory stays one portfolio's state. On an H200 five a thread (the
+// flagship's all) ran fewer instructions but whole commands 1.1-1.3x
+// slower, its frame 232 KB a thread (docs/performance-log.md, 2026-12-04).
+// A build may set another with -DCLOUDPACT_CUDA_GROUP=N (meson
+// -Dcuda_args=...) to measure it; results do not depend on it.
+#ifndef CLOUDPACT_CUDA_GROUP
+#define CLOUDPACT_CUDA_GROUP 1
+#endif
+constexpr int kCudaGroup = CLOUDPACT_CUDA_GROUP;
 
 namespace {
 void check(cudaError_t e, const char* what) {
