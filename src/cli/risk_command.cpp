@@ -97,8 +97,8 @@ Command add_risk_command(CLI::App& root) {
              "auto: CUDA when built with it and a GPU answers, else cpu (default auto)");
   add_integer<int>(cmd, "--threads", o->threads, 0, 4096, "N", "OpenMP threads of the cpu backend (default 0: all cores)");
   add_integer<std::int64_t>(cmd, "--batch", o->batch, 1, limits::max_paths, "N",
-                            "paths per kernel call (default: adaptive, at most 16384 on cpu and "
-                            "262144 on cuda); memory beyond the per-path results does not grow with --paths");
+                            "paths per kernel call (default: on cpu adaptive, at most 16384; on cuda "
+                            "262144); memory beyond the per-path results does not grow with --paths");
   add_flag(cmd, "--uncertainty-off", o->uncertainty_off,
            "no sampled outages, zero volatilities, deliveries on time: every path is the "
            "replay's own future (a consistency check against `run`)");

@@ -78,8 +78,8 @@ double risk_scratch_bytes_per_path(const RiskSetup& setup) {
 }
 
 std::int64_t risk_max_batch(const RiskSetup& setup, const RiskRunOptions& o) {
-  // A fixed size when asked, else batches grow to at most 16384 paths on the
-  // CPU and 262144 on CUDA; either way no larger than what keeps a batch's
+  // A fixed size when asked, else at most 16384 paths on the CPU (batches
+  // grow to it) and 262144 on CUDA; either way no larger than what keeps a batch's
   // sampled futures within limits::max_risk_scratch_bytes (results do not
   // depend on batching).
   const std::int64_t wanted =
@@ -96,31 +96,47 @@ double risk_memory_bytes(const RiskSetup& setup, const RiskRunOptions& o) {
          risk_scratch_bytes_per_path(setup) * static_cast<double>(batch);
 }
 
+// Batches of a fixed size: when asked (--batch), and on CUDA. A GPU's batch
+// takes at least the time of one path's walk however few its paths, and its
+// throughput needs a grid several waves deep: on an H200 the flagship's
+// path kernel took 0.16 s for 4,096 paths (0.2 waves) and 1.04 s for 65,536
+// (3.2 waves), so batches grown to ~0.5 s of progress stay near 1.5 waves
+// (from those two times), and 10^6 paths ran at 0.62 of the kernel's rate
+// (docs/performance-log.md, 2026-12-04). The CPU's time grows with its
+// paths from the first, so there batches grow for steady progress.
+namespace {
+bool fixed_risk_batches(const RiskRunOptions& o) { return o.batch > 0 || o.backend == risk::Backend::cuda; }
+}  // namespace
+
+std::int64_t risk_first_batch(const RiskSetup& setup, const RiskRunOptions& o) {
+  const std::int64_t max_batch = risk_max_batch(setup, o);
+  return fixed_risk_batches(o) ? max_batch : std::min<std::int64_t>(1024, max_batch);
+}
+
+std::int64_t risk_next_batch(const RiskSetup& setup, const RiskRunOptions& o, std::int64_t count, double took_s) {
+  const std::int64_t max_batch = risk_max_batch(setup, o);
+  if (fixed_risk_batches(o)) return max_batch;
+  // What takes ~0.5 s at this batch's pace, at most 4x it, at least 256.
+  const double per_half_second = took_s > 0 ? 0.5 * static_cast<double>(count) / took_s : 1e18;
+  const double grown = std::min({per_half_second, 4.0 * static_cast<double>(count), static_cast<double>(max_batch)});
+  return std::max<std::int64_t>(std::min<std::int64_t>(256, max_batch), static_cast<std::int64_t>(grown));
+}
+
 risk::PathResults run_risk_paths(const RiskSetup& setup, const RiskRunOptions& o,
                                  const std::function<void(std::int64_t)>& on_progress) {
-  // Batches: a fixed size when asked. By default they grow from 1024 paths to
-  // what takes ~0.5 s (steady progress), capped at 16384 paths on the CPU and
-  // 262144 on CUDA; both within the scratch budget (risk_max_batch).
-  const bool fixed_batches = o.batch > 0;
-  const std::int64_t max_batch = risk_max_batch(setup, o);
   risk::PathResults results(setup.portfolio_names, setup.provider_ids, setup.contract_ids);
   results.reserve(o.paths);
   risk::BatchResults b;
-  std::int64_t batch = fixed_batches ? max_batch : std::min<std::int64_t>(1024, max_batch);
+  std::int64_t batch = risk_first_batch(setup, o);
   for (std::int64_t first = 0; first < o.paths;) {
     const std::int64_t count = std::min(batch, o.paths - first);
     const auto t0 = std::chrono::steady_clock::now();
     risk::evaluate_paths(setup.problem, o.seed, first, count, o.backend, o.threads, b);
-    const double took = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    const double took_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     results.append(b);
     first += count;
     if (on_progress) on_progress(first);
-    if (!fixed_batches) {
-      const double per_half_second = took > 0 ? 0.5 * static_cast<double>(count) / took : 1e18;
-      const double grown =
-          std::min({per_half_second, 4.0 * static_cast<double>(count), static_cast<double>(max_batch)});
-      batch = std::max<std::int64_t>(256, static_cast<std::int64_t>(grown));
-    }
+    batch = risk_next_batch(setup, o, count, took_s);
   }
   return results;
 }
