@@ -1,6 +1,9 @@
 // The CUDA backend: the same path model as the CPU build, one thread a path.
 #include <cuda_runtime.h>
 
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -49,6 +52,29 @@ struct DeviceArrays {
     return static_cast<const T*>(d);
   }
 };
+// A batch's time by stage, on stderr, when CLOUDPACT_CUDA_TIMING is set
+// (scripts/gpu-check sets it and adds the stages up): what the whole
+// command's time holds beside the kernels, which a profiler that times
+// kernels alone does not show. Each stage ends with a synchronisation,
+// which a run without the variable skips (it changes the order of nothing
+// on the one stream, so no result).
+class StageClock {
+ public:
+  StageClock() : on_(std::getenv("CLOUDPACT_CUDA_TIMING") != nullptr), last_(std::chrono::steady_clock::now()) {}
+  // Ends the current stage: its seconds, once the device has done its work.
+  void lap(double& seconds) {
+    if (!on_) return;
+    check(cudaDeviceSynchronize(), "kernel");
+    const auto now = std::chrono::steady_clock::now();
+    seconds = std::chrono::duration<double>(now - last_).count();
+    last_ = now;
+  }
+  bool on() const { return on_; }
+
+ private:
+  bool on_;
+  std::chrono::steady_clock::time_point last_;
+};
 }  // namespace
 
 bool cuda_device_present_impl() {
@@ -67,6 +93,8 @@ std::string cuda_device_description_impl() {
 
 void evaluate_paths_cuda(const RiskProblem& pb, std::uint64_t seed, std::int64_t first_path, std::int64_t count,
                          BatchResults& out) {
+  StageClock clock;
+  double setup_s = 0, sample_s = 0, walk_s = 0, copy_s = 0;
   kernel::size_results(out, pb, first_path, count);
   DeviceArrays arrays;
   const kernel::View v = kernel::make_view(pb, kernel::step_tables(pb), [&](const auto& vec) { return arrays.place(vec); });
@@ -85,16 +113,23 @@ void evaluate_paths_cuda(const RiskProblem& pb, std::uint64_t seed, std::int64_t
     ptrs.push_back(thrust::raw_pointer_cast(device_rows.back().data()));
   }
   const kernel::OutView o = kernel::out_view(count, ptrs);
+  clock.lap(setup_s);
   const kernel::SampleFunctor<> sample{v, seed, first_path, thrust::raw_pointer_cast(sf.data()),
                                      thrust::raw_pointer_cast(si.data()), layout};
   thrust::for_each(thrust::device, thrust::counting_iterator<std::int64_t>(0),
                    thrust::counting_iterator<std::int64_t>(count), sample);
+  clock.lap(sample_s);
   const kernel::PathFunctor<kCudaGroup> run{v, o, seed, first_path, thrust::raw_pointer_cast(sf.data()),
                                      thrust::raw_pointer_cast(si.data()), layout, groups};
   thrust::for_each(thrust::device, thrust::counting_iterator<std::int64_t>(0),
                    thrust::counting_iterator<std::int64_t>(count * groups.n_groups), run);
   check(cudaDeviceSynchronize(), "kernel");
+  clock.lap(walk_s);
   for (size_t a = 0; a < rows.size(); ++a) thrust::copy(device_rows[a].begin(), device_rows[a].end(), rows[a].first->begin());
+  clock.lap(copy_s);
+  if (clock.on())
+    std::fprintf(stderr, "risk: cuda batch of %lld paths: setup %.6f s, sample %.6f s, walk %.6f s, copy %.6f s\n",
+                 static_cast<long long>(count), setup_s, sample_s, walk_s, copy_s);
 }
 
 }  // namespace cloudpact::risk

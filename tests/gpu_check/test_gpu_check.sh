@@ -10,6 +10,10 @@
 #   - columns are found by name (an older ncu's layout, with "Kernel Time" and
 #     without block and grid sizes), and a metric the file lacks is null;
 #   - a file with no metric rows (ncu refused the counters) gives null;
+#   - --stages-summary adds up the CUDA backend's per-batch stage lines
+#     (CLOUDPACT_CUDA_TIMING) into the "cuda_stages" object --run records
+#     (the sums below are the fixture's, added by hand), and gives null for
+#     a stderr without them;
 #   - usage errors exit 2 with one line naming the problem;
 #   - --run without a GPU stops with exit 3 after the CPU run, and profiles
 #     nothing (GPU_CHECK_NCU names a stand-in ncu that must not be called).
@@ -55,6 +59,13 @@ assert j["sm_throughput_pct"] is None and j["achieved_occupancy_pct"] is None an
 out=$(scripts/gpu-check --ncu-summary "$fx/ncu-no-metrics.csv" --paths 10)
 if [ "$out" = null ]; then ok; else bad "no metric rows: got '$out', want null"; fi
 
+out=$(scripts/gpu-check --stages-summary "$fx/cuda-stages.err")
+expect_json "stage sums" "$out" '
+assert j == {"batches": 2, "paths": 100000, "setup_s": 0.140625, "sample_s": 0.0625, "walk_s": 1.6875,
+             "copy_s": 0.03625}, j'
+out=$(scripts/gpu-check --stages-summary "$fx/cuda-untimed.err")
+if [ "$out" = null ]; then ok; else bad "no stage lines: got '$out', want null"; fi
+
 # Usage errors: exit 2, one line on stderr, nothing on stdout.
 check_usage() {  # check_usage WANT_IN_MESSAGE ARGS...
   local want=$1 err rc stdout
@@ -69,6 +80,9 @@ check_usage "$fx/missing.csv: no such readable file" --ncu-summary "$fx/missing.
 check_usage "needs the file ncu wrote" --ncu-summary
 check_usage "takes one file" --ncu-summary "$fx/ncu-risk.csv" "$fx/ncu-risk.csv"
 check_usage "--paths needs a positive integer" --ncu-summary "$fx/ncu-risk.csv" --paths x
+check_usage "$fx/missing.err: no such readable file" --stages-summary "$fx/missing.err"
+check_usage "needs the stderr of a timed CUDA run" --stages-summary
+check_usage "takes one file" --stages-summary "$fx/cuda-stages.err" "$fx/cuda-stages.err"
 
 # --run without a GPU: the CPU run, then exit 3 at the CUDA run, before any
 # profile (the stand-in ncu leaves a mark if it is called) and before any
