@@ -22,10 +22,12 @@ namespace cloudpact::risk {
 // Portfolios a CUDA thread walks together on one path (kernel::PathFunctor):
 // one, so a batch has portfolios x paths short threads and each thread's
 // local memory stays one portfolio's state. On an H200 five a thread (the
-// flagship's all) ran fewer instructions but whole commands 1.1-1.3x
-// slower, its frame 232 KB a thread (docs/performance-log.md, 2026-12-04).
-// A build may set another with -DCLOUDPACT_CUDA_GROUP=N (meson
-// -Dcuda_args=...) to measure it; results do not depend on it.
+// flagship's all; a frame of 232 KB a thread) ran 0.46 of the
+// instructions and its path kernel 0.67 of the time, but whole commands
+// 1.1-1.3x slower, under the batching of that day (docs/performance-log.md,
+// 2026-12-04): to be measured again. A build may set another with
+// -DCLOUDPACT_CUDA_GROUP=N (meson -Dcuda_args=...); results do not depend
+// on it.
 #ifndef CLOUDPACT_CUDA_GROUP
 #define CLOUDPACT_CUDA_GROUP 1
 #endif
