@@ -16,7 +16,10 @@
 #     a stderr without them;
 #   - usage errors exit 2 with one line naming the problem;
 #   - --run without a GPU stops with exit 3 after the CPU run, and profiles
-#     nothing (GPU_CHECK_NCU names a stand-in ncu that must not be called).
+#     nothing (GPU_CHECK_NCU names a stand-in ncu that must not be called);
+#   - --run from end to end with stand-ins for the GPU (below): the rates in
+#     §10's unit, the stage sums, and the builds of another grouping
+#     (--also-group) recorded, a disagreeing one making the check exit 1.
 set -uo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -83,6 +86,8 @@ check_usage "--paths needs a positive integer" --ncu-summary "$fx/ncu-risk.csv" 
 check_usage "$fx/missing.err: no such readable file" --stages-summary "$fx/missing.err"
 check_usage "needs the stderr of a timed CUDA run" --stages-summary
 check_usage "takes one file" --stages-summary "$fx/cuda-stages.err" "$fx/cuda-stages.err"
+check_usage "--also-group needs an integer in 2..16" --also-group 1
+check_usage "--also-group needs an integer in 2..16" --also-group x
 
 # --run without a GPU: the CPU run, then exit 3 at the CUDA run, before any
 # profile (the stand-in ncu leaves a mark if it is called) and before any
@@ -106,6 +111,62 @@ else
   else
     bad "--run without a GPU: exit $rc (want 3), ncu called: $([ -e "$tmp/ncu-called" ] && echo yes || echo no), stderr: $(tail -n 3 "$tmp/err" | tr '\n' '|')"
   fi
+fi
+
+# --run from end to end, with stand-ins for the GPU: wrappers of the real
+# binary that run `--backend cuda` on the CPU and print a stage line as the
+# CUDA backend does (CLOUDPACT_CUDA_TIMING). Beside the default stand-in,
+# cloudpact-g3 computes the same numbers, so it must be recorded as
+# agreeing, and cloudpact-g7 another seed's, so it must be recorded as
+# disagreeing and the check exit 1. The record goes to GPU_CHECK_OUT.
+if [ -n "${CLOUDPACT_BIN:-}" ]; then
+  fake=$scratch/fake
+  mkdir "$fake"
+  stand_in() {  # stand_in FILE SEED_SHIFT
+    cat >"$1" <<STAND_IN
+#!/usr/bin/env bash
+args=() cuda=0 seed_next=0
+for a in "\$@"; do
+  if [ "\$a" = cuda ]; then a=cpu; cuda=1; fi
+  if [ \$seed_next = 1 ]; then a=\$((a + $2)); seed_next=0; fi
+  [ "\$a" = --seed ] && seed_next=1
+  args+=("\$a")
+done
+"$CLOUDPACT_BIN" "\${args[@]}"
+rc=\$?
+if [ \$cuda = 1 ] && [ -n "\${CLOUDPACT_CUDA_TIMING:-}" ]; then
+  echo "risk: cuda batch of 20 paths: setup 0.25 s, sample 0.125 s, walk 1.5 s, copy 0.0625 s" >&2
+fi
+exit \$rc
+STAND_IN
+    chmod +x "$1"
+  }
+  stand_in "$fake/cloudpact" 0
+  stand_in "$fake/cloudpact-g3" 0
+  stand_in "$fake/cloudpact-g7" 1
+  printf '#!/bin/sh\nexit 0\n' >"$fake/ncu"
+  chmod +x "$fake/ncu"
+  GPU_CHECK_BIN=$fake/cloudpact GPU_CHECK_NCU=$fake/ncu GPU_CHECK_OUT=$fake/gpu.json \
+    scripts/gpu-check --run --paths 20 >"$fake/out" 2>"$fake/err"
+  rc=$?
+  if [ "$rc" -eq 1 ] && [ -f "$fake/gpu.json" ]; then ok; else bad "--run with stand-ins: exit $rc (want 1), stderr: $(tail -n 3 "$fake/err" | tr '\n' '|')"; fi
+  expect_json "--run with stand-ins" "$(cat "$fake/gpu.json" 2>/dev/null)" '
+import json as _j
+sc = _j.load(open("scenarios/openai-2025-2027.json"))
+declared = sum(len(r.get("clusters", [])) for p in sc["providers"] for r in p.get("regions", []))
+assert j["paths"] == 20 and j["clusters"] == declared == 11, (j["clusters"], declared)
+assert j["agree"] is False                      # g7 disagrees
+assert j["mismatches"] == 0 and j["max_rel_diff"] == 0
+assert abs(j["cuda_cluster_days_per_s"] - 20 * j["days"] * 11 / j["cuda_seconds"]) <= 1e-6 * j["cuda_cluster_days_per_s"]
+assert j["cuda_stages"] == {"batches": 1, "paths": 20, "setup_s": 0.25, "sample_s": 0.125, "walk_s": 1.5,
+                            "copy_s": 0.0625}, j["cuda_stages"]
+v = j["group_variants"]
+assert [x["group"] for x in v] == [3, 7], v
+assert v[0]["agree"] is True and v[0]["mismatches"] == 0 and v[0]["cuda_stages"]["walk_s"] == 1.5
+assert v[1]["agree"] is False and v[1]["mismatches"] > 0
+assert j["ncu"] is None'
+  written=$(find results/bench -type f -newer "$fake/ncu" 2>/dev/null)
+  if [ -z "$written" ]; then ok; else bad "--run with GPU_CHECK_OUT wrote into results/bench: $written"; fi
 fi
 
 echo "test_gpu_check: $passed passed, $failed failed"
