@@ -32,7 +32,7 @@ double risk_scratch_bytes_per_path(const RiskSetup& setup);
 // The largest batch a run uses: --batch, or the adaptive cap of the backend,
 // shrunk so that a batch's sampled futures fit limits::max_risk_scratch_bytes.
 std::int64_t risk_max_batch(const RiskSetup& setup, const RiskRunOptions& o);
-// The batches of a run (docs/reference.md §4.4): the first one's size, and
+// The batches of a run (docs/reference.md §1.5, --batch): the first one's size, and
 // the next one's after a batch of `count` paths took `took_s` seconds. With
 // --batch, or on CUDA, every batch is risk_max_batch; on the CPU they start
 // at 1024 paths and grow (at most 4x a batch) to what takes about 0.5 s.
