@@ -37,7 +37,7 @@ nlohmann::json read_json(const std::string& path) {
 
 int compare_json_command(const CompareJsonOptions& o) {
   if (o.a.empty() || o.b.empty()) throw UsageError("compare-json needs two files A B");
-  std::optional<regression::JsonIgnore> ignore;
+  std::optional<regression::JsonSubtrees> ignore;
   try {
     ignore.emplace(o.ignore);
   } catch (const std::invalid_argument& e) {

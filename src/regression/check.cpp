@@ -2,8 +2,11 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <optional>
+#include <variant>
 
+#include "regression/histogram_compare.hpp"
 #include "regression/json_walk.hpp"
 
 namespace cloudpact::regression {
@@ -16,6 +19,22 @@ std::string shown(const json& v) {
   std::string s = v.dump();
   if (s.size() > 60) s = s.substr(0, 57) + "...";
   return s;
+}
+
+// The numbers a subtree holds, at any depth.
+std::int64_t count_numbers(const json& j) {
+  if (j.is_number()) return 1;
+  std::int64_t n = 0;
+  if (j.is_structured())
+    for (const json& child : j) n += count_numbers(child);
+  return n;
+}
+
+// A histogram in a table cell: its bins and the range of its edges.
+std::string histogram_text(const BinnedSample& s) {
+  char buf[96];
+  std::snprintf(buf, sizeof buf, "%zu bins [%.4g, %.4g]", s.counts.size(), s.edges_usd.front(), s.edges_usd.back());
+  return buf;
 }
 
 Row structural(const JsonPlace& p, std::string baseline, std::string now, std::string what) {
@@ -72,10 +91,21 @@ std::string dotted(const std::vector<std::string>& path) {
 }
 
 Comparison compare_documents(const json& baseline, const json& now, const std::vector<std::string>& ignore,
-                             const ToleranceFor& tolerance) {
+                             const ToleranceFor& tolerance, const std::vector<std::string>& whole,
+                             const WholeJudge& judge) {
   Comparison out;
-  walk_json(baseline, now, JsonIgnore(ignore), [&](const JsonPlace& p) {
+  walk_json(baseline, now, JsonSubtrees(ignore), [&](const JsonPlace& p) {
     switch (p.kind) {
+      case JsonPlace::Kind::whole: {
+        WholeVerdict v = judge(reference_tokens(p.pointer), *p.first, *p.second);
+        out.numbers_compared += v.numbers_compared;
+        if (v.row) {
+          v.row->metric = dotted(reference_tokens(p.pointer));
+          v.row->pointer = p.pointer.to_string();
+          out.rows.push_back(std::move(*v.row));
+        }
+        return;
+      }
       case JsonPlace::Kind::numbers:
         ++out.numbers_compared;
         if (std::optional<Row> r = numbers(p, tolerance)) out.rows.push_back(std::move(*r));
@@ -99,7 +129,7 @@ Comparison compare_documents(const json& baseline, const json& now, const std::v
         out.rows.push_back(structural(p, shown(*p.first), shown(*p.second), "changed"));
         return;
     }
-  });
+  }, JsonSubtrees(whole));
   return out;
 }
 
@@ -109,11 +139,51 @@ Comparison compare_replay(const json& baseline, const json& now) {
 }
 
 Comparison compare_risk(const json& baseline, const json& now, double z) {
-  // Histograms are a picture of the same sampled costs whose quantiles are
-  // checked with their standard errors; a bin count has no useful tolerance
-  // of its own (a path near an edge moves between bins), so they are skipped.
-  return compare_documents(baseline, now, {"/backend", "/cloudpact_version", "**/histogram"},
-                           [&](const std::vector<std::string>& path) { return risk_tolerance(baseline, now, path, z); });
+  // A histogram pictures one run's sample of costs: a bin count has no
+  // tolerance of its own (a path near an edge changes bins, and the edges
+  // are the sample's extremes), so the two are compared as samples.
+  const auto paths_of = [](const json& doc) {
+    return doc.is_object() && doc.contains("paths") && doc["paths"].is_number_integer()
+               ? doc["paths"].get<std::int64_t>()
+               : std::int64_t{-1};
+  };
+  const WholeJudge histograms = [&](const std::vector<std::string>&, const json& a, const json& b) {
+    WholeVerdict v;
+    v.numbers_compared = count_numbers(a);
+    if (a == b) return v;
+    const auto was = read_histogram(a, paths_of(baseline));
+    const auto is = read_histogram(b, paths_of(now));
+    const auto text = [](const std::variant<BinnedSample, std::string>& h, const json& j) {
+      const auto* s = std::get_if<BinnedSample>(&h);
+      return s ? histogram_text(*s) : shown(j);
+    };
+    Row r;
+    r.regression = true;
+    r.baseline = text(was, a);
+    r.now = text(is, b);
+    if (const auto* why = std::get_if<std::string>(&was)) {
+      r.basis = "baseline not a histogram of its paths: " + *why;
+    } else if (const auto* why_now = std::get_if<std::string>(&is)) {
+      r.basis = "not a histogram of the run's paths: " + *why_now;
+    } else {
+      const BinnedSample& x = std::get<BinnedSample>(was);
+      const BinnedSample& y = std::get<BinnedSample>(is);
+      const double d = ks_distance_lower_bound(x, y);
+      const double tol = ks_tolerance(z, x.paths, y.paths);
+      r.rel_change = d;
+      r.rel_tolerance = tol;
+      char buf[96];
+      std::snprintf(buf, sizeof buf, "KS distance ≤ %.3g·√(1/n + 1/m)", ks_critical_factor(z));
+      r.basis = buf;
+      r.regression = d > tol;
+    }
+    v.row = std::move(r);
+    return v;
+  };
+  return compare_documents(
+      baseline, now, {"/backend", "/cloudpact_version"},
+      [&](const std::vector<std::string>& path) { return risk_tolerance(baseline, now, path, z); }, {"**/histogram"},
+      histograms);
 }
 
 }  // namespace cloudpact::regression

@@ -44,18 +44,33 @@ struct Comparison {
 // from the root.
 using ToleranceFor = std::function<Tolerance(const std::vector<std::string>& path)>;
 
-// `ignore`: subtrees skipped on both sides, as JsonIgnore's entries (JSON
-// pointers, or "**/KEY" for every member named KEY at any depth).
+// What a subtree compared whole gives: a row when it moved (its metric and
+// pointer are filled in by compare_documents), and the numbers it holds.
+struct WholeVerdict {
+  std::optional<Row> row;
+  std::int64_t numbers_compared = 0;
+};
+using WholeJudge = std::function<WholeVerdict(const std::vector<std::string>& path, const nlohmann::json& baseline,
+                                              const nlohmann::json& now)>;
+
+// `ignore`: subtrees skipped on both sides, as JsonSubtrees's entries (JSON
+// pointers, or "**/KEY" for every member named KEY at any depth). `whole`:
+// subtrees judged as one by `judge` where both documents have them (a
+// histogram); one side's alone is a structure row as any member.
 Comparison compare_documents(const nlohmann::json& baseline, const nlohmann::json& now,
-                             const std::vector<std::string>& ignore, const ToleranceFor& tolerance);
+                             const std::vector<std::string>& ignore, const ToleranceFor& tolerance,
+                             const std::vector<std::string>& whole = {}, const WholeJudge& judge = {});
 
 // summary.json: 1e-9 relative; "/cloudpact_version" ignored (a version bump
 // is not a regression).
 Comparison compare_replay(const nlohmann::json& baseline, const nlohmann::json& now);
 
 // risk.json: Monte Carlo tolerances with `z` standard errors; "/backend"
-// "/cloudpact_version" and every cost "histogram" (a picture of the same
-// samples the checked quantiles summarise) ignored.
+// and "/cloudpact_version" ignored; every cost "histogram" compared whole,
+// as a sample (regression/histogram_compare.hpp): one row, its change the
+// least Kolmogorov–Smirnov distance of the two samples, its tolerance
+// ks_tolerance; a histogram that is not one of the run's paths (counts that
+// do not sum to them, edges out of order) is a structure row.
 Comparison compare_risk(const nlohmann::json& baseline, const nlohmann::json& now, double z);
 
 // "totals.spend_usd" for {"totals", "spend_usd"}; "(document)" for the root.

@@ -21,9 +21,9 @@ struct JsonComparison {
   long long numbers_compared = 0;
 };
 
-JsonComparison compare_json(const nlohmann::json& a, const nlohmann::json& b, double rel, const JsonIgnore& ignore);
+JsonComparison compare_json(const nlohmann::json& a, const nlohmann::json& b, double rel, const JsonSubtrees& ignore);
 
-// The same on JSON text; `ignore` as JsonIgnore's entries. Throws
+// The same on JSON text; `ignore` as JsonSubtrees's entries. Throws
 // nlohmann::json::parse_error on text that is not JSON.
 JsonComparison compare_json_text(const std::string& a, const std::string& b, double rel,
                                  const std::vector<std::string>& ignore = {});

@@ -11,13 +11,15 @@ using json = nlohmann::json;
 using Kind = JsonPlace::Kind;
 
 struct Walker {
-  const JsonIgnore& ignore;
+  const JsonSubtrees& ignore;
+  const JsonSubtrees& whole;
   const std::function<void(const JsonPlace&)>& visit;
   JsonPointer at;  // where the walk is; extended and shortened as it descends
 
   void report(Kind kind, const json* first, const json* second) { visit(JsonPlace{kind, at, first, second}); }
 
   void walk(const json& a, const json& b) {
+    if (whole.covers(at)) return report(Kind::whole, &a, &b);
     if (a.is_number() && b.is_number()) return report(Kind::numbers, &a, &b);
     if (a.type() != b.type()) return report(Kind::type_changed, &a, &b);
     if (a.is_object()) {
@@ -53,7 +55,7 @@ struct Walker {
 
 }  // namespace
 
-JsonIgnore::JsonIgnore(const std::vector<std::string>& entries) {
+JsonSubtrees::JsonSubtrees(const std::vector<std::string>& entries) {
   for (const std::string& entry : entries) {
     const bool any_depth = entry.rfind("**/", 0) == 0;
     const std::string pointer_part = any_depth ? entry.substr(2) : entry;
@@ -71,14 +73,14 @@ JsonIgnore::JsonIgnore(const std::vector<std::string>& entries) {
   }
 }
 
-bool JsonIgnore::covers(const JsonPointer& at) const {
+bool JsonSubtrees::covers(const JsonPointer& at) const {
   if (std::find(pointers_.begin(), pointers_.end(), at) != pointers_.end()) return true;
   return !at.empty() && std::find(member_names_.begin(), member_names_.end(), at.back()) != member_names_.end();
 }
 
-void walk_json(const json& first, const json& second, const JsonIgnore& ignore,
-               const std::function<void(const JsonPlace&)>& visit) {
-  Walker w{ignore, visit, JsonPointer()};
+void walk_json(const json& first, const json& second, const JsonSubtrees& ignore,
+               const std::function<void(const JsonPlace&)>& visit, const JsonSubtrees& whole) {
+  Walker w{ignore, whole, visit, JsonPointer()};
   if (!ignore.covers(w.at)) w.walk(first, second);
 }
 

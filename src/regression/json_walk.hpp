@@ -25,6 +25,7 @@ struct JsonPlace {
     type_changed,    // different JSON types (object, array, string, boolean, null, number)
     length_changed,  // arrays of different lengths; their common prefix is walked too
     value_changed,   // unequal strings or booleans
+    whole,           // a subtree both documents have, compared as one (walk_json's `whole`)
   };
   Kind kind;
   const JsonPointer& pointer;    // RFC 6901; empty for the whole document
@@ -32,14 +33,15 @@ struct JsonPlace {
   const nlohmann::json* second;  // nullptr for only_in_first
 };
 
-// Subtrees left out of a walk, on both sides: each entry is a JSON pointer
+// Subtrees of a walk named by their place: each entry is a JSON pointer
 // ("/backend") or "**/KEY" for every member named KEY at any depth
 // ("**/histogram"; KEY is one reference token, ~0 for '~' and ~1 for '/').
-class JsonIgnore {
+// A walk leaves some out (`ignore`) and takes some whole (`whole`).
+class JsonSubtrees {
  public:
-  JsonIgnore() = default;
+  JsonSubtrees() = default;
   // Throws std::invalid_argument naming the first ill-formed entry.
-  explicit JsonIgnore(const std::vector<std::string>& entries);
+  explicit JsonSubtrees(const std::vector<std::string>& entries);
   bool covers(const JsonPointer& at) const;
 
  private:
@@ -51,9 +53,13 @@ class JsonIgnore {
 // types, array lengths, strings and booleans, in document order (an
 // object's members in key order, as nlohmann::json keeps them; members only
 // in the second document after the others). Equal strings, booleans and
-// nulls are not visited.
-void walk_json(const nlohmann::json& first, const nlohmann::json& second, const JsonIgnore& ignore,
-               const std::function<void(const JsonPlace&)>& visit);
+// nulls are not visited. Subtrees in `ignore` are skipped on both sides;
+// one in `whole` that both documents have is visited once as Kind::whole
+// and not descended into (what it holds is judged together, such as a
+// histogram), and one that only one side has is only_in_first or
+// only_in_second as any member.
+void walk_json(const nlohmann::json& first, const nlohmann::json& second, const JsonSubtrees& ignore,
+               const std::function<void(const JsonPlace&)>& visit, const JsonSubtrees& whole = JsonSubtrees());
 
 // The unescaped reference tokens of a pointer, root first: {"a/b", "0"} for "/a~1b/0".
 std::vector<std::string> reference_tokens(const JsonPointer& pointer);

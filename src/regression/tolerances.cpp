@@ -116,6 +116,16 @@ double binomial_se_tolerance(double p, double tol_p, std::int64_t paths) {
   return std::max(top - se(p), se(p) - bottom);
 }
 
+double ks_critical_factor(double z) {
+  // α = P(|N(0,1)| > z/√2) = erfc(z/2); solving 2·exp(−2c²) = α for c.
+  return std::sqrt(std::log(2.0 / std::erfc(0.5 * z)) / 2.0);
+}
+
+double ks_tolerance(double z, std::int64_t n, std::int64_t m) {
+  const double a = static_cast<double>(std::max<std::int64_t>(n, 1)), b = static_cast<double>(std::max<std::int64_t>(m, 1));
+  return ks_critical_factor(z) * std::sqrt(1.0 / a + 1.0 / b);
+}
+
 bool Tolerance::allows(double baseline, double now) const {
   if (baseline == now) return true;
   if (!std::isfinite(baseline) || !std::isfinite(now)) return false;

@@ -46,6 +46,15 @@
 //                              unmet_paths for unmet GPU-hours
 //   se_p_unmet                 how far √(p(1 − p)/N) can move while p_unmet
 //                              stays within its tolerance
+//   cost histogram (a whole)   the two-sample Kolmogorov–Smirnov distance
+//                              of the samples the bins picture, at least as
+//                              ks_distance_lower_bound finds it, within
+//                              c·√(1/n + 1/m), c = √(ln(2/α)/2) with α the
+//                              chance of |N(0,1)| > z/√2: the false-alarm
+//                              chance of z·se on the difference of two
+//                              estimates (c = 2.06 at z = 5; at 1000 paths
+//                              a distance of 0.092); counts summing to the
+//                              paths, ascending edges: exact
 //   paths, seed, problem, negotiation inputs (seller floor, buyer power)
 //                              exact (1e-9 relative)
 // Every tolerance also allows 1e-9 relative (CPU and CUDA agree to that).
@@ -80,6 +89,12 @@ double difference_tolerance(double z, double se_a, double se_b);  // independent
 double standard_error_tolerance(double z, double se, double n);
 // max |√(p'(1 − p')/N) − √(p(1 − p)/N)| over p' in [p − tol_p, p + tol_p] ∩ [0, 1].
 double binomial_se_tolerance(double p, double tol_p, std::int64_t paths);
+// The largest Kolmogorov–Smirnov distance two samples of n and m paths of
+// one distribution reach with the chance of |N(0,1)| > z/√2 (asymptotic:
+// P(D > c·√(1/n + 1/m)) = 2·exp(−2c²)).
+double ks_tolerance(double z, std::int64_t n, std::int64_t m);
+// Its c: √(ln(2/α)/2), α = erfc(z/2).
+double ks_critical_factor(double z);
 
 struct Tolerance {
   double abs_tolerance = 0.0;              // allowed |now − baseline|, in the number's unit

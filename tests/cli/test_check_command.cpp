@@ -197,6 +197,56 @@ TEST_CASE("a risk mean 0.1 standard error off passes, 20 standard errors off fai
   }
 }
 
+TEST_CASE("cost histograms: another seed's sample passes, another distribution fails") {
+  // The histograms of the same scenario's 200 paths with seed 43: another
+  // sample of the same distributions, put in the baseline of seed 42.
+  const fs::path other = root() / "seed-43";
+  const Run r43 = run_cloudpact({"risk", "--paths", "200", "--seed", "43", "--out", other.string(), uncertain_scenario()});
+  INFO(r43.err);
+  REQUIRE(r43.exit_code == 0);
+  const json seed_43 = json::parse(read_text(other / "risk.json"));
+  const fs::path dir = baseline_copy("histograms");
+  const fs::path risk_file = dir / "01-uncertain" / "risk.json";
+  edit_json(risk_file, [&](json& j) {
+    for (auto& [name, p] : j["portfolios"].items()) p["cost_usd"]["histogram"] = seed_43["portfolios"][name]["cost_usd"]["histogram"];
+  });
+  Run r = run_cloudpact({"check", "--baseline", dir.string(), uncertain_scenario()});
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 0);
+  std::vector<std::string> row = columns(line_with(r.out, "portfolios.contracted.cost_usd.histogram"));
+  REQUIRE(row.size() == 8);
+  CHECK(row[5] == "0.206");  // 2.06·√(2/200)
+  CHECK(row[6] == "ok");
+  CHECK(row[7] == "KS distance ≤ 2.06·√(1/n + 1/m)");
+
+  // Another distribution: every path 10 bins (a quarter of the range) up,
+  // the top ones in the last bin. One bin would be within what 200 paths
+  // tell apart (a distance of 0.065 against 0.206 above).
+  edit_json(risk_file, [&](json& j) {
+    json& counts = j["portfolios"]["contracted"]["cost_usd"]["histogram"]["counts"];
+    const std::size_t n = counts.size(), shift = 10;
+    std::vector<std::int64_t> moved(n, 0);
+    for (std::size_t i = 0; i < n; ++i) moved[std::min(n - 1, i + shift)] += counts[i].get<std::int64_t>();
+    counts = moved;
+  });
+  r = run_cloudpact({"check", "--baseline", dir.string(), uncertain_scenario()});
+  CHECK(r.exit_code == 1);
+  row = columns(line_with(r.out, "portfolios.contracted.cost_usd.histogram"));
+  REQUIRE(row.size() == 8);
+  CHECK(row[6] == "REGRESSION");
+
+  // Bins that are no sample of the run's paths: a regression whatever the distance.
+  edit_json(risk_file, [&](json& j) {
+    json& h = j["portfolios"]["contracted"]["cost_usd"]["histogram"];
+    for (json& c : h["counts"]) c = 0;
+  });
+  r = run_cloudpact({"check", "--baseline", dir.string(), uncertain_scenario()});
+  CHECK(r.exit_code == 1);
+  row = columns(line_with(r.out, "portfolios.contracted.cost_usd.histogram"));
+  REQUIRE(row.size() == 8);
+  CHECK(row[7] == "baseline not a histogram of its paths: counts sum to 0, not the run's 200 paths");
+}
+
 TEST_CASE("structure: a key the output no longer has is a regression") {
   const fs::path dir = baseline_copy("structure");
   edit_json(dir / "01-uncertain" / "summary.json", [](json& j) { j["totals"]["gone_usd"] = 1.0; });

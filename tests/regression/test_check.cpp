@@ -120,6 +120,72 @@ TEST_CASE("check: risk numbers move within z standard errors") {
   CHECK(compare_risk(risk(), now, 5.0).regressions() == 1);
 }
 
+TEST_CASE("check: a cost histogram is compared whole, as a sample of the run's paths") {
+  // 4 paths: 3 below 2 USD, 1 in [2, 4].
+  const auto with_histogram = [](const json& h) {
+    json d = risk();
+    d["paths"] = 4;
+    d["portfolios"]["contracted"]["cost_usd"]["histogram"] = h;
+    return d;
+  };
+  const json base = with_histogram(json::parse(R"({"edges_usd": [1, 2, 4], "counts": [3, 1]})"));
+  Comparison c = compare_risk(base, base, 5.0);
+  CHECK(c.rows.empty());
+  CHECK(c.numbers_compared == 4 + 5);  // paths, seed, mean, se_mean and the histogram's 5 numbers
+
+  // The same sample in 4 bins: certainly no farther than 0, so it moved within any tolerance.
+  c = compare_risk(base, with_histogram(json::parse(R"({"edges_usd": [1, 1.5, 2, 3, 4], "counts": [2, 1, 0, 1]})")), 5.0);
+  REQUIRE(c.rows.size() == 1);
+  CHECK(c.rows[0].metric == "portfolios.contracted.cost_usd.histogram");
+  CHECK(c.rows[0].pointer == "/portfolios/contracted/cost_usd/histogram");
+  CHECK(c.rows[0].baseline == "2 bins [1, 4]");
+  CHECK(c.rows[0].now == "4 bins [1, 4]");
+  CHECK(*c.rows[0].rel_change == 0.0);
+  CHECK(*c.rows[0].rel_tolerance == doctest::Approx(2.061548 * std::sqrt(0.5)).epsilon(1e-6));
+  CHECK(c.rows[0].basis == "KS distance ≤ 2.06·√(1/n + 1/m)");
+  CHECK_FALSE(c.rows[0].regression);
+  CHECK(c.moved() == 1);
+
+  // Every path in the top bin: 3 of 4 fewer below 2 USD, within the 1.458
+  // that 4 paths a side allow (no distance is beyond it); 4000 a side allow 0.0461.
+  c = compare_risk(base, with_histogram(json::parse(R"({"edges_usd": [1, 2, 4], "counts": [0, 4]})")), 5.0);
+  REQUIRE(c.rows.size() == 1);
+  CHECK(*c.rows[0].rel_change == 0.75);
+  CHECK_FALSE(c.rows[0].regression);
+  json wide = base;
+  wide["paths"] = 4000;
+  wide["portfolios"]["contracted"]["cost_usd"]["histogram"]["counts"] = {3000, 1000};
+  json moved = wide;
+  moved["portfolios"]["contracted"]["cost_usd"]["histogram"]["counts"] = {2000, 2000};
+  c = compare_risk(wide, moved, 5.0);
+  REQUIRE(c.rows.size() == 1);
+  CHECK(*c.rows[0].rel_change == 0.25);
+  CHECK(c.rows[0].regression);
+
+  // Not a histogram of the paths: a structure row, whichever side.
+  json broken = base;
+  broken["portfolios"]["contracted"]["cost_usd"]["histogram"]["counts"] = {0, 0};
+  c = compare_risk(broken, base, 5.0);
+  REQUIRE(c.rows.size() == 1);
+  CHECK(c.rows[0].regression);
+  CHECK_FALSE(c.rows[0].rel_change.has_value());
+  CHECK(c.rows[0].baseline == R"({"counts":[0,0],"edges_usd":[1,2,4]})");
+  CHECK(c.rows[0].now == "2 bins [1, 4]");
+  CHECK(c.rows[0].basis == "baseline not a histogram of its paths: counts sum to 0, not the run's 4 paths");
+  c = compare_risk(base, broken, 5.0);
+  REQUIRE(c.rows.size() == 1);
+  CHECK(c.rows[0].basis == "not a histogram of the run's paths: counts sum to 0, not the run's 4 paths");
+
+  // Missing on one side: a member missing as any other.
+  json gone = base;
+  gone["portfolios"]["contracted"]["cost_usd"].erase("histogram");
+  c = compare_risk(base, gone, 5.0);
+  REQUIRE(c.rows.size() == 1);
+  CHECK(c.rows[0].basis == "missing now");
+  CHECK(c.rows[0].regression);
+  CHECK(compare_risk(gone, base, 5.0).rows.at(0).basis == "not in baseline");
+}
+
 TEST_CASE("check report: table, summary line, JUnit") {
   json now = summary();
   now["totals"]["spend_usd"] = 1000001000.0;

@@ -25,23 +25,29 @@ const char* kind_name(JsonPlace::Kind k) {
     case JsonPlace::Kind::type_changed: return "type_changed";
     case JsonPlace::Kind::length_changed: return "length_changed";
     case JsonPlace::Kind::value_changed: return "value_changed";
+    case JsonPlace::Kind::whole: return "whole";
   }
   return "?";
 }
 
 // Every visit as "POINTER KIND FIRST SECOND" ("-" for an absent side).
-std::vector<std::string> places_of(const json& a, const json& b, const std::vector<std::string>& ignore = {}) {
+std::vector<std::string> places_of(const json& a, const json& b, const std::vector<std::string>& ignore = {},
+                                   const std::vector<std::string>& whole = {}) {
   std::vector<std::string> out;
-  walk_json(a, b, JsonIgnore(ignore), [&](const JsonPlace& p) {
-    out.push_back(p.pointer.to_string() + " " + kind_name(p.kind) + " " + (p.first ? p.first->dump() : "-") + " " +
-                  (p.second ? p.second->dump() : "-"));
-  });
+  walk_json(
+      a, b, JsonSubtrees(ignore),
+      [&](const JsonPlace& p) {
+        out.push_back(p.pointer.to_string() + " " + kind_name(p.kind) + " " + (p.first ? p.first->dump() : "-") +
+                      " " + (p.second ? p.second->dump() : "-"));
+      },
+      JsonSubtrees(whole));
   return out;
 }
 
 std::vector<std::string> places(const std::string& a, const std::string& b,
-                                const std::vector<std::string>& ignore = {}) {
-  return places_of(json::parse(a), json::parse(b), ignore);
+                                const std::vector<std::string>& ignore = {},
+                                const std::vector<std::string>& whole = {}) {
+  return places_of(json::parse(a), json::parse(b), ignore, whole);
 }
 
 using Lines = std::vector<std::string>;
@@ -95,6 +101,22 @@ TEST_CASE("json walk: NaN and null") {
   CHECK(both_nan[0] == "/x numbers null null");
 }
 
+TEST_CASE("json walk: subtrees taken whole are visited once, equal or not, and not descended into") {
+  const std::string a = R"({"p": {"histogram": [1, 2], "mean": 1}, "q": {"histogram": {"x": 1}}, "r": {"histogram": 1}})";
+  const std::string b = R"({"p": {"histogram": [3], "mean": 1}, "q": {}, "r": {"histogram": 1}})";
+  // One side's alone is a member missing as any other; a number taken whole is still whole.
+  CHECK(places(a, b, {}, {"**/histogram"}) ==
+        Lines{"/p/histogram whole [1,2] [3]", "/p/mean numbers 1 1", R"(/q/histogram only_in_first {"x":1} -)",
+              "/r/histogram whole 1 1"});
+  CHECK(places(b, a, {}, {"**/histogram"}) ==
+        Lines{"/p/histogram whole [3] [1,2]", "/p/mean numbers 1 1", R"(/q/histogram only_in_second - {"x":1})",
+              "/r/histogram whole 1 1"});
+  // Ignoring wins over taking whole; the whole document may be taken whole.
+  CHECK(places(a, b, {"/p/histogram"}, {"**/histogram"}) ==
+        Lines{"/p/mean numbers 1 1", R"(/q/histogram only_in_first {"x":1} -)", "/r/histogram whole 1 1"});
+  CHECK(places("[1]", "[2]", {}, {""}) == Lines{" whole [1] [2]"});
+}
+
 TEST_CASE("json walk: ignored subtrees, by pointer or by member name at any depth") {
   const std::string a = R"({"backend": "cpu", "p": {"histogram": [1, 2], "mean": 1}, "q": {"histogram": {"x": 1}}})";
   const std::string b = R"({"backend": "cuda", "p": {"histogram": [3], "mean": 1}, "q": {}})";
@@ -107,10 +129,10 @@ TEST_CASE("json walk: ignored subtrees, by pointer or by member name at any dept
   CHECK(places("[1, 2]", "[1, 3]", {"/1"}) == Lines{"/0 numbers 1 1"});
   CHECK(places("[1]", "[2]", {""}).empty());  // "" is the whole document
 
-  CHECK_THROWS_WITH_AS(JsonIgnore({"backend"}), "'backend' is neither a JSON pointer (/a/b) nor **/KEY",
+  CHECK_THROWS_WITH_AS(JsonSubtrees({"backend"}), "'backend' is neither a JSON pointer (/a/b) nor **/KEY",
                        std::invalid_argument);
-  CHECK_THROWS_WITH_AS(JsonIgnore({"**/a/b"}), "'**/a/b' is neither a JSON pointer (/a/b) nor **/KEY",
+  CHECK_THROWS_WITH_AS(JsonSubtrees({"**/a/b"}), "'**/a/b' is neither a JSON pointer (/a/b) nor **/KEY",
                        std::invalid_argument);
-  CHECK_THROWS_WITH_AS(JsonIgnore({"/a~2"}), "'/a~2' is neither a JSON pointer (/a/b) nor **/KEY",
+  CHECK_THROWS_WITH_AS(JsonSubtrees({"/a~2"}), "'/a~2' is neither a JSON pointer (/a/b) nor **/KEY",
                        std::invalid_argument);
 }

@@ -49,6 +49,20 @@ TEST_CASE("tolerances: the formulas by hand") {
         doctest::Approx(std::sqrt(0.25 / 100.0) - std::sqrt(0.4 * 0.6 / 100.0)));
 }
 
+TEST_CASE("tolerances: the KS distance two samples of one distribution stay within") {
+  // α = P(|N(0,1)| > 5/√2) = erfc(2.5) = 4.0695e-4, c = √(ln(2/α)/2) = √(ln 4914.6 / 2) = 2.061548.
+  CHECK(ks_critical_factor(5.0) == doctest::Approx(2.061548).epsilon(1e-6));
+  // The asymptotic tail 2·exp(−2c²) is that α again.
+  for (const double z : {2.0, 5.0, 8.0}) {
+    const double c = ks_critical_factor(z);
+    CHECK(2.0 * std::exp(-2.0 * c * c) == doctest::Approx(std::erfc(z / 2.0)).epsilon(1e-9));
+  }
+  // 1000 paths a side: 2.061548·√(2/1000) = 0.0921952; 200 and 800: 2.061548·√(1/200 + 1/800).
+  CHECK(ks_tolerance(5.0, 1000, 1000) == doctest::Approx(0.0921952).epsilon(1e-6));
+  CHECK(ks_tolerance(5.0, 200, 800) == doctest::Approx(2.061548 * std::sqrt(0.00625)).epsilon(1e-6));
+  CHECK(ks_tolerance(8.0, 1000, 1000) > ks_tolerance(5.0, 1000, 1000));
+}
+
 TEST_CASE("tolerances: relative floor and verdicts") {
   const Tolerance replay = replay_tolerance();
   CHECK(replay.basis == "1e-9 relative");
