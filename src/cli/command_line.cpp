@@ -76,11 +76,23 @@ CommandLine::CommandLine() : root_(std::make_unique<CLI::App>(kDescription, "clo
 
 CommandLine::~CommandLine() = default;
 
+namespace {
+// A word where a command belongs that names none: help cannot win over it,
+// as there is no such command to describe (`cloudpact frob --help`).
+void reject_unknown_command(const CLI::App& root) {
+  if (!root.get_subcommands().empty()) return;
+  for (const std::string& arg : root.remaining())
+    if (arg != "--" && !is_option(arg))
+      throw UsageError("unknown command " + escape_text(arg) + " (see cloudpact --help)");
+}
+}  // namespace
+
 int CommandLine::run(const std::vector<std::string>& args) {
   std::vector<std::string> reversed(args.rbegin(), args.rend());  // CLI11 takes the last argument first
   try {
     root_->parse(reversed);
   } catch (const CLI::CallForHelp&) {
+    reject_unknown_command(*root_);
     std::cout << root_->help();
     return kExitOk;
   } catch (const CLI::CallForVersion& e) {

@@ -169,6 +169,9 @@ TEST_CASE("--help wins over anything else on the line; --version prints the vers
 TEST_CASE("usage errors: exit 2, one line on stderr, nothing on stdout") {
   check_usage_error({}, "missing COMMAND (see cloudpact --help)");
   check_usage_error({"frobnicate"}, "unknown command frobnicate (see cloudpact --help)");
+  // --help wins over everything but a command that does not exist: there is no help of it.
+  check_usage_error({"frobnicate", "--help"}, "unknown command frobnicate (see cloudpact --help)");
+  check_usage_error({"-h", "frobnicate"}, "unknown command frobnicate (see cloudpact --help)");
   check_usage_error({"--frobnicate"}, "unknown option --frobnicate (see cloudpact --help)");
   // Unknown options, wherever they are.
   check_usage_error({"run", kScenario01, "--fro\nbnicate"}, "unknown option --fro\\nbnicate (see cloudpact run --help)");
