@@ -88,38 +88,38 @@ void add_correlation(const Scenario& sc, const Plant& plant, risk::RiskProblem& 
   }
 }
 
-// Every source of uncertainty the problem samples (docs/reference.md §12),
-// with what switching it off means: a provider's sampled outages, each zone,
-// a provider's moving prices, demand, deliveries.
+// Every source of uncertainty the file has (docs/reference.md §12.1), with
+// what switching it off means: a provider's sampled outages (its own model
+// or `default`), each zone, a provider's price model, demand, deliveries.
+// A model that changes nothing (a rate of 0, a still price) is a source all
+// the same: switching it off changes no draw, so its deltas come out exactly 0.
 std::vector<std::pair<std::string, risk::SourcesOff>> uncertainty_sources(const Scenario& sc, const Plant& plant,
                                                                          const risk::RiskProblem& pb) {
+  const Uncertainty& u = sc.uncertainty;
   std::vector<std::pair<std::string, risk::SourcesOff>> out;
   for (int p = 0; p < pb.n_providers; ++p) {
-    bool sampled = false;
-    for (int r = 0; r < pb.n_regions; ++r)
-      sampled = sampled || (pb.region_provider[static_cast<size_t>(r)] == p && pb.region_outages[static_cast<size_t>(r)].rate_per_year > 0.0);
+    const std::string& id = plant.providers[static_cast<size_t>(p)];
     risk::SourcesOff off;
     off.outage_providers = 1u << p;
-    if (sampled) out.push_back({"outages:" + plant.providers[static_cast<size_t>(p)], off});
+    if (u.provider_outages.contains(id) || u.default_outages) out.push_back({"outages:" + id, off});
   }
   for (size_t z = 0; z < pb.zone_outages.size(); ++z) {
     risk::SourcesOff off;
     off.zones = 1u << z;
-    if (pb.zone_outages[z].rate_per_year > 0.0) out.push_back({"zone:" + sc.uncertainty.correlation.zones[z].id, off});
+    out.push_back({"zone:" + u.correlation.zones[z].id, off});
   }
   for (int p = 0; p < pb.n_providers; ++p) {
-    const risk::PriceModel& m = pb.provider_prices[static_cast<size_t>(p)];
+    const std::string& id = plant.providers[static_cast<size_t>(p)];
     risk::SourcesOff off;
     off.price_providers = 1u << p;
-    if (m.vol_per_year > 0.0 || m.drift_per_year != 0.0 || m.jump_rate_per_year > 0.0)
-      out.push_back({"prices:" + plant.providers[static_cast<size_t>(p)], off});
+    if (u.prices.contains(id)) out.push_back({"prices:" + id, off});
   }
-  if (pb.demand_vol_per_year > 0.0) {
+  if (u.demand_present) {
     risk::SourcesOff off;
     off.demand = 1;
     out.push_back({"demand", off});
   }
-  if (pb.delivery_p_on_time < 1.0) {
+  if (u.delivery_present) {
     risk::SourcesOff off;
     off.delivery = 1;
     out.push_back({"delivery", off});
@@ -439,7 +439,8 @@ RiskSetup build_risk_problem(const Scenario& input, bool uncertainty_off, bool s
   // offered contract whole with its provider (docs/reference.md §14).
   if (split) add_portfolio(all, {}, "no_rofr", true);
   setup.sensitivity = sensitivity;
-  if (sensitivity)
+  // With --uncertainty-off the run samples nothing: no source.
+  if (sensitivity && !uncertainty_off)
     for (auto& [source, off] : uncertainty_sources(sc, plant, pb)) add_portfolio(all, off, std::string(risk::kSourceOffPrefix) + source);
   setup.provider_ids = plant.providers;
   if (split) {

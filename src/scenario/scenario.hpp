@@ -192,6 +192,9 @@ struct Uncertainty {
   std::optional<OutageModel> default_outages;          // applies to providers without their own
   std::map<std::string, OutageModel> provider_outages; // by provider id
   std::map<std::string, PriceModel> prices;            // by provider id
+  // Whether the file has a `demand` or `delivery` model: each is a source of
+  // `risk --sensitivity` (docs/reference.md §12.1), even one that changes nothing.
+  bool demand_present = false, delivery_present = false;
   double demand_vol_per_year = 0.0;
   double delivery_p_on_time = 1.0;
   Distribution delivery_delay_days;

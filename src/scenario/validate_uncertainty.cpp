@@ -94,12 +94,14 @@ void Builder::read_uncertainty(const Object& top) {
   if (const Json* demand = o.find("demand")) {
     const format::ObjectSpec& model = format::object("demand_model");
     Object d = object_of(r_, *demand, o.at("demand"), "a demand model " + braced_keys(model), model);
+    u.demand_present = true;
     u.demand_vol_per_year = number_or_default(d, model.field("vol_per_year"));
   }
   if (const Json* delivery = o.find("delivery")) {
     const format::ObjectSpec& model = format::object("delivery_model");
     Object d = object_of(r_, *delivery, o.at("delivery"), "a delivery model " + braced_keys(model), model);
     if (!d.ok()) return;
+    u.delivery_present = true;
     const format::Field& p_field = model.field("p_on_time");
     const auto p = number(d, p_field);
     u.delivery_p_on_time = p.value_or(p_field.default_value.get<double>());

@@ -10,6 +10,7 @@
 // full whenever they can and every lost GPU-hour of either is unmet.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <numeric>
 #include <string>
@@ -270,6 +271,45 @@ TEST_CASE("sensitivity: with one source, switching it off is the uncertainty-off
   CHECK(m.sources[0].se_mean_delta_usd > 0.0);
   // Sensitivity portfolios are not reported as portfolios.
   for (const auto& p : m.portfolios) CHECK(p.name.rfind("off:", 0) != 0);
+}
+
+TEST_CASE("sensitivity: every model in the file is a source; one that changes nothing has deltas exactly 0") {
+  // A still price (a), outages and a zone of rate 0, demand of no
+  // volatility, deliveries always on time: each is in the file, so each is
+  // listed (docs/reference.md §12.1), and switching it off changes no draw.
+  // b's moving price is the one source that changes paths.
+  const std::string text = two_providers(R"({
+      "outages": { "default": { "rate_per_year": 0, "duration_hours": { "dist": "fixed", "value": 5 } } },
+      "prices": { "a": { "vol_per_year": 0, "drift_per_year": 0 }, "b": { "vol_per_year": 0.5 } },
+      "demand": { "vol_per_year": 0 },
+      "delivery": { "p_on_time": 1 },
+      "correlation": { "zones": [ { "id": "grid", "regions": ["a/r", "b/r"], "rate_per_year": 0,
+        "duration_hours": { "dist": "fixed", "value": 10 } } ] } })");
+  const PathRun r = run(text, true, 500);
+  const risk::RiskMetrics m = metrics_of(r);
+  std::vector<std::string> names;
+  for (const auto& x : m.sources) names.push_back(x.source);
+  std::sort(names.begin(), names.end());
+  CHECK(names == std::vector<std::string>{"delivery", "demand", "outages:a", "outages:b", "prices:a", "prices:b",
+                                          "zone:grid"});
+  for (const auto& x : m.sources) {
+    CAPTURE(x.source);
+    if (x.source == "prices:b") {
+      CHECK(x.mean_delta_usd != 0.0);
+      continue;
+    }
+    CHECK(x.mean_delta_usd == 0.0);
+    CHECK(x.p95_delta_usd == 0.0);
+    CHECK(x.cvar95_delta_usd == 0.0);
+    CHECK(x.se_mean_delta_usd == 0.0);
+  }
+  // Without a model of a kind there is no source of it; --uncertainty-off has none at all.
+  const PathRun bare = run(two_providers(R"({ "prices": { "b": { "vol_per_year": 0.5 } } })"), true, 50);
+  REQUIRE(metrics_of(bare).sources.size() == 1);
+  CHECK(metrics_of(bare).sources[0].source == "prices:b");
+  PathRun off{build_risk_problem(parse_scenario(text, "corr.json"), true, true), {}};
+  risk::evaluate_paths(off.setup.problem, 5, 0, 10, risk::Backend::cpu, 0, off.r);
+  CHECK(metrics_of(off).sources.empty());
 }
 
 TEST_CASE("sensitivity: a source that changes no path has every delta exactly 0") {
