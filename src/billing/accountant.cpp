@@ -271,19 +271,13 @@ void Accountant::finish() {
   for (size_t i = 0; i < n_intervals_; ++i) {
     const double a = static_cast<double>(i) * interval_s_;
     const double len = std::min(plant_.horizon_s, a + interval_s_) - a;
-    TimeseriesRow total{epoch(a), "*", 0, 0, 0, 0, 0};
+    // One row per provider and interval, no total row: a sum over every row
+    // is then the whole (docs/reference.md §5.2).
     for (size_t p = 0; p < n_providers; ++p) {
       const Bin& b = bins_[i * n_providers + p];
-      TimeseriesRow row{epoch(a), plant_.providers[p], b.capacity_gpu_s / len, b.available_gpu_s / len,
-                        b.used_gpu_s / len, b.unmet_gpu_s / len, b.spend_usd};
-      total.capacity_gpus += row.capacity_gpus;
-      total.available_gpus += row.available_gpus;
-      total.used_gpus += row.used_gpus;
-      total.unmet_gpus += row.unmet_gpus;
-      total.spend_usd += row.spend_usd;
-      out_.timeseries.push_back(std::move(row));
+      out_.timeseries.push_back({epoch(a), plant_.providers[p], b.capacity_gpu_s / len, b.available_gpu_s / len,
+                                 b.used_gpu_s / len, b.unmet_gpu_s / len, b.spend_usd});
     }
-    out_.timeseries.push_back(std::move(total));
   }
 }
 

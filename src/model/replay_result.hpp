@@ -23,7 +23,7 @@ struct LedgerRow {
 
 struct TimeseriesRow {
   std::int64_t epoch_s = 0;  // interval start
-  std::string provider;      // provider id, or "*" for the total over providers
+  std::string provider;      // provider id
   double capacity_gpus = 0.0, available_gpus = 0.0, used_gpus = 0.0, unmet_gpus = 0.0;  // interval averages
   double spend_usd = 0.0;    // interval sum
 };

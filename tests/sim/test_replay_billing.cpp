@@ -130,12 +130,18 @@ TEST_CASE("spend adds up: billed + shortfall - credits + egress, per provider an
                        t["sla_credits_usd"].get<double>() + t["egress_usd"].get<double>();
   CHECK(t["spend_usd"].get<double>() == doctest::Approx(spend).epsilon(1e-12));
   CHECK(s["providers"]["p"]["spend_usd"].get<double>() == doctest::Approx(spend).epsilon(1e-12));
-  // The time series' spend column sums to the same figure (the "*" rows).
+  // The time series' spend column sums to the same figure, over every row:
+  // one per provider (here p alone) and day of the horizon, nothing else.
   double series = 0.0;
+  int rows = 0;
   std::istringstream in(out.timeseries);
   std::string line;
   std::getline(in, line);
-  while (std::getline(in, line))
-    if (line.find(",*,") != std::string::npos) series += std::stod(line.substr(line.rfind(',') + 1));
+  while (std::getline(in, line)) {
+    ++rows;
+    CHECK(line.substr(line.find(',') + 1, 2) == "p,");
+    series += std::stod(line.substr(line.rfind(',') + 1));
+  }
+  CHECK(rows == 30 + 31);  // daily (the default interval) over April and May
   CHECK(series == doctest::Approx(spend).epsilon(1e-9));
 }
