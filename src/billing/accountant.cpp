@@ -16,6 +16,17 @@ constexpr double kSecondsPerHour = 3600.0;
 
 // Simpson's rule: exact for polynomials up to degree 3 over [a, b].
 double simpson(double dt_s, double f0, double f1, double f2) { return dt_s * (f0 + 4.0 * f1 + f2) / 6.0; }
+
+// The integral over [u, v] inside [a, a + dt] of the polynomial of degree at
+// most 2 through f[0], f[1], f[2] at a, a + dt/2 and a + dt (every integrand
+// of a piece is one): Simpson's rule on [u, v], its values interpolated.
+double simpson_part(double a, double dt, const double f[3], double u, double v) {
+  const auto at = [&](double t) {
+    const double x = (t - a) / dt;
+    return 2.0 * (x - 0.5) * (x - 1.0) * f[0] - 4.0 * x * (x - 1.0) * f[1] + 2.0 * x * (x - 0.5) * f[2];
+  };
+  return simpson(v - u, at(u), at(0.5 * (u + v)), at(v));
+}
 }  // namespace
 
 Accountant::Accountant(const Plant& plant, ReplayResult& out) : plant_(plant), out_(out) {
@@ -64,8 +75,9 @@ Accountant::Accountant(const Plant& plant, ReplayResult& out) : plant_(plant), o
 }
 
 std::vector<double> Accountant::cuts() const {
+  // Report intervals are not cuts: a piece that spans several is divided
+  // among them in add_piece, so no total depends on output.interval_hours.
   std::vector<double> out(month_cuts_s_.begin(), month_cuts_s_.end());
-  for (size_t i = 1; i < n_intervals_; ++i) out.push_back(static_cast<double>(i) * interval_s_);
   const Scenario& sc = *plant_.scenario;
   for (size_t k = 0; k < books_.size(); ++k) {
     for (std::int64_t e : periods_[k].end_epoch_s) out.push_back(sc.to_sim_s(e));
@@ -109,7 +121,22 @@ void Accountant::add_piece(const Sample& s0, const Sample& s1, const Sample& s2,
   const double a = s0.t_s, mid = s1.t_s, dt = s2.t_s - s0.t_s;
   if (dt <= 0.0) return;
   const size_t n_providers = plant_.providers.size();
-  Bin* bin = &bins_[interval_of(mid) * n_providers];
+  // The report intervals the piece covers, first to last (one for most
+  // pieces: then each gets the piece's own integrals, as the totals do).
+  const size_t first = interval_of(a);
+  size_t last = first;
+  while (last + 1 < n_intervals_ && static_cast<double>(last + 1) * interval_s_ < s2.t_s) ++last;
+  // Adds to provider p's bins an integrand's share of the piece, given its
+  // values f at the samples and its integral over the piece (`whole`):
+  // add(bin, integral of its part).
+  const auto to_bins = [&](size_t p, const double f[3], double whole, auto&& add) {
+    if (first == last) return add(bins_[first * n_providers + p], whole);
+    for (size_t i = first; i <= last; ++i) {
+      const double u = std::max(a, static_cast<double>(i) * interval_s_);
+      const double v = std::min(s2.t_s, static_cast<double>(i + 1) * interval_s_);
+      if (v > u) add(bins_[i * n_providers + p], simpson_part(a, dt, f, u, v));
+    }
+  };
   const Sample* s[3] = {&s0, &s1, &s2};
   // The span's figures where they hold: the values the look-ups would return.
   const AffineSamples samples = affine_samples(a, s2.t_s);
@@ -126,7 +153,8 @@ void Accountant::add_piece(const Sample& s0, const Sample& s1, const Sample& s2,
       phys[i] = capacity.at(s[i]->t_s - a);
       used[i] = s[i]->used_gpus[c];
     }
-    const double delivered_gpu_s = rules::delivered_gpus(simpson(dt, phys[0], phys[1], phys[2]), pc.h100_equiv);
+    const double phys_gpu_s = simpson(dt, phys[0], phys[1], phys[2]);
+    const double delivered_gpu_s = rules::delivered_gpus(phys_gpu_s, pc.h100_equiv);
     // Outage edges are piece cuts: constant here.
     const double lost = here.lost_fraction;
     const Plant::Sale& sale = here.sale;
@@ -145,11 +173,19 @@ void Accountant::add_piece(const Sample& s0, const Sample& s1, const Sample& s2,
       pt.capacity_gpu_s += delivered_gpu_s;
       pt.available_gpu_s += delivered_gpu_s * (1.0 - lost);
       pt.outage_gpu_s += delivered_gpu_s * lost;
-      bin[p].capacity_gpu_s += delivered_gpu_s;
-      bin[p].available_gpu_s += delivered_gpu_s * (1.0 - lost);
+      to_bins(p, phys, phys_gpu_s, [&](Bin& b, double gpu_s) {
+        const double delivered = rules::delivered_gpus(gpu_s, pc.h100_equiv);
+        b.capacity_gpu_s += delivered;
+        b.available_gpu_s += delivered * (1.0 - lost);
+      });
     }
     pt.used_gpu_s += used_gpu_s;
-    bin[p].used_gpu_s += used_gpu_s;
+    to_bins(p, used, used_gpu_s, [](Bin& b, double gpu_s) { b.used_gpu_s += gpu_s; });
+    // A charge of the piece: the provider's spend, and each interval's share of it.
+    const auto charge_piece = [&](const double f[3], double usd_s_per_hour) {
+      pt.spend_usd += usd_s_per_hour / kSecondsPerHour;
+      to_bins(p, f, usd_s_per_hour, [](Bin& b, double x) { b.spend_usd += x / kSecondsPerHour; });
+    };
 
     if (k >= 0) {
       const PlantContract& pk = plant_.contracts[static_cast<size_t>(k)];
@@ -162,20 +198,22 @@ void Accountant::add_piece(const Sample& s0, const Sample& s1, const Sample& s2,
         f[i] = reserved ? rules::reserved_usd_per_hour(phys[i], usd_per_hour)
                         : rules::usage_usd_per_hour(used[i], pc.h100_equiv, usd_per_hour);
       }
-      const double usd = simpson(dt, f[0], f[1], f[2]) / kSecondsPerHour;
+      const double usd_s_per_hour = simpson(dt, f[0], f[1], f[2]);
+      const double usd = usd_s_per_hour / kSecondsPerHour;
       book.bill(usd);
       book.deliver(delivered_gpu_s, lost);
       out_.contracts[static_cast<size_t>(k)].billed_usd += usd;
       out_.billed_usd += usd;
-      charge(mid, pc.provider, usd);
+      charge_piece(f, usd_s_per_hour);
     } else if (on_demand && used_gpu_s > 0.0) {
       double f[3];
       const Affine price = price_on_piece(pc.on_demand_usd_per_gpu_hour);
       for (int i = 0; i < 3; ++i) f[i] = rules::usage_usd_per_hour(used[i], pc.h100_equiv, price.at(s[i]->t_s - a));
-      const double usd = simpson(dt, f[0], f[1], f[2]) / kSecondsPerHour;
+      const double usd_s_per_hour = simpson(dt, f[0], f[1], f[2]);
+      const double usd = usd_s_per_hour / kSecondsPerHour;
       on_demand_month_usd_[p] += usd;
       out_.billed_usd += usd;
-      charge(mid, pc.provider, usd);
+      charge_piece(f, usd_s_per_hour);
     }
   }
 
@@ -183,14 +221,16 @@ void Accountant::add_piece(const Sample& s0, const Sample& s1, const Sample& s2,
     const size_t w = static_cast<size_t>(inference_[i]);
     WorkloadTotals& wt = out_.workloads[w];
     wt.served_gpu_s += simpson(dt, s0.served_gpus[i], s1.served_gpus[i], s2.served_gpus[i]);
-    const double unmet_gpu_s = simpson(dt, s0.unmet_gpus[i], s1.unmet_gpus[i], s2.unmet_gpus[i]);
+    const double unmet[3] = {s0.unmet_gpus[i], s1.unmet_gpus[i], s2.unmet_gpus[i]};
+    const double unmet_gpu_s = simpson(dt, unmet[0], unmet[1], unmet[2]);
     if (unmet_gpu_s <= 0.0) continue;
     wt.unmet_gpu_s += unmet_gpu_s;
     const double value_usd =
         rules::unmet_value_usd(unmet_gpu_s / kSecondsPerHour, plant_.workloads[w].spec->value_usd_per_gpu_hour);
     wt.unmet_value_usd += value_usd;
     month_unmet_value_usd_ += value_usd;  // pieces never straddle a month's end (a cut)
-    bin[static_cast<size_t>(attributed_provider_[w])].unmet_gpu_s += unmet_gpu_s;
+    to_bins(static_cast<size_t>(attributed_provider_[w]), unmet, unmet_gpu_s,
+            [](Bin& b, double gpu_s) { b.unmet_gpu_s += gpu_s; });
   }
 }
 

@@ -29,14 +29,17 @@ class Accountant {
  public:
   Accountant(const Plant& plant, ReplayResult& out);
 
-  // Every time at which a bill is closed or a report interval ends: the replay
-  // must stop at each (they are cuts of its pieces), and call close_due(t) there.
+  // Every time at which a bill is closed: the replay must stop at each (they
+  // are cuts of its pieces), and call close_due(t) there. Report intervals
+  // are not cuts (add_piece divides a piece among them).
   [[nodiscard]] std::vector<double> cuts() const;
 
   // Integrates [s0.t_s, s2.t_s] from samples at its start, middle and end.
   // Within a piece every rate is linear and every price is linear, so their
   // products are quadratic and Simpson's rule is exact: no accounting step.
-  // The piece must not straddle a cut.
+  // The piece must not straddle a cut. The totals take the piece's
+  // integrals; a report interval its part of them (the whole piece's when
+  // the piece lies inside it), so no total depends on the interval.
   void add_piece(const Sample& s0, const Sample& s1, const Sample& s2, const PlantSpan& span);
 
   // Closes the bills due at t (month ends, contract ends, contract-years, horizon).
