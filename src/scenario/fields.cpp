@@ -145,7 +145,7 @@ std::vector<ObjectSpec> scenario_objects() {
                .unit = "kW per physical GPU",
                .range = Range::closed(0, 1e3),
                .default_value = 1,
-               .meaning = "Power draw (reported, not billed)."},
+               .meaning = "Power draw. Validated; no computation or output uses it yet."},
           },
   });
 
@@ -902,7 +902,8 @@ std::vector<ObjectSpec> scenario_objects() {
                .unit = "%",
                .range = Range::open_closed(-100, 1e3),
                .default_value = 0,
-               .meaning = "Mean jump size (−40 = a 40% cut)."},
+               .meaning = "Jump size: the median jump multiplies the price by 1 + this/100 (−40 = a 40% cut); the "
+                          "jump's log is normal with sd jump_sd_pct/100, so its mean is above the median."},
               {.key = "jump_sd_pct",
                .unit = "%",
                .range = Range::closed(0, 1e3),
