@@ -21,12 +21,10 @@ std::string shown(const json& v) {
   return s;
 }
 
-// The numbers a subtree holds, at any depth.
+// The numbers a subtree holds, as the walk counts them.
 std::int64_t count_numbers(const json& j) {
-  if (j.is_number()) return 1;
   std::int64_t n = 0;
-  if (j.is_structured())
-    for (const json& child : j) n += count_numbers(child);
+  walk_json(j, j, JsonSubtrees(), [&](const JsonPlace& p) { n += p.kind == JsonPlace::Kind::numbers; });
   return n;
 }
 
@@ -142,17 +140,12 @@ Comparison compare_risk(const json& baseline, const json& now, double z) {
   // A histogram pictures one run's sample of costs: a bin count has no
   // tolerance of its own (a path near an edge changes bins, and the edges
   // are the sample's extremes), so the two are compared as samples.
-  const auto paths_of = [](const json& doc) {
-    return doc.is_object() && doc.contains("paths") && doc["paths"].is_number_integer()
-               ? doc["paths"].get<std::int64_t>()
-               : std::int64_t{-1};
-  };
   const WholeJudge histograms = [&](const std::vector<std::string>&, const json& a, const json& b) {
     WholeVerdict v;
     v.numbers_compared = count_numbers(a);
     if (a == b) return v;
-    const auto was = read_histogram(a, paths_of(baseline));
-    const auto is = read_histogram(b, paths_of(now));
+    const auto was = read_histogram(a, run_paths(baseline));
+    const auto is = read_histogram(b, run_paths(now));
     const auto text = [](const std::variant<BinnedSample, std::string>& h, const json& j) {
       const auto* s = std::get_if<BinnedSample>(&h);
       return s ? histogram_text(*s) : shown(j);

@@ -139,17 +139,19 @@ double Tolerance::relative_to(double baseline, double now) const {
   return std::max(abs_tolerance / scale, rel_tolerance);
 }
 
+std::int64_t run_paths(const json& risk) {
+  return risk.is_object() && risk.contains("paths") && risk["paths"].is_number_integer()
+             ? std::max<std::int64_t>(0, risk["paths"].get<std::int64_t>())
+             : 0;
+}
+
 Tolerance replay_tolerance() { return with(0.0, "1e-9 relative"); }
 
 Tolerance risk_tolerance(const json& baseline, const json& now, const std::vector<std::string>& path, double z) {
   if (path.empty()) return replay_tolerance();
   const std::string zs = format_number(z);
-  std::int64_t paths = 0;
-  for (const json* doc : {&baseline, &now}) {
-    if (paths == 0 && doc->is_object() && doc->contains("paths") && (*doc)["paths"].is_number_integer()) {
-      paths = std::max<std::int64_t>(0, (*doc)["paths"].get<std::int64_t>());
-    }
-  }
+  std::int64_t paths = run_paths(baseline);
+  if (paths == 0) paths = run_paths(now);
   const auto n_paths = static_cast<double>(paths);
   const std::string& leaf = path.back();
   auto se_tolerance = [&](double se, double n, const std::string& n_text) {

@@ -110,6 +110,9 @@ struct Tolerance {
 
 Tolerance replay_tolerance();
 
+// A risk.json's `paths`: the sample size of its every figure (0 when absent).
+std::int64_t run_paths(const nlohmann::json& risk);
+
 // The tolerance of the number at `path` (object keys from the root, e.g.
 // {"portfolios", "contracted", "cost_usd", "p95"}) of a risk.json, from the
 // standard errors in `baseline` (else in `now`). Numbers no rule names get
