@@ -77,23 +77,29 @@ double risk_scratch_bytes_per_path(const RiskSetup& setup) {
          4.0 * static_cast<double>(pb.n_clusters);
 }
 
+double risk_scratch_budget_bytes(risk::Backend backend) {
+  return backend == risk::Backend::cuda ? limits::max_risk_device_scratch_bytes : limits::max_risk_scratch_bytes;
+}
+
 std::int64_t risk_max_batch(const RiskSetup& setup, const RiskRunOptions& o) {
   // A fixed size when asked, else at most 16384 paths on the CPU (batches
   // grow to it) and 262144 on CUDA; either way no larger than what keeps a batch's
-  // sampled futures within limits::max_risk_scratch_bytes (results do not
-  // depend on batching).
+  // sampled futures within the backend's budget (results do not depend on
+  // batching).
   const std::int64_t wanted =
       o.batch > 0 ? o.batch : (o.backend == risk::Backend::cuda ? std::int64_t{262144} : std::int64_t{16384});
-  const double fits = std::floor(limits::max_risk_scratch_bytes / risk_scratch_bytes_per_path(setup));
+  const double fits = std::floor(risk_scratch_budget_bytes(o.backend) / risk_scratch_bytes_per_path(setup));
   return std::max<std::int64_t>(1, std::min(wanted, static_cast<std::int64_t>(std::min(fits, 1e15))));
 }
 
 double risk_memory_bytes(const RiskSetup& setup, const RiskRunOptions& o) {
   const std::int64_t batch = std::min(risk_max_batch(setup, o), std::max<std::int64_t>(1, o.paths));
-  // Per batch: its results (as many per path as are kept) and its sampled
-  // futures; plus every path's results.
-  return risk_result_bytes(setup, o.paths) + risk_result_bytes(setup, batch) +
-         risk_scratch_bytes_per_path(setup) * static_cast<double>(batch);
+  // Per batch: its results (as many per path as are kept) and, on the CPU,
+  // its sampled futures (CUDA's are in the card's memory); plus every path's
+  // results.
+  const double scratch_bytes =
+      o.backend == risk::Backend::cuda ? 0.0 : risk_scratch_bytes_per_path(setup) * static_cast<double>(batch);
+  return risk_result_bytes(setup, o.paths) + risk_result_bytes(setup, batch) + scratch_bytes;
 }
 
 // Batches of a fixed size: when asked (--batch), and on CUDA. A GPU's batch

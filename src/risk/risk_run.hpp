@@ -29,8 +29,12 @@ double risk_result_bytes(const RiskSetup& setup, std::int64_t paths);
 
 // Bytes of one path's sampled future (the kernels' scratch).
 double risk_scratch_bytes_per_path(const RiskSetup& setup);
+// What a batch's sampled futures may take on a backend: the host's memory
+// on the CPU (limits::max_risk_scratch_bytes), the card's on CUDA
+// (limits::max_risk_device_scratch_bytes).
+double risk_scratch_budget_bytes(risk::Backend backend);
 // The largest batch a run uses: --batch, or the adaptive cap of the backend,
-// shrunk so that a batch's sampled futures fit limits::max_risk_scratch_bytes.
+// shrunk so that a batch's sampled futures fit risk_scratch_budget_bytes.
 std::int64_t risk_max_batch(const RiskSetup& setup, const RiskRunOptions& o);
 // The batches of a run (docs/reference.md §1.5, --batch): the first one's size, and
 // the next one's after a batch of `count` paths took `took_s` seconds. With
@@ -38,8 +42,9 @@ std::int64_t risk_max_batch(const RiskSetup& setup, const RiskRunOptions& o);
 // at 1024 paths and grow (at most 4x a batch) to what takes about 0.5 s.
 std::int64_t risk_first_batch(const RiskSetup& setup, const RiskRunOptions& o);
 std::int64_t risk_next_batch(const RiskSetup& setup, const RiskRunOptions& o, std::int64_t count, double took_s);
-// What a run holds at its peak, in bytes: every path's results, one batch's
-// results and one batch's sampled futures (docs/reference.md §1.5).
+// What a run holds at its peak in the host's memory, in bytes: every path's
+// results, one batch's results and, on the CPU, one batch's sampled futures
+// (docs/reference.md §1.5).
 double risk_memory_bytes(const RiskSetup& setup, const RiskRunOptions& o);
 
 // Bytes of physical memory of this machine, 0 when unknown.

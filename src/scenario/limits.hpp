@@ -94,6 +94,10 @@ constexpr std::int64_t max_paths = 100'000'000;
 constexpr double max_risk_grid_cells = 1e7;
 // The sampled futures of one batch (4 bytes per path, day and provider): adaptive batches shrink to fit.
 constexpr double max_risk_scratch_bytes = double(1ull << 30);
+// The same on CUDA, where they lie in the card's memory, not the host's (80 GB or more on the
+// H100/H200 of §10): 4 GiB holds 195,000 paths of the flagship, so that its 100,000-path runs are
+// one batch, a grid several waves deep, where 1 GiB cut them into three partial ones.
+constexpr double max_risk_device_scratch_bytes = double(4ull << 30);
 
 // ---- sweeps ----
 

@@ -24,8 +24,8 @@ cloudpact::RiskSetup base_setup() {
 }
 // The largest batch by hand: the backend's cap, or what keeps a batch's
 // sampled futures within the scratch budget, whichever is smaller.
-std::int64_t cap(const cloudpact::RiskSetup& setup, std::int64_t backend_cap) {
-  const double fits = std::floor(cloudpact::limits::max_risk_scratch_bytes / cloudpact::risk_scratch_bytes_per_path(setup));
+std::int64_t cap(const cloudpact::RiskSetup& setup, std::int64_t backend_cap, double budget_bytes) {
+  const double fits = std::floor(budget_bytes / cloudpact::risk_scratch_bytes_per_path(setup));
   return std::min(backend_cap, static_cast<std::int64_t>(fits));
 }
 }  // namespace
@@ -33,7 +33,7 @@ std::int64_t cap(const cloudpact::RiskSetup& setup, std::int64_t backend_cap) {
 TEST_CASE("risk batches on CUDA are all the largest, whatever a batch took") {
   const cloudpact::RiskSetup setup = base_setup();
   const RiskRunOptions o{1000000, 1, Backend::cuda, 0, -1, false};
-  const std::int64_t largest = cap(setup, 262144);
+  const std::int64_t largest = cap(setup, 262144, cloudpact::limits::max_risk_device_scratch_bytes);
   REQUIRE(largest > 1024);
   CHECK(cloudpact::risk_first_batch(setup, o) == largest);
   // A slow batch does not shrink the next, a fast one cannot grow it.
@@ -45,7 +45,7 @@ TEST_CASE("risk batches on CUDA are all the largest, whatever a batch took") {
 TEST_CASE("risk batches on the CPU start at 1024 and move toward half a second each") {
   const cloudpact::RiskSetup setup = base_setup();
   const RiskRunOptions o{1000000, 1, Backend::cpu, 0, -1, false};
-  REQUIRE(cap(setup, 16384) == 16384);
+  REQUIRE(cap(setup, 16384, cloudpact::limits::max_risk_scratch_bytes) == 16384);
   CHECK(cloudpact::risk_first_batch(setup, o) == 1024);
   // 1024 paths in 0.5 s: the pace is right, the size stays.
   CHECK(cloudpact::risk_next_batch(setup, o, 1024, 0.5) == 1024);
@@ -70,3 +70,4 @@ TEST_CASE("risk batches with --batch are that size on either backend") {
     CHECK(cloudpact::risk_next_batch(setup, o, 5000, 0.0) == 5000);
   }
 }
+
