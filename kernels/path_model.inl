@@ -1720,8 +1720,8 @@ CP_HD inline void write_results(const View& v, const OutView& out, const Portfol
 // capacity and order computed once a step for all of its portfolios
 // (sampled outages redrawn from the same counters). kGroup bounds the group:
 // the CPU walks all portfolios of a path at once (their per-step work is
-// shared; ~12 KB of state each stays in cache), CUDA one a thread (more,
-// shorter threads, and local memory per thread stays small). Each
+// shared; ~12 KB of state each stays in cache), CUDA up to five a thread
+// (kCudaGroup: the same sharing, in a larger local-memory frame). Each
 // portfolio's arithmetic is the same either way, so results do not depend
 // on kGroup.
 template <int kGroup>

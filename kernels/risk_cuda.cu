@@ -1,4 +1,5 @@
-// The CUDA backend: the same path model as the CPU build, one thread a path.
+// The CUDA backend: the same path model as the CPU build, one thread a
+// (group of portfolios, path).
 #include <cuda_runtime.h>
 
 #include <chrono>
@@ -20,16 +21,19 @@
 namespace cloudpact::risk {
 
 // Portfolios a CUDA thread walks together on one path (kernel::PathFunctor):
-// one, so a batch has portfolios x paths short threads and each thread's
-// local memory stays one portfolio's state. On an H200 five a thread (the
-// flagship's all; a frame of 232 KB a thread) ran 0.46 of the
-// instructions and its path kernel 0.67 of the time, but whole commands
-// 1.1-1.3x slower, under the batching of that day (docs/performance-log.md,
-// 2026-12-04): to be measured again. A build may set another with
-// -DCLOUDPACT_CUDA_GROUP=N (meson -Dcuda_args=...); results do not depend
-// on it.
+// up to five, the flagship's all, so that they share each step's capacity,
+// order and reserved ledger as on the CPU. On an H200, with every path in
+// one batch, whole commands of the flagship took 0.64-0.73 of the time of
+// one portfolio a thread (100,000 paths 1.74-1.93 s against 2.65-2.72 s;
+// 262,144 3.90-4.06 s against 6.13-6.38 s; 10^6 13.7-14.3 s against 21.8 s;
+// docs/performance-log.md, 2026-12-04 17:49 and 17:59), the same bytes out. The price is local memory: a frame of about 232 KB a thread,
+// which the driver backs for every thread slot of the card (a run on the
+// H200 peaked at 60-64 GB of the card's memory, against 17 GB at one a
+// thread), so a card with less memory needs a build with one
+// (-DCLOUDPACT_CUDA_GROUP=1, meson -Dcuda_args=...; the error says so).
+// Results do not depend on it.
 #ifndef CLOUDPACT_CUDA_GROUP
-#define CLOUDPACT_CUDA_GROUP 1
+#define CLOUDPACT_CUDA_GROUP 5
 #endif
 constexpr int kCudaGroup = CLOUDPACT_CUDA_GROUP;
 
@@ -123,9 +127,19 @@ void evaluate_paths_cuda(const RiskProblem& pb, std::uint64_t seed, std::int64_t
   clock.lap(sample_s);
   const kernel::PathFunctor<kCudaGroup> run{v, o, seed, first_path, thrust::raw_pointer_cast(sf.data()),
                                      thrust::raw_pointer_cast(si.data()), layout, groups};
-  thrust::for_each(thrust::device, thrust::counting_iterator<std::int64_t>(0),
-                   thrust::counting_iterator<std::int64_t>(count * groups.n_groups), run);
-  check(cudaDeviceSynchronize(), "kernel");
+  try {
+    thrust::for_each(thrust::device, thrust::counting_iterator<std::int64_t>(0),
+                     thrust::counting_iterator<std::int64_t>(count * groups.n_groups), run);
+    check(cudaDeviceSynchronize(), "kernel");
+  } catch (const std::exception& e) {
+    // The likeliest way a card refuses the path kernel: too little memory
+    // for the frames of its thread slots (kCudaGroup), before any path ran.
+    const std::string what = e.what();
+    if (what.find("memory") == std::string::npos) throw;
+    throw std::runtime_error(what + " (this build walks up to " + std::to_string(kCudaGroup) +
+                             " portfolios a CUDA thread, whose frames took about 60 GB of an H200; "
+                             "a build with -Dcuda_args=-DCLOUDPACT_CUDA_GROUP=1 takes about 17 GB)");
+  }
   clock.lap(walk_s);
   for (size_t a = 0; a < rows.size(); ++a) thrust::copy(device_rows[a].begin(), device_rows[a].end(), rows[a].first->begin());
   clock.lap(copy_s);

@@ -86,8 +86,9 @@ check_usage "--paths needs a positive integer" --ncu-summary "$fx/ncu-risk.csv" 
 check_usage "$fx/missing.err: no such readable file" --stages-summary "$fx/missing.err"
 check_usage "needs the stderr of a timed CUDA run" --stages-summary
 check_usage "takes one file" --stages-summary "$fx/cuda-stages.err" "$fx/cuda-stages.err"
-check_usage "--also-group needs an integer in 2..16" --also-group 1
-check_usage "--also-group needs an integer in 2..16" --also-group x
+check_usage "--also-group needs an integer in 1..16" --also-group 0
+check_usage "--also-group needs an integer in 1..16" --also-group 17
+check_usage "--also-group needs an integer in 1..16" --also-group x
 
 # --run without a GPU: the CPU run, then exit 3 at the CUDA run, before any
 # profile (the stand-in ncu leaves a mark if it is called) and before any
