@@ -222,8 +222,8 @@ std::string cuda_device_description();  // "NVIDIA H100 80GB HBM3 (driver 12.8)"
 // Evaluates paths [first_path, first_path + count). `threads` bounds the
 // OpenMP threads (0: all). Path i's draws depend only on (seed, i).
 // `portfolios_per_thread` (CPU backend; 0: its default, all of a usual
-// scenario's; CUDA walks up to five, fixed when it is built) groups the portfolios a thread walks together
-// on a path, sharing each step's capacity and placement order: a speed
+// scenario's; CUDA walks up to five, fixed when it is built) groups the
+// portfolios a thread walks together on a path, sharing each step's capacity and placement order: a speed
 // knob only, the results are the same bytes for every value.
 void evaluate_paths(const RiskProblem& problem, std::uint64_t seed, std::int64_t first_path, std::int64_t count,
                     Backend backend, int threads, BatchResults& out, int portfolios_per_thread = 0);

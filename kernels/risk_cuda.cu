@@ -26,8 +26,9 @@ namespace cloudpact::risk {
 // one batch, whole commands of the flagship took 0.64-0.73 of the time of
 // one portfolio a thread (100,000 paths 1.74-1.93 s against 2.65-2.72 s;
 // 262,144 3.90-4.06 s against 6.13-6.38 s; 10^6 13.7-14.3 s against 21.8 s;
-// docs/performance-log.md, 2026-12-04 17:49 and 17:59), the same bytes out. The price is local memory: a frame of about 232 KB a thread,
-// which the driver backs for every thread slot of the card (a run on the
+// docs/performance-log.md, 2026-12-04 17:49 and 17:59), the same bytes
+// out. The price is local memory: a frame of about 232 KB a thread, which
+// the driver backs for every thread slot of the card (a run on the
 // H200 peaked at 60-64 GB of the card's memory, against 17 GB at one a
 // thread), so a card with less memory needs a build with one
 // (-DCLOUDPACT_CUDA_GROUP=1, meson -Dcuda_args=...; the error says so).
