@@ -135,8 +135,9 @@ void evaluate_paths_cuda(const RiskProblem& pb, std::uint64_t seed, std::int64_t
   } catch (const std::exception& e) {
     // The likeliest way a card refuses the path kernel: too little memory
     // for the frames of its thread slots (kCudaGroup), before any path ran.
+    // A build of one a thread has no smaller grouping to suggest.
     const std::string what = e.what();
-    if (what.find("memory") == std::string::npos) throw;
+    if (kCudaGroup == 1 || what.find("memory") == std::string::npos) throw;
     throw std::runtime_error(what + " (this build walks up to " + std::to_string(kCudaGroup) +
                              " portfolios a CUDA thread, whose frames took about 60 GB of an H200; "
                              "a build with -Dcuda_args=-DCLOUDPACT_CUDA_GROUP=1 takes about 17 GB)");

@@ -70,4 +70,3 @@ TEST_CASE("risk batches with --batch are that size on either backend") {
     CHECK(cloudpact::risk_next_batch(setup, o, 5000, 0.0) == 5000);
   }
 }
-
