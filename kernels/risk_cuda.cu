@@ -27,16 +27,28 @@ namespace cloudpact::risk {
 // one portfolio a thread (100,000 paths 1.74-1.93 s against 2.65-2.72 s;
 // 262,144 3.90-4.06 s against 6.13-6.38 s; 10^6 13.7-14.3 s against 21.8 s;
 // docs/performance-log.md, 2026-12-04 17:49 and 17:59), the same bytes
-// out. The price is local memory: a frame of about 232 KB a thread, which
-// the driver backs for every thread slot of the card (a run on the
-// H200 peaked at 60-64 GB of the card's memory, against 17 GB at one a
-// thread), so a card with less memory needs a build with one
+// out. The price is local memory: the frame of a thread grows with the
+// group (walk_paths), and the driver backs it for every thread slot of the
+// card, so a card with little memory may need a build with one
 // (-DCLOUDPACT_CUDA_GROUP=1, meson -Dcuda_args=...; the error says so).
 // Results do not depend on it.
 #ifndef CLOUDPACT_CUDA_GROUP
 #define CLOUDPACT_CUDA_GROUP 5
 #endif
 constexpr int kCudaGroup = CLOUDPACT_CUDA_GROUP;
+
+// The registers a thread of the path kernel may use: 80 is what the
+// compiler chose for the measured runs above (37.5% occupancy on an H200,
+// register-bound); fewer allow more warps, which hide more of the latency
+// of the frames' local memory, at the price of spills into that memory.
+// A speed knob only (-DCLOUDPACT_CUDA_MAX_REGISTERS=N; scripts/gpu-check
+// --also-registers builds and times it): the same instructions compute
+// the same bits whatever registers hold them.
+#ifndef CLOUDPACT_CUDA_MAX_REGISTERS
+#define CLOUDPACT_CUDA_MAX_REGISTERS 80
+#endif
+constexpr int kCudaMaxRegisters = CLOUDPACT_CUDA_MAX_REGISTERS;
+static_assert(kCudaMaxRegisters >= 24 && kCudaMaxRegisters <= 255, "CLOUDPACT_CUDA_MAX_REGISTERS: 24..255");
 
 namespace {
 void check(cudaError_t e, const char* what) {
@@ -82,6 +94,31 @@ class StageClock {
   bool on_;
   std::chrono::steady_clock::time_point last_;
 };
+
+// The path kernel: one (group, path) a thread, the walk inlined once.
+// thrust::for_each, which the sampling keeps, runs CUB's kernel: two items
+// a thread, its loop compiled for full and for partial tiles, so the walk
+// was inlined several times over, each copy with locals of its own. ptxas
+// gave that kernel a frame of 232,256 bytes a thread (five portfolios, 80
+// registers), against 116,064 here (nvcc 13.0, sm_90, -Xptxas -v), and the
+// driver reserves the frame for every thread slot of the card.
+constexpr int kWalkBlock = 256;
+__global__ void __maxnreg__(kCudaMaxRegisters) walk_paths(const kernel::PathFunctor<kCudaGroup> run, std::int64_t n) {
+  const std::int64_t k = static_cast<std::int64_t>(blockIdx.x) * kWalkBlock + threadIdx.x;
+  if (k < n) run(k);
+}
+
+// The local memory the path kernel's frames take on device 0: its frame a
+// thread times every thread slot of the card (0 when unknown), for the
+// out-of-memory error.
+double walk_frames_gib() {
+  cudaFuncAttributes attr{};
+  cudaDeviceProp prop{};
+  if (cudaFuncGetAttributes(&attr, walk_paths) != cudaSuccess || cudaGetDeviceProperties(&prop, 0) != cudaSuccess)
+    return 0.0;
+  return static_cast<double>(attr.localSizeBytes) * prop.multiProcessorCount * prop.maxThreadsPerMultiProcessor /
+         (1024.0 * 1024.0 * 1024.0);
+}
 }  // namespace
 
 bool cuda_device_present_impl() {
@@ -129,8 +166,11 @@ void evaluate_paths_cuda(const RiskProblem& pb, std::uint64_t seed, std::int64_t
   const kernel::PathFunctor<kCudaGroup> run{v, o, seed, first_path, thrust::raw_pointer_cast(sf.data()),
                                      thrust::raw_pointer_cast(si.data()), layout, groups};
   try {
-    thrust::for_each(thrust::device, thrust::counting_iterator<std::int64_t>(0),
-                     thrust::counting_iterator<std::int64_t>(count * groups.n_groups), run);
+    const std::int64_t n_walks = count * groups.n_groups;
+    if (n_walks > 0) {
+      walk_paths<<<static_cast<unsigned>((n_walks + kWalkBlock - 1) / kWalkBlock), kWalkBlock>>>(run, n_walks);
+      check(cudaGetLastError(), "path kernel launch");
+    }
     check(cudaDeviceSynchronize(), "kernel");
   } catch (const std::exception& e) {
     // The likeliest way a card refuses the path kernel: too little memory
@@ -138,9 +178,11 @@ void evaluate_paths_cuda(const RiskProblem& pb, std::uint64_t seed, std::int64_t
     // A build of one a thread has no smaller grouping to suggest.
     const std::string what = e.what();
     if (kCudaGroup == 1 || what.find("memory") == std::string::npos) throw;
+    char frames[64] = "";
+    if (const double gib = walk_frames_gib(); gib > 0.0) std::snprintf(frames, sizeof frames, ", %.1f GiB on this card", gib);
     throw std::runtime_error(what + " (this build walks up to " + std::to_string(kCudaGroup) +
-                             " portfolios a CUDA thread, whose frames took about 60 GB of an H200; "
-                             "a build with -Dcuda_args=-DCLOUDPACT_CUDA_GROUP=1 takes about 17 GB)");
+                             " portfolios a CUDA thread, whose frames the card reserves for every thread slot" +
+                             frames + "; a build with -Dcuda_args=-DCLOUDPACT_CUDA_GROUP=1 has frames a fifth as large)");
   }
   clock.lap(walk_s);
   for (size_t a = 0; a < rows.size(); ++a) thrust::copy(device_rows[a].begin(), device_rows[a].end(), rows[a].first->begin());

@@ -19,7 +19,8 @@
 #     nothing (GPU_CHECK_NCU names a stand-in ncu that must not be called);
 #   - --run from end to end with stand-ins for the GPU (below): the rates in
 #     §10's unit, the stage sums, and the builds of another grouping
-#     (--also-group) recorded, a disagreeing one making the check exit 1.
+#     (--also-group) and register limit (--also-registers) recorded, each
+#     kind under its own key, a disagreeing one making the check exit 1.
 set -uo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -89,6 +90,10 @@ check_usage "takes one file" --stages-summary "$fx/cuda-stages.err" "$fx/cuda-st
 check_usage "--also-group needs an integer in 1..16" --also-group 0
 check_usage "--also-group needs an integer in 1..16" --also-group 17
 check_usage "--also-group needs an integer in 1..16" --also-group x
+check_usage "--also-registers needs an integer in 24..255" --also-registers 23
+check_usage "--also-registers needs an integer in 24..255" --also-registers 256
+check_usage "--also-registers needs an integer in 24..255" --also-registers=8x
+check_usage "--also-group needs an integer in 1..16" --also-registers 64 --also-group 0
 
 # --run without a GPU: the CPU run, then exit 3 at the CUDA run, before any
 # profile (the stand-in ncu leaves a mark if it is called) and before any
@@ -145,6 +150,8 @@ STAND_IN
   stand_in "$fake/cloudpact" 0
   stand_in "$fake/cloudpact-g3" 0
   stand_in "$fake/cloudpact-g7" 1
+  stand_in "$fake/cloudpact-r64" 0
+  stand_in "$fake/cloudpact-r128" 0
   printf '#!/bin/sh\nexit 0\n' >"$fake/ncu"
   chmod +x "$fake/ncu"
   GPU_CHECK_BIN=$fake/cloudpact GPU_CHECK_NCU=$fake/ncu GPU_CHECK_OUT=$fake/gpu.json \
@@ -165,6 +172,9 @@ v = j["group_variants"]
 assert [x["group"] for x in v] == [3, 7], v
 assert v[0]["agree"] is True and v[0]["mismatches"] == 0 and v[0]["cuda_stages"]["walk_s"] == 1.5
 assert v[1]["agree"] is False and v[1]["mismatches"] > 0
+r = j["register_variants"]
+assert [x["max_registers"] for x in r] == [64, 128], r   # by N, not by name
+assert all(x["agree"] is True and x["mismatches"] == 0 and "group" not in x for x in r), r
 assert j["ncu"] is None'
   written=$(find results/bench -type f -newer "$fake/ncu" 2>/dev/null)
   if [ -z "$written" ]; then ok; else bad "--run with GPU_CHECK_OUT wrote into results/bench: $written"; fi
