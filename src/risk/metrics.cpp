@@ -17,7 +17,9 @@ namespace cloudpact::risk {
 
 namespace {
 
-__extension__ typedef __int128 i128;  // __extension__: no -Wpedantic warning
+using i128 = FixedSum;
+using boost::multiprecision::cpp_int;
+using boost::multiprecision::int256_t;
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 constexpr int kBp = 10000;  // basis points in 1
@@ -75,15 +77,11 @@ double order_stat(const std::vector<std::int64_t>& sorted, int alpha_bp) {
   return static_cast<double>(sorted[static_cast<size_t>(k - 1)]) / kFixedScale;
 }
 
-// Sample variance (N − 1) of integers given in a canonical order, in double.
-double sample_variance(const std::vector<std::int64_t>& v, double mean) {
-  if (v.size() < 2) return kNaN;
-  double ss = 0.0;
-  for (const std::int64_t x : v) {
-    const double d = static_cast<double>(x) - mean;
-    ss += d * d;
-  }
-  return ss / static_cast<double>(v.size() - 1);
+// The running moments of fixed-point values.
+FixedMoments moments_of(const std::vector<std::int64_t>& f) {
+  FixedMoments m;
+  for (const std::int64_t x : f) m.add_fixed(x);
+  return m;
 }
 
 void summarize_sorted(const std::vector<std::int64_t>& f, Summary& s) {
@@ -105,21 +103,13 @@ void summarize_sorted(const std::vector<std::int64_t>& f, Summary& s) {
   const i128 den = static_cast<i128>(kBp - a) * n;
   s.cvar95 = ratio(num, den * kScale);
 
-  // Standard errors (double sums over the sorted values: a canonical order).
-  const double mean_fixed = ratio(sum, n);
-  const double v = sample_variance(f, mean_fixed);
-  s.se_mean = std::sqrt(v / static_cast<double>(n)) / kFixedScale;
-  std::vector<std::int64_t> excess;
-  excess.reserve(f.size());
-  i128 excess_sum = 0;
-  for (const std::int64_t x : f) {
-    const std::int64_t e = x > var ? x - var : 0;
-    excess.push_back(e);
-    excess_sum += e;
-  }
-  const double ve = sample_variance(excess, ratio(excess_sum, n));
+  // Standard errors, from exact moments: of the values, and of their
+  // excess over the VaR, whose SE of the mean over (1 − α) is CVaR's.
+  s.se_mean = moments_of(f).mean_se().se_mean;
+  FixedMoments excess;
+  for (const std::int64_t x : f) excess.add_fixed(x > var ? x - var : 0);
   const double one_minus_alpha = static_cast<double>(kBp - a) / kBp;
-  s.se_cvar95 = std::sqrt(ve / (one_minus_alpha * one_minus_alpha * static_cast<double>(n))) / kFixedScale;
+  s.se_cvar95 = excess.mean_se().se_mean / one_minus_alpha;
   s.se_p50 = quantile_se_bp(f, 5000);
   s.se_p95 = quantile_se_bp(f, 9500);
   s.se_p99 = quantile_se_bp(f, 9900);
@@ -134,25 +124,15 @@ Summary summarize_fixed(const std::vector<std::int64_t>& sorted_values) {
 }
 
 // Standard error of the mean of fixed-point values, in the values' unit.
-double fixed_se_mean(const std::vector<std::int64_t>& f) {
-  const auto n = static_cast<std::int64_t>(f.size());
-  if (n < 2) return kNaN;
-  return std::sqrt(sample_variance(f, ratio(fixed_sum(f), n)) / static_cast<double>(n)) / kFixedScale;
-}
+double fixed_se_mean(const std::vector<std::int64_t>& f) { return moments_of(f).mean_se().se_mean; }
 
-Summary summarize_mean_only(std::span<const double> values) {
+// A summary that only has a mean and its standard error (the rest NaN).
+Summary summarize_mean_only(const FixedMoments& m) {
   Summary s;
   s.p50 = s.p95 = s.p99 = s.cvar95 = s.se_cvar95 = s.se_p50 = s.se_p95 = s.se_p99 = kNaN;
-  if (values.empty()) {
-    s.mean = s.se_mean = kNaN;
-    return s;
-  }
-  // Sorted so that the second moment is summed in a canonical order.
-  const std::vector<std::int64_t> f = sorted_fixed(values);
-  const auto n = static_cast<std::int64_t>(f.size());
-  const i128 sum = fixed_sum(f);
-  s.mean = ratio(sum, n * kScale);
-  s.se_mean = std::sqrt(sample_variance(f, ratio(sum, n)) / static_cast<double>(n)) / kFixedScale;
+  const MeanSe ms = m.mean_se();
+  s.mean = ms.mean;
+  s.se_mean = ms.se_mean;
   return s;
 }
 
@@ -256,24 +236,37 @@ double quantile_se_bp(std::span<const std::int64_t> sorted, int alpha_bp) {
   return spread / static_cast<double>(hi - lo) * sd_rank / kFixedScale;
 }
 
+MeanSe FixedMoments::mean_se() const {
+  if (n_ == 0) return {kNaN, kNaN};
+  const double mean = ratio(sum_, static_cast<i128>(n_) * kScale);
+  if (n_ < 2) return {mean, kNaN};
+  // N·Σx² − (Σx)² = N·Σ(x − x̄)² ≥ 0, exact: Σx² < 2^153 (1e8 values of
+  // x² < 2^126), so each term is below 2^27 · 2^153.
+  const int256_t sum(sum_);
+  const int256_t sum_sq = (int256_t(sum_sq_carries_) << 128) + int256_t(sum_sq_low_);
+  const int256_t spread = int256_t(n_) * sum_sq - sum * sum;
+  const auto n = static_cast<double>(n_);
+  const double variance = static_cast<double>(spread) / (n * (n - 1.0));  // hundredths²
+  return {mean, std::sqrt(variance / n) / kFixedScale};
+}
+
+double RatioMoments::se() const {
+  if (n_ < 2 || sum_u_ == 0) return kNaN;
+  // (ΣU)²·Σ(D − R·U)² in integers (up to ~2^340: cpp_int), ≥ 0 by
+  // Cauchy–Schwarz, then one division in double.
+  const cpp_int sd{int256_t(sum_d_)}, su{int256_t(sum_u_)};
+  const cpp_int residual =
+      cpp_int(sum_dd_) * su * su - 2 * sd * su * cpp_int(sum_du_) + sd * sd * cpp_int(sum_uu_);
+  const double ss = residual.convert_to<double>() / cpp_int(su * su).convert_to<double>();
+  const auto n = static_cast<double>(n_);
+  return std::sqrt(ss / (n * (n - 1.0))) / ratio(sum_u_, static_cast<i128>(n_));
+}
+
 double ratio_se(std::span<const std::int64_t> d, std::span<const std::int64_t> u) {
   if (d.size() != u.size()) throw std::invalid_argument("ratio_se: numerator and denominator differ in length");
-  const size_t n = d.size();
-  if (n < 2) return kNaN;
-  i128 sd = 0, su = 0;
-  for (size_t i = 0; i < n; ++i) {
-    sd += d[i];
-    su += u[i];
-  }
-  if (su == 0) return kNaN;
-  const double r = ratio_of(sd, su);
-  double ss = 0.0;  // in path order: deterministic
-  for (size_t i = 0; i < n; ++i) {
-    const double e = static_cast<double>(d[i]) - r * static_cast<double>(u[i]);
-    ss += e * e;
-  }
-  const auto nn = static_cast<double>(n);
-  return std::sqrt(ss / (nn * (nn - 1.0))) / ratio(su, static_cast<i128>(n));
+  RatioMoments m;
+  for (size_t i = 0; i < d.size(); ++i) m.add_fixed(d[i], u[i]);
+  return m.se();
 }
 
 std::int64_t count_unmet(std::span<const double> unmet_gpu_hours) {
@@ -300,27 +293,26 @@ std::optional<double> batna(double mean_cost_without, double mean_cost_contracte
 PathResults::PathResults(std::vector<std::string> portfolios, std::vector<std::string> providers,
                          std::vector<std::string> contracts)
     : portfolio_names(std::move(portfolios)), provider_ids(std::move(providers)), contract_ids(std::move(contracts)) {
-  for (auto* group : {&cost_usd, &spend_usd, &unmet_gpu_hours, &npv_cost_usd, &holder_spend_usd, &holder_npv_spend_usd})
-    group->resize(portfolio_names.size());
+  const size_t np = portfolio_names.size(), nq = provider_ids.size();
+  for (auto* group : {&cost_usd, &unmet_gpu_hours, &npv_cost_usd}) group->resize(np);
+  spend_usd.resize(np);
   for (auto* group : {&provider_spend_usd, &provider_used_gpu_hours, &provider_exit_cost_usd, &provider_npv_spend_usd})
-    group->resize(provider_ids.size());
+    group->resize(nq);
+  batna_ratio.resize(nq);
+  contract_price_ratio.resize(nq);
   spend_items.resize(kSpendItems);
-  contract_items.assign(kContractItems, std::vector<std::vector<double>>(contract_ids.size()));
+  contract_items.assign(kContractItems, std::vector<FixedMoments>(contract_ids.size()));
 }
 
 void PathResults::reserve(std::int64_t n) {
   const auto un = static_cast<size_t>(std::max<std::int64_t>(0, n));
-  for (auto* group : {&cost_usd, &spend_usd, &unmet_gpu_hours, &npv_cost_usd, &holder_spend_usd, &holder_npv_spend_usd,
-                      &provider_spend_usd,
-                      &provider_used_gpu_hours, &provider_exit_cost_usd, &provider_npv_spend_usd, &spend_items}) {
+  for (auto* group : {&cost_usd, &unmet_gpu_hours, &npv_cost_usd})
     for (auto& v : *group) v.reserve(un);
-  }
-  for (auto& group : contract_items)
-    for (auto& v : group) v.reserve(un);
+  hhi_spend.reserve(un);
 }
 
 void PathResults::append(const BatchResults& b) {
-  const size_t np = portfolio_names.size(), nq = provider_ids.size();
+  const size_t np = portfolio_names.size(), nq = provider_ids.size(), nk = contract_ids.size();
   if (b.first_path != paths) throw std::invalid_argument("risk batch does not continue the previous one");
   if (b.count < 0 || static_cast<size_t>(b.n_portfolios) != np || static_cast<size_t>(b.n_providers) != nq) {
     throw std::invalid_argument("risk batch has the wrong shape");
@@ -331,66 +323,109 @@ void PathResults::append(const BatchResults& b) {
       b.provider_exit_cost_usd.size() < nq * c) {
     throw std::invalid_argument("risk batch has fewer results than paths");
   }
-  auto add = [c](std::vector<std::vector<double>>& dst, const std::vector<double>& src) {
+  if (nk > 0 && static_cast<size_t>(b.n_contracts) != nk) throw std::invalid_argument("risk batch has the wrong shape");
+  // Present values: a batch made by hand for a test may leave them out; then
+  // they are the nominal figures (a discount rate of 0). So may it the rofr
+  // holder's spend (then 0) and the contracted portfolio's breakdown.
+  const std::vector<double>& npv_cost = b.npv_cost_usd.size() >= np * c ? b.npv_cost_usd : b.cost_usd;
+  const std::vector<double>& provider_npv =
+      b.provider_npv_spend_usd.size() >= nq * c ? b.provider_npv_spend_usd : b.provider_spend_usd;
+  const bool holder = b.holder_spend_usd.size() >= np * c && b.holder_npv_spend_usd.size() >= np * c;
+  const bool items = b.billed_usd.size() >= c;
+  const bool npv_items = b.npv_spend_usd.size() >= c && b.npv_unmet_value_usd.size() >= c;
+  const std::vector<double>* contract_rows[kContractItems] = {
+      &b.contract_billed_usd, &b.contract_shortfall_usd, &b.contract_sla_credits_usd,
+      &b.contract_commitment_remaining_usd,
+      b.contract_npv_billed_usd.size() >= nk * c ? &b.contract_npv_billed_usd : &b.contract_billed_usd};
+  if (nk > 0)
+    for (const auto* row : contract_rows)
+      if (row->size() < nk * c) throw std::invalid_argument("risk batch has fewer results than paths");
+  const auto contracted = find_name(portfolio_names, "contracted");
+  const auto no_rofr = find_name(portfolio_names, "no_rofr");
+  std::vector<std::optional<size_t>> without(nq);
+  for (size_t q = 0; q < nq; ++q) without[q] = find_name(portfolio_names, "without:" + provider_ids[q]);
+
+  // The batch's moments first, merged once all of its values converted:
+  // a value beyond the fixed-point range then leaves the results as they
+  // were, and the merged sums are exact, the same as adding path by path.
+  PathResults add(portfolio_names, provider_ids, contract_ids);
+  auto at = [c](const std::vector<double>& row, size_t k, size_t i) { return row[k * c + i]; };
+  for (size_t i = 0; i < c; ++i) {
+    for (size_t p = 0; p < np; ++p) add.spend_usd[p].add(at(b.spend_usd, p, i));
+    for (size_t q = 0; q < nq; ++q) {
+      const std::int64_t spend = to_fixed(at(b.provider_spend_usd, q, i));
+      const std::int64_t used = to_fixed(at(b.provider_used_gpu_hours, q, i));
+      add.provider_spend_usd[q].add_fixed(spend);
+      add.provider_used_gpu_hours[q].add_fixed(used);
+      add.provider_exit_cost_usd[q].add(at(b.provider_exit_cost_usd, q, i));
+      add.provider_npv_spend_usd[q].add(at(provider_npv, q, i));
+      add.contract_price_ratio[q].add_fixed(spend, used);
+      if (contracted && without[q]) {
+        const i128 batna_numerator = static_cast<i128>(to_fixed(at(b.cost_usd, *without[q], i))) + spend -
+                                     to_fixed(at(b.cost_usd, *contracted, i));
+        add.batna_ratio[q].add_fixed(batna_numerator, used);
+      }
+    }
+    if (items) {
+      const double values[kSpendItems] = {
+          b.billed_usd[i],      b.shortfall_usd[i],
+          b.sla_credits_usd[i], b.egress_usd[i],
+          b.unmet_value_usd[i], npv_items ? b.npv_spend_usd[i] : b.spend_usd[i],  // the contracted portfolio's (index 0)
+          npv_items ? b.npv_unmet_value_usd[i] : b.unmet_value_usd[i]};
+      for (int k = 0; k < kSpendItems; ++k) add.spend_items[static_cast<size_t>(k)].add(values[k]);
+    }
+    for (int k = 0; k < kContractItems && nk > 0; ++k)
+      for (size_t j = 0; j < nk; ++j) add.contract_items[static_cast<size_t>(k)][j].add(at(*contract_rows[k], j, i));
+    if (contracted && no_rofr) {
+      const std::int64_t on = holder ? to_fixed(at(b.holder_spend_usd, *contracted, i)) : 0;
+      const std::int64_t off = holder ? to_fixed(at(b.holder_spend_usd, *no_rofr, i)) : 0;
+      add.holder_spend_on.add_fixed(on);
+      add.holder_spend_off.add_fixed(off);
+      add.holder_spend_gain.add_fixed(on - off);
+      add.holder_npv_spend_gain.add_fixed(holder ? to_fixed(at(b.holder_npv_spend_usd, *contracted, i)) -
+                                                       to_fixed(at(b.holder_npv_spend_usd, *no_rofr, i))
+                                                 : 0);
+    }
+  }
+  std::int64_t clamped = 0;
+  for (size_t i = 0; i < c && i < b.clamped_multiplier_days.size(); ++i)
+    clamped += static_cast<std::int64_t>(b.clamped_multiplier_days[i]);
+
+  // Nothing below throws but for memory.
+  auto keep = [c](std::vector<std::vector<double>>& dst, const std::vector<double>& src) {
     for (size_t j = 0; j < dst.size(); ++j) {
       const auto first = src.begin() + static_cast<std::ptrdiff_t>(j * c);
       dst[j].insert(dst[j].end(), first, first + static_cast<std::ptrdiff_t>(c));
     }
   };
-  add(cost_usd, b.cost_usd);
-  add(spend_usd, b.spend_usd);
-  add(unmet_gpu_hours, b.unmet_gpu_hours);
-  add(provider_spend_usd, b.provider_spend_usd);
-  add(provider_used_gpu_hours, b.provider_used_gpu_hours);
-  add(provider_exit_cost_usd, b.provider_exit_cost_usd);
-  // Present values: a batch made by hand for a test may leave them out; then
-  // they are the nominal figures (a discount rate of 0).
-  add(npv_cost_usd, b.npv_cost_usd.size() >= np * c ? b.npv_cost_usd : b.cost_usd);
-  add(provider_npv_spend_usd, b.provider_npv_spend_usd.size() >= nq * c ? b.provider_npv_spend_usd : b.provider_spend_usd);
-  const std::vector<double> zeros(b.holder_spend_usd.size() >= np * c ? 0 : np * c, 0.0);
-  add(holder_spend_usd, zeros.empty() ? b.holder_spend_usd : zeros);
-  add(holder_npv_spend_usd, zeros.empty() ? b.holder_npv_spend_usd : zeros);
-  // The contracted portfolio's breakdown, when the batch has one (a batch
-  // made by hand for a test may leave it out).
-  const size_t nk = contract_ids.size();
-  for (size_t i = 0; i < c && i < b.clamped_multiplier_days.size(); ++i)
-    clamped_multiplier_days += static_cast<std::int64_t>(b.clamped_multiplier_days[i]);
-  if (b.billed_usd.size() >= c) {
-    const bool npv = b.npv_spend_usd.size() >= c && b.npv_unmet_value_usd.size() >= c;
-    std::vector<double> spend;
-    if (!npv) {
-      spend.resize(c);
-      for (size_t i = 0; i < c; ++i) spend[i] = b.spend_usd[i];  // the contracted portfolio's (index 0)
-    }
-    const std::vector<double>* items[kSpendItems] = {&b.billed_usd,      &b.shortfall_usd,
-                                                     &b.sla_credits_usd, &b.egress_usd,
-                                                     &b.unmet_value_usd, npv ? &b.npv_spend_usd : &spend,
-                                                     npv ? &b.npv_unmet_value_usd : &b.unmet_value_usd};
-    for (int i = 0; i < kSpendItems; ++i) spend_items[static_cast<size_t>(i)].insert(spend_items[static_cast<size_t>(i)].end(), items[i]->begin(), items[i]->begin() + static_cast<std::ptrdiff_t>(c));
+  keep(cost_usd, b.cost_usd);
+  keep(unmet_gpu_hours, b.unmet_gpu_hours);
+  keep(npv_cost_usd, npv_cost);
+  // Concentration of the contracted portfolio's spend, path by path.
+  std::vector<double> spends(nq);
+  for (size_t i = 0; i < c; ++i) {
+    for (size_t q = 0; q < nq; ++q) spends[q] = at(b.provider_spend_usd, q, i);
+    hhi_spend.push_back(hhi_percent(spends));
   }
-  if (nk > 0) {
-    if (static_cast<size_t>(b.n_contracts) != nk) throw std::invalid_argument("risk batch has the wrong shape");
-    const std::vector<double>* items[kContractItems] = {
-        &b.contract_billed_usd, &b.contract_shortfall_usd, &b.contract_sla_credits_usd,
-        &b.contract_commitment_remaining_usd,
-        b.contract_npv_billed_usd.size() >= nk * c ? &b.contract_npv_billed_usd : &b.contract_billed_usd};
-    for (int i = 0; i < kContractItems; ++i) {
-      if (items[i]->size() < nk * c) throw std::invalid_argument("risk batch has fewer results than paths");
-      add(contract_items[static_cast<size_t>(i)], *items[i]);
-    }
-  }
+  auto merge = [](auto& into, const auto& from) {
+    for (size_t j = 0; j < into.size(); ++j) into[j] += from[j];
+  };
+  merge(spend_usd, add.spend_usd);
+  merge(provider_spend_usd, add.provider_spend_usd);
+  merge(provider_used_gpu_hours, add.provider_used_gpu_hours);
+  merge(provider_exit_cost_usd, add.provider_exit_cost_usd);
+  merge(provider_npv_spend_usd, add.provider_npv_spend_usd);
+  merge(batna_ratio, add.batna_ratio);
+  merge(contract_price_ratio, add.contract_price_ratio);
+  merge(spend_items, add.spend_items);
+  for (size_t k = 0; k < contract_items.size(); ++k) merge(contract_items[k], add.contract_items[k]);
+  holder_spend_on += add.holder_spend_on;
+  holder_spend_off += add.holder_spend_off;
+  holder_spend_gain += add.holder_spend_gain;
+  holder_npv_spend_gain += add.holder_npv_spend_gain;
+  clamped_multiplier_days += clamped;
   paths += b.count;
 }
-
-namespace {
-// The mean and its standard error, from one conversion of the values (the
-// same integers and sum as fixed_mean's).
-MeanSe mean_se(std::span<const double> values) {
-  if (values.empty()) return {kNaN, kNaN};
-  const std::vector<std::int64_t> f = fixed_values(values);
-  return {ratio(fixed_sum(f), static_cast<i128>(f.size()) * kScale), fixed_se_mean(f)};
-}
-}  // namespace
 
 RiskMetrics compute_metrics(const PathResults& r, const NegotiationTerms& negotiation, int threads) {
   if (r.paths <= 0) throw std::invalid_argument("risk metrics need at least one path");
@@ -455,29 +490,18 @@ RiskMetrics compute_metrics(const PathResults& r, const NegotiationTerms& negoti
     });
   }
   // Concentration of the contracted portfolio's spend, path by path.
-  tasks.emplace_back([&] {
-    std::vector<double> hhi(static_cast<size_t>(r.paths));
-    std::vector<double> spends(nq);
-    for (size_t i = 0; i < hhi.size(); ++i) {
-      for (size_t q = 0; q < nq; ++q) spends[q] = r.provider_spend_usd[q][i];
-      hhi[i] = hhi_percent(spends);
-    }
-    m.hhi_spend = summarize(hhi);
-  });
-  for (size_t i = 0; i < kSpendItems; ++i)
-    tasks.emplace_back([&, i] { m.breakdown.items[i] = mean_se(r.spend_items[i]); });
-  for (size_t q = 0; q < nq; ++q)
-    tasks.emplace_back([&, q] {
-      provider_breakdown[q] = {r.provider_ids[q], mean_se(r.provider_spend_usd[q]),
-                               mean_se(r.provider_used_gpu_hours[q]), mean_se(r.provider_npv_spend_usd[q])};
-    });
-  for (size_t c = 0; c < nk; ++c)
-    tasks.emplace_back([&, c] {
-      ContractBreakdown& cb = contract_breakdown[c];
-      cb.id = r.contract_ids[c];
-      for (int i = 0; i < kContractItems; ++i) cb.items[i] = mean_se(r.contract_items[static_cast<size_t>(i)][c]);
-    });
+  tasks.emplace_back([&] { m.hhi_spend = summarize(r.hhi_spend); });
   run_tasks(tasks, threads);
+  // The breakdown: means and standard errors of running moments.
+  for (size_t i = 0; i < kSpendItems; ++i) m.breakdown.items[i] = r.spend_items[i].mean_se();
+  for (size_t q = 0; q < nq; ++q)
+    provider_breakdown[q] = {r.provider_ids[q], r.provider_spend_usd[q].mean_se(),
+                             r.provider_used_gpu_hours[q].mean_se(), r.provider_npv_spend_usd[q].mean_se()};
+  for (size_t c = 0; c < nk; ++c) {
+    ContractBreakdown& cb = contract_breakdown[c];
+    cb.id = r.contract_ids[c];
+    for (int i = 0; i < kContractItems; ++i) cb.items[i] = r.contract_items[static_cast<size_t>(i)][c].mean_se();
+  }
   for (size_t p = 0; p < np; ++p)
     if (!is_source_off(p)) m.portfolios.push_back(std::move(per[p]));
   m.breakdown.providers = std::move(provider_breakdown);
@@ -517,13 +541,11 @@ RiskMetrics compute_metrics(const PathResults& r, const NegotiationTerms& negoti
   tasks.clear();
   for (size_t q = 0; q < nq; ++q) tasks.emplace_back([&, q] {
     const std::string& id = r.provider_ids[q];
-    const std::vector<std::int64_t> spend = fixed_values(r.provider_spend_usd[q]);
-    const std::vector<std::int64_t> used = fixed_values(r.provider_used_gpu_hours[q]);
-    const i128 spend_with = fixed_sum(spend), used_on = fixed_sum(used);
+    const i128 spend_with = r.provider_spend_usd[q].sum(), used_on = r.provider_used_gpu_hours[q].sum();
 
     LockInMetrics& li = m.lock_in[q];
     li.provider = id;
-    const MeanSe exit_cost = mean_se(r.provider_exit_cost_usd[q]);
+    const MeanSe exit_cost = r.provider_exit_cost_usd[q].mean_se();
     li.exit_cost_usd = exit_cost.mean;
     li.se_exit_cost_usd = exit_cost.se_mean;
     if (const auto single = find_name(r.portfolio_names, "single:" + id)) {
@@ -547,16 +569,14 @@ RiskMetrics compute_metrics(const PathResults& r, const NegotiationTerms& negoti
         lv.batna_usd_per_gpu_hour = ratio_of(cost_sum[*without] - contracted_sum + spend_with, used_on);
         lv.nash_price_usd_per_gpu_hour =
             nash_price(*lv.batna_usd_per_gpu_hour, negotiation.buyer_power, lv.seller_floor_usd_per_gpu_hour);
-        // The per-path numerator of R_B, for its standard error.
-        std::vector<std::int64_t> num = fixed_values(r.cost_usd[*without]);
-        for (size_t i = 0; i < n_rows; ++i) num[i] += spend[i] - contracted_fixed[i];
-        lv.se_batna_usd_per_gpu_hour = ratio_se(num, used);
+        // Its per-path numerator's moments (PathResults::batna_ratio).
+        lv.se_batna_usd_per_gpu_hour = r.batna_ratio[q].se();
         if (lv.nash_price_usd_per_gpu_hour) {
           lv.se_nash_price_usd_per_gpu_hour = (1.0 - negotiation.buyer_power) * *lv.se_batna_usd_per_gpu_hour;
         }
       }
       lv.contract_price_usd_per_gpu_hour = ratio_of(spend_with, used_on);
-      lv.se_contract_price_usd_per_gpu_hour = ratio_se(spend, used);
+      lv.se_contract_price_usd_per_gpu_hour = r.contract_price_ratio[q].se();
     }
   });
   run_tasks(tasks, threads);
@@ -586,11 +606,16 @@ std::optional<RofrMetrics> rofr_metrics(const PathResults& r, const RofrTerms& t
   };
   RofrMetrics m;
   m.terms = terms;
-  paired(r.holder_spend_usd, m.holder_spend_usd, m.holder_spend_no_rofr_usd, m.value_to_holder_usd,
-         m.se_value_to_holder_usd);
+  // The holder's side from its running moments (PathResults::holder_spend_*).
+  m.holder_spend_usd = r.holder_spend_on.mean_se().mean;
+  m.holder_spend_no_rofr_usd = r.holder_spend_off.mean_se().mean;
+  const MeanSe gain = r.holder_spend_gain.mean_se(), npv_gain = r.holder_npv_spend_gain.mean_se();
+  m.value_to_holder_usd = gain.mean;
+  m.se_value_to_holder_usd = gain.se_mean;
+  m.npv_value_to_holder_usd = npv_gain.mean;
+  m.se_npv_value_to_holder_usd = npv_gain.se_mean;
   paired(r.cost_usd, m.buyer_cost_usd, m.buyer_cost_no_rofr_usd, m.cost_to_buyer_usd, m.se_cost_to_buyer_usd);
   double unused_a = 0.0, unused_b = 0.0;
-  paired(r.holder_npv_spend_usd, unused_a, unused_b, m.npv_value_to_holder_usd, m.se_npv_value_to_holder_usd);
   paired(r.npv_cost_usd, unused_a, unused_b, m.npv_cost_to_buyer_usd, m.se_npv_cost_to_buyer_usd);
   return m;
 }

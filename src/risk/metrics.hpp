@@ -11,8 +11,9 @@
 // multiset of per-path values, never on summation order, thread count or
 // backend; and per-path differences below half a hundredth (an ulp between
 // CPU and GPU) vanish in the rounding. Second moments (standard errors) are
-// summed in double over the sorted fixed-point values: a canonical order, so
-// they are deterministic too.
+// exact integer sums too (FixedMoments, RatioMoments), rounded once when
+// the variance is formed, so a figure reported only as a mean and its
+// standard error keeps no per-path values at all.
 #pragma once
 
 #include <cstdint>
@@ -22,6 +23,8 @@
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include <boost/multiprecision/cpp_int.hpp>
 
 #include "risk_api.hpp"
 
@@ -33,6 +36,57 @@ inline constexpr double kFixedScale = 100.0;
 // llround(x * 100). Throws std::domain_error for a non-finite value or one
 // beyond the int64 range of hundredths (|x| > ~9.2e16).
 std::int64_t to_fixed(double x);
+
+// A sum of fixed-point values: at most 1e8 paths (limits::max_paths) of
+// |x| < 2^63 hundredths, so |sum| < 2^90.
+__extension__ typedef __int128 FixedSum;  // __extension__: no -Wpedantic warning
+
+// A mean and its standard error (sample SD / √N).
+struct MeanSe {
+  double mean = 0.0, se_mean = 0.0;
+};
+
+// The running moments of one per-path figure in fixed point: the count,
+// Σx and Σx², exact in integers. A mean and its standard error need nothing
+// more, so a figure reported only so keeps no per-path values; and integer
+// sums do not depend on the order the values came in.
+class FixedMoments {
+ public:
+  void add(double x) { add_fixed(to_fixed(x)); }
+  void add_fixed(std::int64_t x) {
+    ++n_;
+    sum_ += x;
+    // x² < 2^126 fits 128 unsigned bits; the carries out of them are
+    // counted apart (1e8 values carry fewer than 2^27 times).
+    const auto magnitude = static_cast<UnsignedSum>(x < 0 ? -static_cast<FixedSum>(x) : x);
+    const UnsignedSum square = magnitude * magnitude;
+    sum_sq_low_ += square;
+    if (sum_sq_low_ < square) ++sum_sq_carries_;
+  }
+  // Adds another set's values (a batch's): exact, so the same as adding them one by one.
+  FixedMoments& operator+=(const FixedMoments& o) {
+    n_ += o.n_;
+    sum_ += o.sum_;
+    sum_sq_low_ += o.sum_sq_low_;
+    sum_sq_carries_ += o.sum_sq_carries_ + (sum_sq_low_ < o.sum_sq_low_ ? 1 : 0);
+    return *this;
+  }
+  std::int64_t count() const { return n_; }
+  FixedSum sum() const { return sum_; }  // hundredths
+  // The mean, exact to the last bit of its rounding (NaN with no values),
+  // and the standard error of the mean from the exact variance
+  //   s² = (N·Σx² − (Σx)²) / (N·(N − 1)),   se = √(s² / N)
+  // (NaN with fewer than 2 values), in the values' unit.
+  MeanSe mean_se() const;
+  bool operator==(const FixedMoments&) const = default;
+
+ private:
+  __extension__ typedef unsigned __int128 UnsignedSum;
+  std::int64_t n_ = 0;
+  FixedSum sum_ = 0;
+  UnsignedSum sum_sq_low_ = 0;           // Σx² modulo 2^128
+  std::uint64_t sum_sq_carries_ = 0;     // Σx² / 2^128
+};
 
 // Exact mean of to_fixed(values), in the values' unit; NaN for no values.
 double fixed_mean(std::span<const double> values);
@@ -123,6 +177,42 @@ std::optional<double> batna(double mean_cost_without, double mean_cost_contracte
 // in R; se is in R's unit). NaN with fewer than 2 paths or Ū = 0.
 double ratio_se(std::span<const std::int64_t> d, std::span<const std::int64_t> u);
 
+// The running sums ratio_se needs, path by path: ΣD, ΣU, ΣD², ΣD·U, ΣU²,
+// exact in integers. The sum of squared residuals is then exact too,
+//   Σ (D_i − R·U_i)² = (ΣD²·(ΣU)² − 2·ΣD·ΣU·ΣDU + (ΣD)²·ΣU²) / (ΣU)²,
+// rounded once.
+class RatioMoments {
+ public:
+  void add_fixed(FixedSum d, std::int64_t u) {
+    const boost::multiprecision::int256_t dd(d), uu(u);
+    ++n_;
+    sum_d_ += d;
+    sum_u_ += u;
+    sum_dd_ += dd * dd;
+    sum_du_ += dd * uu;
+    sum_uu_ += uu * uu;
+  }
+  RatioMoments& operator+=(const RatioMoments& o) {
+    n_ += o.n_;
+    sum_d_ += o.sum_d_;
+    sum_u_ += o.sum_u_;
+    sum_dd_ += o.sum_dd_;
+    sum_du_ += o.sum_du_;
+    sum_uu_ += o.sum_uu_;
+    return *this;
+  }
+  std::int64_t count() const { return n_; }
+  FixedSum sum_d() const { return sum_d_; }
+  FixedSum sum_u() const { return sum_u_; }
+  double se() const;  // ratio_se of the values added
+  bool operator==(const RatioMoments&) const = default;
+
+ private:
+  std::int64_t n_ = 0;
+  FixedSum sum_d_ = 0, sum_u_ = 0;
+  boost::multiprecision::int256_t sum_dd_ = 0, sum_du_ = 0, sum_uu_ = 0;
+};
+
 // The bargaining inputs (docs/reference.md §2.7): the buyer's power β and
 // each seller's floor r per H100-equivalent hour (a provider without one is
 // given r = 0 and marked `floor_assumed`).
@@ -143,29 +233,48 @@ inline constexpr int kContractItems = 5;
 inline constexpr const char* kContractItemNames[kContractItems] = {"billed_usd", "shortfall_usd", "sla_credits_usd",
                                                                     "commitment_remaining_usd", "npv_billed_usd"};
 
-// Every path's results, accumulated batch after batch (same layout as
-// BatchResults, but one vector per portfolio / provider / item over all
-// paths).
+// Every path's results, accumulated batch after batch. What a summary
+// reads order statistics of is kept path by path (path i at index i,
+// whatever the batching); what is reported only as a mean and its standard
+// error is kept as running moments (FixedMoments, RatioMoments), so memory
+// grows with the paths by only 3 values a portfolio and 1 a path.
 struct PathResults {
   std::vector<std::string> portfolio_names;  // problem order ("contracted" first)
   std::vector<std::string> provider_ids;     // provider order
   std::vector<std::string> contract_ids;     // contract order
   std::int64_t paths = 0;
-  std::vector<std::vector<double>> cost_usd, spend_usd, unmet_gpu_hours, npv_cost_usd;  // [portfolio][path]
-  std::vector<std::vector<double>> holder_spend_usd, holder_npv_spend_usd;               // [portfolio][path], rofr
-  std::vector<std::vector<double>> provider_spend_usd, provider_used_gpu_hours, provider_exit_cost_usd,
-      provider_npv_spend_usd;                                             // [provider][path], contracted
-  std::vector<std::vector<double>> spend_items;                           // [kSpendItems][path], contracted
-  std::vector<std::vector<std::vector<double>>> contract_items;           // [kContractItems][contract][path], contracted
+  // Per path: each portfolio's cost, unmet GPU-hours and present value of
+  // cost; the HHI of the contracted portfolio's spend (hhi_percent of its
+  // provider spends).
+  std::vector<std::vector<double>> cost_usd, unmet_gpu_hours, npv_cost_usd;  // [portfolio][path]
+  std::vector<double> hhi_spend;                                             // [path]
+  // Running moments: each portfolio's spend; the contracted portfolio's
+  // spend, used GPU-hours, exit cost and present value of spend per
+  // provider, its spend items and its contracts' items.
+  std::vector<FixedMoments> spend_usd;  // [portfolio]
+  std::vector<FixedMoments> provider_spend_usd, provider_used_gpu_hours, provider_exit_cost_usd,
+      provider_npv_spend_usd;                           // [provider]
+  std::vector<FixedMoments> spend_items;                // [kSpendItems]
+  std::vector<std::vector<FixedMoments>> contract_items;  // [kContractItems][contract]
+  // Leverage per provider P (compute_metrics): R_B's per-path numerator,
+  // cost(without:P) − cost(contracted) + spend with P, over the GPU-hours
+  // used on P (empty moments without a "without:P" portfolio); and the
+  // spend with P over those GPU-hours.
+  std::vector<RatioMoments> batna_ratio, contract_price_ratio;  // [provider]
+  // The rofr holder's spend (docs/reference.md §14), nominal with the
+  // clause and without it ("contracted" and "no_rofr"), and the per-path
+  // difference, nominal and at present value; empty without "no_rofr".
+  FixedMoments holder_spend_on, holder_spend_off, holder_spend_gain, holder_npv_spend_gain;
   std::int64_t clamped_multiplier_days = 0;  // over all paths: days a sampled multiplier met its bound
 
   PathResults() = default;
   PathResults(std::vector<std::string> portfolios, std::vector<std::string> providers,
               std::vector<std::string> contracts = {});
-  // Reserves room for `n` paths in every vector.
+  // Reserves room for `n` paths in every per-path vector.
   void reserve(std::int64_t n);
   // Appends one batch; throws std::invalid_argument when its shape does not
-  // match or it does not start where the previous batch ended.
+  // match or it does not start where the previous batch ended, and
+  // std::domain_error as to_fixed does (nothing of the batch is kept then).
   void append(const BatchResults& batch);
 };
 
@@ -206,11 +315,6 @@ struct LeverageMetrics {
   std::optional<double> se_batna_usd_per_gpu_hour;
   std::optional<double> se_nash_price_usd_per_gpu_hour;
   std::optional<double> se_contract_price_usd_per_gpu_hour;
-};
-
-// A mean over paths and its standard error (sample SD / √N).
-struct MeanSe {
-  double mean = 0.0, se_mean = 0.0;
 };
 
 // The contracted portfolio's figures that summary.json reports for the

@@ -29,11 +29,20 @@ risk::RiskMetrics metrics_of(const risk::PathResults& results, const Scenario& s
 }  // namespace
 
 double risk_result_bytes(const RiskSetup& setup, std::int64_t paths) {
+  // Per path: cost, unmet GPU-hours and present value of cost per
+  // portfolio, and the HHI of the contracted portfolio's spend
+  // (metrics.hpp PathResults); the rest are running moments, whose size
+  // does not grow with the paths.
+  const double per_path_bytes = 8.0 * static_cast<double>(3 * setup.portfolio_names.size() + 1);
+  return per_path_bytes * static_cast<double>(paths);
+}
+
+double risk_batch_result_bytes(const RiskSetup& setup, std::int64_t paths) {
   // Per path: cost, unmet, spend, present value of cost and the rofr
   // holder's spend (nominal and present) per portfolio; spend, used
   // GPU-hours, exit cost and present value of spend per provider; the
   // contracted portfolio's spend items and its contracts' items; four
-  // scalars (metrics.hpp PathResults).
+  // scalars (risk_api.hpp BatchResults).
   const size_t n_portfolios = setup.portfolio_names.size(), n_providers = setup.provider_ids.size();
   const size_t n_contracts = setup.contract_ids.size();
   const double per_path_bytes = 8.0 * static_cast<double>(6 * n_portfolios + 4 * n_providers + risk::kSpendItems +
@@ -94,12 +103,12 @@ std::int64_t risk_max_batch(const RiskSetup& setup, const RiskRunOptions& o) {
 
 double risk_memory_bytes(const RiskSetup& setup, const RiskRunOptions& o) {
   const std::int64_t batch = std::min(risk_max_batch(setup, o), std::max<std::int64_t>(1, o.paths));
-  // Per batch: its results (as many per path as are kept) and, on the CPU,
+  // Per batch: its results (every figure of every path) and, on the CPU,
   // its sampled futures (CUDA's are in the card's memory); plus every path's
   // results.
   const double scratch_bytes =
       o.backend == risk::Backend::cuda ? 0.0 : risk_scratch_bytes_per_path(setup) * static_cast<double>(batch);
-  return risk_result_bytes(setup, o.paths) + risk_result_bytes(setup, batch) + scratch_bytes;
+  return risk_result_bytes(setup, o.paths) + risk_batch_result_bytes(setup, batch) + scratch_bytes;
 }
 
 // Batches of a fixed size: when asked (--batch), and on CUDA. A GPU's batch

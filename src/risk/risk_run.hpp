@@ -24,8 +24,10 @@ struct RiskRunOptions {
 };
 
 // Bytes of the per-path results `paths` paths keep in memory (quantiles need
-// them all); everything else is per batch.
+// them all; the figures reported only as means keep running moments).
 double risk_result_bytes(const RiskSetup& setup, std::int64_t paths);
+// Bytes of one batch's results of `paths` paths: every figure of each.
+double risk_batch_result_bytes(const RiskSetup& setup, std::int64_t paths);
 
 // Bytes of one path's sampled future (the kernels' scratch).
 double risk_scratch_bytes_per_path(const RiskSetup& setup);

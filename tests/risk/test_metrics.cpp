@@ -27,15 +27,15 @@ std::vector<double> one_to(int n) {
   return v;
 }
 
-// A deterministic two-provider result set: path i of `n`.
-PathResults make_results(int n) {
-  PathResults r({"contracted", "without:a", "single:a", "without:b", "single:b"}, {"a", "b"});
+// Paths [first, first + count) of a deterministic two-provider result set:
+// path k's figures are functions of k alone.
+BatchResults two_provider_batch(std::int64_t first, std::int64_t count) {
   BatchResults b;
-  b.first_path = 0;
-  b.count = n;
+  b.first_path = first;
+  b.count = count;
   b.n_portfolios = 5;
   b.n_providers = 2;
-  const auto N = static_cast<size_t>(n);
+  const auto N = static_cast<size_t>(count);
   b.cost_usd.resize(5 * N);
   b.spend_usd.resize(5 * N);
   b.unmet_gpu_hours.resize(5 * N);
@@ -43,19 +43,26 @@ PathResults make_results(int n) {
   b.provider_used_gpu_hours.resize(2 * N);
   b.provider_exit_cost_usd.resize(2 * N);
   for (size_t i = 0; i < N; ++i) {
+    const auto k = static_cast<size_t>(first) + i;
     for (size_t p = 0; p < 5; ++p) {
-      b.cost_usd[p * N + i] = 1000.0 * static_cast<double>(p + 1) + static_cast<double>(i) * 0.37;
-      b.spend_usd[p * N + i] = 900.0 * static_cast<double>(p + 1) + static_cast<double>(i) * 0.11;
-      b.unmet_gpu_hours[p * N + i] = (i % 4 == 0) ? 2.5 * static_cast<double>(p) : 0.0;
+      b.cost_usd[p * N + i] = 1000.0 * static_cast<double>(p + 1) + static_cast<double>(k) * 0.37;
+      b.spend_usd[p * N + i] = 900.0 * static_cast<double>(p + 1) + static_cast<double>(k) * 0.11;
+      b.unmet_gpu_hours[p * N + i] = (k % 4 == 0) ? 2.5 * static_cast<double>(p) : 0.0;
     }
-    b.provider_spend_usd[i] = 600.0 + static_cast<double>(i);
+    b.provider_spend_usd[i] = 600.0 + static_cast<double>(k);
     b.provider_spend_usd[N + i] = 300.0;
     b.provider_used_gpu_hours[i] = 100.0;
     b.provider_used_gpu_hours[N + i] = 50.0;
-    b.provider_exit_cost_usd[i] = 10.0 * static_cast<double>(i);
+    b.provider_exit_cost_usd[i] = 10.0 * static_cast<double>(k);
     b.provider_exit_cost_usd[N + i] = 0.0;
   }
-  r.append(b);
+  return b;
+}
+
+// The set's first n paths, in one batch.
+PathResults make_results(int n) {
+  PathResults r({"contracted", "without:a", "single:a", "without:b", "single:b"}, {"a", "b"});
+  r.append(two_provider_batch(0, n));
   return r;
 }
 
@@ -321,37 +328,61 @@ TEST_CASE("standard errors of lock-in and leverage (regression tolerances)") {
   CHECK_THROWS_AS(ratio_se(d, std::vector<std::int64_t>{1}), std::invalid_argument);
 }
 
+TEST_CASE("running moments give the exact variance, far from zero too") {
+  // 9e13 USD + 0, 1, 2: hundredths 9e15 + 0, 100, 200, whose squares
+  // (8.1e31) no 64- or 128-bit sum of many paths holds. Sample variance
+  // (100² + 0 + 100²) / 2 = 10,000 hundredths², so se = √(10,000 / 3) / 100.
+  FixedMoments m;
+  for (const double x : {9e13, 9e13 + 1.0, 9e13 + 2.0}) m.add(x);
+  const MeanSe ms = m.mean_se();
+  CHECK(ms.mean == 9e13 + 1.0);
+  CHECK(ms.se_mean == doctest::Approx(std::sqrt(10000.0 / 3.0) / 100.0).epsilon(1e-15));
+  // Added in another order, or in two parts merged, the same integers.
+  FixedMoments a, b;
+  a.add(9e13 + 2.0);
+  b.add(9e13);
+  b.add(9e13 + 1.0);
+  a += b;
+  CHECK(a == m);
+  FixedMoments one;
+  one.add(5.0);
+  CHECK(one.mean_se().mean == 5.0);
+  CHECK(std::isnan(one.mean_se().se_mean));
+  CHECK(std::isnan(FixedMoments{}.mean_se().mean));
+}
+
 TEST_CASE("batches append in order; results do not depend on the batching") {
   const PathResults whole = make_results(10);
   PathResults parts(whole.portfolio_names, whole.provider_ids);
-  for (std::int64_t first = 0; first < 10; first += 3) {
-    const std::int64_t count = std::min<std::int64_t>(3, 10 - first);
-    BatchResults b;
-    b.first_path = first;
-    b.count = count;
-    b.n_portfolios = 5;
-    b.n_providers = 2;
-    for (size_t p = 0; p < 5; ++p) {
-      for (std::int64_t i = 0; i < count; ++i) {
-        const auto k = static_cast<size_t>(first + i);
-        b.cost_usd.push_back(whole.cost_usd[p][k]);
-        b.spend_usd.push_back(whole.spend_usd[p][k]);
-        b.unmet_gpu_hours.push_back(whole.unmet_gpu_hours[p][k]);
-      }
-    }
-    for (size_t q = 0; q < 2; ++q) {
-      for (std::int64_t i = 0; i < count; ++i) {
-        const auto k = static_cast<size_t>(first + i);
-        b.provider_spend_usd.push_back(whole.provider_spend_usd[q][k]);
-        b.provider_used_gpu_hours.push_back(whole.provider_used_gpu_hours[q][k]);
-        b.provider_exit_cost_usd.push_back(whole.provider_exit_cost_usd[q][k]);
-      }
-    }
-    parts.append(b);
-  }
+  for (std::int64_t first = 0; first < 10; first += 3) parts.append(two_provider_batch(first, std::min<std::int64_t>(3, 10 - first)));
   CHECK(parts.paths == 10);
+  // Per-path figures in path order, running moments with the same sums.
   CHECK(parts.cost_usd == whole.cost_usd);
+  CHECK(parts.unmet_gpu_hours == whole.unmet_gpu_hours);
+  CHECK(parts.npv_cost_usd == whole.npv_cost_usd);
+  CHECK(parts.hhi_spend == whole.hhi_spend);
+  CHECK(parts.spend_usd == whole.spend_usd);
+  CHECK(parts.provider_spend_usd == whole.provider_spend_usd);
   CHECK(parts.provider_exit_cost_usd == whole.provider_exit_cost_usd);
+  CHECK(parts.batna_ratio == whole.batna_ratio);
+  CHECK(parts.contract_price_ratio == whole.contract_price_ratio);
+  // Provider a's exit cost is 10·k on path k: its moments are Σ and Σ² of 1000·k hundredths.
+  CHECK(parts.provider_exit_cost_usd[0].count() == 10);
+  CHECK(parts.provider_exit_cost_usd[0].sum() == 45000);
+  const NegotiationTerms neg;
+  const RiskRunInfo info{"unit", "", 10, 0, "cpu-omp", false, 1, 1, 1, 2};
+  CHECK(risk_json(info, compute_metrics(parts, neg)) == risk_json(info, compute_metrics(whole, neg)));
+
+  // A value beyond the fixed-point range leaves the results as they were.
+  BatchResults too_large = two_provider_batch(10, 2);
+  too_large.provider_exit_cost_usd[1] = 1e18;
+  PathResults kept = parts;
+  CHECK_THROWS_AS(kept.append(too_large), std::domain_error);
+  CHECK(kept.paths == 10);
+  CHECK(kept.cost_usd == parts.cost_usd);
+  CHECK(kept.hhi_spend == parts.hhi_spend);
+  CHECK(kept.provider_exit_cost_usd == parts.provider_exit_cost_usd);
+  CHECK(kept.spend_usd == parts.spend_usd);
 
   BatchResults gap;
   gap.first_path = 12;

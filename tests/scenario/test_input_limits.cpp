@@ -256,7 +256,7 @@ TEST_CASE("risk: a batch's sampled futures stay within 1 GiB of the host's memor
   const cloudpact::RiskRunOptions fixed{1000000, 1, cloudpact::risk::Backend::cpu, 0, 100000000, false};
   CHECK(cloudpact::risk_max_batch(setup, fixed) == batch);
   CHECK(cloudpact::risk_memory_bytes(setup, fixed) ==
-        cloudpact::risk_result_bytes(setup, 1000000) + cloudpact::risk_result_bytes(setup, batch) +
+        cloudpact::risk_result_bytes(setup, 1000000) + cloudpact::risk_batch_result_bytes(setup, batch) +
             per_path_bytes * static_cast<double>(batch));
   // CUDA: four times as many in the card's memory, which the estimate of
   // the host's leaves out.
@@ -264,7 +264,7 @@ TEST_CASE("risk: a batch's sampled futures stay within 1 GiB of the host's memor
   const std::int64_t cuda_batch = cloudpact::risk_max_batch(setup, cuda);
   CHECK(cuda_batch == static_cast<std::int64_t>(std::floor(double(4ull << 30) / per_path_bytes)));
   CHECK(cloudpact::risk_memory_bytes(setup, cuda) ==
-        cloudpact::risk_result_bytes(setup, 1000000) + cloudpact::risk_result_bytes(setup, cuda_batch));
+        cloudpact::risk_result_bytes(setup, 1000000) + cloudpact::risk_batch_result_bytes(setup, cuda_batch));
 }
 
 // ---- class 2: numbers out of range ----
