@@ -182,7 +182,7 @@ void evaluate_paths_cuda(const RiskProblem& pb, std::uint64_t seed, std::int64_t
     if (const double gib = walk_frames_gib(); gib > 0.0) std::snprintf(frames, sizeof frames, ", %.1f GiB on this card", gib);
     throw std::runtime_error(what + " (this build walks up to " + std::to_string(kCudaGroup) +
                              " portfolios a CUDA thread, whose frames the card reserves for every thread slot" +
-                             frames + "; a build with -Dcuda_args=-DCLOUDPACT_CUDA_GROUP=1 has frames a fifth as large)");
+                             frames + "; a build with -Dcuda_args=-DCLOUDPACT_CUDA_GROUP=1 has the smallest frames)");
   }
   clock.lap(walk_s);
   for (size_t a = 0; a < rows.size(); ++a) thrust::copy(device_rows[a].begin(), device_rows[a].end(), rows[a].first->begin());
