@@ -86,8 +86,10 @@ FixedMoments moments_of(const std::vector<std::int64_t>& f) {
 
 void summarize_sorted(const std::vector<std::int64_t>& f, Summary& s) {
   const auto n = static_cast<std::int64_t>(f.size());
-  const i128 sum = fixed_sum(f);
-  s.mean = ratio(sum, n * kScale);
+  // The mean and its standard error, from one pass of exact moments.
+  const MeanSe mean = moments_of(f).mean_se();
+  s.mean = mean.mean;
+  s.se_mean = mean.se_mean;
   s.p50 = order_stat(f, 5000);
   s.p95 = order_stat(f, 9500);
   s.p99 = order_stat(f, 9900);
@@ -103,9 +105,7 @@ void summarize_sorted(const std::vector<std::int64_t>& f, Summary& s) {
   const i128 den = static_cast<i128>(kBp - a) * n;
   s.cvar95 = ratio(num, den * kScale);
 
-  // Standard errors, from exact moments: of the values, and of their
-  // excess over the VaR, whose SE of the mean over (1 − α) is CVaR's.
-  s.se_mean = moments_of(f).mean_se().se_mean;
+  // CVaR's standard error: that of the mean excess over the VaR, over (1 − α).
   FixedMoments excess;
   for (const std::int64_t x : f) excess.add_fixed(x > var ? x - var : 0);
   const double one_minus_alpha = static_cast<double>(kBp - a) / kBp;
@@ -352,6 +352,7 @@ void PathResults::append(const BatchResults& b) {
   auto at = [c](const std::vector<double>& row, size_t k, size_t i) { return row[k * c + i]; };
   for (size_t i = 0; i < c; ++i) {
     for (size_t p = 0; p < np; ++p) add.spend_usd[p].add(at(b.spend_usd, p, i));
+    const std::int64_t contracted_cost = contracted ? to_fixed(at(b.cost_usd, *contracted, i)) : 0;
     for (size_t q = 0; q < nq; ++q) {
       const std::int64_t spend = to_fixed(at(b.provider_spend_usd, q, i));
       const std::int64_t used = to_fixed(at(b.provider_used_gpu_hours, q, i));
@@ -361,8 +362,8 @@ void PathResults::append(const BatchResults& b) {
       add.provider_npv_spend_usd[q].add(at(provider_npv, q, i));
       add.contract_price_ratio[q].add_fixed(spend, used);
       if (contracted && without[q]) {
-        const i128 batna_numerator = static_cast<i128>(to_fixed(at(b.cost_usd, *without[q], i))) + spend -
-                                     to_fixed(at(b.cost_usd, *contracted, i));
+        const i128 batna_numerator =
+            static_cast<i128>(to_fixed(at(b.cost_usd, *without[q], i))) + spend - contracted_cost;
         add.batna_ratio[q].add_fixed(batna_numerator, used);
       }
     }
