@@ -9,6 +9,8 @@
 #     (the expected values below are read off the fixtures by hand);
 #   - columns are found by name (an older ncu's layout, with "Kernel Time" and
 #     without block and grid sizes), and a metric the file lacks is null;
+#   - --ncu-summary --memory reads the second pass's figures (what the
+#     path kernel's warps wait on) into the "ncu_memory" object;
 #   - a file with no metric rows (ncu refused the counters) gives null;
 #   - --stages-summary adds up the CUDA backend's per-batch stage lines
 #     (CLOUDPACT_CUDA_TIMING) into the "cuda_stages" object --run records
@@ -20,7 +22,9 @@
 #   - --run from end to end with stand-ins for the GPU (below): the rates in
 #     §10's unit, the stage sums, and the builds of another grouping
 #     (--also-group) and register limit (--also-registers) recorded, each
-#     kind under its own key, a disagreeing one making the check exit 1.
+#     kind under its own key, a disagreeing one making the check exit 1;
+#     both profile passes recorded, each with the metrics its file holds,
+#     and a memory pass that fails recorded as an error beside the first.
 set -uo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -59,6 +63,27 @@ assert j["kernel"] == "cloudpact::risk::kernel::PathFunctor<1>", j["kernel"]
 assert j["sm__inst_executed"] == 987654321
 assert j["issue_active_pct"] == 12.5          # the path kernel, not the copy kernel (80.25)
 assert j["sm_throughput_pct"] is None and j["achieved_occupancy_pct"] is None and j["duration_ns"] is None'
+
+# The memory pass (--memory): the new kernel's name (walk_paths, its own
+# launch) still gives the functor; integers of 13 digits keep every digit.
+out=$(scripts/gpu-check --ncu-summary "$fx/ncu-memory.csv" --paths 65536 --memory)
+expect_json "memory figures" "$out" '
+assert list(j) == ["paths", "kernel", "sm__inst_executed", "cycles_per_issue", "l1tex_wait_cycles_per_issue",
+                   "threads_active_per_warp", "l1_hit_pct", "l2_hit_pct", "dram_throughput_pct",
+                   "local_load_bytes", "local_store_bytes", "registers_per_thread", "shared_config_bytes",
+                   "duration_ns"], list(j)
+assert j["paths"] == 65536 and j["kernel"] == "cloudpact::risk::kernel::PathFunctor<5>", j["kernel"]
+assert j["sm__inst_executed"] == 59374812672       # walk_paths, not the sampling kernel
+assert j["cycles_per_issue"] == 51.625 and j["l1tex_wait_cycles_per_issue"] == 46.5625
+assert j["threads_active_per_warp"] == 13.0234     # 13.0234375 to 6 significant digits
+assert j["l1_hit_pct"] == 60.875 and j["l2_hit_pct"] == 57.125 and j["dram_throughput_pct"] == 19.5
+assert j["local_load_bytes"] == 9876543210112 and j["local_store_bytes"] == 1234567890048
+assert j["registers_per_thread"] == 80 and j["shared_config_bytes"] == 8192 and j["duration_ns"] == 852406272'
+# The same file read for the issue figures: those it lacks are null.
+out=$(scripts/gpu-check --ncu-summary "$fx/ncu-memory.csv")
+expect_json "issue figures of a memory pass" "$out" '
+assert j["sm__inst_executed"] == 59374812672 and j["duration_ns"] == 852406272
+assert j["issue_active_pct"] is None and j["sm_throughput_pct"] is None and len(j) == 7'
 
 out=$(scripts/gpu-check --ncu-summary "$fx/ncu-no-metrics.csv" --paths 10)
 if [ "$out" = null ]; then ok; else bad "no metric rows: got '$out', want null"; fi
@@ -152,7 +177,26 @@ STAND_IN
   stand_in "$fake/cloudpact-g7" 1
   stand_in "$fake/cloudpact-r64" 0
   stand_in "$fake/cloudpact-r128" 0
-  printf '#!/bin/sh\nexit 0\n' >"$fake/ncu"
+  # Nsight Compute's stand-in: the saved output of the pass it is asked for,
+  # once it has checked that every metric it is asked for is in that file;
+  # the memory pass fails as an ncu that knows one of them not, when
+  # $fake/memory-fails exists.
+  cat >"$fake/ncu" <<STAND_IN
+#!/usr/bin/env bash
+metrics="" prev=""
+for a in "\$@"; do [ "\$prev" = --metrics ] && metrics=\$a; prev=\$a; done
+case "\$metrics" in
+  *long_scoreboard*)
+    file=$root/$fx/ncu-memory.csv
+    if [ -e "$fake/memory-fails" ]; then
+      echo "==ERROR== Failed to find metric smsp__average_warps_issue_stalled_long_scoreboard_per_issue_active.ratio"
+      exit 1
+    fi ;;
+  *) file=$root/$fx/ncu-risk.csv ;;
+esac
+for m in \${metrics//,/ }; do grep -q "\"\$m\"" "\$file" || { echo "stand-in ncu: \$m not in \$file" >&2; exit 1; }; done
+cat "\$file"
+STAND_IN
   chmod +x "$fake/ncu"
   GPU_CHECK_BIN=$fake/cloudpact GPU_CHECK_NCU=$fake/ncu GPU_CHECK_OUT=$fake/gpu.json \
     scripts/gpu-check --run --paths 20 >"$fake/out" 2>"$fake/err"
@@ -175,9 +219,23 @@ assert v[1]["agree"] is False and v[1]["mismatches"] > 0
 r = j["register_variants"]
 assert [x["max_registers"] for x in r] == [64, 128], r   # by N, not by name
 assert all(x["agree"] is True and x["mismatches"] == 0 and "group" not in x for x in r), r
-assert j["ncu"] is None'
+assert j["ncu"]["paths"] == 65536 and j["ncu"]["issue_active_pct"] == 12.53, j["ncu"]
+assert j["ncu_memory"]["paths"] == 65536 and j["ncu_memory"]["l1tex_wait_cycles_per_issue"] == 46.5625, j["ncu_memory"]'
   written=$(find results/bench -type f -newer "$fake/ncu" 2>/dev/null)
   if [ -z "$written" ]; then ok; else bad "--run with GPU_CHECK_OUT wrote into results/bench: $written"; fi
+
+  # A memory pass that fails (an ncu that knows one of its metrics not)
+  # is recorded as an error beside the issue figures, which stay.
+  touch "$fake/memory-fails"
+  rm -f "$fake"/cloudpact-[gr]*
+  GPU_CHECK_BIN=$fake/cloudpact GPU_CHECK_NCU=$fake/ncu GPU_CHECK_OUT=$fake/gpu2.json \
+    scripts/gpu-check --run --paths 20 >"$fake/out2" 2>"$fake/err2"
+  rc=$?
+  if [ "$rc" -eq 0 ]; then ok; else bad "--run, memory pass failing: exit $rc (want 0), stderr: $(tail -n 3 "$fake/err2" | tr '\n' '|')"; fi
+  expect_json "--run, memory pass failing" "$(cat "$fake/gpu2.json" 2>/dev/null)" '
+assert j["agree"] is True and "group_variants" not in j and "register_variants" not in j
+assert j["ncu"]["issue_active_pct"] == 12.53, j["ncu"]
+assert j["ncu_memory"] == {"error": "==ERROR== Failed to find metric smsp__average_warps_issue_stalled_long_scoreboard_per_issue_active.ratio"}, j["ncu_memory"]'
 fi
 
 echo "test_gpu_check: $passed passed, $failed failed"
