@@ -51,6 +51,7 @@ int optimize_command(const OptimizeOptions& o) {
   options.backend = choose_backend(o.backend, "optimize");
 
   optimize::Evaluator evaluator(spec, options);
+  evaluator.stop_requested = [] { return StopSignals::received() != 0; };
   const std::int64_t most = spec.max_evaluations + static_cast<std::int64_t>(spec.frontier.size()) * spec.frontier_evaluations;
   const StopSignals stop_signals;  // SIGINT, SIGTERM, SIGHUP: stop the search, write the best so far
   optimize::SearchOutcome outcome;
@@ -69,8 +70,14 @@ int optimize_command(const OptimizeOptions& o) {
     outcome = optimize::run_search(evaluator, [] { return StopSignals::received() != 0; });
     // The optimum on fresh paths: how much of its advantage is luck of the
     // sample (the in-sample minimum is biased low).
-    if (!outcome.stopped && outcome.best && outcome.best->ok)
-      oos = optimize::OutOfSample{seed + 1, evaluator.evaluate_on_seed(outcome.best->values, seed + 1)};
+    // A stop during it leaves the run stopped, as one before it would.
+    if (!outcome.stopped && outcome.best && outcome.best->ok) {
+      try {
+        oos = optimize::OutOfSample{seed + 1, evaluator.evaluate_on_seed(outcome.best->values, seed + 1)};
+      } catch (const RunStopped&) {
+        outcome.stopped = true;
+      }
+    }
     if (!outcome.stopped) {
       progress.set_total(evaluator.count());
       progress.finish();

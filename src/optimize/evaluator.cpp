@@ -39,7 +39,7 @@ Figures Evaluator::run(const std::vector<double>& values, std::uint64_t seed) co
   keep_contracted_only(setup);
   RiskRunOptions o = options_;
   o.seed = seed;
-  const risk::PathResults results = run_risk_paths(setup, o);
+  const risk::PathResults results = run_risk_paths(setup, o, {}, stop_requested);
   const risk::NegotiationTerms terms{sc.negotiation.buyer_power, sc.negotiation.seller_floor_usd_per_gpu_hour};
   return contracted_figures(risk::compute_metrics(results, terms, o.threads));
 }

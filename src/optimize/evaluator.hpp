@@ -40,14 +40,16 @@ class Evaluator {
   [[nodiscard]] std::vector<double> snap(const std::vector<double>& values) const;
 
   // The evaluation at `values` (already snapped), from the cache or run now
-  // (then `stage` is recorded with it and on_new is called).
+  // (then `stage` is recorded with it and on_new is called). Throws
+  // RunStopped, recording nothing, when stop_requested stopped the run.
   const Evaluation& evaluate(const std::vector<double>& values, const std::string& stage);
 
   // The evaluation at `values` when there is one, else nullptr.
   [[nodiscard]] const Evaluation* find(const std::vector<double>& values) const;
 
   // The figures at `values` on another seed, not cached or counted (the
-  // out-of-sample check). Throws InputError when the point is refused.
+  // out-of-sample check). Throws InputError when the point is refused,
+  // RunStopped when stop_requested stopped the run.
   Figures evaluate_on_seed(const std::vector<double>& values, std::uint64_t seed) const;
 
   [[nodiscard]] std::int64_t count() const { return static_cast<std::int64_t>(all_.size()); }
@@ -56,6 +58,10 @@ class Evaluator {
   [[nodiscard]] std::uint64_t seed() const { return options_.seed; }
 
   std::function<void(const Evaluation&)> on_new;
+  // Asked between two batches of an evaluation's paths (run_risk_paths): a
+  // stop signal then abandons an evaluation under way instead of waiting
+  // for all its paths, which at 10^8 paths is minutes.
+  std::function<bool()> stop_requested;
 
  private:
   Figures run(const std::vector<double>& values, std::uint64_t seed) const;

@@ -6,6 +6,7 @@
 #include <nlopt.hpp>
 
 #include "report/json_text.hpp"
+#include "risk/risk_run.hpp"
 
 namespace cloudpact::optimize {
 
@@ -67,6 +68,9 @@ struct Stage {
     if (evaluator.count() >= last_allowed) return halt();
     try {
       return &evaluator.evaluate(x, name);
+    } catch (const RunStopped&) {
+      stopped = true;
+      return halt();
     } catch (...) {
       error = std::current_exception();
       return halt();
@@ -191,7 +195,12 @@ SearchOutcome run_search(Evaluator& ev, const std::function<bool()>& stop_reques
     out.stopped = true;
     return out;
   }
-  out.base = &ev.evaluate(base_values, "base");
+  try {
+    out.base = &ev.evaluate(base_values, "base");
+  } catch (const RunStopped&) {
+    out.stopped = true;
+    return out;
+  }
 
   const auto make_stage = [&](const Objective& objective, std::string name, std::int64_t budget) {
     Stage s{ev, objective, cons, stop_requested, std::move(name), 0, 1.0, {}, false, nullptr, false, false, {}};

@@ -138,12 +138,14 @@ std::int64_t risk_next_batch(const RiskSetup& setup, const RiskRunOptions& o, st
 }
 
 risk::PathResults run_risk_paths(const RiskSetup& setup, const RiskRunOptions& o,
-                                 const std::function<void(std::int64_t)>& on_progress) {
+                                 const std::function<void(std::int64_t)>& on_progress,
+                                 const std::function<bool()>& stop_requested) {
   risk::PathResults results(setup.portfolio_names, setup.provider_ids, setup.contract_ids);
   results.reserve(o.paths);
   risk::BatchResults b;
   std::int64_t batch = risk_first_batch(setup, o);
   for (std::int64_t first = 0; first < o.paths;) {
+    if (first > 0 && stop_requested && stop_requested()) throw RunStopped();
     const std::int64_t count = std::min(batch, o.paths - first);
     const auto t0 = std::chrono::steady_clock::now();
     risk::evaluate_paths(setup.problem, o.seed, first, count, o.backend, o.threads, b);

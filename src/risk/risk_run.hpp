@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <stdexcept>
 #include <string>
 
 #include "risk/metrics.hpp"
@@ -57,10 +58,21 @@ double physical_memory_bytes();
 // checked against, docs/reference.md §7.1).
 std::string risk_json_shape(const Scenario& sc, const RiskSetup& setup);
 
+// What run_risk_paths throws when `stop_requested` answered true between
+// two batches: the run is abandoned and its paths discarded, since a mean
+// over the paths done so far is another sample, not this run's figure.
+struct RunStopped : std::runtime_error {
+  RunStopped() : std::runtime_error("stopped between two batches of paths") {}
+};
+
 // Runs every batch and returns every path's results (what optimize reads
-// its few metrics from). `on_progress(done)` is called after each batch.
+// its few metrics from). `on_progress(done)` is called after each batch;
+// `stop_requested`, when given, before each batch but the first (a stop
+// signal then ends a long run within one batch: on the CPU, about half a
+// second; docs/reference.md §1.10).
 risk::PathResults run_risk_paths(const RiskSetup& setup, const RiskRunOptions& options,
-                                 const std::function<void(std::int64_t)>& on_progress = {});
+                                 const std::function<void(std::int64_t)>& on_progress = {},
+                                 const std::function<bool()>& stop_requested = {});
 
 // Runs every batch and returns risk.json's text. `on_progress(done)` is called
 // after each batch when given.

@@ -171,3 +171,33 @@ TEST_CASE("an evaluation is a function of the variables: repeats come from the c
   CHECK(other.snap({-5})[0] == 0.0);
   CHECK(other.snap({4000})[0] == 3000.0);
 }
+
+TEST_CASE("a stop asked during an evaluation abandons it: the search stops, the point is not recorded") {
+  const OptimizeSpec spec = load_optimize_spec(write_optimize("stop", ", \"max_evaluations\": 10"));
+  // Batches of 500 of the 2,000 paths: the evaluator is asked before each
+  // but the first; it answers true on the 6th question, inside the second
+  // evaluation (questions 4-6: the first took 1-3).
+  optimize::Evaluator ev(spec, RiskRunOptions{spec.paths, spec.seed.value_or(0), risk::Backend::cpu, 1, 500, false});
+  int asked = 0;
+  ev.stop_requested = [&] { return ++asked == 6; };
+  int recorded = 0;
+  ev.on_new = [&](const optimize::Evaluation&) { ++recorded; };
+  const optimize::SearchOutcome out = optimize::run_search(ev, [] { return false; });
+  CHECK(out.stopped);
+  CHECK(asked == 6);
+  CHECK(ev.count() == 1);  // the base point alone
+  CHECK(recorded == 1);
+  REQUIRE(out.base != nullptr);
+  CHECK(out.base->ok);
+  CHECK(out.best == out.base);
+  // The same during the base point: nothing is recorded, the search stops.
+  optimize::Evaluator first(spec, RiskRunOptions{spec.paths, spec.seed.value_or(0), risk::Backend::cpu, 1, 500, false});
+  first.stop_requested = [] { return true; };
+  const optimize::SearchOutcome none = optimize::run_search(first, [] { return false; });
+  CHECK(none.stopped);
+  CHECK(first.count() == 0);
+  CHECK(none.base == nullptr);
+  CHECK(none.best == nullptr);
+  // The out-of-sample run stops the same way.
+  CHECK_THROWS_AS(first.evaluate_on_seed({800}, 8), RunStopped);
+}

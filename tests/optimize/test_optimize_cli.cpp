@@ -1,7 +1,8 @@
 // `cloudpact optimize` end to end (docs/reference.md §15): the files and
 // their columns, the same bytes for any thread count, bad input refused
 // with nothing written, exit 3 with the evaluations kept when nothing is
-// feasible, and SIGINT writing the best point so far.
+// feasible, SIGINT writing the best point so far (and abandoning an
+// evaluation under way).
 #include <doctest/doctest.h>
 
 #include <chrono>
@@ -112,6 +113,7 @@ TEST_CASE("optimize writes optimize.json, evaluations.csv and frontier.csv, the 
   CHECK(points[1]["objective"].get<double>() ==
         doctest::Approx(points[1]["metrics"]["cost_usd.mean"].get<double>() +
                         points[1]["metrics"]["cost_usd.cvar95"].get<double>()).epsilon(1e-12));
+
 }
 
 TEST_CASE("bad optimize files: exit 2, one line per problem, nothing written; validate says the same") {
@@ -190,4 +192,27 @@ TEST_CASE("SIGINT stops the search and writes the best point so far") {
   CHECK(j["evaluations"].get<int>() >= 1);
   CHECK(lines_of(slurp(w / "o" / "evaluations.csv")).size() == j["evaluations"].get<std::size_t>() + 1);
   CHECK(slurp(err).find("optimize: stopped after ") != std::string::npos);
+}
+
+TEST_CASE("SIGINT during a long evaluation abandons it at its next batch: nothing half-evaluated is recorded") {
+  // 5·10^6 paths: the base point alone takes about a minute on two cores
+  // (80,000 paths a second), and progress is reported between evaluations
+  // only, so the signal comes after 3 s, inside the base point (or, on a
+  // machine slow to start, before it: no evaluation either way).
+  const fs::path w = fresh_dir("sigint-long");
+  const fs::path f = write_optimize(w, ", \"paths\": 5000000, \"max_evaluations\": 2");
+  const fs::path err = w / "stderr.txt";
+  const pid_t pid = spawn_child({{std::getenv("CLOUDPACT_BIN"), "optimize", f.string(), "--out", (w / "o").string()},
+                                 "/dev/null", err.string()});
+  std::this_thread::sleep_for(std::chrono::seconds(3));
+  ::kill(pid, SIGINT);
+  const ChildExit e = wait_child(pid);
+  INFO("stderr of the stopped optimize: " << slurp(err));
+  CHECK(e.signal == SIGINT);
+  const auto j = nlohmann::json::parse(slurp(w / "o" / "optimize.json"));
+  CHECK(j["stopped"] == true);
+  CHECK(j["evaluations"] == 0);
+  CHECK(j["best"].is_null());
+  CHECK(lines_of(slurp(w / "o" / "evaluations.csv")).size() == 1);  // the header alone
+  CHECK(slurp(err).find("optimize: stopped after 0 evaluations") != std::string::npos);
 }

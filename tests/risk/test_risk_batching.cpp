@@ -3,11 +3,13 @@
 // on CUDA, and with --batch, every batch is the largest allowed, because a
 // GPU's batch costs at least one path's walk and needs a deep grid.
 // Results never depend on batching (risk_kernels checks that); this is
-// about which sizes are asked for.
+// about which sizes are asked for, and about a stop asked between batches
+// (optimize's answer to a signal, docs/reference.md §1.10).
 #include <doctest/doctest.h>
 
 #include <cmath>
 #include <cstdint>
+#include <vector>
 
 #include "../scenario/scenario_fixture.hpp"
 #include "risk/problem.hpp"
@@ -69,4 +71,31 @@ TEST_CASE("risk batches with --batch are that size on either backend") {
     CHECK(cloudpact::risk_next_batch(setup, o, 5000, 100.0) == 5000);
     CHECK(cloudpact::risk_next_batch(setup, o, 5000, 0.0) == 5000);
   }
+}
+
+TEST_CASE("a stop asked between batches abandons the run; one never asked changes nothing") {
+  const cloudpact::RiskSetup setup = base_setup();
+  const RiskRunOptions o{1000, 3, Backend::cpu, 1, 300, false};  // batches of 300, 300, 300, 100
+  const cloudpact::risk::PathResults whole = cloudpact::run_risk_paths(setup, o);
+  std::vector<std::int64_t> done;
+  int asked = 0;
+  const auto record = [&](std::int64_t d) { done.push_back(d); };
+  // Asked before each batch but the first; answering false runs them all,
+  // to the same results.
+  const cloudpact::risk::PathResults again = cloudpact::run_risk_paths(setup, o, record, [&] {
+    ++asked;
+    return false;
+  });
+  CHECK(asked == 3);
+  CHECK(done == std::vector<std::int64_t>{300, 600, 900, 1000});
+  CHECK(again.paths == whole.paths);
+  CHECK(again.paths == 1000);
+  CHECK(again.cost_usd == whole.cost_usd);
+  // Answering true before the third batch: two batches ran, then the run
+  // ends by RunStopped, with no results to read.
+  done.clear();
+  asked = 0;
+  CHECK_THROWS_AS(cloudpact::run_risk_paths(setup, o, record, [&] { return ++asked == 2; }), cloudpact::RunStopped);
+  CHECK(asked == 2);
+  CHECK(done == std::vector<std::int64_t>{300, 600});
 }
