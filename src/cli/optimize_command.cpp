@@ -86,9 +86,14 @@ int optimize_command(const OptimizeOptions& o) {
 
   std::vector<OutputFile> files = {{"optimize.json", optimize::optimize_json(evaluator, outcome, oos)},
                                    {"evaluations.csv", optimize::evaluations_csv(evaluator)}};
+  // A run that writes no frontier removes the one an earlier run left in
+  // DIR: the set in DIR is this run's alone (docs/reference.md §1.2).
+  CommitOptions commit;
   if (!spec.frontier.empty() && !outcome.stopped)
     files.push_back({"frontier.csv", optimize::frontier_csv(evaluator, outcome)});
-  commit_outputs(dir, files);
+  else
+    commit.remove.push_back("frontier.csv");
+  commit_outputs(dir, files, commit);
   std::cout << dir << "\n";
   if (const int sig = StopSignals::received(); sig != 0 || outcome.stopped) {
     std::cerr << "optimize: stopped after " << evaluator.count()

@@ -2,7 +2,7 @@
 // their columns, the same bytes for any thread count, bad input refused
 // with nothing written, exit 3 with the evaluations kept when nothing is
 // feasible, SIGINT writing the best point so far (and abandoning an
-// evaluation under way).
+// evaluation under way), and a later run's set replacing an earlier one's.
 #include <doctest/doctest.h>
 
 #include <chrono>
@@ -114,6 +114,16 @@ TEST_CASE("optimize writes optimize.json, evaluations.csv and frontier.csv, the 
         doctest::Approx(points[1]["metrics"]["cost_usd.mean"].get<double>() +
                         points[1]["metrics"]["cost_usd.cvar95"].get<double>()).epsilon(1e-12));
 
+  // The same folder, a file with no frontier: the earlier frontier.csv goes
+  // with the earlier set (a plot made from it would show another run's
+  // points); a file of the user's stays.
+  std::ofstream(w / "a" / "notes.txt") << "mine";
+  const fs::path g = write_optimize(w, ", \"paths\": 300, \"max_evaluations\": 4");
+  const test::Run c = test::run_cloudpact({"optimize", g.string(), "--out", (w / "a").string()});
+  REQUIRE_MESSAGE(c.exit_code == 0, c.err);
+  CHECK(!fs::exists(w / "a" / "frontier.csv"));
+  CHECK(slurp(w / "a" / "notes.txt") == "mine");
+  CHECK(nlohmann::json::parse(slurp(w / "a" / "optimize.json"))["frontier"].empty());
 }
 
 TEST_CASE("bad optimize files: exit 2, one line per problem, nothing written; validate says the same") {
