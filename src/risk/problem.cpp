@@ -73,7 +73,12 @@ void add_correlation(const Scenario& sc, const Plant& plant, risk::RiskProblem& 
     }
     pb.prices_correlated = 1;
   }
-  if (c.delivery_common) {
+  // ρ = 0 is the block's absence: each cluster on its own, drawn as §4.2
+  // draws it, so that writing the neutral value changes no number (as an
+  // identity price matrix and a zone of rate 0 change none). The copula at
+  // ρ = 0 has the same distribution but tests a normal where §4.2 tests a
+  // uniform word: other draws, other numbers.
+  if (c.delivery_common && *c.delivery_common > 0.0) {
     pb.delivery_copula = 1;
     pb.delivery_common = *c.delivery_common;
     pb.delivery_late_threshold = normal_quantile(pb.delivery_p_on_time);

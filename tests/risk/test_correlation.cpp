@@ -161,6 +161,21 @@ TEST_CASE("delivery copula: two clusters are late together with Sheppard's proba
   }
 }
 
+TEST_CASE("delivery copula: ρ = 0 is the block's absence, the same draws and the same numbers") {
+  // Lognormal sizes, so that the size's draw is compared too.
+  const std::string delay = R"({ "dist": "lognormal", "median": 30, "sigma": 0.5 })";
+  const PathRun zero = run(two_providers(late(0.0, delay)), false, 500);
+  const PathRun none = run(two_providers(R"({ "delivery": { "p_on_time": 0.5, "delay_days": )" + delay + " } }"), false, 500);
+  CHECK(zero.r.cost_usd == none.r.cost_usd);
+  CHECK(zero.r.provider_used_gpu_hours == none.r.provider_used_gpu_hours);
+  // Something was late on these paths: the comparison is not of empty years.
+  CHECK(std::count_if(none.r.provider_used_gpu_hours.begin(), none.r.provider_used_gpu_hours.end(),
+                      [](double u) { return u < 500.0 * kHours; }) > 100);
+  // A small ρ is the copula, with draws of its own.
+  const PathRun small = run(two_providers(late(0.01, delay)), false, 500);
+  CHECK(small.r.provider_used_gpu_hours != none.r.provider_used_gpu_hours);
+}
+
 TEST_CASE("delivery copula: the log delay sizes of two clusters have correlation ρ") {
   // Every cluster late (p_on_time 0); delay = median·e^(σ·(√ρ·Z' + √(1−ρ)·Z'_c))
   // rounded to whole days, read back from the GPU-hours used:
