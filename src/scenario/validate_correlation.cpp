@@ -47,7 +47,7 @@ void Builder::read_price_correlation(const Json& v, const std::string& ptr) {
   const std::string m_ptr = o.at("matrix");
   if (matrix->size() != n) {
     problems_.add(m_ptr, std::to_string(matrix->size()) + " rows for " + std::to_string(n) + " providers",
-                  "one row per provider in /providers, in its order");
+                  "one row per provider listed at " + o.at("providers") + ", in its order");
     return;
   }
   std::vector<double> flat(n * n, 0.0);

@@ -49,8 +49,8 @@ TEST_CASE("a price matrix must be a correlation matrix of the listed providers")
         Lines{std::string(kMatrix) + "/0/1: out of range: -1.5 (expected a number in [-1, 1])",
               std::string(kMatrix) + "/1/0: out of range: -1.5 (expected a number in [-1, 1])"});
   CHECK(with([](Json& d) { corr(d)["prices"]["matrix"] = Json::parse("[[1, 0.7]]"); }) ==
-        Lines{std::string(kMatrix) + ": 1 rows for 2 providers (expected one row per provider in /providers, in "
-                                     "its order)"});
+        Lines{std::string(kMatrix) + ": 1 rows for 2 providers (expected one row per provider listed at "
+                                     "/uncertainty/correlation/prices/providers, in its order)"});
   CHECK(with([](Json& d) { corr(d)["prices"]["matrix"] = Json::parse("[[1, 0.7], [0.7]]"); }) ==
         Lines{std::string(kMatrix) + "/1: 1 numbers (expected a row of 2 numbers in [-1, 1], one per provider)"});
   CHECK(with([](Json& d) { corr(d)["prices"]["matrix"] = Json::parse("[[1, 0.7], 0.7]"); }) ==
