@@ -33,14 +33,18 @@ int validate_command(const ValidateOptions& o) {
   std::vector<std::string> problems;
   for (const std::string& f : o.files) {
     try {
-      // The kind from the top-level keys, read once (a scenario may be tens of MB).
-      const std::vector<std::string> keys = top_level_keys(f, limits::max_scenario_bytes);
+      // Read once, then judged by its top-level keys: a pipe (`validate
+      // /dev/stdin`, `<(...)`) can be read only once, and a file that
+      // changes meanwhile must not be judged in one form and checked in
+      // another. Unreadable, it is reported as a scenario file would be.
+      const std::string text = read_input_file(f, limits::max_scenario_bytes, "scenario file");
+      const std::vector<std::string> keys = top_level_keys_of(text);
       if (looks_like_optimize_file(keys)) {
-        (void)load_optimize_spec(f);
+        (void)parse_optimize_spec(text, f);
       } else if (looks_like_sweep_file(keys)) {
-        check_sweep_outputs(load_sweep_spec(f));
+        check_sweep_outputs(parse_sweep_spec(text, f));
       } else {
-        (void)load_scenario(f, o.overrides);
+        (void)parse_scenario(text, f, o.overrides);
       }
     } catch (const InputError& e) {
       problems.insert(problems.end(), e.lines().begin(), e.lines().end());

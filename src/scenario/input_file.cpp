@@ -38,11 +38,14 @@ std::string read_input_file(const std::string& path, std::uint64_t max_bytes, st
     bytes.append(buf, static_cast<std::size_t>(in.gcount()));
   }
   if (in.bad()) throw InputError({shown + ": cannot read (expected a readable " + std::string(what) + ")"});
-  if (bytes.size() > max_bytes) {
-    throw InputError({shown + ": too large: more than " + std::to_string(max_bytes) + " bytes (expected a " +
-                      std::string(what) + " of at most " + std::to_string(max_bytes >> 20) + " MiB)"});
-  }
+  check_input_size(path, bytes, max_bytes, what);
   return bytes;
+}
+
+void check_input_size(const std::string& path, const std::string& text, std::uint64_t max_bytes, std::string_view what) {
+  if (text.size() <= max_bytes) return;
+  throw InputError({escape_text(path) + ": too large: more than " + std::to_string(max_bytes) + " bytes (expected a " +
+                    std::string(what) + " of at most " + std::to_string(max_bytes >> 20) + " MiB)"});
 }
 
 nlohmann::json parse_input_json(const std::string& text, const std::string& file) {
@@ -99,6 +102,10 @@ std::vector<std::string> top_level_keys(const std::string& path, std::uint64_t m
   } catch (const InputError&) {
     return {};
   }
+  return top_level_keys_of(text);
+}
+
+std::vector<std::string> top_level_keys_of(const std::string& text) {
   TopLevelKeys sax;
   if (!nlohmann::json::sax_parse(text, &sax) || !sax.is_object) return {};
   return std::move(sax.keys);

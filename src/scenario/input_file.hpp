@@ -18,6 +18,11 @@ namespace cloudpact {
 // `PATH: too large: more than N bytes (expected WHAT of at most M MiB)`.
 std::string read_input_file(const std::string& path, std::uint64_t max_bytes, std::string_view what);
 
+// The same `too large` error for text already read under a larger limit
+// (validate reads a file once, before it knows its kind); nothing when
+// `text` holds at most `max_bytes`.
+void check_input_size(const std::string& path, const std::string& text, std::uint64_t max_bytes, std::string_view what);
+
 // JSON text checked as every input is (a NUL byte, nesting deeper than
 // limits::max_json_depth, a syntax error with its line and column, a key
 // given twice); `file` names it in messages. Throws InputError with every
@@ -30,5 +35,7 @@ nlohmann::json parse_input_json(const std::string& text, const std::string& file
 // file is. Empty when the file cannot be read, is not JSON or is not an
 // object; loading it then says why.
 std::vector<std::string> top_level_keys(const std::string& path, std::uint64_t max_bytes);
+// The same, of text already read (empty when it is not JSON or not an object).
+std::vector<std::string> top_level_keys_of(const std::string& text);
 
 }  // namespace cloudpact

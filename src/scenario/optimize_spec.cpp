@@ -108,7 +108,11 @@ bool looks_like_optimize_file(const std::string& path) {
 
 OptimizeSpec load_optimize_spec(const std::string& path) {
   // An optimize file is as small as a sweep file: the same size limit.
-  const std::string text = read_input_file(path, limits::max_sweep_bytes, "optimize file");
+  return parse_optimize_spec(read_input_file(path, limits::max_sweep_bytes, "optimize file"), path);
+}
+
+OptimizeSpec parse_optimize_spec(const std::string& text, const std::string& path) {
+  check_input_size(path, text, limits::max_sweep_bytes, "optimize file");
   Problems problems(path);
   const std::optional<Json> parsed = scenario_json::parse_json(text, problems);
   if (!parsed) problems.throw_if_any();

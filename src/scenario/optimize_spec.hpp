@@ -62,6 +62,9 @@ struct OptimizeSpec {
 // Reads and validates an optimize file: every problem, one line each
 // (`FILE: /json/pointer: problem (expected ...)`), thrown as InputError.
 OptimizeSpec load_optimize_spec(const std::string& path);
+// The same, from the file's text already read (`path` names it in messages
+// and resolves its base); the optimize file's size limit still applies.
+OptimizeSpec parse_optimize_spec(const std::string& text, const std::string& path);
 
 // Whether a file holds an optimize file (a JSON object with "base" and
 // "variables") rather than a sweep or a scenario; false for anything

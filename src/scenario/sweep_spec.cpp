@@ -66,7 +66,11 @@ bool looks_like_sweep_file(const std::string& path) {
 }
 
 SweepSpec load_sweep_spec(const std::string& path) {
-  const std::string text = read_input_file(path, limits::max_sweep_bytes, "sweep file");
+  return parse_sweep_spec(read_input_file(path, limits::max_sweep_bytes, "sweep file"), path);
+}
+
+SweepSpec parse_sweep_spec(const std::string& text, const std::string& path) {
+  check_input_size(path, text, limits::max_sweep_bytes, "sweep file");
   const std::string* bytes = &text;
   Problems problems(path);
   const std::optional<Json> parsed = scenario_json::parse_json(*bytes, problems);

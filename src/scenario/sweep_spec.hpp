@@ -46,6 +46,9 @@ std::vector<std::string> default_sweep_metrics(bool replay, bool risk);
 // the base itself must be a valid scenario. Throws InputError with every
 // problem, one line each (`FILE: /json/pointer: problem (expected ...)`).
 SweepSpec load_sweep_spec(const std::string& path);
+// The same, from the file's text already read (`path` names it in messages
+// and resolves its base); the sweep file's size limit still applies.
+SweepSpec parse_sweep_spec(const std::string& text, const std::string& path);
 
 // Whether a file holds a sweep (a JSON object with "base") rather
 // than a scenario; false for anything unreadable or not JSON. The same

@@ -12,6 +12,8 @@
 #include <string>
 #include <vector>
 
+#include <unistd.h>
+
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
@@ -264,3 +266,52 @@ TEST_CASE("what validate accepts, run and risk compute: the upper ends of the ra
   }
 }
 
+
+namespace {
+// A pipe holding `text` whole, its write end closed: `/dev/fd/N` of its read
+// end, which run_cloudpact's child inherits and can read once only.
+struct PipeFile {
+  int fd = -1;
+  explicit PipeFile(const std::string& text) {
+    int fds[2];
+    REQUIRE(::pipe(fds) == 0);
+    REQUIRE(text.size() < 65536);  // within a pipe's buffer: written before any reader
+    REQUIRE(::write(fds[1], text.data(), text.size()) == static_cast<ssize_t>(text.size()));
+    ::close(fds[1]);
+    fd = fds[0];
+  }
+  ~PipeFile() { ::close(fd); }
+  PipeFile(const PipeFile&) = delete;
+  PipeFile& operator=(const PipeFile&) = delete;
+  std::string path() const { return "/dev/fd/" + std::to_string(fd); }
+};
+
+std::string slurp_text(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+}  // namespace
+
+TEST_CASE("validate reads each file once: a pipe is checked as the file it carries") {
+  // It used to read a file once to tell its kind and again to check it: a
+  // pipe's second read was empty ("unexpected end of input"), and a named
+  // pipe's second open waited for a writer that never came.
+  const std::string text = slurp_text(kScenario01);
+  {
+    const PipeFile pipe(text);
+    const Run r = run_cloudpact({"validate", pipe.path()});
+    CHECK(r.exit_code == 0);
+    CHECK(r.err.empty());
+  }
+  {
+    auto doc = nlohmann::json::parse(text);
+    doc["polcy"] = 1;
+    const PipeFile pipe(doc.dump());
+    const Run r = run_cloudpact({"validate", pipe.path()});
+    CHECK(r.exit_code == 2);
+    CHECK(r.err == pipe.path() + ": /polcy: unknown key (expected one of: accelerators, contracts, end, events, finance, "
+                                 "name, negotiation, output, policy, providers, start, uncertainty, workloads)\n");
+  }
+}
