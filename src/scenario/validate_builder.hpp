@@ -63,6 +63,17 @@ class Builder {
   bool horizon_ok_ = false;
   // Sections whose list could be read: references into them can be checked.
   bool providers_ok_ = false, contracts_ok_ = true, workloads_ok_ = false;
+  // Where an id of the providers section could not be registered (missing,
+  // malformed or taken twice, or its object unreadable): the prefix of every
+  // reference that may have meant it, "" for a provider (any reference),
+  // "P/" for a region of P, "P/R/" for a cluster of P/R. That id's problem
+  // was reported; a reference under one of these that resolves to nothing
+  // is not reported again (docs/reference.md §9.1).
+  std::vector<std::string> unsure_prefixes_;
+  // Whether an unknown reference `ref` (a provider id, "P/R" or "P/R/C") is
+  // a problem of its own: the providers section was read, and no id it may
+  // have meant was left out.
+  [[nodiscard]] bool reference_checkable(const std::string& ref) const;
   bool accelerators_declared_ = false;
   std::map<std::string, std::string> provider_ptr_;  // id -> pointer of its id (duplicates, lookups)
   std::set<std::string> region_paths_;

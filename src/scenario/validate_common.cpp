@@ -86,13 +86,20 @@ void Builder::use_accelerator(const std::string& name, const std::string& ptr) {
   s_.accelerators[name] = default_accelerator(name);
 }
 
+bool Builder::reference_checkable(const std::string& ref) const {
+  if (!providers_ok_) return false;
+  for (const std::string& prefix : unsure_prefixes_)
+    if (ref.starts_with(prefix)) return false;
+  return true;
+}
+
 // A reference to a provider. When the providers section itself is broken,
 // that was reported once: references to it are not reported again.
 std::optional<std::string> Builder::provider_ref(const Json& v, const std::string& ptr) {
   auto id = r_.string(v, ptr, "a provider id");
   if (!id) return std::nullopt;
   if (provider_ptr_.count(*id)) return id;
-  if (providers_ok_) problems_.add(ptr, "unknown provider " + in_quotes(*id), one_of(keys_of(provider_ptr_)));
+  if (reference_checkable(*id)) problems_.add(ptr, "unknown provider " + in_quotes(*id), one_of(keys_of(provider_ptr_)));
   return std::nullopt;
 }
 
@@ -100,7 +107,7 @@ std::optional<std::string> Builder::target_ref(const Object& o) {
   auto target = o.string("target", target_expected, Need::required);
   if (!target) return std::nullopt;
   if (provider_ptr_.count(*target) || region_paths_.count(*target) || cluster_provider_.count(*target)) return target;
-  if (providers_ok_) problems_.add(o.at("target"), "unknown target " + in_quotes(*target), target_expected);
+  if (reference_checkable(*target)) problems_.add(o.at("target"), "unknown target " + in_quotes(*target), target_expected);
   return std::nullopt;
 }
 

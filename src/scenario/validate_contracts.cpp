@@ -79,7 +79,7 @@ void Builder::read_contracts(const Object& top) {
       const auto path = r_.string((*clusters)[k], ptr, "a cluster path \"provider/region/cluster\"");
       if (!path) continue;
       const auto owner = cluster_provider_.find(*path);
-      if (owner == cluster_provider_.end() && !providers_ok_) continue;
+      if (owner == cluster_provider_.end() && !reference_checkable(*path)) continue;
       if (owner == cluster_provider_.end()) {
         const auto own = provider ? clusters_of_provider_.find(*provider) : clusters_of_provider_.end();
         problems_.add(ptr, "unknown cluster " + in_quotes(*path),

@@ -128,7 +128,7 @@ void Builder::read_outage_zones(const Json& v, const std::string& ptr) {
         continue;
       }
       if (!region_paths_.count(*region)) {
-        if (providers_ok_)
+        if (reference_checkable(*region))
           problems_.add(r_ptr, "unknown region " + in_quotes(*region),
                         "a region \"provider/region\" of this scenario: " + one_of(std::vector<std::string>(
                                                                                region_paths_.begin(), region_paths_.end())));

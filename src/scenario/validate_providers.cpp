@@ -55,11 +55,15 @@ void Builder::read_providers(const Object& top) {
 
   for (std::size_t i = 0; i < list->size(); ++i) {
     Object o = object_of(r_, (*list)[i], child_pointer("/providers", i), "a provider object", provider_spec);
-    if (!o.ok()) continue;
+    if (!o.ok()) {
+      unsure_prefixes_.push_back("");
+      continue;
+    }
     Provider provider;
     const auto id = o.id("id");
     const bool id_ok = id && claim_id(provider_ptr_, *id, o.at("id"), "providers");
     if (id) provider.id = *id;
+    if (!id_ok) unsure_prefixes_.push_back("");
     if (const Json* prices = o.find("on_demand_usd_per_gpu_hour");
         prices && r_.is_object(*prices, o.at("on_demand_usd_per_gpu_hour"),
                                "an object of accelerator id -> price per GPU-hour")) {
@@ -80,11 +84,15 @@ void Builder::read_providers(const Object& top) {
     std::map<std::string, std::string> region_ids;
     for (std::size_t j = 0; regions && j < regions->size(); ++j) {
       Object ro = object_of(r_, (*regions)[j], child_pointer(o.at("regions"), j), "a region object", region_spec);
-      if (!ro.ok()) continue;
+      if (!ro.ok()) {
+        unsure_prefixes_.push_back(provider.id + "/");
+        continue;
+      }
       Region region;
       const auto rid = ro.id("id");
       const bool rid_ok = rid && claim_id(region_ids, *rid, ro.at("id"), "the provider's regions");
       if (rid) region.id = *rid;
+      if (!rid_ok) unsure_prefixes_.push_back(provider.id + "/");
       const std::string region_path = provider.id + "/" + region.id;
       if (id_ok && rid_ok) region_paths_.insert(region_path);
       const Json* clusters = array_member(ro, region_spec.field("clusters"), "a non-empty array of clusters");
@@ -92,11 +100,15 @@ void Builder::read_providers(const Object& top) {
       for (std::size_t k = 0; clusters && k < clusters->size(); ++k) {
         Object co =
             object_of(r_, (*clusters)[k], child_pointer(ro.at("clusters"), k), "a cluster object", cluster_spec);
-        if (!co.ok()) continue;
+        if (!co.ok()) {
+          unsure_prefixes_.push_back(region_path + "/");
+          continue;
+        }
         Cluster cluster;
         const auto cid = co.id("id");
         const bool cid_ok = cid && claim_id(cluster_ids, *cid, co.at("id"), "the region's clusters");
         if (cid) cluster.id = *cid;
+        if (!cid_ok) unsure_prefixes_.push_back(region_path + "/");
         cluster.path = region_path + "/" + cluster.id;
         if (id_ok && rid_ok && cid_ok) {
           cluster_provider_[cluster.path] = provider.id;

@@ -148,7 +148,8 @@ void Builder::read_deal_terms(const Object& policy) {
       std::vector<std::string> own;
       for (const std::string& path : region_paths_)
         if (path.starts_with(*id + "/")) own.push_back(path.substr(id->size() + 1));
-      problems_.add(o.at("region"), "unknown region " + in_quotes(*region) + " of " + in_quotes(*id), one_of(own));
+      if (reference_checkable(*id + "/" + *region))
+        problems_.add(o.at("region"), "unknown region " + in_quotes(*region) + " of " + in_quotes(*id), one_of(own));
       ok = false;
     }
     if (ok && excl && excl->provider != *id) {

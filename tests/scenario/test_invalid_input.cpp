@@ -309,6 +309,34 @@ TEST_CASE("a broken section is reported once, not again by every reference to it
         }) == Lines{"bad.json: /workloads: is a number (expected an array of workloads)"});
 }
 
+TEST_CASE("an id that could not be read: the references that may have meant it are not reported again") {
+  const std::string id_expected = "(expected an id matching [A-Za-z0-9][A-Za-z0-9._-]*)";
+  // A region id of the wrong type: the contract's cluster aws/us-east-1/h100
+  // and the outage's target aws/us-east-1 may mean it.
+  CHECK(with([](Json& d) { d["providers"][0]["regions"][0]["id"] = 5; }) ==
+        Lines{"bad.json: /providers/0/regions/0/id: is a number " + id_expected});
+  // A malformed provider id: any reference may mean it.
+  CHECK(with([](Json& d) { d["providers"][0]["id"] = "aws west"; }) ==
+        Lines{"bad.json: /providers/0/id: invalid id \"aws west\" " + id_expected});
+  // A cluster id taken twice in its region: only references under
+  // aws/us-east-1/ are unsure; a wrong cluster of azure is still reported,
+  // and so is an unknown target outside aws/us-east-1/.
+  CHECK(with([](Json& d) {
+          d["providers"][0]["regions"][0]["clusters"][1]["id"] = "h100";
+          d["contracts"][0]["clusters"][0] = "aws/us-east-1/gb200";
+          d["events"][0]["target"] = "azure/westus";
+          d["contracts"].push_back(d["contracts"][0]);
+          d["contracts"][1]["id"] = "azure-1";
+          d["contracts"][1]["provider"] = "azure";
+          d["contracts"][1]["clusters"] = Json::array({"azure/eastus/a100"});
+        }) == Lines{"bad.json: /providers/0/regions/0/clusters/1/id: duplicate id \"h100\" (expected an id unique "
+                    "among the region's clusters, first used at /providers/0/regions/0/clusters/0/id)",
+                    "bad.json: /contracts/1/clusters/0: unknown cluster \"azure/eastus/a100\" (expected one of: "
+                    "azure/eastus/h100)",
+                    "bad.json: /events/0/target: unknown target \"azure/westus\" (expected a provider \"p\", region "
+                    "\"p/r\" or cluster \"p/r/c\" of this scenario)"});
+}
+
 // ---- dates and order ----
 
 TEST_CASE("dates parse, in two forms only") {
