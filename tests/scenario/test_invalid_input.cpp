@@ -59,6 +59,30 @@ TEST_CASE("JSON syntax errors give line and column") {
                                                "1e400 (expected a number a double can hold)"});
 }
 
+TEST_CASE("JSON syntax errors say what was expected where the parser's message does not") {
+  const auto one = [](const std::string& text) {
+    const Lines lines = problems_of(text);
+    return lines.size() == 1 ? lines.front() : std::string("not one line");
+  };
+  CHECK(one("// a comment\n{}") == "bad.json: line 1, column 1: JSON syntax error: invalid literal while parsing value "
+                                    "(expected a string, a number, an object, an array, true, false or null; JSON has no "
+                                    "comments)");
+  CHECK(one("{\"name\": \"a\xff\"}") == "bad.json: line 1, column 12: JSON syntax error: invalid string: ill-formed "
+                                          "UTF-8 byte while parsing value (expected UTF-8 text)");
+  CHECK(one("{\"name\": \"a\nb\"}") == "bad.json: line 1, column 12: JSON syntax error: invalid string: control "
+                                          "character U+000A (LF) must be escaped to \\u000A or \\n while parsing value "
+                                          "(expected a control character written as an escape)");
+  CHECK(one("{\"name\": \"a\\qb\"}") == "bad.json: line 1, column 13: JSON syntax error: invalid string: forbidden "
+                                           "character after backslash while parsing value (expected an escape \\\", "
+                                           "\\\\, \\/, \\b, \\f, \\n, \\r, \\t or \\uXXXX)");
+  CHECK(one("{\"name\": \"a\\ud800\"}") == "bad.json: line 1, column 18: JSON syntax error: invalid string: "
+                                              "surrogate U+D800..U+DBFF must be followed by U+DC00..U+DFFF while "
+                                              "parsing value (expected a surrogate pair, \\uD800-\\uDBFF then "
+                                              "\\uDC00-\\uDFFF)");
+  CHECK(one("{\"name\": \"ab") == "bad.json: line 1, column 13: JSON syntax error: invalid string: missing closing "
+                                   "quote while parsing value (expected a closing quote)");
+}
+
 TEST_CASE("a key given twice in one object") {
   Json doc = base_scenario();
   std::string text = doc.dump();
