@@ -90,6 +90,10 @@ constexpr double max_path_value = 9e16;
 
 // Monte Carlo keeps one result per path and portfolio for the quantiles.
 constexpr std::int64_t max_paths = 100'000'000;
+// A Monte Carlo seed, in a file or on the command line: every integer a file's int64 reading keeps exact
+// (integers above 9e18 are refused there), so that any seed `--seed` takes can be written in a file too;
+// optimize's out-of-sample check adds 1 to it.
+constexpr std::uint64_t max_seed = 9'000'000'000'000'000'000ull;
 // `risk`'s step grid: steps x clusters entries in each of five per-step tables (~27 bytes an entry: 270 MB).
 constexpr double max_risk_grid_cells = 1e7;
 // The sampled futures of one batch (4 bytes per path, day and provider): adaptive batches shrink to fit.

@@ -184,7 +184,10 @@ TEST_CASE("usage errors: exit 2, one line on stderr, nothing on stdout") {
   check_usage_error({"risk", kScenario01, "--paths", "0"}, "--paths needs an integer in [1, 100000000], got '0'");
   check_usage_error({"risk", kScenario01, "--paths=1e3"}, "--paths needs an integer in [1, 100000000], got '1e3'");
   check_usage_error({"risk", kScenario01, "--seed", "-1"},
-                    "--seed needs an integer in [0, 18446744073709551615], got '-1'");
+                    "--seed needs an integer in [0, 9000000000000000000], got '-1'");
+  // The range of a file's seed: a seed the command line takes can be written there.
+  check_usage_error({"risk", kScenario01, "--seed", "9000000000000000001"},
+                    "--seed needs an integer in [0, 9000000000000000000], got '9000000000000000001'");
   check_usage_error({"risk", kScenario01, "--threads", "4097"}, "--threads needs an integer in [0, 4096], got '4097'");
   check_usage_error({"sweep", kScenario01, "-j", "0"}, "-j/--jobs needs an integer in [1, 1024], got '0'");
   check_usage_error({"sweep", kScenario01, "--jobs=1025"}, "-j/--jobs needs an integer in [1, 1024], got '1025'");

@@ -646,7 +646,7 @@ TEST_CASE("bad uncertainty: paths, seed, price and demand models") {
             "demand": { "vol_per_year": "x" },
             "delivery": { "p_on_time": 2, "delay_days": { "dist": "gamma" } } })");
         }) == Lines{"bad.json: /uncertainty/paths: out of range: 0 (expected an integer in [1, 100000000])",
-                    "bad.json: /uncertainty/seed: negative: -1 (expected an integer >= 0)",
+                    "bad.json: /uncertainty/seed: negative: -1 (expected an integer in [0, 9e+18])",
                     "bad.json: /uncertainty/prices/aws/model: unknown price model \"ou\" (expected one of: gbm)",
                     "bad.json: /uncertainty/prices/aws/vol_per_year: negative: -0.1 (expected a number in [0, 10])",
                     "bad.json: /uncertainty/prices/aws/jump_mean_pct: out of range: -100 (expected a number in (-100, 1000])",
