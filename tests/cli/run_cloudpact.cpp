@@ -16,14 +16,14 @@ namespace fs = std::filesystem;
 
 namespace cloudpact::test {
 
-namespace {
-
 std::string read_text(const fs::path& p) {
   std::ifstream in(p, std::ios::binary);
   std::ostringstream ss;
   ss << in.rdbuf();
   return ss.str();
 }
+
+namespace {
 
 struct TempRoot {
   fs::path path;

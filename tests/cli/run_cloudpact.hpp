@@ -20,4 +20,7 @@ Run run_cloudpact(const std::vector<std::string>& args, const std::filesystem::p
 // A temporary folder for the whole test run, removed at exit.
 const std::filesystem::path& temp_root();
 
+// The bytes of a file (empty when it cannot be read).
+std::string read_text(const std::filesystem::path& p);
+
 }  // namespace cloudpact::test

@@ -288,20 +288,13 @@ struct PipeFile {
   PipeFile& operator=(const PipeFile&) = delete;
   std::string path() const { return "/dev/fd/" + std::to_string(fd); }
 };
-
-std::string slurp_text(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 }  // namespace
 
 TEST_CASE("validate reads each file once: a pipe is checked as the file it carries") {
   // It used to read a file once to tell its kind and again to check it: a
   // pipe's second read was empty ("unexpected end of input"), and a named
   // pipe's second open waited for a writer that never came.
-  const std::string text = slurp_text(kScenario01);
+  const std::string text = cloudpact::test::read_text(kScenario01);
   {
     const PipeFile pipe(text);
     const Run r = run_cloudpact({"validate", pipe.path()});

@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -58,6 +59,17 @@ fs::path write_optimize(const fs::path& dir, const std::string& extra) {
                                      << "{ \"pointer\": \"" << kCapacity << "\", \"min\": 0, \"max\": 3000 } ], "
                                      << "\"objective\": \"cost_usd.mean\", \"seed\": 7" << extra << " }";
   return p;
+}
+
+// `optimize FILE --out OUT`, its stderr into ERR, sent SIGINT once
+// `before_signal` returns; how it ended.
+ChildExit interrupted_optimize(const fs::path& file, const fs::path& out, const fs::path& err,
+                               const std::function<void()>& before_signal) {
+  const pid_t pid = spawn_child({{std::getenv("CLOUDPACT_BIN"), "optimize", file.string(), "--out", out.string()},
+                                 "/dev/null", err.string()});
+  before_signal();
+  ::kill(pid, SIGINT);
+  return wait_child(pid);
 }
 
 }  // namespace
@@ -185,14 +197,12 @@ TEST_CASE("SIGINT stops the search and writes the best point so far") {
   const fs::path w = fresh_dir("sigint");
   const fs::path f = write_optimize(w, ", \"paths\": 20000, \"max_evaluations\": 100000");
   const fs::path err = w / "stderr.txt";
-  const pid_t pid = spawn_child({{std::getenv("CLOUDPACT_BIN"), "optimize", f.string(), "--out", (w / "o").string()},
-                                 "/dev/null", err.string()});
-  // Progress lines come every ~2 s once the search runs: then stop it.
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
-  while (slurp(err).find("evaluations") == std::string::npos && std::chrono::steady_clock::now() < deadline)
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  ::kill(pid, SIGINT);
-  const ChildExit e = wait_child(pid);
+  const ChildExit e = interrupted_optimize(f, w / "o", err, [&] {
+    // Progress lines come every ~2 s once the search runs: then stop it.
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+    while (slurp(err).find("evaluations") == std::string::npos && std::chrono::steady_clock::now() < deadline)
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  });
   INFO("stderr of the stopped optimize: " << slurp(err));
   CHECK(e.signal == SIGINT);
   const auto j = nlohmann::json::parse(slurp(w / "o" / "optimize.json"));
@@ -212,11 +222,7 @@ TEST_CASE("SIGINT during a long evaluation abandons it at its next batch: nothin
   const fs::path w = fresh_dir("sigint-long");
   const fs::path f = write_optimize(w, ", \"paths\": 5000000, \"max_evaluations\": 2");
   const fs::path err = w / "stderr.txt";
-  const pid_t pid = spawn_child({{std::getenv("CLOUDPACT_BIN"), "optimize", f.string(), "--out", (w / "o").string()},
-                                 "/dev/null", err.string()});
-  std::this_thread::sleep_for(std::chrono::seconds(3));
-  ::kill(pid, SIGINT);
-  const ChildExit e = wait_child(pid);
+  const ChildExit e = interrupted_optimize(f, w / "o", err, [] { std::this_thread::sleep_for(std::chrono::seconds(3)); });
   INFO("stderr of the stopped optimize: " << slurp(err));
   CHECK(e.signal == SIGINT);
   const auto j = nlohmann::json::parse(slurp(w / "o" / "optimize.json"));
