@@ -37,8 +37,10 @@ bool help_requested(const CLI::App& app) {
 // CLI11's words for what it rejects itself, in cloudpact's.
 std::string usage_message(const CLI::ParseError& e, const std::vector<std::string>& args) {
   // CLI11 reports a missing value only when the arguments ran out, so the
-  // option lacking it is the last one ("--out" or "--out=").
+  // option lacking it is the last one ("--out" or "--out="). "--out=" gave
+  // the folder, empty: the message of `--out ''` (options.cpp).
   if (dynamic_cast<const CLI::ArgumentMismatch*>(&e) != nullptr && !args.empty() && is_option(args.back())) {
+    if (args.back() == "--out=") return "--out needs a folder, got ''";
     return args.back().substr(0, args.back().find('=')) + " needs a value";
   }
   return e.what();

@@ -76,6 +76,7 @@ TEST_CASE("refused before any work (exit 2, one line, nothing written): --out ''
       {{"run", kScenario01, "--out", ""}, "cloudpact: --out needs a folder, got ''\n", {}},
       {{"risk", kScenario01, "--out", ""}, "cloudpact: --out needs a folder, got ''\n", {}},
       {{"sweep", sweep.string(), "--out", ""}, "cloudpact: --out needs a folder, got ''\n", {}},
+      {{"run", kScenario01, "--out="}, "cloudpact: --out needs a folder, got ''\n", {}},
       {{"run", kScenario01, "--out", (p / "link").string()},
        "cloudpact: --out " + (p / "link").string() +
            ": is a symbolic link (expected a folder: cloudpact does not write through links)\n",
