@@ -88,6 +88,20 @@ void check_slurm_names(const SlurmJobSpec& s) {
   if (!problems.empty()) throw InputError(problems);
 }
 
+namespace {
+// A path in an #SBATCH filename pattern: sbatch reads %j, %A, %a, %x, ...
+// there as the job's numbers and names, and %% as one %, so a folder
+// named "run%j" would send the logs to a folder of the job id's name.
+std::string slurm_filename_literal(const std::string& path) {
+  std::string out;
+  for (const char c : path) {
+    out += c;
+    if (c == '%') out += '%';
+  }
+  return out;
+}
+}  // namespace
+
 std::string slurm_script(const SlurmJobSpec& s) {
   check_slurm_names(s);
   std::ostringstream o;
@@ -100,7 +114,7 @@ std::string slurm_script(const SlurmJobSpec& s) {
     << "#SBATCH --array=0-" << (s.array_size - 1) << "\n"
     << "#SBATCH --ntasks=1\n"
     << "#SBATCH --cpus-per-task=1\n"
-    << "#SBATCH --output=" << s.sweep_dir << "/slurm/task-%a.log\n";
+    << "#SBATCH --output=" << slurm_filename_literal(s.sweep_dir) << "/slurm/task-%a.log\n";
   if (!s.partition.empty()) o << "#SBATCH --partition=" << s.partition << "\n";
   o << "set -euo pipefail\n"
     << "exec '" << s.exe << "' sweep-worker '" << s.sweep_dir << "' --shard \"${SLURM_ARRAY_TASK_ID}\" --shards "

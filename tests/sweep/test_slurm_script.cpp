@@ -34,6 +34,15 @@ TEST_CASE("the script is a job array whose tasks run this binary on their shard"
   CHECK(slurm_script(no_partition).find("--partition") == std::string::npos);
 }
 
+TEST_CASE("a % in the sweep folder is doubled where sbatch reads patterns, and only there") {
+  // sbatch reads %j in --output as the job id: "run%j" must stay "run%j".
+  SlurmJobSpec s = good();
+  s.sweep_dir = "/scratch/run%j";
+  const std::string script = slurm_script(s);
+  CHECK(script.find("#SBATCH --output=/scratch/run%%j/slurm/task-%a.log\n") != std::string::npos);
+  CHECK(script.find("exec '/opt/cloudpact/bin/cloudpact' sweep-worker '/scratch/run%j' ") != std::string::npos);
+}
+
 TEST_CASE("names that could inject shell or Slurm options are refused") {
   SlurmJobSpec s = good();
   s.partition = "debug\n#SBATCH --uid=0";
