@@ -65,6 +65,22 @@ bool looks_like_sweep_file(const std::string& path) {
   return looks_like_sweep_file(top_level_keys(path, limits::max_scenario_bytes));
 }
 
+namespace {
+// What makes two grid values the same value: 2, 2.0 and 2e0 are one number
+// (each would set the same scenario, and sweep.csv would show two equal
+// rows); other values by their JSON text.
+std::string distinct_key(const Json& v) {
+  if (v.is_number_integer() || v.is_number_unsigned()) return v.dump();
+  if (v.is_number_float()) {
+    const double x = v.get<double>();
+    // Integral floats within int64 as the integer they equal.
+    if (std::nearbyint(x) == x && std::fabs(x) < 9.2e18) return std::to_string(static_cast<std::int64_t>(x));
+    return v.dump();
+  }
+  return v.dump();
+}
+}  // namespace
+
 SweepSpec load_sweep_spec(const std::string& path) {
   return parse_sweep_spec(read_input_file(path, limits::max_sweep_bytes, "sweep file"), path);
 }
@@ -183,7 +199,7 @@ SweepSpec parse_sweep_spec(const std::string& text, const std::string& path) {
           std::set<std::string> seen;
           for (std::size_t k = 0; k < values->size(); ++k) {
             const std::string text = (*values)[k].dump();
-            if (!seen.insert(text).second) {
+            if (!seen.insert(distinct_key((*values)[k])).second) {
               problems.add(child_pointer(values_ptr, k), "value " + shown_value((*values)[k]) + " listed twice",
                            "distinct values");
             }

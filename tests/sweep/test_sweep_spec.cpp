@@ -115,6 +115,13 @@ TEST_CASE("broken sweep files: one exact line per problem") {
         std::vector<std::string>{
             "bad.json: /samples: only for mode \"lhs\" or \"random\" (expected no such key in a grid sweep)",
             "bad.json: /parameters/0/values/1: value 1 listed twice (expected distinct values)"});
+  // 2 and 2.0 are one value (each would set the same scenario); 2.5 and
+  // "2.5" are two (the number then makes an invalid name, the string not).
+  CHECK(problems(grid(R"([{"pointer": "/contracts/0/price_usd_per_gpu_hour", "values": [2, 2.0, 2.5]}])")) ==
+        std::vector<std::string>{"bad.json: /parameters/0/values/1: value 2 listed twice (expected distinct values)"});
+  CHECK(problems(grid(R"([{"pointer": "/name", "values": [2.5, "2.5"]}])")) ==
+        std::vector<std::string>{"bad.json: /parameters/0/values/0: 2.5 makes an invalid scenario: /name: is a number "
+                                 "(expected a name matching [A-Za-z0-9][A-Za-z0-9._-]*)"});
   CHECK(problems(grid("[]", R"(, "risk_paths": 0)")) ==
         std::vector<std::string>{"bad.json: /parameters: empty (expected a non-empty array of parameters)",
                                  "bad.json: /risk_paths: out of range: 0 (expected an integer in [1, 100000000])"});
