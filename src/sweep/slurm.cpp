@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "proc/child_process.hpp"
+#include "report/fs_ops.hpp"
 #include "scenario/input_error.hpp"
 #include "sweep/sweep_folder.hpp"
 
@@ -39,7 +40,9 @@ ClientResult run_client(const std::string& program, const std::vector<std::strin
                         const std::string& scratch_dir) {
   const std::string path = find_program(program);
   if (path.empty()) throw std::runtime_error(program + " not found on PATH (is this a Slurm submit host?)");
-  const std::string base = (std::filesystem::path(scratch_dir) / ("." + program + "-" + std::to_string(::getpid()))).string();
+  // A name nobody can guess, as every file cloudpact writes has (the child
+  // opens them without following a link; nothing can be planted there).
+  const std::string base = (std::filesystem::path(scratch_dir) / ("." + program + "-" + fsx::random_name())).string();
   std::vector<std::string> argv{path};
   argv.insert(argv.end(), args.begin(), args.end());
   ClientResult r;
