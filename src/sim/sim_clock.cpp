@@ -27,23 +27,26 @@ double run_engine(const Plant& plant, const std::function<void(const Platform&)>
 
 Advance advance_clock(double now_s, double stop_s, const std::vector<sg4::ActivityPtr>& runs) {
   const double dt = stop_s - now_s;
-  ssize_t first = -1;
   if (dt > 0.0) {
     if (runs.empty()) {
       sg4::this_actor::sleep_for(dt);
     } else {
-      first = sg4::Activity::wait_any_for(runs, dt);
+      (void)sg4::Activity::wait_any_for(runs, dt);
     }
   }
   Advance a;
   a.t_s = sg4::Engine::get_clock();
   if (std::abs(a.t_s - stop_s) < kSnap_s || a.t_s > stop_s) a.t_s = stop_s;
-  if (first < 0) return a;
-  // Other runs may have ended at the same instant. SimGrid dates a run's end
-  // as it handles it, before any actor runs again, so a run has ended exactly
-  // when it has a finish time (runs here are never cancelled and hosts never
-  // fail). Reading it costs no simcall; a test() of each of the ~80 runs in
-  // flight in the stress scenario was one each.
+  // The runs that ended by now: the one that woke us and any other that
+  // ended at the same instant, or, when the timeout woke us, a run that
+  // ended exactly at `stop` too (its end is then handled with the timeout's,
+  // and must come before whatever changes at `stop`: a run whose work is
+  // done when its cluster's capacity falls has finished, not been cut).
+  // SimGrid dates a run's end as it handles it, before any actor runs
+  // again, so a run has ended exactly when it has a finish time (runs here
+  // are never cancelled and hosts never fail). Reading it costs no simcall;
+  // a test() of each of the ~80 runs in flight in the stress scenario was
+  // one each.
   for (size_t i = 0; i < runs.size(); ++i)
     if (runs[i]->get_finish_time() >= 0.0) a.completed.push_back(i);
   return a;

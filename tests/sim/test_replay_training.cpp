@@ -78,3 +78,28 @@ TEST_CASE("a job that cannot finish by the horizon has a null finish") {
   CHECK(s["workloads"]["run"]["finish"].is_null());
   CHECK(s["workloads"]["run"]["served_gpu_hours"].get<double>() == doctest::Approx(48000.0));
 }
+
+TEST_CASE("a job whose work ends at the instant its cluster loses capacity has finished, not been cut") {
+  // The job's 100 h end at 2025-01-05T04:00, when an outage of its cluster
+  // starts ([start, end) does not meet the run [0, 100 h)). SimGrid handles
+  // the run's end with the clock's stop at that date: it is a finish, before
+  // the outage, not an interruption that rolls 4 h back to the checkpoint at
+  // 96 h. The risk engine's walk cuts the same way.
+  const auto out = replay_in_child(training("", R"(["aws"])", R"([ { "type": "outage", "target": "aws/r/c",
+      "start": "2025-01-05T04:00:00Z", "end": "2025-01-05T12:00:00Z" } ])"));
+  const auto s = out.summary_json();
+  CHECK(s["workloads"]["run"]["finish"] == "2025-01-05T04:00:00Z");
+  CHECK(s["workloads"]["run"]["interruptions"] == 0);
+  CHECK(s["workloads"]["run"]["lost_gpu_hours"].get<double>() == 0.0);
+  CHECK(s["workloads"]["run"]["served_gpu_hours"].get<double>() == doctest::Approx(100000.0).epsilon(1e-9));
+  CHECK(events_of_type(out.events, "job_interrupted").empty());
+}
+
+TEST_CASE("a job whose work ends at the horizon has finished there") {
+  // `finish` is null for a job that has not finished by `end`: this one has.
+  std::string text = training("", R"(["aws"])", "[]");
+  text.replace(text.find("\"2025-01-11\""), 12, "\"2025-01-05T04:00:00Z\"");
+  const auto s = replay_in_child(text).summary_json();
+  CHECK(s["workloads"]["run"]["finish"] == "2025-01-05T04:00:00Z");
+  CHECK(s["workloads"]["run"]["served_gpu_hours"].get<double>() == doctest::Approx(100000.0).epsilon(1e-9));
+}
