@@ -212,6 +212,10 @@ class Generator {
         // Often a whole provider fails soon after: interruptions, rollbacks,
         // restarts elsewhere and egress.
         if (d_.chance(60)) job_outages_.push_back(submit_minute + d_.integer(60, 3 * 1440));
+        // Sometimes an outage starts at the very minute the job's work would
+        // end if it ran from its submit uninterrupted: its end and the cut
+        // fall on one instant, and both engines must finish it first.
+        if (d_.chance(25)) job_outages_.push_back(submit_minute + static_cast<std::int64_t>(hours) * 60);
         ojson w{{"id", "t" + std::to_string(j)},
                 {"kind", "training"},
                 {"submit", kind_ == ScenarioClass::intraday ? instant(submit_minute) : date(submit_minute / 1440)},
