@@ -50,8 +50,11 @@ int optimize_command(const OptimizeOptions& o) {
   check_risk_memory(o.files[0], "/paths: " + std::to_string(spec.paths) + " paths", setup, options);
   options.backend = choose_backend(o.backend, "optimize");
 
+  // SIGINT, SIGTERM, SIGHUP: asked between evaluations and between an
+  // evaluation's batches of paths.
+  const auto stop_requested = [] { return StopSignals::received() != 0; };
   optimize::Evaluator evaluator(spec, options);
-  evaluator.stop_requested = [] { return StopSignals::received() != 0; };
+  evaluator.stop_requested = stop_requested;
   const std::int64_t most = spec.max_evaluations + static_cast<std::int64_t>(spec.frontier.size()) * spec.frontier_evaluations;
   const StopSignals stop_signals;  // SIGINT, SIGTERM, SIGHUP: stop the search, write the best so far
   optimize::SearchOutcome outcome;
@@ -67,7 +70,7 @@ int optimize_command(const OptimizeOptions& o) {
         progress.set_note("best " + json_number(optimize::objective_value(spec.objective, best->figures)));
       progress.update(evaluator.count());
     };
-    outcome = optimize::run_search(evaluator, [] { return StopSignals::received() != 0; });
+    outcome = optimize::run_search(evaluator, stop_requested);
     // The optimum on fresh paths: how much of its advantage is luck of the
     // sample (the in-sample minimum is biased low).
     // A stop during it leaves the run stopped, as one before it would.

@@ -60,11 +60,6 @@ bool looks_like_sweep_file(const std::vector<std::string>& top_keys) {
   return std::find(top_keys.begin(), top_keys.end(), "base") != top_keys.end();  // scenarios have no "base"
 }
 
-bool looks_like_sweep_file(const std::string& path) {
-  // What fails to read here is reported when the file is loaded as a scenario.
-  return looks_like_sweep_file(top_level_keys(path, limits::max_scenario_bytes));
-}
-
 namespace {
 // What makes two grid values the same value: 2, 2.0 and 2e0 are one number
 // (each would set the same scenario, and sweep.csv would show two equal

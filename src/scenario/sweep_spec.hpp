@@ -50,10 +50,8 @@ SweepSpec load_sweep_spec(const std::string& path);
 // and resolves its base); the sweep file's size limit still applies.
 SweepSpec parse_sweep_spec(const std::string& text, const std::string& path);
 
-// Whether a file holds a sweep (a JSON object with "base") rather
-// than a scenario; false for anything unreadable or not JSON. The same
-// judged from the file's top-level keys (top_level_keys).
-bool looks_like_sweep_file(const std::string& path);
+// Whether a file holds a sweep (a JSON object with "base") rather than a
+// scenario, judged from its top-level keys (top_level_keys_of).
 bool looks_like_sweep_file(const std::vector<std::string>& top_keys);
 
 }  // namespace cloudpact
