@@ -443,7 +443,8 @@ std::vector<ObjectSpec> scenario_objects() {
                .meaning = "Lower gets free capacity first; ties in file order. Priority never evicts a running job."},
           },
       .notes = "A training job starts, and restarts, on the eligible cluster with `gpus` free that has the lowest "
-               "marginal cost (reserved 0 < usage price < on-demand price), ties in file order. It keeps that "
+               "marginal cost per H100-equivalent hour (0 when reserved, else its usage contract's or on-demand price; "
+               "docs/reference.md §2.5), ties in file order. It keeps that "
                "cluster until it finishes or an outage takes its capacity below `gpus`.",
   });
 
@@ -457,7 +458,8 @@ std::vector<ObjectSpec> scenario_objects() {
                .type = Type::choice,
                .values = {"cheapest", "single_vendor", "primary"},
                .default_value = "cheapest",
-               .meaning = "`cheapest`: lowest marginal cost first (reserved → usage contracts → on-demand). "
+               .meaning = "`cheapest`: lowest marginal cost per H100-equivalent hour first: reserved capacity (0), then usage "
+                          "contracts and on-demand capacity by price, whichever is cheaper. "
                           "`single_vendor`: only `vendor`'s capacity is used. `primary`: each workload fills its "
                           "first eligible provider first, then the others in its `providers` order."},
               {.key = "vendor",
