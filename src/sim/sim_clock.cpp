@@ -1,5 +1,7 @@
 #include "sim/sim_clock.hpp"
 
+#include <signal.h>
+
 #include <cmath>
 
 #include <simgrid/s4u.hpp>
@@ -18,7 +20,16 @@ double run_engine(const Plant& plant, const std::function<void(const Platform&)>
   int argc = 1;
   char arg0[] = "cloudpact";
   char* argv[] = {arg0, nullptr};
+  // SimGrid's engine takes SIGINT for itself (a handler that calls
+  // exit(1)): a Ctrl-C would then end a replay as a failure, with no
+  // message, and a sweep's variant stopped that way would be recorded as
+  // failed, not rerun on resume. The disposition from before the engine
+  // (the default, or a command's stop flag) is put back, so SIGINT acts as
+  // SIGTERM and SIGHUP do (docs/reference.md §1.1, §7.4).
+  struct sigaction before_engine {};
+  ::sigaction(SIGINT, nullptr, &before_engine);
   sg4::Engine engine(&argc, argv);
+  ::sigaction(SIGINT, &before_engine, nullptr);
   const Platform platform = build_platform(plant);
   sg4::Actor::create("broker", platform.broker_host, [&]() { broker(platform); });
   engine.run();

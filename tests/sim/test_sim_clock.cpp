@@ -1,8 +1,11 @@
 // SimGrid's clock as the replay uses it (src/sim/sim_clock): the broker
 // sleeps to a date, or wakes when a training run's exec completes first.
 // Each case runs in a forked child (one SimGrid engine per process) and
-// reports through its exit status.
+// reports through its exit status. Also: a SIGINT during a replay acts as
+// the process had it before the engine (SimGrid's own handler exits 1).
 #include <doctest/doctest.h>
+
+#include <signal.h>
 
 #include <cmath>
 #include <functional>
@@ -25,12 +28,16 @@ const std::string kOneCluster = R"({ "name": "clock", "start": "2025-01-01", "en
 
 // Runs `body` as the broker of an engine in a child; true when it returned
 // true and the engine's final clock is `end_clock_s`.
-bool in_child(const std::function<bool(const sim::Platform&)>& body, double end_clock_s) {
+// The child's wait status: `prepare` runs before the engine, `body` as its
+// broker; exit 0 when body returned true and the clock ended at end_clock_s.
+int child_status(const std::function<void()>& prepare, const std::function<bool(const sim::Platform&)>& body,
+                 double end_clock_s) {
   const pid_t pid = ::fork();
   REQUIRE(pid >= 0);
   if (pid == 0) {
     bool ok = false;
     try {
+      prepare();
       const Scenario sc = parse_scenario(kOneCluster, "clock.json");
       const Plant plant = build_plant(sc);
       const double end = sim::run_engine(plant, [&](const sim::Platform& pf) { ok = body(pf); });
@@ -42,8 +49,16 @@ bool in_child(const std::function<bool(const sim::Platform&)>& body, double end_
   }
   int status = 0;
   ::waitpid(pid, &status, 0);
+  return status;
+}
+
+bool in_child(const std::function<bool(const sim::Platform&)>& body, double end_clock_s) {
+  const int status = child_status([] {}, body, end_clock_s);
   return WIFEXITED(status) && WEXITSTATUS(status) == 0;
 }
+
+volatile sig_atomic_t g_interrupts = 0;
+extern "C" void count_interrupt(int) { g_interrupts = g_interrupts + 1; }
 }  // namespace
 
 TEST_CASE("with nothing running, the clock advances to the date asked") {
@@ -82,4 +97,35 @@ TEST_CASE("a clock that lands within a microsecond of the date is snapped onto i
   // rounding of it; the replay's cuts must fall exactly on their dates.
   const double date = 7200.0 + 1.0 / 3.0;
   CHECK(in_child([&](const sim::Platform&) { return sim::advance_clock(0.0, date, {}).t_s == date; }, date));
+}
+
+TEST_CASE("a SIGINT during the replay reaches the handler installed before the engine") {
+  // A command that stops at a clean point on SIGINT (optimize, a sweep)
+  // keeps doing so while a replay runs; the engine goes on to its end.
+  const int status = child_status(
+      [] {
+        struct sigaction sa {};
+        sa.sa_handler = count_interrupt;
+        ::sigaction(SIGINT, &sa, nullptr);
+      },
+      [](const sim::Platform&) {
+        ::raise(SIGINT);
+        return g_interrupts == 1 && sim::advance_clock(0.0, 60.0, {}).t_s == 60.0;
+      },
+      60.0);
+  CHECK(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 0);
+}
+
+TEST_CASE("a SIGINT during the replay ends the process by SIGINT by default, as SIGTERM would") {
+  // The exit status a shell or a sweep's pool reads as an interruption
+  // (128 + 2), not SimGrid's exit(1), which reads as a failure.
+  const int status = child_status([] { ::signal(SIGINT, SIG_DFL); },
+                                  [](const sim::Platform&) {
+                                    ::raise(SIGINT);
+                                    return true;
+                                  },
+                                  0.0);
+  CHECK(WIFSIGNALED(status));
+  CHECK(WTERMSIG(status) == SIGINT);
 }
