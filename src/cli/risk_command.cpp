@@ -91,7 +91,8 @@ Command add_risk_command(CLI::App& root) {
   add_integer<std::int64_t>(cmd, "--paths", o->paths, 1, limits::max_paths, "N",
                             "sampled futures (default: uncertainty.paths, else 10000)");
   add_integer<std::uint64_t>(cmd, "--seed", o->seed, 0, limits::max_seed, "S",
-                             "Philox seed, an integer in [0, 9e18], as in a file (default: uncertainty.seed, else 42)");
+                             "Philox seed, a whole number in digits, 0 to 9000000000000000000 "
+                             "(default: uncertainty.seed, else 42)");
   add_choice(cmd, "--backend", o->backend, {"auto", "cpu", "cuda"},
              "auto: CUDA when built with it and a GPU answers, else cpu (default auto)");
   add_integer<int>(cmd, "--threads", o->threads, 0, 4096, "N", "OpenMP threads of the cpu backend (default 0: all cores)");
