@@ -72,10 +72,16 @@ std::int64_t rank_bp(std::int64_t n, int alpha_bp) {
   return std::max<std::int64_t>(1, static_cast<std::int64_t>(k));
 }
 
-double order_stat(const std::vector<std::int64_t>& sorted, int alpha_bp) {
-  const std::int64_t k = rank_bp(static_cast<std::int64_t>(sorted.size()), alpha_bp);
-  return static_cast<double>(sorted[static_cast<size_t>(k - 1)]) / kFixedScale;
+std::int64_t order_stat_fixed(const std::vector<std::int64_t>& sorted, int alpha_bp) {
+  return sorted[static_cast<size_t>(rank_bp(static_cast<std::int64_t>(sorted.size()), alpha_bp) - 1)];
 }
+double order_stat(const std::vector<std::int64_t>& sorted, int alpha_bp) {
+  return static_cast<double>(order_stat_fixed(sorted, alpha_bp)) / kFixedScale;
+}
+
+// CVaR_95's denominator over N paths, in hundredths (summarize_sorted).
+constexpr int kCvarAlphaBp = 9500;
+i128 cvar95_denominator(std::int64_t n) { return static_cast<i128>(kBp - kCvarAlphaBp) * n * kScale; }
 
 // The running moments of fixed-point values.
 FixedMoments moments_of(const std::vector<std::int64_t>& f) {
@@ -91,19 +97,20 @@ void summarize_sorted(const std::vector<std::int64_t>& f, Summary& s) {
   s.mean = mean.mean;
   s.se_mean = mean.se_mean;
   s.p50 = order_stat(f, 5000);
-  s.p95 = order_stat(f, 9500);
+  s.p95_fixed = order_stat_fixed(f, 9500);
+  s.p95 = static_cast<double>(s.p95_fixed) / kFixedScale;
   s.p99 = order_stat(f, 9900);
 
   // CVaR_95 = [10000·Σ_{i>k} L_(i) + (10000·k − 9500·N)·L_(k)] / (500·N), k = ⌈0.95·N⌉:
   // the tail mean with the boundary path's fractional weight, all in integers.
-  constexpr int a = 9500;
+  constexpr int a = kCvarAlphaBp;
   const std::int64_t k = rank_bp(n, a);
   const std::int64_t var = f[static_cast<size_t>(k - 1)];
   i128 tail = 0;
   for (std::int64_t i = k; i < n; ++i) tail += f[static_cast<size_t>(i)];
   const i128 num = static_cast<i128>(kBp) * tail + (static_cast<i128>(kBp) * k - static_cast<i128>(a) * n) * var;
-  const i128 den = static_cast<i128>(kBp - a) * n;
-  s.cvar95 = ratio(num, den * kScale);
+  s.cvar95_numerator = num;
+  s.cvar95 = ratio(num, cvar95_denominator(n));
 
   // CVaR's standard error: that of the mean excess over the VaR, over (1 − α).
   FixedMoments excess;
@@ -512,6 +519,10 @@ RiskMetrics compute_metrics(const PathResults& r, const NegotiationTerms& negoti
   // on the same paths. Means from the exact fixed-point sums; p95 and CVaR95
   // from the same summaries as the portfolios'; the SE from the paired
   // per-path differences. A source that changes no path gives exact zeros.
+  // The p95 and CVaR95 deltas are taken on the summaries' exact figures:
+  // both are in hundredths over the same N paths, so each delta is rounded
+  // once, as the mean's is (a difference of the two rounded doubles would
+  // add a rounding of its own: ...151.55005 for an exact ...151.55).
   const Summary& on = std::find_if(m.portfolios.begin(), m.portfolios.end(), [](const PortfolioMetrics& pm) {
                          return pm.name == "contracted";
                        })->cost_usd;
@@ -522,8 +533,8 @@ RiskMetrics compute_metrics(const PathResults& r, const NegotiationTerms& negoti
     SourceSensitivity ss;
     ss.source = r.portfolio_names[p].substr(kSourceOffPrefix.size());
     ss.mean_delta_usd = ratio(on_sum - cost_sum[p], static_cast<i128>(r.paths) * kScale);
-    ss.p95_delta_usd = on.p95 - off.p95;
-    ss.cvar95_delta_usd = on.cvar95 - off.cvar95;
+    ss.p95_delta_usd = static_cast<double>(static_cast<i128>(on.p95_fixed) - off.p95_fixed) / kFixedScale;
+    ss.cvar95_delta_usd = ratio(on.cvar95_numerator - off.cvar95_numerator, cvar95_denominator(r.paths));
     ss.se_mean_delta_usd = se_delta[p];
     m.sources.push_back(std::move(ss));
   }

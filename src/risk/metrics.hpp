@@ -127,6 +127,12 @@ struct Summary {
   // Standard errors of p50, p95, p99 from the order statistics, with no
   // assumption on the distribution (quantile_se_bp).
   double se_p50 = 0.0, se_p95 = 0.0, se_p99 = 0.0;
+  // Not reported: the exact figures behind p95 and cvar95 (the p95 path's
+  // value in hundredths; CVaR's numerator over 500·N hundredths), so that
+  // two summaries of the same paths differ exactly, with one rounding
+  // (the sensitivity's deltas, docs/reference.md §12.2).
+  std::int64_t p95_fixed = 0;
+  FixedSum cvar95_numerator = 0;
 };
 
 // Throws std::invalid_argument on an empty sample.

@@ -284,6 +284,20 @@ TEST_CASE("sensitivity: with one source, switching it off is the uncertainty-off
   const double mean_cost = m.portfolios.front().cost_usd.mean;
   CHECK(m.sources[0].mean_delta_usd == doctest::Approx(mean_cost - off_cost).epsilon(1e-12));
   CHECK(m.sources[0].se_mean_delta_usd > 0.0);
+  // p95 and CVaR95 deltas from the paths' costs in hundredths (§6.2): the
+  // p95 path is the ⌈0.95·N⌉-th, CVaR95 the tail of 100 paths (0.95·2000
+  // is whole). Off, every path costs off_cost, so both of its figures are it.
+  std::vector<std::int64_t> on_fixed;
+  const int c = r.portfolio("contracted");
+  for (std::int64_t i = 0; i < 2000; ++i) on_fixed.push_back(risk::to_fixed(r.r.cost_usd[static_cast<size_t>(c * 2000 + i)]));
+  std::sort(on_fixed.begin(), on_fixed.end());
+  const std::int64_t off_fixed = risk::to_fixed(off_cost);
+  // Exact: one integer difference, divided once, as p95 itself is.
+  CHECK(m.sources[0].p95_delta_usd == static_cast<double>(on_fixed[1899] - off_fixed) / 100.0);
+  risk::FixedSum tail = 0;
+  for (size_t i = 1900; i < 2000; ++i) tail += on_fixed[i] - off_fixed;
+  const double cvar_delta = static_cast<double>(static_cast<long double>(tail) / 10000.0L);
+  CHECK(m.sources[0].cvar95_delta_usd == doctest::Approx(cvar_delta).epsilon(1e-15));
   // Sensitivity portfolios are not reported as portfolios.
   for (const auto& p : m.portfolios) CHECK(p.name.rfind("off:", 0) != 0);
 }
