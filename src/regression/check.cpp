@@ -15,12 +15,6 @@ namespace {
 
 using json = nlohmann::json;
 
-std::string shown(const json& v) {
-  std::string s = v.dump();
-  if (s.size() > 60) s = s.substr(0, 57) + "...";
-  return s;
-}
-
 // The numbers a subtree holds, as the walk counts them.
 std::int64_t count_numbers(const json& j) {
   std::int64_t n = 0;
@@ -109,13 +103,13 @@ Comparison compare_documents(const json& baseline, const json& now, const std::v
         if (std::optional<Row> r = numbers(p, tolerance)) out.rows.push_back(std::move(*r));
         return;
       case JsonPlace::Kind::only_in_first:
-        out.rows.push_back(structural(p, shown(*p.first), "-", "missing now"));
+        out.rows.push_back(structural(p, shown_value(*p.first), "-", "missing now"));
         return;
       case JsonPlace::Kind::only_in_second:
-        out.rows.push_back(structural(p, "-", shown(*p.second), "not in baseline"));
+        out.rows.push_back(structural(p, "-", shown_value(*p.second), "not in baseline"));
         return;
       case JsonPlace::Kind::type_changed:
-        out.rows.push_back(structural(p, shown(*p.first), shown(*p.second),
+        out.rows.push_back(structural(p, shown_value(*p.first), shown_value(*p.second),
                                       std::string("type changed: ") + p.first->type_name() + " -> " +
                                           p.second->type_name()));
         return;
@@ -124,7 +118,7 @@ Comparison compare_documents(const json& baseline, const json& now, const std::v
                                       std::to_string(p.second->size()) + " items", "array length changed"));
         return;
       case JsonPlace::Kind::value_changed:
-        out.rows.push_back(structural(p, shown(*p.first), shown(*p.second), "changed"));
+        out.rows.push_back(structural(p, shown_value(*p.first), shown_value(*p.second), "changed"));
         return;
     }
   }, JsonSubtrees(whole));
@@ -148,7 +142,7 @@ Comparison compare_risk(const json& baseline, const json& now, double z) {
     const auto is = read_histogram(b, run_paths(now));
     const auto text = [](const std::variant<BinnedSample, std::string>& h, const json& j) {
       const auto* s = std::get_if<BinnedSample>(&h);
-      return s ? histogram_text(*s) : shown(j);
+      return s ? histogram_text(*s) : shown_value(j);
     };
     Row r;
     r.regression = true;

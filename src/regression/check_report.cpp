@@ -5,6 +5,8 @@
 #include <cstdio>
 #include <set>
 
+#include "scenario/message_text.hpp"
+
 namespace cloudpact::regression {
 
 namespace {
@@ -112,6 +114,10 @@ std::string summary_line(const std::vector<CaseResult>& cases) {
                   plural(compared, "number", "numbers") + " compared, " + std::to_string(moved) + " moved, " +
                   plural(regressions, "regression", "regressions");
   if (errors > 0) s += ", " + plural(errors, "error", "errors");
+  // A risk case without a baseline passes unseen otherwise: say so, as
+  // the JUnit counts do.
+  if (const std::int64_t skipped = count(cases).skipped; skipped > 0)
+    s += ", " + std::to_string(skipped) + " skipped (no risk.json baseline)";
   return s + "\n";
 }
 
@@ -153,7 +159,21 @@ std::string junit_xml(const std::vector<CaseResult>& cases) {
 std::string xml_escape(const std::string& s) {
   std::string out;
   out.reserve(s.size());
-  for (const char ch : s) {
+  for (std::size_t i = 0; i < s.size();) {
+    // XML must be well-formed UTF-8: a byte that starts no UTF-8 sequence
+    // (a baseline's text, a message quoting a file's bytes) becomes '?'.
+    const std::size_t n = utf8_sequence_at(s, i);
+    if (n != 1) {
+      if (n == 0) {
+        out += '?';
+        ++i;
+      } else {
+        out.append(s, i, n);
+        i += n;
+      }
+      continue;
+    }
+    const char ch = s[i++];
     const auto u = static_cast<unsigned char>(ch);
     switch (ch) {
       case '&': out += "&amp;"; break;
@@ -162,7 +182,7 @@ std::string xml_escape(const std::string& s) {
       case '"': out += "&quot;"; break;
       case '\'': out += "&apos;"; break;
       default:
-        if (u < 0x20 && ch != '\t' && ch != '\n' && ch != '\r') out += '?';
+        if ((u < 0x20 && ch != '\t' && ch != '\n' && ch != '\r') || u == 0x7F) out += '?';
         else out += ch;
     }
   }

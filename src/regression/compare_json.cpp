@@ -11,12 +11,6 @@ namespace {
 
 using json = nlohmann::json;
 
-std::string show(const json& v) {
-  std::string s = v.dump();
-  if (s.size() > 60) s = s.substr(0, 57) + "...";
-  return s;
-}
-
 double relative_difference(double a, double b) {
   if (a == b) return 0.0;
   const double scale = std::max(std::fabs(a), std::fabs(b));
@@ -38,7 +32,7 @@ JsonComparison compare_json(const json& a, const json& b, double rel, const Json
         const double d = relative_difference(x.get<double>(), y.get<double>());
         if (x.is_number_integer() && y.is_number_integer()) {
           if (x != y) {  // nlohmann compares signed and unsigned integers by value
-            out.mismatches.push_back(where + "integer " + show(x) + " vs " + show(y));
+            out.mismatches.push_back(where + "integer " + shown_value(x) + " vs " + shown_value(y));
             out.max_rel_diff = std::max(out.max_rel_diff, d);
           }
           return;
@@ -47,7 +41,7 @@ JsonComparison compare_json(const json& a, const json& b, double rel, const Json
         if (!(d <= rel)) {
           char buf[64];
           std::snprintf(buf, sizeof buf, " (relative difference %.3g)", d);
-          out.mismatches.push_back(where + show(x) + " vs " + show(y) + buf);
+          out.mismatches.push_back(where + shown_value(x) + " vs " + shown_value(y) + buf);
         }
         return;
       }
@@ -58,19 +52,19 @@ JsonComparison compare_json(const json& a, const json& b, double rel, const Json
         out.mismatches.push_back(where + "only in the second file");
         return;
       case JsonPlace::Kind::type_changed:
-        out.mismatches.push_back(where + show(*p.first) + " vs " + show(*p.second) + " (different types)");
+        out.mismatches.push_back(where + shown_value(*p.first) + " vs " + shown_value(*p.second) + " (different types)");
         return;
       case JsonPlace::Kind::length_changed:
         out.mismatches.push_back(where + "arrays of " + std::to_string(p.first->size()) + " vs " +
                                  std::to_string(p.second->size()) + " items");
         return;
       case JsonPlace::Kind::value_changed:
-        out.mismatches.push_back(where + show(*p.first) + " vs " + show(*p.second));
+        out.mismatches.push_back(where + shown_value(*p.first) + " vs " + shown_value(*p.second));
         return;
       case JsonPlace::Kind::whole:
         // compare_json takes no subtree whole (it passes none to the walk);
         // were one taken, anything but equal text would be a mismatch.
-        if (*p.first != *p.second) out.mismatches.push_back(where + show(*p.first) + " vs " + show(*p.second));
+        if (*p.first != *p.second) out.mismatches.push_back(where + shown_value(*p.first) + " vs " + shown_value(*p.second));
         return;
     }
   });

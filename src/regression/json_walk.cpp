@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include "scenario/message_text.hpp"
+
 namespace cloudpact::regression {
 
 namespace {
@@ -94,5 +96,7 @@ std::vector<std::string> reference_tokens(const JsonPointer& pointer) {
 std::string pointer_text(const JsonPointer& pointer) {
   return pointer.empty() ? "(document)" : pointer.to_string();
 }
+
+std::string shown_value(const nlohmann::json& value) { return shortened_text(value.dump(), 60); }
 
 }  // namespace cloudpact::regression

@@ -68,4 +68,8 @@ std::vector<std::string> reference_tokens(const JsonPointer& pointer);
 // whose pointer is the empty string.
 std::string pointer_text(const JsonPointer& pointer);
 
+// A value as a table's cell shows it: its JSON, at most 60 bytes, never cut
+// inside a UTF-8 sequence.
+std::string shown_value(const nlohmann::json& value);
+
 }  // namespace cloudpact::regression

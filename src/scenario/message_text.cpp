@@ -1,5 +1,6 @@
 #include "scenario/message_text.hpp"
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
 
@@ -39,6 +40,24 @@ std::size_t utf8_at(std::string_view s, std::size_t i, std::uint32_t& cp) {
 }
 
 }  // namespace
+
+std::size_t utf8_sequence_at(std::string_view text, std::size_t i) {
+  std::uint32_t cp = 0;
+  return utf8_at(text, i, cp);
+}
+
+std::string shortened_text(std::string_view text, std::size_t max_bytes) {
+  if (text.size() <= max_bytes) return std::string(text);
+  const std::size_t room = max_bytes < 3 ? 0 : max_bytes - 3;
+  // Whole sequences only; a stray byte counts as one.
+  std::size_t end = 0;
+  while (end < text.size()) {
+    const std::size_t n = std::max<std::size_t>(1, utf8_sequence_at(text, end));
+    if (end + n > room) break;
+    end += n;
+  }
+  return std::string(text.substr(0, end)) + "...";
+}
 
 bool is_utf8(std::string_view text) {
   std::uint32_t cp = 0;

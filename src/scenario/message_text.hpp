@@ -24,6 +24,14 @@ std::string quoted_text(std::string_view text);
 // truncated sequences): what a JSON document's keys and strings must be.
 bool is_utf8(std::string_view text);
 
+// The length of the UTF-8 sequence that starts at byte i of `text` (1 to 4),
+// or 0 when the bytes there are not one (overlong, surrogate, truncated).
+std::size_t utf8_sequence_at(std::string_view text, std::size_t i);
+
+// `text` cut to at most `max_bytes` bytes, ending in "..." when cut, and
+// never inside a UTF-8 sequence: for values shown in a table's cell.
+std::string shortened_text(std::string_view text, std::size_t max_bytes);
+
 // The last line of defence, for a whole message: control characters, line
 // separators and stray bytes escaped, the rest (backslashes included) as is,
 // so that what was escaped already is not escaped twice.

@@ -264,7 +264,8 @@ TEST_CASE("a scenario without a baseline is a regression") {
   CHECK(columns(line_with(r.out, "summary.json")) ==
         std::vector<std::string>{"01-uncertain", "summary.json", "-", "-", "-", "-", "REGRESSION",
                                  "no baseline (run cloudpact check --update)"});
-  CHECK(r.out.find("check: 1 scenario, 0 numbers compared, 0 moved, 1 regression\n") != std::string::npos);
+  CHECK(r.out.find("check: 1 scenario, 0 numbers compared, 0 moved, 1 regression, 1 skipped (no risk.json "
+                   "baseline)\n") != std::string::npos);
 }
 
 TEST_CASE("default files: scenarios/*.json of the current folder, schema.json excepted") {

@@ -205,12 +205,14 @@ TEST_CASE("check report: table, summary line, JUnit") {
         "scenario  metric            baseline      now           change  tolerance  verdict     basis\n"
         "01-x      totals.spend_usd  1000000000.0  1000001000.0  +1e-06  1e-09      REGRESSION  1e-9 relative\n");
   CHECK(format_table({risk_case}).empty());
-  CHECK(summary_line({replay, risk_case}) == "check: 1 scenario, 3 numbers compared, 1 moved, 1 regression\n");
+  CHECK(summary_line({replay, risk_case}) ==
+        "check: 1 scenario, 3 numbers compared, 1 moved, 1 regression, 1 skipped (no risk.json baseline)\n");
+  CHECK(summary_line({replay}) == "check: 1 scenario, 3 numbers compared, 1 moved, 1 regression\n");
   CaseResult other = risk_case;
   other.scenario = "02-y";
   other.error = "cloudpact risk failed (exit code 3)";
   CHECK(summary_line({replay, risk_case, other}) ==
-        "check: 2 scenarios, 3 numbers compared, 1 moved, 1 regression, 1 error\n");
+        "check: 2 scenarios, 3 numbers compared, 1 moved, 1 regression, 1 error, 1 skipped (no risk.json baseline)\n");
 
   const std::string xml = junit_xml({replay, risk_case, other});
   CHECK(xml.find("<testsuites name=\"cloudpact check\" tests=\"3\" failures=\"1\" errors=\"1\" skipped=\"1\"") !=
@@ -223,6 +225,11 @@ TEST_CASE("check report: table, summary line, JUnit") {
   CHECK(xml.rfind("</testsuites>\n") == xml.size() - 14);
 
   CHECK(xml_escape("a<b & \"c\" 'd'>\x01") == "a&lt;b &amp; &quot;c&quot; &apos;d&apos;&gt;?");
+  // XML is UTF-8: whole sequences pass, a byte that starts none is '?'
+  // (a lone lead byte, a stray continuation byte, an overlong form).
+  CHECK(xml_escape("caf\xC3\xA9 \xE2\x82\xAC") == "caf\xC3\xA9 \xE2\x82\xAC");
+  CHECK(xml_escape("a\xC3") == "a?");
+  CHECK(xml_escape("\xA9" "b\xC0\xAF\x7F") == "?b???");
   CaseResult odd = replay;
   odd.scenario = "x<&>";
   CHECK(junit_xml({odd}).find("classname=\"x&lt;&amp;&gt;\"") != std::string::npos);

@@ -136,3 +136,20 @@ TEST_CASE("json walk: ignored subtrees, by pointer or by member name at any dept
   CHECK_THROWS_WITH_AS(JsonSubtrees({"/a~2"}), "'/a~2' is neither a JSON pointer (/a/b) nor **/KEY",
                        std::invalid_argument);
 }
+
+TEST_CASE("shown_value: a value's JSON cut to 60 bytes, never inside a UTF-8 sequence") {
+  CHECK(shown_value(nlohmann::json(1.5)) == "1.5");
+  const std::string fits(58, 'a');  // with its quotes, 60 bytes: shown whole
+  CHECK(shown_value(nlohmann::json(fits)) == "\"" + fits + "\"");
+  // "é" is 2 bytes: the quote and 28 of them are 57 bytes, room for "...".
+  std::string accents;
+  for (int i = 0; i < 80; ++i) accents += "\xC3\xA9";
+  std::string expected = "\"";
+  for (int i = 0; i < 28; ++i) expected += "\xC3\xA9";
+  CHECK(shown_value(nlohmann::json(accents)) == expected + "...");
+  // "€" is 3 bytes: the quote and 18 of them are 55 bytes; a 19th would end at 58.
+  std::string euros, cut = "\"";
+  for (int i = 0; i < 40; ++i) euros += "\xE2\x82\xAC";
+  for (int i = 0; i < 18; ++i) cut += "\xE2\x82\xAC";
+  CHECK(shown_value(nlohmann::json(euros)) == cut + "...");
+}
