@@ -384,8 +384,14 @@ int check_command(const CheckOptions& o) {
     std::error_code ec;
     if (!update && fs::exists(t.dir / "summary.json", ec)) t.summary = parse_baseline(t.dir / "summary.json", problems);
     if (fs::exists(t.dir / "risk.json", ec)) {
+      const size_t before = problems.size();
       t.risk = parse_baseline(t.dir / "risk.json", problems);
       if (t.risk) read_risk_run(t, problems);
+      // --update re-runs a risk baseline with its own paths and seed, so a
+      // damaged one cannot be rewritten from itself: say how to replace it.
+      if (update)
+        for (size_t i = before; i < problems.size(); ++i)
+          problems[i] += " (--update reuses its paths and seed: remove the file, and give --paths, to write a new one)";
     }
   }
   if (!problems.empty()) throw InputError(problems);

@@ -66,7 +66,7 @@ std::string plan_json(const SweepPlan& p) {
   j["metrics"] = p.metrics;
   j["variant_count"] = p.variant_count;
   j["variants_file"] = kPlanVariantsFile;
-  return j.dump(1) + "\n";
+  return j.dump(2) + "\n";
 }
 
 std::string plan_variants_jsonl(SweepPlan& p) {

@@ -363,6 +363,16 @@ TEST_CASE("invalid input: exit 2, one line per problem, nothing written") {
   CHECK(r.exit_code == 2);
   CHECK(r.err == (broken / "01-uncertain" / "risk.json").string() +
                      ": /paths: missing or out of range (expected an integer in [1, 100000000])\n");
+  // --update reuses a risk baseline's paths and seed: a damaged one is not
+  // rewritten from itself, and the message says how to replace it.
+  write_text(broken / "01-uncertain" / "risk.json", "{ bad");
+  const Run redo = run_cloudpact({"check", "--update", "--baseline", broken.string(), uncertain_scenario()});
+  CHECK(redo.exit_code == 2);
+  CHECK(redo.err == (broken / "01-uncertain" / "risk.json").string() +
+                        ": line 1, column 3: JSON syntax error: invalid literal while parsing object key (expected "
+                        "string literal) (--update reuses its paths and seed: remove the file, and give --paths, to "
+                        "write a new one)\n");
+  CHECK(read_text(broken / "01-uncertain" / "risk.json") == "{ bad");
 
   auto usage = [](const std::vector<std::string>& args, const std::string& message) {
     const Run u = run_cloudpact(args);
