@@ -1227,7 +1227,8 @@ struct PortfolioRun {
       JobState& st = js[j];
       const int c = st.cluster;
       if (rules::hold_margin_gpus((in_order >> c) & 1u ? avail_of[c] : 0.0, held[c]) >= 0.0) continue;
-      st.progress_s = rules::progress_after_rollback(st.progress_s + (a - st.run_start_s), v.job_checkpoint_s[j]);
+      st.progress_s = rules::progress_after_rollback(rules::progress_at_s(st.progress_s, st.run_start_s, a),
+                                                     v.job_checkpoint_s[j]);
       st.state = 0;
       set_running(j, false);
       shed = true;

@@ -27,6 +27,13 @@ CP_HD inline double progress_after_rollback(double progress_s, double checkpoint
   return floor(progress_s / checkpoint_s * (1.0 + 1e-12)) * checkpoint_s;
 }
 
+// Progress at instant t_s of a run that started at `run_start_s` with
+// `progress_s` already done: a running job holds all its GPUs, so it
+// progresses one second a second (the replay's hosts run at a fixed speed).
+CP_HD inline double progress_at_s(double progress_s, double run_start_s, double t_s) {
+  return progress_s + (t_s - run_start_s);
+}
+
 // When a run that started at `run_start_s` with `progress_s` already done
 // finishes if nothing interrupts it.
 CP_HD inline double run_finish_s(double run_start_s, double work_s, double progress_s) {

@@ -107,10 +107,12 @@ void TrainingJobs::stop_run(Job& j, int ji, double t_s) {
 
 void TrainingJobs::interrupt(int ji, double t_s) {
   Job& j = jobs_[static_cast<size_t>(ji)];
-  // Progress from SimGrid's own account of the exec, then back to the last checkpoint.
-  const double done_s = j.run_amount_s * (1.0 - j.exec->get_remaining_ratio());
+  // Progress from the run's start to now, then back to the last checkpoint.
+  // The exec runs at a fixed 1 s a second, so this is what SimGrid's
+  // remaining ratio would say, without its rounding (a 2 h loss read back
+  // as 199,999.99999999837 GPU-hours), and the path model's formula.
   j.exec->cancel();
-  const double progress = j.progress_s + done_s;
+  const double progress = rules::progress_at_s(j.progress_s, j.run_start_s, t_s);
   const double kept = rules::progress_after_rollback(progress, j.checkpoint_s);
   WorkloadTotals& wt = result_.workloads[static_cast<size_t>(j.workload)];
   wt.interruptions += 1;
