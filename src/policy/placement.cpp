@@ -131,8 +131,14 @@ void Broker::evaluate(double dt_s, const std::vector<double>& held_gpus, const s
     const std::vector<int>& ord = order(item.workload);
     if (item.job < 0) {
       // Inference is fluid: it takes the cheapest eligible capacity first.
-      double remaining = std::max(0.0, in.demand_gpus[static_cast<size_t>(item.workload)].at(dt_s));
+      const double demand = in.demand_gpus[static_cast<size_t>(item.workload)].at(dt_s);
+      double remaining = std::max(0.0, demand);
       double served = 0.0;
+      // Whether there is demand at all is a decision too: the loop below
+      // records nothing for a workload with none, so without this entry a
+      // demand that reaches 0 at one end of a piece would leave the two
+      // ends' traces out of step, and the kinks after it unfound.
+      out.trace.push_back({demand > 0.0, false, demand});
       for (int c : ord) {
         if (remaining <= 0.0) break;
         double& f = free_gpus[static_cast<size_t>(c)];

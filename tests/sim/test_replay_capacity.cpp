@@ -102,3 +102,40 @@ TEST_CASE("a delivery_delay event delays a constant capacity from the start") {
                      .summary_json();
   CHECK(s["totals"]["unmet_gpu_hours"].get<double>() == doctest::Approx(720000.0).epsilon(1e-12));
 }
+
+TEST_CASE("demand that ramps down to 0 or up from 0: the kinks inside the ramp are still found") {
+  // Reserved capacity 500 GPUs at $1 for 20 days. Demand falls linearly
+  // from 1000 GPUs on day 0 to 0 on day 10 (1000 − 100·d GPUs at day d),
+  // then stays 0: it meets capacity on day 5. Used: 500 × 120 h full, then
+  // ½ × 500 × 120 h = 60,000 + 30,000 = 90,000 GPU-h; unmet ½ × 500 × 120 h =
+  // 30,000. A demand of exactly 0 at one end of a piece once left the two
+  // ends' decisions out of step, so the piece was integrated whole across
+  // the day-5 kink (Simpson's rule on a kinked function: 100,000 used).
+  const std::string down = R"([ { "id": "w", "kind": "inference", "value_usd_per_gpu_hour": 10, "demand_gpus":
+      { "shape": "linear", "points": [["2025-01-01", 1000], ["2025-01-11", 0]] } } ])";
+  const auto s = replay_in_child(scenario("500", down)).summary_json();
+  CHECK(s["totals"]["used_gpu_hours"].get<double>() == doctest::Approx(90000.0).epsilon(1e-9));
+  CHECK(s["totals"]["unmet_gpu_hours"].get<double>() == doctest::Approx(30000.0).epsilon(1e-9));
+  CHECK(s["totals"]["unmet_value_usd"].get<double>() == doctest::Approx(300000.0).epsilon(1e-9));
+  // The mirror image: 0 on day 0 up to 1000 on day 10, then flat. Used
+  // ½ × 500 × 120 + 500 × 120 + 500 × 240 = 210,000; unmet ½ × 500 × 120 +
+  // 500 × 240 = 150,000.
+  const std::string up = R"([ { "id": "w", "kind": "inference", "demand_gpus":
+      { "shape": "linear", "points": [["2025-01-01", 0], ["2025-01-11", 1000]] } } ])";
+  const auto u = replay_in_child(scenario("500", up)).summary_json();
+  CHECK(u["totals"]["used_gpu_hours"].get<double>() == doctest::Approx(210000.0).epsilon(1e-9));
+  CHECK(u["totals"]["unmet_gpu_hours"].get<double>() == doctest::Approx(150000.0).epsilon(1e-9));
+}
+
+TEST_CASE("a waiting job starts at the instant a demand ramping down to 0 leaves it room") {
+  // 1000 GPUs; inference demand 800 → 0 over 10 h (80 GPUs an hour) is
+  // served first; a 500-GPU job (at the default mfu 0.4, 7.1208e21 FLOP
+  // / (500 × 989e12 × 0.4) = 36,000 s = 10 h) fits once demand ≤ 500, at
+  // 3.75 h = 03:45, and ends at 13:45. It once waited for the ramp's end.
+  const std::string w = R"([ { "id": "w", "kind": "inference", "demand_gpus":
+      { "shape": "linear", "points": [["2025-01-01", 800], ["2025-01-01T10:00:00Z", 0]] } },
+    { "id": "t", "kind": "training", "submit": "2025-01-01", "flops": 7.1208e21, "gpus": 500, "priority": 1 } ])";
+  const auto s = replay_in_child(scenario("1000", w)).summary_json();
+  CHECK(s["workloads"]["t"]["start"] == "2025-01-01T03:45:00Z");
+  CHECK(s["workloads"]["t"]["finish"] == "2025-01-01T13:45:00Z");
+}

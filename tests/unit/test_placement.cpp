@@ -124,15 +124,18 @@ TEST_CASE("placement: cheapest takes reserved (0) first, then cheaper usage, the
   CHECK(out.uses[1].cluster == 1);
   CHECK(out.uses[2].cluster == 2);
   CHECK(out.uses[2].gpus == 500.0);
-  // Trace: free - remaining at each cluster tried until demand is met:
+  // Trace: whether there is demand (2500 > 0), then free - remaining at
+  // each cluster tried until demand is met:
   //   cluster 3: 1000 - 2500 = -1500 (does not cover), cluster 1: 1000 - 1500 = -500,
   //   cluster 2: 1000 - 500 = 500 (covers; stop).
-  REQUIRE(out.trace.size() == 3);
-  CHECK(out.trace[0].quantity == -1500.0);
-  CHECK_FALSE(out.trace[0].outcome);
-  CHECK(out.trace[1].quantity == -500.0);
-  CHECK(out.trace[2].quantity == 500.0);
-  CHECK(out.trace[2].outcome);
+  REQUIRE(out.trace.size() == 4);
+  CHECK(out.trace[0].quantity == 2500.0);
+  CHECK(out.trace[0].outcome);
+  CHECK(out.trace[1].quantity == -1500.0);
+  CHECK_FALSE(out.trace[1].outcome);
+  CHECK(out.trace[2].quantity == -500.0);
+  CHECK(out.trace[3].quantity == 500.0);
+  CHECK(out.trace[3].outcome);
   for (const Decision& d : out.trace) CHECK_FALSE(d.is_event);
   CHECK(out.overloaded_clusters.empty());
   CHECK(out.fits_cluster_by_item == std::vector<int>{-1});
@@ -152,11 +155,12 @@ TEST_CASE("placement: demand above every eligible cluster is served up to capaci
   // 3 x 1000 served, 2000 unmet (demand - served, computed by the caller).
   CHECK(served_by_workload(plant, service_order(plant), out)[0] == 3000.0);
   CHECK(out.fluid_gpus_by_cluster[0] == 0.0);
-  // Each cluster: free - remaining < 0: 1000-5000, 1000-4000, 1000-3000.
-  REQUIRE(out.trace.size() == 3);
-  CHECK(out.trace[0].quantity == -4000.0);
-  CHECK(out.trace[1].quantity == -3000.0);
-  CHECK(out.trace[2].quantity == -2000.0);
+  // The demand, then each cluster: free - remaining < 0: 1000-5000, 1000-4000, 1000-3000.
+  REQUIRE(out.trace.size() == 4);
+  CHECK(out.trace[0].quantity == 5000.0);
+  CHECK(out.trace[1].quantity == -4000.0);
+  CHECK(out.trace[2].quantity == -3000.0);
+  CHECK(out.trace[3].quantity == -2000.0);
 }
 
 TEST_CASE("placement: equal marginal costs keep file order; unusable clusters are skipped") {
@@ -306,15 +310,16 @@ TEST_CASE("placement: a waiting training job fits the cheapest cluster with room
     // A waiting job takes nothing yet.
     CHECK(out.fluid_gpus_by_cluster == std::vector<double>{600.0, 0.0, 0.0});
     CHECK(out.served_gpus_by_item == std::vector<double>{600.0, 0.0});
-    REQUIRE(out.trace.size() == 3);
-    CHECK(out.trace[0].quantity == 400.0);  // chat on cluster 0: 1000 - 600
-    CHECK_FALSE(out.trace[0].is_event);
-    CHECK(out.trace[1].is_event);
-    CHECK_FALSE(out.trace[1].outcome);
-    CHECK(out.trace[1].quantity == doctest::Approx(400.0 - 500.0 + kFitTolGpus).epsilon(1e-15));
+    REQUIRE(out.trace.size() == 4);
+    CHECK(out.trace[0].quantity == 600.0);  // chat's demand
+    CHECK(out.trace[1].quantity == 400.0);  // chat on cluster 0: 1000 - 600
+    CHECK_FALSE(out.trace[1].is_event);
     CHECK(out.trace[2].is_event);
-    CHECK(out.trace[2].outcome);
-    CHECK(out.trace[2].quantity == doctest::Approx(500.0 + kFitTolGpus).epsilon(1e-15));
+    CHECK_FALSE(out.trace[2].outcome);
+    CHECK(out.trace[2].quantity == doctest::Approx(400.0 - 500.0 + kFitTolGpus).epsilon(1e-15));
+    CHECK(out.trace[3].is_event);
+    CHECK(out.trace[3].outcome);
+    CHECK(out.trace[3].quantity == doctest::Approx(500.0 + kFitTolGpus).epsilon(1e-15));
   }
   SUBCASE("running training holds GPUs: the job goes to the next cluster with room") {
     Allocation out;
@@ -406,34 +411,66 @@ TEST_CASE("placement: a decision flips exactly where its affine quantity crosses
   Allocation lo, hi, at;
   broker.evaluate(0.0, held, items, lo);
   broker.evaluate(1000.0, held, items, hi);
-  REQUIRE(!lo.trace.empty());
-  REQUIRE(!hi.trace.empty());
+  REQUIRE(lo.trace.size() >= 2);
+  REQUIRE(hi.trace.size() >= 2);
+  // Entry 0 is whether there is demand: at both ends, so the same outcome.
   CHECK(lo.trace[0].outcome);
-  CHECK_FALSE(hi.trace[0].outcome);
+  CHECK(hi.trace[0].outcome);
+  CHECK(lo.trace[1].outcome);
+  CHECK_FALSE(hi.trace[1].outcome);
   // The quantity is affine in dt: 600 at dt=0, -400 at dt=1000; its root,
   // found from the two ends alone, is dt = 600 exactly.
-  CHECK(lo.trace[0].quantity == 600.0);
-  CHECK(hi.trace[0].quantity == -400.0);
-  const double root = lo.trace[0].quantity * 1000.0 / (lo.trace[0].quantity - hi.trace[0].quantity);
+  CHECK(lo.trace[1].quantity == 600.0);
+  CHECK(hi.trace[1].quantity == -400.0);
+  const double root = lo.trace[1].quantity * 1000.0 / (lo.trace[1].quantity - hi.trace[1].quantity);
   CHECK(root == 600.0);  // 600000 / 1000
   // At the root the outcome still holds (q = 0 >= 0); just after, it flips.
   broker.evaluate(600.0, held, items, at);
-  CHECK(at.trace.size() == 1);
-  CHECK(at.trace[0].quantity == 0.0);
-  CHECK(at.trace[0].outcome);
+  CHECK(at.trace.size() == 2);
+  CHECK(at.trace[1].quantity == 0.0);
+  CHECK(at.trace[1].outcome);
   CHECK(at.fluid_gpus_by_cluster == std::vector<double>{1000.0, 0.0});
   broker.evaluate(600.001, held, items, at);
-  REQUIRE(at.trace.size() == 2);
-  CHECK_FALSE(at.trace[0].outcome);
+  REQUIRE(at.trace.size() == 3);
+  CHECK_FALSE(at.trace[1].outcome);
   CHECK(at.fluid_gpus_by_cluster[0] == 1000.0);
   CHECK(at.fluid_gpus_by_cluster[1] == doctest::Approx(0.001).epsilon(1e-9));
   broker.evaluate(599.999, held, items, at);
-  CHECK(at.trace.size() == 1);
-  CHECK(at.trace[0].outcome);
+  CHECK(at.trace.size() == 2);
+  CHECK(at.trace[1].outcome);
   // The allocation is affine on each side of the root: on cluster 1 it is
   // 0 before 600 and dt - 600 after (e.g. 300 at dt = 900).
   broker.evaluate(900.0, held, items, at);
   CHECK(at.fluid_gpus_by_cluster == std::vector<double>{1000.0, 300.0});
+}
+
+TEST_CASE("placement: a demand of 0 is a decision too, so both ends of a ramp from 0 line up") {
+  // Demand 0 + 1 GPU/s on one reserved cluster of 1000: at dt = 0 there is
+  // none, and the loop over clusters records nothing; at dt = 1000 it has
+  // one entry. Entry 0 (demand > 0) differs first, so the replay splits
+  // there and compares like with like after it.
+  ScenarioBuilder b(kHorizon);
+  b.provider("p", {{"H100", 6.0}})
+      .cluster("p", "r", "res", "H100", Curve::make_constant(1000))
+      .contract("k", "p", {"p/r/res"}, Billing::reserved, Curve::make_constant(1.0), 0, kHorizon)
+      .inference("chat", Curve::make_constant(0), {"p"});
+  const Plant plant = build_plant(b.sc);
+  Broker broker(plant);
+  SegmentInputs in = blank_inputs(1, 1);
+  in.available_gpus = {{1000.0, 0.0}};
+  in.marginal_usd_per_gpu_hour = {{0.0, 0.0}};
+  in.demand_gpus[0] = {0.0, 1.0};
+  broker.begin_segment(in, 1000.0);
+  Allocation at0, at1;
+  broker.evaluate(0.0, {0.0}, service_order(plant), at0);
+  broker.evaluate(1000.0, {0.0}, service_order(plant), at1);
+  REQUIRE(at0.trace.size() == 1);
+  CHECK_FALSE(at0.trace[0].outcome);
+  CHECK(at0.trace[0].quantity == 0.0);
+  REQUIRE(at1.trace.size() == 2);
+  CHECK(at1.trace[0].outcome);
+  CHECK(at1.trace[0].quantity == 1000.0);
+  CHECK(at1.trace[1].quantity == 0.0);  // 1000 free - 1000 wanted
 }
 
 TEST_CASE("placement: a waiting job's fit flips where falling capacity crosses its size") {
