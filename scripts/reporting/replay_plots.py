@@ -15,7 +15,6 @@ each one and closes it. `main` is scripts/plot.
 Deterministic: same inputs give byte-identical PNGs (Agg backend, fixed DPI,
 no Software/date metadata).
 """
-import csv
 import datetime as dt
 import json
 import os
@@ -32,7 +31,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.ticker import FuncFormatter  # noqa: E402
 
 from numfmt import si, usd  # noqa: E402
-from sources import ReportError  # noqa: E402
+from sources import ReportError, finite_cell, read_csv  # noqa: E402
 
 REQUIRED = ("timeseries.csv", "ledger.csv")
 TS_COLUMNS = ("time", "provider", "capacity_gpus", "available_gpus", "used_gpus",
@@ -59,10 +58,6 @@ def parse_time(s):
     raise ValueError(f"not an ISO UTC time: {s!r}")
 
 
-def fnum(s):
-    return float(s) if s not in ("", None) else 0.0
-
-
 # ---------- reading ----------
 
 def check_columns(path, header, needed):
@@ -72,36 +67,35 @@ def check_columns(path, header, needed):
                           f"(header: {','.join(header)})")
 
 
+def cell_time(path, line, raw):
+    try:
+        return parse_time(raw)
+    except ValueError as e:
+        raise ReportError(f"{path}:{line}: {e}")
+
+
 def read_timeseries(path):
     """-> (times [datetime], providers [str], series {provider: {column: [float]}})"""
+    header, table = read_csv(path, "timeseries.csv")
+    check_columns(path, header, TS_COLUMNS)
+    col = {c: header.index(c) for c in TS_COLUMNS}
     times, index = [], {}
     providers = []
-    rows = defaultdict(dict)  # provider -> {time_index: row}
-    with open(path, newline="") as f:
-        r = csv.DictReader(f)
-        check_columns(path, r.fieldnames or [], TS_COLUMNS)
-        for line, row in enumerate(r, start=2):
-            try:
-                t = row["time"]
-                if t not in index:
-                    index[t] = len(times)
-                    times.append(parse_time(t))
-                p = row["provider"]
-                if p != TOTAL and p not in rows:
-                    providers.append(p)
-                rows[p][index[t]] = row
-            except (ValueError, KeyError) as e:
-                raise ReportError(f"{path}:{line}: {e}")
+    rows = defaultdict(dict)  # provider -> {time_index: {column: float}}
+    for line, cells in table:
+        t, p = cells[col["time"]], cells[col["provider"]]
+        if t not in index:
+            index[t] = len(times)
+            times.append(cell_time(path, line, t))
+        if p != TOTAL and p not in rows:
+            providers.append(p)
+        if index[t] in rows[p]:
+            raise ReportError(f"{path}:{line}: a second row of provider {p} at {t.strip()}")
+        rows[p][index[t]] = {c: finite_cell(path, line, c, cells[col[c]]) for c in TS_COLUMNS[2:]}
+    check_intervals(path, times, rows)
     n = len(times)
-    series = {}
-    for p, by_t in rows.items():
-        cols = {}
-        for c in TS_COLUMNS[2:]:
-            try:
-                cols[c] = [fnum(by_t[i][c]) if i in by_t else 0.0 for i in range(n)]
-            except ValueError as e:
-                raise ReportError(f"{path}: provider {p}: column {c}: {e}")
-        series[p] = cols
+    series = {p: {c: [by_t[i][c] for i in range(n)] for c in TS_COLUMNS[2:]}
+              for p, by_t in rows.items()}
     if TOTAL not in series and providers:
         # No total row: sum the providers.
         series[TOTAL] = {c: [sum(series[p][c][i] for p in providers) for i in range(n)]
@@ -109,23 +103,32 @@ def read_timeseries(path):
     return times, providers, series
 
 
+def check_intervals(path, times, rows):
+    """Every provider has a row in every interval (docs/reference.md §5.2): a file cut at the end
+    of a line loses the last interval's other rows, which would otherwise read as zeros."""
+    for p, by_t in rows.items():
+        if len(by_t) < len(times):
+            i = next(i for i in range(len(times)) if i not in by_t)
+            raise ReportError(f"{path}: provider {p} has no row at "
+                              f"{times[i].strftime('%Y-%m-%dT%H:%M:%SZ')} (expected one row per "
+                              "provider per interval)")
+
+
 def read_ledger(path):
     """-> (rows as (datetime, item, amount, provider-or-None), has_provider)"""
+    header, table = read_csv(path, "ledger.csv")
+    check_columns(path, header, LEDGER_COLUMNS)
+    has_provider = "provider" in header
+    col = {c: header.index(c) for c in LEDGER_COLUMNS + (("provider",) if has_provider else ())}
     out = []
-    with open(path, newline="") as f:
-        r = csv.DictReader(f)
-        header = r.fieldnames or []
-        check_columns(path, header, LEDGER_COLUMNS)
-        has_provider = "provider" in header
-        for line, row in enumerate(r, start=2):
-            try:
-                prov = row.get("provider") if has_provider else None
-                if not prov and row["contract"].startswith("provider:"):
-                    prov = row["contract"].split(":", 1)[1]
-                out.append((parse_time(row["time"]), row["item"], float(row["amount_usd"]),
-                            prov or None))
-            except (ValueError, KeyError) as e:
-                raise ReportError(f"{path}:{line}: {e}")
+    for line, cells in table:
+        prov = cells[col["provider"]] if has_provider else None
+        contract = cells[col["contract"]]
+        if not prov and contract.startswith("provider:"):
+            prov = contract.split(":", 1)[1]
+        out.append((cell_time(path, line, cells[col["time"]]), cells[col["item"]],
+                    finite_cell(path, line, "amount_usd", cells[col["amount_usd"]]),
+                    prov or None))
     return out, has_provider
 
 
@@ -423,8 +426,9 @@ summary.json). Writes into DIR:
   spend_by_item.png       ledger totals per item per provider (SLA credits negative)
   unmet.png               unmet demand over time, total and per provider
 
-Prints the paths written, one per line. Exit codes: 0 done, 2 bad usage or
-DIR lacks the replay outputs, 3 an output could not be written.
+Prints the paths written, one per line. Exit codes: 0 done, 2 bad usage, or
+DIR lacks the replay outputs or holds a damaged one (one line naming the file
+and line, nothing written), 3 an output could not be written.
 
 Deterministic: same inputs give byte-identical PNGs (Agg backend, fixed DPI,
 no Software/date metadata)."""

@@ -4,9 +4,11 @@ Every reader raises ReportError with one line naming the file; nothing here
 writes anything.
 """
 import csv
+import io
 import json
 import math
 import os
+import re
 
 RUN_FILES = ("summary.json", "timeseries.csv", "ledger.csv")
 STATUS, ERROR, VARIANT = "status", "error", "variant"
@@ -105,51 +107,102 @@ def load_run(folder):
     return {"kind": "run", "dir": folder, "summary": summary, "risk": risk}
 
 
-# ---------- sweep.csv ----------
+# ---------- CSV files ----------
+
+# A cell written as a number: decimal digits with an optional exponent, or nan and inf (which
+# float() reads, so that they can be refused by name). float() alone would read "1_000" too.
+NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?|[+-]?(nan|inf|infinity)",
+                    re.IGNORECASE)
+
+
+def number_cell(raw):
+    """The float a cell's text writes (nan, inf, and inf for 1e400, included); None when the
+    text is not a number at all."""
+    raw = raw.strip()
+    return float(raw) if NUMBER.fullmatch(raw) else None
+
 
 def parse_float(s):
-    try:
-        v = float(s)
-    except ValueError:
-        return None
-    return v if math.isfinite(v) else None
+    """A finite number, or None (for text, nan and inf alike)."""
+    v = number_cell(s)
+    return v if v is not None and math.isfinite(v) else None
 
 
-def read_table(path, expected):
-    """The rows of a CSV file with a header row (`expected`: its name, for the messages)."""
+def finite_cell(path, line, column, raw):
+    """A cell that must hold a finite number, as a float; ReportError naming the file, line and
+    column otherwise (nan, inf or 1e400 would pass through every sum unnoticed)."""
+    v = number_cell(raw)
+    if v is None:
+        raise ReportError(f"{path}:{line}: column {column}: {raw!r} is not a number")
+    if not math.isfinite(v):
+        raise ReportError(f"{path}:{line}: column {column}: {raw!r} is not a finite number")
+    return v
+
+
+def decode_utf8(path, data):
     try:
-        with open(path, newline="", encoding="utf-8") as f:
-            table = list(csv.reader(f, strict=True))
+        return data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        line = data.count(b"\n", 0, e.start) + 1
+        raise ReportError(f"{path}:{line}: not UTF-8 (byte 0x{data[e.start]:02x})")
+
+
+def read_csv(path, expected):
+    """The one reader of every CSV file of scripts/report and scripts/plot (sweep.csv,
+    evaluations.csv, timeseries.csv, ledger.csv): -> (header, [(line, cells)]), every row with
+    as many cells as the header, line its first line in the file; blank lines are skipped.
+    Strict, so that a damaged file is an error naming its line rather than rows read short:
+    UTF-8 only, CSV quoting checked, no column named twice, and the file must end with a line
+    break, as cloudpact writes it (a file cut inside its last number has the right number of
+    fields). `expected` names the file in the messages ("sweep.csv")."""
+    try:
+        with open(path, "rb") as f:
+            data = f.read()
     except OSError as e:
         raise ReportError(f"{path}: {e.strerror}")
-    except (csv.Error, UnicodeDecodeError) as e:
-        raise ReportError(f"{path}: not a readable CSV file: {e}")
-    if not table or not table[0]:
+    text = decode_utf8(path, data)
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    header, rows, next_line = None, [], 1
+    try:
+        for cells in reader:
+            line, next_line = next_line, reader.line_num + 1  # a quoted cell may span lines
+            if not cells:
+                continue  # a blank line
+            if header is None:
+                header = cells
+            elif len(cells) != len(header):
+                raise ReportError(f"{path}:{line}: expected {len(header)} fields, got "
+                                  f"{len(cells)}")
+            else:
+                rows.append((line, cells))
+    except csv.Error as e:
+        raise ReportError(f"{path}:{reader.line_num}: not a readable CSV line: {e}")
+    if header is None:
         raise ReportError(f"{path}: empty (expected {expected} with a header row)")
-    return table
+    if not text.endswith("\n"):
+        raise ReportError(f"{path}:{text.count(chr(10)) + 1}: cut short (no line break at the "
+                          "end of the file)")
+    if len(set(header)) != len(header):
+        dup = next(h for h in header if header.count(h) > 1)
+        raise ReportError(f"{path}: column {dup!r} appears twice")
+    return header, rows
 
+
+# ---------- sweep.csv ----------
 
 def load_sweep(path):
     """-> dict(kind='sweep', params [str], metrics [str], rows [dict], numeric {param: bool}).
     Each row: variant, params {name: raw string}, values {param: float|None},
     metrics {name: float|None}, ok (bool), error (str)."""
-    table = read_table(path, "sweep.csv")
-    header = table[0]
+    header, table = read_csv(path, "sweep.csv")
     if VARIANT not in header:
         raise ReportError(f"{path}: no \"variant\" column (expected sweep.csv of `cloudpact sweep`; "
                           f"header: {','.join(header)[:120]})")
-    if len(set(header)) != len(header):
-        dup = next(h for h in header if header.count(h) > 1)
-        raise ReportError(f"{path}: column {dup!r} appears twice")
     params = [h for h in header if h.startswith("/")]
     metrics = [h for h in header if h not in params and h not in (VARIANT, STATUS, ERROR)]
     idx = {h: i for i, h in enumerate(header)}
     rows = []
-    for line, cells in enumerate(table[1:], start=2):
-        if not cells or cells == [""]:
-            continue  # a blank line
-        if len(cells) != len(header):
-            raise ReportError(f"{path}:{line}: {len(cells)} cells, the header has {len(header)}")
+    for line, cells in table:
         status = cells[idx[STATUS]].strip() if STATUS in idx else "ok"
         if status not in ("ok", "failed"):
             raise ReportError(f"{path}:{line}: status {status!r} (expected ok or failed)")
@@ -159,11 +212,9 @@ def load_sweep(path):
                "error": cells[idx[ERROR]] if ERROR in idx else "",
                "metrics": {}}
         for m in metrics:
-            raw = cells[idx[m]].strip()
-            v = parse_float(raw) if raw else None
-            if raw and v is None and row["ok"]:
-                raise ReportError(f"{path}:{line}: column {m}: {raw!r} is not a number")
-            row["metrics"][m] = v if row["ok"] else None
+            raw = cells[idx[m]]
+            row["metrics"][m] = finite_cell(path, line, m, raw) if raw.strip() and row["ok"] \
+                else None
         rows.append(row)
     if not rows:
         raise ReportError(f"{path}: no variant rows")
@@ -292,23 +343,15 @@ def load_evaluations(path, pointers):
     """evaluations.csv of `cloudpact optimize` -> [row]. Each row: evaluation (int), stage
     (base, global, local, frontier:<λ>), values {pointer: float|None}, objective (float|None),
     metrics {column: float|None}, feasible (bool), error (str)."""
-    table = read_table(path, "evaluations.csv")
-    header = table[0]
+    header, table = read_csv(path, "evaluations.csv")
     missing = [h for h in EVAL_FIXED + tuple(pointers) if h not in header]
     if missing:
         raise ReportError(f"{path}: no {missing[0]!r} column (expected evaluations.csv of "
                           f"`cloudpact optimize`; header: {','.join(header)[:120]})")
-    if len(set(header)) != len(header):
-        dup = next(h for h in header if header.count(h) > 1)
-        raise ReportError(f"{path}: column {dup!r} appears twice")
     idx = {h: i for i, h in enumerate(header)}
     metric_cols = [h for h in header if h not in EVAL_FIXED and h not in pointers]
     rows, last = [], 0
-    for line, cells in enumerate(table[1:], start=2):
-        if not cells or cells == [""]:
-            continue
-        if len(cells) != len(header):
-            raise ReportError(f"{path}:{line}: {len(cells)} cells, the header has {len(header)}")
+    for line, cells in table:
         raw_ev = cells[idx["evaluation"]].strip()
         if not raw_ev.isdigit() or int(raw_ev) <= last:
             raise ReportError(f"{path}:{line}: evaluation {raw_ev!r}: expected a number above "
@@ -325,13 +368,8 @@ def load_evaluations(path, pointers):
         error = cells[idx["error"]]
 
         def num(col):
-            raw = cells[idx[col]].strip()
-            if not raw:
-                return None
-            v = parse_float(raw)
-            if v is None:
-                raise ReportError(f"{path}:{line}: column {col}: {raw!r} is not a number")
-            return v
+            raw = cells[idx[col]]
+            return finite_cell(path, line, col, raw) if raw.strip() else None
 
         rows.append({"evaluation": last, "stage": stage,
                      "values": {p: num(p) for p in pointers},

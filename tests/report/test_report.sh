@@ -11,7 +11,8 @@
 #   - headless Chromium loads every embedded image (the page's own script sets
 #     body[data-images-loaded] = loaded/total on `load`), and counts a corrupted one as
 #     not loaded (so the check can fail);
-#   - bad input exits 2 with one line on stderr naming the file and writes nothing.
+#   - bad input exits 2 with one line on stderr naming the file and writes nothing, damaged
+#     CSV files of a run folder (cut short, not UTF-8, not finite) too, for scripts/plot as well.
 # Needs CLOUDPACT_BIN (the built cloudpact) and python3 with matplotlib.
 # Exit 77 (skipped) only when Chromium is not installed.
 set -uo pipefail
@@ -388,6 +389,53 @@ mkdir -p "$tmp/empty"
 report "$tmp/empty" >/dev/null 2>&1
 [ $? -eq 2 ] && [ ! -e "$tmp/empty/report" ] && pass "bad input (empty folder): exit 2, no report/" \
   || fail "bad input (empty folder): report/ created or wrong exit code"
+
+# ---- damaged CSV files of a run folder: report and plot exit 2, one line naming the file ----
+# and line, nothing written (one strict reader, sources.read_csv, serves both). Each case is a
+# copy of run01's replay files with one file damaged as a cut copy or a bad byte would do it.
+damaged() {  # NAME FILE: $tmp/dmg-NAME holds run01's replay files, FILE replaced by stdin
+  mkdir -p "$tmp/dmg-$1" && cp "$run/summary.json" "$run/timeseries.csv" "$run/ledger.csv" \
+    "$tmp/dmg-$1/" && cat >"$tmp/dmg-$1/$2"
+}
+bad_plot() {  # NAME DIR EXPECTED_IN_MESSAGE: scripts/plot exits 2, one line, no PNG in DIR
+  local name=$1 dir=$2 needle=$3
+  scripts/plot "$dir" >"$tmp/bad.out" 2>"$tmp/bad.err"
+  local rc=$?
+  local lines pngs
+  lines=$(wc -l <"$tmp/bad.err")
+  pngs=$(cd "$dir" && ls -- *.png 2>/dev/null | tr '\n' ' ')
+  if [ "$rc" -eq 2 ] && [ "$lines" -eq 1 ] && grep -q -F -- "$needle" "$tmp/bad.err" \
+     && [ -z "$pngs" ] && [ ! -s "$tmp/bad.out" ]; then
+    pass "bad plot input ($name): exit 2, '$(cat "$tmp/bad.err")'"
+  else
+    fail "bad plot input ($name): rc $rc, $lines stderr line(s): $(head -c 300 "$tmp/bad.err"), PNGs: ${pngs:-none}"
+  fi
+}
+ts="$run/timeseries.csv" ledger="$run/ledger.csv"
+# (a) ledger.csv cut inside its third line's first field (was: AttributeError traceback).
+{ head -n 2 "$ledger"; sed -n 3p "$ledger" | head -c 7; } | damaged ledger-cut ledger.csv
+# (b) a byte that is not UTF-8 in timeseries.csv's line 5 (was: UnicodeDecodeError traceback).
+{ head -n 4 "$ts"; printf 'caf\xe9'; sed -n 5p "$ts"; tail -n +6 "$ts"; } | damaged ts-utf8 timeseries.csv
+# (c) timeseries.csv cut after line 41's fifth field, or at its end without the line break, or
+# after a whole line inside an interval (all three were read with zeros for what is missing).
+{ head -n 40 "$ts"; sed -n 41p "$ts" | cut -d, -f1-5 | tr -d '\n'; } | damaged ts-cut timeseries.csv
+head -n 41 "$ts" | head -c -1 | damaged ts-no-eol timeseries.csv
+head -n 42 "$ts" | damaged ts-short-interval timeseries.csv
+# (d) numbers that are not finite where one is required (were: read as inf and nan).
+sed '10s/,[^,]*$/,1e400/' "$ts" | damaged ts-1e400 timeseries.csv
+sed '2s/,[^,]*,\([^,]*\)$/,nan,\1/' "$ledger" | damaged ledger-nan ledger.csv
+missing_provider=$(sed -n 43p "$ts" | cut -d, -f2)  # the interval's second row, cut off
+for c in "ledger-cut|ledger.csv:3: expected 5 fields, got 1" \
+         "ts-utf8|timeseries.csv:5: not UTF-8" \
+         "ts-cut|timeseries.csv:41: expected 7 fields, got 5" \
+         "ts-no-eol|timeseries.csv:41: cut short" \
+         "ts-short-interval|timeseries.csv: provider $missing_provider has no row at" \
+         "ts-1e400|timeseries.csv:10: column spend_usd: '1e400' is not a finite number" \
+         "ledger-nan|ledger.csv:2: column amount_usd: 'nan' is not a finite number"; do
+  name=${c%%|*} needle=${c#*|}
+  bad_input "damaged $name" "$tmp/dmg-$name" "$tmp/dmg-$name/$needle"
+  bad_plot "damaged $name" "$tmp/dmg-$name" "$tmp/dmg-$name/$needle"
+done
 
 echo
 if [ "$fails" -eq 0 ]; then
