@@ -20,7 +20,8 @@ and CVaR 95%), cost quantiles per portfolio, BATNA vs contract vs Nash price, an
 with a sensitivity block (`cloudpact risk --sensitivity`) a tornado of what each
 source of uncertainty adds to the contracted portfolio's mean cost and CVaR 95%;
 sweep.csv -> the headline metric (--metric, default totals.spend_usd, else the
-first metric column) over the swept parameters: a line for one numeric
+first numeric metric column; a column of strings or JSON values is shown in the
+tables, not plotted) over the swept parameters: a line for one numeric
 parameter, a heat map for a grid of two, lines or bars per category for
 categorical ones, one scatter per parameter for more than two; optimize folder ->
 with a frontier, the mean-CVaR frontier (mean cost against CVaR 95% of each
@@ -53,8 +54,8 @@ def parse_args(argv):
                          "(or its optimize.json)")
     ap.add_argument("--out", metavar="OUTDIR", help="output folder (default: INPUT/report/)")
     ap.add_argument("--metric", metavar="NAME",
-                    help="sweep only: metric column to plot (default totals.spend_usd, else the "
-                         "first metric column)")
+                    help="sweep only: numeric metric column to plot (default totals.spend_usd, "
+                         "else the first numeric metric column)")
     return ap.parse_args(argv)
 
 
@@ -119,13 +120,7 @@ def build(args):
         if not sweep["metrics"]:
             raise ReportError(f"{sweep['path']}: no metric columns (only variant, parameters, "
                               "status, error)")
-        metric = args.metric
-        if metric is None:
-            metric = "totals.spend_usd" if "totals.spend_usd" in sweep["metrics"] \
-                else sweep["metrics"][0]
-        elif metric not in sweep["metrics"]:
-            raise ReportError(f"{sweep['path']}: no metric column {metric!r} (columns: "
-                              f"{', '.join(sweep['metrics'])})")
+        metric = sweep_metric(sweep, args.metric)
         name = os.path.basename(os.path.dirname(os.path.abspath(sweep["path"]))) or "sweep"
         figs = [figures.sweep_figure(sweep, metric, name)]
         headline = htmlpage.sweep_tables(sweep, metric)
@@ -137,6 +132,28 @@ def build(args):
     outdir = args.out or os.path.join(folder, "report")
     files = [(f["name"], f["png"]) for f in figs] + [("report.html", page.encode("utf-8"))]
     return outdir, files
+
+
+def sweep_metric(sweep, asked):
+    """The sweep's headline metric: `asked` (--metric), which must name a numeric column, else
+    totals.spend_usd, else the first numeric metric column. A text column (a string or JSON
+    value per variant) cannot be plotted."""
+    path, text = sweep["path"], sweep["text_metrics"]
+    numeric = [m for m in sweep["metrics"] if m not in text]
+    if asked is None:
+        if not numeric:
+            raise ReportError(f"{path}: no numeric metric column to plot (text columns: "
+                              f"{', '.join(text)})")
+        return "totals.spend_usd" if "totals.spend_usd" in numeric else numeric[0]
+    if asked not in sweep["metrics"]:
+        raise ReportError(f"{path}: no metric column {asked!r} (columns: "
+                          f"{', '.join(sweep['metrics'])})")
+    if asked in text:
+        line, cell = text[asked]
+        cell = cell if len(cell) <= 40 else cell[:40] + "…"
+        raise ReportError(f"{path}: --metric {asked}: not a numeric column (line {line}: "
+                          f"{cell!r}); numeric metric columns: {', '.join(numeric) or 'none'}")
+    return asked
 
 
 def write_atomic(path, data):

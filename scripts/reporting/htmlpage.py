@@ -181,20 +181,28 @@ def sweep_tables(sweep, metric):
     limit = 200
     shown = rows[:limit]
     metrics = sweep["metrics"]
+    text = sweep["text_metrics"]
     header = ["variant"] + sweep["params"] + metrics + ["status"]
     body = []
     for r in shown:
         cells = [r["variant"]] + [r["params"][p] for p in sweep["params"]]
         for m in metrics:
             v = r["metrics"].get(m)
-            cells.append("" if v is None else metric_unit(m)[1](v))
+            cells.append("" if v is None else clip(v) if m in text else metric_unit(m)[1](v))
         cells.append(("failed: " + r["error"], "bad") if not r["ok"] else "ok")
         body.append(cells)
     title = "All variants" if len(rows) <= limit else f"First {limit} of {len(rows)} variants"
+    first = 1 + len(sweep["params"])
     parts += [f"<h3>{esc(title)}</h3>",
-              table(header, body, numeric_cols=set(range(1 + len(sweep["params"]),
-                                                        1 + len(sweep["params"]) + len(metrics))))]
+              table(header, body, numeric_cols={first + k for k, m in enumerate(metrics)
+                                                if m not in text})]
     return "\n".join(parts)
+
+
+def clip(text, most=80):
+    """A text metric's cell as written in sweep.csv, cut to `most` characters: a JSON value
+    (a histogram) may run to thousands per variant; sweep.csv has it whole."""
+    return text if len(text) <= most else text[:most] + "…"
 
 
 # ---------- optimize folder ----------

@@ -191,9 +191,10 @@ def read_csv(path, expected):
 # ---------- sweep.csv ----------
 
 def load_sweep(path):
-    """-> dict(kind='sweep', params [str], metrics [str], rows [dict], numeric {param: bool}).
-    Each row: variant, params {name: raw string}, values {param: float|None},
-    metrics {name: float|None}, ok (bool), error (str)."""
+    """-> dict(kind='sweep', params [str], metrics [str], rows [dict], numeric {param: bool},
+    text_metrics {metric: (line, cell)}). Each row: line, variant, params {name: raw string},
+    values {param: float|None}, metrics {name: float|str|None} (str in a text column),
+    ok (bool), error (str)."""
     header, table = read_csv(path, "sweep.csv")
     if VARIANT not in header:
         raise ReportError(f"{path}: no \"variant\" column (expected sweep.csv of `cloudpact sweep`; "
@@ -206,24 +207,41 @@ def load_sweep(path):
         status = cells[idx[STATUS]].strip() if STATUS in idx else "ok"
         if status not in ("ok", "failed"):
             raise ReportError(f"{path}:{line}: status {status!r} (expected ok or failed)")
-        row = {"variant": cells[idx[VARIANT]],
-               "params": {p: cells[idx[p]] for p in params},
-               "ok": status == "ok",
-               "error": cells[idx[ERROR]] if ERROR in idx else "",
-               "metrics": {}}
-        for m in metrics:
-            raw = cells[idx[m]]
-            row["metrics"][m] = finite_cell(path, line, m, raw) if raw.strip() and row["ok"] \
-                else None
-        rows.append(row)
+        ok = status == "ok"
+        rows.append({"line": line, "variant": cells[idx[VARIANT]],
+                     "params": {p: cells[idx[p]] for p in params},
+                     "ok": ok,
+                     "error": cells[idx[ERROR]] if ERROR in idx else "",
+                     # The cells' text for now; a failed variant's metrics are not read.
+                     "metrics": {m: cells[idx[m]] if ok and cells[idx[m]].strip() else None
+                                 for m in metrics}})
     if not rows:
         raise ReportError(f"{path}: no variant rows")
+    text_metrics = text_columns(rows)
+    for r in rows:
+        for m, raw in r["metrics"].items():
+            if raw is not None and m not in text_metrics:
+                r["metrics"][m] = finite_cell(path, r["line"], m, raw)
     # A parameter is numeric when every variant's value parses as a number.
     numeric = {p: all(parse_float(r["params"][p]) is not None for r in rows) for p in params}
     for r in rows:
         r["values"] = {p: parse_float(r["params"][p]) if numeric[p] else None for p in params}
     return {"kind": "sweep", "path": path, "params": params, "metrics": metrics,
-            "rows": rows, "numeric": numeric}
+            "rows": rows, "numeric": numeric, "text_metrics": text_metrics}
+
+
+def text_columns(rows):
+    """{metric: (line, cell)} of the metric columns that hold text, with the first cell of each
+    that is not a number. A metric may be any dotted path into summary.json or risk.json, and
+    sweep.csv writes a string bare and an object or array as JSON (docs/reference.md §7.1,
+    §7.3): such a column is shown in the table and never plotted. A column of numbers keeps
+    being read strictly: nan, inf or 1e400 there is an error (finite_cell), not text."""
+    text = {}
+    for r in rows:
+        for m, raw in r["metrics"].items():
+            if raw is not None and m not in text and number_cell(raw) is None:
+                text[m] = (r["line"], raw)
+    return text
 
 
 # ---------- optimize folder ----------

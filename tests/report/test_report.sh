@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # scripts/report end to end: reports of (a) a run folder of scenario 01 with risk.json,
-# (b) the risk.json alone, (c) the hand-made sweep fixture, (d) risk.json of scenario 01
+# (b) the risk.json alone, (c) the hand-made sweep fixtures (one with a string and a
+# JSON-valued metric column), (d) risk.json of scenario 01
 # with an uncertainty section, with and without `risk --sensitivity`, (e) an optimize
 # folder of the newsvendor fixture with a two-point frontier (and its optimize.json); then
 #   - every PNG has the PNG signature, and the expected set of files is written;
@@ -207,6 +208,29 @@ else
   fail "sweep: --metric portfolios.contracted.cost_usd.cvar95"
 fi
 
+# ---- (c2) a sweep with a string and a JSON-valued metric column (§7.3: strings bare, other ----
+# JSON values as JSON): accepted, shown as text in the table, never plotted; the headline
+# metric is the first numeric column.
+textfix=tests/report/fixtures/sweep-text-metrics.csv
+if report "$textfix" --out "$tmp/sweep-text" >/dev/null 2>"$tmp/sweep-text.err"; then
+  check_report "sweep with text metrics" "$tmp/sweep-text" sweep.png
+  page="$tmp/sweep-text/report.html"
+  grep -q 'Line plot of portfolios.contracted.cost_usd.mean' "$page" \
+    && pass "sweep with text metrics: the first numeric metric column is the headline" \
+    || fail "sweep with text metrics: no line plot of portfolios.contracted.cost_usd.mean"
+  grep -q '<td>openai-2025-2027</td>' "$page" \
+    && grep -q '<td>{&quot;counts&quot;:\[120,80\],&quot;edges_usd&quot;' "$page" \
+    && pass "sweep with text metrics: the string and the JSON value are in the table as text" \
+    || fail "sweep with text metrics: the scenario or histogram cell is not in the table as text"
+else
+  fail "sweep with text metrics: report exited $?: $(cat "$tmp/sweep-text.err")"
+fi
+report "$textfix" --out "$tmp/sweep-text-mean" --metric portfolios.contracted.cost_usd.mean \
+  >/dev/null 2>"$tmp/sweep-text.err" \
+  && grep -q 'Line plot of portfolios.contracted.cost_usd.mean' "$tmp/sweep-text-mean/report.html" \
+  && pass "sweep with text metrics: --metric names the numeric column" \
+  || fail "sweep with text metrics: --metric portfolios.contracted.cost_usd.mean: $(cat "$tmp/sweep-text.err")"
+
 # ---- (d) sensitivity: tornado.png when risk.json has a sensitivity block, not otherwise ----
 # Scenario 01 has no uncertainty section; this one gives it every kind of source
 # (outages:P, zone:ID, prices:P, demand, delivery) and a correlation block.
@@ -375,6 +399,11 @@ bad_input "sensitivity source without a name" "$tmp/badsens.json" \
 mkdir -p "$tmp/partial" && cp "$run/summary.json" "$tmp/partial/"
 bad_input "run folder without timeseries.csv" "$tmp/partial" "$tmp/partial/timeseries.csv"
 bad_input "unknown --metric" "$fixture" "$fixture: no metric column 'totals.nope'" --metric totals.nope
+bad_input "--metric of a text column" "$textfix" \
+  "$textfix: --metric scenario: not a numeric column (line 2: 'openai-2025-2027')" --metric scenario
+printf 'variant,/x,scenario,status,error\nv1,1,openai-2025-2027,ok,\n' >"$tmp/textonly.csv"
+bad_input "sweep without a numeric metric" "$tmp/textonly.csv" \
+  "$tmp/textonly.csv: no numeric metric column to plot"
 mkdir -p "$tmp/badopt" && printf '{"optimize": {"variables": [\n' >"$tmp/badopt/optimize.json"
 [ -s "$tmp/opt/evaluations.csv" ] && cp "$tmp/opt/evaluations.csv" "$tmp/badopt/"
 bad_input "optimize.json not JSON" "$tmp/badopt" "$tmp/badopt/optimize.json: not JSON"
