@@ -2,7 +2,9 @@
 
 INPUT is one of
   - a run folder (the --out DIR of `cloudpact run`: summary.json, timeseries.csv,
-    ledger.csv; with risk.json too when `cloudpact risk` wrote into the same folder);
+    ledger.csv; with risk.json too when `cloudpact risk` wrote into the same folder,
+    and a warning, on stderr and on the page, when the two files' scenario_sha256
+    differ);
   - a risk.json (or a folder holding only risk.json);
   - a sweep.csv (or a sweep folder holding sweep.csv);
   - an optimize folder (the --out DIR of `cloudpact optimize`: optimize.json,
@@ -60,7 +62,8 @@ def parse_args(argv):
 
 
 def build(args):
-    """Reads and renders everything in memory: -> (outdir, [(file name, bytes)])."""
+    """Reads and renders everything in memory: -> (outdir, [(file name, bytes)], [warning line
+    for stderr])."""
     inp, folder = classify(args.input)
     import figures
     import htmlpage
@@ -68,9 +71,13 @@ def build(args):
     kind = inp["kind"]
     if args.metric is not None and kind != "sweep":
         raise ReportError(f"{args.input}: --metric applies to sweeps only")
-    notes = []
+    notes, warnings, page_warnings = [], [], []
     if kind == "run":
         summary, risk = inp["summary"], inp["risk"]
+        if inp["mismatch"]:
+            line, text = mismatch_warning(folder, *inp["mismatch"])
+            warnings.append(line)
+            page_warnings.append(text)
         name = summary.get("scenario") or os.path.basename(os.path.normpath(folder))
         figs = figures.replay_figures(folder, name)
         headline = htmlpage.run_tables(summary)
@@ -128,10 +135,29 @@ def build(args):
         source = (f"sweep.csv {args.input}: {len(sweep['rows'])} variants over "
                   f"{len(sweep['params'])} parameter(s) ({', '.join(sweep['params']) or 'none'}); "
                   f"headline metric {metric}.")
-    page = htmlpage.page(title, source, headline, figs, notes)
+    page = htmlpage.page(title, source, headline, figs, notes, page_warnings)
     outdir = args.out or os.path.join(folder, "report")
     files = [(f["name"], f["png"]) for f in figs] + [("report.html", page.encode("utf-8"))]
-    return outdir, files
+    return outdir, files, warnings
+
+
+def short_sha(h):
+    return h[:12] + "…" if len(h) > 12 else h
+
+
+def mismatch_warning(folder, replay_sha, risk_sha):
+    """(stderr line, page text) for a run folder whose summary.json and risk.json have different
+    scenario_sha256: the report is still written (each figure is right about its own file), but
+    read together they would describe one scenario by another's numbers."""
+    a, b = short_sha(replay_sha), short_sha(risk_sha)
+    line = (f"{os.path.join(folder, 'summary.json')} and {os.path.join(folder, 'risk.json')}: "
+            f"scenario_sha256 differ ({a} and {b}): the replay and the risk figures are of "
+            "different scenario inputs")
+    text = (f"the replay figures and tables (summary.json, scenario_sha256 {a}) and the risk "
+            f"figures and tables (risk.json, scenario_sha256 {b}) come from different scenario "
+            "inputs: `cloudpact run` and `cloudpact risk` wrote into this folder with different "
+            "scenario files or --set values, so the risk figures do not describe the replay.")
+    return line, text
 
 
 def sweep_metric(sweep, asked):
@@ -177,10 +203,12 @@ def write_atomic(path, data):
 def main(argv):
     args = parse_args(argv)
     try:
-        outdir, files = build(args)
+        outdir, files, warnings = build(args)
     except ReportError as e:
         print(f"report: {e}", file=sys.stderr)
         return e.code
+    for w in warnings:
+        print(f"report: warning: {w}", file=sys.stderr)
     try:
         os.makedirs(outdir, exist_ok=True)
         written = []

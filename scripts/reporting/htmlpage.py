@@ -15,6 +15,7 @@ h1 { font-size: 1.6em; margin-bottom: 0.2em; }
 h2 { font-size: 1.25em; margin-top: 1.6em; border-bottom: 1px solid #ccc; }
 h3 { font-size: 1.05em; margin: 1em 0 0.3em; }
 p.source { color: #555; margin-top: 0; }
+p.warning { color: #7a0000; background: #fdecea; border: 2px solid #b00; padding: 0.5em 0.8em; }
 table { border-collapse: collapse; margin: 0.5em 0 1em; font-size: 0.92em; }
 th, td { border: 1px solid #ccc; padding: 0.25em 0.6em; }
 th { background: #f2f2f2; text-align: left; }
@@ -406,11 +407,15 @@ def optimize_tables(opt):
 
 # ---------- the page ----------
 
-def page(title, source, headline_html, figures, notes=()):
+def page(title, source, headline_html, figures, notes=(), warnings=()):
+    """warnings: one boxed paragraph each, under the title, where a reader sees them before any
+    number (inputs that do not belong together)."""
     out = ["<!DOCTYPE html>", '<html lang="en">', "<head>", '<meta charset="utf-8">',
            '<meta name="viewport" content="width=device-width, initial-scale=1">',
            f"<title>{esc(title)}</title>", f"<style>\n{CSS}\n</style>", "</head>", "<body>",
            f"<h1>{esc(title)}</h1>", f'<p class="source">{esc(source)}</p>']
+    for w in warnings:
+        out.append(f'<p class="warning"><strong>Warning:</strong> {esc(w)}</p>')
     for n in notes:
         out.append(f"<p>{esc(n)}</p>")
     out += ["<h2>Headline numbers</h2>", headline_html]

@@ -91,8 +91,9 @@ def load_risk(path):
 # ---------- run folder ----------
 
 def load_run(folder):
-    """-> dict(kind='run', dir, summary, risk or None). Timeseries and ledger are read by
-    replay_plots.py (the code of scripts/plot) later, raising ReportError too."""
+    """-> dict(kind='run', dir, summary, risk or None, mismatch (scenario_mismatch)).
+    Timeseries and ledger are read by replay_plots.py (the code of scripts/plot) later,
+    raising ReportError too."""
     missing = [f for f in RUN_FILES if not os.path.isfile(os.path.join(folder, f))]
     if missing:
         raise ReportError(f"{os.path.join(folder, missing[0])}: missing (a run folder needs "
@@ -104,7 +105,20 @@ def load_run(folder):
                           "`cloudpact run`)")
     risk_path = os.path.join(folder, "risk.json")
     risk = load_risk(risk_path) if os.path.isfile(risk_path) else None
-    return {"kind": "run", "dir": folder, "summary": summary, "risk": risk}
+    return {"kind": "run", "dir": folder, "summary": summary, "risk": risk,
+            "mismatch": scenario_mismatch(summary, risk)}
+
+
+def scenario_mismatch(summary, risk):
+    """(summary.json's, risk.json's) scenario_sha256 when the two files of one folder were made
+    from different scenario inputs, else None. run and risk write into one --out folder and
+    keep each other's files (docs/reference.md §1.2), so a folder may hold the replay of one
+    scenario and the Monte Carlo of another (or of the same file with other --set values).
+    None too when either file lacks the hash: there is nothing to compare."""
+    if risk is None:
+        return None
+    a, b = summary.get("scenario_sha256"), risk.get("scenario_sha256")
+    return (a, b) if isinstance(a, str) and isinstance(b, str) and a != b else None
 
 
 # ---------- CSV files ----------

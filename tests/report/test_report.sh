@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# scripts/report end to end: reports of (a) a run folder of scenario 01 with risk.json,
-# (b) the risk.json alone, (c) the hand-made sweep fixtures (one with a string and a
-# JSON-valued metric column), (d) risk.json of scenario 01
-# with an uncertainty section, with and without `risk --sensitivity`, (e) an optimize
-# folder of the newsvendor fixture with a two-point frontier (and its optimize.json); then
+# scripts/report end to end: reports of (a) a run folder of scenario 01 with risk.json (and
+# one whose risk.json is of another scenario input: a warning), (b) the risk.json alone,
+# (c) the hand-made sweep fixtures (one with a string and a JSON-valued metric column),
+# (d) risk.json of scenario 01 with an uncertainty section, with and without
+# `risk --sensitivity`, (e) an optimize folder of the newsvendor fixture with a two-point
+# frontier (and its optimize.json); then
 #   - every PNG has the PNG signature, and the expected set of files is written;
 #   - tornado.png (and its section and table) appears exactly when risk.json has a
 #     sensitivity block with sources, its table listing them in the block's order;
@@ -176,6 +177,41 @@ if report "$run" >"$tmp/run.out" 2>"$tmp/run.err"; then
   deterministic "run folder" "$run/report" "$tmp/run01-again"
 else
   fail "run folder: report exited $?: $(cat "$tmp/run.err")"
+fi
+
+# run and risk keep each other's files in one --out folder (reference §1.2): a risk.json of
+# another scenario input beside the replay is reported with a warning on stderr and on the page.
+[ ! -s "$tmp/run.err" ] && ! grep -q 'class="warning"' "$run/report/report.html" \
+  && pass "run folder: replay and risk.json of one scenario_sha256, no warning" \
+  || fail "run folder: a warning although the scenario_sha256 agree: $(cat "$tmp/run.err")"
+mixed="$tmp/mixed"
+mkdir -p "$mixed" && cp "$run/summary.json" "$run/timeseries.csv" "$run/ledger.csv" "$mixed/"
+if "$bin" risk scenarios/01-one-vendor-vs-two.json --paths 200 --threads 1 --out "$mixed" \
+     --set /contracts/0/price_usd_per_gpu_hour=9 >/dev/null 2>&1; then
+  sha() { "$py" -c 'import json, sys; print(json.load(open(sys.argv[1]))["scenario_sha256"][:12])' "$1"; }
+  replay_sha=$(sha "$mixed/summary.json") risk_sha=$(sha "$mixed/risk.json")
+  if report "$mixed" >/dev/null 2>"$tmp/mixed.err"; then
+    [ "$(wc -l <"$tmp/mixed.err")" -eq 1 ] && grep -q -F "$mixed/summary.json" "$tmp/mixed.err" \
+      && grep -q -F "$mixed/risk.json" "$tmp/mixed.err" \
+      && grep -q 'scenario_sha256 differ' "$tmp/mixed.err" \
+      && pass "mixed folder: exit 0, one warning line: $(cat "$tmp/mixed.err")" \
+      || fail "mixed folder: expected one warning line naming both files, got: $(cat "$tmp/mixed.err")"
+    page="$mixed/report/report.html"
+    warning=$(grep -o '<p class="warning">.*</p>' "$page" | head -n 1)
+    at=$(grep -n -m 1 'class="warning"' "$page" | cut -d: -f1)
+    h2=$(grep -n -m 1 '<h2>' "$page" | cut -d: -f1)
+    [ -n "$replay_sha" ] && [ "$replay_sha" != "$risk_sha" ] && [ -n "$at" ] && [ "$at" -lt "$h2" ] \
+      && grep -q 'different scenario inputs' <<<"$warning" \
+      && grep -q -F "$replay_sha" <<<"$warning" && grep -q -F "$risk_sha" <<<"$warning" \
+      && pass "mixed folder: the page warns above the headline numbers ($replay_sha… vs $risk_sha…)" \
+      || fail "mixed folder: no warning with both short hashes above the first heading: '$warning'"
+    why=$(page_ok "$page") && pass "mixed folder: well-formed HTML5 with the warning" \
+      || fail "mixed folder: page: $why"
+  else
+    fail "mixed folder: report exited $?: $(cat "$tmp/mixed.err")"
+  fi
+else
+  fail "mixed folder: cloudpact risk with --set failed"
 fi
 
 # ---- (b) risk.json alone ----
