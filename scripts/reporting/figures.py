@@ -23,10 +23,11 @@ matplotlib.rcParams["text.parse_math"] = False
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
-from matplotlib.ticker import Formatter, FuncFormatter, MaxNLocator  # noqa: E402
+from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
 
 import replay_plots  # noqa: E402
-from numfmt import price, si, si4, usd, usd4, usd_sig  # noqa: E402
+from numfmt import price, price_ticks, si, si4, usd, usd4, usd_ticks  # noqa: E402
+from replay_plots import TickLabels  # noqa: E402
 from sources import ReportError, get, number  # noqa: E402
 
 DPI = 110
@@ -37,29 +38,6 @@ C_MEAN, C_VAR, C_CVAR, C_P50, C_P99 = "black", "tab:orange", "tab:red", "tab:blu
 
 
 # ---------- number formatting (numfmt.py) ----------
-
-USD_FMT = FuncFormatter(usd)
-
-
-class UsdTicks(Formatter):
-    """usd() with as many significant digits (3 to 8) as an axis's ticks need to be written
-    exactly: "$22.25M" and "$22.5M" rather than "$22.2M" and "$22.5M", and never "$22M"
-    twice."""
-
-    def __init__(self):
-        self.digits = 3
-
-    def format_ticks(self, values):
-        values = list(values)
-        tol = 1e-9 * max([abs(v) for v in values] + [1.0])
-        for self.digits in range(3, 9):
-            if all(abs(float(f"{v:.{self.digits}g}") - v) <= tol for v in values):
-                break
-        return [usd_sig(v, self.digits) for v in values]
-
-    def __call__(self, x, pos=None):
-        return usd_sig(x, self.digits)
-
 
 def metric_unit(name):
     """(axis label suffix, formatter) for a sweep metric named by its dotted path."""
@@ -75,6 +53,17 @@ def metric_unit(name):
     if any("per_gpu_hour" in p for p in parts):
         return "USD per H100-eq GPU-hour", price
     return "", si
+
+
+def metric_ticks(name):
+    """A new tick formatter for an axis of a sweep metric: money written by numfmt's tick
+    writers (every tick of the axis alike), other units tick by tick by metric_unit's."""
+    fmt = metric_unit(name)[1]
+    if fmt is usd:
+        return TickLabels(usd_ticks)
+    if fmt is price:
+        return TickLabels(price_ticks)
+    return FuncFormatter(fmt)
 
 
 # ---------- rendering ----------
@@ -201,7 +190,7 @@ def cost_histograms(risk, title):
         ax.set_xlim(lo - pad, hi + pad)
         ax.set_title(f"{name}\nVaR95 {usd(number(c.get('p95')))}, "
                      f"CVaR95 {usd(number(c.get('cvar95')))}", fontsize=9, loc="left")
-        ax.xaxis.set_major_formatter(USD_FMT)
+        ax.xaxis.set_major_formatter(TickLabels())
         ax.xaxis.set_major_locator(MaxNLocator(6))
         ax.grid(True, axis="y", alpha=0.3)
         ax.tick_params(labelsize=8, labelbottom=True)
@@ -250,7 +239,7 @@ def cost_quantiles(risk, title, have_histogram):
     ax.set_yticks(ys)
     ax.set_yticklabels([n_ for n_, _ in ports], fontsize=9)
     ax.set_ylim(-0.7, n - 0.3)
-    ax.xaxis.set_major_formatter(USD_FMT)
+    ax.xaxis.set_major_formatter(TickLabels())
     ax.set_xlabel("cost over the horizon (USD): spend + value of unmet demand")
     ax.grid(True, axis="x", alpha=0.3)
     ax.set_title(f"{title}: cost quantiles per portfolio (grey bar: p50 to p99)", fontsize=12)
@@ -301,7 +290,7 @@ def leverage(risk, title):
     ax.set_xticklabels([p + (" (floor assumed 0)" if p in assumed else "") for p in provs])
     ax.set_xlabel("provider")
     ax.set_ylabel("USD per H100-equivalent GPU-hour")
-    ax.yaxis.set_major_formatter(FuncFormatter(price))
+    ax.yaxis.set_major_formatter(TickLabels(price_ticks))
     ax.set_ylim(0, top * 1.25 if top > 0 else 1)
     ax.grid(True, axis="y", alpha=0.3)
     ax.legend(fontsize=8, ncol=2, loc="upper left")
@@ -356,7 +345,7 @@ def tornado(risk, title):
     ax.set_ylim(-0.7, n - 0.3)
     # Room for the value labels beside the bars (left of 0 only when a change is negative).
     ax.set_xlim(lo - (0.12 if lo < 0 else 0.03) * span, hi + (0.12 if hi > 0 else 0.03) * span)
-    ax.xaxis.set_major_formatter(USD_FMT)
+    ax.xaxis.set_major_formatter(TickLabels())
     ax.xaxis.set_major_locator(MaxNLocator(7))
     ax.set_xlabel("change in the contracted portfolio's cost over the horizon (USD): "
                   "all sources on minus this source off")
@@ -416,17 +405,16 @@ def sweep_figure(sweep, metric, title):
             if not r["ok"]:
                 ax.scatter([i], [0], marker="x", color="tab:red", s=50, zorder=4)
         ax.set_ylabel(mlabel)
-        ax.yaxis.set_major_formatter(FuncFormatter(fmt))
+        ax.yaxis.set_major_formatter(metric_ticks(metric))
         caption = f"{metric} ({unit or 'as reported'}) per variant{nfail}."
     elif len(params) == 1:
-        fig, _ax, caption = one_param(rows, ok, params[0], numeric[params[0]], metric, mlabel,
-                                      fmt)
+        fig, _ax, caption = one_param(rows, ok, params[0], numeric[params[0]], metric, mlabel)
         caption = caption.format(unit=unit or "as reported") + nfail + "."
     elif len(params) == 2:
         fig, _ax, caption = two_params(rows, ok, params, numeric, metric, mlabel, fmt)
         caption = caption.format(unit=unit or "as reported") + nfail + "."
     else:
-        fig, caption = many_params(rows, ok, params, numeric, metric, mlabel, fmt)
+        fig, caption = many_params(rows, ok, params, numeric, metric, mlabel)
         caption = caption.format(unit=unit or "as reported") + nfail + "."
     fig.suptitle(f"{title}: {metric} over the swept parameters "
                  f"({len(ok)} of {len(rows)} variants ok)", fontsize=12)
@@ -444,14 +432,14 @@ def mark_failed_x(ax, xs):
                    clip_on=False, transform=ax.get_xaxis_transform(), label="failed variant")
 
 
-def one_param(rows, ok, p, is_num, metric, mlabel, fmt):
+def one_param(rows, ok, p, is_num, metric, mlabel):
     fig, ax = plt.subplots(figsize=(9, 5.2))
     if is_num:
         pts = sorted((r["values"][p], r["metrics"][metric]) for r in ok)
         ax.plot([x for x, _ in pts], [y for _, y in pts], marker="o", color="tab:blue",
                 label=metric)
         mark_failed_x(ax, [r["values"][p] for r in rows if not r["ok"]])
-        ax.xaxis.set_major_formatter(FuncFormatter(param_fmt(p)))
+        ax.xaxis.set_major_formatter(param_ticks(p))
         caption = f"Line plot of {metric} ({{unit}}) against the swept parameter {p}"
     else:
         cats = ordered_categories(rows, p)
@@ -465,7 +453,7 @@ def one_param(rows, ok, p, is_num, metric, mlabel, fmt):
         caption = f"Bars of {metric} ({{unit}}) per value of the swept parameter {p}"
     ax.set_xlabel(p)
     ax.set_ylabel(mlabel)
-    ax.yaxis.set_major_formatter(FuncFormatter(fmt))
+    ax.yaxis.set_major_formatter(metric_ticks(metric))
     ax.grid(True, alpha=0.3)
     ax.legend(fontsize=9, loc="best")
     return fig, ax, caption
@@ -490,12 +478,12 @@ def two_params(rows, ok, params, numeric, metric, mlabel, fmt):
             ax.legend(fontsize=9, loc="best")
         cb = fig.colorbar(sc, ax=ax)
         cb.set_label(mlabel)
-        cb.formatter = FuncFormatter(fmt)
+        cb.formatter = metric_ticks(metric)
         cb.update_ticks()
         ax.set_xlabel(px)
         ax.set_ylabel(py)
-        ax.xaxis.set_major_formatter(FuncFormatter(param_fmt(px)))
-        ax.yaxis.set_major_formatter(FuncFormatter(param_fmt(py)))
+        ax.xaxis.set_major_formatter(param_ticks(px))
+        ax.yaxis.set_major_formatter(param_ticks(py))
         ax.grid(True, alpha=0.3)
         return fig, ax, (f"Scatter of the sampled variants over {px} and {py}, coloured by "
                          f"{metric} ({{unit}})")
@@ -513,7 +501,7 @@ def two_params(rows, ok, params, numeric, metric, mlabel, fmt):
             ax.plot([x for x, _ in pts], [y for _, y in pts], marker="o", color=cmap(k % 10),
                     label=f"{cat} = {c}")
         mark_failed_x(ax, [r["values"][px] for r in rows if not r["ok"]])
-        ax.xaxis.set_major_formatter(FuncFormatter(param_fmt(px)))
+        ax.xaxis.set_major_formatter(param_ticks(px))
         caption = (f"Line plot of {metric} ({{unit}}) against {px}, one line per value of "
                    f"{cat}")
     else:
@@ -531,7 +519,7 @@ def two_params(rows, ok, params, numeric, metric, mlabel, fmt):
                    f"value of {cat}")
     ax.set_xlabel(px)
     ax.set_ylabel(mlabel)
-    ax.yaxis.set_major_formatter(FuncFormatter(fmt))
+    ax.yaxis.set_major_formatter(metric_ticks(metric))
     ax.grid(True, alpha=0.3)
     ax.legend(fontsize=9, loc="best")
     return fig, ax, caption
@@ -569,20 +557,20 @@ def heat_map(rows, ok, px, py, ux, uy, metric, mlabel, fmt):
                 color = "black" if frac > 0.55 else "white"
             ax.text(j, i, text, ha="center", va="center", fontsize=9, color=color)
     ax.set_xticks(range(len(ux)))
-    ax.set_xticklabels([param_fmt(px)(v) for v in ux])
+    ax.set_xticklabels(param_write(px)(ux))
     ax.set_yticks(range(len(uy)))
-    ax.set_yticklabels([param_fmt(py)(v) for v in uy])
+    ax.set_yticklabels(param_write(py)(uy))
     ax.set_xlabel(px)
     ax.set_ylabel(py)
     cb = fig.colorbar(im, ax=ax)
     cb.set_label(mlabel)
-    cb.formatter = FuncFormatter(fmt)
+    cb.formatter = metric_ticks(metric)
     cb.update_ticks()
     return fig, ax, (f"Heat map of {metric} ({{unit}}, written in each cell) over the grid of "
                      f"{px} (x) and {py} (y)")
 
 
-def many_params(rows, ok, params, numeric, metric, mlabel, fmt):
+def many_params(rows, ok, params, numeric, metric, mlabel):
     n = len(params)
     ncols = min(3, n)
     nrows = (n + ncols - 1) // ncols
@@ -594,7 +582,7 @@ def many_params(rows, ok, params, numeric, metric, mlabel, fmt):
             ax.scatter([r["values"][p] for r in ok], [r["metrics"][metric] for r in ok],
                        s=22, color="tab:blue", alpha=0.8)
             mark_failed_x(ax, [r["values"][p] for r in rows if not r["ok"]])
-            ax.xaxis.set_major_formatter(FuncFormatter(param_fmt(p)))
+            ax.xaxis.set_major_formatter(param_ticks(p))
         else:
             cats = ordered_categories(rows, p)
             ax.scatter([cats.index(r["params"][p]) for r in ok],
@@ -603,7 +591,7 @@ def many_params(rows, ok, params, numeric, metric, mlabel, fmt):
             ax.set_xticks(range(len(cats)))
             ax.set_xticklabels(cats, fontsize=8)
         ax.set_xlabel(p, fontsize=8)
-        ax.yaxis.set_major_formatter(FuncFormatter(fmt))
+        ax.yaxis.set_major_formatter(metric_ticks(metric))
         ax.grid(True, alpha=0.3)
     for ax in flat[n:]:
         ax.set_visible(False)
@@ -626,14 +614,21 @@ def mean(xs):
     return sum(xs) / len(xs) if xs else math.nan
 
 
-def param_fmt(pointer):
-    """Tick formatter for a numeric parameter, by the unit in its name."""
+def param_write(pointer):
+    """The writer of a numeric parameter's tick labels, by the unit in its name: values (, shown)
+    -> labels. Money through numfmt (every tick of the axis alike), other numbers each to 4
+    significant digits."""
     last = pointer.rsplit("/", 1)[-1].lower()
     if last.endswith("_usd"):
-        return usd
+        return usd_ticks
     if "usd_per" in last:
-        return lambda x, _p=None: f"${x:.3g}"
-    return lambda x, _p=None: f"{x:.4g}"
+        return price_ticks
+    return lambda values, _shown=None: [f"{x:.4g}" for x in values]
+
+
+def param_ticks(pointer):
+    """A new tick formatter for a numeric parameter's axis (param_write)."""
+    return TickLabels(param_write(pointer))
 
 
 # ---------- optimize figures ----------
@@ -991,8 +986,8 @@ def frontier_figure(opt, title):
                               markersize=13 if marker == "*" else 8, label=text))
     fig.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, key_h / height),
                ncol=2, fontsize=8.5, frameon=False)
-    ax.xaxis.set_major_formatter(UsdTicks())
-    ax.yaxis.set_major_formatter(UsdTicks())
+    ax.xaxis.set_major_formatter(TickLabels())
+    ax.yaxis.set_major_formatter(TickLabels())
     ax.xaxis.set_major_locator(MaxNLocator(7))
     ax.set_xlabel("CVaR 95% of cost over the horizon (USD): mean of the worst 5% of paths")
     ax.set_ylabel("mean cost over the horizon (USD)")
@@ -1117,7 +1112,7 @@ def progress_figure(opt, title):
         ax.text(0.5, 0.5, "no evaluation has an objective (none evaluated, or every one refused)",
                 transform=ax.transAxes, ha="center", va="center", color="0.4")
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.yaxis.set_major_formatter(UsdTicks())
+    ax.yaxis.set_major_formatter(TickLabels())
     ax.set_xlabel("evaluation (in the order evaluated)")
     ax.set_ylabel(f"objective: {objective_text(objective)} (USD)")
     ax.grid(True, alpha=0.3)

@@ -28,9 +28,9 @@ matplotlib.rcParams["svg.hashsalt"] = "cloudpact"
 matplotlib.rcParams["path.simplify"] = True
 import matplotlib.dates as mdates  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib.ticker import FuncFormatter  # noqa: E402
+from matplotlib.ticker import Formatter, FuncFormatter  # noqa: E402
 
-from numfmt import si, usd  # noqa: E402
+from numfmt import si, usd, usd_ticks  # noqa: E402
 from sources import ReportError, finite_cell, read_csv  # noqa: E402
 
 REQUIRED = ("timeseries.csv", "ledger.csv")
@@ -45,7 +45,29 @@ TOTAL = "*"
 DPI = 110
 SAVE_KW = {"dpi": DPI, "metadata": {"Software": None}}
 GPU_FMT = FuncFormatter(si)
-USD_FMT = FuncFormatter(usd)
+
+
+class TickLabels(Formatter):
+    """The tick labels of one axis, written all together by `write` (numfmt's usd_ticks,
+    price_ticks: one suffix and one number of decimals for every tick) from the ticks in view,
+    so that evenly spaced ticks read evenly. One per axis: it reads its axis's view."""
+
+    def __init__(self, write=usd_ticks):
+        self.write = write
+
+    def format_ticks(self, values):
+        values = list(values)
+        return self.write(values, self.in_view(values))
+
+    def in_view(self, values):
+        if self.axis is None:
+            return values
+        lo, hi = sorted(self.axis.get_view_interval())
+        eps = 1e-9 * max(abs(lo), abs(hi), 1.0)
+        return [v for v in values if lo - eps <= v <= hi + eps]
+
+    def __call__(self, x, pos=None):
+        return self.write([x])[0]  # a value alone (the cursor's readout): its own decimals
 
 
 def parse_time(s):
@@ -263,7 +285,7 @@ def plot_spend_by_provider(title, times, providers, series, ledger, has_provider
         neg_base = [a + b for a, b in zip(neg_base, neg)]
     ax1.axhline(0, color="black", linewidth=0.8)
     ax1.set_ylabel("spend per month (USD)")
-    ax1.yaxis.set_major_formatter(USD_FMT)
+    ax1.yaxis.set_major_formatter(TickLabels())
     ax1.set_title("monthly spend by provider (net of SLA credits; shortfalls in the month "
                   "they fall due)", fontsize=11, loc="left")
     ax1.legend(fontsize=9, ncol=min(len(provs), 6), loc="upper left")
@@ -285,7 +307,7 @@ def plot_spend_by_provider(title, times, providers, series, ledger, has_provider
         cum.append(c)
     ax2.plot(edges, cum, color="black", linewidth=2, linestyle="--", label="all providers")
     ax2.set_ylabel("cumulative spend (USD)")
-    ax2.yaxis.set_major_formatter(USD_FMT)
+    ax2.yaxis.set_major_formatter(TickLabels())
     ax2.set_title("cumulative spend", fontsize=11, loc="left")
     ax2.legend(fontsize=9, loc="upper left")
     ax2.grid(True, alpha=0.3)
@@ -343,7 +365,7 @@ def plot_spend_by_item(title, providers, ledger, colors):
     ax.set_xticklabels(provs)
     ax.set_xlabel("provider")
     ax.set_ylabel("total over the horizon (USD)")
-    ax.yaxis.set_major_formatter(USD_FMT)
+    ax.yaxis.set_major_formatter(TickLabels())
     ax.grid(True, axis="y", alpha=0.3)
     ax.legend(fontsize=9, ncol=min(len(used_items) + 1, 4), loc="best")
     ax.set_title(f"{title}: ledger totals by item and provider (SLA credits negative)",

@@ -244,6 +244,57 @@ else
   fail "sweep: --metric portfolios.contracted.cost_usd.cvar95"
 fi
 
+# Money ticks read evenly: the heat map's colour bar ticks every $2.5B here, and every label of
+# one axis has the same decimals, the fewest that write each tick exactly ($102.5B, $105.0B;
+# not $102B, $105B, $108B). The labels are read from the drawn figure (figures.render spied on).
+ticks_fixture=tests/report/fixtures/sweep-ticks.csv
+ticks=$("$py" - "$ticks_fixture" <<'PY'
+import re, sys
+sys.path.insert(0, "scripts/reporting")
+import figures, sources
+seen = {}
+render = figures.render
+def spy(fig):
+    fig.canvas.draw()
+    for ax in fig.axes:
+        if ax.get_label() == "<colorbar>":
+            lo, hi = sorted(ax.yaxis.get_view_interval())
+            eps = 1e-9 * max(abs(lo), abs(hi), 1.0)
+            seen["colour bar"] = [(v, t.label1.get_text()) for t, v in
+                                  zip(ax.yaxis.get_major_ticks(), ax.yaxis.get_majorticklocs())
+                                  if lo - eps <= v <= hi + eps]
+    return render(fig)
+figures.render = spy
+figures.sweep_figure(sources.load_sweep(sys.argv[1]), "totals.spend_usd", "ticks")
+SCALE = {"T": 1e12, "B": 1e9, "M": 1e6, "k": 1e3, "": 1.0}
+bad = []
+for name, labels in seen.items():
+    decimals = set()
+    for v, text in labels:
+        m = re.fullmatch(r"(-?)\$(\d+)(?:\.(\d+))?([TBMk]?)", text)
+        if not m:
+            bad.append(f"{name}: {text!r} is not a money label")
+            continue
+        decimals.add(len(m.group(3) or ""))
+        x = float(m.group(2) + "." + (m.group(3) or "0")) * SCALE[m.group(4)]
+        if abs(x - abs(v)) > 1e-9 * abs(v) or (m.group(1) == "-") != (v < 0):
+            bad.append(f"{name}: {text} for a tick at {v:.6g}")
+    if len(decimals) > 1:
+        bad.append(f"{name}: labels with {sorted(decimals)} decimals")
+    if len(labels) < 2:
+        bad.append(f"{name}: {len(labels)} tick(s)")
+print("; ".join(f"{n} {' '.join(t for _, t in l)}" for n, l in seen.items())
+      + (" -- " + "; ".join(bad) if bad else ""))
+sys.exit(1 if bad or "colour bar" not in seen else 0)
+PY
+) && pass "sweep heat map: money ticks exact, same decimals per axis: $ticks" \
+  || fail "sweep heat map: money tick labels: $ticks"
+if report "$ticks_fixture" --out "$tmp/sweep-ticks" >/dev/null 2>"$tmp/sweep-ticks.err" \
+   && report "$ticks_fixture" --out "$tmp/sweep-ticks-again" >/dev/null 2>&1; then
+  deterministic "sweep heat map ticks" "$tmp/sweep-ticks" "$tmp/sweep-ticks-again"
+else
+  fail "sweep heat map ticks: report exited: $(cat "$tmp/sweep-ticks.err")"
+fi
 # ---- (c2) a sweep with a string and a JSON-valued metric column (§7.3: strings bare, other ----
 # JSON values as JSON): accepted, shown as text in the table, never plotted; the headline
 # metric is the first numeric column.
