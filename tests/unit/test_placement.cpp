@@ -93,6 +93,29 @@ struct FourClusters {
   }
 };
 
+// Cluster 0 reserved (1000 GPUs, marginal 0), cluster 1 on demand (1000 at
+// $6), and one inference workload whose demand each case sets.
+struct ReservedThenOnDemand {
+  ScenarioBuilder b{kHorizon};
+  Plant plant;
+  ReservedThenOnDemand() : plant(build(b)) {}
+  static Plant build(ScenarioBuilder& b) {
+    b.provider("p", {{"H100", 6.0}})
+        .cluster("p", "r", "res", "H100", Curve::make_constant(1000))
+        .cluster("p", "r", "od", "H100", Curve::make_constant(1000))
+        .contract("k", "p", {"p/r/res"}, Billing::reserved, Curve::make_constant(1.0), 0, kHorizon)
+        .inference("chat", Curve::make_constant(0), {"p"});
+    return build_plant(b.sc);
+  }
+  SegmentInputs inputs(Affine demand) const {
+    SegmentInputs in = blank_inputs(2, 1);
+    in.available_gpus = {{1000.0, 0.0}, {1000.0, 0.0}};
+    in.marginal_usd_per_gpu_hour = {{0.0, 0.0}, {6.0, 0.0}};
+    in.demand_gpus[0] = demand;
+    return in;
+  }
+};
+
 }  // namespace
 
 TEST_CASE("placement: cheapest takes reserved (0) first, then cheaper usage, then on-demand") {
@@ -391,18 +414,10 @@ TEST_CASE("placement: a decision flips exactly where its affine quantity crosses
   // Cluster 0 (reserved, 1000) then cluster 1 (on-demand, 1000). Demand grows
   // 400 + 1 GPU/s: cluster 0 covers it while 1000 - (400 + dt) >= 0, i.e.
   // until dt = 600 s; after that a second decision (cluster 1) appears.
-  ScenarioBuilder b(kHorizon);
-  b.provider("p", {{"H100", 6.0}})
-      .cluster("p", "r", "res", "H100", Curve::make_constant(1000))
-      .cluster("p", "r", "od", "H100", Curve::make_constant(1000))
-      .contract("k", "p", {"p/r/res"}, Billing::reserved, Curve::make_constant(1.0), 0, kHorizon)
-      .inference("chat", Curve::make_constant(0), {"p"});
-  const Plant plant = build_plant(b.sc);
+  const ReservedThenOnDemand f;
+  const Plant& plant = f.plant;
   Broker broker(plant);
-  SegmentInputs in = blank_inputs(2, 1);
-  in.available_gpus = {{1000.0, 0.0}, {1000.0, 0.0}};
-  in.marginal_usd_per_gpu_hour = {{0.0, 0.0}, {6.0, 0.0}};
-  in.demand_gpus[0] = {400.0, 1.0};
+  const SegmentInputs in = f.inputs({400.0, 1.0});  // the broker keeps a pointer to it
   broker.begin_segment(in, 500.0);
   CHECK(broker.order(0) == std::vector<int>{0, 1});
   const std::vector<ServiceItem> items = service_order(plant);
@@ -445,25 +460,17 @@ TEST_CASE("placement: a decision flips exactly where its affine quantity crosses
 }
 
 TEST_CASE("placement: a demand of 0 is a decision too, so both ends of a ramp from 0 line up") {
-  // Demand 0 + 1 GPU/s on one reserved cluster of 1000: at dt = 0 there is
-  // none, and the loop over clusters records nothing; at dt = 1000 it has
-  // one entry. Entry 0 (demand > 0) differs first, so the replay splits
-  // there and compares like with like after it.
-  ScenarioBuilder b(kHorizon);
-  b.provider("p", {{"H100", 6.0}})
-      .cluster("p", "r", "res", "H100", Curve::make_constant(1000))
-      .contract("k", "p", {"p/r/res"}, Billing::reserved, Curve::make_constant(1.0), 0, kHorizon)
-      .inference("chat", Curve::make_constant(0), {"p"});
-  const Plant plant = build_plant(b.sc);
-  Broker broker(plant);
-  SegmentInputs in = blank_inputs(1, 1);
-  in.available_gpus = {{1000.0, 0.0}};
-  in.marginal_usd_per_gpu_hour = {{0.0, 0.0}};
-  in.demand_gpus[0] = {0.0, 1.0};
+  // Demand 0 + 1 GPU/s: at dt = 0 there is none, and the loop over
+  // clusters records nothing; at dt = 1000 the reserved cluster covers it
+  // exactly. Entry 0 (demand > 0) differs first, so the replay splits there
+  // and compares like with like after it.
+  const ReservedThenOnDemand f;
+  Broker broker(f.plant);
+  const SegmentInputs in = f.inputs({0.0, 1.0});  // the broker keeps a pointer to it
   broker.begin_segment(in, 1000.0);
   Allocation at0, at1;
-  broker.evaluate(0.0, {0.0}, service_order(plant), at0);
-  broker.evaluate(1000.0, {0.0}, service_order(plant), at1);
+  broker.evaluate(0.0, {0.0, 0.0}, service_order(f.plant), at0);
+  broker.evaluate(1000.0, {0.0, 0.0}, service_order(f.plant), at1);
   REQUIRE(at0.trace.size() == 1);
   CHECK_FALSE(at0.trace[0].outcome);
   CHECK(at0.trace[0].quantity == 0.0);
