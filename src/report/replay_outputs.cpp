@@ -250,12 +250,28 @@ std::string summary_json(const Scenario& sc, const ReplayResult& r) {
   return whole_text(summary_expected_bytes(r), [&](const TextSink& emit) { write_summary_json(sc, r, emit); });
 }
 
+namespace {
+// An interval's average or sum, to the nearest millionth (of a GPU, of a
+// dollar): the integrals behind it are sums of piece integrals, whose
+// rounding (~1e-16 relative) would otherwise show a constant 1,000 GPUs as
+// 1000.0000000000002 and $48,000 as 48000.00000000001 (docs/reference.md
+// §5.2). Beyond 1e9 a double's own step is near a millionth and the value
+// is written as it is; a rounded -0 is written 0.
+std::string interval_figure(double v) {
+  if (std::isfinite(v) && std::fabs(v) < 1e9) {
+    v = std::round(v * 1e6) / 1e6;
+    if (v == 0.0) v = 0.0;
+  }
+  return json_number(v);
+}
+}  // namespace
+
 std::string timeseries_csv(const ReplayResult& r) {
   std::string out = "time,provider,capacity_gpus,available_gpus,used_gpus,unmet_gpus,spend_usd\n";
   for (const TimeseriesRow& row : r.timeseries) {
-    out += format_utc(row.epoch_s) + "," + row.provider + "," + json_number(row.capacity_gpus) + "," +
-           json_number(row.available_gpus) + "," + json_number(row.used_gpus) + "," + json_number(row.unmet_gpus) +
-           "," + json_number(row.spend_usd) + "\n";
+    out += format_utc(row.epoch_s) + "," + row.provider + "," + interval_figure(row.capacity_gpus) + "," +
+           interval_figure(row.available_gpus) + "," + interval_figure(row.used_gpus) + "," +
+           interval_figure(row.unmet_gpus) + "," + interval_figure(row.spend_usd) + "\n";
   }
   return out;
 }

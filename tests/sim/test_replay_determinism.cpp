@@ -9,6 +9,7 @@
 #include <map>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include "replay_in_child.hpp"
 
@@ -91,4 +92,36 @@ TEST_CASE("no total depends on output.interval_hours: only timeseries.csv does")
       }
     }
   }
+}
+
+TEST_CASE("timeseries figures are written to a millionth: a constant 1,000 GPUs reads 1000") {
+  // Scenario 02: two providers of 400 GB200 (1,000 H100-eq) each all of
+  // April 2025, one reserved ($48,000 a day), one usage-billed ($36,000 a
+  // day at 500 GPUs used, $64,800 at 900); demand 500 on each to the 15th,
+  // 900 from the 16th. Every day's averages and spend are whole; the
+  // integrals behind them once showed as 1000.0000000000002 and
+  // 35999.99999999999.
+  std::ifstream f(std::string(CLOUDPACT_SOURCE_DIR) + "/scenarios/02-reserved-vs-usage.json");
+  REQUIRE(f.good());
+  std::stringstream ss;
+  ss << f.rdbuf();
+  const auto out = cloudpact::test::replay_in_child(ss.str());
+  std::istringstream in(out.timeseries);
+  std::string line;
+  std::getline(in, line);
+  int rows = 0;
+  while (std::getline(in, line)) {
+    ++rows;
+    std::vector<std::string> cells;
+    std::stringstream cs(line);
+    for (std::string c; std::getline(cs, c, ',');) cells.push_back(c);
+    REQUIRE(cells.size() == 7);
+    CAPTURE(line);
+    CHECK(cells[2] == "1000");  // capacity_gpus
+    CHECK(cells[3] == "1000");  // available_gpus
+    CHECK(cells[4] == (cells[0] < "2025-04-16" ? "500" : "900"));  // used_gpus
+    CHECK(cells[5] == "0");     // unmet_gpus
+    CHECK(cells[6] == (cells[1] == "cloud-a" ? "48000" : cells[0] < "2025-04-16" ? "36000" : "64800"));
+  }
+  CHECK(rows == 60);  // 30 days, 2 providers
 }
