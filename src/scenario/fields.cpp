@@ -1068,7 +1068,8 @@ std::vector<ObjectSpec> sweep_objects() {
       .summary = "A cloudpact sweep: a base scenario and the values to vary.",
       .intro = "A sweep file (`cloudpact sweep`, docs/reference.md §7) names a base scenario and the values to vary. "
                "`cloudpact validate` checks it like a scenario: every key, type and range below, the base as a "
-               "scenario, and each parameter's pointer against the base (its parent must exist there). The top "
+               "scenario, and each parameter's pointer against the base (settable as by `--set`: missing objects are "
+               "created, array elements must exist). The top "
                "level of a sweep file:",
       .fields =
           {

@@ -384,13 +384,19 @@ void apply_override(Json& doc, const Override& o, Problems& problems) {
     const std::string& token = (*tokens)[i];
     Json* next = nullptr;
     if (node->is_object()) {
-      if (const auto it = node->find(token); it != node->end()) next = &*it;
+      // A missing object on the way is created: an optional section that
+      // the file leaves out (--set /finance/discount_rate_per_year=0.08).
+      // A mistyped key creates nothing that survives: validation names it
+      // as an unknown key.
+      const auto it = node->find(token);
+      next = it != node->end() ? &*it : &((*node)[token] = Json::object());
     } else if (node->is_array()) {
       if (const auto index = array_index(token); index && *index < node->size()) next = &(*node)[*index];
     }
     if (!next) {
       problems.add(o.pointer, "cannot set: parent " + child_pointer(at, token) + " does not exist",
-                   "an existing object or array");
+                   node->is_array() ? "an index of an existing element of " + (at.empty() ? std::string("/") : at)
+                                    : "an existing object or array");
       return;
     }
     node = next;

@@ -126,16 +126,22 @@ TEST_CASE("overrides apply before validation") {
   CHECK(problems_of_doc(doc, {parse_override("/end=2026-01-01")}) == Lines{});
 }
 
-TEST_CASE("a pointer whose parent does not exist") {
-  CHECK(problems_with({"/policy/placement=primary"}) ==
-        Lines{"bad.json: /policy/placement: cannot set: parent /policy does not exist (expected an existing object "
-              "or array)"});
+TEST_CASE("a missing object on the way is created; a missing array element is not") {
+  // The base has no policy and no finance section: both are optional, and
+  // --set fills them in.
+  const Scenario sc = load_with({"/policy/placement=primary", "/finance/discount_rate_per_year=0.08"});
+  CHECK(sc.policy.placement == Placement::primary);
+  CHECK(sc.finance.discount_rate_per_year == 0.08);
+  // A mistyped key creates an object that validation then names.
+  CHECK(problems_with({"/polcy/placement=primary"}) ==
+        Lines{"bad.json: /polcy: unknown key (expected one of: accelerators, contracts, end, events, finance, name, "
+              "negotiation, output, policy, providers, start, uncertainty, workloads)"});
   CHECK(problems_with({"/workloads/7/id=x"}) ==
-        Lines{"bad.json: /workloads/7/id: cannot set: parent /workloads/7 does not exist (expected an existing "
-              "object or array)"});
+        Lines{"bad.json: /workloads/7/id: cannot set: parent /workloads/7 does not exist (expected an index of an "
+              "existing element of /workloads)"});
   CHECK(problems_with({"/workloads/01/id=x"}) ==
-        Lines{"bad.json: /workloads/01/id: cannot set: parent /workloads/01 does not exist (expected an existing "
-              "object or array)"});
+        Lines{"bad.json: /workloads/01/id: cannot set: parent /workloads/01 does not exist (expected an index of an "
+              "existing element of /workloads)"});
   CHECK(problems_with({"/name/first=x"}) ==
         Lines{"bad.json: /name/first: cannot set: parent /name is a string (expected an existing object or array)"});
 }
@@ -150,9 +156,11 @@ TEST_CASE("an array index that does not exist") {
 }
 
 TEST_CASE("every override problem is reported, and the document is not validated") {
-  CHECK(problems_with({"/nope/a=1", "/name=../evil", "/nope/b=2"}) ==
-        Lines{"bad.json: /nope/a: cannot set: parent /nope does not exist (expected an existing object or array)",
-              "bad.json: /nope/b: cannot set: parent /nope does not exist (expected an existing object or array)"});
+  CHECK(problems_with({"/workloads/7/a=1", "/name=../evil", "/workloads/8/b=2"}) ==
+        Lines{"bad.json: /workloads/7/a: cannot set: parent /workloads/7 does not exist (expected an index of an "
+              "existing element of /workloads)",
+              "bad.json: /workloads/8/b: cannot set: parent /workloads/8 does not exist (expected an index of an "
+              "existing element of /workloads)"});
 }
 
 TEST_CASE("an ill-formed pointer given directly") {

@@ -104,8 +104,8 @@ TEST_CASE("broken sweep files: one exact line per problem") {
   CHECK(problems(grid(R"([{"pointer": "/contracts/5/price_usd_per_gpu_hour", "values": [1]}])")) ==
         std::vector<std::string>{"bad.json: /parameters/0/pointer: \"/contracts/5/price_usd_per_gpu_hour\" cannot be "
                                  "set in " + kBase +
-                                 ": cannot set: parent /contracts/5 does not exist (expected an existing object or "
-                                 "array)"});
+                                 ": cannot set: parent /contracts/5 does not exist (expected an index of an existing "
+                                 "element of /contracts)"});
   CHECK(problems(grid(R"([{"pointer": "contracts", "values": [1]}])")) ==
         std::vector<std::string>{"bad.json: /parameters/0/pointer: ill-formed JSON pointer \"contracts\" (expected a "
                                  "pointer starting with '/', ~0 for '~' and ~1 for '/')"});
