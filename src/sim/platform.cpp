@@ -18,14 +18,20 @@ Platform build_platform(const Plant& plant) {
     z->set_parent(root);
     region_zones.push_back(z);
   }
+  // Every training job may be rounded up to one thread (a job smaller than
+  // one physical GPU: TrainingJobs::start), beyond the physical GPUs it
+  // holds, so a host needs a core more per job that may run on it: with
+  // fewer, SimGrid would share cores among runs, and a run would progress
+  // slower than the 1 s a second the replay counts (rules::progress_at_s).
+  double training_jobs = 0.0;
+  for (const PlantWorkload& w : plant.workloads) training_jobs += w.spec->kind == WorkloadKind::training ? 1.0 : 0.0;
   for (const PlantCluster& c : plant.clusters) {
     // Core count is fixed at seal time (SimGrid trap 8), so every host gets
     // the cluster's peak physical GPUs; the broker admits jobs against the
     // capacity of the moment. A host runs at 1 "flop"/s per core, so an exec
-    // amount is seconds of running per GPU. The margin covers jobs rounded
-    // up to one thread.
+    // amount is seconds of running per GPU.
     const double peak = std::max(1.0, std::ceil(c.capacity_phys.max_value()));
-    const int cores = static_cast<int>(std::min(peak + 64.0, 2.0e9));
+    const int cores = static_cast<int>(std::min(peak + std::max(64.0, training_jobs), 2.0e9));
     pf.cluster_hosts.push_back(region_zones[static_cast<size_t>(c.region)]->create_host(c.path, 1.0)
                                    ->set_core_count(cores)
                                    ->seal());

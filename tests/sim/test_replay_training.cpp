@@ -105,3 +105,32 @@ TEST_CASE("a job whose work ends at the horizon has finished there") {
   CHECK(s["workloads"]["run"]["finish"] == "2025-01-05T04:00:00Z");
   CHECK(s["workloads"]["run"]["served_gpu_hours"].get<double>() == doctest::Approx(100000.0).epsilon(1e-9));
 }
+
+TEST_CASE("many jobs smaller than one physical GPU each still run at full speed") {
+  // One physical GPU of an accelerator worth 1000 H100-eq holds 80 jobs of
+  // 1 H100-eq, each rounded up to one thread of the cluster's host. Each
+  // needs 1 x 989e12 x 1 x 360,000 s = 3.5604e20 FLOP: 100 h. An outage
+  // 10:00-11:00 on day 1 (checkpoints every hour, no restart delay) stops
+  // them at 10 h of progress; they restart at 11:00 and finish 90 h later,
+  // at 101 h = 2025-01-05T05:00:00Z. With fewer cores than threads the
+  // host's cores were shared, every run went slower than 1 s a second and
+  // finished hours late.
+  std::string jobs;
+  for (int i = 0; i < 80; ++i)
+    jobs += std::string(i ? ", " : "") + R"({ "id": "j)" + std::to_string(i) +
+            R"(", "kind": "training", "submit": "2025-01-01", "flops": 3.5604e20, "gpus": 1, "mfu": 1,
+                 "checkpoint_hours": 1, "restart_hours": 0 })";
+  const std::string text = R"({ "name": "tiny", "start": "2025-01-01", "end": "2025-01-11",
+    "accelerators": { "X": { "h100_equiv": 1000, "kw": 1 } },
+    "providers": [ { "id": "p", "on_demand_usd_per_gpu_hour": { "X": 1 }, "regions": [ { "id": "r", "clusters": [
+        { "id": "c", "accelerator": "X", "capacity_gpus": 1 } ] } ] } ],
+    "workloads": [ )" + jobs + R"( ],
+    "events": [ { "type": "outage", "target": "p", "start": "2025-01-01T10:00:00Z", "end": "2025-01-01T11:00:00Z" } ] })";
+  const auto s = replay_in_child(text).summary_json();
+  for (const char* id : {"j0", "j79"}) {
+    CAPTURE(id);
+    CHECK(s["workloads"][id]["interruptions"] == 1);
+    CHECK(s["workloads"][id]["lost_gpu_hours"].get<double>() == 0.0);
+    CHECK(s["workloads"][id]["finish"] == "2025-01-05T05:00:00Z");
+  }
+}
