@@ -163,6 +163,14 @@ std::string xml_escape(const std::string& s) {
     // XML must be well-formed UTF-8: a byte that starts no UTF-8 sequence
     // (a baseline's text, a message quoting a file's bytes) becomes '?'.
     const std::size_t n = utf8_sequence_at(s, i);
+    // U+FFFE and U+FFFF (EF BF BE, EF BF BF) are UTF-8 but not XML 1.0 characters.
+    const bool not_xml = n == 3 && s.compare(i, 2, "\xEF\xBF") == 0 &&
+                         (static_cast<unsigned char>(s[i + 2]) & 0xFEu) == 0xBEu;
+    if (not_xml) {
+      out += '?';
+      i += n;
+      continue;
+    }
     if (n != 1) {
       if (n == 0) {
         out += '?';

@@ -255,10 +255,11 @@ namespace {
 // dollar): the integrals behind it are sums of piece integrals, whose
 // rounding (~1e-16 relative) would otherwise show a constant 1,000 GPUs as
 // 1000.0000000000002 and $48,000 as 48000.00000000001 (docs/reference.md
-// §5.2). Beyond 1e9 a double's own step is near a millionth and the value
-// is written as it is; a rounded -0 is written 0.
+// §5.2). Below 9e9, v·1e6 is below 2^53, so it rounds to a whole number
+// exactly; beyond, a double's own step is a millionth or more and the value
+// is written as it is. A rounded -0 is written 0.
 std::string interval_figure(double v) {
-  if (std::isfinite(v) && std::fabs(v) < 1e9) {
+  if (std::isfinite(v) && std::fabs(v) < 9e9) {
     v = std::round(v * 1e6) / 1e6;
     if (v == 0.0) v = 0.0;
   }

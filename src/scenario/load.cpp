@@ -377,6 +377,13 @@ void apply_override(Json& doc, const Override& o, Problems& problems) {
                  "a pointer starting with '/', ~0 for '~' and ~1 for '/'");
     return;
   }
+  // Objects missing on the way are created (below), so the pointer's depth
+  // bounds the document's as a file's nesting is bounded.
+  if (tokens->size() > static_cast<std::size_t>(limits::max_json_depth)) {
+    problems.add(o.pointer, "pointer nested too deep: more than " + std::to_string(limits::max_json_depth) + " levels",
+                 "at most " + std::to_string(limits::max_json_depth) + " keys and indices");
+    return;
+  }
   const std::string index_expected = "an index of an existing element, or \"-\" to append";
   Json* node = &doc;
   std::string at;  // pointer of *node

@@ -230,6 +230,8 @@ TEST_CASE("check report: table, summary line, JUnit") {
   CHECK(xml_escape("caf\xC3\xA9 \xE2\x82\xAC") == "caf\xC3\xA9 \xE2\x82\xAC");
   CHECK(xml_escape("a\xC3") == "a?");
   CHECK(xml_escape("\xA9" "b\xC0\xAF\x7F") == "?b???");
+  // U+FFFE and U+FFFF are UTF-8 but no XML character; U+FFFD is one.
+  CHECK(xml_escape("a\xEF\xBF\xBE" "b\xEF\xBF\xBF" "c\xEF\xBF\xBD") == "a?b?c\xEF\xBF\xBD");
   CaseResult odd = replay;
   odd.scenario = "x<&>";
   CHECK(junit_xml({odd}).find("classname=\"x&lt;&amp;&gt;\"") != std::string::npos);

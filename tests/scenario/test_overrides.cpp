@@ -146,6 +146,20 @@ TEST_CASE("a missing object on the way is created; a missing array element is no
         Lines{"bad.json: /name/first: cannot set: parent /name is a string (expected an existing object or array)"});
 }
 
+TEST_CASE("a pointer deeper than a file may nest is refused, as it would create that deep a document") {
+  std::string deep;
+  for (int i = 0; i < 65; ++i) deep += "/x-a";
+  const std::string set = deep + "=1";
+  CHECK(problems_with({set.c_str()}) ==
+        Lines{"bad.json: " + deep + ": pointer nested too deep: more than 64 levels (expected at most 64 keys and "
+              "indices)"});
+  // 64 levels are allowed: keys beginning x- are free, so the document is valid.
+  std::string ok;
+  for (int i = 0; i < 64; ++i) ok += "/x-a";
+  const std::string ok_set = ok + "=1";
+  CHECK(problems_with({ok_set.c_str()}) == Lines{});
+}
+
 TEST_CASE("an array index that does not exist") {
   CHECK(problems_with({"/workloads/5=1"}) ==
         Lines{"bad.json: /workloads/5: cannot set: no element \"5\" in an array of 2 (expected an index of an "
