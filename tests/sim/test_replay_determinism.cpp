@@ -13,20 +13,6 @@
 
 #include "replay_in_child.hpp"
 
-TEST_CASE("two replays of the flagship scenario give byte-identical outputs") {
-  std::ifstream f(std::string(CLOUDPACT_SOURCE_DIR) + "/scenarios/openai-2025-2027.json");
-  REQUIRE(f.good());
-  std::stringstream ss;
-  ss << f.rdbuf();
-  const auto a = cloudpact::test::replay_in_child(ss.str());
-  const auto b = cloudpact::test::replay_in_child(ss.str());
-  CHECK(a.summary == b.summary);
-  CHECK(a.timeseries == b.timeseries);
-  CHECK(a.ledger == b.ledger);
-  CHECK(a.events == b.events);
-  CHECK(!a.ledger.empty());
-}
-
 namespace {
 std::string scenario_text(const std::string& name) {
   std::ifstream f(std::string(CLOUDPACT_SOURCE_DIR) + "/scenarios/" + name);
@@ -35,7 +21,20 @@ std::string scenario_text(const std::string& name) {
   ss << f.rdbuf();
   return ss.str();
 }
+}  // namespace
 
+TEST_CASE("two replays of the flagship scenario give byte-identical outputs") {
+  const std::string text = scenario_text("openai-2025-2027.json");
+  const auto a = cloudpact::test::replay_in_child(text);
+  const auto b = cloudpact::test::replay_in_child(text);
+  CHECK(a.summary == b.summary);
+  CHECK(a.timeseries == b.timeseries);
+  CHECK(a.ledger == b.ledger);
+  CHECK(a.events == b.events);
+  CHECK(!a.ledger.empty());
+}
+
+namespace {
 // Seconds since 1970 of a "YYYY-MM-DDTHH:MM:SSZ" date.
 std::int64_t epoch_s(const nlohmann::json& date) {
   std::tm tm{};
@@ -101,11 +100,7 @@ TEST_CASE("timeseries figures are written to a millionth: a constant 1,000 GPUs 
   // 900 from the 16th. Every day's averages and spend are whole; the
   // integrals behind them once showed as 1000.0000000000002 and
   // 35999.99999999999.
-  std::ifstream f(std::string(CLOUDPACT_SOURCE_DIR) + "/scenarios/02-reserved-vs-usage.json");
-  REQUIRE(f.good());
-  std::stringstream ss;
-  ss << f.rdbuf();
-  const auto out = cloudpact::test::replay_in_child(ss.str());
+  const auto out = cloudpact::test::replay_in_child(scenario_text("02-reserved-vs-usage.json"));
   std::istringstream in(out.timeseries);
   std::string line;
   std::getline(in, line);
