@@ -7,6 +7,7 @@
 
 #include "cli/cli.hpp"
 #include "cli/help_format.hpp"
+#include "cli/options.hpp"
 #include "cli/usage_error.hpp"
 #include "cloudpact_git_revision.h"
 #include "cloudpact_version.h"
@@ -40,7 +41,7 @@ std::string usage_message(const CLI::ParseError& e, const std::vector<std::strin
   // option lacking it is the last one ("--out" or "--out="). "--out=" gave
   // the folder, empty: the message of `--out ''` (options.cpp).
   if (dynamic_cast<const CLI::ArgumentMismatch*>(&e) != nullptr && !args.empty() && is_option(args.back())) {
-    if (args.back() == "--out=") return "--out needs a folder, got ''";
+    if (args.back() == "--out=") return empty_path_message("--out", "a folder");
     return args.back().substr(0, args.back().find('=')) + " needs a value";
   }
   return e.what();

@@ -94,11 +94,15 @@ void add_text(CLI::App& cmd, const std::string& names, std::optional<std::string
   add_valued(cmd, names, value_name, description, [&target](const std::string& text) { target = text; });
 }
 
+std::string empty_path_message(const std::string& option, const std::string& what) {
+  return option + " needs " + what + ", got ''";
+}
+
 void add_path(CLI::App& cmd, const std::string& names, std::optional<std::string>& target,
               const std::string& value_name, const std::string& what, const std::string& description) {
   add_valued(cmd, names, value_name, description,
              [&target, what, option = option_display_name(names)](const std::string& text) {
-               if (text.empty()) throw UsageError(option + " needs " + what + ", got ''");
+               if (text.empty()) throw UsageError(empty_path_message(option, what));
                target = text;
              });
 }
@@ -151,7 +155,7 @@ void add_repeatable_text(CLI::App& cmd, const std::string& names, std::vector<st
 }
 
 std::string output_folder(const std::optional<std::string>& out, const std::string& fallback, bool several) {
-  if (out && out->empty()) throw UsageError("--out needs a folder, got ''");
+  if (out && out->empty()) throw UsageError(empty_path_message("--out", "a folder"));
   const std::string dir = out.value_or(fallback);
   if (const std::string why = output_folder_problem(dir, several); !why.empty()) {
     throw UsageError((out ? "--out " : "output folder ") + escape_text(dir) + ": " + why);

@@ -61,6 +61,8 @@ void add_positional(CLI::App& cmd, const std::string& name, std::string& target,
 void add_flag(CLI::App& cmd, const std::string& names, bool& target, const std::string& description);
 void add_text(CLI::App& cmd, const std::string& names, std::optional<std::string>& target,
               const std::string& value_name, const std::string& description);
+// The usage error of an empty file or folder name: "OPTION needs WHAT, got ''".
+std::string empty_path_message(const std::string& option, const std::string& what);
 // A file or folder name: an empty one is a UsageError "OPTION needs
 // `what`, got ''" (an empty --out would fail only after the work).
 void add_path(CLI::App& cmd, const std::string& names, std::optional<std::string>& target,

@@ -162,23 +162,19 @@ std::string xml_escape(const std::string& s) {
   for (std::size_t i = 0; i < s.size();) {
     // XML must be well-formed UTF-8: a byte that starts no UTF-8 sequence
     // (a baseline's text, a message quoting a file's bytes) becomes '?'.
+    // U+FFFE and U+FFFF (EF BF BE, EF BF BF) are UTF-8 but not XML 1.0
+    // characters: '?' too.
     const std::size_t n = utf8_sequence_at(s, i);
-    // U+FFFE and U+FFFF (EF BF BE, EF BF BF) are UTF-8 but not XML 1.0 characters.
-    const bool not_xml = n == 3 && s.compare(i, 2, "\xEF\xBF") == 0 &&
-                         (static_cast<unsigned char>(s[i + 2]) & 0xFEu) == 0xBEu;
-    if (not_xml) {
+    const bool not_xml =
+        n == 3 && s.compare(i, 2, "\xEF\xBF") == 0 && (static_cast<unsigned char>(s[i + 2]) & 0xFEu) == 0xBEu;
+    if (n == 0 || not_xml) {
       out += '?';
-      i += n;
+      i += n == 0 ? 1 : n;
       continue;
     }
-    if (n != 1) {
-      if (n == 0) {
-        out += '?';
-        ++i;
-      } else {
-        out.append(s, i, n);
-        i += n;
-      }
+    if (n > 1) {
+      out.append(s, i, n);
+      i += n;
       continue;
     }
     const char ch = s[i++];

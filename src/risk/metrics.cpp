@@ -97,7 +97,7 @@ void summarize_sorted(const std::vector<std::int64_t>& f, Summary& s) {
   s.mean = mean.mean;
   s.se_mean = mean.se_mean;
   s.p50 = order_stat(f, 5000);
-  s.p95_fixed = order_stat_fixed(f, 9500);
+  s.p95_fixed = order_stat_fixed(f, kCvarAlphaBp);  // also CVaR_95's VaR (below)
   s.p95 = static_cast<double>(s.p95_fixed) / kFixedScale;
   s.p99 = order_stat(f, 9900);
 
@@ -105,7 +105,7 @@ void summarize_sorted(const std::vector<std::int64_t>& f, Summary& s) {
   // the tail mean with the boundary path's fractional weight, all in integers.
   constexpr int a = kCvarAlphaBp;
   const std::int64_t k = rank_bp(n, a);
-  const std::int64_t var = f[static_cast<size_t>(k - 1)];
+  const std::int64_t var = s.p95_fixed;  // L_(k): the p95 path
   i128 tail = 0;
   for (std::int64_t i = k; i < n; ++i) tail += f[static_cast<size_t>(i)];
   const i128 num = static_cast<i128>(kBp) * tail + (static_cast<i128>(kBp) * k - static_cast<i128>(a) * n) * var;

@@ -65,13 +65,10 @@ namespace {
 // (each would set the same scenario, and sweep.csv would show two equal
 // rows); other values by their JSON text.
 std::string distinct_key(const Json& v) {
-  if (v.is_number_integer() || v.is_number_unsigned()) return v.dump();
-  if (v.is_number_float()) {
-    const double x = v.get<double>();
-    // Integral floats within int64 as the integer they equal.
-    if (std::nearbyint(x) == x && std::fabs(x) < 9.2e18) return std::to_string(static_cast<std::int64_t>(x));
-    return v.dump();
-  }
+  // Integral floats within int64 as the integer they equal.
+  if (v.is_number_float())
+    if (const double x = v.get<double>(); std::nearbyint(x) == x && std::fabs(x) < 9.2e18)
+      return std::to_string(static_cast<std::int64_t>(x));
   return v.dump();
 }
 }  // namespace
