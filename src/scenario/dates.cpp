@@ -72,24 +72,56 @@ bool digits(const std::string& text, std::size_t pos, std::size_t width, int& ou
 
 }  // namespace
 
-std::optional<std::int64_t> parse_utc_date(const std::string& text) {
+namespace {
+
+// The fields of a text of one of the two forms, not yet checked against the
+// calendar; nullopt when it is of neither form.
+struct DateFields {
+  int year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0;
+};
+
+std::optional<DateFields> date_fields(const std::string& text) {
   // "YYYY-MM-DD" (10 characters) or "YYYY-MM-DDTHH:MM:SSZ" (20 characters);
   // nothing else: no offsets, no fractions, no lowercase t/z.
   if (text.size() != 10 && text.size() != 20) return std::nullopt;
-  int year = 0, month = 0, day = 0;
-  if (!digits(text, 0, 4, year) || text[4] != '-' || !digits(text, 5, 2, month) || text[7] != '-' ||
-      !digits(text, 8, 2, day))
+  DateFields f;
+  if (!digits(text, 0, 4, f.year) || text[4] != '-' || !digits(text, 5, 2, f.month) || text[7] != '-' ||
+      !digits(text, 8, 2, f.day))
     return std::nullopt;
-  if (month < 1 || month > 12 || day < 1 || day > days_in_month(year, month)) return std::nullopt;
-  int hour = 0, minute = 0, second = 0;
-  if (text.size() == 20) {
-    if (text[10] != 'T' || !digits(text, 11, 2, hour) || text[13] != ':' || !digits(text, 14, 2, minute) ||
-        text[16] != ':' || !digits(text, 17, 2, second) || text[19] != 'Z')
-      return std::nullopt;
-    // No 24:00:00 and no leap seconds: UTC here is POSIX time.
-    if (hour > 23 || minute > 59 || second > 59) return std::nullopt;
+  if (text.size() == 20 &&
+      (text[10] != 'T' || !digits(text, 11, 2, f.hour) || text[13] != ':' || !digits(text, 14, 2, f.minute) ||
+       text[16] != ':' || !digits(text, 17, 2, f.second) || text[19] != 'Z'))
+    return std::nullopt;
+  return f;
+}
+
+constexpr std::array<const char*, 12> month_names{"January", "February", "March",     "April",   "May",      "June",
+                                                  "July",    "August",   "September", "October", "November", "December"};
+
+}  // namespace
+
+DateProblem date_problem(const std::string& text) {
+  const auto f = date_fields(text);
+  if (!f) return {};
+  const std::string quoted = "\"" + text + "\"";
+  if (f->month < 1 || f->month > 12) return {"no such month " + quoted, "a month from 01 to 12"};
+  const int last = days_in_month(f->year, f->month);
+  if (f->day < 1 || f->day > last) {
+    const std::string days = std::to_string(last);
+    return {"no such day " + quoted, "a day from 01 to " + days + ": " +
+                                         month_names[static_cast<std::size_t>(f->month - 1)] + " " +
+                                         std::to_string(f->year) + " has " + days + " days"};
   }
-  return days_from_civil({year, month, day}) * seconds_per_day + hour * 3600 + minute * 60 + second;
+  // No 24:00:00 and no leap seconds: UTC here is POSIX time.
+  if (f->hour > 23 || f->minute > 59 || f->second > 59)
+    return {"no such time of day " + quoted, "hours from 00 to 23, minutes and seconds from 00 to 59"};
+  return {};
+}
+
+std::optional<std::int64_t> parse_utc_date(const std::string& text) {
+  const auto f = date_fields(text);
+  if (!f || !date_problem(text).problem.empty()) return std::nullopt;
+  return days_from_civil({f->year, f->month, f->day}) * seconds_per_day + f->hour * 3600 + f->minute * 60 + f->second;
 }
 
 std::string format_utc(std::int64_t epoch_s) {

@@ -13,6 +13,17 @@ namespace cloudpact {
 // or names an impossible date (2025-02-30, 24:00:00).
 std::optional<std::int64_t> parse_utc_date(const std::string& text);
 
+// Why a text of one of the two forms names no instant, as an input error's
+// problem and expectation: the month, the day of that month or the time of
+// day that does not exist ("February 2025 has 28 days"). Empty when the
+// text is not of either form (then only the forms can be named) or is a
+// date.
+struct DateProblem {
+  std::string problem;   // e.g. no such day "2025-02-30"
+  std::string expected;  // e.g. a day from 01 to 28: February 2025 has 28 days
+};
+DateProblem date_problem(const std::string& text);
+
 // "2025-10-20T06:48:00Z" (always the long form, always UTC).
 std::string format_utc(std::int64_t epoch_s);
 

@@ -250,7 +250,11 @@ std::optional<Date> Reader::date(const Json& v, const Pointer& ptr) const {
   if (!text) return std::nullopt;
   const auto epoch_s = parse_utc_date(*text);
   if (!epoch_s) {
-    problems_.add(ptr.text(), "invalid date " + in_quotes(*text), date_expected);
+    // A text of the right form names the part that does not exist.
+    if (const DateProblem why = date_problem(*text); !why.problem.empty())
+      problems_.add(ptr.text(), why.problem, why.expected);
+    else
+      problems_.add(ptr.text(), "invalid date " + in_quotes(*text), date_expected);
     return std::nullopt;
   }
   return Date{*epoch_s, *text};

@@ -75,6 +75,29 @@ TEST_CASE("impossible dates and other forms are refused") {
   }
 }
 
+TEST_CASE("a refused date of the right form says which part does not exist") {
+  using cloudpact::date_problem;
+  auto said = [](const char* text) {
+    const cloudpact::DateProblem p = date_problem(text);
+    return p.problem + " (expected " + p.expected + ")";
+  };
+  CHECK(said("2025-02-29") == "no such day \"2025-02-29\" (expected a day from 01 to 28: February 2025 has 28 days)");
+  CHECK(said("2024-02-30") == "no such day \"2024-02-30\" (expected a day from 01 to 29: February 2024 has 29 days)");
+  CHECK(said("2100-02-29T00:00:00Z") ==
+        "no such day \"2100-02-29T00:00:00Z\" (expected a day from 01 to 28: February 2100 has 28 days)");
+  CHECK(said("2025-04-31") == "no such day \"2025-04-31\" (expected a day from 01 to 30: April 2025 has 30 days)");
+  CHECK(said("2025-12-00") == "no such day \"2025-12-00\" (expected a day from 01 to 31: December 2025 has 31 days)");
+  CHECK(said("2025-13-01") == "no such month \"2025-13-01\" (expected a month from 01 to 12)");
+  CHECK(said("2025-00-01") == "no such month \"2025-00-01\" (expected a month from 01 to 12)");
+  CHECK(said("2025-01-01T24:00:00Z") ==
+        "no such time of day \"2025-01-01T24:00:00Z\" (expected hours from 00 to 23, minutes and seconds from 00 to 59)");
+  CHECK(said("2025-01-01T23:59:60Z") ==
+        "no such time of day \"2025-01-01T23:59:60Z\" (expected hours from 00 to 23, minutes and seconds from 00 to 59)");
+  // Of neither form, or a date: nothing to name beyond the forms.
+  for (const char* text : {"2025-02-30 ", "2025/02/30", "2025-01-01T00:00Z", "2025-02-28", "2025-01-01T23:59:59Z"})
+    CHECK(date_problem(text).problem.empty());
+}
+
 TEST_CASE("month lengths") {
   CHECK(at("2025-01-31") + 86400 == at("2025-02-01"));
   CHECK(at("2025-04-30") + 86400 == at("2025-05-01"));

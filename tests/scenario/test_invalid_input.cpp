@@ -367,8 +367,7 @@ TEST_CASE("dates parse, in two forms only") {
   CHECK(with([](Json& d) {
           d["end"] = "2025-13-01";
           d["workloads"][1]["submit"] = "2025-02-01 00:00";
-        }) == Lines{"bad.json: /end: invalid date \"2025-13-01\" (expected a UTC date \"YYYY-MM-DD\" or "
-                    "\"YYYY-MM-DDTHH:MM:SSZ\")",
+        }) == Lines{"bad.json: /end: no such month \"2025-13-01\" (expected a month from 01 to 12)",
                     "bad.json: /workloads/1/submit: invalid date \"2025-02-01 00:00\" (expected a UTC date "
                     "\"YYYY-MM-DD\" or \"YYYY-MM-DDTHH:MM:SSZ\")"});
 }
@@ -447,8 +446,8 @@ TEST_CASE("a malformed curve") {
                     "pair)",
                     "bad.json: /contracts/0/price_usd_per_gpu_hour/points/1: is a string (expected a [date, value] "
                     "pair)",
-                    "bad.json: /contracts/0/price_usd_per_gpu_hour/points/2/0: invalid date \"2025-02-30\" (expected "
-                    "a UTC date \"YYYY-MM-DD\" or \"YYYY-MM-DDTHH:MM:SSZ\")",
+                    "bad.json: /contracts/0/price_usd_per_gpu_hour/points/2/0: no such day \"2025-02-30\" (expected a "
+                    "day from 01 to 28: February 2025 has 28 days)",
                     "bad.json: /contracts/0/price_usd_per_gpu_hour/points/2/1: negative: -1 (expected a number in [0, 1000000])"});
   CHECK(with([](Json& d) {
           d["workloads"][0]["demand_gpus"] = {{"points", Json::parse(R"([["2025-01-01", 1]])")}};
