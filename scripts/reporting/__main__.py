@@ -105,8 +105,11 @@ def build(args):
         doc = inp["doc"]
         about = doc["optimize"]
         fname = about.get("file")
-        name = (os.path.splitext(os.path.basename(fname))[0] if isinstance(fname, str) and fname
-                else os.path.basename(os.path.normpath(folder))) or "optimize"
+        # The file's `name` (optimize.name), else the file's stem, else the
+        # folder's: an optimize.json written before it recorded the name.
+        name = about.get("name") if isinstance(about.get("name"), str) and about.get("name") else None
+        name = name or (os.path.splitext(os.path.basename(fname))[0] if isinstance(fname, str) and fname
+                        else os.path.basename(os.path.normpath(folder))) or "optimize"
         figs = figures.optimize_figures(inp, name)
         headline = htmlpage.optimize_tables(inp)
         if doc.get("stopped"):

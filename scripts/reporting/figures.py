@@ -11,6 +11,7 @@ import math
 import os
 import struct
 import sys
+import textwrap
 
 import matplotlib
 import numpy as np
@@ -35,6 +36,19 @@ DPI = 110
 SAVE_KW = {"format": "png", "dpi": DPI, "metadata": {"Software": None}}
 
 C_MEAN, C_VAR, C_CVAR, C_P50, C_P99 = "black", "tab:orange", "tab:red", "tab:blue", "0.45"
+
+
+def fit_title(fig, text, fontsize):
+    """A title broken at spaces into lines that fit the figure's width.
+
+    A figure's title holds the scenario's or folder's name and a metric's
+    path, either of any length: one line would run off both edges. DejaVu
+    Sans averages about 0.6 em a character; the lines keep 5% of the width
+    spare.
+    """
+    per_line = max(20, int(fig.get_figwidth() * 72 * 0.95 / (0.6 * fontsize)))
+    return "\n".join(textwrap.fill(line, per_line, break_long_words=False, break_on_hyphens=False)
+                     for line in text.split("\n"))
 
 
 # ---------- number formatting (numfmt.py) ----------
@@ -102,7 +116,7 @@ REPLAY_TEXT = {
     "spend_by_item.png": (
         "Spend by billing item",
         "Ledger totals over the horizon in USD per provider and billing item (reserved, usage, "
-        "on-demand, commitment shortfall, egress; SLA credits negative), with each provider's "
+        "on-demand, shortfall against commitments and yearly minimums, egress; SLA credits negative), with each provider's "
         "net spend as a diamond."),
     "unmet.png": (
         "Unmet demand over time",
@@ -200,8 +214,8 @@ def cost_histograms(risk, title):
         ax.set_visible(False)
     for ax in flat[(nrows - 1) * ncols:n]:
         ax.set_xlabel("cost over the horizon (USD)", fontsize=9)
-    fig.suptitle(f"{title}: cost distribution per portfolio "
-                 f"({'%d' % paths if not math.isnan(paths) else '?'} sampled paths)", fontsize=12)
+    fig.suptitle(fit_title(fig, f"{title}: cost distribution per portfolio "
+                           f"({'%d' % paths if not math.isnan(paths) else '?'} sampled paths)", 12), fontsize=12)
     handles, labels = flat[0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="lower center", ncol=3, fontsize=9, frameon=False)
     fig.tight_layout(rect=(0, 0.05, 1, 1))
@@ -416,8 +430,8 @@ def sweep_figure(sweep, metric, title):
     else:
         fig, caption = many_params(rows, ok, params, numeric, metric, mlabel)
         caption = caption.format(unit=unit or "as reported") + nfail + "."
-    fig.suptitle(f"{title}: {metric} over the swept parameters "
-                 f"({len(ok)} of {len(rows)} variants ok)", fontsize=12)
+    fig.suptitle(fit_title(fig, f"{title}: {metric} over the swept parameters "
+                           f"({len(ok)} of {len(rows)} variants ok)", 12), fontsize=12)
     fig.tight_layout()
     return figure("sweep.png", f"Sweep: {metric}", caption, fig)
 
@@ -994,9 +1008,9 @@ def frontier_figure(opt, title):
     ax.grid(True, alpha=0.3)
     ax.margins(0.18)
     paths = number(about.get("paths"))
-    ax.set_title(f"{title}: mean vs CVaR 95% of cost along the frontier\n"
-                 f"({len(frontier)} values of λ, "
-                 f"{'%d' % paths if not math.isnan(paths) else '?'} sampled paths each)",
+    ax.set_title(fit_title(fig, f"{title}: mean vs CVaR 95% of cost along the frontier\n"
+                           f"({len(frontier)} values of λ, "
+                           f"{'%d' % paths if not math.isnan(paths) else '?'} sampled paths each)", 12),
                  fontsize=12)
     fig.tight_layout(rect=(0, (0.56 + key_h) / height, 1, 1))
     if key_h:
@@ -1117,8 +1131,8 @@ def progress_figure(opt, title):
     ax.set_ylabel(f"objective: {objective_text(objective)} (USD)")
     ax.grid(True, alpha=0.3)
     nfeas = sum(r["feasible"] for r in drawn)
-    ax.set_title(f"{title}: objective of each evaluation ({len(rows)} evaluations, "
-                 f"{nfeas} feasible)", fontsize=12, pad=16)
+    ax.set_title(fit_title(fig, f"{title}: objective of each evaluation ({len(rows)} evaluations, "
+                           f"{nfeas} feasible)", 12), fontsize=12, pad=16)
     fig.legend(handles=handles, loc="lower center", ncol=3, fontsize=8.5, frameon=False)
     fig.tight_layout(rect=(0, 0.1, 1, 1))
     caption = (f"The objective {objective} (USD over the horizon) of every evaluation of "

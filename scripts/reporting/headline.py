@@ -81,7 +81,7 @@ def main(argv):
     trows = [
         ["spend (billed + shortfall - credits + egress)", usd_b(num(tot, "spend_usd"))],
         ["billed", usd_b(num(tot, "billed_usd"))],
-        ["commitment shortfall", usd_b(num(tot, "shortfall_usd"))],
+        ["shortfall (commitments, yearly minimums)", usd_b(num(tot, "shortfall_usd"))],
         ["SLA credits (subtracted)", usd_b(num(tot, "sla_credits_usd"))],
         ["egress", usd_b(num(tot, "egress_usd"))],
         ["unmet demand (GPU-hours)", mil(num(tot, "unmet_gpu_hours"))],

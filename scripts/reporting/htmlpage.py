@@ -73,7 +73,7 @@ def run_tables(summary):
     rows = [
         ["spend (billed + shortfall − SLA credits + egress)", usd(number(tot.get("spend_usd")))],
         ["billed", usd(number(tot.get("billed_usd")))],
-        ["commitment shortfall", usd(number(tot.get("shortfall_usd")))],
+        ["shortfall (commitments, yearly minimums)", usd(number(tot.get("shortfall_usd")))],
         ["SLA credits", usd(number(tot.get("sla_credits_usd")))],
         ["egress", usd(number(tot.get("egress_usd")))],
         ["used (H100-eq GPU-hours)", si(number(tot.get("used_gpu_hours")))],

@@ -17,6 +17,7 @@ no Software/date metadata).
 """
 import datetime as dt
 import json
+import math
 import os
 import sys
 from collections import defaultdict
@@ -39,7 +40,7 @@ TS_COLUMNS = ("time", "provider", "capacity_gpus", "available_gpus", "used_gpus"
 LEDGER_COLUMNS = ("time", "contract", "item", "amount_usd")
 ITEMS = ("reserved", "usage", "on_demand", "shortfall", "egress", "sla_credit")
 ITEM_LABELS = {"reserved": "reserved", "usage": "usage-billed", "on_demand": "on-demand",
-               "shortfall": "commitment shortfall", "egress": "egress",
+               "shortfall": "shortfall (commitments, yearly minimums)", "egress": "egress",
                "sla_credit": "SLA credits"}
 TOTAL = "*"
 DPI = 110
@@ -367,10 +368,15 @@ def plot_spend_by_item(title, providers, ledger, colors):
     ax.set_ylabel("total over the horizon (USD)")
     ax.yaxis.set_major_formatter(TickLabels())
     ax.grid(True, axis="y", alpha=0.3)
-    ax.legend(fontsize=9, ncol=min(len(used_items) + 1, 4), loc="best")
+    # The legend goes below the axes: inside, "best" could still cover a
+    # provider's net-spend diamond or its label (one provider: the whole
+    # plot is that provider's bars).
+    handles, labels = ax.get_legend_handles_labels()
+    ncol = min(len(labels), 4)
+    fig.legend(handles, labels, fontsize=9, ncol=ncol, loc="lower center", frameon=False)
     ax.set_title(f"{title}: ledger totals by item and provider (SLA credits negative)",
                  fontsize=12)
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0.035 * math.ceil(len(labels) / ncol) + 0.01, 1, 1))
     return fig
 
 

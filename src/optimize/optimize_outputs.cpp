@@ -73,6 +73,7 @@ std::string optimize_json(const Evaluator& ev, const SearchOutcome& outcome,
   const OptimizeSpec& spec = ev.spec();
   ojson j;
   ojson about;
+  about["name"] = spec.name;  // what names the output folder, out/<name>/
   about["file"] = spec.path;
   about["sha256"] = spec.sha256;
   about["base"] = spec.base_path;

@@ -382,7 +382,7 @@ fi
 # scenario (capacity 1000, P(unmet) 0.96) breaks the constraint: hollow markers too.
 opt_file="$tmp/nv-optimize.json"
 cat >"$opt_file" <<EOF
-{ "base": "$root/tests/optimize/fixtures/newsvendor.json",
+{ "name": "nv-capacity", "base": "$root/tests/optimize/fixtures/newsvendor.json",
   "variables": [ { "pointer": "/providers/0/regions/0/clusters/0/capacity_gpus", "min": 0, "max": 3000 } ],
   "objective": "cost_usd.mean", "constraints": [ { "metric": "p_unmet", "max": 0.9 } ],
   "paths": 500, "seed": 7, "max_evaluations": 16, "frontier": [0, 1], "frontier_evaluations": 4 }
@@ -400,6 +400,10 @@ if [ "$rc" -eq 0 ] && [ -s "$tmp/opt/optimize.json" ] && [ -s "$tmp/opt/evaluati
     report "$tmp/opt/optimize.json" --out "$tmp/opt-json" >/dev/null 2>&1
     deterministic "optimize (INPUT optimize.json)" "$tmp/opt/report" "$tmp/opt-json"
     page="$tmp/opt/report/report.html"
+    # Titled by the file's name (optimize.name), not the file's stem (nv-optimize).
+    grep -q '<title>cloudpact optimize report: nv-capacity</title>' "$page" \
+      && pass "optimize: the report is titled by the optimize file's name" \
+      || fail "optimize: report.html's title is not the optimize file's name: $(grep -o '<title>[^<]*' "$page")"
     grep -q '<section id="frontier">' "$page" && grep -q '<section id="progress">' "$page" \
       && pass "optimize: frontier and progress figure sections" \
       || fail "optimize: no frontier or progress section in report.html"
