@@ -142,6 +142,7 @@ OptimizeSpec parse_optimize_spec(const std::string& text, const std::string& pat
   const Json* vars = top.require("variables", "a non-empty array of variables");
   scenario_json::AcceptedPointers accepted;
   std::vector<std::pair<std::string, std::string>> min_max_at;  // per variable: pointers of min and max
+  std::vector<bool> tryable;  // per variable: its pointer and both bounds were read
   if (vars && r.is_array(*vars, vars_ptr, "a non-empty array of variables")) {
     if (vars->empty()) problems.add(vars_ptr, "empty", "a non-empty array of variables");
     if (vars->size() > limits::max_optimize_variables) {
@@ -218,14 +219,17 @@ OptimizeSpec parse_optimize_spec(const std::string& text, const std::string& pat
         }
       }
       min_max_at.emplace_back(v.at("min"), v.at("max"));
+      tryable.push_back(pointer_ok && lo && hi);
       s.variables.push_back(std::move(ov));
     }
   }
   // The base with each variable alone at each bound must be a valid
   // scenario: a bound outside the field's range (a negative capacity) is
-  // refused here, not half-way through a search.
-  if (base_doc && problems.empty()) {
+  // refused here, not half-way through a search. Reported with the file's
+  // other problems: a variable whose pointer was refused is not listed.
+  if (base_doc) {
     for (std::size_t i = 0; i < s.variables.size(); ++i) {
+      if (!tryable[i]) continue;
       const OptimizeVariable& v = s.variables[i];
       for (const auto& [x, at] : {std::pair{v.min, min_max_at[i].first}, std::pair{v.max, min_max_at[i].second}}) {
         const Json value = v.integer ? Json(std::llround(x)) : Json(x);

@@ -216,8 +216,10 @@ SweepSpec parse_sweep_spec(const std::string& text, const std::string& path) {
   // Each value on the base alone must make a valid scenario: a typo in a
   // pointer, or a value out of its range, is refused here rather than in
   // every variant. (Combinations can still be invalid; such a variant fails
-  // alone, recorded in sweep.csv.)
-  if (base_doc && problems.empty()) {
+  // alone, recorded in sweep.csv.) A parameter whose pointer was refused has
+  // no values to try, so these lines come with the file's other problems,
+  // never instead of them.
+  if (base_doc) {
     for (std::size_t i = 0; i < s.parameters.size(); ++i) {
       for (const auto& [value, at] : trials[i]) {
         for (const std::string& why : value_problems(*base_doc, s.base_path, s.parameters[i].pointer, value))

@@ -111,6 +111,17 @@ TEST_CASE("variables: pointers, bounds and the base at each bound") {
         std::vector<std::string>{"bad.json: /variables/1/pointer: pointer \"" + kCapacity +
                                  "\" is also the variable of /variables/0 (expected each number of the base in one "
                                  "variable)"});
+  // A bound that makes an invalid base is reported with the file's other
+  // problems; a variable whose pointer was refused has no bound tried.
+  CHECK(problems(file(capacity("\"min\": -10, \"max\": 5").insert(1, "{ \"pointer\": \"/nope\", \"min\": -1, \"max\": 1 }, "),
+                      "", "\"cost_usd.p95\"")) ==
+        std::vector<std::string>{
+            "bad.json: /variables/0/pointer: \"/nope\" is not in BASE (expected a pointer to a number of the base "
+            "scenario)",
+            "bad.json: /variables/1/min: -10 makes an invalid scenario: " + kCapacity +
+                ": negative: -10 (expected a number in [0, 1000000000])",
+            "bad.json: /objective: unknown objective \"cost_usd.p95\" (expected \"cost_usd.mean\", \"cost_usd.cvar95\", "
+            "\"npv_cost_usd.mean\", \"npv_cost_usd.cvar95\" or {\"mean_plus_cvar95\": a number >= 0})"});
   CHECK(problems(file(capacity("\"min\": 0, \"max\": 1, \"step\": 1"))) ==
         std::vector<std::string>{"bad.json: /variables/0/step: unknown key for a variable (expected one of: integer, "
                                  "max, min, pointer)"});

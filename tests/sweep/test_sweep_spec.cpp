@@ -129,6 +129,11 @@ TEST_CASE("broken sweep files: one exact line per problem") {
                       R"(, "run": ["run", "run", "plot"])")) ==
         std::vector<std::string>{
             "bad.json: /parameters/1/pointer: pointer \"/a\" is swept twice (expected each pointer in one parameter)",
+            // The first parameter's value is tried on the base with the
+            // file's other problems, not after they are fixed.
+            "bad.json: /parameters/0/values/0: 1 makes an invalid scenario: /a: unknown key (expected one of: "
+            "accelerators, contracts, end, events, finance, name, negotiation, output, policy, providers, start, "
+            "uncertainty, workloads)",
             "bad.json: /run/1: step \"run\" listed twice (expected each step once)",
             "bad.json: /run/2: unknown step \"plot\" (expected one of: risk, run)"});
 }
@@ -178,7 +183,20 @@ TEST_CASE("overlapping pointers: the same one, or one inside another, in either 
             "(expected pointers that do not overlap: a variant would set one value twice)",
             "bad.json: /parameters/4/pointer: pointer \"/contracts/0/price_usd_per_gpu_hourly\" lies inside the "
             "pointer of /parameters/0/pointer (expected pointers that do not overlap: a variant would set one value "
-            "twice)"});
+            "twice)",
+            // The first parameter, accepted, has its value tried: {} is no contract.
+            "bad.json: /parameters/0/values/0: {} makes an invalid scenario: /contracts/0/id: missing (expected an id "
+            "matching [A-Za-z0-9][A-Za-z0-9._-]*)",
+            "bad.json: /parameters/0/values/0: {} makes an invalid scenario: /contracts/0/provider: missing (expected a "
+            "provider id)",
+            "bad.json: /parameters/0/values/0: {} makes an invalid scenario: /contracts/0/start: missing (expected a "
+            "UTC date \"YYYY-MM-DD\" or \"YYYY-MM-DDTHH:MM:SSZ\")",
+            "bad.json: /parameters/0/values/0: {} makes an invalid scenario: /contracts/0/end: missing (expected a UTC "
+            "date \"YYYY-MM-DD\" or \"YYYY-MM-DDTHH:MM:SSZ\")",
+            "bad.json: /parameters/0/values/0: {} makes an invalid scenario: /contracts/0/clusters: missing (expected a "
+            "non-empty array of cluster paths \"provider/region/cluster\")",
+            "bad.json: /parameters/0/values/0: {} makes an invalid scenario: /contracts/0/price_usd_per_gpu_hour: "
+            "missing (expected a number >= 0 or a {\"shape\", \"points\"} curve)"});
   // A prefix of the text that is not a prefix of the path does not overlap.
   CHECK(problems(grid(R"([{"pointer": "/x-a", "values": [1]}, {"pointer": "/x-ab", "values": [1]}])")) ==
         std::vector<std::string>{});
