@@ -206,8 +206,8 @@ TEST_CASE("refused before anything runs: a bad value or pointer, an unknown metr
           file + ": /metrics/0: unknown metric \"totals.spend\" (expected a dotted path into summary.json of the base "
                  "scenario, such as totals.spend_usd)\n");
   refused(R"({"base": ")" + kScenario01 + R"(", "mode": "grid", "parameters": [
-            {"pointer": "/contracts/0", "values": [{}]}, {"pointer": "/contracts/0/id", "values": ["a"]}]})",
-          file + ": /parameters/1/pointer: pointer \"/contracts/0/id\" lies inside the pointer of "
+            {"pointer": "/policy", "values": [{}]}, {"pointer": "/policy/placement", "values": ["primary"]}]})",
+          file + ": /parameters/1/pointer: pointer \"/policy/placement\" lies inside the pointer of "
                  "/parameters/0/pointer (expected pointers that do not overlap: a variant would set one value "
                  "twice)\n");
   // validate says the same.
