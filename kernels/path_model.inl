@@ -96,6 +96,7 @@ struct View {
   const int* region_provider;
   const PriceModel* provider_prices;
   double demand_vol_per_year, demand_log_multiplier_bound, delivery_p_on_time;
+  std::uint64_t delivery_clusters;
   int delay_lognormal;
   double delay_median_days, delay_sigma, delay_fixed_days;
   const std::uint32_t* portfolio_providers;
@@ -351,7 +352,7 @@ CP_HD inline void sample_future(const View& v, std::uint64_t seed, std::uint64_t
     const bool late = v.delivery_copula
                           ? w_common * common_late + w_own * normal(w.w[0], w.w[3]) >= v.delivery_late_threshold
                           : static_cast<double>(w.w[0]) >= on_time_threshold;
-    if (late) {
+    if (late && ((v.delivery_clusters >> c) & 1u)) {
       const double z = v.delivery_copula ? fmin(fmax(w_common * common_size + w_own * normal(w.w[1], w.w[2]),
                                                      -v.delay_normal_bound),
                                                 v.delay_normal_bound)

@@ -129,6 +129,10 @@ struct RiskProblem {
   double demand_vol_per_year = 0.0;
   double demand_log_multiplier_bound = 0.0;  // as PriceModel::log_multiplier_bound, for the demand multiplier
   double delivery_p_on_time = 1.0;
+  // Bit c: cluster c's deliveries may be late (`delivery.targets`; all by
+  // default). Another cluster is always on time; its draws are made all the
+  // same, so a target list changes no other cluster's delay.
+  std::uint64_t delivery_clusters = ~std::uint64_t{0};
   int delay_lognormal = 0;
   double delay_median_days = 0.0, delay_sigma = 0.0, delay_fixed_days = 0.0;
 

@@ -143,6 +143,7 @@ View make_view(const RiskProblem& pb, const StepTables& tables, Place&& place) {
   v.demand_vol_per_year = pb.demand_vol_per_year;
   v.demand_log_multiplier_bound = pb.demand_log_multiplier_bound;
   v.delivery_p_on_time = pb.delivery_p_on_time;
+  v.delivery_clusters = pb.delivery_clusters;
   v.delay_lognormal = pb.delay_lognormal;
   v.delay_median_days = pb.delay_median_days;
   v.delay_sigma = pb.delay_sigma;

@@ -8,17 +8,6 @@
 
 namespace cloudpact {
 
-namespace {
-
-// "p", "p/r" or "p/r/c" names every cluster whose path equals it or starts with it + "/".
-bool target_covers(const std::string& target, const std::string& cluster_path) {
-  return cluster_path == target ||
-         (cluster_path.size() > target.size() && cluster_path.compare(0, target.size(), target) == 0 &&
-          cluster_path[target.size()] == '/');
-}
-
-}  // namespace
-
 double Plant::lost_fraction(int c, double t_s) const {
   double lost = 0.0;
   for (const OutageSpan& o : clusters[static_cast<size_t>(c)].outages)

@@ -1,5 +1,6 @@
 #include "policy/rofr.hpp"
 
+#include <algorithm>
 #include <set>
 
 #include "rules/deal_terms.hpp"
@@ -101,6 +102,13 @@ RofrSplit split_for_rofr(const Scenario& sc, std::optional<double> matched_share
       e.target = it->second;
       s.delivery_delays.push_back(e);
     }
+  // Delivery targets that cover an offered cluster cover its holder's part:
+  // the same capacity, matched.
+  std::vector<std::string>& late = s.uncertainty.delivery_targets;
+  if (!late.empty())
+    for (const auto& [original, part] : moved_cluster)
+      if (std::any_of(late.begin(), late.end(), [&](const std::string& t) { return target_covers(t, original); }))
+        late.push_back(part);
   for (std::size_t i = 0; i < n_changes; ++i) {
     const PriceChangeEvent& e = s.price_changes[i];
     if (e.contract.empty() || !out.contracts.count(e.contract) || out.contracts.at(e.contract).holder_part) continue;

@@ -419,6 +419,14 @@ RiskSetup build_risk_problem(const Scenario& input, bool uncertainty_off, bool s
     pb.demand_vol_per_year = u.demand_vol_per_year;
     pb.demand_log_multiplier_bound = demand_log_multiplier_bound(u.demand_vol_per_year, horizon_years(sc));
     pb.delivery_p_on_time = u.delivery_p_on_time;
+    // `delivery.targets` (the split scenario's: a holder's part of an offered
+    // cluster is covered with it, policy/rofr.cpp).
+    if (!u.delivery_targets.empty()) {
+      pb.delivery_clusters = 0;
+      for (size_t c = 0; c < plant.clusters.size(); ++c)
+        for (const std::string& t : u.delivery_targets)
+          if (target_covers(t, plant.clusters[c].path)) pb.delivery_clusters |= std::uint64_t{1} << c;
+    }
     pb.delay_lognormal = u.delivery_delay_days.kind == Distribution::Kind::lognormal ? 1 : 0;
     pb.delay_median_days = u.delivery_delay_days.median;
     pb.delay_sigma = u.delivery_delay_days.sigma;

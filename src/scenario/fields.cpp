@@ -948,6 +948,13 @@ std::vector<ObjectSpec> scenario_objects() {
                .need = Need::conditional,
                .when = "when `p_on_time` < 1",
                .meaning = "Otherwise the cluster's capacity curve shifts by a delay drawn from this."},
+              {.key = "targets",
+               .type = Type::place,
+               .container = Container::array,
+               .min_items = 1,
+               .default_text = "every cluster",
+               .meaning = "Providers, regions or clusters whose deliveries may be late, each once; every other cluster "
+                          "is always on time (capacity already delivered, such as a fleet running before `start`)."},
           },
   });
 

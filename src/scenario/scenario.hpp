@@ -116,6 +116,14 @@ struct Policy {
   std::optional<Rofr> rofr;
 };
 
+// A place "p", "p/r" or "p/r/c" (an event's target, a delivery target)
+// names every cluster whose path equals it or starts with it + "/".
+inline bool target_covers(const std::string& target, const std::string& cluster_path) {
+  return cluster_path == target ||
+         (cluster_path.size() > target.size() && cluster_path.compare(0, target.size(), target) == 0 &&
+          cluster_path[target.size()] == '/');
+}
+
 struct OutageEvent {
   std::string target;  // "p", "p/r" or "p/r/c"
   double start_s = 0.0, end_s = 0.0;
@@ -198,6 +206,9 @@ struct Uncertainty {
   double demand_vol_per_year = 0.0;
   double delivery_p_on_time = 1.0;
   Distribution delivery_delay_days;
+  // Where deliveries may be late (`delivery.targets`): places "p", "p/r" or
+  // "p/r/c"; empty: every cluster. A cluster under none is always on time.
+  std::vector<std::string> delivery_targets;
   Correlation correlation;
 };
 

@@ -103,6 +103,9 @@ class Builder {
   void use_accelerator(const std::string& name, const std::string& ptr);
   std::optional<std::string> provider_ref(const Json& v, const std::string& ptr);
   std::optional<std::string> target_ref(const Object& o);
+  // A place ("p", "p/r" or "p/r/c") of this scenario at `ptr`.
+  std::optional<std::string> place_ref(const Json& v, const std::string& ptr);
+  std::optional<std::string> known_place(const std::string& place, const std::string& ptr);
   // A curve whose values lie in `range` (the curve field's, from the table).
   std::optional<Curve> curve(const Json& v, const std::string& ptr, const Range& range);
   std::optional<Curve> curve_member(const Object& o, const format::Field& f);

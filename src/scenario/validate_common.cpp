@@ -106,8 +106,18 @@ std::optional<std::string> Builder::provider_ref(const Json& v, const std::strin
 std::optional<std::string> Builder::target_ref(const Object& o) {
   auto target = o.string("target", target_expected, Need::required);
   if (!target) return std::nullopt;
-  if (provider_ptr_.count(*target) || region_paths_.count(*target) || cluster_provider_.count(*target)) return target;
-  if (reference_checkable(*target)) problems_.add(o.at("target"), "unknown target " + in_quotes(*target), target_expected);
+  return known_place(*target, o.at("target"));
+}
+
+std::optional<std::string> Builder::place_ref(const Json& v, const std::string& ptr) {
+  auto place = r_.string(v, ptr, target_expected);
+  if (!place) return std::nullopt;
+  return known_place(*place, ptr);
+}
+
+std::optional<std::string> Builder::known_place(const std::string& place, const std::string& ptr) {
+  if (provider_ptr_.count(place) || region_paths_.count(place) || cluster_provider_.count(place)) return place;
+  if (reference_checkable(place)) problems_.add(ptr, "unknown target " + in_quotes(place), target_expected);
   return std::nullopt;
 }
 

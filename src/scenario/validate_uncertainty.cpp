@@ -109,6 +109,20 @@ void Builder::read_uncertainty(const Object& top) {
                                       : d.find("delay_days");
     if (delay)
       if (const auto dist = distribution(*delay, d.at("delay_days"))) u.delivery_delay_days = *dist;
+    const char* const targets_expected = "a non-empty array of providers \"p\", regions \"p/r\" or clusters \"p/r/c\"";
+    if (const Json* targets = array_member(d, model.field("targets"), targets_expected)) {
+      std::map<std::string, std::string> listed;
+      for (std::size_t k = 0; k < targets->size(); ++k) {
+        const std::string ptr = child_pointer(d.at("targets"), k);
+        const auto place = place_ref((*targets)[k], ptr);
+        if (!place) continue;
+        if (const auto [it, fresh] = listed.emplace(*place, ptr); !fresh) {
+          problems_.add(ptr, "target " + in_quotes(*place) + " listed twice", "each target once, first at " + it->second);
+          continue;
+        }
+        u.delivery_targets.push_back(*place);
+      }
+    }
   }
   if (const Json* correlation = o.find("correlation")) read_correlation(*correlation, o.at("correlation"));
 }

@@ -145,6 +145,49 @@ TEST_CASE("a sampled delivery delay delays a constant capacity, as the delivery_
   CHECK(std::abs(p - 0.25) < 4.0 * std::sqrt(0.25 * 0.75 / n));
 }
 
+TEST_CASE("delivery targets: a cluster under none is always on time, and the others keep their draws") {
+  // The scenario above: a ($2) and b ($3), 1,000 H100 each, demand 1,000 at
+  // a value of $10 for 8,760 h; a late delivery is 30 days (720 h) late.
+  auto text = [](const std::string& p_on_time, const std::string& targets) {
+    return R"({ "name": "delay", "start": "2025-01-01", "end": "2026-01-01",
+      "providers": [
+        { "id": "a", "on_demand_usd_per_gpu_hour": { "H100": 2 },
+          "regions": [ { "id": "r", "clusters": [ { "id": "c", "accelerator": "H100", "capacity_gpus": 1000 } ] } ] },
+        { "id": "b", "on_demand_usd_per_gpu_hour": { "H100": 3 },
+          "regions": [ { "id": "r", "clusters": [ { "id": "c", "accelerator": "H100", "capacity_gpus": 1000 } ] } ] } ],
+      "workloads": [ { "id": "w", "kind": "inference", "demand_gpus": 1000, "value_usd_per_gpu_hour": 10 } ],
+      "uncertainty": { "delivery": { "p_on_time": )" + p_on_time + R"(, "delay_days": { "dist": "fixed", "value": 30 })" +
+           targets + " } } }";
+  };
+  const double on_time_usd = 1000.0 * 8760 * 2;                   // a serves everything
+  const double a_late_usd = 1000.0 * 720 * 3 + 1000.0 * 8040 * 2;  // b for a's 30 days, then a
+  // Every delivery late, but only b's may be: a serves all; only a's: b
+  // stands in for 30 days.
+  const auto b_only = run_paths(text("0", R"(, "targets": ["b"])"), 4);
+  const auto a_only = run_paths(text("0", R"(, "targets": ["a/r"])"), 4);
+  for (std::int64_t i = 0; i < 4; ++i) {
+    CHECK(b_only.unmet("contracted", i) == 0.0);
+    CHECK(b_only.cost("contracted", i) == doctest::Approx(on_time_usd).epsilon(1e-12));
+    CHECK(a_only.unmet("contracted", i) == 0.0);
+    CHECK(a_only.cost("contracted", i) == doctest::Approx(a_late_usd).epsilon(1e-12));
+  }
+  // Half on time: a is late under ["a/r/c"] on exactly the paths where it
+  // is late with every cluster a target (a late alone, or both late: unmet).
+  const std::int64_t n = 400;
+  const auto all = run_paths(text("0.5", ""), n);
+  const auto a = run_paths(text("0.5", R"(, "targets": ["a/r/c"])"), n);
+  std::int64_t late = 0;
+  for (std::int64_t i = 0; i < n; ++i) {
+    const bool a_was_late =
+        all.unmet("contracted", i) > 0.0 || all.cost("contracted", i) == doctest::Approx(a_late_usd).epsilon(1e-12);
+    const bool a_is_late = a.cost("contracted", i) == doctest::Approx(a_late_usd).epsilon(1e-12);
+    CHECK(a.unmet("contracted", i) == 0.0);
+    CHECK(a_is_late == a_was_late);
+    late += a_is_late;
+  }
+  CHECK(std::abs(static_cast<double>(late) / n - 0.5) < 4.0 * std::sqrt(0.25 / n));
+}
+
 namespace {
 // Ten days (240 h). a: one cluster of H100 with no GPUs for five days, then
 // 1000, all reserved by `k` at $1 (marginal cost 0: first in the order);

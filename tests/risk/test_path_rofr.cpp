@@ -4,7 +4,9 @@
 // matches the whole deal, $9,152,000 when it matches none, $9,096,000 at 50%.
 #include <doctest/doctest.h>
 
+#include <bit>
 #include <cmath>
+#include <cstdint>
 #include <fstream>
 #include <functional>
 #include <sstream>
@@ -103,4 +105,27 @@ TEST_CASE("the holder's parts count toward risk's bounds, and the message says s
   CHECK(lines == std::vector<std::string>{
                      "bounds.json: /contracts: 34 contracts (with the holder's parts of the offered contracts, "
                      "/policy/rofr) is more than `risk` handles (expected at most 32; `run` has no such bound)"});
+}
+
+TEST_CASE("delivery targets that cover an offered cluster cover the holder's part of it") {
+  // Scenario 06's clusters after the split: azure's h100, the holder's part
+  // gb200@aws-deal (in azure's eastus2) and aws's gb200.
+  auto late_clusters = [](const Json& targets) {
+    const PathRun run = run_paths(scenario06([&](Json& d) {
+                                    d["uncertainty"] = {{"delivery",
+                                                         {{"p_on_time", 0.5},
+                                                          {"delay_days", {{"dist", "fixed"}, {"value", 10}}}}}};
+                                    if (!targets.is_null()) d["uncertainty"]["delivery"]["targets"] = targets;
+                                  }),
+                                  1);
+    REQUIRE(run.setup.problem.n_clusters == 3);
+    return run.setup.problem.delivery_clusters;
+  };
+  const std::uint64_t aws = late_clusters(Json::array({"aws"}));
+  const std::uint64_t h100 = late_clusters(Json::array({"azure/eastus2/h100"}));
+  CHECK(std::popcount(aws) == 2);  // aws's gb200 and its holder's part
+  CHECK(std::popcount(h100) == 1);
+  CHECK((aws & h100) == 0);
+  CHECK((aws | h100) == 0b111);
+  CHECK(late_clusters(Json()) == ~std::uint64_t{0});  // no targets: every cluster
 }

@@ -169,7 +169,8 @@ TEST_CASE("an object of the wrong type: the message names its keys") {
                     "bad.json: /uncertainty/outages/default: is a number (expected an outage model {rate_per_year, "
                     "capacity_lost_pct, duration_hours})",
                     "bad.json: /uncertainty/demand: is a number (expected a demand model {vol_per_year})",
-                    "bad.json: /uncertainty/delivery: is a number (expected a delivery model {p_on_time, delay_days})",
+                    "bad.json: /uncertainty/delivery: is a number (expected a delivery model {p_on_time, delay_days, "
+                    "targets})",
                     "bad.json: /output: is a number (expected an output object {interval_hours})"});
   CHECK(with([](Json& d) { d["contracts"][0]["sla"] = {{"credits", 1}}; }) ==
         Lines{"bad.json: /contracts/0/sla/credits: is a number (expected an array of {below_pct, credit_pct} tiers)"});
@@ -634,6 +635,27 @@ TEST_CASE("bad uncertainty: negative rate, unknown provider, missing distributio
                     "default)",
                     "bad.json: /uncertainty/delivery/delay_days: missing (expected a delay distribution, required "
                     "when p_on_time < 1)"});
+}
+
+TEST_CASE("bad delivery targets: unknown, listed twice, not places, empty") {
+  const auto delivery = [](const char* targets) {
+    return [=](Json& d) {
+      d["uncertainty"] = {{"delivery", {{"p_on_time", 0.5},
+                                        {"delay_days", {{"dist", "fixed"}, {"value", 30}}},
+                                        {"targets", Json::parse(targets)}}}};
+    };
+  };
+  CHECK(with(delivery(R"(["aws", "aws/eu-west-1", 7, "aws"])")) ==
+        Lines{"bad.json: /uncertainty/delivery/targets/1: unknown target \"aws/eu-west-1\" (expected a provider \"p\", "
+              "region \"p/r\" or cluster \"p/r/c\" of this scenario)",
+              "bad.json: /uncertainty/delivery/targets/2: is a number (expected a provider \"p\", region \"p/r\" or "
+              "cluster \"p/r/c\" of this scenario)",
+              "bad.json: /uncertainty/delivery/targets/3: target \"aws\" listed twice (expected each target once, first "
+              "at /uncertainty/delivery/targets/0)"});
+  CHECK(with(delivery("[]")) == Lines{"bad.json: /uncertainty/delivery/targets: empty (expected a non-empty array of "
+                                      "providers \"p\", regions \"p/r\" or clusters \"p/r/c\")"});
+  CHECK(with(delivery(R"("aws")")) == Lines{"bad.json: /uncertainty/delivery/targets: is a string (expected a non-empty "
+                                            "array of providers \"p\", regions \"p/r\" or clusters \"p/r/c\")"});
 }
 
 TEST_CASE("bad uncertainty: paths, seed, price and demand models") {
