@@ -209,6 +209,15 @@ bool remove_tree(int dirfd, const std::string& name, const std::string& shown, s
     failed = shown;
     return false;
   }
+  // What is removed here is cloudpact's own: a staging folder, or an output
+  // folder it exchanged out of the way, which keeps the modes its owner gave
+  // it. A folder without write permission for its owner (a DIR made
+  // read-only, whose parent cloudpact could still write) cannot have its
+  // files unlinked; as that owner, cloudpact gives itself the permission
+  // first, where chmod(1) would be asked to.
+  struct stat st {};
+  if (stat_at(dirfd, name, st) && S_ISDIR(st.st_mode) && (st.st_mode & S_IRWXU) != S_IRWXU)
+    (void)::fchmodat(dirfd, name.c_str(), (st.st_mode & 07777) | S_IRWXU, 0);
   Fd d(open_folder_at(dirfd, name));
   if (!d.ok()) {
     if (errno == ENOENT) return true;

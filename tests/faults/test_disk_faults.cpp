@@ -344,6 +344,36 @@ TEST_CASE("the output folder removed at random instants of run and sweep") {
   MESSAGE("sweep: folder removed at " << m << " random instants: " << sweep3 << " exit 3");
 }
 
+TEST_CASE("a read-only output folder in a parent the user may write: run replaces it and leaves nothing beside it") {
+  // The old folder, exchanged out of the way, keeps its mode 0555: its
+  // files could not be unlinked, and each run left a hidden copy behind.
+  const fs::path p = fresh_dir("folder-read-only");
+  const fs::path o = p / "o";
+  make_tree(o, full_folder());
+  Launch l;
+  if (::geteuid() == 0) {
+    REQUIRE(::chown(p.c_str(), 65534, 65534) == 0);  // both nobody's: root would ignore the mode
+    REQUIRE(::chown(o.c_str(), 65534, 65534) == 0);
+    for (const auto& e : fs::recursive_directory_iterator(o)) REQUIRE(::lchown(e.path().c_str(), 65534, 65534) == 0);
+    l.in_child = [] {
+      if (::setgroups(0, nullptr) != 0 || ::setgid(65534) != 0 || ::setuid(65534) != 0) ::_exit(125);
+    };
+    l.cwd = "/";
+  }
+  fs::permissions(o, fs::perms::owner_write | fs::perms::group_write | fs::perms::others_write,
+                  fs::perm_options::remove);
+  for (int k = 0; k < 2; ++k) {
+    l.args = k == 0 ? run_b(o) : std::vector<std::string>{"run", kScenario01, "--out", o.string()};
+    const Result r = run(l);
+    REQUIRE_MESSAGE(!r.status.exited(125), "cannot become nobody");
+    CHECK_MESSAGE(r.status.exited(0), r.err);
+    CHECK(r.err.find("cannot remove") == std::string::npos);
+    CHECK(which_set(o, kRunFiles, refs().run_a, refs().run_b) == (k == 0 ? "B" : "A"));
+    CHECK(leftovers(p).empty());
+  }
+  fs::permissions(o, fs::perms::owner_write, fs::perm_options::add);
+}
+
 TEST_CASE("a writable folder in a parent the user may not write: risk writes in place, run exits 3 naming it") {
   const fs::path p = fresh_dir("parent-denied");
   const fs::path o = p / "o";
