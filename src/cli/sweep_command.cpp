@@ -143,7 +143,13 @@ int sweep_command(const SweepOptions& o) {
   // An existing sweep in DIR is continued only when asked, and only if it is
   // the same sweep (same base bytes, steps and parameters).
   const bool resume = o.resume || o.collect;
-  if (fs::exists(folder.plan_path())) {
+  const bool started = fs::exists(folder.plan_path());
+  if (o.collect && !started) {
+    throw InputError({o.files[0] + ": " + dir +
+                      " holds no sweep to collect (expected the folder a sweep was started in, or no --collect to "
+                      "start one)"});
+  }
+  if (started) {
     if (!resume) {
       throw InputError({o.files[0] + ": " + dir +
                         " already holds a sweep (expected --resume to finish it, --collect to rebuild its table, "
@@ -156,6 +162,9 @@ int sweep_command(const SweepOptions& o) {
                         " (expected the sweep this folder was started with, or another --out)"});
     }
   }
+  // What lock() makes in a folder no sweep has started in is taken back if
+  // the plan cannot be committed there (nothing left behind, §1.2).
+  const bool dir_existed = fs::exists(dir);
   folder.lock();
   folder.remove_temporaries();
   // sweep.csv agrees with the plan (plan.json and plan-variants.jsonl) and
@@ -172,7 +181,14 @@ int sweep_command(const SweepOptions& o) {
   std::vector<OutputFile> plan_files;
   if (new_variants) plan_files.push_back({kPlanVariantsFile, variants_text});
   if (new_plan) plan_files.push_back({"plan.json", plan_text});
-  if (!plan_files.empty()) commit_outputs(dir, plan_files, {.create = false, .remove = {"sweep.csv"}});
+  if (!plan_files.empty()) {
+    try {
+      commit_outputs(dir, plan_files, {.create = false, .remove = {"sweep.csv"}});
+    } catch (const std::runtime_error&) {
+      if (!started) folder.unmake(!dir_existed);
+      throw;
+    }
+  }
   if (!retry.empty()) remove_output(dir, "sweep.csv");
   uncommit(folder, retry);
 

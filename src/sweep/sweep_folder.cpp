@@ -95,6 +95,17 @@ void SweepFolder::lock() {
   }
 }
 
+void SweepFolder::unmake(bool dir_too) {
+  std::error_code ec;
+  fs::remove(variants_dir(), ec);  // only when empty
+  if (lock_fd_ >= 0) {
+    ::close(lock_fd_);
+    lock_fd_ = -1;
+  }
+  fs::remove(fs::path(dir_) / ".lock", ec);
+  if (dir_too) fs::remove(dir_, ec);  // only when empty
+}
+
 std::string variant_result_json(const std::string& id, const std::vector<std::string>& pointers,
                                 const std::vector<std::string>& values_json, const std::string& error) {
   nlohmann::ordered_json j;

@@ -46,6 +46,11 @@ class SweepFolder {
   // Released when the process exits.
   void lock();
 
+  // Undoes lock() in a folder where no sweep started: removes variants/
+  // (empty), then .lock, and DIR itself when `dir_too` (lock() made it and
+  // nothing else is in it). Never throws: it runs on a failure's way out.
+  void unmake(bool dir_too);
+
  private:
   std::string dir_;
   int lock_fd_ = -1;

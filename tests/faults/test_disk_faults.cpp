@@ -378,6 +378,8 @@ TEST_CASE("a writable folder in a parent the user may not write: risk writes in 
   const fs::path p = fresh_dir("parent-denied");
   const fs::path o = p / "o";
   make_tree(o, full_folder());
+  fs::create_directories(p.parent_path() / "parent-denied.sweep");  // beside p: p cannot be written
+  const std::string sweep = sweep_file(p.parent_path() / "parent-denied.sweep");
   Launch l;
   if (::geteuid() == 0) {
     REQUIRE(::chown(o.c_str(), 65534, 65534) == 0);  // the folder is nobody's, its parent root's
@@ -396,6 +398,13 @@ TEST_CASE("a writable folder in a parent the user may not write: risk writes in 
   const Result r = run(l);
   expect_fails_naming(r, p, "run");
   CHECK(which_set(o, kRunFiles, refs().run_a, refs().run_b) == "A");
+  // A sweep's plan is two files, committed by exchanging the folder: it
+  // fails the same way, and takes back the .lock and variants/ it made.
+  const Tree before = tree_of(o);
+  l.args = {"sweep", sweep, "--out", o.string()};
+  const Result s = run(l);
+  expect_fails_naming(s, p, "sweep");
+  CHECK(tree_of(o) == before);
   if (::geteuid() != 0) fs::permissions(p, fs::perms::owner_write, fs::perm_options::add);
   CHECK(leftovers(p).empty());
 }

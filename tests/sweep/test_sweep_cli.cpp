@@ -210,7 +210,18 @@ TEST_CASE("refused before anything runs: a bad value or pointer, an unknown metr
           file + ": /parameters/1/pointer: pointer \"/policy/placement\" lies inside the pointer of "
                  "/parameters/0/pointer (expected pointers that do not overlap: a variant would set one value "
                  "twice)\n");
+  // --collect of a folder no sweep was started in: nothing to collect, and
+  // nothing started there.
+  write_file(w / "s.json", grid_sweep(kScenario01, "[1.5, 2.0]", "[8000]"));
+  const Run c = sweep(w, {file, "--out", (w / "none").string(), "--collect"});
+  CHECK(c.exit.exit_code == 2);
+  CHECK(c.err == file + ": " + (w / "none").string() +
+                     " holds no sweep to collect (expected the folder a sweep was started in, or no --collect to "
+                     "start one)\n");
+  CHECK_FALSE(fs::exists(w / "none"));
   // validate says the same.
+  write_file(w / "s.json", R"({"base": ")" + kScenario01 + R"(", "mode": "grid", "parameters": [
+            {"pointer": "/policy", "values": [{}]}, {"pointer": "/policy/placement", "values": ["primary"]}]})");
   const ChildExit v = run_child({{bin(), "validate", file}, (w / "v.out").string(), (w / "v.err").string()});
   CHECK(v.exit_code == 2);
   CHECK(slurp(w / "v.err").find("lies inside the pointer of /parameters/0/pointer") != std::string::npos);
