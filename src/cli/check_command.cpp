@@ -328,6 +328,11 @@ int check_command(const CheckOptions& o) {
     if (const std::string why = output_folder_problem(junit_folder, false); !why.empty()) {
       throw UsageError("--junit " + escape_text(junit) + ": its folder " + escape_text(junit_folder) + " " + why);
     }
+    // A folder at the report's name could not be replaced by a file: said
+    // now, not after every scenario has run.
+    std::error_code ec;
+    if (fs::is_directory(fs::symlink_status(jp, ec)))
+      throw UsageError("--junit " + escape_text(junit) + " is a folder (expected a file name)");
   }
 
   // Every input first, so that nothing runs or is written when one is bad.

@@ -11,11 +11,19 @@
 
 namespace cloudpact {
 
+namespace {
+// "a scenario file", "an optimize file".
+std::string a_or_an(std::string_view what) {
+  const bool vowel = !what.empty() && std::string_view("aeiou").find(what.front()) != std::string_view::npos;
+  return (vowel ? "an " : "a ") + std::string(what);
+}
+}  // namespace
+
 std::string read_input_file(const std::string& path, std::uint64_t max_bytes, std::string_view what) {
   const std::string shown = escape_text(path);
   std::error_code ec;
   if (std::filesystem::is_directory(path, ec))
-    throw InputError({shown + ": cannot read: it is a folder (expected a " + std::string(what) + ")"});
+    throw InputError({shown + ": cannot read: it is a folder (expected " + a_or_an(what) + ")"});
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     const int err = errno;
@@ -44,8 +52,8 @@ std::string read_input_file(const std::string& path, std::uint64_t max_bytes, st
 
 void check_input_size(const std::string& path, const std::string& text, std::uint64_t max_bytes, std::string_view what) {
   if (text.size() <= max_bytes) return;
-  throw InputError({escape_text(path) + ": too large: more than " + std::to_string(max_bytes) + " bytes (expected a " +
-                    std::string(what) + " of at most " + std::to_string(max_bytes >> 20) + " MiB)"});
+  throw InputError({escape_text(path) + ": too large: more than " + std::to_string(max_bytes) + " bytes (expected " +
+                    a_or_an(what) + " of at most " + std::to_string(max_bytes >> 20) + " MiB)"});
 }
 
 nlohmann::json parse_input_json(const std::string& text, const std::string& file) {

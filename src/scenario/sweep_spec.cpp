@@ -249,6 +249,7 @@ SweepSpec parse_sweep_spec(const std::string& text, const std::string& path) {
   if (const Json* metrics = top.find("metrics")) {
     const std::string m_ptr = top.at("metrics");
     if (r.is_array(*metrics, m_ptr, "an array of dotted paths into summary.json or risk.json")) {
+      std::map<std::string, std::string> metric_at;  // metric -> where first listed
       for (std::size_t k = 0; k < metrics->size(); ++k) {
         const auto m = r.string((*metrics)[k], child_pointer(m_ptr, k),
                                 "a dotted path such as \"totals.spend_usd\"");
@@ -256,6 +257,13 @@ SweepSpec parse_sweep_spec(const std::string& text, const std::string& path) {
         if (m->empty() || m->find_first_of(",\"\r\n") != std::string::npos) {
           problems.add(child_pointer(m_ptr, k), "not a usable column name " + in_quotes(*m),
                        "a dotted path such as \"totals.spend_usd\"");
+          continue;
+        }
+        // Two equal columns of sweep.csv would say nothing more, and a table
+        // reader keyed by header would keep one.
+        if (const auto [it, fresh] = metric_at.emplace(*m, child_pointer(m_ptr, k)); !fresh) {
+          problems.add(child_pointer(m_ptr, k), "metric " + in_quotes(*m) + " listed twice",
+                       "each metric once, first at " + it->second);
           continue;
         }
         s.metrics.push_back(*m);

@@ -386,6 +386,11 @@ TEST_CASE("invalid input: exit 2, one line per problem, nothing written") {
   usage({"check", "--z", "0"}, "--z needs a number > 0, got '0'");
   usage({"check", "--update", "--paths", "0"}, "--paths needs an integer in [1, 100000000], got '0'");
   usage({"check", "--set", "/name=x"}, "unknown option --set (see cloudpact check --help)");
+  // A folder at the report's name: refused before any scenario runs.
+  const fs::path folder = fs::temp_directory_path() / "cloudpact-check-junit-folder";
+  fs::create_directories(folder);
+  usage({"check", "--junit", folder.string()}, "--junit " + folder.string() + " is a folder (expected a file name)");
+  fs::remove(folder);
 }
 
 TEST_CASE("check --help") {

@@ -141,6 +141,16 @@ TEST_CASE("files are read within their size limit: scenario, sweep, a device tha
   } catch (const InputError& e) {
     CHECK(e.lines() == Lines{"/dev/zero: too large: more than 1048576 bytes (expected a sweep file of at most 1 MiB)"});
   }
+  // "an", before a vowel.
+  for (const std::string& path : {std::string("/dev/zero"), fs::temp_directory_path().string()}) {
+    try {
+      (void)cloudpact::read_input_file(path, limits::max_sweep_bytes, "optimize file");
+      FAIL("expected InputError");
+    } catch (const InputError& e) {
+      REQUIRE(e.lines().size() == 1);
+      CHECK(e.lines()[0].find("(expected an optimize file") != std::string::npos);
+    }
+  }
 }
 
 TEST_CASE("a file's kind is read from its top-level keys, without building the document") {

@@ -122,6 +122,9 @@ TEST_CASE("broken sweep files: one exact line per problem") {
   CHECK(problems(grid(R"([{"pointer": "/name", "values": [2.5, "2.5"]}])")) ==
         std::vector<std::string>{"bad.json: /parameters/0/values/0: 2.5 makes an invalid scenario: /name: is a number "
                                  "(expected a name matching [A-Za-z0-9][A-Za-z0-9._-]*)"});
+  CHECK(problems(grid(kPrice, R"(, "metrics": ["totals.spend_usd", "totals.unmet_gpu_hours", "totals.spend_usd"])")) ==
+        std::vector<std::string>{"bad.json: /metrics/2: metric \"totals.spend_usd\" listed twice (expected each metric "
+                                 "once, first at /metrics/0)"});
   CHECK(problems(grid("[]", R"(, "risk_paths": 0)")) ==
         std::vector<std::string>{"bad.json: /parameters: empty (expected a non-empty array of parameters)",
                                  "bad.json: /risk_paths: out of range: 0 (expected an integer in [1, 100000000])"});
