@@ -61,17 +61,28 @@ bool looks_like_sweep_file(const std::vector<std::string>& top_keys) {
 }
 
 namespace {
+// Integral floats within int64 as the integer they equal, at any depth.
+Json by_value(const Json& v) {
+  if (v.is_number_float()) {
+    if (const double x = v.get<double>(); std::nearbyint(x) == x && std::fabs(x) < 9.2e18)
+      return Json(static_cast<std::int64_t>(x));
+    return v;
+  }
+  if (v.is_array() || v.is_object()) {
+    Json out = v;
+    for (auto& item : out) item = by_value(item);
+    return out;
+  }
+  return v;
+}
+
 // What makes two grid values the same value: 2, 2.0 and 2e0 are one number
 // (each would set the same scenario, and sweep.csv would show two equal
 // rows); other values by their JSON text.
-std::string distinct_key(const Json& v) {
-  // Integral floats within int64 as the integer they equal.
-  if (v.is_number_float())
-    if (const double x = v.get<double>(); std::nearbyint(x) == x && std::fabs(x) < 9.2e18)
-      return std::to_string(static_cast<std::int64_t>(x));
-  return v.dump();
-}
+std::string distinct_key(const Json& v) { return by_value(v).dump(); }
 }  // namespace
+
+std::string value_key(const std::string& json_text) { return distinct_key(Json::parse(json_text)); }
 
 SweepSpec load_sweep_spec(const std::string& path) {
   return parse_sweep_spec(read_input_file(path, limits::max_sweep_bytes, "sweep file"), path);

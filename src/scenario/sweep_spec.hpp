@@ -54,4 +54,11 @@ SweepSpec parse_sweep_spec(const std::string& text, const std::string& path);
 // scenario, judged from its top-level keys (top_level_keys_of).
 bool looks_like_sweep_file(const std::vector<std::string>& top_keys);
 
+// A swept value's JSON text by value: numbers that are equal are one
+// number (2, 2.0 and 2e0 are "2"), at any depth ({"h": 24.0} is {"h":24});
+// everything else as nlohmann::json dumps it (object keys sorted). Two
+// values with one key set the same scenario: they are one grid value and
+// give one variant id.
+std::string value_key(const std::string& json_text);
+
 }  // namespace cloudpact

@@ -19,7 +19,7 @@ std::string variant_id(const std::vector<SweepParameter>& parameters, const std:
   for (std::size_t i = 0; i < parameters.size(); ++i) {
     text += parameters[i].pointer;
     text += '\x1f';
-    text += values_json[i];
+    text += value_key(values_json[i]);  // 2 and 2.0: one value, one id
     text += '\x1e';
   }
   return "v" + sha256_hex(text).substr(0, 12);

@@ -69,6 +69,19 @@ TEST_CASE("variant ids depend on what a variant sets, not on its position") {
   CHECK(v1[0].id.size() == 13);
   CHECK(v1[0].id[0] == 'v');
   CHECK(v1[0].id.find_first_not_of("0123456789abcdef", 1) == std::string::npos);
+  // Numbers by value, at any depth: a grid rewritten from 2 to 2.0 keeps its
+  // ids (a --resume runs nothing again); 2.5 is another value.
+  SweepSpec floats;
+  floats.parameters = {grid_param("/a", {"1.0", "2e0"})};
+  const auto v3 = expand_design(floats);
+  CHECK(v3[0].id == v1[0].id);
+  CHECK(v3[1].id == v1[1].id);
+  SweepSpec nested_int, nested_float, nested_other;
+  nested_int.parameters = {grid_param("/o", {R"({"h": 24, "k": [1, "x"]})"})};
+  nested_float.parameters = {grid_param("/o", {R"({"k": [1.0, "x"], "h": 24.0})"})};
+  nested_other.parameters = {grid_param("/o", {R"({"h": 24.5, "k": [1, "x"]})"})};
+  CHECK(expand_design(nested_int)[0].id == expand_design(nested_float)[0].id);
+  CHECK(expand_design(nested_int)[0].id != expand_design(nested_other)[0].id);
 }
 
 TEST_CASE("lhs puts exactly one point in each of the n strata of every parameter") {

@@ -119,6 +119,9 @@ TEST_CASE("broken sweep files: one exact line per problem") {
   // "2.5" are two (the number then makes an invalid name, the string not).
   CHECK(problems(grid(R"([{"pointer": "/contracts/0/price_usd_per_gpu_hour", "values": [2, 2.0, 2.5]}])")) ==
         std::vector<std::string>{"bad.json: /parameters/0/values/1: value 2 listed twice (expected distinct values)"});
+  CHECK(problems(grid(R"([{"pointer": "/output", "values": [{"interval_hours": 24}, {"interval_hours": 24.0}]}])")) ==
+        std::vector<std::string>{"bad.json: /parameters/0/values/1: value {\"interval_hours\":24.0} listed twice "
+                                 "(expected distinct values)"});
   CHECK(problems(grid(R"([{"pointer": "/name", "values": [2.5, "2.5"]}])")) ==
         std::vector<std::string>{"bad.json: /parameters/0/values/0: 2.5 makes an invalid scenario: /name: is a number "
                                  "(expected a name matching [A-Za-z0-9][A-Za-z0-9._-]*)"});
