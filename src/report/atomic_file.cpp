@@ -45,7 +45,16 @@ std::string join(const std::string& dir, const std::string& name) {
 Place place_of(const std::string& dir) {
   Place p;
   p.shown = dir;
-  while (p.shown.size() > 1 && p.shown.back() == '/') p.shown.pop_back();
+  // "DIR/." and "DIR/" are DIR: without its trailing "." a link at DIR is
+  // seen as one (realpath would have resolved it to its target).
+  for (;;) {
+    while (p.shown.size() > 1 && p.shown.back() == '/') p.shown.pop_back();
+    if (p.shown.size() > 2 && p.shown.ends_with("/.")) {
+      p.shown.resize(p.shown.size() - 2);
+      continue;
+    }
+    break;
+  }
   fs::path path(p.shown);
   const std::string last = path.filename().string();
   if (last == "." || last == "..") {

@@ -84,6 +84,9 @@ TEST_CASE("refused before any work (exit 2, one line, nothing written): --out ''
       {{"risk", kScenario01, "--out", (p / "link").string()}, "is a symbolic link", {}},
       {{"sweep", sweep.string(), "--out", (p / "link").string()}, "is a symbolic link", {}},
       {{"run", kScenario01, "--out", (p / "link") .string() + "/"}, "is a symbolic link", {}},
+      // "link/." is the link too, not its target resolved behind its back.
+      {{"run", kScenario01, "--out", (p / "link").string() + "/."}, "is a symbolic link", {}},
+      {{"risk", kScenario01, "--out", (p / "link").string() + "/./"}, "is a symbolic link", {}},
       {{"run", kScenario01, "--out", (p / "file").string()}, "cloudpact: --out " + (p / "file").string() + ": is not a folder\n", {}},
       {{"risk", kScenario01, "--out", (p / "file").string()}, "is not a folder", {}},
       {{"run", kScenario01, "--out", "."},
