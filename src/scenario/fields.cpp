@@ -283,7 +283,8 @@ std::vector<ObjectSpec> scenario_objects() {
                .range = Range::closed(0, limits::max_commitment_usd),
                .default_text = "none",
                .meaning = "Minimum total billed over the term. If the term ends inside the horizon, the shortfall is "
-                          "billed on `end`. Otherwise reports give the commitment remaining at the horizon."},
+                          "billed on `end`. Otherwise reports give the commitment remaining at the horizon. For a term "
+                          "that began before `start`: what remains of it then (bills before `start` are not known)."},
               {.key = "min_spend_usd_per_year",
                .unit = "USD per contract-year",
                .range = Range::closed(0, limits::max_commitment_usd),
