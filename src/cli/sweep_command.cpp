@@ -273,12 +273,24 @@ int sweep_command(const SweepOptions& o) {
   return exit_code_of(plan, table);
 }
 
+// The plan of the sweep in `folder`, for a process `cloudpact sweep` (or a
+// Slurm task) started there: a folder without one is named as such, not as
+// a plan of no text.
+SweepPlan read_started_plan(const SweepFolder& folder) {
+  std::error_code ec;
+  if (!fs::exists(folder.plan_path(), ec)) {
+    throw std::runtime_error(folder.plan_path() + ": cannot read: no such file (expected the folder of a sweep that "
+                             "cloudpact sweep started)");
+  }
+  return parse_plan(read_text_file(folder.plan_path()), folder.plan_path());
+}
+
 int sweep_variant_command(const SweepVariantOptions& o) {
   if (o.dir.empty() || o.id.empty()) throw UsageError("sweep-variant needs DIR ID (it is run by cloudpact sweep)");
   const SweepFolder folder(o.dir);
   // The header and this variant's own line: a variant's cost does not grow
   // with the sweep.
-  const SweepPlan plan = parse_plan(read_text_file(folder.plan_path()), folder.plan_path());
+  const SweepPlan plan = read_started_plan(folder);
   std::optional<Variant> v;
   if (const Variant* inline_variant = plan.find(o.id)) v = *inline_variant;  // an older plan.json
   if (!v) v = read_plan_variant(folder.plan_variants_path(), o.id, o.at.value_or(-1));
@@ -297,7 +309,7 @@ int sweep_worker_command(const SweepWorkerOptions& o) {
   }
   const int jobs = o.jobs.value_or(1);
   const SweepFolder folder(absolute_dir(o.dirs[0]));
-  SweepPlan plan = parse_plan(read_text_file(folder.plan_path()), folder.plan_path());
+  SweepPlan plan = read_started_plan(folder);
   if (plan.variants.empty()) read_plan_variants(plan, folder.plan_variants_path());
   std::vector<std::string> ids;
   for (std::size_t i = static_cast<std::size_t>(shard); i < plan.variants.size(); i += static_cast<std::size_t>(shards)) {

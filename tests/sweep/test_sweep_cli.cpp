@@ -244,6 +244,16 @@ TEST_CASE("a variant process reads only its own line of the plan") {
     CHECK(slurp(w / "o" / "variants" / id / "result.json").find("\"status\": \"ok\"") != std::string::npos);
   }
   CHECK_FALSE(run_child({{bin(), "sweep-variant", (w / "o").string(), "v000000000000"}, "/dev/null", "/dev/null"}).ok());
+  // A folder no sweep started in: its missing plan is named as such.
+  for (const char* command : {"sweep-variant", "sweep-worker"}) {
+    std::vector<std::string> argv{bin(), command, (w / "none").string()};
+    if (std::string(command) == "sweep-variant") argv.push_back(id);
+    const ChildExit e = run_child({argv, "/dev/null", (w / "none.err").string()});
+    CHECK(e.exit_code == 3);
+    CHECK(slurp(w / "none.err") == "cloudpact: " + (w / "none" / "plan.json").string() +
+                                       ": cannot read: no such file (expected the folder of a sweep that cloudpact "
+                                       "sweep started)\n");
+  }
 }
 
 TEST_CASE("same sweep, same bytes, whatever -j; an existing folder needs --resume") {
