@@ -356,6 +356,20 @@ std::optional<Json> override_value(const Override& o, Problems& problems) {
       problems.add(o.pointer, "number out of range: " + text, "a number a double can hold");
       return std::nullopt;
     }
+    // JSON but for a number inside it beyond a double ({"points": [["…",
+    // 1e309]]}): that number is reported, as in a file, not the whole value
+    // taken as a string.
+    try {
+      [[maybe_unused]] const Json parsed = Json::parse(text);
+    } catch (const Json::out_of_range& e) {
+      const std::string what = e.what();
+      const auto q = what.find('\''), q2 = q == std::string::npos ? q : what.find('\'', q + 1);
+      if (q2 != std::string::npos) {
+        problems.add(o.pointer, "number out of range: " + what.substr(q + 1, q2 - q - 1), "a number a double can hold");
+        return std::nullopt;
+      }
+    } catch (const Json::exception&) {
+    }
     return Json(text);  // not JSON, so a string
   }
   if (!duplicates.empty()) {

@@ -120,6 +120,10 @@ TEST_CASE("overrides apply before validation") {
   CHECK(problems_with({"/contracts/0/price_usd_per_gpu_hour=1e400"}) ==
         Lines{"bad.json: /contracts/0/price_usd_per_gpu_hour: number out of range: 1e400 (expected a number a double "
               "can hold)"});
+  // ... inside an object or array as well (not the whole value as a string) ...
+  CHECK(problems_with({R"(/contracts/0/price_usd_per_gpu_hour={"shape": "step", "points": [["2025-10-01", -1e309]]})"}) ==
+        Lines{"bad.json: /contracts/0/price_usd_per_gpu_hour: number out of range: -1e309 (expected a number a double "
+              "can hold)"});
   // ... and a bad file made good by --set loads.
   Json doc = base_scenario();
   doc["end"] = "2024-01-01";
