@@ -11,9 +11,18 @@ namespace cloudpact::rules {
 
 inline constexpr double kH100FlopsPerSecond = 989e12;  // BF16 dense peak of one H100-equivalent
 
-// Seconds of uninterrupted running the job needs: flops / (gpus · 989e12 · mfu).
+// Seconds of uninterrupted running the job needs: flops / (gpus · 989e12 · mfu),
+// to the microsecond. The quotient carries the last bits of floating-point
+// noise (240 h came out 864000.0000000001 s): a run meant to end on a cut (a
+// capacity step, an outage, a contract's end) then ended a tenth of a
+// nanosecond after it, which the replay's SimGrid clock absorbs and the
+// path model's exact comparison did not, so one engine finished the run and
+// the other rolled it back to its last checkpoint. Every instant the engines
+// compare is a whole second or such a work away from one, so both now see
+// the tie. Beyond 9e9 s a double is coarser than a microsecond already.
 CP_HD inline double training_work_s(double flops, double gpus, double mfu) {
-  return flops / (gpus * kH100FlopsPerSecond * mfu);
+  const double work_s = flops / (gpus * kH100FlopsPerSecond * mfu);
+  return work_s < 9e9 ? floor(work_s * 1e6 + 0.5) / 1e6 : work_s;
 }
 
 // Progress kept after an interruption: the last checkpoint, i.e. the largest

@@ -356,19 +356,28 @@ std::optional<Json> override_value(const Override& o, Problems& problems) {
       problems.add(o.pointer, "number out of range: " + text, "a number a double can hold");
       return std::nullopt;
     }
-    // JSON but for a number inside it beyond a double ({"points": [["…",
-    // 1e309]]}): that number is reported, as in a file, not the whole value
-    // taken as a string.
-    try {
-      [[maybe_unused]] const Json parsed = Json::parse(text);
-    } catch (const Json::out_of_range& e) {
-      const std::string what = e.what();
-      const auto q = what.find('\''), q2 = q == std::string::npos ? q : what.find('\'', q + 1);
-      if (q2 != std::string::npos) {
-        problems.add(o.pointer, "number out of range: " + what.substr(q + 1, q2 - q - 1), "a number a double can hold");
+    // JSON but for numbers inside it beyond a double ({"points": [["…",
+    // 1e309]]}): the first such number is reported, as in a file, not the
+    // whole value taken as a string. Each is replaced by 0 in a probe until
+    // it parses; anything else wrong ("1e400 apples") leaves a string.
+    std::string probe = text, first;
+    for (int tries = 0; tries < 64; ++tries) {
+      try {
+        [[maybe_unused]] const Json parsed = Json::parse(probe);
+        if (first.empty()) break;  // not JSON for a reason of its own
+        problems.add(o.pointer, "number out of range: " + first, "a number a double can hold");
         return std::nullopt;
+      } catch (const Json::out_of_range& e) {
+        const std::string what = e.what();
+        const auto q = what.find('\''), q2 = q == std::string::npos ? q : what.find('\'', q + 1);
+        const std::string literal = q2 == std::string::npos ? std::string() : what.substr(q + 1, q2 - q - 1);
+        const auto at = literal.empty() ? std::string::npos : probe.find(literal);
+        if (at == std::string::npos) break;
+        if (first.empty()) first = literal;
+        probe.replace(at, literal.size(), "0");
+      } catch (const Json::exception&) {
+        break;
       }
-    } catch (const Json::exception&) {
     }
     return Json(text);  // not JSON, so a string
   }

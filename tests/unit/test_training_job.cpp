@@ -2,6 +2,8 @@
 // (docs/reference.md §2.4, the rules layer). Pure: no SimGrid.
 #include <doctest/doctest.h>
 
+#include <cmath>
+
 #include <initializer_list>
 
 #include "rules/training.hpp"
@@ -19,7 +21,8 @@ TEST_CASE("training: uninterrupted duration is flops / (gpus * 989e12 * mfu)") {
   CHECK(training_work_s(989e12, 1.0, 1.0) == doctest::Approx(1.0).epsilon(1e-15));
   // 3e26 FLOP on 200,000 GPUs at 40%: 3e26 / (2e5 * 989e12 * 0.4)
   //   = 3e26 / 7.912e19 = 3,791,708.79... s (about 43.9 days).
-  CHECK(training_work_s(3e26, 200000.0, 0.4) == doctest::Approx(3e26 / 7.912e19).epsilon(1e-14));
+  //   To the microsecond (the next case says why).
+  CHECK(training_work_s(3e26, 200000.0, 0.4) == std::round(3e26 / 7.912e19 * 1e6) / 1e6);
   CHECK(training_work_s(3e26, 200000.0, 0.4) == doctest::Approx(3791708.797).epsilon(1e-9));
   // Duration is inversely proportional to GPUs and to mfu: 100 GPUs at 0.5
   // take as long as 50 GPUs at 1.0, and half as long as 50 GPUs at 0.5.
@@ -27,6 +30,15 @@ TEST_CASE("training: uninterrupted duration is flops / (gpus * 989e12 * mfu)") {
   CHECK(training_work_s(1.7802e20, 100.0, 0.5) == doctest::Approx(3600.0).epsilon(1e-14));
   CHECK(training_work_s(1.7802e20, 50.0, 1.0) == doctest::Approx(3600.0).epsilon(1e-14));
   CHECK(training_work_s(1.7802e20, 50.0, 0.5) == doctest::Approx(7200.0).epsilon(1e-14));
+}
+
+TEST_CASE("training: the duration is to the microsecond, so a run meant to end on a whole hour does") {
+  // 100 GPUs at 26% for 240 h: 100 * 989e12 * 0.26 * 864000 = 2.2216896e22
+  // FLOP. The quotient in doubles is 864000.0000000001; the rule gives 240 h.
+  CHECK(2.2216896e22 / (100.0 * 989e12 * 0.26) != 864000.0);
+  CHECK(training_work_s(2.2216896e22, 100.0, 0.26) == 864000.0);
+  // A duration that is not whole: the nearest microsecond.
+  CHECK(training_work_s(1.7802e20 + 1.7802e20 / 3600.0 * 1.2345678, 100.0, 0.5) == 3601.234568);
 }
 
 TEST_CASE("training: rollback keeps the last checkpoint at or below the progress") {
