@@ -163,8 +163,13 @@ int sweep_command(const SweepOptions& o) {
     }
   }
   // What lock() makes in a folder no sweep has started in is taken back if
-  // the plan cannot be committed there (nothing left behind, §1.2).
-  const bool dir_existed = fs::exists(dir);
+  // the plan cannot be committed there (nothing left behind, §1.2): DIR and
+  // the folders above it that did not exist, from the highest.
+  std::string first_made;
+  for (fs::path p = dir; !p.empty() && !fs::exists(p); p = p.parent_path()) {
+    first_made = p.string();
+    if (p.parent_path() == p) break;
+  }
   folder.lock();
   folder.remove_temporaries();
   // sweep.csv agrees with the plan (plan.json and plan-variants.jsonl) and
@@ -185,7 +190,7 @@ int sweep_command(const SweepOptions& o) {
     try {
       commit_outputs(dir, plan_files, {.create = false, .remove = {"sweep.csv"}});
     } catch (const std::runtime_error&) {
-      if (!started) folder.unmake(!dir_existed);
+      if (!started) folder.unmake(first_made);
       throw;
     }
   }

@@ -102,8 +102,11 @@ RofrSplit split_for_rofr(const Scenario& sc, std::optional<double> matched_share
       e.target = it->second;
       s.delivery_delays.push_back(e);
     }
-  // Delivery targets that cover an offered cluster cover its holder's part:
-  // the same capacity, matched.
+  // Delivery targets say which capacity is still to be built. A holder's
+  // part of an offered cluster is the same build-out, matched: a target that
+  // covers the original (its provider, region or itself) covers the part.
+  // The part is also the holder's, in the holder's region, so a target
+  // naming those reaches it by its own path, as events do (§14.2).
   std::vector<std::string>& late = s.uncertainty.delivery_targets;
   if (!late.empty())
     for (const auto& [original, part] : moved_cluster)

@@ -216,8 +216,10 @@ bool remove_tree(int dirfd, const std::string& name, const std::string& shown, s
   // files unlinked; as that owner, cloudpact gives itself the permission
   // first, where chmod(1) would be asked to.
   struct stat st {};
+  // AT_SYMLINK_NOFOLLOW: a link swapped in after the stat is refused
+  // (EOPNOTSUPP), never its target's mode changed.
   if (stat_at(dirfd, name, st) && S_ISDIR(st.st_mode) && (st.st_mode & S_IRWXU) != S_IRWXU)
-    (void)::fchmodat(dirfd, name.c_str(), (st.st_mode & 07777) | S_IRWXU, 0);
+    (void)::fchmodat(dirfd, name.c_str(), (st.st_mode & 07777) | S_IRWXU, AT_SYMLINK_NOFOLLOW);
   Fd d(open_folder_at(dirfd, name));
   if (!d.ok()) {
     if (errno == ENOENT) return true;

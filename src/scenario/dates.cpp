@@ -109,8 +109,8 @@ DateProblem date_problem(const std::string& text) {
   if (f->day < 1 || f->day > last) {
     const std::string days = std::to_string(last);
     return {"no such day " + quoted, "a day from 01 to " + days + ": " +
-                                         month_names[static_cast<std::size_t>(f->month - 1)] + " " +
-                                         std::to_string(f->year) + " has " + days + " days"};
+                                         month_names[static_cast<std::size_t>(f->month - 1)] + " " + text.substr(0, 4) +
+                                         " has " + days + " days"};
   }
   // No 24:00:00 and no leap seconds: UTC here is POSIX time.
   if (f->hour > 23 || f->minute > 59 || f->second > 59)

@@ -803,8 +803,9 @@ std::vector<ObjectSpec> scenario_objects() {
                .meaning = "ρ: the weight of the shared factor."},
           },
       .notes = "Cluster c is late when Φ(√ρ·Z + √(1−ρ)·Z_c) ≥ `p_on_time` (Z shared by a path's clusters, Z_c its "
-               "own), so each cluster is still late with probability 1 − `p_on_time`; the lognormal delay size mixes "
-               "a shared and an own normal the same way. ρ = 1: every cluster late together (a supply shortage); "
+               "own), so each cluster (of `delivery.targets`, when given) is still late with probability 1 − `p_on_time`; "
+               "the lognormal delay size mixes "
+               "a shared and an own normal the same way. ρ = 1: every such cluster late together (a supply shortage); "
                "ρ = 0: independent.",
   });
 
@@ -1134,7 +1135,7 @@ std::vector<ObjectSpec> sweep_objects() {
                .container = Container::array,
                .default_text = "the headline totals (and the contracted portfolio's risk)",
                .meaning = "The columns of `sweep.csv`: dotted paths into each variant's `summary.json` / "
-                          "`risk.json`, e.g. `totals.spend_usd`, `portfolios.contracted.cost_usd.cvar95`."},
+                          "`risk.json`, e.g. `totals.spend_usd`, `portfolios.contracted.cost_usd.cvar95`; each once."},
               {.key = "name",
                .type = Type::id,
                .default_text = "the file's stem (`sweep` if that is not an id)",

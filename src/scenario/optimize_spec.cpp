@@ -142,7 +142,7 @@ OptimizeSpec parse_optimize_spec(const std::string& text, const std::string& pat
   const Json* vars = top.require("variables", "a non-empty array of variables");
   scenario_json::AcceptedPointers accepted;
   std::vector<std::pair<std::string, std::string>> min_max_at;  // per variable: pointers of min and max
-  std::vector<bool> tryable;  // per variable: its pointer and both bounds were read
+  std::vector<bool> tryable;  // per variable: its pointer, both bounds and `integer` were read
   if (vars && r.is_array(*vars, vars_ptr, "a non-empty array of variables")) {
     if (vars->empty()) problems.add(vars_ptr, "empty", "a non-empty array of variables");
     if (vars->size() > limits::max_optimize_variables) {
@@ -159,9 +159,11 @@ OptimizeSpec parse_optimize_spec(const std::string& text, const std::string& pat
       const auto pointer = v.string("pointer", "a JSON pointer to a number of the base scenario", Object::Need::required);
       const auto lo = scenario_json::number(v, vspec.field("min"));
       const auto hi = scenario_json::number(v, vspec.field("max"));
+      bool integer_ok = true;
       if (const Json* integer = v.find("integer")) {
         if (!integer->is_boolean()) {
           problems.add(v.at("integer"), "not a boolean", "true or false");
+          integer_ok = false;
         } else {
           ov.integer = integer->get<bool>();
         }
@@ -219,7 +221,7 @@ OptimizeSpec parse_optimize_spec(const std::string& text, const std::string& pat
         }
       }
       min_max_at.emplace_back(v.at("min"), v.at("max"));
-      tryable.push_back(pointer_ok && lo && hi);
+      tryable.push_back(pointer_ok && lo && hi && integer_ok);
       s.variables.push_back(std::move(ov));
     }
   }

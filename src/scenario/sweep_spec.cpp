@@ -177,9 +177,11 @@ SweepSpec parse_sweep_spec(const std::string& text, const std::string& path) {
       if (sampled) {
         const auto lo = scenario_json::number(p, param.field("min"));
         const auto hi = scenario_json::number(p, param.field("max"));
+        bool integer_ok = true;
         if (const Json* integer = p.find("integer")) {
           if (!integer->is_boolean()) {
             problems.add(p.at("integer"), "not a boolean", "true or false");
+            integer_ok = false;
           } else {
             sp.integer = integer->get<bool>();
           }
@@ -192,7 +194,8 @@ SweepSpec parse_sweep_spec(const std::string& text, const std::string& path) {
           sp.max = *hi;
           const auto as_value = [&](double x) { return sp.integer ? Json(std::llround(x)) : Json(x); };
           probe = as_value(*lo);
-          tries = {{as_value(*lo), p.at("min")}, {as_value(*hi), p.at("max")}};
+          // Without a readable `integer` the values tried could be the wrong kind.
+          if (integer_ok) tries = {{as_value(*lo), p.at("min")}, {as_value(*hi), p.at("max")}};
         }
       } else {
         const std::string values_ptr = p.at("values");
@@ -202,11 +205,12 @@ SweepSpec parse_sweep_spec(const std::string& text, const std::string& path) {
           std::set<std::string> seen;
           for (std::size_t k = 0; k < values->size(); ++k) {
             const std::string text = (*values)[k].dump();
+            sp.values_json.push_back(text);
             if (!seen.insert(distinct_key((*values)[k])).second) {
               problems.add(child_pointer(values_ptr, k), "value " + shown_value((*values)[k]) + " listed twice",
                            "distinct values");
+              continue;  // tried once, at its first place
             }
-            sp.values_json.push_back(text);
             tries.emplace_back((*values)[k], child_pointer(values_ptr, k));
           }
           if (!values->empty()) probe = values->front();

@@ -95,15 +95,21 @@ void SweepFolder::lock() {
   }
 }
 
-void SweepFolder::unmake(bool dir_too) {
+void SweepFolder::unmake(const std::string& first_made) {
   std::error_code ec;
   fs::remove(variants_dir(), ec);  // only when empty
+  // Unlinked while still held: another sweep that opens .lock now makes a
+  // new one, never shares this one after its release.
+  fs::remove(fs::path(dir_) / ".lock", ec);
   if (lock_fd_ >= 0) {
     ::close(lock_fd_);
     lock_fd_ = -1;
   }
-  fs::remove(fs::path(dir_) / ".lock", ec);
-  if (dir_too) fs::remove(dir_, ec);  // only when empty
+  if (first_made.empty()) return;
+  for (fs::path p = dir_;; p = p.parent_path()) {
+    if (!fs::remove(p, ec)) break;  // not empty, or gone: what is above is not ours either
+    if (p == fs::path(first_made) || !p.has_parent_path() || p.parent_path() == p) break;
+  }
 }
 
 std::string variant_result_json(const std::string& id, const std::vector<std::string>& pointers,

@@ -47,9 +47,11 @@ class SweepFolder {
   void lock();
 
   // Undoes lock() in a folder where no sweep started: removes variants/
-  // (empty), then .lock, and DIR itself when `dir_too` (lock() made it and
-  // nothing else is in it). Never throws: it runs on a failure's way out.
-  void unmake(bool dir_too);
+  // (empty), then .lock (before letting go of it), then DIR and each folder
+  // above it up to `first_made` when lock() made them (each only when
+  // empty; `first_made` empty: DIR existed). Never throws: it runs on a
+  // failure's way out.
+  void unmake(const std::string& first_made);
 
  private:
   std::string dir_;

@@ -107,7 +107,7 @@ TEST_CASE("the holder's parts count toward risk's bounds, and the message says s
                      "/policy/rofr) is more than `risk` handles (expected at most 32; `run` has no such bound)"});
 }
 
-TEST_CASE("delivery targets that cover an offered cluster cover the holder's part of it") {
+TEST_CASE("delivery targets reach a holder's part through its original (the same build-out) or the holder") {
   // Scenario 06's clusters after the split: azure's h100, the holder's part
   // gb200@aws-deal (in azure's eastus2) and aws's gb200.
   auto late_clusters = [](const Json& targets) {
@@ -121,11 +121,17 @@ TEST_CASE("delivery targets that cover an offered cluster cover the holder's par
     REQUIRE(run.setup.problem.n_clusters == 3);
     return run.setup.problem.delivery_clusters;
   };
-  const std::uint64_t aws = late_clusters(Json::array({"aws"}));
   const std::uint64_t h100 = late_clusters(Json::array({"azure/eastus2/h100"}));
-  CHECK(std::popcount(aws) == 2);  // aws's gb200 and its holder's part
+  const std::uint64_t aws = late_clusters(Json::array({"aws"}));
+  const std::uint64_t deal = late_clusters(Json::array({"aws/us-east-1/gb200"}));
+  const std::uint64_t azure = late_clusters(Json::array({"azure"}));
   CHECK(std::popcount(h100) == 1);
+  CHECK(std::popcount(aws) == 2);  // aws's gb200 and the part matched from it
   CHECK((aws & h100) == 0);
   CHECK((aws | h100) == 0b111);
+  CHECK(deal == aws);                               // the offered cluster by name: both parts
+  CHECK(late_clusters(Json::array({"aws/us-east-1"})) == aws);  // the original's region: both too
+  CHECK(std::popcount(azure) == 2);                 // the holder: its own cluster and the part in its region
+  CHECK((azure & aws) == (azure & ~h100));          // ... which is the part aws's targets reach
   CHECK(late_clusters(Json()) == ~std::uint64_t{0});  // no targets: every cluster
 }

@@ -85,6 +85,7 @@ TEST_CASE("a refused date of the right form says which part does not exist") {
   CHECK(said("2024-02-30") == "no such day \"2024-02-30\" (expected a day from 01 to 29: February 2024 has 29 days)");
   CHECK(said("2100-02-29T00:00:00Z") ==
         "no such day \"2100-02-29T00:00:00Z\" (expected a day from 01 to 28: February 2100 has 28 days)");
+  CHECK(said("0099-02-29") == "no such day \"0099-02-29\" (expected a day from 01 to 28: February 0099 has 28 days)");
   CHECK(said("2025-04-31") == "no such day \"2025-04-31\" (expected a day from 01 to 30: April 2025 has 30 days)");
   CHECK(said("2025-12-00") == "no such day \"2025-12-00\" (expected a day from 01 to 31: December 2025 has 31 days)");
   CHECK(said("2025-13-01") == "no such month \"2025-13-01\" (expected a month from 01 to 12)");

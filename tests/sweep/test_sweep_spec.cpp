@@ -128,6 +128,11 @@ TEST_CASE("broken sweep files: one exact line per problem") {
   CHECK(problems(grid(kPrice, R"(, "metrics": ["totals.spend_usd", "totals.unmet_gpu_hours", "totals.spend_usd"])")) ==
         std::vector<std::string>{"bad.json: /metrics/2: metric \"totals.spend_usd\" listed twice (expected each metric "
                                  "once, first at /metrics/0)"});
+  // A value listed twice is tried once, at its first place.
+  CHECK(problems(grid(R"([{"pointer": "/contracts/0/price_usd_per_gpu_hour", "values": [-1, -1.0]}])")) ==
+        std::vector<std::string>{"bad.json: /parameters/0/values/1: value -1 listed twice (expected distinct values)",
+                                 "bad.json: /parameters/0/values/0: -1 makes an invalid scenario: "
+                                 "/contracts/0/price_usd_per_gpu_hour: negative: -1 (expected a number in [0, 1000000])"});
   CHECK(problems(grid("[]", R"(, "risk_paths": 0)")) ==
         std::vector<std::string>{"bad.json: /parameters: empty (expected a non-empty array of parameters)",
                                  "bad.json: /risk_paths: out of range: 0 (expected an integer in [1, 100000000])"});
@@ -153,6 +158,11 @@ TEST_CASE("broken sampled sweeps") {
                             "min": 1, "max": 3, "values": [1]}]})") ==
         std::vector<std::string>{"bad.json: /parameters/0/values: unknown key for a sampled parameter (expected one "
                                  "of: integer, max, min, pointer)"});
+  // An `integer` that is not a boolean: the bounds are not tried as floats
+  // (0.6 would be no priority, a line that fixing the flag removes).
+  CHECK(problems(head + R"("samples": 2, "parameters": [{"pointer": "/workloads/0/priority",
+                            "min": 0.6, "max": 3.4, "integer": "yes"}]})") ==
+        std::vector<std::string>{"bad.json: /parameters/0/integer: not a boolean (expected true or false)"});
 }
 
 TEST_CASE("what is not a sweep, or has no usable base") {
