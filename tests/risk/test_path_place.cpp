@@ -113,22 +113,29 @@ TEST_CASE("sampled outages of fixed length count to the second on every path") {
   CHECK(whole >= 1990);       // at most 0.5% cut by the horizon or overlapping
 }
 
+namespace {
+// Two providers, one cluster each of a constant 1,000 H100 (a at $2, b at
+// $3), demand 1,000 at a value of $10 for a year; a late delivery is 30
+// days late. `targets`: spliced into the delivery model.
+std::string delayed_pair(const std::string& p_on_time, const std::string& targets = "") {
+  return R"({ "name": "delay", "start": "2025-01-01", "end": "2026-01-01",
+    "providers": [
+      { "id": "a", "on_demand_usd_per_gpu_hour": { "H100": 2 },
+        "regions": [ { "id": "r", "clusters": [ { "id": "c", "accelerator": "H100", "capacity_gpus": 1000 } ] } ] },
+      { "id": "b", "on_demand_usd_per_gpu_hour": { "H100": 3 },
+        "regions": [ { "id": "r", "clusters": [ { "id": "c", "accelerator": "H100", "capacity_gpus": 1000 } ] } ] } ],
+    "workloads": [ { "id": "w", "kind": "inference", "demand_gpus": 1000, "value_usd_per_gpu_hour": 10 } ],
+    "uncertainty": { "delivery": { "p_on_time": )" + p_on_time + R"(, "delay_days": { "dist": "fixed", "value": 30 })" +
+         targets + " } } }";
+}
+}  // namespace
+
 TEST_CASE("a sampled delivery delay delays a constant capacity, as the delivery_delay event does in the replay") {
-  // Two providers, one cluster each of a constant 1,000 H100, demand 1,000
-  // for a year. A 30-day delay of both clusters leaves the demand unserved
+  // delayed_pair: a 30-day delay of both clusters leaves the demand unserved
   // for 30 days: 1000 x 720 h = 720,000 GPU-h (the replay gives the same for
   // two delivery_delay events: tests/agreement covers the events, and
   // scenarios with constant capacities and delays are in its class).
-  auto text = [](const std::string& p_on_time) {
-    return R"({ "name": "delay", "start": "2025-01-01", "end": "2026-01-01",
-      "providers": [
-        { "id": "a", "on_demand_usd_per_gpu_hour": { "H100": 2 },
-          "regions": [ { "id": "r", "clusters": [ { "id": "c", "accelerator": "H100", "capacity_gpus": 1000 } ] } ] },
-        { "id": "b", "on_demand_usd_per_gpu_hour": { "H100": 3 },
-          "regions": [ { "id": "r", "clusters": [ { "id": "c", "accelerator": "H100", "capacity_gpus": 1000 } ] } ] } ],
-      "workloads": [ { "id": "w", "kind": "inference", "demand_gpus": 1000, "value_usd_per_gpu_hour": 10 } ],
-      "uncertainty": { "delivery": { "p_on_time": )" + p_on_time + R"(, "delay_days": { "dist": "fixed", "value": 30 } } } })";
-  };
+  const auto text = [](const std::string& p_on_time) { return delayed_pair(p_on_time); };
   const auto late = run_paths(text("0"), 8);
   for (std::int64_t i = 0; i < 8; ++i) CHECK(late.unmet("contracted", i) == doctest::Approx(720000.0).epsilon(1e-12));
   // On time with probability 1/2 each: demand is unmet only when both are
@@ -146,19 +153,8 @@ TEST_CASE("a sampled delivery delay delays a constant capacity, as the delivery_
 }
 
 TEST_CASE("delivery targets: a cluster under none is always on time, and the others keep their draws") {
-  // The scenario above: a ($2) and b ($3), 1,000 H100 each, demand 1,000 at
-  // a value of $10 for 8,760 h; a late delivery is 30 days (720 h) late.
-  auto text = [](const std::string& p_on_time, const std::string& targets) {
-    return R"({ "name": "delay", "start": "2025-01-01", "end": "2026-01-01",
-      "providers": [
-        { "id": "a", "on_demand_usd_per_gpu_hour": { "H100": 2 },
-          "regions": [ { "id": "r", "clusters": [ { "id": "c", "accelerator": "H100", "capacity_gpus": 1000 } ] } ] },
-        { "id": "b", "on_demand_usd_per_gpu_hour": { "H100": 3 },
-          "regions": [ { "id": "r", "clusters": [ { "id": "c", "accelerator": "H100", "capacity_gpus": 1000 } ] } ] } ],
-      "workloads": [ { "id": "w", "kind": "inference", "demand_gpus": 1000, "value_usd_per_gpu_hour": 10 } ],
-      "uncertainty": { "delivery": { "p_on_time": )" + p_on_time + R"(, "delay_days": { "dist": "fixed", "value": 30 })" +
-           targets + " } } }";
-  };
+  // delayed_pair over 8,760 h.
+  const auto text = delayed_pair;
   const double on_time_usd = 1000.0 * 8760 * 2;                   // a serves everything
   const double a_late_usd = 1000.0 * 720 * 3 + 1000.0 * 8040 * 2;  // b for a's 30 days, then a
   // Every delivery late, but only b's may be: a serves all; only a's: b
