@@ -109,9 +109,11 @@ RofrSplit split_for_rofr(const Scenario& sc, std::optional<double> matched_share
   // naming those reaches it by its own path, as events do (§14.2).
   std::vector<std::string>& late = s.uncertainty.delivery_targets;
   if (!late.empty())
-    for (const auto& [original, part] : moved_cluster)
+    for (const auto& moved : moved_cluster) {
+      const std::string& original = moved.first;  // a plain name: clang 14 captures no structured binding
       if (std::any_of(late.begin(), late.end(), [&](const std::string& t) { return target_covers(t, original); }))
-        late.push_back(part);
+        late.push_back(moved.second);
+    }
   for (std::size_t i = 0; i < n_changes; ++i) {
     const PriceChangeEvent& e = s.price_changes[i];
     if (e.contract.empty() || !out.contracts.count(e.contract) || out.contracts.at(e.contract).holder_part) continue;
