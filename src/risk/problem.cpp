@@ -419,8 +419,9 @@ RiskSetup build_risk_problem(const Scenario& input, bool uncertainty_off, bool s
     pb.demand_vol_per_year = u.demand_vol_per_year;
     pb.demand_log_multiplier_bound = demand_log_multiplier_bound(u.demand_vol_per_year, horizon_years(sc));
     pb.delivery_p_on_time = u.delivery_p_on_time;
-    // `delivery.targets` (the split scenario's: a holder's part is reached as
-    // an event reaches it, policy/rofr.cpp and docs/reference.md §14.2).
+    // `delivery.targets` (the split scenario's: split_for_rofr lists a
+    // holder's part whose original a target covers; the holder or its region
+    // reach the part by its own path; docs/reference.md §14.2).
     if (!u.delivery_targets.empty()) {
       pb.delivery_clusters = 0;
       for (size_t c = 0; c < plant.clusters.size(); ++c)

@@ -58,6 +58,14 @@ std::string syntax_expectation(const std::string& problem) {
   return "JSON text";
 }
 
+// The number a parser's out-of-range message quotes ("number overflow
+// parsing '1e400'"); empty when it quotes none.
+std::string overflowing_literal(const std::string& what) {
+  const auto q = what.find('\'');
+  const auto q2 = q == std::string::npos ? q : what.find('\'', q + 1);
+  return q2 == std::string::npos ? std::string() : what.substr(q + 1, q2 - q - 1);
+}
+
 std::string syntax_reason(const std::string& what) {
   static const std::string marker = "syntax error while parsing ";
   const auto at = what.find(marker);
@@ -264,9 +272,7 @@ std::optional<Json> parse_json(const std::string& text, Problems& problems) {
     // no position; find the literal the message quotes.
     std::string reason = e.what();
     std::size_t offset = 0;
-    if (const auto q = reason.find('\''); q != std::string::npos) {
-      const auto q2 = reason.find('\'', q + 1);
-      const std::string literal = reason.substr(q + 1, q2 == std::string::npos ? std::string::npos : q2 - q - 1);
+    if (const std::string literal = overflowing_literal(reason); !literal.empty()) {
       offset = std::min(text.find(literal), text.size());
       reason = "number out of range: " + literal;
     }
@@ -368,9 +374,7 @@ std::optional<Json> override_value(const Override& o, Problems& problems) {
         problems.add(o.pointer, "number out of range: " + first, "a number a double can hold");
         return std::nullopt;
       } catch (const Json::out_of_range& e) {
-        const std::string what = e.what();
-        const auto q = what.find('\''), q2 = q == std::string::npos ? q : what.find('\'', q + 1);
-        const std::string literal = q2 == std::string::npos ? std::string() : what.substr(q + 1, q2 - q - 1);
+        const std::string literal = overflowing_literal(e.what());
         const auto at = literal.empty() ? std::string::npos : probe.find(literal);
         if (at == std::string::npos) break;
         if (first.empty()) first = literal;

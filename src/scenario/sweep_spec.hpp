@@ -14,7 +14,7 @@ enum class SweepMode { grid, lhs, random };
 
 struct SweepParameter {
   std::string pointer;                   // JSON pointer into the base scenario
-  std::vector<std::string> values_json;  // grid: the values, as canonical JSON text
+  std::vector<std::string> values_json;  // grid: the values, as JSON text (numbers as written: value_key compares them by value)
   double min = 0.0, max = 0.0;           // lhs / random: the range sampled
   bool integer = false;                  // lhs / random: round to the nearest integer
 };

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 #include <numeric>
 #include <set>
 
@@ -12,17 +13,27 @@
 
 namespace cloudpact {
 
-std::string variant_id(const std::vector<SweepParameter>& parameters, const std::vector<std::string>& values_json) {
+namespace {
+
+// The id of the assignment whose i-th value, by value (value_key), is key(i).
+template <class KeyOf>
+std::string id_of(const std::vector<SweepParameter>& parameters, KeyOf key) {
   // Unit and record separators cannot appear in a pointer or in JSON text
   // unescaped, so distinct assignments never hash the same text.
   std::string text;
   for (std::size_t i = 0; i < parameters.size(); ++i) {
     text += parameters[i].pointer;
     text += '\x1f';
-    text += value_key(values_json[i]);  // 2 and 2.0: one value, one id
+    text += key(i);  // 2 and 2.0: one value, one id
     text += '\x1e';
   }
   return "v" + sha256_hex(text).substr(0, 12);
+}
+
+}  // namespace
+
+std::string variant_id(const std::vector<SweepParameter>& parameters, const std::vector<std::string>& values_json) {
+  return id_of(parameters, [&](std::size_t i) { return value_key(values_json[i]); });
 }
 
 double design_uniform(std::uint64_t seed, std::uint64_t sample, std::uint32_t parameter, std::uint32_t stream) {
@@ -91,12 +102,19 @@ std::vector<std::vector<std::string>> sampled_points(const SweepSpec& spec) {
 }  // namespace
 
 std::vector<Variant> expand_design(const SweepSpec& spec) {
-  const auto points = spec.mode == SweepMode::grid ? grid_points(spec) : sampled_points(spec);
+  const bool grid = spec.mode == SweepMode::grid;
+  const auto points = grid ? grid_points(spec) : sampled_points(spec);
+  // A grid repeats each parameter's few values across up to 10^6 points:
+  // their keys are made once each, not parsed again at every point.
+  std::vector<std::map<std::string, std::string>> key_of(grid ? spec.parameters.size() : 0);
+  for (std::size_t j = 0; j < key_of.size(); ++j)
+    for (const std::string& v : spec.parameters[j].values_json) key_of[j].emplace(v, value_key(v));
   std::vector<Variant> out;
   out.reserve(points.size());
   std::set<std::string> seen;
   for (const auto& values : points) {
-    std::string id = variant_id(spec.parameters, values);
+    std::string id = grid ? id_of(spec.parameters, [&](std::size_t i) { return key_of[i].at(values[i]); })
+                          : variant_id(spec.parameters, values);
     if (!seen.insert(id).second) continue;
     out.push_back(Variant{std::move(id), values});
   }
