@@ -170,6 +170,12 @@ int sweep_command(const SweepOptions& o) {
     first_made = p.string();
     if (p.parent_path() == p) break;
   }
+  // From the first write on, SIGINT, SIGTERM and SIGHUP only ask to stop: a
+  // signal while the plan is committed lets the commit finish, and the sweep
+  // then stops before its first variant as it would between two, with the
+  // table written and the resume named (before this point a signal ends the
+  // command the default way, with nothing written).
+  const StopSignals stop_signals;
   folder.lock();
   folder.remove_temporaries();
   // sweep.csv agrees with the plan (plan.json and plan-variants.jsonl) and
@@ -221,10 +227,15 @@ int sweep_command(const SweepOptions& o) {
       std::cout << script << "\n";
       return kExitOk;
     }
+    if (const int sig = StopSignals::received(); sig != 0) {
+      table.write();
+      report(plan, table, dir);
+      std::cerr << "sweep: interrupted by signal " << sig << " before the Slurm job was submitted; the plan is kept\n";
+      die_by(sig);
+    }
     const std::string job_id = slurm_submit(script, slurm_dir);
     std::cerr << "sweep: submitted Slurm job " << job_id << " (" << job.array_size << " array tasks, "
               << pending.size() << " variants)\n";
-    const StopSignals stop_signals;
     {
       Progress progress("sweep", "variants", static_cast<std::int64_t>(pending.size()));
       const std::size_t before = folder.committed_ids().size();
@@ -248,7 +259,6 @@ int sweep_command(const SweepOptions& o) {
   // Local: a pool of variant processes; sweep.csv is rebuilt every two
   // seconds so that even a SIGKILL leaves a nearly current table behind.
   PoolOutcome outcome;
-  const StopSignals stop_signals;
   {
     Progress progress("sweep", "variants", static_cast<std::int64_t>(pending.size()));
     int done = 0;

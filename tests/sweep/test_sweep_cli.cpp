@@ -375,6 +375,35 @@ TEST_CASE("SIGTERM stops the sweep cleanly: children end, the table holds what f
   CHECK(rows_of(slurp(w / "o" / "sweep.csv")).size() == 31);
 }
 
+TEST_CASE("SIGTERM while the plan is committed: the commit ends, the sweep stops before any variant, resumable") {
+  // 200,000 variants: a plan of megabytes, whose commit is under way when
+  // the lock appears (the lock is taken just before it).
+  const fs::path w = fresh_dir("term-plan");
+  std::string prices = "[", gpus = "[";
+  for (int i = 0; i < 500; ++i) prices += (i ? ", " : "") + std::to_string(1.0 + i / 1000.0);
+  for (int i = 0; i < 400; ++i) gpus += (i ? ", " : "") + std::to_string(8000 + i);
+  write_file(w / "s.json", grid_sweep(kScenario01, prices + "]", gpus + "]"));
+  const pid_t pid = spawn_child({{bin(), "sweep", (w / "s.json").string(), "--out", (w / "o").string(), "-j", "1"},
+                                 "/dev/null", (w / "err.txt").string()});
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (!fs::exists(w / "o" / ".lock") && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  ::kill(pid, SIGTERM);
+  const ChildExit e = wait_child(pid);
+  CHECK(e.signal == SIGTERM);
+  const std::string err = slurp(w / "err.txt");
+  CHECK(err.find("sweep: 200000 variants: ") != std::string::npos);
+  CHECK(err.find("not run (rerun with --resume)") != std::string::npos);
+  CHECK(err.find("interrupted by signal 15; what finished is kept") != std::string::npos);
+  // The plan is whole, the table written from it, no temporary left.
+  CHECK(fs::exists(w / "o" / "plan.json"));
+  const std::string variants = slurp(w / "o" / "plan-variants.jsonl");
+  CHECK(std::count(variants.begin(), variants.end(), '\n') == 200000);
+  CHECK(rows_of(slurp(w / "o" / "sweep.csv")).size() >= 1);
+  for (const auto& entry : fs::directory_iterator(w / "o"))
+    CHECK(entry.path().filename().string().rfind(".tmp", 0) != 0);
+}
+
 TEST_CASE("--slurm-script-only writes the job array script and submits nothing") {
   const fs::path w = fresh_dir("script");
   write_file(w / "s.json", grid_sweep(kScenario01, "[1.0, 2.0, 3.0]", "[8000]"));
