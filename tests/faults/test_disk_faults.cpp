@@ -6,11 +6,13 @@
 // gets the whole new one), and a later successful run leaves nothing behind.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
 #include <cstring>
 #include <random>
 
+#include <fcntl.h>
 #include <grp.h>
 #include <sys/mount.h>
 #include <sys/resource.h>
@@ -155,6 +157,36 @@ TEST_CASE("a full disk (tmpfs): run, risk, check --junit and sweep exit 3 naming
   CHECK(which_set(o, {"risk.json"}, refs().risk_a, refs().risk_b) == "B");
   CHECK(run({"sweep", sweep, "--out", (mnt / "sw").string(), "--resume"}).status.exited(0));
   CHECK(leftovers(mnt).empty());
+}
+
+TEST_CASE("stdout that cannot take the output (/dev/full, closed): exit 3 naming standard output") {
+  const fs::path p = fresh_dir("stdout");
+  for (const bool closed : {false, true}) {
+    CAPTURE(closed);
+    if (!closed && !fs::exists("/dev/full")) {
+      WARN_MESSAGE(false, "no /dev/full on this machine: the full-device case is not run");
+      continue;
+    }
+    // What each command prints on stdout: the schema, the usage, the output folder's path.
+    for (const std::vector<std::string>& args :
+         {std::vector<std::string>{"schema"}, {"--help"}, {"run", kScenario01, "--out", (p / "o").string()}}) {
+      CAPTURE(args[0]);
+      Launch l;
+      l.args = args;
+      l.in_child = [closed] {
+        if (closed) {
+          ::close(1);
+        } else {
+          const int f = ::open("/dev/full", O_WRONLY);
+          if (f < 0 || ::dup2(f, 1) < 0) ::_exit(126);
+        }
+      };
+      const Result r = run(l);
+      CHECK(r.status.exited(3));
+      CHECK(r.err.rfind("cloudpact: cannot write to standard output", 0) == 0);
+      CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
+    }
+  }
 }
 
 TEST_CASE("a full disk (file size limit, SIGXFSZ ignored): exit 3 naming the file; nothing changes") {
