@@ -331,8 +331,17 @@ int check_command(const CheckOptions& o) {
     // A folder at the report's name could not be replaced by a file: said
     // now, not after every scenario has run.
     std::error_code ec;
-    if (fs::is_directory(fs::symlink_status(jp, ec)))
+    const fs::file_status at = fs::symlink_status(jp, ec);
+    if (fs::is_directory(at))
       throw UsageError("--junit " + escape_text(junit) + " is a folder (expected a file name)");
+    // The report is committed by a rename over its name: a link or a device
+    // (/dev/null, /dev/stdout as root) there would be replaced, not written to.
+    if (fs::is_symlink(at))
+      throw UsageError("--junit " + escape_text(junit) +
+                       " is a symbolic link (expected a regular file's name: cloudpact does not write through links)");
+    if (fs::exists(at) && !fs::is_regular_file(at))
+      throw UsageError("--junit " + escape_text(junit) +
+                       " is not a regular file (expected a regular file's name: the report replaces the file there)");
   }
 
   // Every input first, so that nothing runs or is written when one is bad.

@@ -10,6 +10,10 @@
 #include <string>
 #include <vector>
 
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
 #include <nlohmann/json.hpp>
 
 #include "run_cloudpact.hpp"
@@ -391,6 +395,30 @@ TEST_CASE("invalid input: exit 2, one line per problem, nothing written") {
   fs::create_directories(folder);
   usage({"check", "--junit", folder.string()}, "--junit " + folder.string() + " is a folder (expected a file name)");
   fs::remove(folder);
+  // A link or a device there would be replaced by the report's rename (as
+  // root, /dev/null itself): refused, and left as it was.
+  const fs::path special_dir = cloudpact::test::temp_root() / "junit-special";
+  fs::create_directories(special_dir);
+  const fs::path link = special_dir / "report.xml", fifo = special_dir / "fifo";
+  fs::create_symlink(special_dir / "target.xml", link);
+  REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+  usage({"check", "--junit", link.string()},
+        "--junit " + link.string() +
+            " is a symbolic link (expected a regular file's name: cloudpact does not write through links)");
+  CHECK(fs::is_symlink(link));
+  CHECK(!fs::exists(special_dir / "target.xml"));
+  // A device of its own (a null device made with mknod, as root), never the
+  // system's: a build that regressed would replace it.
+  std::vector<fs::path> specials = {fifo};
+  const fs::path device = special_dir / "null";
+  if (::geteuid() == 0 && ::mknod(device.c_str(), S_IFCHR | 0666, ::makedev(1, 3)) == 0) specials.push_back(device);
+  for (const fs::path& special : specials) {
+    usage({"check", "--junit", special.string()},
+          "--junit " + special.string() +
+              " is not a regular file (expected a regular file's name: the report replaces the file there)");
+  }
+  CHECK(fs::is_fifo(fifo));
+  if (specials.size() > 1) CHECK(fs::is_character_file(device));
 }
 
 TEST_CASE("check --help") {
