@@ -298,14 +298,15 @@ TEST_CASE("sweep: a link at .lock, a variant's temporary or its stderr file is n
   CHECK(leftovers(d2).empty());
 }
 
-TEST_CASE("check --junit: a link at the report's name is replaced, not written through") {
+TEST_CASE("check --junit: a link at the report's name is refused, neither written through nor replaced") {
   const fs::path p = fresh_dir("links-junit");
   const Victim v(p);
   fs::create_symlink(v.file, p / "junit.xml");
   const Result r = run({"check", "--junit", (p / "junit.xml").string(), kScenario01}, {"TMPDIR=" + p.string()});
-  CHECK_MESSAGE(r.status.exited(0), r.err);
-  CHECK(!fs::is_symlink(p / "junit.xml"));
-  CHECK(slurp(p / "junit.xml").find("<testsuite") != std::string::npos);
+  CHECK_MESSAGE(r.status.exited(2), r.err);
+  CHECK(one_line_naming(r.err, (p / "junit.xml").string()));
+  CHECK(r.err.find("is a symbolic link") != std::string::npos);
+  CHECK(fs::is_symlink(p / "junit.xml"));
   v.untouched();
   const Result bad = run({"check", "--junit", (p / "nodir") .string() + "/", kScenario01});
   CHECK(bad.status.exited(2));
