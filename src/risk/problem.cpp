@@ -461,9 +461,55 @@ RiskSetup build_risk_problem(const Scenario& input, bool uncertainty_off, bool s
     setup.rofr_holder = sc.policy.rofr->holder;
     setup.rofr_offered = split->offered;
     if (!uncertainty_off) setup.rofr_match_probability = sc.policy.rofr->match_probability;
+    // Without the holder the right is gone: every offer whole with its provider.
+    for (const int q : portfolios_free_of(setup, setup.rofr_holder)) pb.portfolio_no_rofr[static_cast<size_t>(q)] = 1;
   }
   for (const PlantContract& pk : plant.contracts) setup.contract_ids.push_back(pk.spec->id);
+  if (input.policy.exclusivity) {
+    // The portfolios free of the exclusivity, walked on the scenario without
+    // it (and, with a right of first refusal, which the same provider holds,
+    // without that right either: set above, kept by the filter below).
+    Scenario free = input;
+    free.policy.exclusivity.reset();
+    RiskSetup other = build_risk_problem(free, uncertainty_off, false);
+    const std::vector<int> wanted = portfolios_free_of(other, input.policy.exclusivity->provider);
+    risk::RiskProblem& ob = other.problem;
+    // Each problem keeps the rows of the portfolios it walks, in order.
+    auto keep = [](risk::RiskProblem& q, const std::vector<int>& rows_kept) {
+      auto take = [&](auto& rows) {
+        std::remove_reference_t<decltype(rows)> kept;
+        for (const int k : rows_kept) kept.push_back(rows[static_cast<size_t>(k)]);
+        rows = std::move(kept);
+      };
+      take(q.portfolio_providers);
+      take(q.portfolio_off);
+      take(q.portfolio_no_rofr);
+    };
+    keep(ob, wanted);
+    // Only a problem's first portfolio (the contracted one) reports use per
+    // provider; the second problem's first is not the contracted portfolio.
+    ob.track_contracted_use = false;
+    // The same names in both setups, in the same order ("contracted" is
+    // never free of a clause, so it stays the main problem's first).
+    setup.unbound_of = wanted;
+    for (size_t q = 0; q < setup.portfolio_names.size(); ++q)
+      if (std::find(wanted.begin(), wanted.end(), static_cast<int>(q)) == wanted.end())
+        setup.main_of.push_back(static_cast<int>(q));
+    keep(pb, setup.main_of);
+    setup.unbound = std::make_shared<const risk::RiskProblem>(std::move(ob));
+  }
   return setup;
+}
+
+std::vector<int> portfolios_free_of(const RiskSetup& setup, const std::string& holder) {
+  std::vector<int> out;
+  for (size_t q = 0; q < setup.portfolio_names.size(); ++q) {
+    const std::string& name = setup.portfolio_names[q];
+    const bool without_holder = name == "without:" + holder;
+    const bool single_other = name.rfind("single:", 0) == 0 && name != "single:" + holder;
+    if (without_holder || single_other) out.push_back(static_cast<int>(q));
+  }
+  return out;
 }
 
 void keep_contracted_only(RiskSetup& setup) {
@@ -474,6 +520,9 @@ void keep_contracted_only(RiskSetup& setup) {
   pb.track_contracted_use = false;
   setup.portfolio_names.resize(1);
   setup.sensitivity = false;
+  setup.unbound.reset();
+  setup.main_of.clear();
+  setup.unbound_of.clear();
 }
 
 }  // namespace cloudpact

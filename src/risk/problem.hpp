@@ -3,6 +3,7 @@
 // change of the scenario), plus the uncertainty models and the portfolios.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -30,6 +31,16 @@ struct RiskSetup {
   std::string rofr_holder;
   std::vector<std::string> rofr_offered;
   std::optional<double> rofr_match_probability;
+  // An exclusivity binds the buyer to its provider, so a portfolio without
+  // that provider is without the clause (docs/reference.md §14.1): those
+  // portfolios ("without:HOLDER", "single:Q" for Q other than the holder)
+  // are walked on a second problem, the scenario without its exclusivity, on
+  // the same paths (its plant is this one's: the same draws), and `problem`
+  // walks the others. Portfolio k of `problem` is portfolio_names[main_of[k]]
+  // (empty main_of: the same index), portfolio k of `unbound` is
+  // portfolio_names[unbound_of[k]] (evaluate_setup_paths puts them together).
+  std::shared_ptr<const risk::RiskProblem> unbound;
+  std::vector<int> main_of, unbound_of;
 };
 
 // Throws InputError (docs/reference.md §9 style, pointing at the scenario) when the
@@ -37,6 +48,13 @@ struct RiskSetup {
 // `uncertainty_off` zeroes every sampled model (the replay's own future);
 // `sensitivity` adds the "off:SOURCE" portfolios.
 RiskSetup build_risk_problem(const Scenario& sc, bool uncertainty_off = false, bool sensitivity = false);
+
+// The portfolios that do not hold `holder` (an exclusivity's or a right of
+// first refusal's provider): "without:HOLDER" and "single:Q" for every other
+// provider Q, as indices into portfolio_names. The clause goes with its
+// holder: walking away from the holder, or never having signed with it,
+// frees the buyer of it (docs/reference.md §14).
+std::vector<int> portfolios_free_of(const RiskSetup& setup, const std::string& holder);
 
 // Drops every portfolio but "contracted" (the first): what `optimize` needs.
 // The contracted portfolio's results are the same bytes with or without the

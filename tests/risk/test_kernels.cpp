@@ -106,10 +106,16 @@ void check_same_bits(const risk::BatchResults& a, const risk::BatchResults& b) {
   }
 }
 // Index of a portfolio by name.
+// The index of a portfolio in setup.problem, which walks every portfolio
+// but those free of an exclusivity (RiskSetup::main_of).
 int portfolio_index(const RiskSetup& setup, const std::string& name) {
   const auto it = std::find(setup.portfolio_names.begin(), setup.portfolio_names.end(), name);
   REQUIRE(it != setup.portfolio_names.end());
-  return static_cast<int>(it - setup.portfolio_names.begin());
+  const int named = static_cast<int>(it - setup.portfolio_names.begin());
+  if (setup.main_of.empty()) return named;
+  const auto in_main = std::find(setup.main_of.begin(), setup.main_of.end(), named);
+  REQUIRE_MESSAGE(in_main != setup.main_of.end(), name << " is walked on the problem without the exclusivity");
+  return static_cast<int>(in_main - setup.main_of.begin());
 }
 
 // The step that starts `days` after the scenario's start (at midnight UTC).
@@ -208,8 +214,14 @@ TEST_CASE("a portfolio forks from another at the first step a provider one holds
   CHECK(risk::kernel::fork_step(v, at("without:oracle"), at("contracted")) == oracle_starts);
   CHECK(risk::kernel::fork_step(v, at("without:coreweave"), at("without:oracle")) == coreweave_starts);
   CHECK(risk::kernel::fork_step(v, at("contracted"), at("without:aws")) == step_starting(pb, 20));  // 2025-01-21
-  CHECK(risk::kernel::fork_step(v, at("contracted"), at("without:azure")) == 0);
+  CHECK(risk::kernel::fork_step(v, at("contracted"), at("single:azure")) == step_starting(pb, 20));
   CHECK(risk::kernel::fork_step(v, at("contracted"), at("contracted")) == pb.n_steps);
+  // Without azure, or with only another provider, the buyer is free of
+  // azure's exclusivity: those portfolios are walked on the problem without it.
+  const std::vector<std::string> free = {"without:azure", "single:aws", "single:coreweave", "single:oracle"};
+  REQUIRE(setup.unbound != nullptr);
+  REQUIRE(setup.unbound_of.size() == free.size());
+  for (size_t k = 0; k < free.size(); ++k) CHECK(setup.portfolio_names[static_cast<size_t>(setup.unbound_of[k])] == free[k]);
 }
 
 TEST_CASE("a contract billed for use that closes a bill before its provider sells moves the fork step there") {
@@ -256,8 +268,8 @@ TEST_CASE("a contract billed for use that closes a bill before its provider sell
 }
 
 TEST_CASE("a job no cluster of the parent may serve comes back in a fork that holds its provider") {
-  // The job runs only on b, which sells (as e does) once a's exclusivity
-  // ends on 2025-06-01; it is ready from 2025-02-01. Walked in groups of
+  // The job runs only on b, which sells (as e does) only under a contract
+  // from 2025-06-01; it is ready from 2025-02-01. Walked in groups of
   // two, `without:b` (a, e) walks from the start and leaves the job out of
   // its walk once it is ready, as none of its clusters may ever serve it;
   // `without:e` (a, b) forks from it on 2025-06-01 and must take the job
@@ -267,14 +279,17 @@ TEST_CASE("a job no cluster of the parent may serve comes back in a fork that ho
     "providers": [
       { "id": "a", "on_demand_usd_per_gpu_hour": { "H100": 3 },
         "regions": [ { "id": "r", "clusters": [ { "id": "c", "accelerator": "H100", "capacity_gpus": 500 } ] } ] },
-      { "id": "b", "on_demand_usd_per_gpu_hour": { "H100": 2 },
-        "regions": [ { "id": "r", "clusters": [ { "id": "c", "accelerator": "H100", "capacity_gpus": 800 } ] } ] },
-      { "id": "e", "on_demand_usd_per_gpu_hour": { "H100": 4 },
-        "regions": [ { "id": "r", "clusters": [ { "id": "c", "accelerator": "H100", "capacity_gpus": 300 } ] } ] } ],
+      { "id": "b", "regions": [ { "id": "r", "clusters": [ { "id": "c", "accelerator": "H100", "capacity_gpus": 800 } ] } ] },
+      { "id": "e", "regions": [ { "id": "r", "clusters": [ { "id": "c", "accelerator": "H100", "capacity_gpus": 300 } ] } ] } ],
+    "contracts": [
+      { "id": "kb", "provider": "b", "start": "2025-06-01", "end": "2025-12-01", "clusters": ["b/r/c"],
+        "billing": "usage", "price_usd_per_gpu_hour": 2 },
+      { "id": "ke", "provider": "e", "start": "2025-06-01", "end": "2025-12-01", "clusters": ["e/r/c"],
+        "billing": "usage", "price_usd_per_gpu_hour": 4 } ],
     "workloads": [ { "id": "w", "kind": "inference", "demand_gpus": 600, "value_usd_per_gpu_hour": 10 },
                    { "id": "t", "kind": "training", "submit": "2025-02-01", "flops": 1e23, "gpus": 400, "mfu": 0.4,
                      "providers": ["b"] } ],
-    "policy": { "placement": "cheapest", "exclusivity": { "provider": "a", "until": "2025-06-01" } },
+    "policy": { "placement": "cheapest" },
     "uncertainty": { "demand": { "vol_per_year": 0.5 }, "prices": { "a": { "vol_per_year": 0.3 }, "b": { "vol_per_year": 0.3 }, "e": { "vol_per_year": 0.3 } } } })";
   const RiskSetup setup = build_risk_problem(parse_scenario(text, "fork-job.json"), false, false);
   const auto at = [&](const std::string& name) { return portfolio_index(setup, name); };

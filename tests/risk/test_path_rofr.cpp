@@ -135,3 +135,64 @@ TEST_CASE("delivery targets reach a holder's part through its original (the same
   CHECK((azure & aws) == (azure & ~h100));          // ... which is the part aws's targets reach
   CHECK(late_clusters(Json()) == ~std::uint64_t{0});  // no targets: every cluster
 }
+
+// docs/reference.md §14: a clause goes with its holder. Scenario 06 by hand
+// for the buyer that has only aws (single:aws; without:azure is the same
+// portfolio here): no exclusivity, so aws's 400 on-demand GB200s (1,000
+// H100-eq of the 1,800 wanted) serve from 1 January; no right of first
+// refusal, so aws keeps its whole deal from 1 April.
+//   1 Jan - 1 Apr (2,160 h): 400 x 2,160 x $10 = $8,640,000 on demand;
+//     800 x 2,160 = 1,728,000 GPU-h unmet.
+//   1 Apr - 1 Jan (6,600 h): 400 x 6,600 x $6 = $15,840,000 billed, and a
+//     shortfall of $20,000,000 - $15,840,000 = $4,160,000; 800 x 6,600 =
+//     5,280,000 GPU-h unmet, plus (1,800 - 800) x 14 = 14,000 in the outage.
+//   spend $28,640,000; unmet 7,022,000 GPU-h worth $56,176,000.
+// The buyer that has only azure keeps both clauses (single:azure): its
+// reserved $21,900,000, half the deal ($7,920,000 + $2,080,000), and unmet
+// 800 x 2,160 + 300 x 6,600 = 3,708,000 GPU-h worth $29,664,000.
+TEST_CASE("portfolios without the holder are free of its exclusivity and its right of first refusal") {
+  constexpr double kOnlyAws = 28640000.0 + 56176000.0;
+  constexpr double kOnlyAzure = 31900000.0 + 29664000.0;
+  const PathRun off = run_paths(scenario06([](Json&) {}), 4, true);
+  for (std::int64_t i = 0; i < 4; ++i) {
+    CHECK(off.cost("single:aws", i) == doctest::Approx(kOnlyAws).epsilon(1e-12));
+    CHECK(off.cost("without:azure", i) == doctest::Approx(kOnlyAws).epsilon(1e-12));
+    CHECK(off.unmet("single:aws", i) == doctest::Approx(7022000.0).epsilon(1e-12));
+    CHECK(off.cost("single:azure", i) == doctest::Approx(kOnlyAzure).epsilon(1e-12));
+    CHECK(off.cost("without:aws", i) == doctest::Approx(kOnlyAzure).epsilon(1e-12));
+    CHECK(off.cost("contracted", i) == doctest::Approx(kCostHalf).epsilon(1e-12));
+  }
+  // With the match drawn: the buyer without azure never sees it.
+  const PathRun drawn = run_paths(scenario06([](Json&) {}), 32);
+  for (std::int64_t i = 0; i < 32; ++i) CHECK(drawn.cost("single:aws", i) == doctest::Approx(kOnlyAws).epsilon(1e-12));
+}
+
+TEST_CASE("the portfolios free of an exclusivity walk the paths of the scenario without it, draw for draw") {
+  // Sampled outages and prices on both providers: the spliced portfolios are
+  // those of the scenario without the clause, to the bit, on every path.
+  const auto edit = [](Json& d) {
+    d["uncertainty"] = Json::parse(R"({
+        "outages": { "default": { "rate_per_year": 6, "capacity_lost_pct": 60,
+                                  "duration_hours": { "dist": "lognormal", "median": 10, "sigma": 1 } } },
+        "prices": { "aws": { "model": "gbm", "vol_per_year": 0.4 }, "azure": { "model": "gbm", "vol_per_year": 0.2 } },
+        "demand": { "vol_per_year": 0.3 } })");
+  };
+  const PathRun with = run_paths(scenario06(edit), 48);
+  const PathRun without = run_paths(scenario06([&](Json& d) {
+                                      edit(d);
+                                      d["policy"].erase("exclusivity");
+                                    }),
+                                    48);
+  REQUIRE(with.setup.unbound != nullptr);
+  REQUIRE(without.setup.unbound == nullptr);
+  for (const char* name : {"without:azure", "single:aws"}) {
+    CAPTURE(name);
+    for (std::int64_t i = 0; i < 48; ++i) {
+      CHECK(with.cost(name, i) == without.cost(name, i));
+      CHECK(with.unmet(name, i) == without.unmet(name, i));
+    }
+  }
+  // The portfolios that hold azure keep the exclusivity: cut off aws for two
+  // months, they cost more than without it on every path.
+  for (std::int64_t i = 0; i < 48; ++i) CHECK(with.cost("contracted", i) > without.cost("contracted", i));
+}
