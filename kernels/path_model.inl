@@ -113,6 +113,11 @@ struct View {
   double rofr_match_share, rofr_match_probability;
   const int *cluster_offer, *contract_offer;
   const std::uint8_t *cluster_holder_part, *contract_holder_part, *portfolio_no_rofr;
+  // RiskProblem::portfolio_lifted: the portfolio walks the problem without
+  // the exclusivity (PathFunctor::lifted), which sells as this one does from
+  // lifted_until_step on.
+  const std::uint8_t* portfolio_lifted;
+  int lifted_until_step;
   // Bit r: region r has a cluster (its sampled outages matter), or has none
   // (its outages only cut the walk: next_edge).
   std::uint64_t regions_with_clusters, regions_without_clusters;
@@ -1035,6 +1040,11 @@ struct PortfolioRun {
     note_quiet();
   }
 
+  // From the next step on, the portfolio reads another variant's shared
+  // steps (a lifted portfolio once the exclusivity has ended): the
+  // placement order is refiltered from them, whatever their version.
+  CP_HD void follow_other_steps() { seen_order_version = 0; }
+
   // A ledger amount of provider p (charges, credits as negative amounts)
   // due where its discount factor is df.
   CP_HD void post_present_value(int p, double usd, double df) {
@@ -1629,14 +1639,21 @@ CP_HD inline bool rofr_never_matches(const View& v) {
   return v.rofr_match_probability < 0.0 ? v.rofr_match_share == 0.0 : v.rofr_match_probability <= 0.0;
 }
 
-// Whether portfolios q and r see the same future: the same sources switched
-// off and the same rofr matches. Such portfolios share each step's capacity
-// and order (StepShared).
-CP_HD inline bool same_variant(const View& v, int q, int r) {
+// Whether portfolios q and r see the same future once an exclusivity has
+// ended (View::lifted_until_step): the same sources switched off and the
+// same rofr matches.
+CP_HD inline bool same_future(const View& v, int q, int r) {
   const SourcesOff a = v.portfolio_off[q], b = v.portfolio_off[r];
   return a.outage_providers == b.outage_providers && a.zones == b.zones && a.price_providers == b.price_providers &&
          a.demand == b.demand && a.delivery == b.delivery &&
          (v.portfolio_no_rofr[q] == v.portfolio_no_rofr[r] || rofr_never_matches(v));
+}
+
+// Whether portfolios q and r see the same future from the start: the same
+// future, and both bound by the exclusivity or both free of it. Such
+// portfolios share each step's capacity and order (StepShared).
+CP_HD inline bool same_variant(const View& v, int q, int r) {
+  return same_future(v, q, r) && v.portfolio_lifted[q] == v.portfolio_lifted[r];
 }
 
 // Whether portfolios q and r walk a path identically: the same providers,
@@ -1729,6 +1746,9 @@ CP_HD inline void write_results(const View& v, const OutView& out, const Portfol
 template <int kGroup>
 struct PathFunctor {
   View v;
+  // The problem without the exclusivity (RiskProblem::lifted), which the
+  // portfolios free of it walk; v again when there is none.
+  View lifted;
   OutView out;
   std::uint64_t seed;
   std::int64_t first_path;
@@ -1756,12 +1776,19 @@ struct PathFunctor {
     StepShared shared[kGroup];
     ReservedLedger ledger[kGroup];
     int slot[kGroup];  // the first portfolio of the group with the same variant
+    // From v.lifted_until_step on, a lifted variant sells as the bound one
+    // with the same future does, and its portfolios read that variant's
+    // steps and, at the horizon, its ledger (the same accounts: an
+    // exclusivity moves no reserved capacity, and reserved contracts alone
+    // are in a ledger). Its own slot when the group has no such variant.
+    int slot_after[kGroup];
     int twin[kGroup];  // the first portfolio of the group that walks the path identically
     // A portfolio whose walk is its parent's until step `forks` (fork_step)
     // is not walked before it: it takes the parent's state there. Parents
     // walk from the start (parent −1).
     int parent[kGroup], forks[kGroup];
     std::uint32_t providers[kGroup];  // per variant (at its slot): every provider its portfolios hold
+    auto view_of = [&](int j) -> const View& { return v.portfolio_lifted[q0 + j] ? lifted : v; };
     for (int j = 0; j < n; ++j) {
       slot[j] = twin[j] = j;
       parent[j] = -1;
@@ -1781,15 +1808,29 @@ struct PathFunctor {
       providers[slot[j]] |= v.portfolio_providers[q0 + j];
       for (int m = 0; m < j && twin[j] == j; ++m) {
         if (twin[m] != m || parent[m] >= 0 || slot[m] != slot[j]) continue;
-        const int at = fork_step(v, q0 + m, q0 + j);
+        const int at = fork_step(view_of(j), q0 + m, q0 + j);
         if (at > forks[j]) {
           parent[j] = m;
           forks[j] = at;
         }
       }
       if (parent[j] < 0)
-        runs[j] = new (storage[j]) PortfolioRun(v, q0 + j, fs, is, seed, path);
+        runs[j] = new (storage[j]) PortfolioRun(view_of(j), q0 + j, fs, is, seed, path);
     }
+    // Where each lifted variant goes once the exclusivity has ended; the
+    // ledger it then shares holds the providers of its portfolios too.
+    bool switches = false;
+    for (int j = 0; j < n; ++j) {
+      slot_after[j] = slot[j];
+      if (!v.portfolio_lifted[q0 + j] || v.lifted_until_step >= v.n_steps) continue;
+      for (int m = 0; m < n; ++m)
+        if (!v.portfolio_lifted[q0 + m] && same_future(v, q0 + m, q0 + j)) {
+          slot_after[j] = slot[m];
+          switches = true;
+          break;
+        }
+    }
+    for (int j = 0; j < n; ++j) providers[slot_after[j]] |= v.portfolio_providers[q0 + j];
     // The portfolios that walk a step, in index order (forked ones join at
     // their fork step), and the variants (their first portfolio).
     int walkers[kGroup], n_walkers = 0, variants[kGroup], n_variants = 0;
@@ -1816,15 +1857,29 @@ struct PathFunctor {
     };
     for (int j = 0; j < n; ++j)
       if (slot[j] == j) {
-        ledger[j].open(v, q0 + j, seed, path, providers[j]);
+        ledger[j].open(view_of(j), q0 + j, seed, path, providers[j]);
         variants[n_variants++] = j;
       }
     list_walkers(0);
     for (int s = 0; s < v.n_steps; ++s) {
+      if (switches && s == v.lifted_until_step) {
+        // The lifted variants that have a bound twin stop here; their
+        // portfolios walked so far (and those forked from them later, which
+        // copy a parent that switched) read the twin's steps from now on.
+        for (int j = 0; j < n; ++j) {
+          if (slot_after[j] == slot[j]) continue;
+          const bool made = twin[j] == j && (parent[j] < 0 || forks[j] < s);
+          if (made) runs[j]->follow_other_steps();
+          slot[j] = slot_after[j];
+        }
+        n_variants = 0;
+        for (int j = 0; j < n; ++j)
+          if (slot[j] == j) variants[n_variants++] = j;
+      }
       for (int w = 0; w < n_variants; ++w) {
         const int j = variants[w];
         runs[j]->share_step(s, shared[j]);
-        ledger[j].step(v, s, shared[j]);
+        ledger[j].step(view_of(j), s, shared[j]);
       }
       fork_due(s);
       for (int w = 0; w < n_walkers; ++w) {
@@ -1834,7 +1889,7 @@ struct PathFunctor {
     }
     fork_due(v.n_steps);
     for (int j = 0; j < n; ++j)
-      if (slot[j] == j) ledger[j].finish(v);
+      if (slot[j] == j) ledger[j].finish(view_of(j));
     for (int j = 0; j < n; ++j) {
       const int m = twin[j];
       if (m == j) runs[j]->finish(ledger[slot[j]]);

@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -177,6 +178,15 @@ struct RiskProblem {
   // the contracted portfolio again with one source off, on the same draws).
   std::vector<SourcesOff> portfolio_off;           // [portfolio]
   std::vector<std::uint8_t> portfolio_no_rofr;     // [portfolio]: 1 = the scenario without its rofr clause
+  // An exclusivity binds only the portfolios that hold its provider
+  // (docs/reference.md §6.1, §14.1). `lifted` is this problem without the
+  // clause, on the same step grid, with the same clusters, contracts,
+  // models and portfolios (only the sellers of the steps before `until`
+  // and what derives from them differ); portfolio q walks it when
+  // portfolio_lifted[q] is 1. Null (and every flag 0) without an exclusivity.
+  std::shared_ptr<const RiskProblem> lifted;
+  std::vector<std::uint8_t> portfolio_lifted;     // [portfolio]
+  int lifted_until_step = 0;                      // the first step from which both problems sell the same
   // Whether the contracted portfolio's GPU-hours per provider are tracked
   // (BatchResults::provider_used_gpu_hours; else 0): `risk` reports them
   // (breakdown, leverage); `optimize` reads none of them, and tracking them

@@ -139,6 +139,10 @@ void evaluate_paths_cpu(const RiskProblem& pb, std::uint64_t seed, std::int64_t 
   kernel::size_results(out, pb, first_path, count);
   const kernel::StepTables tables = kernel::step_tables(pb);
   const kernel::View v = kernel::make_view(pb, tables, [](const auto& vec) { return vec.data(); });
+  // The problem without the exclusivity, for the portfolios free of it.
+  const kernel::StepTables lifted_tables = pb.lifted ? kernel::step_tables(*pb.lifted) : kernel::StepTables{};
+  const kernel::View lifted =
+      pb.lifted ? kernel::make_view(*pb.lifted, lifted_tables, [](const auto& vec) { return vec.data(); }) : v;
   const kernel::ScratchLayout layout = kernel::scratch_layout(v);
   const kernel::PortfolioGroups groups = kernel::portfolio_groups(
       v.n_portfolios, portfolios_per_thread > 0 && portfolios_per_thread < kCpuGroup ? portfolios_per_thread : kCpuGroup);
@@ -158,7 +162,7 @@ void evaluate_paths_cpu(const RiskProblem& pb, std::uint64_t seed, std::int64_t 
   std::vector<double*> ptrs;
   for (const auto& [vec, rows] : kernel::result_rows(out)) ptrs.push_back(vec->data());
   const SampleAndWalk path{
-      {v, kernel::out_view(count, ptrs), seed, first_path, nullptr, nullptr, layout, groups},
+      {v, lifted, kernel::out_view(count, ptrs), seed, first_path, nullptr, nullptr, layout, groups},
       best_sampler(),
       scratch_f.data(),
       scratch_i.data()};

@@ -142,6 +142,11 @@ void evaluate_paths_cuda(const RiskProblem& pb, std::uint64_t seed, std::int64_t
   kernel::size_results(out, pb, first_path, count);
   DeviceArrays arrays;
   const kernel::View v = kernel::make_view(pb, kernel::step_tables(pb), [&](const auto& vec) { return arrays.place(vec); });
+  // The problem without the exclusivity, for the portfolios free of it.
+  const kernel::View lifted =
+      pb.lifted ? kernel::make_view(*pb.lifted, kernel::step_tables(*pb.lifted),
+                                    [&](const auto& vec) { return arrays.place(vec); })
+                : v;
   const kernel::ScratchLayout layout = kernel::scratch_layout(v);
   const kernel::PortfolioGroups groups = kernel::portfolio_groups(v.n_portfolios, kCudaGroup);
   const auto n = static_cast<size_t>(count);
@@ -163,7 +168,7 @@ void evaluate_paths_cuda(const RiskProblem& pb, std::uint64_t seed, std::int64_t
   thrust::for_each(thrust::device, thrust::counting_iterator<std::int64_t>(0),
                    thrust::counting_iterator<std::int64_t>(count), sample);
   clock.lap(sample_s);
-  const kernel::PathFunctor<kCudaGroup> run{v, o, seed, first_path, thrust::raw_pointer_cast(sf.data()),
+  const kernel::PathFunctor<kCudaGroup> run{v, lifted, o, seed, first_path, thrust::raw_pointer_cast(sf.data()),
                                      thrust::raw_pointer_cast(si.data()), layout, groups};
   try {
     const std::int64_t n_walks = count * groups.n_groups;

@@ -170,6 +170,8 @@ View make_view(const RiskProblem& pb, const StepTables& tables, Place&& place) {
   v.cluster_holder_part = place(pb.cluster_holder_part);
   v.contract_holder_part = place(pb.contract_holder_part);
   v.portfolio_no_rofr = place(pb.portfolio_no_rofr);
+  v.portfolio_lifted = place(pb.portfolio_lifted);
+  v.lifted_until_step = pb.lifted_until_step;
   v.regions_with_clusters = 0;
   for (const int r : pb.cluster_region) v.regions_with_clusters |= std::uint64_t{1} << r;
   const std::uint64_t all_regions = pb.n_regions >= 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << pb.n_regions) - 1;

@@ -147,7 +147,12 @@ double normal_quantile(double p) {
   return 0.5 * (lo + hi);
 }
 
-RiskSetup build_risk_problem(const Scenario& input, bool uncertainty_off, bool sensitivity) {
+namespace {
+
+// build_risk_problem, with `extra_cuts` (seconds since the start) added to
+// the step grid: the exclusivity's end, for the problem without it.
+RiskSetup build_problem_on(const Scenario& input, bool uncertainty_off, bool sensitivity,
+                           const std::vector<double>& extra_cuts) {
   // A right of first refusal (docs/reference.md §14): the problem holds both
   // parts of every offered contract whole, and each path scales them by the
   // share the holder matches there.
@@ -180,6 +185,7 @@ RiskSetup build_risk_problem(const Scenario& input, bool uncertainty_off, bool s
 
   // ---- the grid: days, cut at every dated change the replay sees ----
   std::vector<double> cuts = plant.breakpoints();
+  cuts.insert(cuts.end(), extra_cuts.begin(), extra_cuts.end());
   for (double t = kDay_s; t < sc.horizon_s; t += kDay_s) cuts.push_back(t);
   std::vector<double> month_starts;
   for (std::int64_t m : month_starts_inside(sc.start_epoch_s, sc.end_epoch_s)) month_starts.push_back(sc.to_sim_s(m));
@@ -465,41 +471,70 @@ RiskSetup build_risk_problem(const Scenario& input, bool uncertainty_off, bool s
     for (const int q : portfolios_free_of(setup, setup.rofr_holder)) pb.portfolio_no_rofr[static_cast<size_t>(q)] = 1;
   }
   for (const PlantContract& pk : plant.contracts) setup.contract_ids.push_back(pk.spec->id);
-  if (input.policy.exclusivity) {
-    // The portfolios free of the exclusivity, walked on the scenario without
-    // it (and, with a right of first refusal, which the same provider holds,
-    // without that right either: set above, kept by the filter below).
-    Scenario free = input;
-    free.policy.exclusivity.reset();
-    RiskSetup other = build_risk_problem(free, uncertainty_off, false);
-    const std::vector<int> wanted = portfolios_free_of(other, input.policy.exclusivity->provider);
-    risk::RiskProblem& ob = other.problem;
-    // Each problem keeps the rows of the portfolios it walks, in order.
-    auto keep = [](risk::RiskProblem& q, const std::vector<int>& rows_kept) {
-      auto take = [&](auto& rows) {
-        std::remove_reference_t<decltype(rows)> kept;
-        for (const int k : rows_kept) kept.push_back(rows[static_cast<size_t>(k)]);
-        rows = std::move(kept);
-      };
-      take(q.portfolio_providers);
-      take(q.portfolio_off);
-      take(q.portfolio_no_rofr);
-    };
-    keep(ob, wanted);
-    // Only a problem's first portfolio (the contracted one) reports use per
-    // provider; the second problem's first is not the contracted portfolio.
-    ob.track_contracted_use = false;
-    // The same names in both setups, in the same order ("contracted" is
-    // never free of a clause, so it stays the main problem's first).
-    setup.unbound_of = wanted;
-    for (size_t q = 0; q < setup.portfolio_names.size(); ++q)
-      if (std::find(wanted.begin(), wanted.end(), static_cast<int>(q)) == wanted.end())
-        setup.main_of.push_back(static_cast<int>(q));
-    keep(pb, setup.main_of);
-    setup.unbound = std::make_shared<const risk::RiskProblem>(std::move(ob));
-  }
+  pb.portfolio_lifted.assign(pb.portfolio_providers.size(), 0);
   return setup;
 }
+
+}  // namespace
+
+RiskSetup build_risk_problem(const Scenario& input, bool uncertainty_off, bool sensitivity) {
+  if (!input.policy.exclusivity) return build_problem_on(input, uncertainty_off, sensitivity, {});
+  const Exclusivity& clause = *input.policy.exclusivity;
+  RiskSetup setup = build_problem_on(input, uncertainty_off, sensitivity, {});
+  risk::RiskProblem& pb = setup.problem;
+  // The same scenario without the clause, on this grid (`until` is one of
+  // its cuts): the problem the portfolios free of it walk (§6.1, §14.1).
+  // With a right of first refusal, which the same provider holds, those
+  // portfolios are without it in both problems (no_rofr, set above).
+  Scenario free = input;
+  free.policy.exclusivity.reset();
+  RiskSetup other = build_problem_on(free, uncertainty_off, sensitivity, {clause.until_s});
+  risk::RiskProblem& lifted = other.problem;
+  if (lifted.step_start_s != pb.step_start_s || other.portfolio_names != setup.portfolio_names)
+    throw std::logic_error("the problem without the exclusivity is not on the same grid and portfolios");
+  // A portfolio none of whose other providers sells anything before
+  // `until` without the clause walks the same either way (another
+  // provider's contract cannot start before it): it is not lifted, and
+  // shares its steps with the bound portfolios (the flagship's
+  // single:coreweave and single:oracle).
+  std::uint32_t sell_before_until = 0;
+  pb.lifted_until_step = pb.n_steps;
+  for (int st = 0; st < pb.n_steps; ++st) {
+    if (pb.step_start_s[static_cast<size_t>(st)] >= clause.until_s) {
+      pb.lifted_until_step = st;
+      break;
+    }
+    for (int c = 0; c < pb.n_clusters; ++c)
+      if (lifted.seller_step[static_cast<size_t>(st * pb.n_clusters + c)] != static_cast<std::int8_t>(rules::Seller::none))
+        sell_before_until |= 1u << pb.cluster_provider[static_cast<size_t>(c)];
+  }
+  const auto holder_at = std::find(setup.provider_ids.begin(), setup.provider_ids.end(), clause.provider);
+  const std::uint32_t holder_bit = 1u << static_cast<int>(holder_at - setup.provider_ids.begin());
+  bool any = false;
+  for (const int q : portfolios_free_of(setup, clause.provider)) {
+    if ((pb.portfolio_providers[static_cast<size_t>(q)] & ~holder_bit & sell_before_until) == 0) continue;
+    pb.portfolio_lifted[static_cast<size_t>(q)] = 1;
+    any = true;
+  }
+  if (!any) return setup;
+  // The kernels' lifted portfolios read the bound ones' steps from
+  // lifted_until_step on (kernel::PathFunctor::walk): the two problems must
+  // sell alike there, which holds by construction and is checked here.
+  const size_t from = static_cast<size_t>(pb.lifted_until_step) * static_cast<size_t>(pb.n_clusters);
+  if (!std::equal(pb.seller_step.begin() + static_cast<std::ptrdiff_t>(from), pb.seller_step.end(),
+                  lifted.seller_step.begin() + static_cast<std::ptrdiff_t>(from)) ||
+      !std::equal(pb.contract_step.begin() + static_cast<std::ptrdiff_t>(from), pb.contract_step.end(),
+                  lifted.contract_step.begin() + static_cast<std::ptrdiff_t>(from)) ||
+      !std::equal(pb.seller_price_step.begin() + static_cast<std::ptrdiff_t>(from), pb.seller_price_step.end(),
+                  lifted.seller_price_step.begin() + static_cast<std::ptrdiff_t>(from)) ||
+      pb.cap_step != lifted.cap_step || pb.loss_step != lifted.loss_step)
+    throw std::logic_error("the problem without the exclusivity sells otherwise after it ends");
+  lifted.portfolio_lifted = pb.portfolio_lifted;
+  lifted.lifted_until_step = pb.lifted_until_step;
+  pb.lifted = std::make_shared<const risk::RiskProblem>(std::move(lifted));
+  return setup;
+}
+
 
 std::vector<int> portfolios_free_of(const RiskSetup& setup, const std::string& holder) {
   std::vector<int> out;
@@ -520,9 +555,8 @@ void keep_contracted_only(RiskSetup& setup) {
   pb.track_contracted_use = false;
   setup.portfolio_names.resize(1);
   setup.sensitivity = false;
-  setup.unbound.reset();
-  setup.main_of.clear();
-  setup.unbound_of.clear();
+  pb.portfolio_lifted.resize(1);  // the contracted portfolio holds every provider: never lifted
+  pb.lifted.reset();
 }
 
 }  // namespace cloudpact

@@ -3,7 +3,6 @@
 // change of the scenario), plus the uncertainty models and the portfolios.
 #pragma once
 
-#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -31,16 +30,6 @@ struct RiskSetup {
   std::string rofr_holder;
   std::vector<std::string> rofr_offered;
   std::optional<double> rofr_match_probability;
-  // An exclusivity binds the buyer to its provider, so a portfolio without
-  // that provider is without the clause (docs/reference.md §14.1): those
-  // portfolios ("without:HOLDER", "single:Q" for Q other than the holder)
-  // are walked on a second problem, the scenario without its exclusivity, on
-  // the same paths (its plant is this one's: the same draws), and `problem`
-  // walks the others. Portfolio k of `problem` is portfolio_names[main_of[k]]
-  // (empty main_of: the same index), portfolio k of `unbound` is
-  // portfolio_names[unbound_of[k]] (evaluate_setup_paths puts them together).
-  std::shared_ptr<const risk::RiskProblem> unbound;
-  std::vector<int> main_of, unbound_of;
 };
 
 // Throws InputError (docs/reference.md §9 style, pointing at the scenario) when the

@@ -108,9 +108,7 @@ double risk_memory_bytes(const RiskSetup& setup, const RiskRunOptions& o) {
   // results.
   const double scratch_bytes =
       o.backend == risk::Backend::cuda ? 0.0 : risk_scratch_bytes_per_path(setup) * static_cast<double>(batch);
-  // A second problem (RiskSetup::unbound) has a batch's results of its own.
-  const double batches = setup.unbound ? 2.0 : 1.0;
-  return risk_result_bytes(setup, o.paths) + batches * risk_batch_result_bytes(setup, batch) + scratch_bytes;
+  return risk_result_bytes(setup, o.paths) + risk_batch_result_bytes(setup, batch) + scratch_bytes;
 }
 
 // Batches of a fixed size: when asked (--batch), and on CUDA. A GPU's batch
@@ -139,50 +137,18 @@ std::int64_t risk_next_batch(const RiskSetup& setup, const RiskRunOptions& o, st
   return std::max<std::int64_t>(std::min<std::int64_t>(256, max_batch), static_cast<std::int64_t>(grown));
 }
 
-void evaluate_setup_paths(const RiskSetup& setup, std::uint64_t seed, std::int64_t first_path, std::int64_t count,
-                          risk::Backend backend, int threads, risk::BatchResults& out,
-                          risk::BatchResults& unbound_out) {
-  risk::evaluate_paths(setup.problem, seed, first_path, count, backend, threads, out);
-  if (!setup.unbound) return;
-  risk::evaluate_paths(*setup.unbound, seed, first_path, count, backend, threads, unbound_out);
-  // The per-portfolio rows of both problems, each at its portfolio's place
-  // in portfolio_names (the same paths: the same columns); the contracted
-  // portfolio's figures are the main problem's.
-  const auto n = static_cast<std::size_t>(count);
-  const std::size_t n_all = setup.portfolio_names.size();
-  auto place = [&](std::vector<double>& rows, const std::vector<double>& other) {
-    if (rows.empty()) return;
-    std::vector<double> all(n_all * n);
-    auto put = [&](const std::vector<double>& from, const std::vector<int>& at) {
-      for (std::size_t k = 0; k < at.size(); ++k)
-        std::copy_n(from.begin() + static_cast<std::ptrdiff_t>(k * n), n,
-                    all.begin() + static_cast<std::ptrdiff_t>(static_cast<std::size_t>(at[k]) * n));
-    };
-    put(rows, setup.main_of);
-    put(other, setup.unbound_of);
-    rows = std::move(all);
-  };
-  place(out.cost_usd, unbound_out.cost_usd);
-  place(out.spend_usd, unbound_out.spend_usd);
-  place(out.unmet_gpu_hours, unbound_out.unmet_gpu_hours);
-  place(out.npv_cost_usd, unbound_out.npv_cost_usd);
-  place(out.holder_spend_usd, unbound_out.holder_spend_usd);
-  place(out.holder_npv_spend_usd, unbound_out.holder_npv_spend_usd);
-  out.n_portfolios = static_cast<int>(n_all);
-}
-
 risk::PathResults run_risk_paths(const RiskSetup& setup, const RiskRunOptions& o,
                                  const std::function<void(std::int64_t)>& on_progress,
                                  const std::function<bool()>& stop_requested) {
   risk::PathResults results(setup.portfolio_names, setup.provider_ids, setup.contract_ids);
   results.reserve(o.paths);
-  risk::BatchResults b, unbound_b;
+  risk::BatchResults b;
   std::int64_t batch = risk_first_batch(setup, o);
   for (std::int64_t first = 0; first < o.paths;) {
     if (first > 0 && stop_requested && stop_requested()) throw RunStopped();
     const std::int64_t count = std::min(batch, o.paths - first);
     const auto t0 = std::chrono::steady_clock::now();
-    evaluate_setup_paths(setup, o.seed, first, count, o.backend, o.threads, b, unbound_b);
+    risk::evaluate_paths(setup.problem, o.seed, first, count, o.backend, o.threads, b);
     const double took_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     results.append(b);
     first += count;

@@ -65,14 +65,6 @@ struct RunStopped : std::runtime_error {
   RunStopped() : std::runtime_error("stopped between two batches of paths") {}
 };
 
-// Evaluates paths [first_path, first_path + count) of every portfolio of
-// `setup` into `out`: the problem's, with the portfolios free of an
-// exclusivity taken from its second problem (RiskSetup::unbound, walked into
-// `unbound_out`) on the same paths.
-void evaluate_setup_paths(const RiskSetup& setup, std::uint64_t seed, std::int64_t first_path, std::int64_t count,
-                          risk::Backend backend, int threads, risk::BatchResults& out,
-                          risk::BatchResults& unbound_out);
-
 // Runs every batch and returns every path's results (what optimize reads
 // its few metrics from). `on_progress(done)` is called after each batch;
 // `stop_requested`, when given, before each batch but the first (a stop

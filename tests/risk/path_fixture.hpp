@@ -5,7 +5,6 @@
 #include <string>
 
 #include "risk/problem.hpp"
-#include "risk/risk_run.hpp"
 #include "risk_api.hpp"
 #include "scenario/load.hpp"
 
@@ -31,8 +30,7 @@ struct PathRun {
 inline PathRun run_paths(const std::string& scenario_text, std::int64_t paths, bool uncertainty_off = false,
                          std::uint64_t seed = 11) {
   PathRun run{build_risk_problem(parse_scenario(scenario_text, "path.json"), uncertainty_off), {}};
-  risk::BatchResults unbound;  // the portfolios free of an exclusivity, spliced into r
-  evaluate_setup_paths(run.setup, seed, 0, paths, risk::Backend::cpu, 0, run.r, unbound);
+  risk::evaluate_paths(run.setup.problem, seed, 0, paths, risk::Backend::cpu, 0, run.r);
   return run;
 }
 

@@ -106,16 +106,10 @@ void check_same_bits(const risk::BatchResults& a, const risk::BatchResults& b) {
   }
 }
 // Index of a portfolio by name.
-// The index of a portfolio in setup.problem, which walks every portfolio
-// but those free of an exclusivity (RiskSetup::main_of).
 int portfolio_index(const RiskSetup& setup, const std::string& name) {
   const auto it = std::find(setup.portfolio_names.begin(), setup.portfolio_names.end(), name);
   REQUIRE(it != setup.portfolio_names.end());
-  const int named = static_cast<int>(it - setup.portfolio_names.begin());
-  if (setup.main_of.empty()) return named;
-  const auto in_main = std::find(setup.main_of.begin(), setup.main_of.end(), named);
-  REQUIRE_MESSAGE(in_main != setup.main_of.end(), name << " is walked on the problem without the exclusivity");
-  return static_cast<int>(in_main - setup.main_of.begin());
+  return static_cast<int>(it - setup.portfolio_names.begin());
 }
 
 // The step that starts `days` after the scenario's start (at midnight UTC).
@@ -153,9 +147,12 @@ TEST_CASE("every figure of every path is the same bits for 1, 2, 3 and 7 threads
 TEST_CASE("portfolios walked together on a path give the same bits as walked one at a time") {
   // The flagship with --sensitivity: 15 portfolios in 6 variants (the
   // sources off; without its rofr clause the scenario sees the contracted
-  // future, as the holder matches nothing, and is walked once when grouped),
-  // sampled outages in regions and zones, delivery delays, correlated
-  // prices, jobs that stop.
+  // future, as the holder matches nothing, and is walked once when grouped)
+  // and a 7th until 2025-01-21 (without:azure and single:aws, free of
+  // azure's exclusivity, which read the contracted variant's steps once it
+  // ends when grouped with it, and their own when walked alone), sampled
+  // outages in regions and zones, delivery delays, correlated prices, jobs
+  // that stop.
   const Scenario sc = load_scenario(std::string(CLOUDPACT_SOURCE_DIR) + "/scenarios/openai-2025-2027.json");
   const RiskSetup setup = build_risk_problem(sc, false, true);
   REQUIRE(setup.problem.portfolio_providers.size() >= 12);
@@ -214,14 +211,21 @@ TEST_CASE("a portfolio forks from another at the first step a provider one holds
   CHECK(risk::kernel::fork_step(v, at("without:oracle"), at("contracted")) == oracle_starts);
   CHECK(risk::kernel::fork_step(v, at("without:coreweave"), at("without:oracle")) == coreweave_starts);
   CHECK(risk::kernel::fork_step(v, at("contracted"), at("without:aws")) == step_starting(pb, 20));  // 2025-01-21
-  CHECK(risk::kernel::fork_step(v, at("contracted"), at("single:azure")) == step_starting(pb, 20));
+  CHECK(risk::kernel::fork_step(v, at("contracted"), at("without:azure")) == 0);
   CHECK(risk::kernel::fork_step(v, at("contracted"), at("contracted")) == pb.n_steps);
   // Without azure, or with only another provider, the buyer is free of
-  // azure's exclusivity: those portfolios are walked on the problem without it.
-  const std::vector<std::string> free = {"without:azure", "single:aws", "single:coreweave", "single:oracle"};
-  REQUIRE(setup.unbound != nullptr);
-  REQUIRE(setup.unbound_of.size() == free.size());
-  for (size_t k = 0; k < free.size(); ++k) CHECK(setup.portfolio_names[static_cast<size_t>(setup.unbound_of[k])] == free[k]);
+  // azure's exclusivity: those portfolios walk the problem without it when
+  // that changes their walk (aws sells on demand before 2025-01-21), and
+  // this one when it does not (coreweave and oracle sell nothing before it:
+  // single:oracle forks from single:coreweave when coreweave starts).
+  REQUIRE(pb.lifted != nullptr);
+  CHECK(pb.lifted_until_step == step_starting(pb, 20));
+  for (size_t q = 0; q < setup.portfolio_names.size(); ++q) {
+    const std::string& name = setup.portfolio_names[q];
+    CAPTURE(name);
+    CHECK(pb.portfolio_lifted[q] == (name == "without:azure" || name == "single:aws" ? 1 : 0));
+  }
+  CHECK(risk::kernel::fork_step(v, at("single:coreweave"), at("single:oracle")) == coreweave_starts);
 }
 
 TEST_CASE("a contract billed for use that closes a bill before its provider sells moves the fork step there") {
@@ -255,8 +259,16 @@ TEST_CASE("a contract billed for use that closes a bill before its provider sell
   risk::RiskProblem pb = setup.problem;
   const int b_cluster = 1;
   REQUIRE(pb.cluster_provider[b_cluster] == 1);
-  for (int s = 0; s < b_sells; ++s)
+  // The portfolios free of a's exclusivity that e's on-demand sales reach
+  // before it ends walk the problem without it: edited alike, as the two
+  // sell the same after the exclusivity.
+  REQUIRE(pb.lifted != nullptr);
+  auto lifted = std::make_shared<risk::RiskProblem>(*pb.lifted);
+  for (int s = 0; s < b_sells; ++s) {
     pb.seller_step[static_cast<size_t>(s * pb.n_clusters + b_cluster)] = static_cast<std::int8_t>(rules::Seller::none);
+    lifted->seller_step[static_cast<size_t>(s * pb.n_clusters + b_cluster)] = static_cast<std::int8_t>(rules::Seller::none);
+  }
+  pb.lifted = lifted;
   CHECK(risk::kernel::fork_step(host_view(pb).v, at("contracted"), at("without:b")) == year_closes);
   // The shortfall of the year b sold nothing in is there on every path, and
   // walking the portfolios together or one at a time gives the same bits.

@@ -183,8 +183,8 @@ TEST_CASE("the portfolios free of an exclusivity walk the paths of the scenario 
                                       d["policy"].erase("exclusivity");
                                     }),
                                     48);
-  REQUIRE(with.setup.unbound != nullptr);
-  REQUIRE(without.setup.unbound == nullptr);
+  REQUIRE(with.setup.problem.lifted != nullptr);
+  REQUIRE(without.setup.problem.lifted == nullptr);
   for (const char* name : {"without:azure", "single:aws"}) {
     CAPTURE(name);
     for (std::int64_t i = 0; i < 48; ++i) {
