@@ -104,8 +104,25 @@ int optimize_command(const OptimizeOptions& o) {
     if (sig != 0) die_by(sig);
   }
   if (!outcome.feasible) {
-    std::cerr << "optimize: no feasible point among " << evaluator.count()
-              << " evaluations (each is in evaluations.csv)\n";
+    // Points the scenario refused are not infeasible: said apart, with the
+    // first reason, so that a box where nothing runs does not read as
+    // constraints that nothing meets.
+    std::int64_t refused = 0;
+    const optimize::Evaluation* first_refused = nullptr;
+    for (const optimize::Evaluation& e : evaluator.all()) {
+      if (e.ok) continue;
+      ++refused;
+      if (first_refused == nullptr) first_refused = &e;
+    }
+    if (refused == evaluator.count() && first_refused != nullptr) {
+      std::cerr << "optimize: every one of the " << evaluator.count()
+                << " evaluated points was refused (the first: " << one_line(first_refused->error)
+                << "); each is in evaluations.csv\n";
+    } else {
+      std::cerr << "optimize: no feasible point among " << evaluator.count() << " evaluations"
+                << (refused > 0 ? " (" + std::to_string(refused) + " refused)" : std::string())
+                << "; each is in evaluations.csv\n";
+    }
     return kExitRuntime;
   }
   return kExitOk;

@@ -168,6 +168,31 @@ TEST_CASE("nothing feasible: exit 3, and every evaluation is still written") {
   CHECK(j["best"]["feasible"] == false);
 }
 
+TEST_CASE("every point refused: exit 3, said as refused with the first reason, not as infeasible") {
+  // Each variable alone is fine at its bounds (what the file's check
+  // tries), but together at least 8.4e8 GPUs at $500,000 a GPU-hour for a
+  // year, 3.7e18 USD, is more than risk's fixed point holds per path (9e16):
+  // the scenario refuses every point of the box.
+  const fs::path w = fresh_dir("refused");
+  const fs::path f = w / "opt.json";
+  std::ofstream(f, std::ios::binary)
+      << "{ \"base\": \"" << kFixtures << "/newsvendor.json\", \"variables\": [ "
+      << "{ \"pointer\": \"" << kCapacity << "\", \"min\": 8.4e8, \"max\": 1e9 }, "
+      << "{ \"pointer\": \"/contracts/0/price_usd_per_gpu_hour\", \"min\": 5e5, \"max\": 1e6 } ], "
+      << "\"objective\": \"cost_usd.mean\", \"paths\": 20, \"max_evaluations\": 4 }";
+  const test::Run r = test::run_cloudpact({"optimize", f.string(), "--out", (w / "o").string()});
+  CHECK(r.exit_code == 3);
+  const std::string first = "optimize: every one of the ";
+  REQUIRE(r.err.find(first) != std::string::npos);
+  const std::string line = r.err.substr(r.err.find(first));
+  CHECK(line.find(" evaluated points was refused (the first: " + kFixtures + "/newsvendor.json: " + kCapacity +
+                  ": one path could cost up to ") != std::string::npos);
+  CHECK(line.find("); each is in evaluations.csv\n") != std::string::npos);
+  CHECK(r.err.find("no feasible point") == std::string::npos);
+  const auto j = nlohmann::json::parse(slurp(w / "o" / "optimize.json"));
+  CHECK(j["feasible"] == false);
+}
+
 TEST_CASE("budgets that end inside the global stage's first sampling: the search stops there, cleanly") {
   // Four variables: DIRECT samples 2·4 + 1 = 9 points before it divides
   // anything; budgets of 2..6 evaluations end inside that sampling (the
