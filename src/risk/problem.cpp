@@ -150,9 +150,10 @@ double normal_quantile(double p) {
 namespace {
 
 // build_risk_problem, with `extra_cuts` (seconds since the start) added to
-// the step grid: the exclusivity's end, for the problem without it.
+// the step grid (the exclusivity's end, for the problem without it), and the
+// grid's bound counting `tables` sets of its tables.
 RiskSetup build_problem_on(const Scenario& input, bool uncertainty_off, bool sensitivity,
-                           const std::vector<double>& extra_cuts) {
+                           const std::vector<double>& extra_cuts, double tables) {
   // A right of first refusal (docs/reference.md §14): the problem holds both
   // parts of every offered contract whole, and each path scales them by the
   // share the holder matches there.
@@ -211,13 +212,16 @@ RiskSetup build_problem_on(const Scenario& input, bool uncertainty_off, bool sen
   cuts.erase(std::unique(cuts.begin(), cuts.end()), cuts.end());
 
   // The per-step tables hold steps x clusters entries each: bounded before
-  // they are built (docs/reference.md §9.3).
+  // they are built (docs/reference.md §9.3). An exclusivity's portfolios
+  // free of it walk a second set of tables (build_risk_problem), and the
+  // bound counts both.
   const double grid_cells =
       static_cast<double>(cuts.size() - 1) * static_cast<double>(std::max<size_t>(1, plant.clusters.size()));
-  if (grid_cells > limits::max_risk_grid_cells) {
+  if (grid_cells * tables > limits::max_risk_grid_cells) {
+    const std::string twice = tables > 1 ? ", twice with /policy/exclusivity (its grid without the clause too)" : "";
     throw InputError({escape_text(sc.source_path) + ": /: `risk`'s step grid would hold " +
                       std::to_string(cuts.size() - 1) + " steps x " + std::to_string(plant.clusters.size()) +
-                      " clusters = " + scenario_json_number(grid_cells) + " cells (expected at most " +
+                      " clusters = " + scenario_json_number(grid_cells) + " cells" + twice + " (expected at most " +
                       scenario_json_number(limits::max_risk_grid_cells) +
                       ": fewer dated changes, fewer clusters or a shorter horizon; `run` has no such bound)"});
   }
@@ -478,9 +482,9 @@ RiskSetup build_problem_on(const Scenario& input, bool uncertainty_off, bool sen
 }  // namespace
 
 RiskSetup build_risk_problem(const Scenario& input, bool uncertainty_off, bool sensitivity) {
-  if (!input.policy.exclusivity) return build_problem_on(input, uncertainty_off, sensitivity, {});
+  if (!input.policy.exclusivity) return build_problem_on(input, uncertainty_off, sensitivity, {}, 1.0);
   const Exclusivity& clause = *input.policy.exclusivity;
-  RiskSetup setup = build_problem_on(input, uncertainty_off, sensitivity, {});
+  RiskSetup setup = build_problem_on(input, uncertainty_off, sensitivity, {}, 2.0);
   risk::RiskProblem& pb = setup.problem;
   // The same scenario without the clause, on this grid (`until` is one of
   // its cuts): the problem the portfolios free of it walk (§6.1, §14.1).
@@ -488,7 +492,7 @@ RiskSetup build_risk_problem(const Scenario& input, bool uncertainty_off, bool s
   // portfolios are without it in both problems (no_rofr, set above).
   Scenario free = input;
   free.policy.exclusivity.reset();
-  RiskSetup other = build_problem_on(free, uncertainty_off, sensitivity, {clause.until_s});
+  RiskSetup other = build_problem_on(free, uncertainty_off, sensitivity, {clause.until_s}, 2.0);
   risk::RiskProblem& lifted = other.problem;
   if (lifted.step_start_s != pb.step_start_s || other.portfolio_names != setup.portfolio_names)
     throw std::logic_error("the problem without the exclusivity is not on the same grid and portfolios");

@@ -94,7 +94,8 @@ constexpr std::int64_t max_paths = 100'000'000;
 // (integers above 9e18 are refused there), so that any seed `--seed` takes can be written in a file too;
 // optimize's out-of-sample check adds 1 to it.
 constexpr std::uint64_t max_seed = 9'000'000'000'000'000'000ull;
-// `risk`'s step grid: steps x clusters entries in each of five per-step tables (~27 bytes an entry: 270 MB).
+// `risk`'s step grid: steps x clusters entries in each of five per-step tables (~27 bytes an entry: 270 MB);
+// an exclusivity's grid counts twice (the grid without it too).
 constexpr double max_risk_grid_cells = 1e7;
 // The sampled futures of one batch (4 bytes per path, day and provider): adaptive batches shrink to fit.
 constexpr double max_risk_scratch_bytes = double(1ull << 30);

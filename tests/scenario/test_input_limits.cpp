@@ -219,11 +219,13 @@ TEST_CASE("risk: its daily capacity tables start no earlier than the longest del
   CHECK(lognormal.problem.cap_first_day == -static_cast<int>(std::ceil(30 * std::exp(0.5 * limits::max_abs_normal))) - 1);
 }
 
-TEST_CASE("risk: the step grid is bounded before its tables are built") {
-  // 64 clusters and a capacity curve with a point every hour for 20 years:
-  // 175,000 steps x 64 clusters.
+namespace {
+
+// 64 clusters of aws, one with a capacity curve with a point every hour
+// until `end`: about 8,766 steps a year x 64 clusters.
+cloudpact::Scenario hourly_grid(const std::string& end) {
   Json doc = base_scenario();
-  doc["end"] = "2045-01-01";
+  doc["end"] = end;
   doc["contracts"] = Json::array();
   doc["events"] = Json::array();
   // Built directly: the grid check sits in build_risk_problem.
@@ -243,13 +245,37 @@ TEST_CASE("risk: the step grid is bounded before its tables are built") {
   }
   sc.providers.resize(1);
   for (cloudpact::Workload& w : sc.workloads) w.providers = {"aws"};
+  return sc;
+}
+
+}  // namespace
+
+TEST_CASE("risk: the step grid is bounded before its tables are built") {
+  // 20 years: 175,320 steps x 64 clusters.
   try {
-    (void)cloudpact::build_risk_problem(sc, true);
+    (void)cloudpact::build_risk_problem(hourly_grid("2045-01-01"), true);
     FAIL("expected InputError");
   } catch (const InputError& e) {
     CHECK(e.lines() == Lines{"grid.json: /: `risk`'s step grid would hold 175320 steps x 64 clusters = 11220480 cells "
                              "(expected at most 10000000: fewer dated changes, fewer clusters or a shorter horizon; "
                              "`run` has no such bound)"});
+  }
+}
+
+TEST_CASE("risk: with an exclusivity the step grid counts twice (the grid without the clause too)") {
+  // 10 years (3,652 days): 87,648 steps x 64 clusters = 5,609,472 cells, within the
+  // bound alone and above it twice.
+  cloudpact::Scenario sc = hourly_grid("2035-01-01");
+  CHECK(cloudpact::build_risk_problem(sc, true).problem.n_steps == 87648);
+  sc.policy.exclusivity = cloudpact::Exclusivity{"aws", sc.start_epoch_s + 86400, 86400.0};
+  try {
+    (void)cloudpact::build_risk_problem(sc, true);
+    FAIL("expected InputError");
+  } catch (const InputError& e) {
+    CHECK(e.lines() == Lines{"grid.json: /: `risk`'s step grid would hold 87648 steps x 64 clusters = 5609472 cells, "
+                             "twice with /policy/exclusivity (its grid without the clause too) (expected at most "
+                             "10000000: fewer dated changes, fewer clusters or a shorter horizon; `run` has no such "
+                             "bound)"});
   }
 }
 
