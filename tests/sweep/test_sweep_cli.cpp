@@ -115,6 +115,18 @@ std::string grid_sweep(const std::string& base, const std::string& prices, const
     {"pointer": "/workloads/0/demand_gpus", "values": )" + demands + "}]}";
 }
 
+// `sweep W/s.json --out W/o -j JOBS`, its stderr in W/err.txt, sent SIGTERM
+// as soon as `appears` exists (or after a minute); how it ended.
+ChildExit sweep_stopped_once(const fs::path& w, const std::string& jobs, const fs::path& appears) {
+  const pid_t pid = spawn_child({{bin(), "sweep", (w / "s.json").string(), "--out", (w / "o").string(), "-j", jobs},
+                                 "/dev/null", (w / "err.txt").string()});
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (!fs::exists(appears) && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  ::kill(pid, SIGTERM);
+  return wait_child(pid);
+}
+
 }  // namespace
 
 TEST_CASE("a grid sweep: every variant's spend matches the hand calculation") {
@@ -353,13 +365,7 @@ TEST_CASE("SIGTERM stops the sweep cleanly: children end, the table holds what f
   const fs::path w = fresh_dir("term");
   write_file(w / "s.json", R"({"base": ")" + kScenario01 + R"(", "mode": "random", "samples": 30, "seed": 9,
     "parameters": [{"pointer": "/contracts/0/price_usd_per_gpu_hour", "min": 1, "max": 3}]})");
-  const pid_t pid = spawn_child({{bin(), "sweep", (w / "s.json").string(), "--out", (w / "o").string(), "-j", "2"},
-                                 "/dev/null", (w / "err.txt").string()});
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-  while (!fs::exists(w / "o" / "sweep.csv") && std::chrono::steady_clock::now() < deadline)
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  ::kill(pid, SIGTERM);
-  const ChildExit e = wait_child(pid);
+  const ChildExit e = sweep_stopped_once(w, "2", w / "o" / "sweep.csv");
   const std::string err = slurp(w / "err.txt");
   if (e.signal == SIGTERM) {
     CHECK(err.find("interrupted by signal 15; what finished is kept") != std::string::npos);
@@ -383,13 +389,7 @@ TEST_CASE("SIGTERM while the plan is committed: the commit ends, the sweep stops
   for (int i = 0; i < 500; ++i) prices += (i ? ", " : "") + std::to_string(1.0 + i / 1000.0);
   for (int i = 0; i < 400; ++i) gpus += (i ? ", " : "") + std::to_string(8000 + i);
   write_file(w / "s.json", grid_sweep(kScenario01, prices + "]", gpus + "]"));
-  const pid_t pid = spawn_child({{bin(), "sweep", (w / "s.json").string(), "--out", (w / "o").string(), "-j", "1"},
-                                 "/dev/null", (w / "err.txt").string()});
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-  while (!fs::exists(w / "o" / ".lock") && std::chrono::steady_clock::now() < deadline)
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  ::kill(pid, SIGTERM);
-  const ChildExit e = wait_child(pid);
+  const ChildExit e = sweep_stopped_once(w, "1", w / "o" / ".lock");
   CHECK(e.signal == SIGTERM);
   const std::string err = slurp(w / "err.txt");
   CHECK(err.find("sweep: 200000 variants: ") != std::string::npos);
