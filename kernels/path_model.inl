@@ -1855,11 +1855,14 @@ struct PathFunctor {
           runs[j] = new (storage[j]) PortfolioRun(*runs[parent[j]], q0 + j);
       list_walkers(s);
     };
-    for (int j = 0; j < n; ++j)
-      if (slot[j] == j) {
-        ledger[j].open(view_of(j), q0 + j, seed, path, providers[j]);
-        variants[n_variants++] = j;
-      }
+    auto list_variants = [&] {
+      n_variants = 0;
+      for (int j = 0; j < n; ++j)
+        if (slot[j] == j) variants[n_variants++] = j;
+    };
+    list_variants();
+    for (int w = 0; w < n_variants; ++w)
+      ledger[variants[w]].open(view_of(variants[w]), q0 + variants[w], seed, path, providers[variants[w]]);
     list_walkers(0);
     for (int s = 0; s < v.n_steps; ++s) {
       if (switches && s == v.lifted_until_step) {
@@ -1872,9 +1875,7 @@ struct PathFunctor {
           if (made) runs[j]->follow_other_steps();
           slot[j] = slot_after[j];
         }
-        n_variants = 0;
-        for (int j = 0; j < n; ++j)
-          if (slot[j] == j) variants[n_variants++] = j;
+        list_variants();
       }
       for (int w = 0; w < n_variants; ++w) {
         const int j = variants[w];

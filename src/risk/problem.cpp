@@ -472,7 +472,7 @@ RiskSetup build_problem_on(const Scenario& input, bool uncertainty_off, bool sen
     setup.rofr_offered = split->offered;
     if (!uncertainty_off) setup.rofr_match_probability = sc.policy.rofr->match_probability;
     // Without the holder the right is gone: every offer whole with its provider.
-    for (const int q : portfolios_free_of(setup, setup.rofr_holder)) pb.portfolio_no_rofr[static_cast<size_t>(q)] = 1;
+    for (const int q : portfolios_free_of(pb, pb.rofr_holder)) pb.portfolio_no_rofr[static_cast<size_t>(q)] = 1;
   }
   for (const PlantContract& pk : plant.contracts) setup.contract_ids.push_back(pk.spec->id);
   pb.portfolio_lifted.assign(pb.portfolio_providers.size(), 0);
@@ -512,11 +512,11 @@ RiskSetup build_risk_problem(const Scenario& input, bool uncertainty_off, bool s
       if (lifted.seller_step[static_cast<size_t>(st * pb.n_clusters + c)] != static_cast<std::int8_t>(rules::Seller::none))
         sell_before_until |= 1u << pb.cluster_provider[static_cast<size_t>(c)];
   }
-  const auto holder_at = std::find(setup.provider_ids.begin(), setup.provider_ids.end(), clause.provider);
-  const std::uint32_t holder_bit = 1u << static_cast<int>(holder_at - setup.provider_ids.begin());
+  const auto holder = static_cast<int>(
+      std::find(setup.provider_ids.begin(), setup.provider_ids.end(), clause.provider) - setup.provider_ids.begin());
   bool any = false;
-  for (const int q : portfolios_free_of(setup, clause.provider)) {
-    if ((pb.portfolio_providers[static_cast<size_t>(q)] & ~holder_bit & sell_before_until) == 0) continue;
+  for (const int q : portfolios_free_of(pb, holder)) {
+    if ((pb.portfolio_providers[static_cast<size_t>(q)] & sell_before_until) == 0) continue;
     pb.portfolio_lifted[static_cast<size_t>(q)] = 1;
     any = true;
   }
@@ -524,14 +524,11 @@ RiskSetup build_risk_problem(const Scenario& input, bool uncertainty_off, bool s
   // The kernels' lifted portfolios read the bound ones' steps from
   // lifted_until_step on (kernel::PathFunctor::walk): the two problems must
   // sell alike there, which holds by construction and is checked here.
-  const size_t from = static_cast<size_t>(pb.lifted_until_step) * static_cast<size_t>(pb.n_clusters);
-  if (!std::equal(pb.seller_step.begin() + static_cast<std::ptrdiff_t>(from), pb.seller_step.end(),
-                  lifted.seller_step.begin() + static_cast<std::ptrdiff_t>(from)) ||
-      !std::equal(pb.contract_step.begin() + static_cast<std::ptrdiff_t>(from), pb.contract_step.end(),
-                  lifted.contract_step.begin() + static_cast<std::ptrdiff_t>(from)) ||
-      !std::equal(pb.seller_price_step.begin() + static_cast<std::ptrdiff_t>(from), pb.seller_price_step.end(),
-                  lifted.seller_price_step.begin() + static_cast<std::ptrdiff_t>(from)) ||
-      pb.cap_step != lifted.cap_step || pb.loss_step != lifted.loss_step)
+  const auto from = static_cast<std::ptrdiff_t>(pb.lifted_until_step) * pb.n_clusters;
+  const auto same_from = [from](const auto& a, const auto& b) { return std::equal(a.begin() + from, a.end(), b.begin() + from); };
+  if (!same_from(pb.seller_step, lifted.seller_step) || !same_from(pb.contract_step, lifted.contract_step) ||
+      !same_from(pb.seller_price_step, lifted.seller_price_step) || pb.cap_step != lifted.cap_step ||
+      pb.loss_step != lifted.loss_step)
     throw std::logic_error("the problem without the exclusivity sells otherwise after it ends");
   lifted.portfolio_lifted = pb.portfolio_lifted;
   lifted.lifted_until_step = pb.lifted_until_step;
@@ -539,15 +536,10 @@ RiskSetup build_risk_problem(const Scenario& input, bool uncertainty_off, bool s
   return setup;
 }
 
-
-std::vector<int> portfolios_free_of(const RiskSetup& setup, const std::string& holder) {
+std::vector<int> portfolios_free_of(const risk::RiskProblem& pb, int holder) {
   std::vector<int> out;
-  for (size_t q = 0; q < setup.portfolio_names.size(); ++q) {
-    const std::string& name = setup.portfolio_names[q];
-    const bool without_holder = name == "without:" + holder;
-    const bool single_other = name.rfind("single:", 0) == 0 && name != "single:" + holder;
-    if (without_holder || single_other) out.push_back(static_cast<int>(q));
-  }
+  for (size_t q = 0; q < pb.portfolio_providers.size(); ++q)
+    if (((pb.portfolio_providers[q] >> holder) & 1u) == 0) out.push_back(static_cast<int>(q));
   return out;
 }
 

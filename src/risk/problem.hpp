@@ -38,12 +38,12 @@ struct RiskSetup {
 // `sensitivity` adds the "off:SOURCE" portfolios.
 RiskSetup build_risk_problem(const Scenario& sc, bool uncertainty_off = false, bool sensitivity = false);
 
-// The portfolios that do not hold `holder` (an exclusivity's or a right of
-// first refusal's provider): "without:HOLDER" and "single:Q" for every other
-// provider Q, as indices into portfolio_names. The clause goes with its
-// holder: walking away from the holder, or never having signed with it,
-// frees the buyer of it (docs/reference.md §14).
-std::vector<int> portfolios_free_of(const RiskSetup& setup, const std::string& holder);
+// The portfolios that do not hold provider `holder` (an exclusivity's or a
+// right of first refusal's provider; its index): "without:HOLDER" and
+// "single:Q" for every other provider Q. The clause goes with its holder:
+// walking away from the holder, or never having signed with it, frees the
+// buyer of it (docs/reference.md §14).
+std::vector<int> portfolios_free_of(const risk::RiskProblem& pb, int holder);
 
 // Drops every portfolio but "contracted" (the first): what `optimize` needs.
 // The contracted portfolio's results are the same bytes with or without the
