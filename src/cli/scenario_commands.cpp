@@ -39,9 +39,16 @@ int validate_command(const ValidateOptions& o) {
       // another. Unreadable, it is reported as a scenario file would be.
       const std::string text = read_input_file(f, limits::max_scenario_bytes, "scenario file");
       const std::vector<std::string> keys = top_level_keys_of(text);
-      if (looks_like_optimize_file(keys)) {
+      const bool optimize = looks_like_optimize_file(keys), sweep = !optimize && looks_like_sweep_file(keys);
+      // `sweep` and `optimize` take no --set: validating such a file as if
+      // an override reached it would pass what they would never run.
+      if ((optimize || sweep) && !o.overrides.empty())
+        problems.push_back(f + ": --set applies to scenario files only, and this is " +
+                           (optimize ? "an optimize" : "a sweep") + " file (expected it without --set: " +
+                           (optimize ? "optimize" : "sweep") + " takes none)");
+      if (optimize) {
         (void)parse_optimize_spec(text, f);
-      } else if (looks_like_sweep_file(keys)) {
+      } else if (sweep) {
         check_sweep_outputs(parse_sweep_spec(text, f));
       } else {
         (void)parse_scenario(text, f, o.overrides);

@@ -237,6 +237,17 @@ TEST_CASE("refused before anything runs: a bad value or pointer, an unknown metr
   const ChildExit v = run_child({{bin(), "validate", file}, (w / "v.out").string(), (w / "v.err").string()});
   CHECK(v.exit_code == 2);
   CHECK(slurp(w / "v.err").find("lies inside the pointer of /parameters/0/pointer") != std::string::npos);
+  // A valid sweep file with --set: sweep takes no --set, so validate does not
+  // pass it as if the override had reached it; the scenario beside it takes it.
+  write_file(w / "s.json", grid_sweep(kScenario01, "[1.5, 2.0]", "[8000]"));
+  const ChildExit s = run_child({{bin(), "validate", kScenario01, file, "--set", "/policy/placement=primary"},
+                                 (w / "s.out").string(), (w / "s.err").string()});
+  CHECK(s.exit_code == 2);
+  CHECK(slurp(w / "s.err") == file + ": --set applies to scenario files only, and this is a sweep file (expected it "
+                                      "without --set: sweep takes none)\n");
+  CHECK(run_child({{bin(), "validate", kScenario01, "--set", "/policy/placement=primary"}, (w / "t.out").string(),
+                   (w / "t.err").string()})
+            .ok());
 }
 
 TEST_CASE("a variant process reads only its own line of the plan") {
@@ -418,6 +429,13 @@ TEST_CASE("--slurm-script-only writes the job array script and submits nothing")
         std::string::npos);
   CHECK(!fs::exists(w / "o" / "variants" / "x"));
   CHECK(!fs::exists(w / "o" / "sweep.csv"));
+  // The hints are words a shell takes as names: a file name with a command
+  // substitution in it is single-quoted, never run when pasted.
+  write_file(w / "a $(b)'c.json", grid_sweep(kScenario01, "[1.0, 2.0]", "[8000]"));
+  const Run odd = sweep(w, {(w / "a $(b)'c.json").string(), "--out", (w / "q").string(), "--slurm-script-only"});
+  CHECK(odd.exit.ok());
+  CHECK(odd.err.find("  then:   cloudpact sweep '" + w.string() + "/a $(b)'\\''c.json' --out " + (w / "q").string() +
+                     " --collect\n") != std::string::npos);
 
   const Run bad = sweep(w, {(w / "s.json").string(), "--out", (w / "p").string(), "--slurm", "--partition", "a;b"});
   CHECK(bad.exit.exit_code == 2);
