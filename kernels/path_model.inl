@@ -112,6 +112,7 @@ struct View {
   int n_offers, rofr_holder;
   double rofr_match_share, rofr_match_probability;
   const int *cluster_offer, *contract_offer;
+  const int* offer_start_step;  // [offer]
   const std::uint8_t *cluster_holder_part, *contract_holder_part, *portfolio_no_rofr;
   // RiskProblem::portfolio_lifted: the portfolio walks the problem without
   // the exclusivity (PathFunctor::lifted), which sells as this one does from
@@ -697,17 +698,16 @@ struct OfferShares {
   CP_HD double part_share(int offer, std::uint8_t holder_part) const {
     return offer < 0 ? 1.0 : rules::rofr_part_share(holder_part != 0, share[offer]);
   }
-  // The share of its capacity curve cluster c holds at a step where contract
-  // `reserving` (−1: none) reserves it: its part's while its offer's term
-  // reserves it, else whole for the original provider and none for the holder.
-  CP_HD double capacity_share(const View& v, int c, int reserving) const {
+  // The share of its capacity curve cluster c holds at step s: its part's
+  // from its offer's start step on, before it whole for the original
+  // provider and none for the holder.
+  CP_HD double capacity_share(const View& v, int c, int s) const {
     const int offer = v.cluster_offer[c];
     if (offer < 0) return 1.0;
-    const bool in_term = reserving >= 0 && v.contract_offer[reserving] == offer;
-    return rules::rofr_capacity_share(v.cluster_holder_part[c] != 0, in_term, share[offer]);
+    return rules::rofr_capacity_share(v.cluster_holder_part[c] != 0, s >= v.offer_start_step[offer], share[offer]);
   }
   // Whether capacity_share is other than 1 for cluster c at some step of
-  // this path (in or out of its offer's term).
+  // this path (before or from its offer's start).
   CP_HD bool moves_capacity(const View& v, int c) const {
     const int offer = v.cluster_offer[c];
     if (offer < 0) return false;
@@ -1118,7 +1118,7 @@ struct PortfolioRun {
       double cap = delay != 0 ? rules::delayed_capacity(v.cap_day + static_cast<std::int64_t>(c) * v.n_cap_days,
                                                         v.cap_first_day, v.n_cap_days, day, delay)
                               : v.cap_step[ci];
-      if ((out.offered >> c) & 1u) cap *= offers.capacity_share(v, c, v.contract_step[ci]);
+      if ((out.offered >> c) & 1u) cap *= offers.capacity_share(v, c, s);
       out.cap_phys[c] = cap;
       if (cap == 0.0) out.empty |= std::uint64_t{1} << c;
       out.base_avail[c] = rules::available_gpus(cap, v.cluster_h100_equiv[c], v.loss_step[ci]);

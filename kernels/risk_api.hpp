@@ -170,6 +170,9 @@ struct RiskProblem {
   double rofr_match_share = 0.0;
   double rofr_match_probability = -1.0;
   std::vector<int> cluster_offer, contract_offer;                   // [cluster], [contract]: −1 none
+  // The step from which an offer's clusters hold their parts' shares: its
+  // contract's start (0 when it starts at or before the horizon's).
+  std::vector<int> offer_start_step;                                // [offer]
   std::vector<std::uint8_t> cluster_holder_part, contract_holder_part;  // 1: the holder's part
 
   // ---- portfolios: which providers' contracts and capacity exist ----

@@ -167,6 +167,7 @@ View make_view(const RiskProblem& pb, const StepTables& tables, Place&& place) {
   v.rofr_match_probability = pb.rofr_match_probability;
   v.cluster_offer = place(pb.cluster_offer);
   v.contract_offer = place(pb.contract_offer);
+  v.offer_start_step = place(pb.offer_start_step);
   v.cluster_holder_part = place(pb.cluster_holder_part);
   v.contract_holder_part = place(pb.contract_holder_part);
   v.portfolio_no_rofr = place(pb.portfolio_no_rofr);

@@ -103,10 +103,9 @@ Plant build_plant(const Scenario& sc) {
         pc.region = ri;
         pc.h100_equiv = sc.accelerators.at(c.accelerator).h100_equiv;
         pc.capacity_phys = c.capacity_gpus;
-        pc.share_in_term = c.rofr_share_in_term;
-        pc.share_outside = c.rofr_share_outside;
-        pc.term_start_s = c.rofr_term_start_s;
-        pc.term_end_s = c.rofr_term_end_s;
+        pc.share_before = c.rofr_share_before;
+        pc.share_from = c.rofr_share_from;
+        pc.rofr_from_s = c.rofr_from_s;
         if (auto it = p.on_demand_usd_per_gpu_hour.find(c.accelerator); it != p.on_demand_usd_per_gpu_hour.end()) {
           pc.on_demand_usd_per_gpu_hour.for_sale = true;
           pc.on_demand_usd_per_gpu_hour.base = Curve::make_constant(it->second);

@@ -78,11 +78,11 @@ struct PlantCluster {
   double h100_equiv = 1.0;
   Curve capacity_phys;          // physical GPUs, delivery delays applied, before a rofr share
   // A right of first refusal's split (policy/rofr.hpp): capacity_at(t) is
-  // the curve times share_in_term inside [term_start_s, term_end_s), times
-  // share_outside elsewhere (1 and 1 without one).
-  double share_in_term = 1.0, share_outside = 1.0, term_start_s = 0.0, term_end_s = 0.0;
+  // the curve times share_before before rofr_from_s (the offered contract's
+  // start), times share_from from it on (1 and 1 without one).
+  double share_before = 1.0, share_from = 1.0, rofr_from_s = 0.0;
   [[nodiscard]] double capacity_at(double t_s) const {
-    return capacity_phys.at(t_s) * (t_s >= term_start_s && t_s < term_end_s ? share_in_term : share_outside);
+    return capacity_phys.at(t_s) * (t_s >= rofr_from_s ? share_from : share_before);
   }
   std::vector<OutageSpan> outages;
   // Which contract reserves the cluster at t (-1 outside every term); clusters

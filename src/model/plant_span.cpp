@@ -25,8 +25,7 @@ void PlantSpan::enter(const Plant& plant, double start_s, double end_s) {
     const int ci = static_cast<int>(c);
     out.sale = plant.sale(ci, start_s);
     out.lost_fraction = plant.lost_fraction(ci, start_s);
-    out.capacity_flat =
-        pc.capacity_phys.constant_on(start_s, end_s) && !splits(pc.term_start_s) && !splits(pc.term_end_s);
+    out.capacity_flat = pc.capacity_phys.constant_on(start_s, end_s) && !splits(pc.rofr_from_s);
     if (out.capacity_flat) out.capacity_phys_gpus = pc.capacity_at(start_s);
     out.price_flat = out.sale.price != nullptr && out.sale.price->constant_on(start_s, end_s);
     if (out.price_flat) out.price_usd_per_gpu_hour = out.sale.price->at(start_s);

@@ -39,14 +39,13 @@ RofrSplit split_for_rofr(const Scenario& sc, std::optional<double> matched_share
   Region* home = find_region(s, rofr.holder, rofr.region);
   const double keep = matched_share ? rules::rofr_part_share(false, *matched_share) : 1.0;
   const double take = matched_share ? rules::rofr_part_share(true, *matched_share) : 1.0;
-  // A cluster's share of its curve, in and out of the offered term; whole
-  // (1, 1) when the caller scales the parts itself.
+  // A cluster's share of its curve, before the offered contract's start and
+  // from it on; whole (1, 1) when the caller scales the parts itself.
   auto share = [&](Cluster& c, bool holder_part, const Contract& k) {
     if (!matched_share) return;
-    c.rofr_share_in_term = rules::rofr_capacity_share(holder_part, true, *matched_share);
-    c.rofr_share_outside = rules::rofr_capacity_share(holder_part, false, *matched_share);
-    c.rofr_term_start_s = k.start_s;
-    c.rofr_term_end_s = k.end_s;
+    c.rofr_share_before = rules::rofr_capacity_share(holder_part, false, *matched_share);
+    c.rofr_share_from = rules::rofr_capacity_share(holder_part, true, *matched_share);
+    c.rofr_from_s = k.start_s;
   };
   std::vector<Contract> matched;
   std::map<std::string, std::string> moved_cluster;  // original path -> the holder's part's path

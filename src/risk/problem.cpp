@@ -337,6 +337,11 @@ RiskSetup build_problem_on(const Scenario& input, bool uncertainty_off, bool sen
     part_of(split ? &split->clusters : nullptr, pc.path, pb.cluster_offer, pb.cluster_holder_part);
   for (const PlantContract& pk : plant.contracts)
     part_of(split ? &split->contracts : nullptr, pk.spec->id, pb.contract_offer, pb.contract_holder_part);
+  // Contract starts are cuts of the grid, so a part's share changes at a step's start.
+  if (split)
+    for (const std::string& id : split->offered)
+      for (const PlantContract& pk : plant.contracts)
+        if (pk.spec->id == id) pb.offer_start_step.push_back(step_at(std::max(0.0, pk.spec->start_s)));
 
   pb.step_closes.assign(static_cast<size_t>(n_steps), 0);
   for (int m : pb.month_end_step)

@@ -27,12 +27,13 @@ CP_HD inline double rofr_part_share(bool holder_part, double matched_share) {
 }
 
 // The share of its capacity curve a cluster of an offered contract holds
-// at an instant: its part's share while the offered contract (or its
-// holder's part) reserves it; outside that term the original provider's
-// cluster holds its whole curve and the holder's none, so a deal moves only
-// the capacity it reserves.
-CP_HD inline double rofr_capacity_share(bool holder_part, bool in_term, double matched_share) {
-  return in_term ? rofr_part_share(holder_part, matched_share) : (holder_part ? 0.0 : 1.0);
+// at an instant: its part's share from the offered contract's start on, in
+// its term and after it (the matched capacity is the holder's, sold on
+// demand at the holder's prices once no term reserves it); before that
+// start the original provider's cluster holds its whole curve and the
+// holder's none, as the deal that moves the capacity is not made yet.
+CP_HD inline double rofr_capacity_share(bool holder_part, bool from_start, double matched_share) {
+  return from_start ? rofr_part_share(holder_part, matched_share) : (holder_part ? 0.0 : 1.0);
 }
 
 // Whether the holder matches an offered contract in full on a path

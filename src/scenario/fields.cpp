@@ -535,7 +535,8 @@ std::vector<ObjectSpec> scenario_objects() {
           },
       .notes = "A matched share becomes contract `<contract id>@<holder>` with the same price, term, billing and SLA, "
                "on cluster `<cluster id>@<contract id>` of the same accelerator in the holder's `region`, subject to "
-               "the holder's outages and on-demand prices; the rest stays with the original provider. Outages, "
+               "the holder's outages and on-demand prices (from the contract's `start` on, in its term and after it, "
+               "when the holder sells it on demand); the rest stays with the original provider. Outages, "
                "delivery delays and price changes that name an offered contract or one of its clusters apply to "
                "both parts. The holder may not also hold an exclusivity of another provider, and the right must run "
                "past any exclusivity's `until`.",

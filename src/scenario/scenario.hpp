@@ -30,10 +30,9 @@ struct Cluster {
   std::string accelerator;   // key into Scenario::accelerators
   Curve capacity_gpus;       // physical GPUs over time (delivery delays applied later)
   // Set only by a right of first refusal's split (policy/rofr.hpp): the share
-  // of the curve the cluster holds inside [rofr_term_start_s, rofr_term_end_s)
-  // and outside it. Files cannot set them.
-  double rofr_share_in_term = 1.0, rofr_share_outside = 1.0;
-  double rofr_term_start_s = 0.0, rofr_term_end_s = 0.0;
+  // of the curve the cluster holds before the offered contract's start
+  // (rofr_from_s) and from it on. Files cannot set them.
+  double rofr_share_before = 1.0, rofr_share_from = 1.0, rofr_from_s = 0.0;
 };
 
 struct Region {
