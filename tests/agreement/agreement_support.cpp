@@ -62,6 +62,26 @@ Figures risk_figures(const std::string& scenario_text) {
   return f;
 }
 
+std::map<std::string, Figures> risk_portfolio_figures(const std::string& scenario_text) {
+  const Scenario sc = parse_scenario(scenario_text, "generated.json");
+  const RiskSetup setup = build_risk_problem(sc, true);
+  risk::BatchResults r;
+  risk::evaluate_paths(setup.problem, 1, 0, 1, risk::Backend::cpu, 1, r);
+  std::map<std::string, Figures> by_portfolio;
+  for (size_t q = 0; q < setup.portfolio_names.size(); ++q) {
+    Figures& f = by_portfolio[setup.portfolio_names[q]];
+    f["cost_usd"] = r.cost_usd[q];
+    f["spend_usd"] = r.spend_usd[q];
+    f["unmet_gpu_hours"] = r.unmet_gpu_hours[q];
+    f["npv_cost_usd"] = r.npv_cost_usd[q];
+    if (!setup.rofr_holder.empty()) {
+      f["holder_spend_usd"] = r.holder_spend_usd[q];
+      f["holder_npv_spend_usd"] = r.holder_npv_spend_usd[q];
+    }
+  }
+  return by_portfolio;
+}
+
 Figures risk_json_figures(const nlohmann::json& j) {
   const nlohmann::json& b = j["breakdown"];
   Figures f;

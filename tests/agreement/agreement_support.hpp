@@ -21,6 +21,12 @@ Figures replay_figures(const std::string& scenario_text);
 // fixed-point rounding.
 Figures risk_figures(const std::string& scenario_text);
 
+// Every portfolio's figures of the same run (docs/reference.md §6.1), by
+// portfolio name: "cost_usd", "spend_usd", "unmet_gpu_hours",
+// "npv_cost_usd" and, with a right of first refusal, the holder's
+// "holder_spend_usd" and "holder_npv_spend_usd".
+std::map<std::string, Figures> risk_portfolio_figures(const std::string& scenario_text);
+
 // The same figures read from summary.json and from risk.json's breakdown
 // (means rounded to hundredths by risk's fixed-point sums).
 Figures summary_figures(const nlohmann::json& summary);

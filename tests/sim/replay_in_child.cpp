@@ -25,9 +25,10 @@ void write_all(int fd, const std::string& s) {
 }
 
 std::string frame(const std::string& s) { return std::to_string(s.size()) + "\n" + s; }
-}  // namespace
 
-ReplayTexts replay_in_child(const std::string& scenario_text) {
+// The replay of the scenario `make` gives, made and run in the child.
+template <class MakeScenario>
+ReplayTexts run_in_child(const MakeScenario& make) {
   int fds[2];
   if (::pipe(fds) != 0) throw std::runtime_error("pipe failed");
   // Flush first: the child would otherwise print the parent's buffered output again.
@@ -40,7 +41,7 @@ ReplayTexts replay_in_child(const std::string& scenario_text) {
     std::string payload;
     int code = 0;
     try {
-      const Scenario sc = parse_scenario(scenario_text, "test.json");
+      const Scenario sc = make();
       const ReplayResult r = run_replay(sc);
       payload = "ok\n" + frame(summary_json(sc, r)) + frame(timeseries_csv(r)) + frame(ledger_csv(r)) +
                 frame(events_jsonl(sc, r));
@@ -89,6 +90,15 @@ ReplayTexts replay_in_child(const std::string& scenario_text) {
   t.ledger = read_frame();
   t.events = read_frame();
   return t;
+}
+}  // namespace
+
+ReplayTexts replay_in_child(const std::string& scenario_text) {
+  return run_in_child([&] { return parse_scenario(scenario_text, "test.json"); });
+}
+
+ReplayTexts replay_in_child(const Scenario& sc) {
+  return run_in_child([&] { return sc; });
 }
 
 double ledger_sum(const std::string& ledger_csv, const std::string& item, const std::string& contract) {

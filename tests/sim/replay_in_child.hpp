@@ -7,6 +7,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "scenario/scenario.hpp"
+
 namespace cloudpact::test {
 
 struct ReplayTexts {
@@ -17,6 +19,9 @@ struct ReplayTexts {
 // `scenario_text` is a whole scenario file; a replay that throws makes the
 // test fail with the child's message.
 ReplayTexts replay_in_child(const std::string& scenario_text);
+// The same for a scenario already in memory (one a test has changed in ways
+// a file cannot say), run as it is: not validated again.
+ReplayTexts replay_in_child(const Scenario& sc);
 
 // Sum of ledger amounts with the given item (and contract, if not empty).
 double ledger_sum(const std::string& ledger_csv, const std::string& item, const std::string& contract = "");
