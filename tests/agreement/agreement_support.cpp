@@ -1,11 +1,18 @@
 #include "agreement_support.hpp"
 
+#include <cstdlib>
+
 #include "../sim/replay_in_child.hpp"
 #include "risk/problem.hpp"
 #include "risk_api.hpp"
 #include "scenario/load.hpp"
 
 namespace cloudpact::test {
+
+std::int64_t env_int(const char* name, std::int64_t fallback) {
+  const char* v = std::getenv(name);
+  return v && *v ? std::strtoll(v, nullptr, 10) : fallback;
+}
 
 Figures summary_figures(const nlohmann::json& s) {
   Figures f;

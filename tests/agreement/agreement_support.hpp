@@ -2,12 +2,17 @@
 // and the figures they must agree on, named as in summary.json.
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <string>
 
 #include <nlohmann/json.hpp>
 
 namespace cloudpact::test {
+
+// An integer from the environment (CLOUDPACT_AGREEMENT_CASES, _SEED: how many
+// generated scenarios a suite runs, and from which seed), else `fallback`.
+std::int64_t env_int(const char* name, std::int64_t fallback);
 
 // Figures by dotted summary.json path ("totals.spend_usd",
 // "providers.P.spend_usd", "contracts.K.shortfall_usd", ...).

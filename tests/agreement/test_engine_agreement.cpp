@@ -29,11 +29,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::int64_t env_int(const char* name, std::int64_t fallback) {
-  const char* v = std::getenv(name);
-  return v && *v ? std::strtoll(v, nullptr, 10) : fallback;
-}
-
 // 1e-9 relative; an absolute floor for figures that are 0 in one engine and
 // rounding noise in the other (`absolute` in the figure's unit).
 bool agree(double a, double b, double relative, double absolute) {

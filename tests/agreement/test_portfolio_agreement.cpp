@@ -14,7 +14,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdlib>
 #include <map>
 #include <set>
 #include <string>
@@ -30,11 +29,6 @@ using namespace cloudpact::test;
 using ojson = nlohmann::ordered_json;
 
 namespace {
-
-std::int64_t env_int(const char* name, std::int64_t fallback) {
-  const char* v = std::getenv(name);
-  return v && *v ? std::strtoll(v, nullptr, 10) : fallback;
-}
 
 // The scenario a portfolio stands for, as the replay runs it. A clause
 // (exclusivity, right of first refusal) goes with its holder: a portfolio
