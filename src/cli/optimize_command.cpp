@@ -42,8 +42,7 @@ int optimize_command(const OptimizeOptions& o) {
   // The base scenario's risk problem, once, before any search: what the
   // kernels cannot take, or the memory cannot hold, is bad input (exit 2).
   const Scenario base = parse_scenario(spec.base_text, spec.base_path);
-  RiskSetup setup = build_risk_problem(base);
-  keep_contracted_only(setup);
+  const RiskSetup setup = build_contracted_problem(base);
   const std::uint64_t seed = spec.seed.value_or(base.uncertainty.seed);
   constexpr std::int64_t kAdaptiveBatch = -1;
   RiskRunOptions options{spec.paths, seed, wanted_backend(o.backend), o.threads.value_or(0), kAdaptiveBatch, false};

@@ -1,8 +1,6 @@
 // `cloudpact sweep` (docs/reference.md §7) and the two unlisted commands its processes
 // run: `sweep-variant DIR ID` (one variant) and `sweep-worker DIR --shard K
 // --shards N` (one Slurm array task).
-#include <algorithm>
-#include <cctype>
 #include <chrono>
 #include <csignal>
 #include <filesystem>
@@ -10,7 +8,6 @@
 #include <limits>
 #include <memory>
 #include <optional>
-#include <string_view>
 #include <thread>
 
 #include "cli/cli.hpp"
@@ -35,20 +32,6 @@ namespace cloudpact {
 namespace {
 
 namespace fs = std::filesystem;
-
-// A word the hints print for pasting into a shell: as it is when it holds
-// only characters no shell treats specially, else in single quotes (a quote
-// inside closes, escapes and reopens them), so a file named `a $(b).json`
-// is pasted as a name, not run.
-std::string shell_word(const std::string& s) {
-  const bool plain = !s.empty() && std::all_of(s.begin(), s.end(), [](unsigned char c) {
-    return std::isalnum(c) || std::string_view("._/+@%=:,-").find(static_cast<char>(c)) != std::string_view::npos;
-  });
-  if (plain) return s;
-  std::string out = "'";
-  for (const char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
-}
 
 const char* kSweepDetails =
     "Runs every variant of a sweep file (docs/reference.md §7: a base scenario and `grid`, `lhs` or `random`\n"
@@ -238,9 +221,11 @@ int sweep_command(const SweepOptions& o) {
     commit_outputs(slurm_dir, {{"sweep.sbatch", slurm_script(job)}});
     const std::string script = (fs::path(slurm_dir) / "sweep.sbatch").string();
     if (o.slurm_script_only) {
+      // The folder and the script went through check_slurm_names (slurm_script):
+      // shell words already. The file name did not.
       std::cerr << "sweep: wrote " << script << " (" << pending.size() << " variants to run in " << job.array_size
-                << " array tasks)\n  submit: sbatch " << shell_word(script) << "\n  then:   cloudpact sweep "
-                << shell_word(o.files[0]) << " --out " << shell_word(dir) << " --collect\n";
+                << " array tasks)\n  submit: sbatch " << script << "\n  then:   cloudpact sweep "
+                << shell_word(o.files[0]) << " --out " << dir << " --collect\n";
       std::cout << script << "\n";
       return kExitOk;
     }

@@ -35,8 +35,7 @@ Figures Evaluator::run(const std::vector<double>& values, std::uint64_t seed) co
   for (std::size_t i = 0; i < values.size(); ++i)
     overrides.push_back({spec_.variables[i].pointer, value_text(spec_.variables[i], values[i])});
   const Scenario sc = parse_scenario(spec_.base_text, spec_.base_path, overrides);
-  RiskSetup setup = build_risk_problem(sc);
-  keep_contracted_only(setup);
+  const RiskSetup setup = build_contracted_problem(sc);
   RiskRunOptions o = options_;
   o.seed = seed;
   const risk::PathResults results = run_risk_paths(setup, o, {}, stop_requested);

@@ -337,11 +337,12 @@ RiskSetup build_problem_on(const Scenario& input, bool uncertainty_off, bool sen
     part_of(split ? &split->clusters : nullptr, pc.path, pb.cluster_offer, pb.cluster_holder_part);
   for (const PlantContract& pk : plant.contracts)
     part_of(split ? &split->contracts : nullptr, pk.spec->id, pb.contract_offer, pb.contract_holder_part);
-  // Contract starts are cuts of the grid, so a part's share changes at a step's start.
-  if (split)
-    for (const std::string& id : split->offered)
-      for (const PlantContract& pk : plant.contracts)
-        if (pk.spec->id == id) pb.offer_start_step.push_back(step_at(std::max(0.0, pk.spec->start_s)));
+  // Both parts of an offer keep its term, and contract starts are cuts of
+  // the grid: a part's share changes at a step's start.
+  pb.offer_start_step.assign(static_cast<size_t>(pb.n_offers), 0);
+  for (size_t k = 0; k < plant.contracts.size(); ++k)
+    if (const int offer = pb.contract_offer[k]; offer >= 0)
+      pb.offer_start_step[static_cast<size_t>(offer)] = step_at(std::max(0.0, plant.contracts[k].spec->start_s));
 
   pb.step_closes.assign(static_cast<size_t>(n_steps), 0);
   for (int m : pb.month_end_step)
@@ -548,16 +549,16 @@ std::vector<int> portfolios_free_of(const risk::RiskProblem& pb, int holder) {
   return out;
 }
 
-void keep_contracted_only(RiskSetup& setup) {
+RiskSetup build_contracted_problem(const Scenario& sc) {
+  RiskSetup setup = build_problem_on(sc, false, false, {}, sc.policy.exclusivity ? 2.0 : 1.0);
   risk::RiskProblem& pb = setup.problem;
   pb.portfolio_providers.resize(1);
   pb.portfolio_off.resize(1);
   pb.portfolio_no_rofr.resize(1);
   pb.track_contracted_use = false;
   setup.portfolio_names.resize(1);
-  setup.sensitivity = false;
-  pb.portfolio_lifted.resize(1);  // the contracted portfolio holds every provider: never lifted
-  pb.lifted.reset();
+  pb.portfolio_lifted.resize(1);  // never lifted
+  return setup;
 }
 
 }  // namespace cloudpact

@@ -45,12 +45,15 @@ RiskSetup build_risk_problem(const Scenario& sc, bool uncertainty_off = false, b
 // buyer of it (docs/reference.md §14).
 std::vector<int> portfolios_free_of(const risk::RiskProblem& pb, int holder);
 
-// Drops every portfolio but "contracted" (the first): what `optimize` needs.
-// The contracted portfolio's results are the same bytes with or without the
-// others (the kernels share a step's work between portfolios, never its
-// arithmetic). Its GPU-hours per provider are left untracked (0), as no
-// optimize figure reads them (RiskProblem::track_contracted_use).
-void keep_contracted_only(RiskSetup& setup);
+// The problem with the "contracted" portfolio alone: what `optimize` needs.
+// Its results are the same bytes as among every portfolio of
+// build_risk_problem (the kernels share a step's work between portfolios,
+// never its arithmetic). Its GPU-hours per provider are left untracked (0),
+// as no optimize figure reads them (RiskProblem::track_contracted_use). The
+// contracted portfolio holds every provider, so it is bound by any
+// exclusivity: the problem without the clause is not built. The grid's
+// bound is build_risk_problem's, so both refuse the same scenarios.
+RiskSetup build_contracted_problem(const Scenario& sc);
 
 // Φ⁻¹(p), the standard normal quantile (±1e300 at p = 0 and 1): the copula's
 // lateness threshold.

@@ -18,6 +18,10 @@ namespace cloudpact {
 
 namespace {
 
+// What a path may hold besides letters and digits to go into a script, or
+// a shell, verbatim.
+const std::string kPathChars = "._/+@%=:,-";
+
 bool all_of_chars(const std::string& s, const std::string& extra) {
   for (const char c : s) {
     const bool alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
@@ -69,9 +73,15 @@ std::string find_program(const std::string& name) {
   return "";
 }
 
+std::string shell_word(const std::string& s) {
+  if (all_of_chars(s, kPathChars)) return s;
+  std::string out = "'";
+  for (const char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
 void check_slurm_names(const SlurmJobSpec& s) {
   std::vector<std::string> problems;
-  const std::string path_chars = "._/+@%=:,-";
   const std::string name_chars = "._-";
   if (!all_of_chars(s.job_name, name_chars)) {
     problems.push_back("--slurm: job name '" + s.job_name + "' has characters Slurm scripts cannot hold safely (expected [A-Za-z0-9._-])");
@@ -79,11 +89,11 @@ void check_slurm_names(const SlurmJobSpec& s) {
   if (!s.partition.empty() && !all_of_chars(s.partition, name_chars)) {
     problems.push_back("--partition: '" + s.partition + "' is not a partition name (expected [A-Za-z0-9._-])");
   }
-  if (!all_of_chars(s.sweep_dir, path_chars) || s.sweep_dir.front() != '/') {
+  if (!all_of_chars(s.sweep_dir, kPathChars) || s.sweep_dir.front() != '/') {
     problems.push_back("--out: '" + s.sweep_dir +
                        "' cannot go into a Slurm script verbatim (expected an absolute path of [A-Za-z0-9._/+@%=:,-])");
   }
-  if (!all_of_chars(s.exe, path_chars) || s.exe.front() != '/') {
+  if (!all_of_chars(s.exe, kPathChars) || s.exe.front() != '/') {
     problems.push_back("cloudpact's own path '" + s.exe +
                        "' cannot go into a Slurm script verbatim (expected an absolute path of [A-Za-z0-9._/+@%=:,-])");
   }

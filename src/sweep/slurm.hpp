@@ -25,6 +25,12 @@ struct SlurmJobSpec {
 // [A-Za-z0-9._-] in names. Nothing from a scenario reaches a shell unchecked.
 void check_slurm_names(const SlurmJobSpec& spec);
 
+// `s` as one word a shell reads back as it is, for the commands the sweep
+// prints to be pasted: unchanged when it holds only the characters
+// check_slurm_names accepts in paths, else single-quoted (a quote inside
+// closes, escapes and reopens them).
+std::string shell_word(const std::string& s);
+
 // The text of the sbatch script (checks names first).
 std::string slurm_script(const SlurmJobSpec& spec);
 

@@ -1,5 +1,7 @@
 #include "agreement_support.hpp"
 
+#include <algorithm>
+#include <cmath>
 #include <cstdlib>
 
 #include "../sim/replay_in_child.hpp"
@@ -8,6 +10,10 @@
 #include "scenario/load.hpp"
 
 namespace cloudpact::test {
+
+bool agree(double a, double b, double relative, double absolute) {
+  return std::abs(a - b) <= relative * std::max(std::abs(a), std::abs(b)) + absolute;
+}
 
 std::int64_t env_int(const char* name, std::int64_t fallback) {
   const char* v = std::getenv(name);

@@ -14,6 +14,11 @@ namespace cloudpact::test {
 // generated scenarios a suite runs, and from which seed), else `fallback`.
 std::int64_t env_int(const char* name, std::int64_t fallback);
 
+// Whether two engines' figures agree: within `relative` of the larger, plus
+// `absolute` (in the figure's unit) for figures that are 0 in one engine and
+// rounding noise in the other.
+bool agree(double a, double b, double relative, double absolute);
+
 // Figures by dotted summary.json path ("totals.spend_usd",
 // "providers.P.spend_usd", "contracts.K.shortfall_usd", ...).
 using Figures = std::map<std::string, double>;

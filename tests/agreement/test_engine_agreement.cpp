@@ -29,12 +29,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// 1e-9 relative; an absolute floor for figures that are 0 in one engine and
-// rounding noise in the other (`absolute` in the figure's unit).
-bool agree(double a, double b, double relative, double absolute) {
-  return std::abs(a - b) <= relative * std::max(std::abs(a), std::abs(b)) + absolute;
-}
-
 // Every figure of `expected` is in `got` and agrees; returns how many were compared.
 int compare(const Figures& expected, const Figures& got, double relative, double absolute) {
   int n = 0;

@@ -167,15 +167,14 @@ TEST_CASE("portfolios walked together on a path give the same bits as walked one
 }
 
 TEST_CASE("optimize's contracted portfolio alone: the same bits, less its GPU-hours per provider, which it leaves untracked") {
-  // keep_contracted_only drops the other portfolios and the contracted
+  // build_contracted_problem drops the other portfolios and the contracted
   // one's use per provider (no optimize figure reads it): every other
   // figure must be the bits it has among all the portfolios of `risk`.
   // The flagship: inference over reserved and on-demand clusters, jobs
   // that start, stop and finish, sampled outages, delays and prices.
   const Scenario sc = load_scenario(std::string(CLOUDPACT_SOURCE_DIR) + "/scenarios/openai-2025-2027.json");
   const RiskSetup all = build_risk_problem(sc);
-  RiskSetup alone = build_risk_problem(sc);
-  keep_contracted_only(alone);
+  const RiskSetup alone = build_contracted_problem(sc);
   REQUIRE(all.problem.portfolio_providers.size() > 1);
   REQUIRE(alone.problem.portfolio_providers.size() == 1);
   constexpr std::int64_t kPaths = 40;
