@@ -1,6 +1,7 @@
 // `cloudpact optimize`: the best values of a scenario's numbers for the
 // contracted portfolio's risk (docs/reference.md §15).
 #include <cstdint>
+#include <cstdio>
 #include <iostream>
 #include <memory>
 #include <optional>
@@ -13,12 +14,12 @@
 #include "cli/progress.hpp"
 #include "cli/risk_backend.hpp"
 #include "optimize/evaluator.hpp"
+#include "optimize/optimize_check.hpp"
 #include "optimize/optimize_outputs.hpp"
 #include "optimize/search.hpp"
 #include "proc/stop_signals.hpp"
 #include "report/atomic_file.hpp"
 #include "report/json_text.hpp"
-#include "risk/problem.hpp"
 #include "scenario/load.hpp"
 #include "scenario/optimize_spec.hpp"
 
@@ -42,11 +43,10 @@ int optimize_command(const OptimizeOptions& o) {
   // The base scenario's risk problem, once, before any search: what the
   // kernels cannot take, or the memory cannot hold, is bad input (exit 2).
   const Scenario base = parse_scenario(spec.base_text, spec.base_path);
-  const RiskSetup setup = build_contracted_problem(base);
   const std::uint64_t seed = spec.seed.value_or(base.uncertainty.seed);
   constexpr std::int64_t kAdaptiveBatch = -1;
   RiskRunOptions options{spec.paths, seed, wanted_backend(o.backend), o.threads.value_or(0), kAdaptiveBatch, false};
-  check_risk_memory(o.files[0], "/paths: " + std::to_string(spec.paths) + " paths", setup, options);
+  check_optimize_runs(spec, base, options);
   options.backend = choose_backend(o.backend, "optimize");
 
   // SIGINT, SIGTERM, SIGHUP: asked between evaluations and between an
@@ -65,8 +65,13 @@ int optimize_command(const OptimizeOptions& o) {
     const optimize::Evaluation* best = nullptr;
     evaluator.on_new = [&](const optimize::Evaluation& e) {
       if (!best || optimize::better(e, *best, spec.objective, spec.constraints)) best = &e;
-      if (best->ok && optimize::feasible(spec.constraints, best->figures))
-        progress.set_note("best " + json_number(optimize::objective_value(spec.objective, best->figures)));
+      // Six significant digits: a line to watch, where the 17 of the exact
+      // figure (optimize.json's) would be noise.
+      if (best->ok && optimize::feasible(spec.constraints, best->figures)) {
+        char note[48];
+        std::snprintf(note, sizeof note, "best %.6g", optimize::objective_value(spec.objective, best->figures));
+        progress.set_note(note);
+      }
       progress.update(evaluator.count());
     };
     outcome = optimize::run_search(evaluator, stop_requested);
@@ -144,7 +149,7 @@ Command add_optimize_command(CLI::App& root) {
       "errors, the base scenario's own point, and the optimum re-evaluated on fresh paths\n"
       "with seed + 1: the optimism of the in-sample figure), DIR/evaluations.csv and, with a\n"
       "frontier, DIR/frontier.csv. The same file gives the same bytes, for any --threads.\n"
-      "SIGINT/SIGTERM stop the search and write the best point so far (\"stopped\": true).\n"
+      "SIGINT, SIGTERM or SIGHUP stop the search and write the best point so far (\"stopped\": true).\n"
       "Exit 2 on invalid input, 3 when no evaluated point is feasible (the files are still\n"
       "written) or on an I/O or device failure.");
   add_positionals(cmd, "FILE", "FILE", o->files, "the optimize file");

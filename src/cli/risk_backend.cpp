@@ -1,11 +1,8 @@
 #include "cli/risk_backend.hpp"
 
-#include <cstdio>
 #include <iostream>
 #include <stdexcept>
 
-#include "scenario/input_error.hpp"
-#include "scenario/message_text.hpp"
 
 namespace cloudpact {
 
@@ -29,20 +26,5 @@ risk::Backend choose_backend(const std::string& backend, const std::string& comm
   return cuda ? risk::Backend::cuda : risk::Backend::cpu;
 }
 
-void check_risk_memory(const std::string& file, const std::string& asked, const RiskSetup& setup,
-                       const RiskRunOptions& options) {
-  // Every path's results (kept for the quantiles) and one batch (its results
-  // and sampled futures); nothing else grows with the paths.
-  const double need = risk_memory_bytes(setup, options);
-  const double have = physical_memory_bytes();
-  if (have > 0 && need > 0.8 * have) {
-    char buf[256];
-    std::snprintf(buf, sizeof buf,
-                  " would need about %.1f GiB for the per-path results and one batch, more than 80%% "
-                  "of this machine's %.1f GiB (expected fewer paths)",
-                  need / (1 << 30), have / (1 << 30));
-    throw InputError({escape_text(file) + ": " + asked + buf});
-  }
-}
 
 }  // namespace cloudpact

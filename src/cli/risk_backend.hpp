@@ -18,11 +18,4 @@ risk::Backend wanted_backend(const std::string& backend);
 // when CUDA is asked for and this build or machine has none.
 risk::Backend choose_backend(const std::string& backend, const std::string& command);
 
-// Throws InputError naming `file` and what asked for the paths (`asked`:
-// "--paths N" for risk, "/paths: N paths" for an optimize file) when a run
-// of `options.paths` paths would need more than 80% of this machine's memory
-// (docs/reference.md §1.5).
-void check_risk_memory(const std::string& file, const std::string& asked, const RiskSetup& setup,
-                       const RiskRunOptions& options);
-
 }  // namespace cloudpact

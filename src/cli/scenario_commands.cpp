@@ -9,6 +9,7 @@
 #include "cli/cli.hpp"
 #include "cli/commands.hpp"
 #include "cli/options.hpp"
+#include "optimize/optimize_check.hpp"
 #include "report/atomic_file.hpp"
 #include "report/replay_outputs.hpp"
 #include "scenario/input_file.hpp"
@@ -47,7 +48,11 @@ int validate_command(const ValidateOptions& o) {
                            (optimize ? "an optimize" : "a sweep") + " file (expected it without --set: " +
                            (optimize ? "optimize" : "sweep") + " takes none)");
       if (optimize) {
-        (void)parse_optimize_spec(text, f);
+        // As `optimize` checks it before its search: on the CPU backend,
+        // whose adaptive batches are what a machine without a GPU runs.
+        const OptimizeSpec spec = parse_optimize_spec(text, f);
+        check_optimize_runs(spec, parse_scenario(spec.base_text, spec.base_path),
+                            RiskRunOptions{spec.paths, 0, risk::Backend::cpu, 0, -1, false});
       } else if (sweep) {
         check_sweep_outputs(parse_sweep_spec(text, f));
       } else {
@@ -86,9 +91,8 @@ Command add_validate_command(CLI::App& root) {
   auto o = std::make_shared<ValidateOptions>();
   CLI::App& cmd = add_command(root, "validate", "check scenario, sweep or optimize files; prints nothing on success",
                               "Checks each scenario file against docs/reference.md §2, §9, each sweep file against §7, each\n"
-                              "optimize file against §15. Prints\n"
-                              "nothing and exits 0 when all are valid; otherwise one line per problem on stderr\n"
-                              "(FILE: /json/pointer: problem (expected ...)) and exit code 2.");
+                              "optimize file against §15. Prints nothing and exits 0 when all are valid; otherwise one\n"
+                              "line per problem on stderr (FILE: /json/pointer: problem (expected ...)) and exit code 2.");
   add_positionals(cmd, "FILE", "FILE...", o->files, "scenario, sweep or optimize files");
   add_overrides(cmd, o->overrides);
   return {&cmd, [o] { return validate_command(*o); }};

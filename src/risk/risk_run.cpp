@@ -3,12 +3,15 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdio>
 
 #include <unistd.h>
 
 #include "risk/metrics.hpp"
 #include "risk/risk_json.hpp"
+#include "scenario/input_error.hpp"
 #include "scenario/limits.hpp"
+#include "scenario/message_text.hpp"
 
 namespace cloudpact {
 
@@ -109,6 +112,22 @@ double risk_memory_bytes(const RiskSetup& setup, const RiskRunOptions& o) {
   const double scratch_bytes =
       o.backend == risk::Backend::cuda ? 0.0 : risk_scratch_bytes_per_path(setup) * static_cast<double>(batch);
   return risk_result_bytes(setup, o.paths) + risk_batch_result_bytes(setup, batch) + scratch_bytes;
+}
+
+void check_risk_memory(const std::string& file, const std::string& asked, const RiskSetup& setup,
+                       const RiskRunOptions& options) {
+  // Every path's results (kept for the quantiles) and one batch (its results
+  // and sampled futures); nothing else grows with the paths.
+  const double need = risk_memory_bytes(setup, options);
+  const double have = physical_memory_bytes();
+  if (have > 0 && need > 0.8 * have) {
+    char buf[256];
+    std::snprintf(buf, sizeof buf,
+                  " would need about %.1f GiB for the per-path results and one batch, more than 80%% "
+                  "of this machine's %.1f GiB (expected fewer paths)",
+                  need / (1 << 30), have / (1 << 30));
+    throw InputError({escape_text(file) + ": " + asked + buf});
+  }
 }
 
 // Batches of a fixed size: when asked (--batch), and on CUDA. A GPU's batch

@@ -53,6 +53,13 @@ double risk_memory_bytes(const RiskSetup& setup, const RiskRunOptions& o);
 // Bytes of physical memory of this machine, 0 when unknown.
 double physical_memory_bytes();
 
+// Throws InputError naming `file` and what asked for the paths (`asked`:
+// "--paths N" for risk, "/paths: N paths" for an optimize file) when a run
+// of `options.paths` paths would need more than 80% of this machine's memory
+// (docs/reference.md §1.5).
+void check_risk_memory(const std::string& file, const std::string& asked, const RiskSetup& setup,
+                       const RiskRunOptions& options);
+
 // risk.json of a run of `setup` whose every path computed 0: the keys every
 // run of it writes, known before running (what a sweep's metrics are
 // checked against, docs/reference.md §7.1).

@@ -7,7 +7,9 @@
 #include "scenario/input_file.hpp"
 #include "scenario/json_document.hpp"
 #include "scenario/limits.hpp"
+#include "scenario/optimize_spec.hpp"
 #include "scenario/sha256.hpp"
+#include "scenario/sweep_spec.hpp"
 #include "scenario/validate.hpp"
 
 namespace cloudpact::scenario_json {
@@ -75,10 +77,30 @@ std::optional<Json> read_base(const std::string& base_path, const std::string& a
                  "a scenario file, relative to " + beside + " or the current directory");
     return std::nullopt;
   }
+  // A folder, or a sweep or optimize file, is the referring file's mistake
+  // (its `base`), not a problem inside that path: said there, once, where
+  // reading it as a scenario would name the path alone, or list every key
+  // of a sweep as unknown to a scenario.
+  if (fs::is_directory(base_path, ec)) {
+    problems.add(at, "cannot read " + in_quotes(base_path) + ": it is a folder",
+                 "a scenario file, relative to " + beside + " or the current directory");
+    return std::nullopt;
+  }
   try {
     const std::string base_bytes = read_input_file(base_path, limits::max_scenario_bytes, "scenario file");
     sha256 = sha256_hex(base_bytes);
     Json doc = parse_input_json(base_bytes, base_path);
+    if (doc.is_object()) {
+      std::vector<std::string> keys;
+      for (const auto& item : doc.items()) keys.push_back(item.key());
+      if (looks_like_sweep_file(keys)) {
+        problems.add(at,
+                     in_quotes(base_path) + (looks_like_optimize_file(keys) ? " is an optimize file" : " is a sweep file") +
+                         ", not a scenario",
+                     "a scenario file");
+        return std::nullopt;
+      }
+    }
     Problems base_problems(base_path);
     (void)build_scenario(doc, base_problems);
     base_problems.throw_if_any();

@@ -97,6 +97,17 @@ std::string objective_name(const Objective& o) {
   return "";
 }
 
+namespace {
+// A number in (lo, hi) that is not whole: the middle, halved towards lo
+// while it is whole (a dyadic fraction of the interval is reached within
+// a few halvings; lo < hi).
+double not_whole_between(double lo, double hi) {
+  double x = lo + (hi - lo) / 2;
+  for (int k = 0; k < 64 && std::nearbyint(x) == x; ++k) x = lo + (x - lo) / 2;
+  return x;
+}
+}  // namespace
+
 bool looks_like_optimize_file(const std::vector<std::string>& top_keys) {
   const auto has = [&](const char* key) { return std::find(top_keys.begin(), top_keys.end(), key) != top_keys.end(); };
   return has("base") && has("variables");
@@ -143,6 +154,7 @@ OptimizeSpec parse_optimize_spec(const std::string& text, const std::string& pat
   scenario_json::AcceptedPointers accepted;
   std::vector<std::pair<std::string, std::string>> min_max_at;  // per variable: pointers of min and max
   std::vector<bool> tryable;  // per variable: its pointer, both bounds and `integer` were read
+  std::vector<std::string> variable_at;  // per variable: its own pointer
   if (vars && r.is_array(*vars, vars_ptr, "a non-empty array of variables")) {
     if (vars->empty()) problems.add(vars_ptr, "empty", "a non-empty array of variables");
     if (vars->size() > limits::max_optimize_variables) {
@@ -221,6 +233,7 @@ OptimizeSpec parse_optimize_spec(const std::string& text, const std::string& pat
         }
       }
       min_max_at.emplace_back(v.at("min"), v.at("max"));
+      variable_at.push_back(ptr);
       tryable.push_back(pointer_ok && lo && hi && integer_ok);
       s.variables.push_back(std::move(ov));
     }
@@ -237,6 +250,16 @@ OptimizeSpec parse_optimize_spec(const std::string& text, const std::string& pat
         const Json value = v.integer ? Json(std::llround(x)) : Json(x);
         for (const std::string& why : scenario_json::value_problems(*base_doc, s.base_path, v.pointer, value))
           problems.add(at, scenario_json::shown_value(value) + " makes an invalid scenario: " + why, "");
+      }
+      // A field of whole numbers (a priority, a count) moved continuously
+      // would refuse most of the points the search tries: one value between
+      // the bounds that is not whole tells, before the search.
+      if (!v.integer && v.max > v.min) {
+        const std::string refused = v.pointer + ": not an integer";
+        for (const std::string& why :
+             scenario_json::value_problems(*base_doc, s.base_path, v.pointer, Json(not_whole_between(v.min, v.max))))
+          if (why.rfind(refused, 0) == 0)
+            problems.add(variable_at[i], in_quotes(v.pointer) + " takes whole numbers only", "\"integer\": true for this variable");
       }
     }
   }

@@ -154,6 +154,32 @@ TEST_CASE("bad optimize files: exit 2, one line per problem, nothing written; va
   CHECK(ok.err.empty());
 }
 
+TEST_CASE("a base risk refuses: validate says so, as optimize does before any search, nothing written") {
+  // The newsvendor with 17 providers beside its own: a scenario `run` takes
+  // and `risk` (so every evaluation) refuses, at most 16.
+  const fs::path w = fresh_dir("wide-base");
+  nlohmann::json base = nlohmann::json::parse(slurp(kFixtures + "/newsvendor.json"));
+  for (int i = 0; i < 17; ++i) {
+    nlohmann::json p = base["providers"][0];
+    p["id"] = "p" + std::to_string(i);
+    base["providers"].push_back(p);
+  }
+  std::ofstream(w / "wide.json", std::ios::binary) << base.dump();
+  const fs::path f = w / "opt.json";
+  std::ofstream(f, std::ios::binary) << "{ \"base\": \"wide.json\", \"variables\": [ { \"pointer\": \"" << kCapacity
+                                     << "\", \"min\": 0, \"max\": 3000 } ], \"objective\": \"cost_usd.mean\" }";
+  const std::string line = (w / "wide.json").string() +
+                           ": /providers: 18 providers is more than `risk` handles (expected at most 16; `run` has no "
+                           "such bound)\n";
+  const test::Run v = test::run_cloudpact({"validate", f.string()});
+  CHECK(v.exit_code == 2);
+  CHECK(v.err == line);
+  const test::Run r = test::run_cloudpact({"optimize", f.string(), "--out", (w / "o").string()});
+  CHECK(r.exit_code == 2);
+  CHECK(r.err == line);
+  CHECK(!fs::exists(w / "o"));
+}
+
 TEST_CASE("nothing feasible: exit 3, and every evaluation is still written") {
   const fs::path w = fresh_dir("infeasible");
   const fs::path f = write_optimize(w, ", \"paths\": 200, \"max_evaluations\": 8, "

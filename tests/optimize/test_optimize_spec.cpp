@@ -122,6 +122,12 @@ TEST_CASE("variables: pointers, bounds and the base at each bound") {
                 ": negative: -10 (expected a number in [0, 1000000000])",
             "bad.json: /objective: unknown objective \"cost_usd.p95\" (expected \"cost_usd.mean\", \"cost_usd.cvar95\", "
             "\"npv_cost_usd.mean\", \"npv_cost_usd.cvar95\" or {\"mean_plus_cvar95\": a number >= 0})"});
+  // A field of whole numbers moved continuously would refuse most points of
+  // the search: the midpoint 50 is whole, so it tries 25, then 12.5.
+  CHECK(problems(file("[{ \"pointer\": \"/uncertainty/seed\", \"min\": 0, \"max\": 100 }]")) ==
+        std::vector<std::string>{"bad.json: /variables/0: \"/uncertainty/seed\" takes whole numbers only (expected "
+                                 "\"integer\": true for this variable)"});
+  CHECK(problems(file("[{ \"pointer\": \"/uncertainty/seed\", \"min\": 0, \"max\": 100, \"integer\": true }]")).empty());
   CHECK(problems(file(capacity("\"min\": 0, \"max\": 1, \"step\": 1"))) ==
         std::vector<std::string>{"bad.json: /variables/0/step: unknown key for a variable (expected one of: integer, "
                                  "max, min, pointer)"});
@@ -154,6 +160,20 @@ TEST_CASE("the base: missing, invalid, or a scenario given as the optimize file"
         std::vector<std::string>{"bad.json: /base: cannot read \"no-such-file.json\" (expected a scenario file, "
                                  "relative to the optimize file's folder or the current directory)",
                                  "bad.json: /variables: empty (expected a non-empty array of variables)"});
+  // A base that is not a scenario file is the optimize file's mistake, said
+  // at its /base once (not a line per sweep key unknown to a scenario).
+  CHECK(problems("{ \"base\": \"" + kFixtures + "\", \"variables\": [], \"objective\": \"cost_usd.mean\" }") ==
+        std::vector<std::string>{"bad.json: /base: cannot read \"" + kFixtures + "\": it is a folder (expected a "
+                                 "scenario file, relative to the optimize file's folder or the current directory)",
+                                 "bad.json: /variables: empty (expected a non-empty array of variables)"});
+  const std::string itself = std::string(CLOUDPACT_SOURCE_DIR) + "/scenarios/optimize/aws-commitment.json";
+  CHECK(problems("{ \"base\": \"" + itself + "\", \"variables\": [], \"objective\": \"cost_usd.mean\" }") ==
+        std::vector<std::string>{"bad.json: /base: \"" + itself + "\" is an optimize file, not a scenario (expected "
+                                 "a scenario file)",
+                                 "bad.json: /variables: empty (expected a non-empty array of variables)"});
+  const std::string sweep = std::string(CLOUDPACT_SOURCE_DIR) + "/scenarios/sweeps/lhs-1000.json";
+  CHECK(problems("{ \"base\": \"" + sweep + "\", \"variables\": [], \"objective\": \"cost_usd.mean\" }").front() ==
+        "bad.json: /base: \"" + sweep + "\" is a sweep file, not a scenario (expected a scenario file)");
   CHECK(problems("{ \"name\": \"x\", \"providers\": [] }") ==
         std::vector<std::string>{"bad.json: /: a scenario, not an optimize file (expected an optimize file with "
                                  "\"base\", \"variables\" and \"objective\")"});

@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "scenario/input_error.hpp"
 #include "scenario/sweep_spec.hpp"
 #include "sweep/sweep_check.hpp"
@@ -62,6 +64,24 @@ std::string grid(const std::string& params, const std::string& extra = "") {
 }
 
 const std::string kPrice = R"([{"pointer": "/contracts/0/price_usd_per_gpu_hour", "values": [1.5, 2, 2.5]}])";
+
+// The base with 18 providers (its second one copied 17 times): a valid
+// scenario, which `run` replays and `risk` refuses (at most 16).
+std::string wide_base() {
+  std::ifstream in(kBase, std::ios::binary);
+  nlohmann::json doc = nlohmann::json::parse(in);
+  nlohmann::json providers = nlohmann::json::array({doc["providers"][0]});
+  for (int i = 0; i < 17; ++i) {
+    nlohmann::json copy = doc["providers"][1];
+    copy["id"] = "p" + std::to_string(i);
+    providers.push_back(copy);
+  }
+  doc["providers"] = providers;
+  const auto path = std::filesystem::temp_directory_path() / "cloudpact-test-sweep-spec" / "wide.json";
+  std::filesystem::create_directories(path.parent_path());
+  std::ofstream(path, std::ios::binary) << doc.dump();
+  return path.string();
+}
 
 }  // namespace
 
@@ -169,6 +189,19 @@ TEST_CASE("what is not a sweep, or has no usable base") {
   CHECK(problems(R"({"base": "nope.json", "mode": "grid", "parameters": [{"pointer": "/a", "values": [1]}]})") ==
         std::vector<std::string>{"bad.json: /base: cannot read \"nope.json\" (expected a scenario file, relative to "
                                  "the sweep file's folder or the current directory)"});
+  // A base that is not a scenario file is the sweep file's mistake, said at
+  // its /base once (not a line per sweep key unknown to a scenario).
+  const std::string folder = std::string(CLOUDPACT_SOURCE_DIR) + "/scenarios";
+  CHECK(problems(R"({"base": ")" + folder + R"(", "mode": "grid", "parameters": [{"pointer": "/a", "values": [1]}]})") ==
+        std::vector<std::string>{"bad.json: /base: cannot read \"" + folder + "\": it is a folder (expected a scenario "
+                                 "file, relative to the sweep file's folder or the current directory)"});
+  const std::string sweep = folder + "/sweeps/lhs-1000.json", optimize = folder + "/optimize/aws-commitment.json";
+  CHECK(problems(R"({"base": ")" + sweep + R"(", "mode": "grid", "parameters": [{"pointer": "/a", "values": [1]}]})") ==
+        std::vector<std::string>{"bad.json: /base: \"" + sweep + "\" is a sweep file, not a scenario (expected a "
+                                 "scenario file)"});
+  CHECK(problems(R"({"base": ")" + optimize + R"(", "mode": "grid", "parameters": [{"pointer": "/a", "values": [1]}]})") ==
+        std::vector<std::string>{"bad.json: /base: \"" + optimize + "\" is an optimize file, not a scenario (expected "
+                                 "a scenario file)"});
   CHECK(problems(R"({"name": "x", "providers": []})") ==
         std::vector<std::string>{
             "bad.json: /: a scenario, not a sweep (expected a sweep file with \"base\", \"mode\" and \"parameters\")"});
@@ -292,6 +325,19 @@ TEST_CASE("metrics name what the outputs have, from their structure, before anyt
     CHECK_NOTHROW(check_sweep_outputs(load_sweep_spec(std::string(CLOUDPACT_SOURCE_DIR) + "/scenarios/sweeps/" + name +
                                                       ".json")));
   }
+  // A base risk refuses: its line alone for a sweep that runs risk (no
+  // metric of risk.json can be looked up in a base that has none, and the
+  // default ones are not in the file to point at); nothing for one that
+  // runs the replay alone.
+  const std::string wide = wide_base();
+  const std::string on_wide = R"({"base": ")" + wide + R"(", "mode": "grid", "parameters": )" + kPrice;
+  CHECK(output_problems(on_wide + R"(, "run": ["run", "risk"]})") ==
+        std::vector<std::string>{wide + ": /providers: 18 providers is more than `risk` handles (expected at most 16; "
+                                        "`run` has no such bound)"});
+  CHECK(output_problems(on_wide + R"(, "run": ["risk"], "metrics": ["portfolios.contracted.cost_usd.mean"]})") ==
+        std::vector<std::string>{wide + ": /providers: 18 providers is more than `risk` handles (expected at most 16; "
+                                        "`run` has no such bound)"});
+  CHECK(output_problems(on_wide + "}").empty());
   // Monte Carlo memory: variants at once x their paths' results.
   CHECK(output_problems(grid(kPrice, R"(, "run": ["risk"], "risk_paths": 100000000)"), 1000).size() == 1);
 }
