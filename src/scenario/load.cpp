@@ -110,7 +110,15 @@ class DuplicateKeys : public nlohmann::json_sax<Json> {
   bool boolean(bool /*val*/) override { return element_done(); }
   bool number_integer(number_integer_t /*val*/) override { return element_done(); }
   bool number_unsigned(number_unsigned_t /*val*/) override { return element_done(); }
-  bool number_float(number_float_t /*val*/, const string_t& /*s*/) override { return element_done(); }
+  bool number_float(number_float_t val, const string_t& s) override {
+    // A literal below the least double ("1e-400") reads as 0 without a word
+    // from the parser, and the field would hold a 0 the file never says: a
+    // zero read from a literal with a digit other than 0 before its exponent.
+    if (val == 0.0 && s.find_first_of("123456789") < s.find_first_of("eE"))
+      problems_.add(pointer_of(depth_), "number too small for a double: " + s,
+                    "0, or a number of magnitude at least 4.9e-324");
+    return element_done();
+  }
   bool string(string_t& /*val*/) override { return element_done(); }
   bool binary(binary_t& /*val*/) override { return element_done(); }
   bool start_object(std::size_t /*elements*/) override { return open(true); }
@@ -386,9 +394,13 @@ std::optional<Json> override_value(const Override& o, Problems& problems) {
     return Json(text);  // not JSON, so a string
   }
   if (!duplicates.empty()) {
-    // Lines ": /a: duplicate key (...)", with pointers inside the value.
-    for (const std::string& line : duplicates.lines())
-      problems.add_line(problems.file() + ": " + escape_text(o.pointer) + line.substr(2));
+    // Lines ": /a: duplicate key (...)", with pointers inside the value; the
+    // value itself (a number too small for a double) is ": /: ...".
+    for (const std::string& line : duplicates.lines()) {
+      const std::string inside = line.substr(2);
+      problems.add_line(problems.file() + ": " + escape_text(o.pointer) +
+                        (inside.rfind("/:", 0) == 0 ? inside.substr(1) : inside));
+    }
     return std::nullopt;
   }
   return Json::parse(text);

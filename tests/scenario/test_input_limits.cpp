@@ -96,6 +96,25 @@ TEST_CASE("nesting deeper than 64 levels is refused before it is parsed, in line
   CHECK(problems_of_doc(doc) == Lines{});
 }
 
+TEST_CASE("a number too small for a double is refused at its pointer, not read as 0") {
+  // strtod rounds 1e-400 to 0, which the file never says; 0 written as 0,
+  // and a subnormal (1.5e-320, a double), are read as they are.
+  const std::string demand = "\"demand_gpus\": 800";
+  REQUIRE(base_scenario_text.find(demand) != std::string::npos);
+  std::string text = base_scenario_text;
+  text.replace(text.find(demand), demand.size(), "\"demand_gpus\": 1e-400");
+  CHECK(problems_of(text) == Lines{"bad.json: /workloads/0/demand_gpus: number too small for a double: 1e-400 "
+                                   "(expected 0, or a number of magnitude at least 4.9e-324)"});
+  CHECK(problems_of(base_scenario_text, {{"/workloads/0/demand_gpus", "-0.000e-999"}}) == Lines{});
+  CHECK(problems_of(base_scenario_text, {{"/workloads/0/demand_gpus", "1.5e-320"}}) == Lines{});
+  CHECK(problems_of(base_scenario_text, {{"/workloads/0/demand_gpus", "2.5E-400"}}) ==
+        Lines{"bad.json: /workloads/0/demand_gpus: number too small for a double: 2.5E-400 (expected 0, or a number "
+              "of magnitude at least 4.9e-324)"});
+  CHECK(problems_of(base_scenario_text, {{"/x-a", R"({"k": [0, 7e-999]})"}}) ==
+        Lines{"bad.json: /x-a/k/1: number too small for a double: 7e-999 (expected 0, or a number of magnitude at "
+              "least 4.9e-324)"});
+}
+
 TEST_CASE("a --set value is checked like a file: nesting, size, numbers beyond a double, duplicate keys") {
   CHECK(problems_of(base_scenario_text, {{"/x-a", nested(100)}}) ==
         Lines{"bad.json: /x-a: value nested too deep: more than 64 levels " + depth_expected});
