@@ -1,6 +1,8 @@
 #include "cli/command_line.hpp"
 
+#include <algorithm>
 #include <iostream>
+#include <set>
 #include <stdexcept>
 
 #include <CLI/CLI.hpp>
@@ -45,6 +47,32 @@ std::string usage_message(const CLI::ParseError& e, const std::vector<std::strin
     return args.back().substr(0, args.back().find('=')) + " needs a value";
   }
   return e.what();
+}
+
+// A flag given a value (`--update=x`, `--sensitivity=no`): CLI11 would read
+// the value as a boolean, `no` switching the flag off and `x` an error in
+// its own words. A flag of cloudpact's is given or not (§1.1). Every flag
+// name is one command's only (no command has a valued option of that
+// name), so the names of all of them are checked before the parse, which
+// is where CLI11 would convert the value; help still wins (`--update=x
+// --help` prints the help).
+void reject_flag_values(const CLI::App& root, const std::vector<std::string>& args) {
+  std::set<std::string> flags;
+  const auto collect = [&](const CLI::App& app) {
+    for (const CLI::Option* opt : app.get_options())
+      if (opt->get_expected_max() == 0)
+        for (const std::string& name : opt->get_lnames()) flags.insert("--" + name);
+  };
+  collect(root);
+  for (const CLI::App* sub : root.get_subcommands([](const CLI::App*) { return true; })) collect(*sub);
+  if (std::find(args.begin(), args.end(), "--help") != args.end() || std::find(args.begin(), args.end(), "-h") != args.end())
+    return;
+  for (const std::string& arg : args) {
+    if (arg == "--") return;  // what follows is positional
+    const std::size_t eq = arg.find('=');
+    if (eq != std::string::npos && flags.count(arg.substr(0, eq)) != 0)
+      throw UsageError(arg.substr(0, eq) + " takes no value, got '" + escape_text(arg.substr(eq + 1)) + "'");
+  }
 }
 
 // Arguments no option or positional of `cmd` took.
@@ -92,6 +120,7 @@ void reject_unknown_command(const CLI::App& root) {
 
 int CommandLine::run(const std::vector<std::string>& args) {
   std::vector<std::string> reversed(args.rbegin(), args.rend());  // CLI11 takes the last argument first
+  reject_flag_values(*root_, args);
   try {
     root_->parse(reversed);
   } catch (const CLI::CallForHelp&) {

@@ -100,8 +100,8 @@ Command add_risk_command(CLI::App& root) {
                             "paths per kernel call (default: on cpu adaptive, at most 16384; on cuda "
                             "262144); memory beyond the per-path results does not grow with --paths");
   add_flag(cmd, "--uncertainty-off", o->uncertainty_off,
-           "no sampled outages, zero volatilities, deliveries on time: every path is the "
-           "replay's own future (a consistency check against `run`)");
+           "no sampled outages, no price model (drift, volatility, jumps), no demand volatility, deliveries "
+           "on time, no correlation: every path is the replay's own future (a consistency check against `run`)");
   add_flag(cmd, "--sensitivity", o->sensitivity,
            "also evaluate the contracted portfolio with each source of uncertainty switched off, on the same "
            "paths, and write what each source adds to its mean, p95 and CVaR95 (docs/reference.md §12)");

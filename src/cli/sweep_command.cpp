@@ -120,7 +120,7 @@ int sweep_command(const SweepOptions& o) {
   if (o.files.size() != 1) throw UsageError("sweep needs exactly one sweep FILE");
   const int jobs = o.jobs.value_or(default_jobs());
   const bool slurm = o.slurm || o.slurm_script_only;
-  if (!slurm && (o.partition || o.array_size)) throw UsageError("--partition and --array-size go with --slurm");
+  if (!slurm && (o.partition || o.array_size)) throw UsageError("--partition and --array-size go with --slurm or --slurm-script-only");
   if (o.retry_failed && !o.resume) throw UsageError("--retry-failed goes with --resume");
   const int array_size_opt = o.array_size.value_or(0);
   if (o.out) (void)output_folder(o.out, "", false);  // a bad --out before the sweep file is read
@@ -353,9 +353,9 @@ Command add_sweep_command(CLI::App& root) {
   add_flag(cmd, "--retry-failed", o->retry_failed, "with --resume: also rerun the variants recorded as failed");
   add_flag(cmd, "--collect", o->collect, "only rebuild DIR/sweep.csv from the committed variants");
   add_flag(cmd, "--slurm", o->slurm, "run the variants as a Slurm job array (sbatch), wait, collect");
-  add_text(cmd, "--partition", o->partition, "P", "with --slurm: the Slurm partition (default: the cluster's default)");
+  add_text(cmd, "--partition", o->partition, "P", "with --slurm or --slurm-script-only: the Slurm partition (default: the cluster's default)");
   add_integer(cmd, "--array-size", o->array_size, 1, 100000, "N",
-              "with --slurm: array tasks (default: min(variants, 100)); task K runs "
+              "with --slurm or --slurm-script-only: array tasks (default: min(variants, 100)); task K runs "
               "variants K, K+N, ... with this same binary");
   add_flag(cmd, "--slurm-script-only", o->slurm_script_only,
            "write DIR/slurm/sweep.sbatch and print how to submit it; submit nothing");

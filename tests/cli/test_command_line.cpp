@@ -162,6 +162,9 @@ TEST_CASE("--help wins over anything else on the line; --version prints the vers
   const Run help = run_cloudpact({"risk", kScenario01, "--paths", "0", "--frobnicate", "--help"});
   CHECK(help.exit_code == 0);
   CHECK(help.out.rfind("usage: cloudpact risk ", 0) == 0);
+  const Run flag_help = run_cloudpact({"check", "--update=x", "--help"});
+  CHECK(flag_help.exit_code == 0);
+  CHECK(flag_help.out.rfind("usage: cloudpact check ", 0) == 0);
   const Run version = run_cloudpact({"--version"});
   CHECK(version.exit_code == 0);
   CHECK(version.out == std::string("cloudpact ") + CLOUDPACT_VERSION + " (git " + CLOUDPACT_GIT_REVISION + ")\n");
@@ -197,6 +200,13 @@ TEST_CASE("usage errors: exit 2, one line on stderr, nothing on stdout") {
   check_usage_error({"compare-json", "a", "b", "--rel", "-1"}, "--rel needs a number >= 0, got '-1'");
   check_usage_error({"compare-json", "a", "b", "--ignore", "backend"},
                     "--ignore: 'backend' is neither a JSON pointer (/a/b) nor **/KEY");
+  // A flag is given or not: a value is neither read as a boolean (`no`
+  // would switch it off) nor left to CLI11's words.
+  check_usage_error({"check", "--update=x"}, "--update takes no value, got 'x'");
+  check_usage_error({"risk", kScenario01, "--sensitivity=no"}, "--sensitivity takes no value, got 'no'");
+  check_usage_error({"sweep", "s.json", "--resume=true"}, "--resume takes no value, got 'true'");
+  check_usage_error({"sweep", "s.json", "--partition", "p"},
+                    "--partition and --array-size go with --slurm or --slurm-script-only");
   // The wrong number of files.
   check_usage_error({"run"}, "run needs exactly one scenario FILE");
   check_usage_error({"run", kScenario01, kScenario01}, "run needs exactly one scenario FILE");
