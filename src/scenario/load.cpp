@@ -504,6 +504,27 @@ Override parse_override(const std::string& text) {
   return o;
 }
 
+namespace {
+// A --set VALUE that is not JSON is taken as text (docs/reference.md §1.2),
+// so `--set /x=01` (a leading zero) or `=NaN` where a number belongs is
+// refused as "is a string", which the user never meant to write: such a
+// line says where the string came from. Throws with the lines rewritten.
+void explain_text_overrides(const std::vector<Override>& overrides, const Problems& problems) {
+  std::vector<std::string> lines = problems.lines();
+  bool changed = false;
+  for (const Override& o : overrides) {
+    if (Json::accept(o.value)) continue;
+    const std::string at = problems.file() + ": " + escape_text(o.pointer) + ": is a string";
+    for (std::string& line : lines)
+      if (line.rfind(at + " (", 0) == 0) {
+        line.insert(at.size(), ": --set " + escape_text(o.value) + " is not JSON, so it was taken as text");
+        changed = true;
+      }
+  }
+  if (changed) throw InputError(lines);
+}
+}  // namespace
+
 Scenario parse_scenario(const std::string& text, const std::string& path, const std::vector<Override>& overrides) {
   Problems problems(path);
   std::optional<Json> parsed = parse_json(text, problems);
@@ -515,6 +536,7 @@ Scenario parse_scenario(const std::string& text, const std::string& path, const 
   // meant: validating it would report problems they did not write.
   if (problems.lines().size() > before_overrides) problems.throw_if_any();
   Scenario s = scenario_json::build_scenario(doc, problems);
+  if (!problems.empty() && !overrides.empty()) explain_text_overrides(overrides, problems);
   problems.throw_if_any();
   s.source_path = path;
   // Two calls, not one of `overrides.empty() ? text : doc.dump()`: that

@@ -91,6 +91,22 @@ TEST_CASE("VALUE that is not JSON is taken as a string") {
   CHECK(s.outages[0].end_s == s.to_sim_s(*parse_utc_date("2025-10-21T00:00:00Z")));
 }
 
+TEST_CASE("a VALUE taken as text where text does not belong says so") {
+  // 01 (a leading zero) and NaN are not JSON: strings, refused where a
+  // number belongs, with where the string came from; a JSON string is the
+  // user's own, and its line is the plain one.
+  CHECK(problems_with({"/workloads/0/demand_gpus=01"}) ==
+        Lines{"bad.json: /workloads/0/demand_gpus: is a string: --set 01 is not JSON, so it was taken as text "
+              "(expected a number >= 0 or a {\"shape\", \"points\"} curve)"});
+  CHECK(problems_with({"/workloads/0/demand_gpus=NaN", "/policy/placement=single_vendor"}) ==
+        Lines{"bad.json: /workloads/0/demand_gpus: is a string: --set NaN is not JSON, so it was taken as text "
+              "(expected a number >= 0 or a {\"shape\", \"points\"} curve)",
+              "bad.json: /policy/vendor: missing (expected a provider id, required with placement \"single_vendor\")"});
+  CHECK(problems_with({"/workloads/0/demand_gpus=\"800\""}) ==
+        Lines{"bad.json: /workloads/0/demand_gpus: is a string (expected a number >= 0 or a {\"shape\", \"points\"} "
+              "curve)"});
+}
+
 TEST_CASE("a key of an existing object is created or replaced") {
   const Scenario s =
       load_with({"/output={\"interval_hours\":6}", "/providers/1/egress_usd_per_gb=0.05", "/accelerators/H100/kw=0.7"});
