@@ -1,6 +1,7 @@
 // `cloudpact sweep` (docs/reference.md §7) and the two unlisted commands its processes
 // run: `sweep-variant DIR ID` (one variant) and `sweep-worker DIR --shard K
 // --shards N` (one Slurm array task).
+#include <algorithm>
 #include <chrono>
 #include <csignal>
 #include <filesystem>
@@ -10,6 +11,8 @@
 #include <optional>
 #include <thread>
 
+#include <sched.h>
+
 #include "cli/cli.hpp"
 #include "cli/commands.hpp"
 #include "cli/options.hpp"
@@ -18,6 +21,7 @@
 #include "report/atomic_file.hpp"
 #include "report/fs_ops.hpp"
 #include "scenario/input_error.hpp"
+#include "scenario/message_text.hpp"
 #include "scenario/sweep_spec.hpp"
 #include "sweep/plan.hpp"
 #include "sweep/slurm.hpp"
@@ -62,7 +66,13 @@ struct SweepWorkerOptions {
   std::optional<int> shard, shards, jobs;
 };
 
+// The CPUs this process may run on: under an affinity mask (taskset, a
+// Slurm or container allocation) that is fewer than the machine's, which
+// hardware_concurrency counts, and a variant a core is the pool's intent.
 int default_jobs() {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  if (::sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) > 0) return CPU_COUNT(&set);
   const unsigned n = std::thread::hardware_concurrency();
   return n == 0 ? 1 : static_cast<int>(n);
 }
@@ -122,6 +132,11 @@ int sweep_command(const SweepOptions& o) {
   const bool slurm = o.slurm || o.slurm_script_only;
   if (!slurm && (o.partition || o.array_size)) throw UsageError("--partition and --array-size go with --slurm or --slurm-script-only");
   if (o.retry_failed && !o.resume) throw UsageError("--retry-failed goes with --resume");
+  // A malformed value of an option, said as the command line's others are
+  // (§1.1); check_slurm_names stays the script's own guard.
+  if (o.partition && !is_slurm_name(*o.partition))
+    throw UsageError("--partition needs a Slurm partition name of [A-Za-z0-9._-], got '" + escape_text(*o.partition) +
+                     "'");
   const int array_size_opt = o.array_size.value_or(0);
   if (o.out) (void)output_folder(o.out, "", false);  // a bad --out before the sweep file is read
 
@@ -161,6 +176,21 @@ int sweep_command(const SweepOptions& o) {
       throw InputError({o.files[0] + ": cannot resume " + dir + ": " + why +
                         " (expected the sweep this folder was started with, or another --out)"});
     }
+    // --collect reads the folder and writes its table, nothing else: a
+    // file that now plans other variants or metrics would rewrite the plan
+    // under a Slurm job still running it (its tasks look their variants up
+    // there), so it is refused; --resume is what runs a changed plan.
+    const auto same_variants = [&] {
+      // A plan of an earlier version holds its variants inline (parse_plan).
+      if (before.variants.empty()) return committed_text(folder.plan_variants_path()) == variants_text;
+      return std::equal(before.variants.begin(), before.variants.end(), plan.variants.begin(), plan.variants.end(),
+                        [](const Variant& a, const Variant& b) { return a.id == b.id; });
+    };
+    if (o.collect && (before.metrics != plan.metrics || !same_variants())) {
+      throw InputError({o.files[0] + ": cannot collect " + dir +
+                        ": the file now plans other variants or metrics than the folder's plan.json (expected the "
+                        "sweep file as the sweep was started, or --resume to run the changed plan)"});
+    }
   }
   // What lock() makes in a folder no sweep has started in is taken back if
   // the plan cannot be committed there (nothing left behind, §1.2): DIR and
@@ -192,7 +222,7 @@ int sweep_command(const SweepOptions& o) {
   std::vector<OutputFile> plan_files;
   if (new_variants) plan_files.push_back({kPlanVariantsFile, variants_text});
   if (new_plan) plan_files.push_back({"plan.json", plan_text});
-  if (!plan_files.empty()) {
+  if (!plan_files.empty() && !o.collect) {
     try {
       commit_outputs(dir, plan_files, {.create = false, .remove = {"sweep.csv"}});
     } catch (const std::runtime_error&) {
@@ -213,6 +243,9 @@ int sweep_command(const SweepOptions& o) {
     table.write();
     report(plan, table, dir);
     std::cout << dir << "\n";
+    // A signal that came while the table was written still ends the
+    // command by that signal, as documented (§7.4): a wrapper sees it.
+    if (const int sig = StopSignals::received(); sig != 0) die_by(sig);
     return exit_code_of(plan, table);
   }
 
@@ -227,6 +260,7 @@ int sweep_command(const SweepOptions& o) {
                 << " array tasks)\n  submit: sbatch " << script << "\n  then:   cloudpact sweep "
                 << shell_word(o.files[0]) << " --out " << dir << " --collect\n";
       std::cout << script << "\n";
+      if (const int sig = StopSignals::received(); sig != 0) die_by(sig);
       return kExitOk;
     }
     if (const int sig = StopSignals::received(); sig != 0) {
@@ -282,9 +316,11 @@ int sweep_command(const SweepOptions& o) {
   table.refresh();
   table.write();
   report(plan, table, dir);
-  if (outcome.stop_signal != 0) {
-    std::cerr << "sweep: interrupted by signal " << outcome.stop_signal << "; what finished is kept\n";
-    die_by(outcome.stop_signal);
+  // One that came after the last variant had started (the pool had nothing
+  // left to stop) ends the command by it too.
+  if (const int sig = outcome.stop_signal != 0 ? outcome.stop_signal : StopSignals::received(); sig != 0) {
+    std::cerr << "sweep: interrupted by signal " << sig << "; what finished is kept\n";
+    die_by(sig);
   }
   std::cout << dir << "\n";
   return exit_code_of(plan, table);

@@ -23,7 +23,14 @@ StopSignals::StopSignals() : saved_(new Saved) {
   struct sigaction sa {};
   sa.sa_handler = on_stop_signal;
   sigemptyset(&sa.sa_mask);
-  for (int i = 0; i < kCount; ++i) ::sigaction(kStopSignals[i], &sa, &saved_->old[i]);
+  for (int i = 0; i < kCount; ++i) {
+    ::sigaction(kStopSignals[i], nullptr, &saved_->old[i]);
+    // A signal the command was started ignoring stays ignored: SIGHUP under
+    // nohup (a sweep left running at logout), SIGINT of a background job a
+    // script started. Its user asked for that; catching it would stop the
+    // command at the first hangup or Ctrl-C meant for something else.
+    if (saved_->old[i].sa_handler != SIG_IGN) ::sigaction(kStopSignals[i], &sa, nullptr);
+  }
 }
 
 StopSignals::~StopSignals() {

@@ -1,7 +1,8 @@
 // SIGINT, SIGTERM and SIGHUP as requests to stop at a clean point: while a
 // StopSignals exists they only set a flag that long commands read (a sweep
 // stops starting variants, optimize stops its search and writes the best
-// point so far). Restores the previous handlers when destroyed.
+// point so far); one the process was started ignoring (nohup's SIGHUP)
+// stays ignored. Restores the previous handlers when destroyed.
 #pragma once
 
 namespace cloudpact {

@@ -80,13 +80,14 @@ std::string shell_word(const std::string& s) {
   return out + "'";
 }
 
+bool is_slurm_name(const std::string& name) { return all_of_chars(name, "._-"); }
+
 void check_slurm_names(const SlurmJobSpec& s) {
   std::vector<std::string> problems;
-  const std::string name_chars = "._-";
-  if (!all_of_chars(s.job_name, name_chars)) {
+  if (!is_slurm_name(s.job_name)) {
     problems.push_back("--slurm: job name '" + s.job_name + "' has characters Slurm scripts cannot hold safely (expected [A-Za-z0-9._-])");
   }
-  if (!s.partition.empty() && !all_of_chars(s.partition, name_chars)) {
+  if (!s.partition.empty() && !is_slurm_name(s.partition)) {
     problems.push_back("--partition: '" + s.partition + "' is not a partition name (expected [A-Za-z0-9._-])");
   }
   if (!all_of_chars(s.sweep_dir, kPathChars) || s.sweep_dir.front() != '/') {

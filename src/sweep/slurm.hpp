@@ -25,6 +25,10 @@ struct SlurmJobSpec {
 // [A-Za-z0-9._-] in names. Nothing from a scenario reaches a shell unchecked.
 void check_slurm_names(const SlurmJobSpec& spec);
 
+// Whether `name` is a job or partition name check_slurm_names accepts
+// ([A-Za-z0-9._-], not empty): for a usage error before anything is read.
+bool is_slurm_name(const std::string& name);
+
 // `s` as one word a shell reads back as it is, for the commands the sweep
 // prints to be pasted: unchanged when it holds only the characters
 // check_slurm_names accepts in paths, else single-quoted (a quote inside

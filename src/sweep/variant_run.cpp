@@ -2,11 +2,16 @@
 
 #include <exception>
 #include <optional>
+#include <stdexcept>
+#include <string>
 
 #include "report/replay_outputs.hpp"
 #include "risk/problem.hpp"
 #include "risk/risk_run.hpp"
+#include "scenario/input_file.hpp"
+#include "scenario/limits.hpp"
 #include "scenario/load.hpp"
+#include "scenario/sha256.hpp"
 #include "sim/replay.hpp"
 
 namespace cloudpact {
@@ -21,7 +26,15 @@ bool run_variant(const SweepPlan& plan, const SweepFolder& folder, const Variant
   std::vector<OutputFile> files;
   std::string error;
   try {
-    sc.emplace(load_scenario(plan.base_path, overrides));
+    // The base as planned, or no run: a base edited while the sweep runs
+    // (or between a Slurm submission and its tasks) would put variants of
+    // two bases in one table, a difference no column shows.
+    const std::string base = read_input_file(plan.base_path, limits::max_scenario_bytes, "scenario file");
+    if (sha256_hex(base) != plan.base_sha256)
+      throw std::runtime_error("the base scenario " + plan.base_path +
+                               " changed since the sweep was planned (its SHA-256 is not plan.json's base_sha256): "
+                               "restore it, or start a new sweep");
+    sc.emplace(parse_scenario(base, plan.base_path, overrides));
     if (plan.run_replay) {
       r.emplace(run_replay(*sc));
       files = replay_outputs(*sc, *r);

@@ -65,6 +65,10 @@ fs::path write_optimize(const fs::path& dir, const std::string& extra) {
 // `before_signal` returns; how it ended.
 ChildExit interrupted_optimize(const fs::path& file, const fs::path& out, const fs::path& err,
                                const std::function<void()>& before_signal) {
+  // An ignored SIGINT is inherited across exec, and the command keeps
+  // ignoring it (a background job of a script): this test's runner may
+  // have started it so, and the child must be able to receive it.
+  std::signal(SIGINT, SIG_DFL);
   const pid_t pid = spawn_child({{std::getenv("CLOUDPACT_BIN"), "optimize", file.string(), "--out", out.string()},
                                  "/dev/null", err.string()});
   before_signal();

@@ -115,15 +115,21 @@ std::string grid_sweep(const std::string& base, const std::string& prices, const
     {"pointer": "/workloads/0/demand_gpus", "values": )" + demands + "}]}";
 }
 
-// `sweep W/s.json --out W/o -j JOBS`, its stderr in W/err.txt, sent SIGTERM
-// as soon as `appears` exists (or after a minute); how it ended.
-ChildExit sweep_stopped_once(const fs::path& w, const std::string& jobs, const fs::path& appears) {
+// `sweep W/s.json --out W/o -j JOBS`, its stderr in W/err.txt, sent `sig`
+// as soon as `appears` exists (or after a minute); how it ended. The sweep
+// starts with `sig` at its default disposition, or ignored when
+// `started_ignoring` (as nohup starts a command ignoring SIGHUP): an
+// ignored signal is inherited across exec.
+ChildExit sweep_stopped_once(const fs::path& w, const std::string& jobs, const fs::path& appears, int sig = SIGTERM,
+                             bool started_ignoring = false) {
+  std::signal(sig, started_ignoring ? SIG_IGN : SIG_DFL);
   const pid_t pid = spawn_child({{bin(), "sweep", (w / "s.json").string(), "--out", (w / "o").string(), "-j", jobs},
                                  "/dev/null", (w / "err.txt").string()});
+  std::signal(sig, SIG_DFL);
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
   while (!fs::exists(appears) && std::chrono::steady_clock::now() < deadline)
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  ::kill(pid, SIGTERM);
+  ::kill(pid, sig);
   return wait_child(pid);
 }
 
@@ -392,6 +398,20 @@ TEST_CASE("SIGTERM stops the sweep cleanly: children end, the table holds what f
   CHECK(rows_of(slurp(w / "o" / "sweep.csv")).size() == 31);
 }
 
+TEST_CASE("a signal the sweep was started ignoring (SIGHUP under nohup) leaves it running; caught, it stops it") {
+  // Eight variants of about 50 ms each: the signal, sent once the plan is
+  // committed, comes long before the last one.
+  const fs::path w = fresh_dir("nohup");
+  write_file(w / "s.json", grid_sweep(kScenario01, "[1.0, 1.5, 2.0, 2.5]", "[6000, 8000]"));
+  const ChildExit ignored = sweep_stopped_once(w, "1", w / "o" / "plan.json", SIGHUP, true);
+  CHECK(ignored.ok());
+  CHECK(rows_of(slurp(w / "o" / "sweep.csv")).size() == 9);
+  fs::remove_all(w / "o");
+  const ChildExit caught = sweep_stopped_once(w, "1", w / "o" / "plan.json", SIGHUP, false);
+  CHECK(caught.signal == SIGHUP);
+  CHECK(slurp(w / "err.txt").find("interrupted by signal 1; what finished is kept") != std::string::npos);
+}
+
 TEST_CASE("SIGTERM while the plan is committed: the commit ends, the sweep stops before any variant, resumable") {
   // 200,000 variants: a plan of megabytes, whose commit is under way when
   // the lock appears (the lock is taken just before it).
@@ -439,7 +459,7 @@ TEST_CASE("--slurm-script-only writes the job array script and submits nothing")
 
   const Run bad = sweep(w, {(w / "s.json").string(), "--out", (w / "p").string(), "--slurm", "--partition", "a;b"});
   CHECK(bad.exit.exit_code == 2);
-  CHECK(bad.err == "--partition: 'a;b' is not a partition name (expected [A-Za-z0-9._-])\n");
+  CHECK(bad.err == "cloudpact: --partition needs a Slurm partition name of [A-Za-z0-9._-], got 'a;b'\n");
   CHECK(!fs::exists(w / "p"));
 }
 
@@ -464,4 +484,42 @@ TEST_CASE("a shard worker runs exactly its share of the plan") {
   CHECK(table[1][2] == "9000");
   CHECK(table[2][1] == "3");
   CHECK(table[2][2] == "8000");
+}
+
+TEST_CASE("a base edited after the plan: its variants fail, never run on the edited base; --collect rewrites no plan") {
+  const fs::path w = fresh_dir("base-edited");
+  fs::copy_file(kScenario01, w / "base.json");
+  write_file(w / "s.json", grid_sweep((w / "base.json").string(), "[1.0, 2.0]", "[8000]"));
+  REQUIRE(sweep(w, {(w / "s.json").string(), "--out", (w / "o").string(), "--slurm-script-only"}).exit.ok());
+  // As if edited between the submission and the tasks (or while a local
+  // sweep runs): one byte more.
+  std::ofstream(w / "base.json", std::ios::app) << "\n";
+  const ChildExit e = run_child({{bin(), "sweep-worker", (w / "o").string(), "--shard", "0", "--shards", "1"},
+                                 (w / "worker.txt").string(), ""});
+  CHECK(e.ok());
+  int failed = 0;
+  for (const auto& entry : fs::directory_iterator(w / "o" / "variants")) {
+    CHECK(!fs::exists(entry.path() / "summary.json"));
+    const std::string result = slurp(entry.path() / "result.json");
+    failed += result.find("the base scenario " + (w / "base.json").string() +
+                          " changed since the sweep was planned") != std::string::npos;
+  }
+  CHECK(failed == 2);
+
+  // --collect with a file that now plans more variants: refused, the plan
+  // left as it was (a Slurm job may still be running it).
+  const fs::path v = fresh_dir("collect-changed");
+  write_file(v / "s.json", grid_sweep(kScenario01, "[1.0, 2.0]", "[8000]"));
+  REQUIRE(sweep(v, {(v / "s.json").string(), "--out", (v / "o").string(), "--slurm-script-only"}).exit.ok());
+  const std::string plan = slurp(v / "o" / "plan.json"), variants = slurp(v / "o" / "plan-variants.jsonl");
+  write_file(v / "more.json", grid_sweep(kScenario01, "[1.0, 2.0, 3.0]", "[8000]"));
+  const Run c = sweep(v, {(v / "more.json").string(), "--out", (v / "o").string(), "--collect"});
+  CHECK(c.exit.exit_code == 2);
+  CHECK(c.err == (v / "more.json").string() + ": cannot collect " + (v / "o").string() +
+                     ": the file now plans other variants or metrics than the folder's plan.json (expected the sweep "
+                     "file as the sweep was started, or --resume to run the changed plan)\n");
+  CHECK(slurp(v / "o" / "plan.json") == plan);
+  CHECK(slurp(v / "o" / "plan-variants.jsonl") == variants);
+  // The same file collects (nothing run yet: exit 3, two variants not run).
+  CHECK(sweep(v, {(v / "s.json").string(), "--out", (v / "o").string(), "--collect"}).exit.exit_code == 3);
 }
