@@ -102,11 +102,14 @@ int optimize_command(const OptimizeOptions& o) {
     commit.remove.push_back("frontier.csv");
   commit_outputs(dir, files, commit);
   std::cout << dir << "\n";
-  if (const int sig = StopSignals::received(); sig != 0 || outcome.stopped) {
+  const int sig = StopSignals::received();
+  if (outcome.stopped)
     std::cerr << "optimize: stopped after " << evaluator.count()
               << " evaluations; the best point so far is in optimize.json (\"stopped\": true)\n";
-    if (sig != 0) die_by(sig);
-  }
+  else if (sig != 0)
+    // The search had ended: what was written is the whole run's.
+    std::cerr << "optimize: signal " << sig << " after the search ended; optimize.json is complete\n";
+  if (sig != 0) die_by(sig);
   if (!outcome.feasible) {
     // Points the scenario refused are not infeasible: said apart, with the
     // first reason, so that a box where nothing runs does not read as
