@@ -119,8 +119,23 @@ void reject_unknown_command(const CLI::App& root) {
 }  // namespace
 
 int CommandLine::run(const std::vector<std::string>& args) {
-  std::vector<std::string> reversed(args.rbegin(), args.rend());  // CLI11 takes the last argument first
   reject_flag_values(*root_, args);
+  // `--opt=` gives the option an empty value, as `--opt ''` does (§1.2:
+  // the two forms are equivalent): CLI11 would take the next argument as
+  // the value instead (`check --junit= s.json` wrote the report over the
+  // scenario). Split, the empty value meets the option's own check.
+  std::vector<std::string> split;
+  bool positional = false;
+  for (const std::string& arg : args) {
+    positional = positional || arg == "--";
+    if (!positional && arg.size() > 3 && arg.rfind("--", 0) == 0 && arg.find('=') == arg.size() - 1) {
+      split.push_back(arg.substr(0, arg.size() - 1));
+      split.emplace_back();
+    } else {
+      split.push_back(arg);
+    }
+  }
+  std::vector<std::string> reversed(split.rbegin(), split.rend());  // CLI11 takes the last argument first
   try {
     root_->parse(reversed);
   } catch (const CLI::CallForHelp&) {

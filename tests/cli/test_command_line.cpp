@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <map>
 #include <set>
 #include <sstream>
@@ -25,6 +26,7 @@
 namespace fs = std::filesystem;
 using cloudpact::test::run_cloudpact;
 using cloudpact::test::Run;
+using cloudpact::test::temp_root;
 
 namespace {
 
@@ -200,6 +202,20 @@ TEST_CASE("usage errors: exit 2, one line on stderr, nothing on stdout") {
   check_usage_error({"compare-json", "a", "b", "--rel", "-1"}, "--rel needs a number >= 0, got '-1'");
   check_usage_error({"compare-json", "a", "b", "--ignore", "backend"},
                     "--ignore: 'backend' is neither a JSON pointer (/a/b) nor **/KEY");
+  // `--opt=` is `--opt ''`: the next argument is not taken as its value
+  // (`check --junit= FILE` wrote the report over FILE).
+  {
+    // On a copy: were the next argument taken, it would be overwritten.
+    const std::string victim = (temp_root() / "junit-victim.json").string();
+    std::filesystem::copy_file(kScenario01, victim, std::filesystem::copy_options::overwrite_existing);
+    check_usage_error({"check", "--junit=", victim}, "--junit needs a file name, got ''");
+    std::ifstream a(kScenario01, std::ios::binary), b(victim, std::ios::binary);
+    CHECK(std::string(std::istreambuf_iterator<char>(a), {}) == std::string(std::istreambuf_iterator<char>(b), {}));
+  }
+  check_usage_error({"run", "--out=", kScenario01}, "--out needs a folder, got ''");
+  check_usage_error({"check", "--z=", kScenario01}, "--z needs a number > 0, got ''");
+  check_usage_error({"risk", kScenario01, "--seed=", "--paths", "3"},
+                    "--seed needs an integer in [0, 9000000000000000000], got ''");
   // A flag is given or not: a value is neither read as a boolean (`no`
   // would switch it off) nor left to CLI11's words.
   check_usage_error({"check", "--update=x"}, "--update takes no value, got 'x'");
