@@ -19,6 +19,8 @@
 #include <sstream>
 #include <stdexcept>
 
+#include <unistd.h>
+
 #include <nlohmann/json.hpp>
 
 #include "cli/cli.hpp"
@@ -31,6 +33,7 @@
 #include "regression/tolerances.hpp"
 #include "report/atomic_file.hpp"
 #include "scenario/input_file.hpp"
+#include "scenario/json_reader.hpp"
 #include "scenario/limits.hpp"
 #include "scenario/load.hpp"
 #include "scenario/message_text.hpp"
@@ -118,6 +121,15 @@ std::optional<json> parse_baseline(const fs::path& p, std::vector<std::string>& 
   }
 }
 
+// A baseline document is an object (summary.json's or risk.json's); any
+// other JSON is damage to say at its root, not a structure to compare.
+bool baseline_is_object(const fs::path& p, const json& doc, std::vector<std::string>& problems) {
+  if (doc.is_object()) return true;
+  problems.push_back(escape_text(p.string()) + ": /: is " + scenario_json::type_phrase(doc) + " (expected the " +
+                     p.filename().string() + " object written by cloudpact check --update)");
+  return false;
+}
+
 // The baseline risk.json's paths and seed, which the re-run must reuse.
 void read_risk_run(Target& t, std::vector<std::string>& problems) {
   const std::string file = (t.dir / "risk.json").string();
@@ -130,8 +142,11 @@ void read_risk_run(Target& t, std::vector<std::string>& problems) {
   } else {
     t.risk_paths = r["paths"].get<std::int64_t>();
   }
-  if (!r.is_object() || !r.contains("seed") || !r["seed"].is_number_unsigned()) {
-    problems.push_back(file + ": /seed: missing or not an integer (expected an integer >= 0)");
+  if (!r.is_object() || !r.contains("seed") || !r["seed"].is_number_unsigned() ||
+      r["seed"].get<std::uint64_t>() > limits::max_seed) {
+    // The range --seed takes: the re-run passes it there.
+    problems.push_back(file + ": /seed: missing or out of range (expected an integer in [0, " +
+                       std::to_string(limits::max_seed) + "])");
   } else {
     t.risk_seed = r["seed"].get<std::uint64_t>();
   }
@@ -150,7 +165,13 @@ void check_baseline_folder(const Target& t, bool update, std::vector<std::string
   }
   std::error_code ec;
   const fs::file_status folder = fs::symlink_status(t.dir, ec);
-  if (ec || folder.type() == fs::file_type::not_found) return;  // no baseline yet
+  if (folder.type() == fs::file_type::not_found) return;  // no baseline yet
+  if (ec) {
+    // Not "no baseline": one that cannot be looked at (a folder above it
+    // that cannot be searched) would pass as missing.
+    problems.push_back(dir + ": cannot be read: " + ec.message());
+    return;
+  }
   if (folder.type() != fs::file_type::directory) {
     problems.push_back(dir + ": not a folder (expected a baseline folder with summary.json and risk.json)");
     return;
@@ -374,11 +395,20 @@ int check_command(const CheckOptions& o) {
   std::error_code dir_ec;
   const bool root_exists = fs::is_directory(baseline_root, dir_ec);
   if (!update && !root_exists) {
+    std::error_code ec;
     problems.push_back(escape_text(baseline_root.string()) +
-                       ": no such folder (expected --baseline DIR: a folder holding DIR/<scenario name>/ baselines, "
-                       "or --update to write them)");
+                       (fs::exists(baseline_root, ec) ? ": not a folder" : ": no such folder") +
+                       " (expected --baseline DIR: a folder holding DIR/<scenario name>/ baselines, or --update to "
+                       "write them)");
   }
-  if (o.files.empty() && root_exists && problems.empty()) {
+  // A baseline folder this process cannot search reads as one holding no
+  // baselines (each a regression "no baseline"), and one it cannot list
+  // hides the baselines no scenario names: either is bad input.
+  const bool root_unreadable = root_exists && ::access(baseline_root.c_str(), R_OK | X_OK) != 0;
+  if (root_unreadable) {
+    problems.push_back(escape_text(baseline_root.string()) + ": cannot be read: " + std::strerror(errno) +
+                       " (expected a baseline folder this user can list and search)");
+  } else if (o.files.empty() && root_exists && problems.empty()) {
     std::vector<std::string> orphans;
     for (const auto& e : fs::directory_iterator(baseline_root, dir_ec)) {
       std::error_code ec;
@@ -394,12 +424,21 @@ int check_command(const CheckOptions& o) {
     }
   }
   for (Target& t : targets) {
+    if (root_unreadable) break;  // said once, for the folder above them all
+    const size_t folder_problems = problems.size();
     check_baseline_folder(t, update, problems);
+    // A folder already found wrong (a FIFO, a folder or a link where a
+    // baseline belongs) is not opened: a FIFO would block the read forever.
+    if (problems.size() > folder_problems) continue;
     std::error_code ec;
-    if (!update && fs::exists(t.dir / "summary.json", ec)) t.summary = parse_baseline(t.dir / "summary.json", problems);
+    if (!update && fs::exists(t.dir / "summary.json", ec)) {
+      t.summary = parse_baseline(t.dir / "summary.json", problems);
+      if (t.summary && !baseline_is_object(t.dir / "summary.json", *t.summary, problems)) t.summary.reset();
+    }
     if (fs::exists(t.dir / "risk.json", ec)) {
       const size_t before = problems.size();
       t.risk = parse_baseline(t.dir / "risk.json", problems);
+      if (t.risk && !baseline_is_object(t.dir / "risk.json", *t.risk, problems)) t.risk.reset();
       if (t.risk) read_risk_run(t, problems);
       // --update re-runs a risk baseline with its own paths and seed, so a
       // damaged one cannot be rewritten from itself: say how to replace it.

@@ -421,6 +421,41 @@ TEST_CASE("invalid input: exit 2, one line per problem, nothing written") {
   if (specials.size() > 1) CHECK(fs::is_character_file(device));
 }
 
+TEST_CASE("damaged baselines are bad input, each said once before anything runs") {
+  auto refused = [](const fs::path& dir, const std::string& message) {
+    const Run r = run_cloudpact({"check", "--baseline", dir.string(), uncertain_scenario()});
+    CHECK(r.exit_code == 2);
+    CHECK(r.err == message + "\n");
+    CHECK(r.out.empty());
+  };
+  // A FIFO where summary.json belongs: reported, never opened (the read
+  // would wait for a writer forever).
+  const fs::path fifo = baseline_copy("fifo-baseline");
+  fs::remove(fifo / "01-uncertain" / "summary.json");
+  REQUIRE(::mkfifo((fifo / "01-uncertain" / "summary.json").c_str(), 0600) == 0);
+  refused(fifo, (fifo / "01-uncertain" / "summary.json").string() +
+                    ": not a regular file (expected the baseline written by cloudpact check --update)");
+  // JSON that is not an object: damage at the root, not a structure to compare.
+  const fs::path array = baseline_copy("array-baseline");
+  write_text(array / "01-uncertain" / "summary.json", "[1, 2]");
+  refused(array, (array / "01-uncertain" / "summary.json").string() +
+                     ": /: is an array (expected the summary.json object written by cloudpact check --update)");
+  write_text(array / "01-uncertain" / "summary.json", read_text(baseline().dir / "01-uncertain" / "summary.json"));
+  write_text(array / "01-uncertain" / "risk.json", "42");
+  refused(array, (array / "01-uncertain" / "risk.json").string() +
+                     ": /: is a number (expected the risk.json object written by cloudpact check --update)");
+  // A seed the re-run could not pass to --seed: bad input, not a failed risk.
+  const fs::path seed = baseline_copy("seed-baseline");
+  edit_json(seed / "01-uncertain" / "risk.json", [](json& j) { j["seed"] = 9000000000000000001ull; });
+  refused(seed, (seed / "01-uncertain" / "risk.json").string() +
+                    ": /seed: missing or out of range (expected an integer in [0, 9000000000000000000])");
+  // --baseline naming a file.
+  const fs::path file = root() / "baseline-file";
+  write_text(file, "");
+  refused(file, file.string() + ": not a folder (expected --baseline DIR: a folder holding DIR/<scenario name>/ "
+                                "baselines, or --update to write them)");
+}
+
 TEST_CASE("check --help") {
   const Run r = run_cloudpact({"check", "--help"});
   CHECK(r.exit_code == 0);
