@@ -140,7 +140,7 @@ int optimize_command(const OptimizeOptions& o) {
 Command add_optimize_command(CLI::App& root) {
   auto o = std::make_shared<OptimizeOptions>();
   CLI::App& cmd = add_command(
-      root, "optimize", "the best values of a scenario's numbers for its risk; writes optimize.json",
+      root, "optimize", "the best values of a scenario's numbers for its risk; writes optimize.json, evaluations.csv, frontier.csv",
       "Searches the variables of an optimize FILE (numbers of a base scenario, each within\n"
       "bounds) for the lowest objective of the contracted portfolio (mean or CVaR95 of cost,\n"
       "or mean + λ·CVaR95) under upper bounds on its metrics. Every evaluation is a Monte\n"

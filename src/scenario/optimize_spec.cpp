@@ -223,9 +223,16 @@ OptimizeSpec parse_optimize_spec(const std::string& text, const std::string& pat
         ov.max = *hi;
         if (!(*hi > *lo)) {
           problems.add(v.at("max"), "not above min " + number_text(*lo), "max > min: bounds that leave room");
-        } else if (ov.integer && std::ceil(*lo) > std::floor(*hi)) {
-          problems.add(v.at("max"), "no whole number between min " + number_text(*lo) + " and max " + number_text(*hi),
-                       "bounds around at least one whole number");
+        } else if (ov.integer && std::ceil(*lo) >= std::floor(*hi)) {
+          // One whole number is a constant, not a variable: its zero-width
+          // range would leave the search's local and frontier stages no
+          // room to step, and they would end at once, unannounced.
+          problems.add(v.at("max"),
+                       std::ceil(*lo) > std::floor(*hi)
+                           ? "no whole number between min " + number_text(*lo) + " and max " + number_text(*hi)
+                           : "only one whole number, " + number_text(std::ceil(*lo)) + ", between min " +
+                                 number_text(*lo) + " and max " + number_text(*hi),
+                       "bounds around at least two whole numbers: a variable of one value is a constant of the base");
         }
         if (ov.integer) {
           ov.min = std::ceil(ov.min);

@@ -102,7 +102,12 @@ TEST_CASE("variables: pointers, bounds and the base at each bound") {
         std::vector<std::string>{"bad.json: /variables/0/max: not above min 5 (expected max > min: bounds that leave room)"});
   CHECK(problems(file(capacity("\"min\": 5.2, \"max\": 5.8, \"integer\": true"))) ==
         std::vector<std::string>{"bad.json: /variables/0/max: no whole number between min 5.2 and max 5.8 (expected "
-                                 "bounds around at least one whole number)"});
+                                 "bounds around at least two whole numbers: a variable of one value is a constant of "
+                                 "the base)"});
+  CHECK(problems(file(capacity("\"min\": 999.5, \"max\": 1000.4, \"integer\": true"))) ==
+        std::vector<std::string>{"bad.json: /variables/0/max: only one whole number, 1000, between min 999.5 and max "
+                                 "1000.4 (expected bounds around at least two whole numbers: a variable of one value "
+                                 "is a constant of the base)"});
   CHECK(problems(file(capacity("\"min\": -10, \"max\": 5"))) ==
         std::vector<std::string>{"bad.json: /variables/0/min: -10 makes an invalid scenario: " + kCapacity +
                                  ": negative: -10 (expected a number in [0, 1000000000])"});
