@@ -40,13 +40,20 @@ import argparse
 import os
 import signal
 import sys
-import tempfile
 
-from sources import ReportError, classify  # noqa: E402  (sys.path[0] is this folder)
+from sources import ReportError, classify, write_atomic  # noqa: E402  (sys.path[0] is this folder)
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """Usage errors as one line on stderr, exit 2 (the usage is in --help)."""
+
+    def error(self, message):
+        print(f"report: {message} (see scripts/report --help)", file=sys.stderr)
+        sys.exit(2)
 
 
 def parse_args(argv):
-    ap = argparse.ArgumentParser(
+    ap = OneLineParser(
         prog="scripts/report", description=__doc__.split("\n\n", 1)[1],
         formatter_class=argparse.RawDescriptionHelpFormatter,
         usage="scripts/report INPUT [--out OUTDIR] [--metric NAME]\n"
@@ -64,6 +71,9 @@ def parse_args(argv):
 def build(args):
     """Reads and renders everything in memory: -> (outdir, [(file name, bytes)], [warning line
     for stderr])."""
+    # The page names INPUT as given, normalised ("out/x/" and "out/x" are one
+    # input, one page).
+    args.input = os.path.normpath(args.input)
     inp, folder = classify(args.input)
     import figures
     import htmlpage
@@ -185,24 +195,6 @@ def sweep_metric(sweep, asked):
     return asked
 
 
-def write_atomic(path, data):
-    d = os.path.dirname(path) or "."
-    fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(path) + ".", suffix=".tmp", dir=d)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-
-
 def main(argv):
     args = parse_args(argv)
     try:
@@ -210,6 +202,13 @@ def main(argv):
     except ReportError as e:
         print(f"report: {e}", file=sys.stderr)
         return e.code
+    except (AttributeError, TypeError, KeyError, IndexError, ValueError) as e:
+        # Files of the right names and syntax but not the structure cloudpact
+        # writes (a value of another type where the checks did not look): one
+        # line, not a traceback.
+        print(f"report: {args.input}: not the outputs cloudpact writes ({type(e).__name__}: {e}) "
+              "(expected unedited files of cloudpact run, risk, sweep or optimize)", file=sys.stderr)
+        return 2
     for w in warnings:
         print(f"report: warning: {w}", file=sys.stderr)
     try:

@@ -111,7 +111,8 @@ REPLAY_TEXT = {
     "spend_by_provider.png": (
         "Spend by provider over time",
         "Monthly spend per provider in USD from ledger.csv, stacked (each item counted in the "
-        "month it closes, SLA credits hatched below zero), and cumulative spend per provider and "
+        "month it closes, net of the SLA credits of that month; a month whose credits exceed its "
+        "charges is hatched below zero), and cumulative spend per provider and "
         "in total."),
     "spend_by_item.png": (
         "Spend by billing item",
@@ -405,9 +406,13 @@ def sweep_figure(sweep, metric, title):
     numeric = sweep["numeric"]
     ok = [r for r in rows if r["ok"] and r["metrics"].get(metric) is not None]
     failed = [r for r in rows if not r["ok"]]
+    # Variants that ran but have no value of the metric (an empty cell: null
+    # in their outputs, such as no Nash price) are ok, and not plotted.
+    blank = sum(1 for r in rows if r["ok"] and r["metrics"].get(metric) is None)
     unit, fmt = metric_unit(metric)
     mlabel = f"{metric} ({unit})" if unit else metric
     nfail = f"; {len(failed)} failed variant(s) marked ✕" if failed else ""
+    nfail += f"; {blank} ok variant(s) without a value of it, not plotted" if blank else ""
     if not params:
         fig, ax = plt.subplots(figsize=(max(7, 0.5 * len(rows) + 2), 4.8))
         xs = list(range(len(rows)))
@@ -431,7 +436,7 @@ def sweep_figure(sweep, metric, title):
         fig, caption = many_params(rows, ok, params, numeric, metric, mlabel)
         caption = caption.format(unit=unit or "as reported") + nfail + "."
     fig.suptitle(fit_title(fig, f"{title}: {metric} over the swept parameters "
-                           f"({len(ok)} of {len(rows)} variants ok)", 12), fontsize=12)
+                           f"({len(ok) + blank} of {len(rows)} variants ok)", 12), fontsize=12)
     fig.tight_layout()
     return figure("sweep.png", f"Sweep: {metric}", caption, fig)
 

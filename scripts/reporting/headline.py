@@ -54,6 +54,18 @@ def main(argv):
         die(f"{path}: not JSON: {e}")
     if not isinstance(s, dict):
         die(f"{path}: not a JSON object")
+    # A summary.json: its objects of the right kinds, checked before anything
+    # is printed (no half table, no traceback).
+    if not isinstance(s.get("totals"), dict):
+        die(f"{path}: no \"totals\" object (expected the summary.json of `cloudpact run`)")
+    for key in ("providers", "contracts", "concentration"):
+        block = s.get(key)
+        if block is not None and not isinstance(block, dict):
+            die(f"{path}: {key}: not an object (expected the summary.json of `cloudpact run`)")
+        if key != "concentration" and isinstance(block, dict):
+            for k, v in block.items():
+                if not isinstance(v, dict):
+                    die(f"{path}: {key}.{k}: not an object (expected the summary.json of `cloudpact run`)")
 
     name = s.get("scenario", "?")
     print(f"scenario {name}   {s.get('start', '?')} -> {s.get('end', '?')}"

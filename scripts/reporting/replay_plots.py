@@ -16,6 +16,7 @@ Deterministic: same inputs give byte-identical PNGs (Agg backend, fixed DPI,
 no Software/date metadata).
 """
 import datetime as dt
+import io
 import json
 import math
 import os
@@ -32,7 +33,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.ticker import Formatter, FuncFormatter  # noqa: E402
 
 from numfmt import si, usd, usd_ticks  # noqa: E402
-from sources import ReportError, finite_cell, read_csv  # noqa: E402
+from sources import ReportError, finite_cell, read_csv, write_atomic  # noqa: E402
 
 REQUIRED = ("timeseries.csv", "ledger.csv")
 TS_COLUMNS = ("time", "provider", "capacity_gpus", "available_gpus", "used_gpus",
@@ -236,7 +237,8 @@ def plot_capacity(title, times, providers, series, colors):
 
 
 def plot_spend_by_provider(title, times, providers, series, ledger, has_provider, colors):
-    """Monthly spend per provider (stacked bars, credits below zero) and cumulative lines."""
+    """Monthly spend per provider (stacked bars, net of the month's SLA credits; a net
+    credit hatched below zero) and cumulative lines."""
     monthly = defaultdict(lambda: defaultdict(float))  # provider -> month -> usd
     provs = list(providers)
     if has_provider and ledger:
@@ -421,6 +423,31 @@ def plot_unmet(title, times, providers, series, colors):
     return fig
 
 
+def check_against_summary(folder, times, ledger):
+    """A CSV cut at the end of a line reads as a shorter file, not as a damaged one: the
+    folder's summary.json, when it has one, says how far the timeseries reaches (to its `end`)
+    and what the ledger adds up to (`totals.spend_usd`, every row's amount summed), so missing
+    rows are bad input, not zeros in the figures (docs/reference.md Appendix A)."""
+    path = os.path.join(folder, "summary.json")
+    try:
+        with open(path, encoding="utf-8") as f:
+            summary = json.load(f)
+        end = parse_time(summary["end"])
+        spend = float(summary["totals"]["spend_usd"])
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return  # no usable summary.json: nothing to check against (scripts/plot needs none)
+    ts = os.path.join(folder, "timeseries.csv")
+    if len(times) >= 2 and times[-1] + (times[-1] - times[-2]) < end:
+        raise ReportError(f"{ts}: ends with the interval at {times[-1].strftime('%Y-%m-%dT%H:%M:%SZ')}, "
+                          f"short of the horizon's end {summary['end']} in summary.json (expected "
+                          "every interval: the file is cut short)")
+    total = math.fsum(amount for _, _, amount, _ in ledger)
+    if abs(total - spend) > 1e-6 * max(1.0, abs(spend)):
+        raise ReportError(f"{os.path.join(folder, 'ledger.csv')}: its amounts add up to {total!r}, "
+                          f"not summary.json's totals.spend_usd {spend!r} (expected every billing "
+                          "row: the file is cut short or edited)")
+
+
 def read_run(folder):
     """-> (times, providers, series, ledger, has_provider) of a run folder."""
     ts = os.path.join(folder, "timeseries.csv")
@@ -428,6 +455,7 @@ def read_run(folder):
     if not times:
         raise ReportError(f"{ts}: no rows")
     ledger, has_provider = read_ledger(os.path.join(folder, "ledger.csv"))
+    check_against_summary(folder, times, ledger)
     return times, providers, series, ledger, has_provider
 
 
@@ -459,7 +487,8 @@ DIR lacks the replay outputs or holds a damaged one (one line naming the file
 and line, nothing written), 3 an output could not be written.
 
 Deterministic: same inputs give byte-identical PNGs (Agg backend, fixed DPI,
-no Software/date metadata)."""
+no Software/date metadata). All four are rendered before any is written, and
+each is written atomically (a temporary file, then a rename)."""
 
 
 def plot_main(argv):
@@ -484,22 +513,39 @@ def plot_main(argv):
         if os.path.isfile(summary_path):
             try:
                 with open(summary_path) as f:
-                    title = json.load(f).get("scenario") or title
+                    doc = json.load(f)
+                if not isinstance(doc, dict):
+                    raise ValueError("not a JSON object")
+                title = doc.get("scenario") if isinstance(doc.get("scenario"), str) and doc.get("scenario") \
+                    else title
             except (OSError, ValueError) as e:
                 print(f"plot: warning: {summary_path}: {e}; using the directory name as title",
                       file=sys.stderr)
-        written = []
+        # Every figure rendered in memory first, then each file written to a
+        # temporary name and renamed: a failure or a kill leaves each PNG whole,
+        # old or new, and nothing is written when an input is bad.
+        rendered = []
         for name, fig in figures(out, title):
-            path = os.path.join(out, name)
-            try:
-                fig.savefig(path, **SAVE_KW)
-            except OSError as e:
-                raise ReportError(f"cannot write {path}: {e}", code=3)
+            buf = io.BytesIO()
+            fig.savefig(buf, **SAVE_KW)
             plt.close(fig)
+            rendered.append((os.path.join(out, name), buf.getvalue()))
+        written = []
+        for path, data in rendered:
+            try:
+                write_atomic(path, data)
+            except OSError as e:
+                raise ReportError(f"cannot write {path}: {e.strerror}", code=3)
             written.append(path)
     except ReportError as e:
         print(f"plot: {e}", file=sys.stderr)
         return e.code
+    except (AttributeError, TypeError, KeyError, IndexError, ValueError) as e:
+        # Files of the right names and syntax but not the structure cloudpact
+        # writes (a value of another type): one line, not a traceback.
+        print(f"plot: {argv[1]}: not the outputs cloudpact writes ({type(e).__name__}: {e}) "
+              "(expected an unedited --out DIR of `cloudpact run`)", file=sys.stderr)
+        return 2
     for p in written:
         print(p)
     return 0

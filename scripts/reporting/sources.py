@@ -9,6 +9,7 @@ import json
 import math
 import os
 import re
+import tempfile
 
 RUN_FILES = ("summary.json", "timeseries.csv", "ledger.csv")
 STATUS, ERROR, VARIANT = "status", "error", "variant"
@@ -424,6 +425,15 @@ def load_optimize(json_path, doc=None):
     about = doc["optimize"]
     pointers = [v["pointer"] for v in about["variables"]]
     rows = load_evaluations(ev_path, pointers)
+    # One row per evaluation, numbered from 1: a file cut at the end of a line
+    # holds fewer, and the page would pair optimize.json's counts and best
+    # point with rows that are not there.
+    count = doc.get("evaluations")
+    if isinstance(count, int) and not isinstance(count, bool) and \
+            (len(rows) != count or (rows and rows[-1]["evaluation"] != count)):
+        raise ReportError(f"{ev_path}: {len(rows)} evaluation rows, where optimize.json says "
+                          f"{count} evaluations (expected one row each: the file is cut short or "
+                          "from another run)")
     return {"kind": "optimize", "path": json_path, "dir": folder, "doc": doc, "rows": rows,
             "pointers": pointers}
 
@@ -468,3 +478,28 @@ def classify(arg):
                           "nor an optimize.json (no \"optimize\")")
     raise ReportError(f"{path}: unrecognised file (expected a run folder, risk.json, sweep.csv "
                       "or optimize folder)")
+
+
+# ---------- writing ----------
+
+def write_atomic(path, data):
+    """Writes `data` to `path` by a temporary file in its folder, flushed, then renamed over
+    it: the file is old or new, never partial. An OSError names `path` (its filename), not
+    the temporary."""
+    d = os.path.dirname(path) or "."
+    fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(path) + ".", suffix=".tmp", dir=d)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException as e:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        if isinstance(e, OSError):
+            e.filename = path
+        raise

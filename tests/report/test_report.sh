@@ -557,6 +557,41 @@ for c in "ledger-cut|ledger.csv:3: expected 5 fields, got 1" \
   bad_plot "damaged $name" "$tmp/dmg-$name" "$tmp/dmg-$name/$needle"
 done
 
+# (e) files cut at the end of a line read as shorter ones: held to what summary.json says
+# (timeseries.csv reaching the horizon's end, ledger.csv adding up to the spend), and
+# evaluations.csv to optimize.json's count (all three were read as complete).
+last_interval=$(( $(wc -l <"$ts") - $(grep -c "$(tail -n 1 "$ts" | cut -d, -f1)" "$ts") ))
+head -n "$last_interval" "$ts" | damaged ts-cut-interval timeseries.csv
+head -n "$(( $(wc -l <"$ledger") - 1 ))" "$ledger" | damaged ledger-cut-line ledger.csv
+spend=$("$py" -c 'import json, sys; print(repr(float(json.load(open(sys.argv[1]))["totals"]["spend_usd"])))' "$run/summary.json")
+for c in "ts-cut-interval|timeseries.csv: ends with the interval at" \
+         "ledger-cut-line|ledger.csv: its amounts add up to"; do
+  name=${c%%|*} needle=${c#*|}
+  bad_input "damaged $name" "$tmp/dmg-$name" "$tmp/dmg-$name/$needle"
+  bad_plot "damaged $name" "$tmp/dmg-$name" "$tmp/dmg-$name/$needle"
+done
+grep -q -F "not summary.json's totals.spend_usd $spend" "$tmp/bad.err" \
+  && pass "damaged ledger-cut-line: the message names summary.json's spend ($spend)" \
+  || fail "damaged ledger-cut-line: message '$(cat "$tmp/bad.err")' does not name the spend $spend"
+if [ -s "$tmp/opt/evaluations.csv" ]; then
+  mkdir -p "$tmp/optcut" && cp "$tmp/opt/optimize.json" "$tmp/optcut/" \
+    && head -n 5 "$tmp/opt/evaluations.csv" >"$tmp/optcut/evaluations.csv"
+  bad_input "evaluations.csv cut at a line" "$tmp/optcut" \
+    "$tmp/optcut/evaluations.csv: 4 evaluation rows, where optimize.json says"
+fi
+# (f) JSON of the right syntax but not cloudpact's structure, and a bad command line: one line
+# each, exit 2 (were: a Python traceback; three lines of argparse usage).
+mkdir -p "$tmp/wrongtype" && cp "$run/summary.json" "$run/timeseries.csv" "$run/ledger.csv" "$tmp/wrongtype/"
+"$py" -c 'import json, sys
+d = json.load(open(sys.argv[1])); d["leverage"] = {"aws": 5}; json.dump(d, open(sys.argv[2], "w"))' \
+  "$run/risk.json" "$tmp/wrongtype/risk.json"
+bad_input "a leverage entry of another type" "$tmp/wrongtype" "$tmp/wrongtype: not the outputs cloudpact writes"
+bad_input "two INPUTs" "$run" "report: unrecognized arguments: extra (see scripts/report --help)" extra
+# (g) INPUT with a trailing slash: the same input, the same page.
+report "$run/" --out "$tmp/run01-slash" >/dev/null 2>&1
+report "$run" --out "$tmp/run01-noslash" >/dev/null 2>&1
+deterministic "run folder given as DIR/ and as DIR" "$tmp/run01-noslash" "$tmp/run01-slash"
+
 echo
 if [ "$fails" -eq 0 ]; then
   echo "test_report: all checks passed"
