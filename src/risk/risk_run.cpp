@@ -114,13 +114,17 @@ double risk_memory_bytes(const RiskSetup& setup, const RiskRunOptions& o) {
   return risk_result_bytes(setup, o.paths) + risk_batch_result_bytes(setup, batch) + scratch_bytes;
 }
 
+bool beyond_memory(double need_bytes, double& have) {
+  have = physical_memory_bytes();
+  return have > 0 && need_bytes > 0.8 * have;
+}
+
 void check_risk_memory(const std::string& file, const std::string& asked, const RiskSetup& setup,
                        const RiskRunOptions& options) {
   // Every path's results (kept for the quantiles) and one batch (its results
   // and sampled futures); nothing else grows with the paths.
   const double need = risk_memory_bytes(setup, options);
-  const double have = physical_memory_bytes();
-  if (have > 0 && need > 0.8 * have) {
+  if (double have = 0; beyond_memory(need, have)) {
     char buf[256];
     std::snprintf(buf, sizeof buf,
                   " would need about %.1f GiB for the per-path results and one batch, more than 80%% "

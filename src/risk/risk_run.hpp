@@ -53,6 +53,11 @@ double risk_memory_bytes(const RiskSetup& setup, const RiskRunOptions& o);
 // Bytes of physical memory of this machine, 0 when unknown.
 double physical_memory_bytes();
 
+// Whether `need_bytes` is more than a run may take here (80% of the physical
+// memory; never when that is unknown), with the machine's bytes in `have`:
+// the one rule behind every refusal of a run's memory (docs/reference.md §1.5).
+bool beyond_memory(double need_bytes, double& have);
+
 // Throws InputError naming `file` and what asked for the paths (`asked`:
 // "--paths N" for risk, "/paths: N paths" for an optimize file) when a run
 // of `options.paths` paths would need more than 80% of this machine's memory

@@ -31,8 +31,7 @@ void check_sweep_outputs(const SweepSpec& spec, int concurrent) {
       // Each variant keeps its paths' results; `concurrent` run at once.
       const RiskRunOptions options{spec.risk_paths, 0, risk::Backend::cpu, 1, -1, false};
       const double need = risk_memory_bytes(setup, options) * concurrent;
-      const double have = physical_memory_bytes();
-      if (have > 0 && need > 0.8 * have) {
+      if (double have = 0; beyond_memory(need, have)) {
         char buf[256];
         std::snprintf(buf, sizeof buf,
                       ": /risk_paths: %d variants at once of %lld paths would need about %.1f GiB, more than 80%% "
