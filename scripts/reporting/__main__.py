@@ -89,7 +89,7 @@ def build(args):
             warnings.append(line)
             page_warnings.append(text)
         name = summary.get("scenario") or os.path.basename(os.path.normpath(folder))
-        figs = figures.replay_figures(folder, name)
+        figs = figures.replay_figures(folder, name, summary)
         headline = htmlpage.run_tables(summary)
         if risk is not None:
             figs += figures.risk_figures(risk, name)

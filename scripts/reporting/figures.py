@@ -126,10 +126,11 @@ REPLAY_TEXT = {
 }
 
 
-def replay_figures(folder, title):
-    """The four replay figures of scripts/plot, rendered in memory."""
+def replay_figures(folder, title, summary):
+    """The four replay figures of scripts/plot, rendered in memory (`summary`: the folder's
+    summary.json document, which the CSV files are held to)."""
     out = []
-    for name, fig in replay_plots.figures(folder, title):
+    for name, fig in replay_plots.figures(folder, title, summary):
         heading, caption = REPLAY_TEXT[name]
         out.append(figure(name, heading, caption, fig))
     return out

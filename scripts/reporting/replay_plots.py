@@ -423,19 +423,17 @@ def plot_unmet(title, times, providers, series, colors):
     return fig
 
 
-def check_against_summary(folder, times, ledger):
+def check_against_summary(folder, summary, times, ledger):
     """A CSV cut at the end of a line reads as a shorter file, not as a damaged one: the
-    folder's summary.json, when it has one, says how far the timeseries reaches (to its `end`)
-    and what the ledger adds up to (`totals.spend_usd`, every row's amount summed), so missing
-    rows are bad input, not zeros in the figures (docs/reference.md Appendix A)."""
-    path = os.path.join(folder, "summary.json")
+    folder's summary.json (`summary`, its document, or None when the folder has none usable)
+    says how far the timeseries reaches (to its `end`) and what the ledger adds up to
+    (`totals.spend_usd`, every row's amount summed), so missing rows are bad input, not zeros
+    in the figures (docs/reference.md Appendix A)."""
     try:
-        with open(path, encoding="utf-8") as f:
-            summary = json.load(f)
         end = parse_time(summary["end"])
         spend = float(summary["totals"]["spend_usd"])
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
-        return  # no usable summary.json: nothing to check against (scripts/plot needs none)
+    except (ValueError, KeyError, TypeError):
+        return  # nothing to check against (scripts/plot needs no summary.json)
     ts = os.path.join(folder, "timeseries.csv")
     if len(times) >= 2 and times[-1] + (times[-1] - times[-2]) < end:
         raise ReportError(f"{ts}: ends with the interval at {times[-1].strftime('%Y-%m-%dT%H:%M:%SZ')}, "
@@ -448,20 +446,21 @@ def check_against_summary(folder, times, ledger):
                           "row: the file is cut short or edited)")
 
 
-def read_run(folder):
-    """-> (times, providers, series, ledger, has_provider) of a run folder."""
+def read_run(folder, summary):
+    """-> (times, providers, series, ledger, has_provider) of a run folder, held to its
+    summary.json's document `summary` (None: none)."""
     ts = os.path.join(folder, "timeseries.csv")
     times, providers, series = read_timeseries(ts)
     if not times:
         raise ReportError(f"{ts}: no rows")
     ledger, has_provider = read_ledger(os.path.join(folder, "ledger.csv"))
-    check_against_summary(folder, times, ledger)
+    check_against_summary(folder, summary, times, ledger)
     return times, providers, series, ledger, has_provider
 
 
-def figures(folder, title):
+def figures(folder, title, summary):
     """Reads the run folder, then yields (file name, figure) for each figure in turn."""
-    times, providers, series, ledger, has_provider = read_run(folder)
+    times, providers, series, ledger, has_provider = read_run(folder, summary)
     colors = provider_colors(providers)
     yield "capacity_vs_demand.png", plot_capacity(title, times, providers, series, colors)
     yield "spend_by_provider.png", plot_spend_by_provider(title, times, providers, series, ledger,
@@ -510,12 +509,14 @@ def plot_main(argv):
                               "`cloudpact run`)")
         title = os.path.basename(os.path.normpath(out))
         summary_path = os.path.join(out, "summary.json")
+        summary = None
         if os.path.isfile(summary_path):
             try:
                 with open(summary_path) as f:
                     doc = json.load(f)
                 if not isinstance(doc, dict):
                     raise ValueError("not a JSON object")
+                summary = doc
                 title = doc.get("scenario") if isinstance(doc.get("scenario"), str) and doc.get("scenario") \
                     else title
             except (OSError, ValueError) as e:
@@ -525,7 +526,7 @@ def plot_main(argv):
         # temporary name and renamed: a failure or a kill leaves each PNG whole,
         # old or new, and nothing is written when an input is bad.
         rendered = []
-        for name, fig in figures(out, title):
+        for name, fig in figures(out, title, summary):
             buf = io.BytesIO()
             fig.savefig(buf, **SAVE_KW)
             plt.close(fig)

@@ -40,23 +40,24 @@ bool help_requested(const CLI::App& app) {
 // CLI11's words for what it rejects itself, in cloudpact's.
 std::string usage_message(const CLI::ParseError& e, const std::vector<std::string>& args) {
   // CLI11 reports a missing value only when the arguments ran out, so the
-  // option lacking it is the last one ("--out" or "--out="). "--out=" gave
-  // the folder, empty: the message of `--out ''` (options.cpp).
-  if (dynamic_cast<const CLI::ArgumentMismatch*>(&e) != nullptr && !args.empty() && is_option(args.back())) {
-    if (args.back() == "--out=") return empty_path_message("--out", "a folder");
-    return args.back().substr(0, args.back().find('=')) + " needs a value";
-  }
+  // option lacking it is the last one ("--out"; "--out=" is an empty value
+  // by then, normalised_args).
+  if (dynamic_cast<const CLI::ArgumentMismatch*>(&e) != nullptr && !args.empty() && is_option(args.back()))
+    return args.back() + " needs a value";
   return e.what();
 }
 
-// A flag given a value (`--update=x`, `--sensitivity=no`): CLI11 would read
-// the value as a boolean, `no` switching the flag off and `x` an error in
-// its own words. A flag of cloudpact's is given or not (§1.1). Every flag
-// name is one command's only (no command has a valued option of that
-// name), so the names of all of them are checked before the parse, which
-// is where CLI11 would convert the value; help still wins (`--update=x
-// --help` prints the help).
-void reject_flag_values(const CLI::App& root, const std::vector<std::string>& args) {
+// The arguments as CLI11 is to read them, in one pass up to `--`:
+// - a flag given a value (`--update=x`, `--sensitivity=no`) is refused:
+//   CLI11 would read the value as a boolean, `no` switching the flag off and
+//   `x` an error in its own words, where a flag of cloudpact's is given or
+//   not (§1.1). Every flag name is one command's only (no command has a
+//   valued option of that name), so all commands' flags are known before
+//   the parse; help still wins (`--update=x --help` prints the help);
+// - `--opt=` becomes `--opt` and an empty value, as `--opt ''` (§1.2: the
+//   two forms are equivalent), where CLI11 would take the next argument as
+//   the value (`check --junit= s.json` wrote the report over the scenario).
+std::vector<std::string> normalised_args(const CLI::App& root, const std::vector<std::string>& args) {
   std::set<std::string> flags;
   const auto collect = [&](const CLI::App& app) {
     for (const CLI::Option* opt : app.get_options())
@@ -65,14 +66,26 @@ void reject_flag_values(const CLI::App& root, const std::vector<std::string>& ar
   };
   collect(root);
   for (const CLI::App* sub : root.get_subcommands([](const CLI::App*) { return true; })) collect(*sub);
-  if (std::find(args.begin(), args.end(), "--help") != args.end() || std::find(args.begin(), args.end(), "-h") != args.end())
-    return;
+  const bool help = std::find(args.begin(), args.end(), "--help") != args.end() ||
+                    std::find(args.begin(), args.end(), "-h") != args.end();
+  std::vector<std::string> out;
+  bool positional = false;  // after `--`
   for (const std::string& arg : args) {
-    if (arg == "--") return;  // what follows is positional
+    positional = positional || arg == "--";
     const std::size_t eq = arg.find('=');
-    if (eq != std::string::npos && flags.count(arg.substr(0, eq)) != 0)
-      throw UsageError(arg.substr(0, eq) + " takes no value, got '" + escape_text(arg.substr(eq + 1)) + "'");
+    if (positional || arg.rfind("--", 0) != 0 || eq == std::string::npos) {
+      out.push_back(arg);
+    } else if (flags.count(arg.substr(0, eq)) != 0) {
+      if (!help) throw UsageError(arg.substr(0, eq) + " takes no value, got '" + escape_text(arg.substr(eq + 1)) + "'");
+      out.push_back(arg);
+    } else if (eq == arg.size() - 1 && eq > 2) {
+      out.push_back(arg.substr(0, eq));
+      out.emplace_back();
+    } else {
+      out.push_back(arg);
+    }
   }
+  return out;
 }
 
 // Arguments no option or positional of `cmd` took.
@@ -119,22 +132,7 @@ void reject_unknown_command(const CLI::App& root) {
 }  // namespace
 
 int CommandLine::run(const std::vector<std::string>& args) {
-  reject_flag_values(*root_, args);
-  // `--opt=` gives the option an empty value, as `--opt ''` does (§1.2:
-  // the two forms are equivalent): CLI11 would take the next argument as
-  // the value instead (`check --junit= s.json` wrote the report over the
-  // scenario). Split, the empty value meets the option's own check.
-  std::vector<std::string> split;
-  bool positional = false;
-  for (const std::string& arg : args) {
-    positional = positional || arg == "--";
-    if (!positional && arg.size() > 3 && arg.rfind("--", 0) == 0 && arg.find('=') == arg.size() - 1) {
-      split.push_back(arg.substr(0, arg.size() - 1));
-      split.emplace_back();
-    } else {
-      split.push_back(arg);
-    }
-  }
+  const std::vector<std::string> split = normalised_args(*root_, args);
   std::vector<std::string> reversed(split.rbegin(), split.rend());  // CLI11 takes the last argument first
   try {
     root_->parse(reversed);
@@ -150,7 +148,7 @@ int CommandLine::run(const std::vector<std::string>& args) {
       std::cout << root_->help();
       return kExitOk;
     }
-    throw UsageError(usage_message(e, args));
+    throw UsageError(usage_message(e, split));
   } catch (const std::exception&) {
     // An option's own conversion failed (UsageError, InputError): help
     // still wins, as it does over CLI11's errors.

@@ -3,7 +3,6 @@
 #include <iostream>
 #include <stdexcept>
 
-
 namespace cloudpact {
 
 risk::Backend wanted_backend(const std::string& backend) {
@@ -25,6 +24,5 @@ risk::Backend choose_backend(const std::string& backend, const std::string& comm
   if (cuda) std::cerr << command << ": backend cuda: " << risk::cuda_device_description() << "\n";
   return cuda ? risk::Backend::cuda : risk::Backend::cpu;
 }
-
 
 }  // namespace cloudpact
